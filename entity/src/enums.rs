@@ -1,0 +1,79 @@
+//! Closed sets of values stored as short strings, so both databases read them the same way.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Role {
+    #[sea_orm(string_value = "ADMIN")]
+    Admin,
+    #[sea_orm(string_value = "CITY_ADMIN")]
+    CityAdmin,
+    #[sea_orm(string_value = "COORDINATOR")]
+    Coordinator,
+    #[sea_orm(string_value = "ANALYST")]
+    Analyst,
+    #[sea_orm(string_value = "PARTNER")]
+    Partner,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum GroupStatus {
+    #[sea_orm(string_value = "FORMING")]
+    Forming,
+    #[sea_orm(string_value = "READY")]
+    Ready,
+    #[sea_orm(string_value = "MATCHED")]
+    Matched,
+    #[sea_orm(string_value = "COMPLETED")]
+    Completed,
+    #[sea_orm(string_value = "WITHDRAWN")]
+    Withdrawn,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum NewcomerStatus {
+    #[sea_orm(string_value = "WAITING")]
+    Waiting,
+    #[sea_orm(string_value = "MATCHED")]
+    Matched,
+    #[sea_orm(string_value = "COMPLETED")]
+    Completed,
+    #[sea_orm(string_value = "WITHDRAWN")]
+    Withdrawn,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Gender {
+    #[sea_orm(string_value = "FEMALE")]
+    Female,
+    #[sea_orm(string_value = "MALE")]
+    Male,
+    #[sea_orm(string_value = "OTHER")]
+    Other,
+    #[sea_orm(string_value = "UNDISCLOSED")]
+    Undisclosed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(4))")]
+pub enum CefrLevel {
+    #[sea_orm(string_value = "A0")]
+    A0,
+    #[sea_orm(string_value = "A1")]
+    A1,
+    #[sea_orm(string_value = "A2")]
+    A2,
+    #[sea_orm(string_value = "B1")]
+    B1,
+    #[sea_orm(string_value = "B2")]
+    B2,
+    #[sea_orm(string_value = "C1")]
+    C1,
+    #[sea_orm(string_value = "C2")]
+    C2,
+}

@@ -1,0 +1,28 @@
+use sea_orm::entity::prelude::*;
+
+use crate::StringList;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "group_members")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub group_id: String,
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub birth_year: i32,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub languages: StringList,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub interests: StringList,
+    pub sector: Option<String>,
+    pub is_coordinator: bool,
+    pub vog_received_on: Option<Date>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,16 @@
+//! sea-orm entities of samenhier: one module per table.
+//!
+//! These models are the database's shape, never the API's: GraphQL types live in the server
+//! crate and copy only what a caller may see, so a column added here never becomes public.
+
+pub mod audit_log;
+pub mod city;
+pub mod enums;
+pub mod group_member;
+pub mod json;
+pub mod newcomer;
+pub mod user;
+pub mod welcome_group;
+
+pub use enums::*;
+pub use json::*;

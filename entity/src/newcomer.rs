@@ -1,0 +1,50 @@
+use sea_orm::entity::prelude::*;
+
+use crate::{CefrLevel, Gender, IntList, LanguageSkills, NewcomerStatus, StringList};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "newcomers")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub city_slug: String,
+    pub name: String,
+    pub preferred_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub birth_year: i32,
+    pub gender: Gender,
+    pub country_of_origin: String,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub languages: LanguageSkills,
+    pub dutch_level: CefrLevel,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub interests: StringList,
+    pub sector: Option<String>,
+    pub education: Option<String>,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub goals: StringList,
+    pub household_adults: i32,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub children_ages: IntList,
+    pub arrival_date: Date,
+    pub neighbourhood: Option<String>,
+    pub needs: Option<String>,
+    pub share_contact_with_group: bool,
+    pub consent_date: Option<Date>,
+    pub privacy_notice_version: Option<String>,
+    pub status: NewcomerStatus,
+    pub status_reason: Option<String>,
+    /// When the household started waiting; kept across an early end so it keeps its priority.
+    pub waiting_since: DateTimeUtc,
+    #[sea_orm(unique)]
+    pub idempotency_key: Option<String>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

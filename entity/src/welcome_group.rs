@@ -1,0 +1,30 @@
+use sea_orm::entity::prelude::*;
+
+use crate::{GroupStatus, StringList};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "welcome_groups")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub city_slug: String,
+    pub name: String,
+    pub neighbourhood: Option<String>,
+    pub status: GroupStatus,
+    pub capacity: i32,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub languages: StringList,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub interests: StringList,
+    pub availability_hours_per_month: Option<i32>,
+    pub preferences: Option<String>,
+    pub status_reason: Option<String>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

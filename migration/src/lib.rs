@@ -1,0 +1,15 @@
+//! Database migrations, append-only: a migration once released is never edited; each has a
+//! working `down`. `DeriveMigrationName` names a migration after its file, so one per file.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261129_000001_foundation::Migration)]
+    }
+}

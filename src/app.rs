@@ -1,0 +1,102 @@
+//! Builds the actix application; used by `main.rs` and by the tests, which start it on port 0.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use sea_orm::DatabaseConnection;
+
+use crate::auth::{JwtKeys, secrets};
+use crate::config::Settings;
+use crate::graphql::handler::{self, GraphqlEndpoint};
+use crate::graphql::{self, SchemaLimits};
+use crate::{db, demo};
+
+/// What every request may use.
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Settings,
+    pub jwt: JwtKeys,
+}
+
+/// Options of `serve`.
+#[derive(Clone, Debug, Default)]
+pub struct ServeOptions {
+    pub demo: bool,
+}
+
+/// A bound, migrated, ready-to-run server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub state: Arc<AppState>,
+    /// Demo users and passwords when `--demo` seeded the database just now.
+    pub demo_users: Vec<demo::DemoUser>,
+}
+
+impl Application {
+    /// Connects, migrates, resolves secrets, seeds the demo (once) and binds `listener`.
+    pub async fn build(settings: Settings, options: ServeOptions, listener: TcpListener) -> anyhow::Result<Self> {
+        let conn = db::connect(&settings.database_url).await?;
+        db::migrate(&conn).await?;
+        let (secret, path, generated) =
+            secrets::resolve(settings.jwt_secret.as_ref(), &settings.database_url, "jwt-secret", "SAMENHIER_JWT_SECRET")?;
+        match (generated, path) {
+            (true, Some(p)) => tracing::warn!(path = %p.display(), "SAMENHIER_JWT_SECRET is unset: generated a signing key and stored it with mode 0600"),
+            (false, Some(p)) => tracing::info!(path = %p.display(), "using the signing key stored beside the database"),
+            (true, None) => tracing::warn!("SAMENHIER_JWT_SECRET is unset: using a key for this process only"),
+            _ => {}
+        }
+        let jwt = JwtKeys::new(&secret, &settings.jwt_issuer, &settings.jwt_audience, settings.token_lifetime)?;
+        let demo_users = if options.demo { demo::seed(&conn, &settings).await? } else { Vec::new() };
+        let introspection = settings.introspection.unwrap_or(options.demo);
+        let state = Arc::new(AppState { db: conn, settings, jwt });
+        let limits = SchemaLimits {
+            max_depth: state.settings.max_query_depth,
+            max_complexity: state.settings.max_query_complexity,
+            introspection,
+        };
+        let schema = graphql::builder(limits).data(Arc::clone(&state)).finish();
+        let endpoint = web::Data::new(GraphqlEndpoint { schema, graphiql: introspection });
+        let port = listener.local_addr()?.port();
+        let data = web::Data::new(Arc::clone(&state));
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .app_data(endpoint.clone())
+                .route("/graphql", web::post().to(handler::post))
+                .route("/graphql", web::get().to(handler::get))
+                .route("/healthz", web::get().to(healthz))
+                .route("/readyz", web::get().to(readyz))
+        })
+        .listen(listener)?
+        .shutdown_timeout(30)
+        .run();
+        Ok(Self { port, server, state, demo_users })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until stopped; SIGTERM and Ctrl-C finish requests in flight first.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain").body("ok")
+}
+
+async fn readyz(state: web::Data<Arc<AppState>>) -> HttpResponse {
+    match db::migrations_applied(&state.db).await {
+        Ok(true) => HttpResponse::Ok().content_type("text/plain").body("ready"),
+        Ok(false) => HttpResponse::ServiceUnavailable().content_type("text/plain").body("migrations pending"),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            HttpResponse::ServiceUnavailable().content_type("text/plain").body("database unreachable")
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Who is calling, and what they may do.
+//!
+//! A request carries a bearer token; `Principal` is what a verified token (re-checked against
+//! the users table, so a deleted or demoted user loses access at once) says about the caller.
+//! Policy functions return the caller's scope for an operation or refuse with FORBIDDEN;
+//! records outside that scope are then filtered away, which callers see as NOT_FOUND.
+
+pub mod jwt;
+pub mod password;
+pub mod policy;
+pub mod secrets;
+
+pub use jwt::{Claims, JwtKeys};
+pub use policy::{Principal, Scope};

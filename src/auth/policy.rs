@@ -1,0 +1,126 @@
+//! The table "Who may do what" of DESIGN.md, as code. `scope_for` answers FORBIDDEN for an
+//! operation outside the caller's role, and otherwise the set of records the caller may touch;
+//! services filter by that scope, so a record outside it is NOT_FOUND like a missing one.
+
+use entity::Role;
+
+use crate::error::{AppError, AppResult};
+
+/// The verified caller of a request.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub user_id: String,
+    pub role: Role,
+    pub city: Option<String>,
+    pub group: Option<String>,
+}
+
+/// The records an operation may reach for one caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Every city.
+    All,
+    /// One city.
+    City(String),
+    /// One welcome group (a coordinator's), in its city.
+    Group { group_id: String, city: String },
+}
+
+impl Scope {
+    /// Whether records of `city` are visible at all under this scope.
+    pub fn covers_city(&self, city: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::City(c) | Scope::Group { city: c, .. } => c == city,
+        }
+    }
+
+    /// Whether the group `group_id` in `city` is within this scope.
+    pub fn covers_group(&self, group_id: &str, city: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::City(c) => c == city,
+            Scope::Group { group_id: g, .. } => g == group_id,
+        }
+    }
+
+    /// The single city this scope is limited to, if any.
+    pub fn city(&self) -> Option<&str> {
+        match self {
+            Scope::All => None,
+            Scope::City(c) | Scope::Group { city: c, .. } => Some(c),
+        }
+    }
+}
+
+/// Every operation that needs a decision. Each GraphQL field maps to one of these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    ReadGroups,
+    CreateGroup,
+    UpdateGroup,
+    AddMember,
+    RemoveMember,
+    MarkGroupReady,
+    WithdrawGroup,
+    ReadNewcomers,
+    RegisterNewcomer,
+    UpdateNewcomer,
+    WithdrawNewcomer,
+}
+
+/// How much of a scope a role gets for an operation.
+#[derive(Clone, Copy)]
+enum Reach {
+    All,
+    OwnCity,
+    OwnGroup,
+}
+
+fn reach(role: Role, op: Op) -> Option<Reach> {
+    use Op::*;
+    use Reach::*;
+    match role {
+        Role::Admin => Some(All),
+        Role::CityAdmin => Some(OwnCity),
+        Role::Coordinator => match op {
+            ReadGroups | UpdateGroup | AddMember | RemoveMember | ReadNewcomers => Some(OwnGroup),
+            _ => None,
+        },
+        Role::Partner => match op {
+            ReadGroups | CreateGroup | AddMember | ReadNewcomers | RegisterNewcomer | UpdateNewcomer => Some(OwnCity),
+            _ => None,
+        },
+        Role::Analyst => None,
+    }
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "ADMIN",
+        Role::CityAdmin => "CITY_ADMIN",
+        Role::Coordinator => "COORDINATOR",
+        Role::Analyst => "ANALYST",
+        Role::Partner => "PARTNER",
+    }
+}
+
+impl Principal {
+    /// The caller's scope for `op`, or FORBIDDEN when the role may not do it at all.
+    pub fn scope_for(&self, op: Op) -> AppResult<Scope> {
+        let forbidden = || AppError::forbidden(format!("the role {} may not do this", role_name(self.role)));
+        let own_city = || self.city.clone().ok_or_else(forbidden);
+        match reach(self.role, op).ok_or_else(forbidden)? {
+            Reach::All => Ok(Scope::All),
+            Reach::OwnCity => Ok(Scope::City(own_city()?)),
+            Reach::OwnGroup => Ok(Scope::Group {
+                group_id: self.group.clone().ok_or_else(forbidden)?,
+                city: own_city()?,
+            }),
+        }
+    }
+
+    pub fn role_name(&self) -> &'static str {
+        role_name(self.role)
+    }
+}

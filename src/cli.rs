@@ -1,0 +1,153 @@
+//! The command line: `serve`, `migrate`, `user add`, `schema`, `seed --demo`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::net::TcpListener;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::app::{Application, ServeOptions};
+use crate::config::Settings;
+use crate::error::AppError;
+use crate::services::users::{self, NewUser};
+use crate::{db, demo, graphql, telemetry};
+
+#[derive(Parser, Debug)]
+#[command(name = "samenhier", version, about = "Matching newcomers with Welcome Groups: the GraphQL back end")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the API (applies pending migrations first).
+    Serve {
+        /// Seed synthetic demo data (once), print demo logins, enable GraphiQL and introspection.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// Seed the database.
+    Seed {
+        /// Seed the synthetic demo data and print the demo users' new passwords.
+        #[arg(long)]
+        demo: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add a user; the password is read as one line from standard input.
+    Add(UserAdd),
+}
+
+#[derive(Args, Debug)]
+pub struct UserAdd {
+    /// Login e-mail address.
+    #[arg(long)]
+    pub email: String,
+    /// ADMIN, CITY_ADMIN, COORDINATOR, ANALYST or PARTNER (any case).
+    #[arg(long)]
+    pub role: String,
+    /// City slug, for CITY_ADMIN and PARTNER.
+    #[arg(long)]
+    pub city: Option<String>,
+    /// Welcome group id, for COORDINATOR (the city follows from the group).
+    #[arg(long)]
+    pub group: Option<String>,
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::from_env()?;
+    telemetry::init(settings.log_format);
+    match cli.command {
+        Command::Serve { demo, bind } => serve(settings, demo, &bind).await,
+        Command::Migrate => {
+            let conn = db::connect(&settings.database_url).await?;
+            db::migrate(&conn).await?;
+            println!("migrations applied to {}", db::redact_url(&settings.database_url));
+            Ok(())
+        }
+        Command::User { command: UserCommand::Add(args) } => user_add(settings, args).await,
+        Command::Schema => {
+            print!("{}", graphql::sdl());
+            Ok(())
+        }
+        Command::Seed { demo } => {
+            if !demo {
+                bail!("nothing to seed: use `samenhier seed --demo`");
+            }
+            let conn = db::connect(&settings.database_url).await?;
+            db::migrate(&conn).await?;
+            let users = demo::seed(&conn, &settings).await?;
+            print_demo_users(&users);
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: Settings, demo: bool, bind: &str) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(bind).with_context(|| format!("cannot listen on {bind}"))?;
+    let app = Application::build(settings, ServeOptions { demo }, listener).await?;
+    let addr = format!("http://{bind}/graphql");
+    if demo {
+        print_demo_users(&app.demo_users);
+        println!("GraphiQL: {addr}");
+    }
+    tracing::info!(bind, "serving");
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+fn print_demo_users(users: &[demo::DemoUser]) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "Demo users (passwords are new at every start with --demo):");
+    for u in users {
+        let _ = writeln!(out, "  {:<12} {:<38} {}", u.role, u.email, u.password);
+    }
+    let _ = out.flush();
+}
+
+async fn user_add(settings: Settings, args: UserAdd) -> anyhow::Result<()> {
+    let role = users::parse_role(&args.role).map_err(AppError::into_anyhow)?;
+    let password = read_password()?;
+    let conn = db::connect(&settings.database_url).await?;
+    db::migrate(&conn).await?;
+    let txn = db::begin_write(&conn).await?;
+    let created = users::create(&txn, NewUser { email: args.email, role, city: args.city, group: args.group, password })
+        .await
+        .map_err(AppError::into_anyhow)?;
+    txn.commit().await?;
+    println!("created user {} ({}) with id {}", created.email, users::role_code(created.role), created.id);
+    Ok(())
+}
+
+/// One line from standard input: a hidden prompt on a terminal, no prompt from a pipe.
+fn read_password() -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    let line = if stdin.is_terminal() {
+        rpassword::prompt_password("Password: ")?
+    } else {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line)?;
+        line
+    };
+    let line = line.trim_end_matches(['\r', '\n']).to_owned();
+    if line.is_empty() {
+        bail!("no password on standard input: pipe one line, e.g. `printf '%s\\n' \"$PW\" | samenhier user add ...`");
+    }
+    Ok(line)
+}

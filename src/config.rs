@@ -1,0 +1,122 @@
+//! Configuration from the environment (`SAMENHIER_…`, `DATABASE_URL`) with documented
+//! defaults. Secrets are held in `Secret` so they never reach a log through `Debug`.
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+/// A value that must never be printed.
+#[derive(Clone)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Self(bytes)
+    }
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+/// Everything the server reads from its environment.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub database_url: String,
+    /// `SAMENHIER_JWT_SECRET`; generated and stored beside a SQLite file when unset.
+    pub jwt_secret: Option<Secret>,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub token_lifetime: Duration,
+    /// Introspection and GraphiQL; `None` means "on with --demo, off otherwise".
+    pub introspection: Option<bool>,
+    pub max_body_bytes: usize,
+    pub max_query_depth: usize,
+    pub max_query_complexity: usize,
+    pub request_timeout: Duration,
+    pub time_zone: chrono_tz::Tz,
+    pub log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://samenhier.db?mode=rwc";
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can configure a server without touching the
+    /// process environment (tests run in parallel in one process).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let get = |k: &str| lookup(k).filter(|v| !v.trim().is_empty());
+        let num = |k: &str, default: u64| -> anyhow::Result<u64> {
+            match get(k) {
+                None => Ok(default),
+                Some(v) => v.trim().parse::<u64>().with_context(|| format!("{k} must be a whole number, got {v:?}")),
+            }
+        };
+        let bool_opt = |k: &str| -> anyhow::Result<Option<bool>> {
+            match get(k).map(|v| v.trim().to_ascii_lowercase()) {
+                None => Ok(None),
+                Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(Some(true)),
+                Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(Some(false)),
+                Some(v) => bail!("{k} must be true or false, got {v:?}"),
+            }
+        };
+        let jwt_secret = match get("SAMENHIER_JWT_SECRET") {
+            Some(s) if s.len() < 32 => bail!("SAMENHIER_JWT_SECRET must be at least 32 bytes long"),
+            Some(s) => Some(Secret::new(s.into_bytes())),
+            None => None,
+        };
+        let time_zone = match get("SAMENHIER_TIME_ZONE") {
+            None => chrono_tz::Europe::Amsterdam,
+            Some(tz) => tz
+                .parse::<chrono_tz::Tz>()
+                .map_err(|_| anyhow::anyhow!("SAMENHIER_TIME_ZONE {tz:?} is not an IANA time zone name"))?,
+        };
+        let log_format = match get("SAMENHIER_LOG_FORMAT").as_deref() {
+            None | Some("json") => LogFormat::Json,
+            Some("pretty") => LogFormat::Pretty,
+            Some(other) => bail!("SAMENHIER_LOG_FORMAT must be json or pretty, got {other:?}"),
+        };
+        let token_hours = num("SAMENHIER_TOKEN_HOURS", 8)?;
+        if token_hours == 0 || token_hours > 24 * 30 {
+            bail!("SAMENHIER_TOKEN_HOURS must be between 1 and 720");
+        }
+        Ok(Self {
+            database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
+            jwt_secret,
+            jwt_issuer: get("SAMENHIER_JWT_ISSUER").unwrap_or_else(|| "samenhier".into()),
+            jwt_audience: get("SAMENHIER_JWT_AUDIENCE").unwrap_or_else(|| "samenhier-api".into()),
+            token_lifetime: Duration::from_secs(token_hours * 3600),
+            introspection: bool_opt("SAMENHIER_INTROSPECTION")?,
+            max_body_bytes: num("SAMENHIER_MAX_BODY_BYTES", 1024 * 1024)? as usize,
+            max_query_depth: num("SAMENHIER_MAX_QUERY_DEPTH", 12)? as usize,
+            max_query_complexity: num("SAMENHIER_MAX_QUERY_COMPLEXITY", 5000)? as usize,
+            request_timeout: Duration::from_secs(num("SAMENHIER_REQUEST_TIMEOUT_SECS", 30)?),
+            time_zone,
+            log_format,
+        })
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// Today's date in the programme's time zone.
+    pub fn today(&self) -> chrono::NaiveDate {
+        chrono::Utc::now().with_timezone(&self.time_zone).date_naive()
+    }
+}

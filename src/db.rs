@@ -1,0 +1,66 @@
+//! Connecting to SQLite (embedded default) or PostgreSQL, and applying migrations.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
+
+/// Opens a pool. SQLite gets WAL (readers never block the writer), a busy timeout, foreign
+/// keys and secure delete (erased values must not linger in free pages).
+pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
+    if url.starts_with("sqlite:") {
+        opts.max_connections(8).map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+                .pragma("secure_delete", "ON")
+        });
+    } else {
+        opts.max_connections(20);
+    }
+    Database::connect(opts)
+        .await
+        .with_context(|| format!("cannot connect to the database at {}", redact_url(url)))
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await.context("applying migrations failed")
+}
+
+/// Whether every migration the binary knows is applied (for `/readyz`).
+pub async fn migrations_applied(db: &DatabaseConnection) -> anyhow::Result<bool> {
+    Ok(Migrator::get_pending_migrations(db).await?.is_empty())
+}
+
+/// Begins a write transaction. On SQLite it takes the write lock at BEGIN (IMMEDIATE): a
+/// deferred transaction that reads and then writes fails with SQLITE_BUSY instead of waiting.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, sea_orm::DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
+/// The URL with any password replaced, fit for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..scheme_end + 3], &creds[..colon], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}

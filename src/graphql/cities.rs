@@ -1,0 +1,54 @@
+//! Cities: public to every signed-in caller (slug and name).
+
+use async_graphql::{Context, Object};
+use entity::city;
+use sea_orm::{EntityTrait, QueryOrder};
+
+use super::context::both;
+use crate::error::{AppError, AppResult, IntoGql};
+
+/// A city where the programme runs.
+pub struct City(pub city::Model);
+
+#[Object]
+impl City {
+    /// The city's id; the same as its slug.
+    async fn id(&self) -> async_graphql::ID {
+        async_graphql::ID(self.0.slug.clone())
+    }
+    /// Short stable name used in URLs and arguments, e.g. "den-haag".
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    /// Display name, e.g. "Den Haag".
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+}
+
+/// Loads a city by slug (cities are public, so no scope applies).
+pub async fn load(ctx: &Context<'_>, slug: &str) -> AppResult<City> {
+    let (state, _) = both(ctx)?;
+    city::Entity::find_by_id(slug).one(&state.db).await?.map(City).ok_or(AppError::NotFound("city"))
+}
+
+#[derive(Default)]
+pub struct CityQuery;
+
+#[Object]
+impl CityQuery {
+    /// Every city of the programme.
+    async fn cities(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<City>> {
+        let run = async {
+            let (state, _) = both(ctx)?;
+            let all = city::Entity::find().order_by_asc(city::Column::Slug).all(&state.db).await?;
+            Ok(all.into_iter().map(City).collect())
+        };
+        run.await.gql()
+    }
+
+    /// One city by slug; NOT_FOUND when there is none.
+    async fn city(&self, ctx: &Context<'_>, slug: String) -> async_graphql::Result<Option<City>> {
+        load(ctx, slug.trim().to_lowercase().as_str()).await.map(Some).gql()
+    }
+}

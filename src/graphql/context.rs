@@ -1,0 +1,33 @@
+//! What a resolver may take from the context: the shared state and the verified caller.
+
+use std::sync::Arc;
+
+use async_graphql::Context;
+
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+
+/// Per-request data: the caller, if the request carried a valid token.
+#[derive(Clone, Default)]
+pub struct RequestAuth {
+    pub principal: Option<Principal>,
+}
+
+/// The shared application state.
+pub fn state<'a>(ctx: &Context<'a>) -> AppResult<&'a AppState> {
+    ctx.data::<Arc<AppState>>()
+        .map(|s| s.as_ref())
+        .map_err(|_| AppError::internal(anyhow::anyhow!("application state missing from the schema")))
+}
+
+/// The verified caller, or UNAUTHENTICATED. Checked per field, so `__typename` and
+/// introspection answer without a token.
+pub fn caller<'a>(ctx: &Context<'a>) -> AppResult<&'a Principal> {
+    ctx.data_opt::<RequestAuth>().and_then(|a| a.principal.as_ref()).ok_or(AppError::Unauthenticated)
+}
+
+/// Both at once, the common case.
+pub fn both<'a>(ctx: &Context<'a>) -> AppResult<(&'a AppState, &'a Principal)> {
+    Ok((state(ctx)?, caller(ctx)?))
+}

@@ -1,0 +1,269 @@
+//! Welcome groups and members in GraphQL: thin resolvers over `services::groups`.
+
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+use entity::{Role, group_member, welcome_group};
+
+use super::cities::{self, City};
+use super::connection::{Conn, from_page};
+use super::context::{both, caller, state};
+use super::enums::GroupStatus;
+use super::scalars::Date;
+use crate::error::{AppError, AppResult, IntoGql};
+use crate::services::groups::{self as svc, CreateWelcomeGroupInput, GroupFilter, GroupMemberInput, UpdateWelcomeGroupInput};
+use crate::services::page::PageArgs;
+
+/// A Welcome Group: five or more local volunteers, one of them the coordinator, who spend a
+/// year with a newcomer household.
+pub struct WelcomeGroup(pub welcome_group::Model);
+
+#[Object]
+impl WelcomeGroup {
+    /// Opaque id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// The city the group belongs to.
+    async fn city(&self, ctx: &Context<'_>) -> async_graphql::Result<City> {
+        cities::load(ctx, &self.0.city_slug).await.gql()
+    }
+    /// The group's name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Neighbourhood the members live in.
+    async fn neighbourhood(&self) -> Option<&str> {
+        self.0.neighbourhood.as_deref()
+    }
+    /// Where the group stands.
+    async fn status(&self) -> GroupStatus {
+        self.0.status.into()
+    }
+    /// Why the group was withdrawn, when it was.
+    async fn status_reason(&self) -> Option<&str> {
+        self.0.status_reason.as_deref()
+    }
+    /// Largest household (persons) the group can support.
+    async fn capacity(&self) -> i32 {
+        self.0.capacity
+    }
+    /// ISO 639-1 codes of the languages the group speaks.
+    async fn languages(&self) -> &[String] {
+        &self.0.languages.0
+    }
+    /// Lower-case interest tags.
+    async fn interests(&self) -> &[String] {
+        &self.0.interests.0
+    }
+    /// Hours a month the group expects to spend together.
+    async fn availability_hours_per_month(&self) -> Option<i32> {
+        self.0.availability_hours_per_month
+    }
+    /// Preferences the group wants matchers to know.
+    async fn preferences(&self) -> Option<&str> {
+        self.0.preferences.as_deref()
+    }
+    /// The members, oldest membership first.
+    async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<GroupMember>> {
+        self.load_members(ctx).await.gql()
+    }
+    /// The coordinator and contact person, once there is one.
+    async fn coordinator(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<GroupMember>> {
+        Ok(self.load_members(ctx).await.gql()?.into_iter().find(|m| m.model.is_coordinator))
+    }
+    /// Number of members.
+    async fn member_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
+        Ok(self.load_members(ctx).await.gql()?.len() as i32)
+    }
+    /// Whether every member's certificate of conduct (VOG) has been received (false for a
+    /// group without members).
+    async fn all_members_have_vog(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let ms = self.load_members(ctx).await.gql()?;
+        Ok(!ms.is_empty() && ms.iter().all(|m| m.model.vog_received_on.is_some()))
+    }
+    /// Increases with every change; send it back as `expectedVersion` to avoid lost updates.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the group was registered.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When the group last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+impl WelcomeGroup {
+    async fn load_members(&self, ctx: &Context<'_>) -> AppResult<Vec<GroupMember>> {
+        let (state, p) = both(ctx)?;
+        let contact = p.role != Role::Partner;
+        Ok(svc::members(&state.db, &self.0.id).await?.into_iter().map(|model| GroupMember { model, contact }).collect())
+    }
+}
+
+/// A volunteer in a welcome group. Personal data: partners do not see contact details.
+pub struct GroupMember {
+    model: group_member::Model,
+    contact: bool,
+}
+
+impl GroupMember {
+    fn contact_field<'a>(&self, v: &'a str) -> async_graphql::Result<&'a str> {
+        if self.contact {
+            Ok(v)
+        } else {
+            Err(AppError::forbidden("partners do not see members' contact details").into_graphql())
+        }
+    }
+}
+
+#[Object]
+impl GroupMember {
+    /// Opaque id.
+    async fn id(&self) -> ID {
+        ID(self.model.id.clone())
+    }
+    /// Full name.
+    async fn name(&self) -> &str {
+        &self.model.name
+    }
+    /// E-mail address; FORBIDDEN for partners.
+    async fn email(&self) -> async_graphql::Result<Option<&str>> {
+        self.contact_field(&self.model.email).map(Some)
+    }
+    /// Phone number; FORBIDDEN for partners.
+    async fn phone(&self) -> async_graphql::Result<Option<&str>> {
+        match &self.model.phone {
+            Some(p) => self.contact_field(p).map(Some),
+            None => self.contact_field("").map(|_| None),
+        }
+    }
+    /// Year of birth.
+    async fn birth_year(&self) -> i32 {
+        self.model.birth_year
+    }
+    /// ISO 639-1 codes of the languages the member speaks.
+    async fn languages(&self) -> &[String] {
+        &self.model.languages.0
+    }
+    /// Lower-case interest tags.
+    async fn interests(&self) -> &[String] {
+        &self.model.interests.0
+    }
+    /// Sector the member works or worked in.
+    async fn sector(&self) -> Option<&str> {
+        self.model.sector.as_deref()
+    }
+    /// Whether this member is the group's coordinator.
+    async fn is_coordinator(&self) -> bool {
+        self.model.is_coordinator
+    }
+    /// Date the certificate of conduct (VOG) was received.
+    async fn vog_received_on(&self) -> Option<Date> {
+        self.model.vog_received_on.map(Date)
+    }
+    /// When the member joined.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.model.created_at
+    }
+}
+
+#[derive(Default)]
+pub struct GroupQuery;
+
+#[Object]
+impl GroupQuery {
+    /// Welcome groups the caller may see, oldest first; filter by city and status.
+    async fn welcome_groups(
+        &self,
+        ctx: &Context<'_>,
+        city_slug: Option<String>,
+        status: Option<GroupStatus>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<WelcomeGroup>> {
+        let run = async {
+            let (state, p) = both(ctx)?;
+            let args = PageArgs::parse(first, after.as_deref())?;
+            let filter = GroupFilter { city: city_slug, status: status.map(Into::into) };
+            let page = svc::list(state, p, filter, &args).await?;
+            Ok(from_page(page, args.after.is_some(), |g| g.id.clone(), WelcomeGroup))
+        };
+        run.await.gql()
+    }
+
+    /// One welcome group; NOT_FOUND when it does not exist or lies outside the caller's scope.
+    async fn welcome_group(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<WelcomeGroup>> {
+        let run = async {
+            let (state, p) = both(ctx)?;
+            svc::get(state, p, &id).await.map(|g| Some(WelcomeGroup(g)))
+        };
+        run.await.gql()
+    }
+}
+
+#[derive(Default)]
+pub struct GroupMutation;
+
+#[Object]
+impl GroupMutation {
+    /// Registers a new welcome group (status FORMING).
+    async fn create_welcome_group(&self, ctx: &Context<'_>, input: CreateWelcomeGroupInput) -> async_graphql::Result<WelcomeGroup> {
+        let run = async {
+            let (state, p) = both(ctx)?;
+            svc::create(state, p, input).await.map(WelcomeGroup)
+        };
+        run.await.gql()
+    }
+
+    /// Changes a group's details; with `expectedVersion`, CONFLICT when it changed since.
+    async fn update_welcome_group(&self, ctx: &Context<'_>, id: ID, input: UpdateWelcomeGroupInput) -> async_graphql::Result<WelcomeGroup> {
+        let run = async {
+            let (state, p) = both(ctx)?;
+            svc::update(state, p, &id, input).await.map(WelcomeGroup)
+        };
+        run.await.gql()
+    }
+
+    /// Adds a member; a group has exactly one coordinator.
+    async fn add_group_member(&self, ctx: &Context<'_>, group_id: ID, input: GroupMemberInput) -> async_graphql::Result<GroupMember> {
+        let run = async {
+            let (state, p) = both(ctx)?;
+            let model = svc::add_member(state, p, &group_id, input).await?;
+            Ok(GroupMember { model, contact: caller(ctx)?.role != Role::Partner })
+        };
+        run.await.gql()
+    }
+
+    /// Removes a member. A READY or MATCHED group keeps at least five members and its
+    /// coordinator (CONFLICT otherwise).
+    async fn remove_group_member(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
+        let run = async {
+            let (state, p) = both(ctx)?;
+            svc::remove_member(state, p, &id).await
+        };
+        run.await.gql()
+    }
+
+    /// FORMING -> READY. BAD_USER_INPUT unless the group has at least five members and exactly
+    /// one coordinator.
+    async fn mark_group_ready(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<WelcomeGroup> {
+        let run = async {
+            let (state, p) = both(ctx)?;
+            svc::mark_ready(state, p, &id).await.map(WelcomeGroup)
+        };
+        run.await.gql()
+    }
+
+    /// FORMING or READY -> WITHDRAWN, with the reason.
+    async fn withdraw_welcome_group(&self, ctx: &Context<'_>, id: ID, reason: String) -> async_graphql::Result<WelcomeGroup> {
+        let run = async {
+            let s = state(ctx)?;
+            let p = caller(ctx)?;
+            svc::withdraw(s, p, &id, &reason).await.map(WelcomeGroup)
+        };
+        run.await.gql()
+    }
+}

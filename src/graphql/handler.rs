@@ -1,0 +1,356 @@
+//! The HTTP transport of GraphQL, written to the GraphQL-over-HTTP specification: content
+//! negotiation between `application/graphql-response+json` and `application/json`, status
+//! codes by media type, GET for queries only, a body limit checked before parsing, and no
+//! batches. The stock async-graphql responder gets all of these wrong in some way.
+
+use std::sync::Arc;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Request, Variables};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::AppSchema;
+use super::context::RequestAuth;
+use crate::app::AppState;
+use crate::error::{AppError, REQUEST_ID};
+use crate::services::users;
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+/// What the server state holds for the transport.
+pub struct GraphqlEndpoint {
+    pub schema: AppSchema,
+    pub graphiql: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Media {
+    GraphqlResponse,
+    Json,
+}
+
+impl Media {
+    fn content_type(self) -> &'static str {
+        match self {
+            Media::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            Media::Json => "application/json; charset=utf-8",
+        }
+    }
+}
+
+/// Picks the response media type from `Accept`; `None` when nothing acceptable was asked for.
+fn negotiate(req: &HttpRequest) -> Option<Media> {
+    let Some(accept) = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Some(Media::Json);
+    };
+    let mut best: Option<(f32, Media)> = None;
+    for part in accept.split(',') {
+        let mut pieces = part.split(';');
+        let mime = pieces.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let q = pieces
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .filter_map(|q| q.parse::<f32>().ok())
+            .next()
+            .unwrap_or(1.0);
+        let media = match mime.as_str() {
+            GRAPHQL_RESPONSE => Media::GraphqlResponse,
+            JSON | "application/*" | "*/*" => Media::Json,
+            _ => continue,
+        };
+        if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
+            best = Some((q, media));
+        }
+    }
+    best.map(|(_, m)| m)
+}
+
+fn respond(status: StatusCode, media: Media, body: serde_json::Value, request_id: &str) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, media.content_type()))
+        .insert_header(("x-request-id", request_id))
+        .body(body.to_string())
+}
+
+/// A request that never reached execution (bad JSON, missing query, body too large, ...).
+fn request_error(status: StatusCode, media: Media, code: &str, message: &str, request_id: &str) -> HttpResponse {
+    // application/json clients expect 200 for GraphQL request errors, but a body that is not
+    // even JSON, too large, or of a wrong media type is an HTTP-level failure for both.
+    let status = match (media, status) {
+        (Media::Json, StatusCode::BAD_REQUEST) => StatusCode::OK,
+        _ => status,
+    };
+    respond(status, media, json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }), request_id)
+}
+
+#[derive(Deserialize)]
+struct GetParams {
+    query: Option<String>,
+    variables: Option<String>,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    extensions: Option<String>,
+}
+
+/// `GET /graphql`: GraphiQL without a query (where enabled); otherwise a query, never a
+/// mutation (405).
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<Arc<AppState>>,
+    endpoint: web::Data<GraphqlEndpoint>,
+) -> HttpResponse {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let params = web::Query::<GetParams>::from_query(req.query_string());
+    let Some(media) = negotiate(&req) else {
+        if endpoint.graphiql && params.as_ref().map(|p| p.query.is_none()).unwrap_or(false) {
+            return graphiql();
+        }
+        return not_acceptable(&request_id);
+    };
+    let params = match params {
+        Ok(p) => p.into_inner(),
+        Err(_) => return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "the query string is malformed", &request_id),
+    };
+    let Some(query) = params.query else {
+        if endpoint.graphiql {
+            return graphiql();
+        }
+        return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "the request has no query", &request_id);
+    };
+    let variables = match params.variables.as_deref().map(serde_json::from_str::<serde_json::Value>) {
+        None => None,
+        Some(Ok(v @ serde_json::Value::Object(_))) => Some(v),
+        Some(Ok(serde_json::Value::Null)) => None,
+        Some(_) => {
+            return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "variables must be a JSON object", &request_id);
+        }
+    };
+    // Extensions are accepted (no extension is implemented) but must at least be an object.
+    if let Some(ext) = params.extensions.as_deref() {
+        if !matches!(serde_json::from_str::<serde_json::Value>(ext), Ok(serde_json::Value::Object(_) | serde_json::Value::Null)) {
+            return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "extensions must be a JSON object", &request_id);
+        }
+    }
+    // Mutations change state; GET must be safe, so only queries run through it.
+    if is_mutation(&query, params.operation_name.as_deref()) {
+        return HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, "POST"))
+            .insert_header((header::CONTENT_TYPE, media.content_type()))
+            .insert_header(("x-request-id", request_id.as_str()))
+            .body(
+                json!({ "errors": [{ "message": "mutations must be sent with POST", "extensions": { "code": "METHOD_NOT_ALLOWED" } }] })
+                    .to_string(),
+            );
+    }
+    let mut request = Request::new(query);
+    if let Some(op) = params.operation_name {
+        request = request.operation_name(op);
+    }
+    if let Some(v) = variables {
+        request = request.variables(Variables::from_json(v));
+    }
+    execute(&req, &state, &endpoint, request, media, request_id).await
+}
+
+fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
+    let Ok(doc) = async_graphql::parser::parse_query(query) else {
+        return false;
+    };
+    let ty = match (&doc.operations, operation_name) {
+        (async_graphql::parser::types::DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (async_graphql::parser::types::DocumentOperations::Multiple(ops), Some(name)) => {
+            ops.iter().find(|(n, _)| n.as_str() == name).map(|(_, op)| op.node.ty)
+        }
+        (async_graphql::parser::types::DocumentOperations::Multiple(ops), None) => {
+            if ops.len() == 1 { ops.values().next().map(|op| op.node.ty) } else { None }
+        }
+    };
+    ty == Some(OperationType::Mutation)
+}
+
+fn graphiql() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(GraphiQLSource::build().endpoint("/graphql").title("samenhier GraphQL").finish())
+}
+
+fn not_acceptable(request_id: &str) -> HttpResponse {
+    HttpResponse::NotAcceptable()
+        .insert_header((header::CONTENT_TYPE, Media::Json.content_type()))
+        .insert_header(("x-request-id", request_id))
+        .body(
+            json!({ "errors": [{ "message": "accept application/graphql-response+json or application/json", "extensions": { "code": "NOT_ACCEPTABLE" } }] })
+                .to_string(),
+        )
+}
+
+#[derive(Deserialize)]
+struct PostBody {
+    query: Option<serde_json::Value>,
+    variables: Option<serde_json::Value>,
+    #[serde(rename = "operationName")]
+    operation_name: Option<serde_json::Value>,
+    extensions: Option<serde_json::Value>,
+}
+
+/// `POST /graphql` with a JSON body.
+pub async fn post(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    state: web::Data<Arc<AppState>>,
+    endpoint: web::Data<GraphqlEndpoint>,
+) -> HttpResponse {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let Some(media) = negotiate(&req) else {
+        return not_acceptable(&request_id);
+    };
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let mime = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    if mime != JSON {
+        return request_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            media,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send the request body as application/json",
+            &request_id,
+        );
+    }
+    let limit = state.settings.max_body_bytes;
+    let too_large = || {
+        request_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            media,
+            "PAYLOAD_TOO_LARGE",
+            &format!("the request body is larger than {limit} bytes"),
+            &request_id,
+        )
+    };
+    // Refuse by the declared length before reading a byte, and stop reading at the limit.
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return too_large();
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let Ok(chunk) = chunk else {
+            return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "the request body could not be read", &request_id);
+        };
+        if body.len() + chunk.len() > limit {
+            return too_large();
+        }
+        body.extend_from_slice(&chunk);
+    }
+    if body.is_empty() {
+        return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "the request body is empty", &request_id);
+    }
+    let parsed: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        // Not JSON at all: an HTTP-level failure, 400 for every media type.
+        Err(_) => {
+            return respond(
+                StatusCode::BAD_REQUEST,
+                media,
+                json!({ "errors": [{ "message": "the request body is not valid JSON", "extensions": { "code": "BAD_REQUEST" } }] }),
+                &request_id,
+            );
+        }
+    };
+    if parsed.is_array() {
+        return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "batched requests are not supported; send one operation per request", &request_id);
+    }
+    let Ok(body) = serde_json::from_value::<PostBody>(parsed) else {
+        return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "the request body must be a JSON object", &request_id);
+    };
+    let query = match body.query {
+        Some(serde_json::Value::String(q)) => q,
+        Some(_) => return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "query must be a string", &request_id),
+        None => return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "the request has no query", &request_id),
+    };
+    let mut request = Request::new(query);
+    match body.operation_name {
+        None | Some(serde_json::Value::Null) => {}
+        Some(serde_json::Value::String(op)) => request = request.operation_name(op),
+        Some(_) => return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "operationName must be a string", &request_id),
+    }
+    match body.variables {
+        None | Some(serde_json::Value::Null) => {}
+        Some(v @ serde_json::Value::Object(_)) => request = request.variables(Variables::from_json(v)),
+        Some(_) => return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "variables must be a JSON object", &request_id),
+    }
+    match body.extensions {
+        None | Some(serde_json::Value::Null | serde_json::Value::Object(_)) => {}
+        Some(_) => return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "extensions must be a JSON object", &request_id),
+    }
+    execute(&req, &state, &endpoint, request, media, request_id).await
+}
+
+/// Authenticates, runs the operation within the request's time budget, and answers with the
+/// status code the media type calls for.
+async fn execute(
+    req: &HttpRequest,
+    state: &Arc<AppState>,
+    endpoint: &GraphqlEndpoint,
+    request: Request,
+    media: Media,
+    request_id: String,
+) -> HttpResponse {
+    let span = tracing::info_span!("graphql", request_id = %request_id);
+    let rid = request_id.clone();
+    let state2 = Arc::clone(state);
+    let token = bearer_token(req);
+    let timeout = state.settings.request_timeout;
+    let work = REQUEST_ID.scope(rid.clone(), async move {
+        let auth = match token {
+            None => RequestAuth::default(),
+            Some(t) => match users::principal_from_token(&state2, &t).await {
+                Ok(p) => RequestAuth { principal: Some(p) },
+                // A refused token leaves the request anonymous: every field that needs a
+                // caller then answers UNAUTHENTICATED.
+                Err(AppError::Unauthenticated | AppError::BadCredentials) => RequestAuth::default(),
+                Err(other) => {
+                    // Logged with the request id; the request continues anonymously.
+                    let _ = other.into_graphql();
+                    RequestAuth::default()
+                }
+            },
+        };
+        endpoint.schema.execute(request.data(auth)).await
+    });
+    let started = std::time::Instant::now();
+    let response = match tokio::time::timeout(timeout, tracing::Instrument::instrument(work, span)).await {
+        Ok(r) => r,
+        Err(_) => {
+            tracing::warn!(request_id = %request_id, "request stopped at the execution timeout");
+            return respond(
+                StatusCode::SERVICE_UNAVAILABLE,
+                media,
+                json!({ "errors": [{ "message": format!("the request took longer than {} s and was stopped", timeout.as_secs()), "extensions": { "code": "TIMEOUT", "requestId": request_id } }] }),
+                &request_id,
+            );
+        }
+    };
+    tracing::info!(request_id = %request_id, elapsed_ms = started.elapsed().as_millis() as u64, errors = response.errors.len(), "graphql request");
+    // Errors without a path stopped the request before execution (syntax, validation,
+    // limits, variables): a request error. Field errors always carry a path.
+    let request_failed = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    if request_failed {
+        let errors = serde_json::to_value(&response.errors).unwrap_or_else(|_| json!([]));
+        let status = if media == Media::GraphqlResponse { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+        return respond(status, media, json!({ "errors": errors }), &request_id);
+    }
+    let body = serde_json::to_value(&response).unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error" }] }));
+    respond(StatusCode::OK, media, body, &request_id)
+}
+
+fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+}

@@ -1,0 +1,53 @@
+//! The GraphQL API: schema assembly (no database needed, so `samenhier schema` and the server
+//! share it), one module per domain area, and the HTTP transport.
+
+pub mod cities;
+pub mod connection;
+pub mod context;
+pub mod enums;
+pub mod groups;
+pub mod handler;
+pub mod newcomers;
+pub mod scalars;
+pub mod users;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+
+/// Every query of the API.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(users::UserQuery, cities::CityQuery, groups::GroupQuery, newcomers::NewcomerQuery);
+
+/// Every mutation of the API.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(users::UserMutation, groups::GroupMutation, newcomers::NewcomerMutation);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Limits and switches the schema is built with.
+#[derive(Clone, Copy, Debug)]
+pub struct SchemaLimits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub introspection: bool,
+}
+
+impl Default for SchemaLimits {
+    fn default() -> Self {
+        Self { max_depth: 12, max_complexity: 5000, introspection: true }
+    }
+}
+
+/// The schema without data; the server adds its state with `.data(...)`.
+pub fn builder(limits: SchemaLimits) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    let b = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_recursive_depth(limits.max_depth.max(16))
+        .limit_directives(20);
+    if limits.introspection { b } else { b.disable_introspection().disable_suggestions() }
+}
+
+/// The SDL that `schema.graphql` holds.
+pub fn sdl() -> String {
+    builder(SchemaLimits::default()).finish().sdl()
+}

@@ -1,0 +1,277 @@
+//! Newcomers in GraphQL. What a caller sees of a newcomer depends on the role: staff see the
+//! record; a coordinator sees what the match needs (contact details only with consent); a
+//! partner sees the status only. A field outside the caller's view answers FORBIDDEN.
+
+use async_graphql::{Context, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{Role, newcomer};
+
+use super::cities::{self, City};
+use super::connection::{Conn, from_page};
+use super::context::both;
+use super::enums::{CefrLevel, Gender, NewcomerStatus};
+use super::scalars::Date;
+use crate::auth::Principal;
+use crate::error::{AppError, IntoGql};
+use crate::services::domain::{Goal, LanguageLevel};
+use crate::services::newcomers::{self as svc, NewcomerFilter, RegisterNewcomerInput, UpdateNewcomerInput};
+use crate::services::page::PageArgs;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum View {
+    /// ADMIN and CITY_ADMIN: the whole record.
+    Full,
+    /// COORDINATOR of the match: what the year together needs.
+    Match,
+    /// PARTNER: status only.
+    Status,
+}
+
+/// A newcomer household (a refugee with a residence permit, alone or with family).
+/// Personal data: see the field docs for who may read what.
+pub struct Newcomer {
+    model: newcomer::Model,
+    view: View,
+}
+
+impl Newcomer {
+    pub fn for_caller(model: newcomer::Model, p: &Principal) -> Self {
+        let view = match p.role {
+            Role::Admin | Role::CityAdmin => View::Full,
+            Role::Coordinator => View::Match,
+            Role::Partner | Role::Analyst => View::Status,
+        };
+        Self { model, view }
+    }
+
+    fn allow<T>(&self, views: &[View], value: T) -> async_graphql::Result<T> {
+        if views.contains(&self.view) {
+            Ok(value)
+        } else {
+            Err(AppError::forbidden("your role may not read this field of a newcomer").into_graphql())
+        }
+    }
+
+    fn full<T>(&self, value: T) -> async_graphql::Result<T> {
+        self.allow(&[View::Full], value)
+    }
+
+    fn match_view<T>(&self, value: T) -> async_graphql::Result<T> {
+        self.allow(&[View::Full, View::Match], value)
+    }
+
+    fn contact<T>(&self, value: T) -> async_graphql::Result<T> {
+        if self.view == View::Match && self.model.share_contact_with_group {
+            return Ok(value);
+        }
+        self.full(value)
+    }
+}
+
+/// One language a newcomer speaks.
+#[derive(SimpleObject)]
+pub struct LanguageSkill {
+    /// ISO 639-1 code.
+    pub code: String,
+    /// How well.
+    pub level: LanguageLevel,
+}
+
+#[Object]
+impl Newcomer {
+    /// Opaque id.
+    async fn id(&self) -> ID {
+        ID(self.model.id.clone())
+    }
+    /// The city the household lives in.
+    async fn city(&self, ctx: &Context<'_>) -> async_graphql::Result<City> {
+        cities::load(ctx, &self.model.city_slug).await.gql()
+    }
+    /// Where the household stands.
+    async fn status(&self) -> NewcomerStatus {
+        self.model.status.into()
+    }
+    /// Why the household was withdrawn, when it was. Staff only.
+    async fn status_reason(&self) -> async_graphql::Result<Option<&str>> {
+        self.full(self.model.status_reason.as_deref())
+    }
+    /// Full name of the primary contact. Staff only.
+    async fn name(&self) -> async_graphql::Result<Option<&str>> {
+        self.full(Some(self.model.name.as_str()))
+    }
+    /// What the group may call them. Staff and the match's coordinator.
+    async fn preferred_name(&self) -> async_graphql::Result<Option<&str>> {
+        self.match_view(Some(self.model.preferred_name.as_str()))
+    }
+    /// E-mail address. Staff; the match's coordinator only where the newcomer agreed.
+    async fn email(&self) -> async_graphql::Result<Option<&str>> {
+        self.contact(self.model.email.as_deref())
+    }
+    /// Phone number. Staff; the match's coordinator only where the newcomer agreed.
+    async fn phone(&self) -> async_graphql::Result<Option<&str>> {
+        self.contact(self.model.phone.as_deref())
+    }
+    /// Year of birth of the primary contact. Staff only.
+    async fn birth_year(&self) -> async_graphql::Result<Option<i32>> {
+        self.full(Some(self.model.birth_year))
+    }
+    /// Gender of the primary contact. Staff only.
+    async fn gender(&self) -> async_graphql::Result<Option<Gender>> {
+        self.full(Some(self.model.gender.into()))
+    }
+    /// ISO 3166-1 alpha-2 country of origin. Staff only.
+    async fn country_of_origin(&self) -> async_graphql::Result<Option<&str>> {
+        self.full(Some(self.model.country_of_origin.as_str()))
+    }
+    /// Languages spoken. Staff and the match's coordinator.
+    async fn languages(&self) -> async_graphql::Result<Option<Vec<LanguageSkill>>> {
+        let skills = self
+            .model
+            .languages
+            .0
+            .iter()
+            .map(|s| LanguageSkill { code: s.code.clone(), level: LanguageLevel::parse(&s.level).unwrap_or(LanguageLevel::Basic) })
+            .collect();
+        self.match_view(Some(skills))
+    }
+    /// Level of Dutch (CEFR). Staff and the match's coordinator.
+    async fn dutch_level(&self) -> async_graphql::Result<Option<CefrLevel>> {
+        self.match_view(Some(self.model.dutch_level.into()))
+    }
+    /// Interest tags. Staff only.
+    async fn interests(&self) -> async_graphql::Result<Option<&[String]>> {
+        self.full(Some(self.model.interests.0.as_slice()))
+    }
+    /// Sector of work or training. Staff only.
+    async fn sector(&self) -> async_graphql::Result<Option<&str>> {
+        self.full(self.model.sector.as_deref())
+    }
+    /// Education in a few words. Staff only.
+    async fn education(&self) -> async_graphql::Result<Option<&str>> {
+        self.full(self.model.education.as_deref())
+    }
+    /// What the household hopes the year brings. Staff and the match's coordinator.
+    async fn goals(&self) -> async_graphql::Result<Option<Vec<Goal>>> {
+        self.match_view(Some(self.model.goals.0.iter().filter_map(|g| Goal::parse(g)).collect()))
+    }
+    /// Adults in the household. Staff and the match's coordinator.
+    async fn household_adults(&self) -> async_graphql::Result<Option<i32>> {
+        self.match_view(Some(self.model.household_adults))
+    }
+    /// Ages of the children, oldest first. Staff and the match's coordinator.
+    async fn children_ages(&self) -> async_graphql::Result<Option<&[i32]>> {
+        self.match_view(Some(self.model.children_ages.0.as_slice()))
+    }
+    /// Persons in the household (adults plus children). Staff and the match's coordinator.
+    async fn household_size(&self) -> async_graphql::Result<Option<i32>> {
+        self.match_view(Some(self.model.household_adults + self.model.children_ages.0.len() as i32))
+    }
+    /// Date of arrival in the Netherlands. Staff only.
+    async fn arrival_date(&self) -> async_graphql::Result<Option<Date>> {
+        self.full(Some(Date(self.model.arrival_date)))
+    }
+    /// Neighbourhood. Staff only.
+    async fn neighbourhood(&self) -> async_graphql::Result<Option<&str>> {
+        self.full(self.model.neighbourhood.as_deref())
+    }
+    /// Preferences and needs. Staff only.
+    async fn needs(&self) -> async_graphql::Result<Option<&str>> {
+        self.full(self.model.needs.as_deref())
+    }
+    /// Whether contact details may be shared with the group's coordinator. Staff only.
+    async fn share_contact_with_group(&self) -> async_graphql::Result<Option<bool>> {
+        self.full(Some(self.model.share_contact_with_group))
+    }
+    /// Date the person agreed to the privacy notice. Staff only.
+    async fn consent_date(&self) -> async_graphql::Result<Option<Date>> {
+        self.full(self.model.consent_date.map(Date))
+    }
+    /// Version of the privacy notice agreed to. Staff only.
+    async fn privacy_notice_version(&self) -> async_graphql::Result<Option<&str>> {
+        self.full(self.model.privacy_notice_version.as_deref())
+    }
+    /// When the household started waiting (kept across an early end of a match). Staff only.
+    async fn waiting_since(&self) -> async_graphql::Result<Option<DateTime<Utc>>> {
+        self.full(Some(self.model.waiting_since))
+    }
+    /// Increases with every change; send it back as `expectedVersion` to avoid lost updates.
+    async fn version(&self) -> i32 {
+        self.model.version
+    }
+    /// When the household was registered.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.model.created_at
+    }
+    /// When the record last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.model.updated_at
+    }
+}
+
+#[derive(Default)]
+pub struct NewcomerQuery;
+
+#[Object]
+impl NewcomerQuery {
+    /// Newcomers the caller may see, oldest registration first; filter by city and status.
+    async fn newcomers(
+        &self,
+        ctx: &Context<'_>,
+        city_slug: Option<String>,
+        status: Option<NewcomerStatus>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<Newcomer>> {
+        let run = async {
+            let (state, p) = both(ctx)?;
+            let args = PageArgs::parse(first, after.as_deref())?;
+            let filter = NewcomerFilter { city: city_slug, status: status.map(Into::into) };
+            let page = svc::list(state, p, filter, &args).await?;
+            Ok(from_page(page, args.after.is_some(), |n| n.id.clone(), |m| Newcomer::for_caller(m, p)))
+        };
+        run.await.gql()
+    }
+
+    /// One newcomer; NOT_FOUND when it does not exist or lies outside the caller's scope.
+    async fn newcomer(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Newcomer>> {
+        let run = async {
+            let (state, p) = both(ctx)?;
+            svc::get(state, p, &id).await.map(|m| Some(Newcomer::for_caller(m, p)))
+        };
+        run.await.gql()
+    }
+}
+
+#[derive(Default)]
+pub struct NewcomerMutation;
+
+#[Object]
+impl NewcomerMutation {
+    /// Registers a household (status WAITING). With `idempotencyKey`, a retry returns the
+    /// newcomer the first call created.
+    async fn register_newcomer(&self, ctx: &Context<'_>, input: RegisterNewcomerInput) -> async_graphql::Result<Newcomer> {
+        let run = async {
+            let (state, p) = both(ctx)?;
+            svc::register(state, p, input).await.map(|m| Newcomer::for_caller(m, p))
+        };
+        run.await.gql()
+    }
+
+    /// Changes a newcomer's details; with `expectedVersion`, CONFLICT when it changed since.
+    async fn update_newcomer(&self, ctx: &Context<'_>, id: ID, input: UpdateNewcomerInput) -> async_graphql::Result<Newcomer> {
+        let run = async {
+            let (state, p) = both(ctx)?;
+            svc::update(state, p, &id, input).await.map(|m| Newcomer::for_caller(m, p))
+        };
+        run.await.gql()
+    }
+
+    /// WAITING -> WITHDRAWN, with the reason.
+    async fn withdraw_newcomer(&self, ctx: &Context<'_>, id: ID, reason: String) -> async_graphql::Result<Newcomer> {
+        let run = async {
+            let (state, p) = both(ctx)?;
+            svc::withdraw(state, p, &id, &reason).await.map(|m| Newcomer::for_caller(m, p))
+        };
+        run.await.gql()
+    }
+}

@@ -1,0 +1,107 @@
+//! `me` and `login`.
+
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+use entity::user;
+
+use super::cities::{self, City};
+use super::context::{both, state};
+use super::enums::Role;
+use super::groups::WelcomeGroup;
+use crate::error::IntoGql;
+use crate::services::{groups, users as svc};
+
+/// An account of the platform.
+pub struct User(pub user::Model);
+
+#[Object]
+impl User {
+    /// Opaque id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// Login e-mail address.
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    /// What the user may do.
+    async fn role(&self) -> Role {
+        self.0.role.into()
+    }
+    /// The city of a CITY_ADMIN, PARTNER or COORDINATOR.
+    async fn city(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<City>> {
+        match &self.0.city_slug {
+            Some(slug) => cities::load(ctx, slug).await.map(Some).gql(),
+            None => Ok(None),
+        }
+    }
+    /// The group of a COORDINATOR.
+    async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<WelcomeGroup>> {
+        let run = async {
+            let Some(id) = &self.0.group_id else { return Ok(None) };
+            let (state, p) = both(ctx)?;
+            groups::get(state, p, id).await.map(|g| Some(WelcomeGroup(g)))
+        };
+        run.await.gql()
+    }
+    /// When the account was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// A signed-in session.
+pub struct AuthPayload {
+    token: String,
+    expires_at: DateTime<Utc>,
+    user: user::Model,
+}
+
+#[Object]
+impl AuthPayload {
+    /// Send as `Authorization: Bearer <token>`.
+    async fn token(&self) -> &str {
+        &self.token
+    }
+    /// When the token stops working; log in again then.
+    async fn expires_at(&self) -> DateTime<Utc> {
+        self.expires_at
+    }
+    /// The account signed in.
+    async fn user(&self) -> User {
+        User(self.user.clone())
+    }
+}
+
+#[derive(Default)]
+pub struct UserQuery;
+
+#[Object]
+impl UserQuery {
+    /// The caller's own account.
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
+        let run = async {
+            let (state, p) = both(ctx)?;
+            let found = <user::Entity as sea_orm::EntityTrait>::find_by_id(p.user_id.as_str()).one(&state.db).await?;
+            found.map(User).ok_or(crate::error::AppError::Unauthenticated)
+        };
+        run.await.gql()
+    }
+}
+
+#[derive(Default)]
+pub struct UserMutation;
+
+#[Object]
+impl UserMutation {
+    /// Signs in with e-mail address and password. A wrong password and an unknown address
+    /// answer alike (UNAUTHENTICATED).
+    async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> async_graphql::Result<AuthPayload> {
+        let run = async {
+            let state = state(ctx)?;
+            let login = svc::login(state, &email, &password).await?;
+            Ok(AuthPayload { token: login.token, expires_at: login.expires_at, user: login.user })
+        };
+        run.await.gql()
+    }
+}

@@ -1,0 +1,13 @@
+//! samenhier: the back end of a community-sponsorship programme that matches newcomers with
+//! Welcome Groups. See README.md and ../shared/DESIGN.md.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod graphql;
+pub mod services;
+pub mod telemetry;

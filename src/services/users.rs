@@ -1,0 +1,164 @@
+//! Users: logging in, resolving a token to a caller, and creating accounts (CLI and demo).
+
+use chrono::{DateTime, Utc};
+use entity::{Role, user};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use super::{audit, validate};
+use crate::app::AppState;
+use crate::auth::{Principal, password};
+use crate::error::{AppError, AppResult};
+
+/// A successful login.
+pub struct Login {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: user::Model,
+}
+
+pub async fn login(state: &AppState, email: &str, password_text: &str) -> AppResult<Login> {
+    let email = email.trim().to_lowercase();
+    let found = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&state.db).await?;
+    let pw = password_text.to_owned();
+    // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
+    let user = tokio::task::spawn_blocking(move || match found {
+        Some(u) if password::verify(&u.password_hash, &pw) => Some(u),
+        Some(_) => None,
+        None => {
+            password::verify_dummy(&pw);
+            None
+        }
+    })
+    .await
+    .map_err(AppError::internal)?
+    .ok_or(AppError::BadCredentials)?;
+    let (token, expires_at) = state.jwt.issue(&user.id, role_code(user.role), user.city_slug.clone(), user.group_id.clone())?;
+    let principal = principal_of(&user);
+    audit::record(&state.db, Some(&principal), audit::Entry {
+        action: "login",
+        entity_type: "user",
+        entity_id: &user.id,
+        city: user.city_slug.as_deref(),
+        details: serde_json::json!({}),
+    })
+    .await?;
+    Ok(Login { token, expires_at, user })
+}
+
+/// Resolves a bearer token to the caller. The user is re-read, so a deleted or demoted user's
+/// old token no longer grants what it used to.
+pub async fn principal_from_token(state: &AppState, token: &str) -> AppResult<Principal> {
+    let claims = state.jwt.verify(token)?;
+    let user = user::Entity::find_by_id(claims.sub).one(&state.db).await?.ok_or(AppError::Unauthenticated)?;
+    if role_code(user.role) != claims.role {
+        return Err(AppError::Unauthenticated);
+    }
+    Ok(principal_of(&user))
+}
+
+pub fn principal_of(user: &user::Model) -> Principal {
+    Principal { user_id: user.id.clone(), role: user.role, city: user.city_slug.clone(), group: user.group_id.clone() }
+}
+
+pub fn role_code(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "ADMIN",
+        Role::CityAdmin => "CITY_ADMIN",
+        Role::Coordinator => "COORDINATOR",
+        Role::Analyst => "ANALYST",
+        Role::Partner => "PARTNER",
+    }
+}
+
+/// Parses a role as the GraphQL enum spells it, in any case.
+pub fn parse_role(text: &str) -> AppResult<Role> {
+    match text.trim().to_ascii_uppercase().replace('-', "_").as_str() {
+        "ADMIN" => Ok(Role::Admin),
+        "CITY_ADMIN" => Ok(Role::CityAdmin),
+        "COORDINATOR" => Ok(Role::Coordinator),
+        "ANALYST" => Ok(Role::Analyst),
+        "PARTNER" => Ok(Role::Partner),
+        _ => Err(AppError::bad_input(
+            "role",
+            format!("unknown role {text:?}; use ADMIN, CITY_ADMIN, COORDINATOR, ANALYST or PARTNER"),
+        )),
+    }
+}
+
+/// What `samenhier user add` and the demo seed ask for.
+pub struct NewUser {
+    pub email: String,
+    pub role: Role,
+    pub city: Option<String>,
+    pub group: Option<String>,
+    pub password: String,
+}
+
+/// Creates a user after checking that the role's scope is complete and consistent: CITY_ADMIN
+/// and PARTNER need a city, COORDINATOR a group (its city follows from the group), ADMIN and
+/// ANALYST neither.
+pub async fn create(conn: &impl ConnectionTrait, new: NewUser) -> AppResult<user::Model> {
+    let email = validate::email("email", &new.email)?;
+    if new.password.chars().count() < password::MIN_PASSWORD_LEN {
+        return Err(AppError::bad_input(
+            "password",
+            format!("the password must be at least {} characters long", password::MIN_PASSWORD_LEN),
+        ));
+    }
+    if new.password.len() > 1024 {
+        return Err(AppError::bad_input("password", "the password is longer than 1024 bytes"));
+    }
+    let (city, group) = match new.role {
+        Role::Admin | Role::Analyst => {
+            if new.city.is_some() || new.group.is_some() {
+                return Err(AppError::bad_input("city", format!("the role {} takes neither --city nor --group", role_code(new.role))));
+            }
+            (None, None)
+        }
+        Role::CityAdmin | Role::Partner => {
+            if new.group.is_some() {
+                return Err(AppError::bad_input("group", format!("the role {} takes --city, not --group", role_code(new.role))));
+            }
+            let slug = new.city.ok_or_else(|| AppError::bad_input("city", format!("the role {} needs --city SLUG", role_code(new.role))))?;
+            let city = entity::city::Entity::find_by_id(slug.trim().to_lowercase()).one(conn).await?;
+            let city = city.ok_or_else(|| AppError::bad_input("city", format!("there is no city {slug:?}")))?;
+            (Some(city.slug), None)
+        }
+        Role::Coordinator => {
+            let id = new.group.ok_or_else(|| AppError::bad_input("group", "the role COORDINATOR needs --group ID"))?;
+            let group = entity::welcome_group::Entity::find_by_id(id.trim()).one(conn).await?;
+            let group = group.ok_or_else(|| AppError::bad_input("group", format!("there is no welcome group {id:?}")))?;
+            if let Some(c) = &new.city {
+                if c.trim().to_lowercase() != group.city_slug {
+                    return Err(AppError::bad_input("city", format!("group {id} is in {}, not in {c}", group.city_slug)));
+                }
+            }
+            (Some(group.city_slug), Some(group.id))
+        }
+    };
+    if user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(conn).await?.is_some() {
+        return Err(AppError::conflict(format!("a user with the e-mail address {email} exists already")));
+    }
+    let pw = new.password;
+    let hash = tokio::task::spawn_blocking(move || password::hash(&pw)).await.map_err(AppError::internal)??;
+    let model = user::ActiveModel {
+        id: Set(super::new_id()),
+        email: Set(email),
+        password_hash: Set(hash),
+        role: Set(new.role),
+        city_slug: Set(city.clone()),
+        group_id: Set(group),
+        created_at: Set(Utc::now()),
+    }
+    .insert(conn)
+    .await?;
+    audit::record(conn, None, audit::Entry {
+        action: "user.create",
+        entity_type: "user",
+        entity_id: &model.id,
+        city: city.as_deref(),
+        details: serde_json::json!({ "role": role_code(model.role) }),
+    })
+    .await?;
+    Ok(model)
+}
