@@ -176,6 +176,7 @@ pub struct GroupQuery;
 #[Object]
 impl GroupQuery {
     /// Welcome groups the caller may see, oldest first; filter by city and status.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn welcome_groups(
         &self,
         ctx: &Context<'_>,

@@ -15,10 +15,12 @@ use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 
 /// Every query of the API.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(users::UserQuery, cities::CityQuery, groups::GroupQuery, newcomers::NewcomerQuery);
 
 /// Every mutation of the API.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(users::UserMutation, groups::GroupMutation, newcomers::NewcomerMutation);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

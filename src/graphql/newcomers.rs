@@ -214,6 +214,7 @@ pub struct NewcomerQuery;
 #[Object]
 impl NewcomerQuery {
     /// Newcomers the caller may see, oldest registration first; filter by city and status.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn newcomers(
         &self,
         ctx: &Context<'_>,

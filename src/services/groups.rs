@@ -381,6 +381,8 @@ async fn bump(conn: &impl ConnectionTrait, group: &welcome_group::Model) -> AppR
 }
 
 pub async fn remove_member(state: &AppState, p: &Principal, member_id: &str) -> AppResult<bool> {
+    // The role decides first: a role that may not remove members learns nothing about ids.
+    p.scope_for(Op::RemoveMember)?;
     let txn = begin_write(&state.db).await?;
     let member = group_member::Entity::find_by_id(member_id.trim()).one(&txn).await?.ok_or(AppError::NotFound("group member"))?;
     let group = find_scoped(&txn, p, Op::RemoveMember, &member.group_id)

@@ -1,0 +1,317 @@
+//! The authorization table: every operation of the schema × every role, in the caller's own
+//! scope and across cities and groups. An operation in schema.graphql without a row here
+//! fails `every_operation_has_a_row`.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Expect {
+    Ok,
+    Forbidden,
+    NotFound,
+}
+use Expect::*;
+
+const ROLES: [&str; 5] = ["ADMIN", "CITY_ADMIN", "COORDINATOR", "PARTNER", "ANALYST"];
+
+/// Everything the table acts on. "Own" things are in Almere (and the coordinator's group);
+/// "other" things are in Rotterdam. Destructive operations get a fresh target per role.
+struct Fixture {
+    tokens: Vec<String>,
+    own_group: String,
+    other_group: String,
+    own_newcomer: String,
+    other_newcomer: String,
+    own_members: Vec<String>,
+    other_member: String,
+    own_forming: Vec<String>,
+    other_forming: String,
+    own_waiting: Vec<String>,
+    other_waiting: String,
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    let admin = app.admin().await;
+    let own_group = app.ready_group(&admin, "almere").await;
+    let other_group = app.ready_group(&admin, "rotterdam").await;
+    let mut own_members = Vec::new();
+    let mut own_forming = Vec::new();
+    let mut own_waiting = Vec::new();
+    for _ in ROLES {
+        own_members.push(app.add_member(&admin, &own_group, false).await);
+        own_forming.push(app.create_group(&admin, "almere").await);
+        own_waiting.push(app.register(&admin, "almere").await);
+    }
+    let tokens = vec![
+        admin.clone(),
+        app.user("CITY_ADMIN", Some("almere"), None).await,
+        app.user("COORDINATOR", None, Some(&own_group)).await,
+        app.user("PARTNER", Some("almere"), None).await,
+        app.user("ANALYST", None, None).await,
+    ];
+    Fixture {
+        tokens,
+        own_newcomer: app.register(&admin, "almere").await,
+        other_newcomer: app.register(&admin, "rotterdam").await,
+        other_member: app.add_member(&admin, &other_group, false).await,
+        other_forming: app.create_group(&admin, "rotterdam").await,
+        other_waiting: app.register(&admin, "rotterdam").await,
+        own_group,
+        other_group,
+        own_members,
+        own_forming,
+        own_waiting,
+    }
+}
+
+type Doc = Box<dyn Fn(&Fixture, usize) -> (String, Value)>;
+
+/// One row: an operation, how to call it on the caller's own records and on another city's,
+/// and the outcome per role (ADMIN, CITY_ADMIN, COORDINATOR, PARTNER, ANALYST).
+struct Row {
+    op: &'static str,
+    own: Doc,
+    own_expect: [Expect; 5],
+    other: Option<(Doc, [Expect; 5])>,
+}
+
+fn doc(q: &'static str, vars: impl Fn(&Fixture, usize) -> Value + 'static) -> Doc {
+    Box::new(move |f, r| (q.to_owned(), vars(f, r)))
+}
+
+fn rows() -> Vec<Row> {
+    vec![
+        Row { op: "me", own: doc("{ me { id role } }", |_, _| json!({})), own_expect: [Ok; 5], other: None },
+        Row { op: "cities", own: doc("{ cities { slug name } }", |_, _| json!({})), own_expect: [Ok; 5], other: None },
+        Row { op: "city", own: doc("{ city(slug:\"almere\") { slug } }", |_, _| json!({})), own_expect: [Ok; 5], other: None },
+        Row {
+            op: "welcomeGroups",
+            own: doc("{ welcomeGroups { totalCount edges { node { id } } } }", |_, _| json!({})),
+            own_expect: [Ok, Ok, Ok, Ok, Forbidden],
+            other: None,
+        },
+        Row {
+            op: "welcomeGroup",
+            own: doc("query($id:ID!){ welcomeGroup(id:$id){ id members { id name } } }", |f, _| json!({"id": f.own_group})),
+            own_expect: [Ok, Ok, Ok, Ok, Forbidden],
+            other: Some((
+                doc("query($id:ID!){ welcomeGroup(id:$id){ id } }", |f, _| json!({"id": f.other_group})),
+                [Ok, NotFound, NotFound, NotFound, Forbidden],
+            )),
+        },
+        Row {
+            op: "newcomers",
+            own: doc("{ newcomers { totalCount edges { node { id status } } } }", |_, _| json!({})),
+            own_expect: [Ok, Ok, Ok, Ok, Forbidden],
+            other: None,
+        },
+        Row {
+            op: "newcomer",
+            own: doc("query($id:ID!){ newcomer(id:$id){ id status } }", |f, _| json!({"id": f.own_newcomer})),
+            // A coordinator sees only the newcomer of their own match; this one is not.
+            own_expect: [Ok, Ok, NotFound, Ok, Forbidden],
+            other: Some((
+                doc("query($id:ID!){ newcomer(id:$id){ id } }", |f, _| json!({"id": f.other_newcomer})),
+                [Ok, NotFound, NotFound, NotFound, Forbidden],
+            )),
+        },
+        Row {
+            op: "login",
+            own: doc("mutation{ login(email:\"nobody@example.org\", password:\"wrong password\"){ token } }", |_, _| json!({})),
+            // Anyone may try to log in; a wrong password is UNAUTHENTICATED for everyone
+            // (checked in users.rs); here it only must not be FORBIDDEN or NOT_FOUND.
+            own_expect: [Ok; 5],
+            other: None,
+        },
+        Row {
+            op: "createWelcomeGroup",
+            own: doc(CREATE_GROUP, |_, _| json!({"input": group_input("almere")})),
+            own_expect: [Ok, Ok, Forbidden, Ok, Forbidden],
+            other: Some((doc(CREATE_GROUP, |_, _| json!({"input": group_input("rotterdam")})), [Ok, Forbidden, Forbidden, Forbidden, Forbidden])),
+        },
+        Row {
+            op: "updateWelcomeGroup",
+            own: doc("mutation($id:ID!){ updateWelcomeGroup(id:$id, input:{capacity:5}){ id } }", |f, _| json!({"id": f.own_group})),
+            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden],
+            other: Some((
+                doc("mutation($id:ID!){ updateWelcomeGroup(id:$id, input:{capacity:5}){ id } }", |f, _| json!({"id": f.other_group})),
+                [Ok, NotFound, NotFound, Forbidden, Forbidden],
+            )),
+        },
+        Row {
+            op: "addGroupMember",
+            own: doc(ADD_MEMBER, |f, _| json!({"g": f.own_group, "input": member_input(false)})),
+            own_expect: [Ok, Ok, Ok, Ok, Forbidden],
+            other: Some((doc(ADD_MEMBER, |f, _| json!({"g": f.other_group, "input": member_input(false)})), [Ok, NotFound, NotFound, NotFound, Forbidden])),
+        },
+        Row {
+            op: "removeGroupMember",
+            own: doc("mutation($id:ID!){ removeGroupMember(id:$id) }", |f, r| json!({"id": f.own_members[r]})),
+            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden],
+            other: Some((
+                doc("mutation($id:ID!){ removeGroupMember(id:$id) }", |f, _| json!({"id": f.other_member})),
+                [Ok, NotFound, NotFound, Forbidden, Forbidden],
+            )),
+        },
+        Row {
+            op: "markGroupReady",
+            own: doc("mutation($id:ID!){ markGroupReady(id:$id){ status } }", |f, _| json!({"id": f.own_group})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((
+                doc("mutation($id:ID!){ markGroupReady(id:$id){ status } }", |f, _| json!({"id": f.other_group})),
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+            )),
+        },
+        Row {
+            op: "withdrawWelcomeGroup",
+            own: doc("mutation($id:ID!){ withdrawWelcomeGroup(id:$id, reason:\"test\"){ status } }", |f, r| json!({"id": f.own_forming[r]})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((
+                doc("mutation($id:ID!){ withdrawWelcomeGroup(id:$id, reason:\"test\"){ status } }", |f, _| json!({"id": f.other_forming})),
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+            )),
+        },
+        Row {
+            op: "registerNewcomer",
+            own: doc(REGISTER, |_, _| json!({"input": newcomer_input("almere")})),
+            own_expect: [Ok, Ok, Forbidden, Ok, Forbidden],
+            other: Some((doc(REGISTER, |_, _| json!({"input": newcomer_input("rotterdam")})), [Ok, Forbidden, Forbidden, Forbidden, Forbidden])),
+        },
+        Row {
+            op: "updateNewcomer",
+            own: doc("mutation($id:ID!){ updateNewcomer(id:$id, input:{dutchLevel:B1}){ id } }", |f, _| json!({"id": f.own_newcomer})),
+            own_expect: [Ok, Ok, Forbidden, Ok, Forbidden],
+            other: Some((
+                doc("mutation($id:ID!){ updateNewcomer(id:$id, input:{dutchLevel:B1}){ id } }", |f, _| json!({"id": f.other_newcomer})),
+                [Ok, NotFound, Forbidden, NotFound, Forbidden],
+            )),
+        },
+        Row {
+            op: "withdrawNewcomer",
+            own: doc("mutation($id:ID!){ withdrawNewcomer(id:$id, reason:\"moved\"){ status } }", |f, r| json!({"id": f.own_waiting[r]})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((
+                doc("mutation($id:ID!){ withdrawNewcomer(id:$id, reason:\"moved\"){ status } }", |f, _| json!({"id": f.other_waiting})),
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+            )),
+        },
+    ]
+}
+
+fn outcome(body: &Value) -> Result<Expect, String> {
+    match code(body).as_deref() {
+        None => Result::Ok(Ok),
+        Some("FORBIDDEN") => Result::Ok(Forbidden),
+        Some("NOT_FOUND") => Result::Ok(NotFound),
+        // The login row: a refused login is not an authorization outcome.
+        Some("UNAUTHENTICATED") if body["errors"][0]["path"][0] == "login" => Result::Ok(Ok),
+        Some(other) => Err(format!("unexpected code {other}: {body}")),
+    }
+}
+
+#[tokio::test]
+async fn every_operation_answers_as_the_table_says_for_every_role() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let mut failures = Vec::new();
+    for row in rows() {
+        // Without a token, everything but login is UNAUTHENTICATED.
+        let (q, v) = (row.own)(&f, 0);
+        let anon = app.gql(None, &q, v).await;
+        if row.op != "login" && code(&anon).as_deref() != Some("UNAUTHENTICATED") {
+            failures.push(format!("{} without a token: {anon}", row.op));
+        }
+        let mut variants = vec![("own", &row.own, row.own_expect)];
+        if let Some((other, expect)) = &row.other {
+            variants.push(("other", other, *expect));
+        }
+        for (label, make, expect) in variants {
+            for (r, role) in ROLES.iter().enumerate() {
+                let (q, v) = make(&f, r);
+                let body = app.gql(Some(&f.tokens[r]), &q, v).await;
+                match outcome(&body) {
+                    Result::Ok(got) if got == expect[r] => {}
+                    Result::Ok(got) => failures.push(format!("{} ({label}) as {role}: expected {:?}, got {got:?}: {body}", row.op, expect[r])),
+                    Err(e) => failures.push(format!("{} ({label}) as {role}: {e}", row.op)),
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "authorization table mismatches:\n{}", failures.join("\n"));
+}
+
+#[test]
+fn every_operation_has_a_row() {
+    let sdl = samenhier::graphql::sdl();
+    let doc = async_graphql::parser::parse_schema(&sdl).expect("SDL parses");
+    let mut ops = BTreeSet::new();
+    for def in doc.definitions {
+        if let async_graphql::parser::types::TypeSystemDefinition::Type(t) = def {
+            let name = t.node.name.node.as_str();
+            if name == "Query" || name == "Mutation" {
+                if let async_graphql::parser::types::TypeKind::Object(obj) = &t.node.kind {
+                    for field in &obj.fields {
+                        ops.insert(field.node.name.node.to_string());
+                    }
+                }
+            }
+        }
+    }
+    let covered: BTreeSet<String> = rows().iter().map(|r| r.op.to_owned()).collect();
+    let missing: Vec<_> = ops.difference(&covered).collect();
+    let stale: Vec<_> = covered.difference(&ops).collect();
+    assert!(missing.is_empty(), "operations without a row in the authorization table: {missing:?}");
+    assert!(stale.is_empty(), "rows for operations the schema no longer has: {stale:?}");
+}
+
+#[tokio::test]
+async fn lists_contain_only_the_callers_city() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    app.create_group(&admin, "almere").await;
+    app.create_group(&admin, "rotterdam").await;
+    app.register(&admin, "almere").await;
+    app.register(&admin, "rotterdam").await;
+    let city_admin = app.user("CITY_ADMIN", Some("almere"), None).await;
+    let d = app
+        .ok(Some(&city_admin), "{ welcomeGroups { totalCount edges { node { city { slug } } } } newcomers { totalCount } other: welcomeGroups(citySlug:\"rotterdam\"){ totalCount } }", json!({}))
+        .await;
+    assert_eq!(d["welcomeGroups"]["totalCount"], 1);
+    assert_eq!(d["welcomeGroups"]["edges"][0]["node"]["city"]["slug"], "almere");
+    assert_eq!(d["newcomers"]["totalCount"], 1);
+    assert_eq!(d["other"]["totalCount"], 0);
+    let all = app.ok(Some(&admin), "{ welcomeGroups { totalCount } newcomers { totalCount } }", json!({})).await;
+    assert_eq!(all["welcomeGroups"]["totalCount"], 2);
+    assert_eq!(all["newcomers"]["totalCount"], 2);
+}
+
+#[tokio::test]
+async fn a_coordinator_sees_only_their_own_group() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let mine = app.ready_group(&admin, "almere").await;
+    app.ready_group(&admin, "almere").await;
+    let coordinator = app.user("COORDINATOR", None, Some(&mine)).await;
+    let d = app.ok(Some(&coordinator), "{ welcomeGroups { totalCount edges { node { id } } } me { city { slug } group { id } } }", json!({})).await;
+    assert_eq!(d["welcomeGroups"]["totalCount"], 1);
+    assert_eq!(d["welcomeGroups"]["edges"][0]["node"]["id"], mine.as_str());
+    assert_eq!(d["me"]["city"]["slug"], "almere");
+    assert_eq!(d["me"]["group"]["id"], mine.as_str());
+}
+
+#[tokio::test]
+async fn a_partner_does_not_see_members_contact_details() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let g = app.ready_group(&admin, "almere").await;
+    let partner = app.user("PARTNER", Some("almere"), None).await;
+    let names = app.ok(Some(&partner), "query($id:ID!){ welcomeGroup(id:$id){ members { name } } }", json!({"id": g})).await;
+    assert_eq!(names["welcomeGroup"]["members"].as_array().unwrap().len(), 5);
+    let contact = app.gql(Some(&partner), "query($id:ID!){ welcomeGroup(id:$id){ members { email phone } } }", json!({"id": g})).await;
+    assert_eq!(code(&contact).as_deref(), Some("FORBIDDEN"));
+    assert!(!contact.to_string().contains("@example.org"));
+}

@@ -1,0 +1,183 @@
+//! Test harness: every test starts the real server on port 0 with a database of its own and
+//! talks HTTP to it, as a partner app would. SQLite (a temporary file) by default; with
+//! `TEST_DATABASE_URL=postgres://...` each test gets a fresh PostgreSQL database.
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use samenhier::app::{AppState, Application, ServeOptions};
+use samenhier::config::Settings;
+use samenhier::services::users::{self, NewUser};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+
+pub const TEST_SECRET: &str = "test-secret-that-is-at-least-32-bytes-long!";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: Arc<AppState>,
+    pub database_url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A fresh database URL: a temporary SQLite file, or a new PostgreSQL database.
+pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+    match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+        Some(admin_url) if admin_url.starts_with("postgres") => {
+            let name = format!("samenhier_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = Database::connect(admin_url.as_str()).await.expect("connect to TEST_DATABASE_URL");
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+            admin.close().await.ok();
+            let (base, _) = admin_url.rsplit_once('/').expect("TEST_DATABASE_URL has a database path");
+            (format!("{base}/{name}"), None)
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}/test.db?mode=rwc", dir.path().display());
+            (url, Some(dir))
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Starts a server; `extra` overrides settings (e.g. `SAMENHIER_MAX_BODY_BYTES`).
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    let (database_url, dir) = fresh_database().await;
+    let mut env: HashMap<String, String> = HashMap::from([
+        ("DATABASE_URL".into(), database_url.clone()),
+        ("SAMENHIER_JWT_SECRET".into(), TEST_SECRET.into()),
+        ("SAMENHIER_INTROSPECTION".into(), "true".into()),
+    ]);
+    for (k, v) in extra {
+        env.insert((*k).into(), (*v).into());
+    }
+    let settings = Settings::from_lookup(|k| env.get(k).cloned()).expect("settings");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    let app = Application::build(settings, ServeOptions::default(), listener).await.expect("build app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = Arc::clone(&app.state);
+    tokio::spawn(app.run_until_stopped());
+    TestApp { address, client: reqwest::Client::new(), state, database_url, _dir: dir }
+}
+
+impl TestApp {
+    /// POSTs a GraphQL operation and returns the JSON body.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut req = self.client.post(format!("{}/graphql", self.address)).json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("request");
+        resp.json().await.expect("JSON body")
+    }
+
+    /// Like `gql`, but fails the test on any error and returns `data`.
+    pub async fn ok(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let body = self.gql(token, query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors for {query}: {body}");
+        body["data"].clone()
+    }
+
+    /// Creates a user directly and logs in through HTTP; returns the token.
+    pub async fn user(&self, role: &str, city: Option<&str>, group: Option<&str>) -> String {
+        let email = format!("{}-{}@example.org", role.to_lowercase(), uuid::Uuid::new_v4().simple());
+        users::create(
+            &self.state.db,
+            NewUser {
+                email: email.clone(),
+                role: users::parse_role(role).expect("role"),
+                city: city.map(str::to_owned),
+                group: group.map(str::to_owned),
+                password: PASSWORD.into(),
+            },
+        )
+        .await
+        .expect("create user");
+        self.login(&email, PASSWORD).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let data = self
+            .ok(None, "mutation($e:String!,$p:String!){ login(email:$e,password:$p){ token } }", json!({"e": email, "p": password}))
+            .await;
+        data["login"]["token"].as_str().expect("token").to_owned()
+    }
+
+    pub async fn admin(&self) -> String {
+        self.user("ADMIN", None, None).await
+    }
+
+    /// Creates a FORMING group in `city` and returns its id.
+    pub async fn create_group(&self, token: &str, city: &str) -> String {
+        let data = self.ok(Some(token), CREATE_GROUP, json!({ "input": group_input(city) })).await;
+        data["createWelcomeGroup"]["id"].as_str().expect("id").to_owned()
+    }
+
+    /// Adds a member; returns the member id.
+    pub async fn add_member(&self, token: &str, group: &str, coordinator: bool) -> String {
+        let data = self.ok(Some(token), ADD_MEMBER, json!({ "g": group, "input": member_input(coordinator) })).await;
+        data["addGroupMember"]["id"].as_str().expect("id").to_owned()
+    }
+
+    /// A group with five members, one coordinator, marked READY.
+    pub async fn ready_group(&self, token: &str, city: &str) -> String {
+        let g = self.create_group(token, city).await;
+        for i in 0..5 {
+            self.add_member(token, &g, i == 0).await;
+        }
+        self.ok(Some(token), "mutation($id:ID!){ markGroupReady(id:$id){ status } }", json!({ "id": g })).await;
+        g
+    }
+
+    /// Registers a newcomer in `city`; returns the id.
+    pub async fn register(&self, token: &str, city: &str) -> String {
+        let data = self.ok(Some(token), REGISTER, json!({ "input": newcomer_input(city) })).await;
+        data["registerNewcomer"]["id"].as_str().expect("id").to_owned()
+    }
+}
+
+pub const CREATE_GROUP: &str = "mutation($input: CreateWelcomeGroupInput!){ createWelcomeGroup(input:$input){ id name status version city { slug } languages interests capacity } }";
+pub const ADD_MEMBER: &str = "mutation($g: ID!, $input: GroupMemberInput!){ addGroupMember(groupId:$g, input:$input){ id name isCoordinator } }";
+pub const REGISTER: &str = "mutation($input: RegisterNewcomerInput!){ registerNewcomer(input:$input){ id status version } }";
+
+pub fn group_input(city: &str) -> Value {
+    json!({
+        "citySlug": city, "name": "Buren van de Haven", "neighbourhood": "Centrum", "capacity": 4,
+        "languages": ["nl", "en"], "interests": ["cooking", "walking"], "availabilityHoursPerMonth": 10
+    })
+}
+
+pub fn member_input(coordinator: bool) -> Value {
+    json!({
+        "name": "Marieke Visser", "email": format!("m{}@example.org", uuid::Uuid::new_v4().simple()),
+        "phone": "+31 6 12345678", "birthYear": 1980, "languages": ["nl", "en"],
+        "interests": ["cooking"], "sector": "healthcare", "isCoordinator": coordinator, "vogReceivedOn": "2026-01-15"
+    })
+}
+
+pub fn newcomer_input(city: &str) -> Value {
+    json!({
+        "citySlug": city, "name": "Rama Haddad", "email": "rama@example.org", "phone": "+31 6 87654321",
+        "birthYear": 1990, "gender": "FEMALE", "countryOfOrigin": "SY",
+        "languages": [{ "code": "ar", "level": "NATIVE" }, { "code": "en", "level": "BASIC" }],
+        "dutchLevel": "A2", "interests": ["cooking"], "sector": "healthcare", "goals": ["WORK", "LANGUAGE"],
+        "householdAdults": 2, "childrenAges": [4, 9], "arrivalDate": "2025-03-01", "neighbourhood": "Centrum",
+        "shareContactWithGroup": true, "consentDate": "2025-04-01", "privacyNoticeVersion": "2026-01"
+    })
+}
+
+/// The `extensions.code` of the first error, if any.
+pub fn code(body: &Value) -> Option<String> {
+    body["errors"][0]["extensions"]["code"].as_str().map(str::to_owned)
+}
+
+/// The `extensions.field` of the first error, if any.
+pub fn field(body: &Value) -> Option<String> {
+    body["errors"][0]["extensions"]["field"].as_str().map(str::to_owned)
+}

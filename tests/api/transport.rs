@@ -1,0 +1,128 @@
+//! The GraphQL-over-HTTP transport: media types, status codes, GET, limits.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn typename_answers_without_a_token() {
+    let app = spawn_app().await;
+    let d = app.ok(None, "{ __typename }", json!({})).await;
+    assert_eq!(d["__typename"], "Query");
+}
+
+#[tokio::test]
+async fn the_response_media_type_follows_accept() {
+    let app = spawn_app().await;
+    let url = format!("{}/graphql", app.address);
+    for (accept, expected) in [
+        (Some("application/graphql-response+json"), "application/graphql-response+json"),
+        (Some("application/json"), "application/json"),
+        (Some("*/*"), "application/json"),
+        (Some("application/graphql-response+json, application/json;q=0.9"), "application/graphql-response+json"),
+        (None, "application/json"),
+    ] {
+        let mut req = app.client.post(&url).json(&json!({"query": "{ __typename }"}));
+        if let Some(a) = accept {
+            req = req.header("accept", a);
+        }
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let ct = resp.headers()["content-type"].to_str().unwrap().to_owned();
+        assert!(ct.starts_with(expected), "Accept {accept:?} got {ct}");
+    }
+    let refused = app.client.post(&url).header("accept", "text/html").json(&json!({"query": "{ __typename }"})).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::NOT_ACCEPTABLE);
+}
+
+#[tokio::test]
+async fn request_errors_are_400_for_graphql_response_json_and_200_for_json() {
+    let app = spawn_app().await;
+    let url = format!("{}/graphql", app.address);
+    for body in [json!({"query": "{ __typename"}), json!({"query": "{ noSuchField }"}), json!({"variables": {}}), json!({"query": 1})] {
+        let strict = app.client.post(&url).header("accept", "application/graphql-response+json").json(&body).send().await.unwrap();
+        assert_eq!(strict.status(), StatusCode::BAD_REQUEST, "{body}");
+        let v: Value = strict.json().await.unwrap();
+        assert!(v.get("data").is_none(), "{v}");
+        let legacy = app.client.post(&url).header("accept", "application/json").json(&body).send().await.unwrap();
+        assert_eq!(legacy.status(), StatusCode::OK, "{body}");
+    }
+    let not_json = app.client.post(&url).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    assert_eq!(not_json.status(), StatusCode::BAD_REQUEST);
+    let wrong_type = app.client.post(&url).header("content-type", "text/plain").body("{}").send().await.unwrap();
+    assert_eq!(wrong_type.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[tokio::test]
+async fn get_runs_queries_but_never_mutations() {
+    let app = spawn_app().await;
+    let url = format!("{}/graphql", app.address);
+    let q = app.client.get(&url).query(&[("query", "{ __typename }")]).header("accept", "application/json").send().await.unwrap();
+    assert_eq!(q.status(), StatusCode::OK);
+    let v: Value = q.json().await.unwrap();
+    assert_eq!(v["data"]["__typename"], "Query");
+    let m = app
+        .client
+        .get(&url)
+        .query(&[("query", "mutation { login(email:\"a@b.nl\", password:\"x\"){ token } }")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(m.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(m.headers()["allow"], "POST");
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_before_parsing() {
+    let app = spawn_app_with(&[("SAMENHIER_MAX_BODY_BYTES", "10000")]).await;
+    let big = format!("{{ __typename }} #{}", "x".repeat(20_000));
+    let resp = app.client.post(format!("{}/graphql", app.address)).json(&json!({"query": big})).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn batches_deep_queries_and_costly_queries_are_refused() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    let url = format!("{}/graphql", app.address);
+    let batch = app.client.post(&url).json(&json!([{"query": "{ __typename }"}, {"query": "{ __typename }"}])).send().await.unwrap();
+    let v: Value = batch.json().await.unwrap();
+    assert!(v["errors"][0]["message"].as_str().unwrap().contains("batch"));
+    let deep = format!("{{ {}__typename{} }}", "me { group { city { ".repeat(5), " } } }".repeat(5));
+    let body = app.gql(Some(&token), &deep, json!({})).await;
+    assert!(body["errors"].is_array(), "{body}");
+    let aliases: String = (0..300).map(|i| format!("a{i}: welcomeGroups(first: 100) {{ edges {{ node {{ members {{ name }} }} }} }} ")).collect();
+    let body = app.gql(Some(&token), &format!("{{ {aliases} }}"), json!({})).await;
+    assert!(body["errors"][0]["message"].as_str().unwrap().to_lowercase().contains("complex"), "{body}");
+}
+
+#[tokio::test]
+async fn an_internal_error_shows_only_a_request_id() {
+    // Closing the pool makes every database call fail inside a resolver.
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    app.state.db.clone().close().await.ok();
+    let resp = app.client.post(format!("{}/graphql", app.address)).bearer_auth(&token).json(&json!({"query": "{ cities { slug } }"})).send().await.unwrap();
+    let rid = resp.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let v: Value = resp.json().await.unwrap();
+    // The token cannot be checked either, so the caller is anonymous: UNAUTHENTICATED.
+    // Log in to reach a resolver that needs the database.
+    let login = app.gql(None, "mutation{ login(email:\"a@example.org\", password:\"whatever\"){ token } }", json!({})).await;
+    assert_eq!(code(&login).as_deref(), Some("INTERNAL"), "{login}");
+    let msg = login["errors"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("request id"), "{msg}");
+    assert!(!msg.to_lowercase().contains("pool") && !msg.to_lowercase().contains("sql"), "{msg}");
+    assert!(login["errors"][0]["extensions"]["requestId"].is_string());
+    assert!(!rid.is_empty());
+    assert!(v["errors"].is_array());
+}
+
+#[tokio::test]
+async fn health_and_readiness_answer() {
+    let app = spawn_app().await;
+    let h = app.client.get(format!("{}/healthz", app.address)).send().await.unwrap();
+    assert_eq!(h.status(), StatusCode::OK);
+    let r = app.client.get(format!("{}/readyz", app.address)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
