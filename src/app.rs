@@ -11,6 +11,8 @@ use crate::auth::{JwtKeys, secrets};
 use crate::config::Settings;
 use crate::graphql::handler::{self, GraphqlEndpoint};
 use crate::graphql::{self, SchemaLimits};
+use crate::scripting::registry::ScriptRegistry;
+use crate::services::scripts;
 use crate::{db, demo};
 
 /// What every request may use.
@@ -18,6 +20,26 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Settings,
     pub jwt: JwtKeys,
+    /// The compiled active script of each city.
+    pub scripts: ScriptRegistry,
+    /// Serialises the rounds of one city within this process (PostgreSQL adds an advisory
+    /// lock across replicas).
+    pub round_locks: RoundLocks,
+}
+
+/// One async mutex per city.
+#[derive(Default)]
+pub struct RoundLocks(std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
+
+impl RoundLocks {
+    pub fn for_city(&self, city: &str) -> Arc<tokio::sync::Mutex<()>> {
+        match self.0.lock() {
+            Ok(mut map) => Arc::clone(map.entry(city.to_owned()).or_default()),
+            // A poisoned map only means another thread panicked while inserting; a fresh
+            // mutex still serialises this caller with later ones.
+            Err(_) => Arc::new(tokio::sync::Mutex::new(())),
+        }
+    }
 }
 
 /// Options of `serve`.
@@ -40,6 +62,7 @@ impl Application {
     pub async fn build(settings: Settings, options: ServeOptions, listener: TcpListener) -> anyhow::Result<Self> {
         let conn = db::connect(&settings.database_url).await?;
         db::migrate(&conn).await?;
+        scripts::ensure_shipped(&conn).await.map_err(crate::error::AppError::into_anyhow)?;
         let (secret, path, generated) =
             secrets::resolve(settings.jwt_secret.as_ref(), &settings.database_url, "jwt-secret", "SAMENHIER_JWT_SECRET")?;
         match (generated, path) {
@@ -51,7 +74,7 @@ impl Application {
         let jwt = JwtKeys::new(&secret, &settings.jwt_issuer, &settings.jwt_audience, settings.token_lifetime)?;
         let demo_users = if options.demo { demo::seed(&conn, &settings).await? } else { Vec::new() };
         let introspection = settings.introspection.unwrap_or(options.demo);
-        let state = Arc::new(AppState { db: conn, settings, jwt });
+        let state = Arc::new(AppState { db: conn, settings, jwt, scripts: ScriptRegistry::default(), round_locks: RoundLocks::default() });
         let limits = SchemaLimits {
             max_depth: state.settings.max_query_depth,
             max_complexity: state.settings.max_query_complexity,

@@ -39,6 +39,20 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Scoring scripts.
+    Script {
+        #[command(subcommand)]
+        command: ScriptCommand,
+    },
+    /// Solve an assignment problem from a file: first line `ROWS COLS`, then ROWS lines of
+    /// COLS scores (`x` = forbidden). Prints {"pairs", "total", "solve_ms"} as JSON.
+    Solve {
+        /// The matrix file.
+        file: std::path::PathBuf,
+        /// MAX_MATCHES_THEN_SCORE (default) or MAX_TOTAL_SCORE.
+        #[arg(long, default_value = "MAX_MATCHES_THEN_SCORE")]
+        objective: String,
+    },
     /// Seed the database.
     Seed {
         /// Seed the synthetic demo data and print the demo users' new passwords.
@@ -51,6 +65,18 @@ pub enum Command {
 pub enum UserCommand {
     /// Add a user; the password is read as one line from standard input.
     Add(UserAdd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ScriptCommand {
+    /// Validate a script offline, as publishing would: compile, both functions, sample pairs.
+    Check {
+        /// The .rhai file.
+        file: std::path::PathBuf,
+        /// Also run it on this city's current candidates (needs DATABASE_URL).
+        #[arg(long)]
+        city: Option<String>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -71,9 +97,20 @@ pub struct UserAdd {
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    // Offline commands need no configuration and must not fail on it.
+    match &cli.command {
+        Command::Schema => {
+            print!("{}", graphql::sdl());
+            return Ok(());
+        }
+        Command::Solve { file, objective } => return solve(file, objective),
+        _ => {}
+    }
     let settings = Settings::from_env()?;
     telemetry::init(settings.log_format);
     match cli.command {
+        Command::Script { command: ScriptCommand::Check { file, city } } => script_check(settings, &file, city.as_deref()).await,
+        Command::Solve { .. } => Ok(()),
         Command::Serve { demo, bind } => serve(settings, demo, &bind).await,
         Command::Migrate => {
             let conn = db::connect(&settings.database_url).await?;
@@ -82,10 +119,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command: UserCommand::Add(args) } => user_add(settings, args).await,
-        Command::Schema => {
-            print!("{}", graphql::sdl());
-            Ok(())
-        }
+        Command::Schema => Ok(()),
         Command::Seed { demo } => {
             if !demo {
                 bail!("nothing to seed: use `samenhier seed --demo`");
@@ -110,6 +144,53 @@ async fn serve(settings: Settings, demo: bool, bind: &str) -> anyhow::Result<()>
     tracing::info!(bind, "serving");
     app.run_until_stopped().await?;
     Ok(())
+}
+
+fn solve(file: &std::path::Path, objective: &str) -> anyhow::Result<()> {
+    use crate::matching::solver::{self, Objective, textio};
+    let objective = match objective.trim().to_ascii_uppercase().as_str() {
+        "MAX_MATCHES_THEN_SCORE" => Objective::MaxMatchesThenScore,
+        "MAX_TOTAL_SCORE" => Objective::MaxTotalScore,
+        other => bail!("unknown objective {other:?}; use MAX_MATCHES_THEN_SCORE or MAX_TOTAL_SCORE"),
+    };
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let matrix = textio::parse_matrix(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let started = std::time::Instant::now();
+    let assignment = solver::solve(&matrix, objective, &[], &[])?;
+    let solve_ms = started.elapsed().as_secs_f64() * 1000.0;
+    println!("{}", textio::assignment_json(&assignment, solve_ms));
+    Ok(())
+}
+
+async fn script_check(settings: Settings, file: &std::path::Path, city: Option<&str>) -> anyhow::Result<()> {
+    use crate::scripting::validate::validate;
+    let source = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let candidates = match city {
+        None => None,
+        Some(slug) => {
+            let conn = db::connect(&settings.database_url).await?;
+            db::migrate(&conn).await?;
+            let c = crate::services::candidates::load(&conn, slug, Some(20)).await.map_err(AppError::into_anyhow)?;
+            Some(c.script_values(settings.today()))
+        }
+    };
+    let report = tokio::task::spawn_blocking(move || match &candidates {
+        Some((ns, gs)) => validate(&source, Some((ns, gs))),
+        None => validate(&source, None),
+    })
+    .await?;
+    if report.ok() {
+        println!("{}: ok ({} sample pairs scored)", file.display(), report.sample_pairs_scored);
+        return Ok(());
+    }
+    for p in &report.problems {
+        match (p.line, p.column) {
+            (Some(l), Some(c)) => eprintln!("{}:{l}:{c}: {}", file.display(), p.message),
+            (Some(l), None) => eprintln!("{}:{l}: {}", file.display(), p.message),
+            _ => eprintln!("{}: {}", file.display(), p.message),
+        }
+    }
+    bail!("{} is not a valid scoring script", file.display())
 }
 
 fn print_demo_users(users: &[demo::DemoUser]) {

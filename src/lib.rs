@@ -9,5 +9,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod graphql;
+pub mod matching;
+pub mod scripting;
 pub mod services;
 pub mod telemetry;

@@ -77,3 +77,29 @@ pub enum CefrLevel {
     #[sea_orm(string_value = "C2")]
     C2,
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum MatchStatus {
+    #[sea_orm(string_value = "PROPOSED")]
+    Proposed,
+    #[sea_orm(string_value = "ACTIVE")]
+    Active,
+    #[sea_orm(string_value = "COMPLETED")]
+    Completed,
+    #[sea_orm(string_value = "ENDED_EARLY")]
+    EndedEarly,
+    #[sea_orm(string_value = "REJECTED")]
+    Rejected,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum RunStatus {
+    #[sea_orm(string_value = "DRY_RUN")]
+    DryRun,
+    #[sea_orm(string_value = "PROPOSED")]
+    Proposed,
+    #[sea_orm(string_value = "DECIDED")]
+    Decided,
+}

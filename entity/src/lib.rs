@@ -8,7 +8,10 @@ pub mod city;
 pub mod enums;
 pub mod group_member;
 pub mod json;
+pub mod matches;
+pub mod matching_run;
 pub mod newcomer;
+pub mod scoring_script;
 pub mod user;
 pub mod welcome_group;
 

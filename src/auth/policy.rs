@@ -67,6 +67,8 @@ pub enum Op {
     RegisterNewcomer,
     UpdateNewcomer,
     WithdrawNewcomer,
+    /// Read, validate, preview, publish and activate scoring scripts.
+    ManageScripts,
 }
 
 /// How much of a scope a role gets for an operation.

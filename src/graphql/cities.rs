@@ -24,6 +24,16 @@ impl City {
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// The scoring script the city's rounds use now. ADMIN and this city's CITY_ADMIN only;
+    /// anyone else gets FORBIDDEN on this field.
+    async fn active_script(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::scripts::ScoringScript>> {
+        let run = async {
+            let (state, p) = both(ctx)?;
+            crate::services::scripts::may_read(p, &self.0.slug)?;
+            Ok(Some(super::scripts::ScoringScript(crate::services::scripts::active_row(&state.db, &self.0.slug).await?)))
+        };
+        run.await.gql()
+    }
 }
 
 /// Loads a city by slug (cities are public, so no scope applies).

@@ -9,6 +9,7 @@ pub mod groups;
 pub mod handler;
 pub mod newcomers;
 pub mod scalars;
+pub mod scripts;
 pub mod users;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
@@ -16,12 +17,23 @@ use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 /// Every query of the API.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(users::UserQuery, cities::CityQuery, groups::GroupQuery, newcomers::NewcomerQuery);
+pub struct QueryRoot(
+    users::UserQuery,
+    cities::CityQuery,
+    groups::GroupQuery,
+    newcomers::NewcomerQuery,
+    scripts::ScriptQuery,
+);
 
 /// Every mutation of the API.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(users::UserMutation, groups::GroupMutation, newcomers::NewcomerMutation);
+pub struct MutationRoot(
+    users::UserMutation,
+    groups::GroupMutation,
+    newcomers::NewcomerMutation,
+    scripts::ScriptMutation,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

@@ -2,11 +2,14 @@
 //! database. Every mutation here writes its audit row in the same transaction as its change.
 
 pub mod audit;
+pub mod candidates;
 pub mod domain;
 pub mod groups;
 pub mod iso;
+pub mod matches;
 pub mod newcomers;
 pub mod page;
+pub mod scripts;
 pub mod users;
 pub mod validate;
 

@@ -1,0 +1,36 @@
+use sea_orm::entity::prelude::*;
+
+use crate::MatchStatus;
+
+/// A newcomer and a welcome group, proposed, then (after both agree) twelve months together.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "matches")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub city_slug: String,
+    pub newcomer_id: String,
+    pub group_id: String,
+    pub run_id: Option<String>,
+    pub status: MatchStatus,
+    /// Points in hundredths; the explanation's parts sum to it exactly.
+    pub score: i64,
+    /// `[[criterion, hundredths], ...]`
+    #[sea_orm(column_type = "JsonBinary")]
+    pub explanation: Json,
+    pub introduction_date: Option<Date>,
+    pub start_date: Option<Date>,
+    pub planned_end_date: Option<Date>,
+    pub end_date: Option<Date>,
+    pub end_reason_code: Option<String>,
+    pub end_reason: Option<String>,
+    pub decided_by: Option<String>,
+    pub created_by: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

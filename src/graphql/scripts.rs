@@ -1,0 +1,176 @@
+//! Scoring scripts in GraphQL: versions, validation, preview, publish, activate.
+
+use async_graphql::{Context, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::scoring_script;
+
+use super::context::both;
+use super::newcomers::Newcomer;
+use crate::error::IntoGql;
+use crate::scripting::script::points;
+use crate::services::scripts as svc;
+
+/// One immutable version of a city's scoring script.
+pub struct ScoringScript(pub scoring_script::Model);
+
+#[Object]
+impl ScoringScript {
+    /// The city the script belongs to.
+    async fn city_slug(&self) -> &str {
+        &self.0.city_slug
+    }
+    /// Version number, 1 for the script shipped with the server.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// SHA-256 of the source, hex; recorded by every matching run that used it.
+    async fn sha256(&self) -> &str {
+        &self.0.sha256
+    }
+    /// The Rhai source.
+    async fn source(&self) -> &str {
+        &self.0.source
+    }
+    /// What the author said about this version.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    /// Whether this version is the one the city's rounds use now.
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+    /// Id of the user who published it (none for the shipped version).
+    async fn author_id(&self) -> Option<&str> {
+        self.0.author_user_id.as_deref()
+    }
+    /// When it was published.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// A problem found in a script.
+#[derive(SimpleObject)]
+pub struct ScriptProblem {
+    /// What is wrong, in words.
+    pub message: String,
+    /// Line in the source, where known (1-based).
+    pub line: Option<i32>,
+    /// Column in the source, where known (1-based).
+    pub column: Option<i32>,
+}
+
+/// The outcome of validating a script: never an error for a bad script, only this report.
+#[derive(SimpleObject)]
+pub struct ScriptValidation {
+    /// True when the script may be published.
+    pub ok: bool,
+    /// What is wrong (empty when ok).
+    pub errors: Vec<ScriptProblem>,
+    /// How many sample pairs (the city's candidates, or built-in fixtures) the script ran on.
+    pub sample_pairs_scored: i32,
+}
+
+/// What a candidate script would change compared with the active one, on the city's current
+/// candidates, both solved exactly.
+pub struct ScriptPreview(svc::Preview);
+
+#[Object]
+impl ScriptPreview {
+    /// Total score of the proposals under the active script.
+    async fn current_total_score(&self) -> f64 {
+        points(self.0.current_total)
+    }
+    /// Total score of the proposals under the candidate script.
+    async fn candidate_total_score(&self) -> f64 {
+        points(self.0.candidate_total)
+    }
+    /// Number of proposals under the active script.
+    async fn current_matches(&self) -> i32 {
+        self.0.current_matches as i32
+    }
+    /// Number of proposals under the candidate script.
+    async fn candidate_matches(&self) -> i32 {
+        self.0.candidate_matches as i32
+    }
+    /// The newcomers whose proposal would change (another group, or none).
+    async fn changed_newcomers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Newcomer>> {
+        let p = super::context::caller(ctx).gql()?;
+        Ok(self.0.changed_newcomers.iter().cloned().map(|m| Newcomer::for_caller(m, p)).collect())
+    }
+}
+
+fn problems(v: &crate::scripting::validate::Validation) -> Vec<ScriptProblem> {
+    v.problems
+        .iter()
+        .map(|p| ScriptProblem { message: p.message.clone(), line: p.line.map(|l| l as i32), column: p.column.map(|c| c as i32) })
+        .collect()
+}
+
+#[derive(Default)]
+pub struct ScriptQuery;
+
+#[Object]
+impl ScriptQuery {
+    /// Every version of a city's scoring script, newest first. ADMIN and the city's CITY_ADMIN.
+    async fn scoring_scripts(&self, ctx: &Context<'_>, city_slug: String) -> async_graphql::Result<Vec<ScoringScript>> {
+        let run = async {
+            let (state, p) = both(ctx)?;
+            Ok(svc::list(state, p, &city_slug).await?.into_iter().map(ScoringScript).collect())
+        };
+        run.await.gql()
+    }
+}
+
+#[derive(Default)]
+pub struct ScriptMutation;
+
+#[Object]
+impl ScriptMutation {
+    /// Checks a script without storing it: it compiles, defines eligible(n, g) and
+    /// score(n, g), runs on sample pairs within the limits and returns the right types. A bad
+    /// script is a report with `ok: false`, never an error.
+    async fn validate_scoring_script(&self, ctx: &Context<'_>, city_slug: String, source: String) -> async_graphql::Result<ScriptValidation> {
+        let run = async {
+            let (state, p) = both(ctx)?;
+            let v = svc::validate_source(state, p, &city_slug, &source).await?;
+            Ok(ScriptValidation { ok: v.ok(), errors: problems(&v), sample_pairs_scored: v.sample_pairs_scored as i32 })
+        };
+        run.await.gql()
+    }
+
+    /// Compares a candidate script with the active one on the city's current candidates;
+    /// stores nothing. SCRIPT_ERROR for a script that does not validate.
+    async fn preview_scoring_script(&self, ctx: &Context<'_>, city_slug: String, source: String) -> async_graphql::Result<ScriptPreview> {
+        let run = async {
+            let (state, p) = both(ctx)?;
+            svc::preview(state, p, &city_slug, &source).await.map(ScriptPreview)
+        };
+        run.await.gql()
+    }
+
+    /// Stores a new immutable version and makes it active at once (no restart). SCRIPT_ERROR
+    /// for a script that does not validate.
+    async fn publish_scoring_script(
+        &self,
+        ctx: &Context<'_>,
+        city_slug: String,
+        source: String,
+        note: Option<String>,
+    ) -> async_graphql::Result<ScoringScript> {
+        let run = async {
+            let (state, p) = both(ctx)?;
+            svc::publish(state, p, &city_slug, &source, note.as_deref()).await.map(ScoringScript)
+        };
+        run.await.gql()
+    }
+
+    /// Makes a stored version active again (roll back or forward), after the same checks.
+    async fn activate_scoring_script(&self, ctx: &Context<'_>, city_slug: String, version: i32) -> async_graphql::Result<ScoringScript> {
+        let run = async {
+            let (state, p) = both(ctx)?;
+            svc::activate(state, p, &city_slug, version).await.map(ScoringScript)
+        };
+        run.await.gql()
+    }
+}

@@ -1,0 +1,86 @@
+//! Building the script's view of newcomers and groups from the database models, once per
+//! round. Only matching features cross over: no names, contact details or notes.
+
+use std::sync::Arc;
+
+use chrono::{Datelike, NaiveDate};
+use entity::{CefrLevel, Gender, group_member, newcomer, welcome_group};
+use rhai::ImmutableString;
+
+use super::api::{Ages, GroupData, NewcomerData, ScriptGroup, ScriptNewcomer, Tags};
+
+fn gender(g: Gender) -> &'static str {
+    match g {
+        Gender::Female => "female",
+        Gender::Male => "male",
+        Gender::Other => "other",
+        Gender::Undisclosed => "undisclosed",
+    }
+}
+
+pub fn cefr(l: CefrLevel) -> &'static str {
+    match l {
+        CefrLevel::A0 => "A0",
+        CefrLevel::A1 => "A1",
+        CefrLevel::A2 => "A2",
+        CefrLevel::B1 => "B1",
+        CefrLevel::B2 => "B2",
+        CefrLevel::C1 => "C1",
+        CefrLevel::C2 => "C2",
+    }
+}
+
+fn text(s: &Option<String>) -> ImmutableString {
+    s.as_deref().unwrap_or_default().to_lowercase().into()
+}
+
+/// `n` for one newcomer. Dutch counts among the languages from level A2 up.
+pub fn newcomer(m: &newcomer::Model, today: NaiveDate) -> ScriptNewcomer {
+    let mut languages: Vec<String> = m.languages.0.iter().map(|l| l.code.clone()).collect();
+    if m.dutch_level >= CefrLevel::A2 {
+        languages.push("nl".into());
+    }
+    let waiting_days = (today - m.waiting_since.date_naive()).num_days().max(0);
+    ScriptNewcomer(Arc::new(NewcomerData {
+        age: (today.year() - m.birth_year).into(),
+        gender: gender(m.gender).into(),
+        languages: Tags::new(languages),
+        dutch_level: cefr(m.dutch_level).into(),
+        interests: Tags::new(m.interests.0.clone()),
+        sector: text(&m.sector),
+        goals: Tags::new(m.goals.0.clone()),
+        household_size: (m.household_adults + m.children_ages.0.len() as i32).into(),
+        children_ages: Ages::new(m.children_ages.0.iter().map(|a| (*a).into()).collect()),
+        city: m.city_slug.as_str().into(),
+        neighbourhood: text(&m.neighbourhood),
+        waiting_days,
+    }))
+}
+
+/// `g` for one group with its members: languages and interests are the group's and its
+/// members' together.
+pub fn group(m: &welcome_group::Model, members: &[group_member::Model], today: NaiveDate) -> ScriptGroup {
+    let mut languages = m.languages.0.clone();
+    let mut interests = m.interests.0.clone();
+    let mut sectors = Vec::new();
+    let mut ages = Vec::with_capacity(members.len());
+    for member in members {
+        languages.extend(member.languages.0.iter().cloned());
+        interests.extend(member.interests.0.iter().cloned());
+        if let Some(s) = &member.sector {
+            sectors.push(s.to_lowercase());
+        }
+        ages.push((today.year() - member.birth_year).into());
+    }
+    ScriptGroup(Arc::new(GroupData {
+        city: m.city_slug.as_str().into(),
+        neighbourhood: text(&m.neighbourhood),
+        capacity: m.capacity.into(),
+        size: members.len() as i64,
+        languages: Tags::new(languages),
+        interests: Tags::new(interests),
+        member_ages: Ages::new(ages),
+        sectors: Tags::new(sectors),
+        availability_hours: m.availability_hours_per_month.unwrap_or(0).into(),
+    }))
+}

@@ -1,0 +1,38 @@
+//! Match queries shared by candidates, rounds and decisions.
+
+use entity::{MatchStatus, matches, newcomer, welcome_group};
+use sea_orm::ColumnTrait;
+use sea_orm::sea_query::{Query, SimpleExpr};
+
+/// The statuses that make a match "live": at most one per newcomer and per group.
+pub const LIVE: [MatchStatus; 2] = [MatchStatus::Proposed, MatchStatus::Active];
+
+fn live_ids(col: matches::Column) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(col)
+        .from(matches::Entity)
+        .and_where(matches::Column::Status.is_in(LIVE))
+        .to_owned()
+}
+
+/// Newcomers without a PROPOSED or ACTIVE match.
+pub fn no_live_match_newcomer() -> SimpleExpr {
+    newcomer::Column::Id.not_in_subquery(live_ids(matches::Column::NewcomerId))
+}
+
+/// Groups without a PROPOSED or ACTIVE match.
+pub fn no_live_match_group() -> SimpleExpr {
+    welcome_group::Column::Id.not_in_subquery(live_ids(matches::Column::GroupId))
+}
+
+/// The match status as the API spells it.
+pub fn status_code(s: MatchStatus) -> &'static str {
+    match s {
+        MatchStatus::Proposed => "PROPOSED",
+        MatchStatus::Active => "ACTIVE",
+        MatchStatus::Completed => "COMPLETED",
+        MatchStatus::EndedEarly => "ENDED_EARLY",
+        MatchStatus::Rejected => "REJECTED",
+    }
+}
+

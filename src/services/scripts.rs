@@ -1,0 +1,262 @@
+//! Scoring-script versions: shipped version 1, validation, preview, publish and activate.
+//! Only ADMIN and the city's own CITY_ADMIN may read or change scripts; every change is
+//! audited; publishing and activating swap the compiled script in without a restart.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use entity::{city, scoring_script};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde_json::json;
+
+use super::{audit, candidates, new_id, validate};
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::auth::policy::Op;
+use crate::db::begin_write;
+use crate::error::{AppError, AppResult};
+use crate::scripting::registry::ActiveScript;
+use crate::scripting::validate::{self as script_validate, Validation};
+use crate::scripting::{CompiledScript, ScriptProblem, sha256_hex, shipped};
+
+/// Loads the shipped script as version 1 of every city that has none.
+pub async fn ensure_shipped(db: &DatabaseConnection) -> AppResult<()> {
+    let cities = city::Entity::find().all(db).await?;
+    for c in cities {
+        let txn = begin_write(db).await?;
+        let has_any = scoring_script::Entity::find().filter(scoring_script::Column::CitySlug.eq(c.slug.as_str())).one(&txn).await?;
+        if has_any.is_none() {
+            let source = shipped::for_city(&c.slug);
+            let model = scoring_script::ActiveModel {
+                id: Set(new_id()),
+                city_slug: Set(c.slug.clone()),
+                version: Set(1),
+                source: Set(source.to_owned()),
+                sha256: Set(sha256_hex(source)),
+                author_user_id: Set(None),
+                note: Set(Some("shipped with the server".into())),
+                active: Set(true),
+                created_at: Set(Utc::now()),
+            }
+            .insert(&txn)
+            .await?;
+            audit::record(&txn, None, audit::Entry {
+                action: "script.load_shipped",
+                entity_type: "scoring_script",
+                entity_id: &model.id,
+                city: Some(&c.slug),
+                details: json!({ "version": 1, "sha256": model.sha256 }),
+            })
+            .await?;
+        }
+        txn.commit().await?;
+    }
+    Ok(())
+}
+
+/// The scope check shared by every script operation: FORBIDDEN for roles without access,
+/// NOT_FOUND for an unknown city or one outside the caller's.
+async fn city_in_scope(conn: &impl ConnectionTrait, p: &Principal, slug: &str) -> AppResult<String> {
+    let scope = p.scope_for(Op::ManageScripts)?;
+    let slug = slug.trim().to_lowercase();
+    let found = city::Entity::find_by_id(slug.as_str()).one(conn).await?;
+    match found {
+        Some(c) if scope.covers_city(&c.slug) => Ok(c.slug),
+        _ => Err(AppError::NotFound("city")),
+    }
+}
+
+/// Whether `p` may read the scripts of `city` (for `City.activeScript`).
+pub fn may_read(p: &Principal, city: &str) -> AppResult<()> {
+    let scope = p.scope_for(Op::ManageScripts)?;
+    if scope.covers_city(city) { Ok(()) } else { Err(AppError::forbidden("only staff of this city may read its scoring script")) }
+}
+
+/// Every version of a city's script, newest first.
+pub async fn list(state: &AppState, p: &Principal, city: &str) -> AppResult<Vec<scoring_script::Model>> {
+    let city = city_in_scope(&state.db, p, city).await?;
+    Ok(scoring_script::Entity::find()
+        .filter(scoring_script::Column::CitySlug.eq(city))
+        .order_by_desc(scoring_script::Column::Version)
+        .all(&state.db)
+        .await?)
+}
+
+/// The active version row of a city.
+pub async fn active_row(conn: &impl ConnectionTrait, city: &str) -> AppResult<scoring_script::Model> {
+    scoring_script::Entity::find()
+        .filter(scoring_script::Column::CitySlug.eq(city))
+        .filter(scoring_script::Column::Active.eq(true))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound("active scoring script"))
+}
+
+/// The compiled active script of a city. The database is the truth: the active version is
+/// read on every call, and compiled again only when it differs from the cached one, so a
+/// version published on another replica is used here from the next round on.
+pub async fn active(state: &AppState, city: &str) -> AppResult<Arc<ActiveScript>> {
+    let row = active_row(&state.db, city).await?;
+    if let Some(cached) = state.scripts.cached(city, &row.sha256) {
+        return Ok(cached);
+    }
+    let script = CompiledScript::compile(&row.source).map_err(|problems| script_error(&problems))?;
+    let active = Arc::new(ActiveScript { version: row.version, sha256: row.sha256, script });
+    state.scripts.install(city, Arc::clone(&active));
+    Ok(active)
+}
+
+pub fn script_error(problems: &[ScriptProblem]) -> AppError {
+    match problems.first() {
+        Some(p) => AppError::Script { message: p.message.clone(), line: p.line, column: p.column },
+        None => AppError::Script { message: "the script is not valid".into(), line: None, column: None },
+    }
+}
+
+/// Runs the validation on the city's current candidates (a sample), off the async workers.
+async fn run_validation(state: &AppState, city: &str, source: &str) -> AppResult<Validation> {
+    let sample = candidates::load(&state.db, city, Some(20)).await?;
+    let today = state.settings.today();
+    let source = source.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let (ns, gs) = sample.script_values(today);
+        script_validate::validate(&source, Some((&ns, &gs)))
+    })
+    .await
+    .map_err(AppError::internal)
+}
+
+/// `validateScoringScript`: never an error for a bad script, only a report.
+pub async fn validate_source(state: &AppState, p: &Principal, city: &str, source: &str) -> AppResult<Validation> {
+    let city = city_in_scope(&state.db, p, city).await?;
+    run_validation(state, &city, source).await
+}
+
+/// `publishScoringScript`: validates, stores an immutable new version and makes it active.
+pub async fn publish(state: &AppState, p: &Principal, city: &str, source: &str, note: Option<&str>) -> AppResult<scoring_script::Model> {
+    let city = city_in_scope(&state.db, p, city).await?;
+    let note = validate::optional_text("note", note, validate::MAX_TEXT)?;
+    let report = run_validation(state, &city, source).await?;
+    let Some(compiled) = report.compiled.filter(|_| report.problems.is_empty()) else {
+        return Err(script_error(&report.problems));
+    };
+    let txn = begin_write(&state.db).await?;
+    let latest = scoring_script::Entity::find()
+        .filter(scoring_script::Column::CitySlug.eq(city.as_str()))
+        .order_by_desc(scoring_script::Column::Version)
+        .one(&txn)
+        .await?;
+    let version = latest.map(|l| l.version + 1).unwrap_or(1);
+    deactivate_all(&txn, &city).await?;
+    let model = scoring_script::ActiveModel {
+        id: Set(new_id()),
+        city_slug: Set(city.clone()),
+        version: Set(version),
+        source: Set(source.to_owned()),
+        sha256: Set(sha256_hex(source)),
+        author_user_id: Set(Some(p.user_id.clone())),
+        note: Set(note),
+        active: Set(true),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(&txn, Some(p), audit::Entry {
+        action: "script.publish",
+        entity_type: "scoring_script",
+        entity_id: &model.id,
+        city: Some(&city),
+        details: json!({ "version": version, "sha256": model.sha256 }),
+    })
+    .await?;
+    txn.commit().await?;
+    state.scripts.install(&city, Arc::new(ActiveScript { version, sha256: model.sha256.clone(), script: compiled }));
+    Ok(model)
+}
+
+async fn deactivate_all(conn: &impl ConnectionTrait, city: &str) -> AppResult<()> {
+    scoring_script::Entity::update_many()
+        .set(scoring_script::ActiveModel { active: Set(false), ..Default::default() })
+        .filter(scoring_script::Column::CitySlug.eq(city))
+        .filter(scoring_script::Column::Active.eq(true))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// `activateScoringScript`: rolls back or forward to a stored version, after the same checks.
+pub async fn activate(state: &AppState, p: &Principal, city: &str, version: i32) -> AppResult<scoring_script::Model> {
+    let city = city_in_scope(&state.db, p, city).await?;
+    let row = scoring_script::Entity::find()
+        .filter(scoring_script::Column::CitySlug.eq(city.as_str()))
+        .filter(scoring_script::Column::Version.eq(version))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| AppError::bad_input("version", format!("{city} has no scoring script version {version}")))?;
+    let report = run_validation(state, &city, &row.source).await?;
+    let Some(compiled) = report.compiled.filter(|_| report.problems.is_empty()) else {
+        return Err(script_error(&report.problems));
+    };
+    let txn = begin_write(&state.db).await?;
+    let previous = active_row(&txn, &city).await.ok().map(|r| r.version);
+    deactivate_all(&txn, &city).await?;
+    let mut am: scoring_script::ActiveModel = row.clone().into();
+    am.active = Set(true);
+    let updated = am.update(&txn).await?;
+    audit::record(&txn, Some(p), audit::Entry {
+        action: "script.activate",
+        entity_type: "scoring_script",
+        entity_id: &row.id,
+        city: Some(&city),
+        details: json!({ "version": version, "previous": previous }),
+    })
+    .await?;
+    txn.commit().await?;
+    state.scripts.install(&city, Arc::new(ActiveScript { version, sha256: updated.sha256.clone(), script: compiled }));
+    Ok(updated)
+}
+
+/// What a candidate script would change, for `previewScoringScript`.
+pub struct Preview {
+    pub current_total: i64,
+    pub candidate_total: i64,
+    pub current_matches: usize,
+    pub candidate_matches: usize,
+    pub changed_newcomers: Vec<entity::newcomer::Model>,
+}
+
+/// Solves the city's current candidates with the active and the candidate script (exact
+/// assignment, the default objective) and compares the proposals. Stores nothing.
+pub async fn preview(state: &AppState, p: &Principal, city: &str, source: &str) -> AppResult<Preview> {
+    let city = city_in_scope(&state.db, p, city).await?;
+    let report = run_validation(state, &city, source).await?;
+    let Some(candidate) = report.compiled.filter(|_| report.problems.is_empty()) else {
+        return Err(script_error(&report.problems));
+    };
+    let current = active(state, &city).await?;
+    let cands = candidates::load(&state.db, &city, None).await?;
+    let today = state.settings.today();
+    let current_script = Arc::clone(&current.script);
+    let (cur, cand, cands) = tokio::task::spawn_blocking(move || -> AppResult<_> {
+        let (ns, gs) = cands.script_values(today);
+        let cur = crate::matching::round::propose(&current_script, &ns, &gs, &Default::default())?;
+        let cand = crate::matching::round::propose(&candidate, &ns, &gs, &Default::default())?;
+        Ok((cur, cand, cands))
+    })
+    .await
+    .map_err(AppError::internal)??;
+    let changed_newcomers = cands
+        .newcomers
+        .into_iter()
+        .enumerate()
+        .filter(|(row, _)| cur.assigned_col(*row) != cand.assigned_col(*row))
+        .map(|(_, n)| n)
+        .collect();
+    Ok(Preview {
+        current_total: cur.total,
+        candidate_total: cand.total,
+        current_matches: cur.pairs.len(),
+        candidate_matches: cand.pairs.len(),
+        changed_newcomers,
+    })
+}
