@@ -69,6 +69,10 @@ pub enum Op {
     WithdrawNewcomer,
     /// Read, validate, preview, publish and activate scoring scripts.
     ManageScripts,
+    /// Run rounds, ask for recommendations, propose by hand, accept, reject.
+    DecideMatches,
+    /// Read matches and runs.
+    ReadMatches,
 }
 
 /// How much of a scope a role gets for an operation.
@@ -86,7 +90,7 @@ fn reach(role: Role, op: Op) -> Option<Reach> {
         Role::Admin => Some(All),
         Role::CityAdmin => Some(OwnCity),
         Role::Coordinator => match op {
-            ReadGroups | UpdateGroup | AddMember | RemoveMember | ReadNewcomers => Some(OwnGroup),
+            ReadGroups | UpdateGroup | AddMember | RemoveMember | ReadNewcomers | ReadMatches => Some(OwnGroup),
             _ => None,
         },
         Role::Partner => match op {

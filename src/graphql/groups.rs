@@ -81,6 +81,15 @@ impl WelcomeGroup {
         let ms = self.load_members(ctx).await.gql()?;
         Ok(!ms.is_empty() && ms.iter().all(|m| m.model.vog_received_on.is_some()))
     }
+    /// The live (PROPOSED or ACTIVE) match, if any. Staff and the group's coordinator.
+    async fn current_match(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::matching::Match>> {
+        let run = async {
+            let (state, p) = both(ctx)?;
+            let m = crate::services::decisions::live_match_of(state, p, None, Some(&self.0.id)).await?;
+            Ok(m.map(super::matching::Match))
+        };
+        run.await.gql()
+    }
     /// Increases with every change; send it back as `expectedVersion` to avoid lost updates.
     async fn version(&self) -> i32 {
         self.0.version

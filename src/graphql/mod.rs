@@ -7,6 +7,7 @@ pub mod context;
 pub mod enums;
 pub mod groups;
 pub mod handler;
+pub mod matching;
 pub mod newcomers;
 pub mod scalars;
 pub mod scripts;
@@ -23,6 +24,7 @@ pub struct QueryRoot(
     groups::GroupQuery,
     newcomers::NewcomerQuery,
     scripts::ScriptQuery,
+    matching::MatchingQuery,
 );
 
 /// Every mutation of the API.
@@ -33,6 +35,7 @@ pub struct MutationRoot(
     groups::GroupMutation,
     newcomers::NewcomerMutation,
     scripts::ScriptMutation,
+    matching::MatchingMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -194,6 +194,15 @@ impl Newcomer {
     async fn waiting_since(&self) -> async_graphql::Result<Option<DateTime<Utc>>> {
         self.full(Some(self.model.waiting_since))
     }
+    /// The live (PROPOSED or ACTIVE) match, if any. Staff and the match's coordinator.
+    async fn current_match(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::matching::Match>> {
+        let run = async {
+            let (state, p) = both(ctx)?;
+            let m = crate::services::decisions::live_match_of(state, p, Some(&self.model.id), None).await?;
+            Ok(m.map(super::matching::Match))
+        };
+        run.await.gql()
+    }
     /// Increases with every change; send it back as `expectedVersion` to avoid lost updates.
     async fn version(&self) -> i32 {
         self.model.version

@@ -9,7 +9,8 @@ use rhai::ImmutableString;
 
 use super::api::{Ages, GroupData, NewcomerData, ScriptGroup, ScriptNewcomer, Tags};
 
-fn gender(g: Gender) -> &'static str {
+/// The gender as scripts and reports spell it.
+pub fn gender_code(g: Gender) -> &'static str {
     match g {
         Gender::Female => "female",
         Gender::Male => "male",
@@ -43,7 +44,7 @@ pub fn newcomer(m: &newcomer::Model, today: NaiveDate) -> ScriptNewcomer {
     let waiting_days = (today - m.waiting_since.date_naive()).num_days().max(0);
     ScriptNewcomer(Arc::new(NewcomerData {
         age: (today.year() - m.birth_year).into(),
-        gender: gender(m.gender).into(),
+        gender: gender_code(m.gender).into(),
         languages: Tags::new(languages),
         dutch_level: cefr(m.dutch_level).into(),
         interests: Tags::new(m.interests.0.clone()),

@@ -475,6 +475,7 @@ pub async fn withdraw(state: &AppState, p: &Principal, id: &str, reason: &str) -
     am.status = Set(GroupStatus::Withdrawn);
     am.status_reason = Set(Some(reason));
     let updated = save_versioned(&txn, am, &group.id, group.version).await?;
+    super::decisions::cancel_proposals(&txn, None, Some(&group.id), "the group withdrew").await?;
     audit::record(&txn, Some(p), audit::Entry {
         action: "group.withdraw",
         entity_type: "welcome_group",

@@ -25,6 +25,18 @@ pub fn no_live_match_group() -> SimpleExpr {
     welcome_group::Column::Id.not_in_subquery(live_ids(matches::Column::GroupId))
 }
 
+/// Newcomers in a live match with `group_id` (what a coordinator may see).
+pub fn newcomer_of_live_match(group_id: &str) -> SimpleExpr {
+    newcomer::Column::Id.in_subquery(
+        Query::select()
+            .column(matches::Column::NewcomerId)
+            .from(matches::Entity)
+            .and_where(matches::Column::Status.is_in(LIVE))
+            .and_where(matches::Column::GroupId.eq(group_id))
+            .to_owned(),
+    )
+}
+
 /// The match status as the API spells it.
 pub fn status_code(s: MatchStatus) -> &'static str {
     match s {

@@ -3,12 +3,14 @@
 
 pub mod audit;
 pub mod candidates;
+pub mod decisions;
 pub mod domain;
 pub mod groups;
 pub mod iso;
 pub mod matches;
 pub mod newcomers;
 pub mod page;
+pub mod rounds;
 pub mod scripts;
 pub mod users;
 pub mod validate;

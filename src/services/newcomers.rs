@@ -119,9 +119,8 @@ fn scope_condition(scope: &Scope) -> Condition {
     match scope {
         Scope::All => Condition::all(),
         Scope::City(c) => Condition::all().add(newcomer::Column::CitySlug.eq(c.as_str())),
-        // A coordinator sees only the newcomer of their group's current match. Matches arrive
-        // with matching rounds; until a group has one, its coordinator sees no newcomer.
-        Scope::Group { .. } => Condition::all().add(newcomer::Column::Id.is_in(Vec::<String>::new())),
+        // A coordinator sees only the newcomer of their group's live (proposed or active) match.
+        Scope::Group { group_id, .. } => Condition::all().add(super::matches::newcomer_of_live_match(group_id)),
     }
 }
 
@@ -420,6 +419,7 @@ pub async fn withdraw(state: &AppState, p: &Principal, id: &str, reason: &str) -
     if res.rows_affected == 0 {
         return Err(AppError::conflict("the newcomer changed at the same time; read it again and retry"));
     }
+    super::decisions::cancel_proposals(&txn, Some(&current.id), None, "the newcomer withdrew").await?;
     audit::record(&txn, Some(p), audit::Entry {
         action: "newcomer.withdraw",
         entity_type: "newcomer",

@@ -1,0 +1,401 @@
+//! Matching rounds: candidates, the city's active script, the exact assignment, and the
+//! stored run with its proposals. Rounds of one city are serialised; a round whose inputs
+//! changed while it computed refuses to commit instead of proposing stale pairs.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_graphql::{Enum, ID, InputObject};
+use chrono::Utc;
+use entity::{MatchStatus, RunStatus, matches, matching_run, newcomer};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    Statement,
+};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::candidates::{self, Candidates};
+use super::{audit, new_id, scripts};
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::auth::policy::Op;
+use crate::db::begin_write;
+use crate::error::{AppError, AppResult};
+use crate::matching::round::{self, Proposal, RoundParams};
+use crate::matching::solver::Objective;
+use crate::scripting::CompiledScript;
+
+/// What a round optimises.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum MatchingObjective {
+    /// First the largest number of households matched, then the largest total score.
+    #[default]
+    MaxMatchesThenScore,
+    /// The largest total score, even if fewer households are matched.
+    MaxTotalScore,
+}
+
+impl MatchingObjective {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::MaxMatchesThenScore => "MAX_MATCHES_THEN_SCORE",
+            Self::MaxTotalScore => "MAX_TOTAL_SCORE",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        if s == "MAX_TOTAL_SCORE" { Self::MaxTotalScore } else { Self::MaxMatchesThenScore }
+    }
+
+    fn solver(self) -> Objective {
+        match self {
+            Self::MaxMatchesThenScore => Objective::MaxMatchesThenScore,
+            Self::MaxTotalScore => Objective::MaxTotalScore,
+        }
+    }
+}
+
+/// A newcomer and a group.
+#[derive(InputObject, Clone, Debug)]
+pub struct PairInput {
+    pub newcomer_id: ID,
+    pub group_id: ID,
+}
+
+/// A matching round for one city.
+#[derive(InputObject, Clone, Debug)]
+pub struct RunMatchingInput {
+    /// The city whose WAITING newcomers and READY groups are matched.
+    pub city_slug: String,
+    /// A dry run stores only the run record (its pairs included), no matches.
+    #[graphql(default = false)]
+    pub dry_run: bool,
+    #[graphql(default_with = "MatchingObjective::MaxMatchesThenScore")]
+    pub objective: MatchingObjective,
+    /// Pairs that must be in the result.
+    #[graphql(default)]
+    pub locked_pairs: Vec<PairInput>,
+    /// Pairs that must not be.
+    #[graphql(default)]
+    pub excluded_pairs: Vec<PairInput>,
+}
+
+/// The city, if the caller may decide matches there; NOT_FOUND otherwise.
+pub async fn city_in_scope(conn: &impl ConnectionTrait, p: &Principal, op: Op, slug: &str) -> AppResult<String> {
+    let scope = p.scope_for(op)?;
+    let slug = slug.trim().to_lowercase();
+    match entity::city::Entity::find_by_id(slug.as_str()).one(conn).await? {
+        Some(c) if scope.covers_city(&c.slug) => Ok(c.slug),
+        _ => Err(AppError::NotFound("city")),
+    }
+}
+
+/// Pairs of this city that were rejected or ended early: never proposed again.
+pub async fn never_again(conn: &impl ConnectionTrait, city: &str) -> AppResult<HashSet<(String, String)>> {
+    let rows: Vec<(String, String)> = matches::Entity::find()
+        .select_only()
+        .column(matches::Column::NewcomerId)
+        .column(matches::Column::GroupId)
+        .filter(matches::Column::CitySlug.eq(city))
+        .filter(matches::Column::Status.is_in([MatchStatus::Rejected, MatchStatus::EndedEarly]))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// A hash of everything a round reads: candidates with their versions, forbidden repeats,
+/// the script and the parameters. Equal hashes mean the same proposals.
+fn inputs_hash(c: &Candidates, repeats: &HashSet<(String, String)>, script_sha: &str, objective: MatchingObjective, locked: &[(usize, usize)], excluded: &[(usize, usize)]) -> String {
+    let mut h = Sha256::new();
+    h.update(script_sha.as_bytes());
+    h.update(objective.code().as_bytes());
+    for n in &c.newcomers {
+        h.update(format!("n:{}:{};", n.id, n.version).as_bytes());
+    }
+    for g in &c.groups {
+        h.update(format!("g:{}:{};", g.group.id, g.group.version).as_bytes());
+    }
+    let mut rep: Vec<_> = repeats.iter().collect();
+    rep.sort();
+    for (n, g) in rep {
+        h.update(format!("r:{n}:{g};").as_bytes());
+    }
+    for (r, c) in locked {
+        h.update(format!("l:{r}:{c};").as_bytes());
+    }
+    for (r, c) in excluded {
+        h.update(format!("x:{r}:{c};").as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+fn index_pairs(field: &str, pairs: &[PairInput], rows: &HashMap<&str, usize>, cols: &HashMap<&str, usize>) -> AppResult<Vec<(usize, usize)>> {
+    pairs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let r = rows.get(p.newcomer_id.as_str()).ok_or_else(|| {
+                AppError::bad_input(field, format!("{field}[{i}]: newcomer {} is not a candidate of this round (WAITING, in this city, without a live match)", p.newcomer_id.as_str()))
+            })?;
+            let c = cols.get(p.group_id.as_str()).ok_or_else(|| {
+                AppError::bad_input(field, format!("{field}[{i}]: group {} is not a candidate of this round (READY, in this city, without a live match)", p.group_id.as_str()))
+            })?;
+            Ok((*r, *c))
+        })
+        .collect()
+}
+
+/// One computed pair with its explanation (hundredths).
+struct PairOut {
+    row: usize,
+    col: usize,
+    score: i64,
+    parts: Vec<(String, i64)>,
+}
+
+fn explain(script: &CompiledScript, c: &Candidates, proposal: &Proposal, today: chrono::NaiveDate) -> AppResult<Vec<PairOut>> {
+    let mut scope = rhai::Scope::new();
+    let mut out = Vec::with_capacity(proposal.pairs.len());
+    for &(row, col, score) in &proposal.pairs {
+        let n = crate::scripting::values::newcomer(&c.newcomers[row], today);
+        let g = crate::scripting::values::group(&c.groups[col].group, &c.groups[col].members, today);
+        let scored = script.score(&mut scope, &n, &g).map_err(|p| scripts::script_error(&[p]))?;
+        // The script is deterministic, so this equals the matrix entry; if a script ever
+        // is not (it cannot read a clock or random numbers), the stored score follows the
+        // explanation so that the two always add up.
+        let _ = score;
+        out.push(PairOut { row, col, score: scored.total, parts: scored.parts });
+    }
+    Ok(out)
+}
+
+fn household_type(n: &newcomer::Model) -> &'static str {
+    if !n.children_ages.0.is_empty() {
+        "FAMILY_WITH_CHILDREN"
+    } else if n.household_adults >= 2 {
+        "COUPLE_OR_ADULTS"
+    } else {
+        "SINGLE_ADULT"
+    }
+}
+
+fn main_language(n: &newcomer::Model) -> String {
+    n.languages.0.iter().find(|l| l.level == "native").or_else(|| n.languages.0.first()).map(|l| l.code.clone()).unwrap_or_default()
+}
+
+/// Match rate and mean score per subgroup, flagged where a subgroup's rate is below four
+/// fifths of the overall rate.
+fn quality(c: &Candidates, pairs: &[PairOut], greedy_total: i64, exact_total: i64) -> Value {
+    let matched: HashMap<usize, i64> = pairs.iter().map(|p| (p.row, p.score)).collect();
+    let overall = if c.newcomers.is_empty() { 0.0 } else { matched.len() as f64 / c.newcomers.len() as f64 };
+    let breakdown = |key: &dyn Fn(&newcomer::Model) -> String| -> Value {
+        let mut groups: BTreeMap<String, (usize, usize, i64)> = BTreeMap::new();
+        for (i, n) in c.newcomers.iter().enumerate() {
+            let e = groups.entry(key(n)).or_default();
+            e.0 += 1;
+            if let Some(s) = matched.get(&i) {
+                e.1 += 1;
+                e.2 += s;
+            }
+        }
+        Value::Array(
+            groups
+                .into_iter()
+                .map(|(k, (cands, m, sum))| {
+                    let rate = m as f64 / cands as f64;
+                    json!({
+                        "group": k, "candidates": cands, "matched": m, "matchRate": rate,
+                        "meanScore": if m > 0 { sum as f64 / m as f64 / 100.0 } else { 0.0 },
+                        "belowFourFifths": rate < 0.8 * overall,
+                    })
+                })
+                .collect(),
+        )
+    };
+    json!({
+        "greedyTotal": greedy_total,
+        "exactTotal": exact_total,
+        "overallMatchRate": overall,
+        "byGender": breakdown(&|n| crate::scripting::values::gender_code(n.gender).to_owned()),
+        "byHouseholdType": breakdown(&|n| household_type(n).to_owned()),
+        "byMainLanguage": breakdown(&|n| main_language(n)),
+    })
+}
+
+/// Takes the cross-replica lock of a city's rounds inside `txn` (PostgreSQL), released at
+/// commit. SQLite's single writer (IMMEDIATE transactions) already serialises commits.
+async fn advisory_lock(txn: &impl ConnectionTrait, city: &str) -> AppResult<()> {
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        let key = i64::from_be_bytes(Sha256::digest(format!("samenhier-round:{city}").as_bytes())[..8].try_into().unwrap_or([0; 8]));
+        txn.execute_raw(Statement::from_sql_and_values(DatabaseBackend::Postgres, "SELECT pg_advisory_xact_lock($1)", [key.into()])).await?;
+    }
+    Ok(())
+}
+
+/// `runMatching`.
+pub async fn run(state: &AppState, p: &Principal, input: RunMatchingInput) -> AppResult<matching_run::Model> {
+    let started = Instant::now();
+    let city = city_in_scope(&state.db, p, Op::DecideMatches, &input.city_slug).await?;
+    let city_lock = state.round_locks.for_city(&city);
+    let _serial = city_lock.lock().await;
+
+    let active = scripts::active(state, &city).await?;
+    let cands = candidates::load(&state.db, &city, None).await?;
+    let repeats = never_again(&state.db, &city).await?;
+    let rows: HashMap<&str, usize> = cands.newcomers.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+    let cols: HashMap<&str, usize> = cands.groups.iter().enumerate().map(|(i, g)| (g.group.id.as_str(), i)).collect();
+    let locked = index_pairs("lockedPairs", &input.locked_pairs, &rows, &cols)?;
+    let mut excluded = index_pairs("excludedPairs", &input.excluded_pairs, &rows, &cols)?;
+    let staff_excluded = excluded.clone();
+    for (n, g) in &repeats {
+        if let (Some(r), Some(c)) = (rows.get(n.as_str()), cols.get(g.as_str())) {
+            if locked.contains(&(*r, *c)) {
+                return Err(AppError::bad_input("lockedPairs", "a locked pair was rejected or ended early before and is never proposed again"));
+            }
+            excluded.push((*r, *c));
+        }
+    }
+    let hash = inputs_hash(&cands, &repeats, &active.sha256, input.objective, &locked, &staff_excluded);
+    drop(rows);
+    drop(cols);
+
+    // Score and solve off the async workers, outside any transaction.
+    let today = state.settings.today();
+    let script = Arc::clone(&active.script);
+    let params = RoundParams { objective: input.objective.solver(), locked: locked.clone(), excluded };
+    let (cands, proposal, pairs) = tokio::task::spawn_blocking(move || -> AppResult<_> {
+        let (ns, gs) = cands.script_values(today);
+        let proposal = round::propose(&script, &ns, &gs, &params)?;
+        let pairs = explain(&script, &cands, &proposal, today)?;
+        Ok((cands, proposal, pairs))
+    })
+    .await
+    .map_err(AppError::internal)??;
+
+    let total: i64 = pairs.iter().map(|p| p.score).sum();
+    let matched_rows: HashSet<usize> = pairs.iter().map(|p| p.row).collect();
+    let unmatched: Vec<Value> = (0..cands.newcomers.len())
+        .filter(|r| !matched_rows.contains(r))
+        .map(|r| {
+            let reason = if proposal.eligible_in_row(r) == 0 { "NO_ELIGIBLE_GROUP" } else { "OUTNUMBERED" };
+            json!({ "n": cands.newcomers[r].id, "reason": reason })
+        })
+        .collect();
+    let quality = quality(&cands, &pairs, proposal.greedy_total, total);
+    let run_id = new_id();
+    let now = Utc::now();
+
+    // Commit in one short write transaction, after checking nothing changed meanwhile.
+    let txn = begin_write(&state.db).await?;
+    advisory_lock(&txn, &city).await?;
+    let fresh = candidates::load(&txn, &city, None).await?;
+    let fresh_repeats = never_again(&txn, &city).await?;
+    if inputs_hash(&fresh, &fresh_repeats, &active.sha256, input.objective, &locked, &staff_excluded) != hash {
+        return Err(AppError::conflict(
+            "the candidates changed while the round was computed (another round, an accept or an edit); nothing was stored: run it again",
+        ));
+    }
+    let mut pair_json = Vec::with_capacity(pairs.len());
+    let mut new_matches = Vec::new();
+    for pair in &pairs {
+        let match_id = (!input.dry_run).then(new_id);
+        let parts: Vec<Value> = pair.parts.iter().map(|(k, v)| json!([k, v])).collect();
+        pair_json.push(json!({
+            "n": cands.newcomers[pair.row].id, "g": cands.groups[pair.col].group.id, "score": pair.score,
+            "parts": parts, "match": match_id,
+        }));
+        if let Some(id) = match_id {
+            new_matches.push(matches::ActiveModel {
+                id: Set(id),
+                city_slug: Set(city.clone()),
+                newcomer_id: Set(cands.newcomers[pair.row].id.clone()),
+                group_id: Set(cands.groups[pair.col].group.id.clone()),
+                run_id: Set(Some(run_id.clone())),
+                status: Set(MatchStatus::Proposed),
+                score: Set(pair.score),
+                explanation: Set(Value::Array(parts)),
+                introduction_date: Set(None),
+                start_date: Set(None),
+                planned_end_date: Set(None),
+                end_date: Set(None),
+                end_reason_code: Set(None),
+                end_reason: Set(None),
+                decided_by: Set(None),
+                created_by: Set(Some(p.user_id.clone())),
+                created_at: Set(now),
+                updated_at: Set(now),
+            });
+        }
+    }
+    let id_pairs = |v: &[(usize, usize)]| -> Value {
+        Value::Array(v.iter().map(|(r, c)| json!([cands.newcomers[*r].id, cands.groups[*c].group.id])).collect())
+    };
+    let status = if input.dry_run {
+        RunStatus::DryRun
+    } else if pairs.is_empty() {
+        RunStatus::Decided
+    } else {
+        RunStatus::Proposed
+    };
+    let run = matching_run::ActiveModel {
+        id: Set(run_id.clone()),
+        city_slug: Set(city.clone()),
+        status: Set(status),
+        script_version: Set(active.version),
+        script_sha256: Set(active.sha256.clone()),
+        objective: Set(input.objective.code().to_owned()),
+        parameters: Set(json!({ "locked": id_pairs(&locked), "excluded": id_pairs(&staff_excluded) })),
+        newcomer_count: Set(cands.newcomers.len() as i32),
+        group_count: Set(cands.groups.len() as i32),
+        eligible_pairs: Set(proposal.scores.eligible_pairs() as i64),
+        matched_count: Set(pairs.len() as i32),
+        total_score: Set(total),
+        greedy_total_score: Set(proposal.greedy_total),
+        inputs_hash: Set(hash),
+        duration_ms: Set(started.elapsed().as_millis() as i64),
+        score_ms: Set(proposal.score_ms as i64),
+        solve_ms: Set(proposal.solve_ms as i64),
+        pairs: Set(Value::Array(pair_json)),
+        unmatched: Set(Value::Array(unmatched)),
+        quality: Set(quality),
+        created_by: Set(Some(p.user_id.clone())),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    for chunk in new_matches.chunks(500) {
+        matches::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+    }
+    audit::record(&txn, Some(p), audit::Entry {
+        action: if input.dry_run { "round.dry_run" } else { "round.run" },
+        entity_type: "matching_run",
+        entity_id: &run.id,
+        city: Some(&city),
+        details: json!({ "scriptVersion": run.script_version, "matched": run.matched_count, "objective": run.objective }),
+    })
+    .await?;
+    // The duration includes the commit.
+    let mut am: matching_run::ActiveModel = run.into();
+    am.duration_ms = Set(started.elapsed().as_millis() as i64);
+    let run = am.update(&txn).await?;
+    txn.commit().await?;
+    tracing::info!(city = %city, run_id = %run.id, matched = run.matched_count, duration_ms = run.duration_ms, score_ms = run.score_ms, solve_ms = run.solve_ms, "matching round");
+    Ok(run)
+}
+
+/// A run, if the caller may read the city's matches.
+pub async fn get_run(state: &AppState, p: &Principal, id: &str) -> AppResult<matching_run::Model> {
+    let scope = p.scope_for(Op::DecideMatches)?;
+    match matching_run::Entity::find_by_id(id.trim()).one(&state.db).await? {
+        Some(r) if scope.covers_city(&r.city_slug) => Ok(r),
+        _ => Err(AppError::NotFound("matching run")),
+    }
+}
+
+/// The stored matches of a run, in the order of its pairs.
+pub async fn run_matches(conn: &impl ConnectionTrait, run_id: &str) -> AppResult<Vec<matches::Model>> {
+    Ok(matches::Entity::find().filter(matches::Column::RunId.eq(run_id)).order_by_asc(matches::Column::NewcomerId).all(conn).await?)
+}
