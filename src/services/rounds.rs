@@ -88,7 +88,9 @@ pub async fn city_in_scope(conn: &impl ConnectionTrait, p: &Principal, op: Op, s
     let slug = slug.trim().to_lowercase();
     match entity::city::Entity::find_by_id(slug.as_str()).one(conn).await? {
         Some(c) if scope.covers_city(&c.slug) => Ok(c.slug),
-        _ => Err(AppError::NotFound("city")),
+        // Cities are public, so naming another one reveals nothing: the act is forbidden.
+        Some(_) => Err(AppError::forbidden("you may act only in your own city")),
+        None => Err(AppError::NotFound("city")),
     }
 }
 

@@ -62,7 +62,9 @@ async fn city_in_scope(conn: &impl ConnectionTrait, p: &Principal, slug: &str) -
     let found = city::Entity::find_by_id(slug.as_str()).one(conn).await?;
     match found {
         Some(c) if scope.covers_city(&c.slug) => Ok(c.slug),
-        _ => Err(AppError::NotFound("city")),
+        // Cities are public, so naming another one reveals nothing: the act is forbidden.
+        Some(_) => Err(AppError::forbidden("you may act only in your own city")),
+        None => Err(AppError::NotFound("city")),
     }
 }
 

@@ -32,6 +32,34 @@ struct Fixture {
     other_forming: String,
     own_waiting: Vec<String>,
     other_waiting: String,
+    /// A proposed match in Almere between a newcomer and a group that is not the coordinator's.
+    own_match: String,
+    other_match: String,
+    own_run: String,
+    other_run: String,
+    /// Fresh proposed matches for accept and reject, and fresh pairs to propose, per role.
+    accept: Vec<String>,
+    other_accept: String,
+    reject: Vec<String>,
+    other_reject: String,
+    propose: Vec<(String, String)>,
+    other_propose: (String, String),
+}
+
+/// A READY group and a WAITING newcomer in `city`, proposed to each other by hand.
+async fn proposed(app: &TestApp, admin: &str, city: &str) -> String {
+    let (n, g) = pair(app, admin, city).await;
+    let d = app.ok(Some(admin), "mutation($n:ID!,$g:ID!){ proposeMatch(newcomerId:$n, groupId:$g){ id } }", json!({"n": n, "g": g})).await;
+    d["proposeMatch"]["id"].as_str().unwrap().to_owned()
+}
+
+async fn pair(app: &TestApp, admin: &str, city: &str) -> (String, String) {
+    (app.register(admin, city).await, app.ready_group(admin, city).await)
+}
+
+async fn dry_run(app: &TestApp, admin: &str, city: &str) -> String {
+    let d = app.ok(Some(admin), "mutation($c:String!){ runMatching(input:{citySlug:$c, dryRun:true}){ id } }", json!({"c": city})).await;
+    d["runMatching"]["id"].as_str().unwrap().to_owned()
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -53,7 +81,24 @@ async fn fixture(app: &TestApp) -> Fixture {
         app.user("PARTNER", Some("almere"), None).await,
         app.user("ANALYST", None, None).await,
     ];
+    let own_match = proposed(app, &admin, "almere").await;
+    let other_match = proposed(app, &admin, "rotterdam").await;
+    let (a0, a1) = (proposed(app, &admin, "almere").await, proposed(app, &admin, "almere").await);
+    let (r0, r1) = (proposed(app, &admin, "almere").await, proposed(app, &admin, "almere").await);
+    let (p0, p1) = (pair(app, &admin, "almere").await, pair(app, &admin, "almere").await);
+    // Roles that are refused never consume a target, so they share role 0's.
+    let per_role = |a: &String, b: &String| vec![a.clone(), b.clone(), a.clone(), a.clone(), a.clone()];
     Fixture {
+        own_run: dry_run(app, &admin, "almere").await,
+        other_run: dry_run(app, &admin, "rotterdam").await,
+        accept: per_role(&a0, &a1),
+        other_accept: proposed(app, &admin, "rotterdam").await,
+        reject: per_role(&r0, &r1),
+        other_reject: proposed(app, &admin, "rotterdam").await,
+        propose: vec![p0.clone(), p1, p0.clone(), p0.clone(), p0],
+        other_propose: pair(app, &admin, "rotterdam").await,
+        own_match,
+        other_match,
         tokens,
         own_newcomer: app.register(&admin, "almere").await,
         other_newcomer: app.register(&admin, "rotterdam").await,
@@ -67,6 +112,14 @@ async fn fixture(app: &TestApp) -> Fixture {
         own_waiting,
     }
 }
+
+const SCRIPT: &str = "fn eligible(n, g) { true }\nfn score(n, g) { #{ base: 1 } }";
+const VALIDATE: &str = "mutation($c:String!,$s:String!){ validateScoringScript(citySlug:$c, source:$s){ ok } }";
+const PREVIEW: &str = "mutation($c:String!,$s:String!){ previewScoringScript(citySlug:$c, source:$s){ candidateMatches } }";
+const PUBLISH: &str = "mutation($c:String!,$s:String!){ publishScoringScript(citySlug:$c, source:$s){ version } }";
+const ACTIVATE: &str = "mutation($c:String!){ activateScoringScript(citySlug:$c, version:1){ version } }";
+const RUN: &str = "mutation($c:String!){ runMatching(input:{citySlug:$c, dryRun:true}){ id } }";
+const PROPOSE: &str = "mutation($n:ID!,$g:ID!){ proposeMatch(newcomerId:$n, groupId:$g){ id } }";
 
 type Doc = Box<dyn Fn(&Fixture, usize) -> (String, Value)>;
 
@@ -198,6 +251,85 @@ fn rows() -> Vec<Row> {
                 doc("mutation($id:ID!){ withdrawNewcomer(id:$id, reason:\"moved\"){ status } }", |f, _| json!({"id": f.other_waiting})),
                 [Ok, NotFound, Forbidden, Forbidden, Forbidden],
             )),
+        },
+        Row {
+            op: "scoringScripts",
+            own: doc("{ scoringScripts(citySlug:\"almere\"){ version } }", |_, _| json!({})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((doc("{ scoringScripts(citySlug:\"rotterdam\"){ version } }", |_, _| json!({})), [Ok, Forbidden, Forbidden, Forbidden, Forbidden])),
+        },
+        Row {
+            op: "validateScoringScript",
+            own: doc(VALIDATE, |_, _| json!({"c": "almere", "s": SCRIPT})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((doc(VALIDATE, |_, _| json!({"c": "rotterdam", "s": SCRIPT})), [Ok, Forbidden, Forbidden, Forbidden, Forbidden])),
+        },
+        Row {
+            op: "previewScoringScript",
+            own: doc(PREVIEW, |_, _| json!({"c": "almere", "s": SCRIPT})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((doc(PREVIEW, |_, _| json!({"c": "rotterdam", "s": SCRIPT})), [Ok, Forbidden, Forbidden, Forbidden, Forbidden])),
+        },
+        Row {
+            op: "publishScoringScript",
+            own: doc(PUBLISH, |_, _| json!({"c": "almere", "s": SCRIPT})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((doc(PUBLISH, |_, _| json!({"c": "rotterdam", "s": SCRIPT})), [Ok, Forbidden, Forbidden, Forbidden, Forbidden])),
+        },
+        Row {
+            op: "activateScoringScript",
+            own: doc(ACTIVATE, |_, _| json!({"c": "almere"})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((doc(ACTIVATE, |_, _| json!({"c": "rotterdam"})), [Ok, Forbidden, Forbidden, Forbidden, Forbidden])),
+        },
+        Row {
+            op: "runMatching",
+            own: doc(RUN, |_, _| json!({"c": "almere"})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((doc(RUN, |_, _| json!({"c": "rotterdam"})), [Ok, Forbidden, Forbidden, Forbidden, Forbidden])),
+        },
+        Row {
+            op: "matches",
+            own: doc("{ matches { totalCount edges { node { id score } } } }", |_, _| json!({})),
+            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden],
+            other: None,
+        },
+        Row {
+            op: "match",
+            own: doc("query($id:ID!){ match(id:$id){ id score } }", |f, _| json!({"id": f.own_match})),
+            // The coordinator's group is not in this match.
+            own_expect: [Ok, Ok, NotFound, Forbidden, Forbidden],
+            other: Some((doc("query($id:ID!){ match(id:$id){ id } }", |f, _| json!({"id": f.other_match})), [Ok, NotFound, NotFound, Forbidden, Forbidden])),
+        },
+        Row {
+            op: "matchingRun",
+            own: doc("query($id:ID!){ matchingRun(id:$id){ id totalScore } }", |f, _| json!({"id": f.own_run})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((doc("query($id:ID!){ matchingRun(id:$id){ id } }", |f, _| json!({"id": f.other_run})), [Ok, NotFound, Forbidden, Forbidden, Forbidden])),
+        },
+        Row {
+            op: "recommendations",
+            own: doc("query($n:ID!){ recommendations(newcomerId:$n){ score } }", |f, _| json!({"n": f.own_newcomer})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((doc("query($n:ID!){ recommendations(newcomerId:$n){ score } }", |f, _| json!({"n": f.other_newcomer})), [Ok, NotFound, Forbidden, Forbidden, Forbidden])),
+        },
+        Row {
+            op: "acceptMatch",
+            own: doc("mutation($id:ID!){ acceptMatch(id:$id){ status } }", |f, r| json!({"id": f.accept[r]})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((doc("mutation($id:ID!){ acceptMatch(id:$id){ status } }", |f, _| json!({"id": f.other_accept})), [Ok, NotFound, Forbidden, Forbidden, Forbidden])),
+        },
+        Row {
+            op: "rejectMatch",
+            own: doc("mutation($id:ID!){ rejectMatch(id:$id, reason:\"no\"){ status } }", |f, r| json!({"id": f.reject[r]})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((doc("mutation($id:ID!){ rejectMatch(id:$id, reason:\"no\"){ status } }", |f, _| json!({"id": f.other_reject})), [Ok, NotFound, Forbidden, Forbidden, Forbidden])),
+        },
+        Row {
+            op: "proposeMatch",
+            own: doc(PROPOSE, |f, r| json!({"n": f.propose[r].0, "g": f.propose[r].1})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((doc(PROPOSE, |f, _| json!({"n": f.other_propose.0, "g": f.other_propose.1})), [Ok, NotFound, Forbidden, Forbidden, Forbidden])),
         },
     ]
 }

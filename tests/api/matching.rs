@@ -1,0 +1,269 @@
+//! Matching rounds through the API.
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// Scores from a table keyed by neighbourhoods, so the optimum is known: greedy takes a|x
+/// (10) and is left with b|y (0); the exact optimum is a|y + b|x = 18.
+const TABLE: &str = r#"
+fn eligible(n, g) { if n.neighbourhood == "c" && g.neighbourhood == "y" { "c never with y" } else { true } }
+fn score(n, g) {
+    let t = #{ "a|x": 10, "a|y": 9, "b|x": 9, "b|y": 0, "c|x": 5, "c|y": 1 };
+    let k = n.neighbourhood + "|" + g.neighbourhood;
+    #{ fit: if k in t { t[k] } else { 0 }, bonus: 0.25 }
+}
+"#;
+
+const RUN: &str = "mutation($input: RunMatchingInput!){ runMatching(input:$input){ id status totalScore eligiblePairs matchedCount scriptVersion scriptSha256 inputsHash objective
+    pairs { newcomer { id } group { id } score explanation { criterion points } match { id status } }
+    matches { id status score }
+    unmatched { newcomer { id } reason }
+    quality { greedyTotalScore exactTotalScore overallMatchRate byGender { group candidates matched belowFourFifths } byHouseholdType { group } byMainLanguage { group } } } }";
+
+struct World {
+    token: String,
+    a: String,
+    b: String,
+    x: String,
+    y: String,
+}
+
+async fn newcomer_in(app: &TestApp, token: &str, hood: &str) -> String {
+    let mut input = newcomer_input("haarlem");
+    input["neighbourhood"] = json!(hood);
+    let d = app.ok(Some(token), REGISTER, json!({"input": input})).await;
+    d["registerNewcomer"]["id"].as_str().unwrap().to_owned()
+}
+
+async fn group_in(app: &TestApp, token: &str, hood: &str) -> String {
+    let g = app.ready_group(token, "haarlem").await;
+    app.ok(Some(token), "mutation($id:ID!,$h:String!){ updateWelcomeGroup(id:$id, input:{neighbourhood:$h}){ id } }", json!({"id": g, "h": hood})).await;
+    g
+}
+
+async fn world(app: &TestApp) -> World {
+    let token = app.user("CITY_ADMIN", Some("haarlem"), None).await;
+    app.ok(
+        Some(&token),
+        "mutation($s:String!){ publishScoringScript(citySlug:\"haarlem\", source:$s){ version } }",
+        json!({"s": TABLE}),
+    )
+    .await;
+    World {
+        a: newcomer_in(app, &token, "a").await,
+        b: newcomer_in(app, &token, "b").await,
+        x: group_in(app, &token, "x").await,
+        y: group_in(app, &token, "y").await,
+        token,
+    }
+}
+
+fn pair_of(run: &Value, newcomer: &str) -> Option<String> {
+    run["pairs"].as_array().unwrap().iter().find(|p| p["newcomer"]["id"] == newcomer).map(|p| p["group"]["id"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn a_round_proposes_the_exact_optimum_with_explanations_that_add_up() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let d = app.ok(Some(&w.token), RUN, json!({"input": {"citySlug": "haarlem"}})).await;
+    let run = &d["runMatching"];
+    assert_eq!(run["status"], "PROPOSED");
+    assert_eq!(run["scriptVersion"], 2);
+    assert_eq!(run["matchedCount"], 2);
+    assert_eq!(run["totalScore"], 18.5);
+    assert_eq!(pair_of(run, &w.a), Some(w.y.clone()));
+    assert_eq!(pair_of(run, &w.b), Some(w.x.clone()));
+    assert_eq!(run["quality"]["greedyTotalScore"], 10.5);
+    assert_eq!(run["quality"]["exactTotalScore"], 18.5);
+    for p in run["pairs"].as_array().unwrap() {
+        let sum: f64 = p["explanation"].as_array().unwrap().iter().map(|e| e["points"].as_f64().unwrap()).sum();
+        assert!((sum - p["score"].as_f64().unwrap()).abs() < 1e-9, "{p}");
+        assert_eq!(p["match"]["status"], "PROPOSED");
+    }
+    assert_eq!(run["matches"].as_array().unwrap().len(), 2);
+    assert_eq!(run["inputsHash"].as_str().unwrap().len(), 64);
+    // Nobody is left, so nobody is a candidate: a second round proposes nothing.
+    let again = app.ok(Some(&w.token), RUN, json!({"input": {"citySlug": "haarlem"}})).await;
+    assert_eq!(again["runMatching"]["matchedCount"], 0);
+}
+
+#[tokio::test]
+async fn a_dry_run_stores_no_matches() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let d = app.ok(Some(&w.token), RUN, json!({"input": {"citySlug": "haarlem", "dryRun": true}})).await;
+    let run = &d["runMatching"];
+    assert_eq!(run["status"], "DRY_RUN");
+    assert_eq!(run["pairs"].as_array().unwrap().len(), 2);
+    assert!(run["pairs"][0]["match"].is_null());
+    assert_eq!(run["matches"], json!([]));
+    let m = app.ok(Some(&w.token), "{ matches { totalCount } }", json!({})).await;
+    assert_eq!(m["matches"]["totalCount"], 0);
+    let stored = app.ok(Some(&w.token), "query($id:ID!){ matchingRun(id:$id){ status pairs { score } } }", json!({"id": run["id"]})).await;
+    assert_eq!(stored["matchingRun"]["pairs"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn locked_and_excluded_pairs_are_honoured() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let locked = app
+        .ok(Some(&w.token), RUN, json!({"input": {"citySlug": "haarlem", "dryRun": true, "lockedPairs": [{"newcomerId": w.a, "groupId": w.x}]}}))
+        .await;
+    assert_eq!(pair_of(&locked["runMatching"], &w.a), Some(w.x.clone()));
+    assert_eq!(pair_of(&locked["runMatching"], &w.b), Some(w.y.clone()));
+    let excluded = app
+        .ok(Some(&w.token), RUN, json!({"input": {"citySlug": "haarlem", "dryRun": true, "excludedPairs": [{"newcomerId": w.a, "groupId": w.y}]}}))
+        .await;
+    assert_ne!(pair_of(&excluded["runMatching"], &w.a), Some(w.y.clone()));
+    let both = app
+        .gql(Some(&w.token), RUN, json!({"input": {"citySlug": "haarlem", "lockedPairs": [{"newcomerId": w.a, "groupId": w.x}], "excludedPairs": [{"newcomerId": w.a, "groupId": w.x}]}}))
+        .await;
+    assert_eq!(field(&both).as_deref(), Some("lockedPairs"));
+    let unknown = app.gql(Some(&w.token), RUN, json!({"input": {"citySlug": "haarlem", "lockedPairs": [{"newcomerId": "nope", "groupId": w.x}]}})).await;
+    assert_eq!(field(&unknown).as_deref(), Some("lockedPairs"));
+    let m = app.ok(Some(&w.token), "{ matches { totalCount } }", json!({})).await;
+    assert_eq!(m["matches"]["totalCount"], 0, "refused rounds store nothing");
+}
+
+#[tokio::test]
+async fn accepting_starts_the_year_and_rejected_pairs_are_never_proposed_again() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let d = app.ok(Some(&w.token), RUN, json!({"input": {"citySlug": "haarlem"}})).await;
+    let run = &d["runMatching"];
+    let match_of = |n: &str| run["pairs"].as_array().unwrap().iter().find(|p| p["newcomer"]["id"] == n).unwrap()["match"]["id"].as_str().unwrap().to_owned();
+    let (ma, mb) = (match_of(&w.a), match_of(&w.b));
+
+    let accepted = app
+        .ok(Some(&w.token), "mutation($id:ID!){ acceptMatch(id:$id, introductionDate:\"2026-01-10\"){ status startDate plannedEndDate newcomer { status } group { status currentMatch { id } } } }", json!({"id": ma}))
+        .await;
+    let m = &accepted["acceptMatch"];
+    assert_eq!(m["status"], "ACTIVE");
+    assert_eq!(m["newcomer"]["status"], "MATCHED");
+    assert_eq!(m["group"]["status"], "MATCHED");
+    assert_eq!(m["group"]["currentMatch"]["id"], ma.as_str());
+    let start = chrono::NaiveDate::parse_from_str(m["startDate"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let end = chrono::NaiveDate::parse_from_str(m["plannedEndDate"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    assert_eq!(end, start.checked_add_months(chrono::Months::new(12)).unwrap());
+
+    let again = app.gql(Some(&w.token), "mutation($id:ID!){ acceptMatch(id:$id){ status } }", json!({"id": ma})).await;
+    assert_eq!(code(&again).as_deref(), Some("CONFLICT"));
+
+    let rejected = app.ok(Some(&w.token), "mutation($id:ID!){ rejectMatch(id:$id, reason:\"no click\"){ status endReason run { status } } }", json!({"id": mb})).await;
+    assert_eq!(rejected["rejectMatch"]["status"], "REJECTED");
+    assert_eq!(rejected["rejectMatch"]["run"]["status"], "DECIDED");
+
+    // b and x are candidates again, but never together; with a third group c, b gets it.
+    let z = group_in(&app, &w.token, "z").await;
+    let next = app.ok(Some(&w.token), RUN, json!({"input": {"citySlug": "haarlem"}})).await;
+    assert_eq!(pair_of(&next["runMatching"], &w.b), Some(z));
+    let recs = app.ok(Some(&w.token), "query($n:ID!){ recommendations(newcomerId:$n, limit: 5){ eligible reason group { id } } }", json!({"n": w.b})).await;
+    let x = recs["recommendations"].as_array().unwrap().iter().find(|r| r["group"]["id"] == w.x.as_str()).unwrap();
+    assert_eq!(x["eligible"], false);
+    assert!(x["reason"].as_str().unwrap().contains("never proposed again"));
+}
+
+#[tokio::test]
+async fn unmatched_newcomers_are_listed_with_the_reason() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let c = newcomer_in(&app, &w.token, "c").await;
+    let third = newcomer_in(&app, &w.token, "b").await;
+    let d = app.ok(Some(&w.token), RUN, json!({"input": {"citySlug": "haarlem", "dryRun": true}})).await;
+    let unmatched = d["runMatching"]["unmatched"].as_array().unwrap().clone();
+    assert_eq!(unmatched.len(), 2);
+    for u in &unmatched {
+        let id = u["newcomer"]["id"].as_str().unwrap();
+        assert!(id == c || id == third || id == w.a || id == w.b);
+        assert!(u["reason"] == "OUTNUMBERED" || u["reason"] == "NO_ELIGIBLE_GROUP");
+    }
+    // With x excluded for c, c can only take y, which its rule forbids: no eligible group.
+    let d = app
+        .ok(Some(&w.token), RUN, json!({"input": {"citySlug": "haarlem", "dryRun": true, "lockedPairs": [{"newcomerId": w.a, "groupId": w.x}]}}))
+        .await;
+    assert!(d["runMatching"]["unmatched"].as_array().unwrap().iter().all(|u| u["reason"] == "OUTNUMBERED" || u["newcomer"]["id"] == c.as_str()));
+}
+
+#[tokio::test]
+async fn a_pair_proposed_by_hand_follows_the_same_rules() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let c = newcomer_in(&app, &w.token, "c").await;
+    let q = "mutation($n:ID!,$g:ID!){ proposeMatch(newcomerId:$n, groupId:$g){ id status score explanation { criterion points } run { id } } }";
+    let refused = app.gql(Some(&w.token), q, json!({"n": c, "g": w.y})).await;
+    assert_eq!(field(&refused).as_deref(), Some("groupId"));
+    assert!(refused["errors"][0]["message"].as_str().unwrap().contains("c never with y"));
+    let ok = app.ok(Some(&w.token), q, json!({"n": c, "g": w.x})).await;
+    assert_eq!(ok["proposeMatch"]["score"], 5.25);
+    assert!(ok["proposeMatch"]["run"].is_null());
+    let twice = app.gql(Some(&w.token), q, json!({"n": w.a, "g": w.x})).await;
+    assert_eq!(field(&twice).as_deref(), Some("groupId"));
+}
+
+#[tokio::test]
+async fn concurrent_rounds_and_accepts_never_give_anyone_two_live_matches() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = std::sync::Arc::new(spawn_app().await);
+    let token = app.admin().await;
+    for i in 0..4 {
+        app.ready_group(&token, "almere").await;
+        let _ = i;
+        app.register(&token, "almere").await;
+    }
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let (app, token) = (app.clone(), token.clone());
+        tasks.push(tokio::spawn(async move {
+            let d = app.gql(Some(&token), "mutation{ runMatching(input:{citySlug:\"almere\"}){ matches { id } } }", json!({})).await;
+            if let Some(ms) = d["data"]["runMatching"]["matches"].as_array() {
+                for m in ms {
+                    let _ = app.gql(Some(&token), "mutation($id:ID!){ acceptMatch(id:$id){ id } }", json!({"id": m["id"]})).await;
+                }
+            } else {
+                let c = code(&d);
+                assert!(c.as_deref() == Some("CONFLICT"), "{d}");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let live = entity::matches::Entity::find()
+        .filter(entity::matches::Column::Status.is_in([entity::MatchStatus::Proposed, entity::MatchStatus::Active]))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    let mut newcomers: Vec<_> = live.iter().map(|m| m.newcomer_id.clone()).collect();
+    let mut groups: Vec<_> = live.iter().map(|m| m.group_id.clone()).collect();
+    newcomers.sort();
+    groups.sort();
+    let n = newcomers.len();
+    newcomers.dedup();
+    groups.dedup();
+    assert_eq!(newcomers.len(), n);
+    assert_eq!(groups.len(), n);
+    assert_eq!(n, 4, "every household ends up in exactly one live match");
+}
+
+#[tokio::test]
+async fn a_coordinator_sees_their_own_match_and_what_it_needs_of_the_newcomer() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    app.ok(Some(&w.token), RUN, json!({"input": {"citySlug": "haarlem"}})).await;
+    let coordinator = app.user("COORDINATOR", None, Some(&w.x)).await;
+    let d = app
+        .ok(Some(&coordinator), "{ matches { totalCount edges { node { group { id } newcomer { id preferredName languages { code } goals householdSize email } } } } }", json!({}))
+        .await;
+    assert_eq!(d["matches"]["totalCount"], 1);
+    let n = &d["matches"]["edges"][0]["node"]["newcomer"];
+    assert_eq!(n["id"], w.b.as_str());
+    assert_eq!(n["preferredName"], "Rama");
+    assert_eq!(n["email"], "rama@example.org", "the newcomer agreed to share contact details");
+    let name = app.gql(Some(&coordinator), "query($id:ID!){ newcomer(id:$id){ name } }", json!({"id": w.b})).await;
+    assert_eq!(code(&name).as_deref(), Some("FORBIDDEN"));
+    let other = app.gql(Some(&coordinator), "query($id:ID!){ newcomer(id:$id){ id } }", json!({"id": w.a})).await;
+    assert_eq!(code(&other).as_deref(), Some("NOT_FOUND"));
+}
