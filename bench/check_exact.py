@@ -5,7 +5,7 @@ Instances: square and rectangular, dense and partly forbidden, float and
 integer scores (negative ones too), both objectives. Each is written in the
 `ROWS COLS` text format (`x` = forbidden), solved by the command under test
 (`--cmd "target/release/samenhier solve"`, default `--bin
-target/release/lsap-dev` + ` solve`), and compared with a reference built on
+target/release/samenhier` + ` solve`), and compared with a reference built on
 scipy's linear_sum_assignment(maximize=True):
 
 * MAX_TOTAL_SCORE: scipy on max(score, 0) with forbidden cells at 0; the
@@ -130,7 +130,7 @@ def check_output(out, scores, forbidden, objective, ref, integer):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--bin", default="target/release/lsap-dev")
+    ap.add_argument("--bin", default="target/release/samenhier")
     ap.add_argument("--cmd", help='solver command, e.g. "target/release/samenhier solve" (overrides --bin)')
     ap.add_argument("--sizes", default="1,2,3,5,8,13,30,64,150,400", help="comma-separated base sizes")
     ap.add_argument("--cases", type=int, default=2, help="random cases per size/shape/kind/density")

@@ -36,7 +36,7 @@ def time_call(fn, reps):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--bin", default="target/release/lsap-dev")
+    ap.add_argument("--bin", default="target/release/samenhier")
     ap.add_argument("--cmd", help='solver command, e.g. "target/release/samenhier solve" (overrides --bin)')
     ap.add_argument("--sizes", default="1000,2000,5000")
     ap.add_argument("--kinds", default="float,int")

@@ -58,6 +58,17 @@ pub enum Command {
         /// Seed the synthetic demo data and print the demo users' new passwords.
         #[arg(long)]
         demo: bool,
+        /// Add bulk synthetic data to this city (for benchmarks): --newcomers WAITING
+        /// households and --groups READY groups.
+        #[arg(long, value_name = "CITY")]
+        bulk: Option<String>,
+        #[arg(long, default_value_t = 1000)]
+        newcomers: usize,
+        #[arg(long, default_value_t = 1000)]
+        groups: usize,
+        /// Random seed of the bulk data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
 }
 
@@ -120,14 +131,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User { command: UserCommand::Add(args) } => user_add(settings, args).await,
         Command::Schema => Ok(()),
-        Command::Seed { demo } => {
-            if !demo {
-                bail!("nothing to seed: use `samenhier seed --demo`");
+        Command::Seed { demo, bulk, newcomers, groups, seed } => {
+            if !demo && bulk.is_none() {
+                bail!("nothing to seed: use `samenhier seed --demo` or `samenhier seed --bulk CITY`");
             }
             let conn = db::connect(&settings.database_url).await?;
             db::migrate(&conn).await?;
-            let users = demo::seed(&conn, &settings).await?;
-            print_demo_users(&users);
+            crate::services::scripts::ensure_shipped(&conn).await.map_err(AppError::into_anyhow)?;
+            if demo {
+                let users = demo::seed(&conn, &settings).await?;
+                print_demo_users(&users);
+            }
+            if let Some(city) = bulk {
+                demo::bulk(&conn, &settings, &city, newcomers, groups, seed).await?;
+                println!("added {newcomers} waiting newcomers and {groups} ready groups to {city}");
+            }
             Ok(())
         }
     }

@@ -3,7 +3,9 @@
 //! These models are the database's shape, never the API's: GraphQL types live in the server
 //! crate and copy only what a caller may see, so a column added here never becomes public.
 
+pub mod activity_log;
 pub mod audit_log;
+pub mod check_in;
 pub mod city;
 pub mod enums;
 pub mod group_member;

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_foundation;
 mod m20261129_000002_scoring_scripts;
 mod m20261129_000003_matching;
+mod m20261129_000004_year_together;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_foundation::Migration),
             Box::new(m20261129_000002_scoring_scripts::Migration),
             Box::new(m20261129_000003_matching::Migration),
+            Box::new(m20261129_000004_year_together::Migration),
         ]
     }
 }

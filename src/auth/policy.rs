@@ -73,6 +73,12 @@ pub enum Op {
     DecideMatches,
     /// Read matches and runs.
     ReadMatches,
+    /// Log activities and record check-ins of a match.
+    RecordYear,
+    /// City statistics and criterion outcomes (ANALYST: small counts suppressed).
+    Statistics,
+    /// Read the audit log.
+    ReadAudit,
 }
 
 /// How much of a scope a role gets for an operation.
@@ -90,14 +96,17 @@ fn reach(role: Role, op: Op) -> Option<Reach> {
         Role::Admin => Some(All),
         Role::CityAdmin => Some(OwnCity),
         Role::Coordinator => match op {
-            ReadGroups | UpdateGroup | AddMember | RemoveMember | ReadNewcomers | ReadMatches => Some(OwnGroup),
+            ReadGroups | UpdateGroup | AddMember | RemoveMember | ReadNewcomers | ReadMatches | RecordYear => Some(OwnGroup),
             _ => None,
         },
         Role::Partner => match op {
             ReadGroups | CreateGroup | AddMember | ReadNewcomers | RegisterNewcomer | UpdateNewcomer => Some(OwnCity),
             _ => None,
         },
-        Role::Analyst => None,
+        Role::Analyst => match op {
+            Statistics => Some(All),
+            _ => None,
+        },
     }
 }
 

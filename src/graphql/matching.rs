@@ -142,6 +142,32 @@ impl Match {
     async fn end_reason(&self) -> Option<&str> {
         self.0.end_reason.as_deref()
     }
+    /// Coded reason of an early end.
+    async fn end_reason_code(&self) -> Option<&str> {
+        self.0.end_reason_code.as_deref()
+    }
+    /// The day it ended (early or completed).
+    async fn end_date(&self) -> Option<Date> {
+        self.0.end_date.map(Date)
+    }
+    /// What the group and household did together, newest first.
+    async fn activities(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> async_graphql::Result<Conn<super::year::ActivityLog>> {
+        let run = async {
+            let (state, _) = both(ctx)?;
+            let args = PageArgs::parse(first, after.as_deref())?;
+            let page = crate::services::year::activities(&state.db, &self.0.id, &args).await?;
+            Ok(from_page(page, args.after.is_some(), |a| a.id.clone(), super::year::ActivityLog))
+        };
+        run.await.gql()
+    }
+    /// The check-ins of months 3, 6 and 12 recorded so far.
+    async fn check_ins(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::year::CheckIn>> {
+        let run = async {
+            let (state, _) = both(ctx)?;
+            Ok(crate::services::year::check_ins(&state.db, &self.0.id).await?.into_iter().map(super::year::CheckIn).collect())
+        };
+        run.await.gql()
+    }
     /// When it was proposed.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

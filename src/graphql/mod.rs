@@ -12,6 +12,7 @@ pub mod newcomers;
 pub mod scalars;
 pub mod scripts;
 pub mod users;
+pub mod year;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 
@@ -25,6 +26,7 @@ pub struct QueryRoot(
     newcomers::NewcomerQuery,
     scripts::ScriptQuery,
     matching::MatchingQuery,
+    year::YearQuery,
 );
 
 /// Every mutation of the API.
@@ -36,6 +38,7 @@ pub struct MutationRoot(
     newcomers::NewcomerMutation,
     scripts::ScriptMutation,
     matching::MatchingMutation,
+    year::YearMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

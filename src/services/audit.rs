@@ -36,3 +36,50 @@ pub async fn record(conn: &impl ConnectionTrait, actor: Option<&Principal>, entr
     .await?;
     Ok(())
 }
+
+/// Filters of `auditLog`.
+#[derive(async_graphql::InputObject, Clone, Debug, Default)]
+pub struct AuditFilter {
+    /// Only entries about this city.
+    pub city_slug: Option<String>,
+    /// Only this kind of record: "newcomer", "welcome_group", "match", "scoring_script", ...
+    pub entity_type: Option<String>,
+    /// Only this record.
+    pub entity_id: Option<String>,
+    /// Only this action: "newcomer.register", "match.accept", ...
+    pub action: Option<String>,
+    /// Only this user's actions.
+    pub actor_id: Option<String>,
+}
+
+/// `auditLog`: newest first. ADMIN everything; CITY_ADMIN their city's entries.
+pub async fn list(
+    state: &crate::app::AppState,
+    p: &Principal,
+    filter: AuditFilter,
+    args: &super::page::PageArgs,
+) -> AppResult<super::page::Page<entity::audit_log::Model>> {
+    use entity::audit_log::{Column, Entity};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let scope = p.scope_for(crate::auth::policy::Op::ReadAudit)?;
+    let mut q = Entity::find();
+    if let Some(c) = scope.city() {
+        q = q.filter(Column::CitySlug.eq(c));
+    }
+    if let Some(c) = filter.city_slug {
+        q = q.filter(Column::CitySlug.eq(c.trim().to_lowercase()));
+    }
+    if let Some(t) = filter.entity_type {
+        q = q.filter(Column::EntityType.eq(t));
+    }
+    if let Some(id) = filter.entity_id {
+        q = q.filter(Column::EntityId.eq(id));
+    }
+    if let Some(a) = filter.action {
+        q = q.filter(Column::Action.eq(a));
+    }
+    if let Some(u) = filter.actor_id {
+        q = q.filter(Column::ActorUserId.eq(u));
+    }
+    super::page::fetch_newest_first(&state.db, q, Column::Id, args).await
+}

@@ -62,6 +62,18 @@ pub async fn live_match_of(state: &AppState, p: &Principal, newcomer_id: Option<
     Ok(q.one(&state.db).await?)
 }
 
+/// The live match of a newcomer or group, whoever asks (for internal rules).
+pub async fn live_match_any(conn: &impl ConnectionTrait, newcomer_id: Option<&str>, group_id: Option<&str>) -> AppResult<Option<matches::Model>> {
+    let mut q = matches::Entity::find().filter(matches::Column::Status.is_in(super::matches::LIVE));
+    if let Some(n) = newcomer_id {
+        q = q.filter(matches::Column::NewcomerId.eq(n));
+    }
+    if let Some(g) = group_id {
+        q = q.filter(matches::Column::GroupId.eq(g));
+    }
+    Ok(q.one(conn).await?)
+}
+
 /// Marks a run DECIDED once none of its matches is PROPOSED.
 async fn settle_run(conn: &impl ConnectionTrait, run_id: Option<&str>) -> AppResult<()> {
     let Some(run_id) = run_id else { return Ok(()) };
@@ -133,6 +145,7 @@ pub async fn accept(state: &AppState, p: &Principal, id: &str, introduction: Opt
     am.start_date = Set(Some(today));
     am.planned_end_date = Set(Some(planned_end));
     am.decided_by = Set(Some(p.user_id.clone()));
+    am.start_dutch_level = Set(Some(crate::scripting::values::cefr(n.dutch_level).to_owned()));
     am.updated_at = Set(now);
     let updated = am.update(&txn).await?;
     newcomer::Entity::update_many()
@@ -290,6 +303,7 @@ pub async fn propose_by_hand(state: &AppState, p: &Principal, newcomer_id: &str,
         end_date: Set(None),
         end_reason_code: Set(None),
         end_reason: Set(None),
+        start_dutch_level: Set(None),
         decided_by: Set(None),
         created_by: Set(Some(p.user_id.clone())),
         created_at: Set(now),

@@ -457,25 +457,28 @@ pub async fn mark_ready(state: &AppState, p: &Principal, id: &str) -> AppResult<
     Ok(updated)
 }
 
+/// FORMING, READY or MATCHED → WITHDRAWN. A live match ends first: a proposal is rejected, an
+/// active match ends early (GROUP_DISSOLVED, the newcomer WAITING again).
 pub async fn withdraw(state: &AppState, p: &Principal, id: &str, reason: &str) -> AppResult<welcome_group::Model> {
     let reason = validate::required_text("reason", reason, validate::MAX_TEXT)?;
     let txn = begin_write(&state.db).await?;
     let group = find_scoped(&txn, p, Op::WithdrawGroup, id).await?;
-    match group.status {
-        GroupStatus::Forming | GroupStatus::Ready => {}
-        other => {
-            return Err(AppError::conflict(format!(
-                "only a FORMING or READY group can be withdrawn; this one is {}",
-                status_code(other)
-            )));
-        }
+    if !matches!(group.status, GroupStatus::Forming | GroupStatus::Ready | GroupStatus::Matched) {
+        return Err(AppError::conflict(format!(
+            "only a FORMING, READY or MATCHED group can be withdrawn; this one is {}",
+            status_code(group.status)
+        )));
     }
     let from = status_code(group.status);
-    let mut am: welcome_group::ActiveModel = group.clone().into();
+    super::decisions::cancel_proposals(&txn, None, Some(&group.id), "the group withdrew").await?;
+    if let Some(live) = super::decisions::live_match_any(&txn, None, Some(&group.id)).await? {
+        super::year::end_live(&txn, p, &live, super::year::EndReason::GroupDissolved, "the group withdrew", state.settings.today()).await?;
+    }
+    let fresh = welcome_group::Entity::find_by_id(group.id.as_str()).one(&txn).await?.ok_or(AppError::NotFound("welcome group"))?;
+    let mut am: welcome_group::ActiveModel = fresh.clone().into();
     am.status = Set(GroupStatus::Withdrawn);
     am.status_reason = Set(Some(reason));
-    let updated = save_versioned(&txn, am, &group.id, group.version).await?;
-    super::decisions::cancel_proposals(&txn, None, Some(&group.id), "the group withdrew").await?;
+    let updated = save_versioned(&txn, am, &fresh.id, fresh.version).await?;
     audit::record(&txn, Some(p), audit::Entry {
         action: "group.withdraw",
         entity_type: "welcome_group",

@@ -12,8 +12,10 @@ pub mod newcomers;
 pub mod page;
 pub mod rounds;
 pub mod scripts;
+pub mod stats;
 pub mod users;
 pub mod validate;
+pub mod year;
 
 /// A new record id: a UUIDv7 string (time-ordered, so id order is creation order and makes a
 /// stable pagination key; random enough that ids cannot be guessed).

@@ -394,38 +394,41 @@ pub async fn update(state: &AppState, p: &Principal, id: &str, input: UpdateNewc
     Ok(updated)
 }
 
+/// WAITING or MATCHED → WITHDRAWN. A live match ends first: a proposal is rejected, an
+/// active match ends early (NEWCOMER_REQUEST).
 pub async fn withdraw(state: &AppState, p: &Principal, id: &str, reason: &str) -> AppResult<newcomer::Model> {
     let reason = validate::required_text("reason", reason, validate::MAX_TEXT)?;
     let txn = begin_write(&state.db).await?;
     let current = find_scoped(&txn, p, Op::WithdrawNewcomer, id).await?;
-    if current.status != NewcomerStatus::Waiting {
+    if !matches!(current.status, NewcomerStatus::Waiting | NewcomerStatus::Matched) {
         return Err(AppError::conflict(format!(
-            "only a WAITING newcomer can be withdrawn; this one is {}",
+            "only a WAITING or MATCHED newcomer can be withdrawn; this one is {}",
             status_code(current.status)
         )));
     }
-    let res = newcomer::Entity::update_many()
+    let from = status_code(current.status);
+    super::decisions::cancel_proposals(&txn, Some(&current.id), None, "the newcomer withdrew").await?;
+    if let Some(live) = super::decisions::live_match_any(&txn, Some(&current.id), None).await? {
+        super::year::end_live(&txn, p, &live, super::year::EndReason::NewcomerRequest, "the newcomer withdrew", state.settings.today()).await?;
+    }
+    let fresh = newcomer::Entity::find_by_id(current.id.as_str()).one(&txn).await?.ok_or(AppError::NotFound("newcomer"))?;
+    newcomer::Entity::update_many()
         .set(newcomer::ActiveModel {
             status: Set(NewcomerStatus::Withdrawn),
             status_reason: Set(Some(reason)),
-            version: Set(current.version + 1),
+            version: Set(fresh.version + 1),
             updated_at: Set(Utc::now()),
             ..Default::default()
         })
         .filter(newcomer::Column::Id.eq(current.id.as_str()))
-        .filter(newcomer::Column::Version.eq(current.version))
         .exec(&txn)
         .await?;
-    if res.rows_affected == 0 {
-        return Err(AppError::conflict("the newcomer changed at the same time; read it again and retry"));
-    }
-    super::decisions::cancel_proposals(&txn, Some(&current.id), None, "the newcomer withdrew").await?;
     audit::record(&txn, Some(p), audit::Entry {
         action: "newcomer.withdraw",
         entity_type: "newcomer",
         entity_id: &current.id,
         city: Some(&current.city_slug),
-        details: json!({ "from": "WAITING", "to": "WITHDRAWN" }),
+        details: json!({ "from": from, "to": "WITHDRAWN" }),
     })
     .await?;
     let updated = newcomer::Entity::find_by_id(current.id.as_str()).one(&txn).await?.ok_or(AppError::NotFound("newcomer"))?;

@@ -51,17 +51,37 @@ fn decode_cursor(cursor: &str) -> AppResult<String> {
     Ok(id)
 }
 
-/// Runs `select` (already filtered to what the caller may see) for one page, ordered by id.
+/// Runs `select` (already filtered to what the caller may see) for one page, oldest first
+/// (ids are time-ordered).
 pub async fn fetch<E, C>(conn: &impl ConnectionTrait, select: Select<E>, id: C, args: &PageArgs) -> AppResult<Page<E::Model>>
 where
     E: EntityTrait,
     E::Model: Sync,
     C: ColumnTrait,
 {
+    fetch_ordered(conn, select, id, args, false).await
+}
+
+/// Like `fetch`, newest first.
+pub async fn fetch_newest_first<E, C>(conn: &impl ConnectionTrait, select: Select<E>, id: C, args: &PageArgs) -> AppResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ColumnTrait,
+{
+    fetch_ordered(conn, select, id, args, true).await
+}
+
+async fn fetch_ordered<E, C>(conn: &impl ConnectionTrait, select: Select<E>, id: C, args: &PageArgs, newest_first: bool) -> AppResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ColumnTrait,
+{
     let total = select.clone().count(conn).await?;
-    let mut q = select.order_by_asc(id);
+    let mut q = if newest_first { select.order_by_desc(id) } else { select.order_by_asc(id) };
     if let Some(after) = &args.after {
-        q = q.filter(id.gt(after.as_str()));
+        q = q.filter(if newest_first { id.lt(after.as_str()) } else { id.gt(after.as_str()) });
     }
     let mut items = q.limit(args.first + 1).all(conn).await?;
     let has_next = items.len() as u64 > args.first;

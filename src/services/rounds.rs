@@ -325,6 +325,7 @@ pub async fn run(state: &AppState, p: &Principal, input: RunMatchingInput) -> Ap
                 end_date: Set(None),
                 end_reason_code: Set(None),
                 end_reason: Set(None),
+                start_dutch_level: Set(None),
                 decided_by: Set(None),
                 created_by: Set(Some(p.user_id.clone())),
                 created_at: Set(now),

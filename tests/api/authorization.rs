@@ -44,6 +44,18 @@ struct Fixture {
     other_reject: String,
     propose: Vec<(String, String)>,
     other_propose: (String, String),
+    /// A READY group of Almere that is not the coordinator's.
+    own_ready: String,
+    /// The coordinator's group's ACTIVE match (started 13 months ago) and one in Rotterdam.
+    active: String,
+    other_active: String,
+    /// An activity logged by each role that may log them (author-only corrections).
+    activity: Vec<String>,
+    other_activity: String,
+    end: Vec<String>,
+    other_end: String,
+    complete: Vec<String>,
+    other_complete: String,
 }
 
 /// A READY group and a WAITING newcomer in `city`, proposed to each other by hand.
@@ -88,7 +100,31 @@ async fn fixture(app: &TestApp) -> Fixture {
     let (p0, p1) = (pair(app, &admin, "almere").await, pair(app, &admin, "almere").await);
     // Roles that are refused never consume a target, so they share role 0's.
     let per_role = |a: &String, b: &String| vec![a.clone(), b.clone(), a.clone(), a.clone(), a.clone()];
+    let (active, _, _) = app.active_match(&admin, "almere", Some(&own_group), 13).await;
+    let (other_active, _, _) = app.active_match(&admin, "rotterdam", None, 13).await;
+    let mut activity = Vec::new();
+    for token in tokens.iter().take(3) {
+        let d = app.ok(Some(token), LOG_ACTIVITY, json!({"m": active, "input": activity_input(&today_minus_days(3))})).await;
+        activity.push(d["logActivity"]["id"].as_str().unwrap().to_owned());
+    }
+    activity.push(activity[0].clone());
+    activity.push(activity[0].clone());
+    let other_activity = app.ok(Some(&admin), LOG_ACTIVITY, json!({"m": other_active, "input": activity_input(&today_minus_days(3))})).await["logActivity"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (e0, e1) = (app.active_match(&admin, "almere", None, 2).await.0, app.active_match(&admin, "almere", None, 2).await.0);
+    let (c0, c1) = (app.active_match(&admin, "almere", None, 13).await.0, app.active_match(&admin, "almere", None, 13).await.0);
     Fixture {
+        own_ready: app.ready_group(&admin, "almere").await,
+        active,
+        other_active,
+        activity,
+        other_activity,
+        end: per_role(&e0, &e1),
+        other_end: app.active_match(&admin, "rotterdam", None, 2).await.0,
+        complete: per_role(&c0, &c1),
+        other_complete: app.active_match(&admin, "rotterdam", None, 13).await.0,
         own_run: dry_run(app, &admin, "almere").await,
         other_run: dry_run(app, &admin, "rotterdam").await,
         accept: per_role(&a0, &a1),
@@ -120,6 +156,14 @@ const PUBLISH: &str = "mutation($c:String!,$s:String!){ publishScoringScript(cit
 const ACTIVATE: &str = "mutation($c:String!){ activateScoringScript(citySlug:$c, version:1){ version } }";
 const RUN: &str = "mutation($c:String!){ runMatching(input:{citySlug:$c, dryRun:true}){ id } }";
 const PROPOSE: &str = "mutation($n:ID!,$g:ID!){ proposeMatch(newcomerId:$n, groupId:$g){ id } }";
+
+const UPDATE_ACTIVITY: &str = "mutation($id:ID!,$input:ActivityInput!){ updateActivity(id:$id, input:$input){ id } }";
+const END: &str = "mutation($id:ID!){ endMatch(id:$id, reason:\"test\", reasonCode: NO_CONNECTION){ status } }";
+const COMPLETE: &str = "mutation($id:ID!){ completeMatch(id:$id){ status } }";
+
+fn today_minus_days(days: i64) -> String {
+    (chrono::Utc::now().with_timezone(&chrono_tz::Europe::Amsterdam).date_naive() - chrono::Duration::days(days)).to_string()
+}
 
 type Doc = Box<dyn Fn(&Fixture, usize) -> (String, Value)>;
 
@@ -212,7 +256,7 @@ fn rows() -> Vec<Row> {
         },
         Row {
             op: "markGroupReady",
-            own: doc("mutation($id:ID!){ markGroupReady(id:$id){ status } }", |f, _| json!({"id": f.own_group})),
+            own: doc("mutation($id:ID!){ markGroupReady(id:$id){ status } }", |f, _| json!({"id": f.own_ready})),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc("mutation($id:ID!){ markGroupReady(id:$id){ status } }", |f, _| json!({"id": f.other_group})),
@@ -330,6 +374,66 @@ fn rows() -> Vec<Row> {
             own: doc(PROPOSE, |f, r| json!({"n": f.propose[r].0, "g": f.propose[r].1})),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
             other: Some((doc(PROPOSE, |f, _| json!({"n": f.other_propose.0, "g": f.other_propose.1})), [Ok, NotFound, Forbidden, Forbidden, Forbidden])),
+        },
+        Row {
+            op: "logActivity",
+            own: doc(LOG_ACTIVITY, |f, _| json!({"m": f.active, "input": activity_input(&today_minus_days(1))})),
+            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden],
+            other: Some((doc(LOG_ACTIVITY, |f, _| json!({"m": f.other_active, "input": activity_input(&today_minus_days(1))})), [Ok, NotFound, NotFound, Forbidden, Forbidden])),
+        },
+        Row {
+            op: "updateActivity",
+            own: doc(UPDATE_ACTIVITY, |f, r| json!({"id": f.activity[r], "input": activity_input(&today_minus_days(2))})),
+            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden],
+            other: Some((doc(UPDATE_ACTIVITY, |f, _| json!({"id": f.other_activity, "input": activity_input(&today_minus_days(2))})), [Ok, NotFound, NotFound, Forbidden, Forbidden])),
+        },
+        Row {
+            op: "recordCheckIn",
+            own: doc(CHECK_IN, |f, r| json!({"m": f.active, "input": check_in_input([3, 6, 12, 3, 3][r])})),
+            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden],
+            other: Some((doc(CHECK_IN, |f, _| json!({"m": f.other_active, "input": check_in_input(3)})), [Ok, NotFound, NotFound, Forbidden, Forbidden])),
+        },
+        Row {
+            op: "endMatch",
+            own: doc(END, |f, r| json!({"id": f.end[r]})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((doc(END, |f, _| json!({"id": f.other_end})), [Ok, NotFound, Forbidden, Forbidden, Forbidden])),
+        },
+        Row {
+            op: "completeMatch",
+            own: doc(COMPLETE, |f, r| json!({"id": f.complete[r]})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((doc(COMPLETE, |f, _| json!({"id": f.other_complete})), [Ok, NotFound, Forbidden, Forbidden, Forbidden])),
+        },
+        Row {
+            op: "checkInsDue",
+            own: doc("{ checkInsDue(citySlug:\"almere\"){ month } }", |_, _| json!({})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((doc("{ checkInsDue(citySlug:\"rotterdam\"){ month } }", |_, _| json!({})), [Ok, Forbidden, Forbidden, Forbidden, Forbidden])),
+        },
+        Row {
+            op: "matchesDueForCompletion",
+            own: doc("{ matchesDueForCompletion(citySlug:\"almere\"){ id } }", |_, _| json!({})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((doc("{ matchesDueForCompletion(citySlug:\"rotterdam\"){ id } }", |_, _| json!({})), [Ok, Forbidden, Forbidden, Forbidden, Forbidden])),
+        },
+        Row {
+            op: "cityStatistics",
+            own: doc("{ cityStatistics(citySlug:\"almere\"){ activeMatches { display } } }", |_, _| json!({})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Ok],
+            other: Some((doc("{ cityStatistics(citySlug:\"rotterdam\"){ activeMatches { display } } }", |_, _| json!({})), [Ok, Forbidden, Forbidden, Forbidden, Ok])),
+        },
+        Row {
+            op: "criterionOutcomes",
+            own: doc("{ criterionOutcomes(citySlug:\"almere\"){ criterion } }", |_, _| json!({})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Ok],
+            other: Some((doc("{ criterionOutcomes(citySlug:\"rotterdam\"){ criterion } }", |_, _| json!({})), [Ok, Forbidden, Forbidden, Forbidden, Ok])),
+        },
+        Row {
+            op: "auditLog",
+            own: doc("{ auditLog(first: 5){ totalCount edges { node { action citySlug } } } }", |_, _| json!({})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: None,
         },
     ]
 }

@@ -181,3 +181,50 @@ pub fn code(body: &Value) -> Option<String> {
 pub fn field(body: &Value) -> Option<String> {
     body["errors"][0]["extensions"]["field"].as_str().map(str::to_owned)
 }
+
+impl TestApp {
+    /// A PROPOSED match between a new newcomer and `group` (a new READY group when `None`) in
+    /// `city`, proposed by hand; returns (match, newcomer, group).
+    pub async fn proposed_match(&self, admin: &str, city: &str, group: Option<&str>) -> (String, String, String) {
+        let n = self.register(admin, city).await;
+        let g = match group {
+            Some(g) => g.to_owned(),
+            None => self.ready_group(admin, city).await,
+        };
+        let d = self
+            .ok(Some(admin), "mutation($n:ID!,$g:ID!){ proposeMatch(newcomerId:$n, groupId:$g){ id } }", json!({"n": n, "g": g}))
+            .await;
+        (d["proposeMatch"]["id"].as_str().expect("id").to_owned(), n, g)
+    }
+
+    /// An ACTIVE match that started `months_ago` months ago (its dates moved back in the
+    /// database, so check-ins and completion are due as they would be by then).
+    pub async fn active_match(&self, admin: &str, city: &str, group: Option<&str>, months_ago: u32) -> (String, String, String) {
+        let (m, n, g) = self.proposed_match(admin, city, group).await;
+        self.ok(Some(admin), "mutation($id:ID!){ acceptMatch(id:$id){ id } }", json!({"id": m})).await;
+        self.backdate(&m, months_ago).await;
+        (m, n, g)
+    }
+
+    /// Moves a match's start (and planned end) `months` months into the past.
+    pub async fn backdate(&self, match_id: &str, months: u32) {
+        use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+        let m = entity::matches::Entity::find_by_id(match_id).one(&self.state.db).await.unwrap().unwrap();
+        let start = m.start_date.unwrap().checked_sub_months(chrono::Months::new(months)).unwrap();
+        let mut am: entity::matches::ActiveModel = m.into();
+        am.start_date = Set(Some(start));
+        am.planned_end_date = Set(Some(start.checked_add_months(chrono::Months::new(12)).unwrap()));
+        am.update(&self.state.db).await.unwrap();
+    }
+}
+
+pub fn activity_input(date: &str) -> Value {
+    json!({ "date": date, "kind": "MEAL", "durationMinutes": 120, "participants": 6, "notes": "cooked together" })
+}
+
+pub fn check_in_input(month: i32) -> Value {
+    json!({ "month": month, "newcomerSatisfaction": 4, "groupSatisfaction": 5, "dutchLevel": "B1", "workStatus": "PART_TIME_WORK", "networkSize": 12, "notes": "going well" })
+}
+
+pub const LOG_ACTIVITY: &str = "mutation($m:ID!,$input:ActivityInput!){ logActivity(matchId:$m, input:$input){ id date kind } }";
+pub const CHECK_IN: &str = "mutation($m:ID!,$input:CheckInInput!){ recordCheckIn(matchId:$m, input:$input){ id month } }";

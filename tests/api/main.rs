@@ -10,3 +10,4 @@ mod schema;
 mod scripts;
 mod transport;
 mod users;
+mod year;

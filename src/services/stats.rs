@@ -1,0 +1,233 @@
+//! Statistics for staff and analysts, and what the outcomes teach about each criterion.
+//! For ANALYST every count below five is shown as "<5" (and figures computed from fewer than
+//! five matches are withheld), so no one can be singled out.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::Datelike;
+use entity::{GroupStatus, MatchStatus, NewcomerStatus, Role, activity_log, check_in, matches, newcomer, welcome_group};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::auth::policy::Op;
+use crate::error::{AppError, AppResult};
+use crate::scripting::api::cefr_rank;
+
+/// Counts below this are suppressed for analysts.
+pub const MIN_COUNT: u64 = 5;
+
+/// A count that may be suppressed.
+#[derive(Clone, Copy, Debug)]
+pub struct Count {
+    pub value: u64,
+    pub suppressed: bool,
+}
+
+impl Count {
+    fn new(value: u64, suppress_small: bool) -> Self {
+        Self { value, suppressed: suppress_small && value < MIN_COUNT }
+    }
+}
+
+/// A mean over `n` records: withheld where the count is suppressed.
+fn mean(sum: f64, n: u64, suppress_small: bool) -> Option<f64> {
+    if n == 0 || (suppress_small && n < MIN_COUNT) { None } else { Some(sum / n as f64) }
+}
+
+pub struct Statistics {
+    pub city: String,
+    pub waiting_newcomers: Count,
+    pub median_waiting_days: Option<f64>,
+    pub ready_groups: Count,
+    pub active_matches: Count,
+    pub completed_matches: Count,
+    pub ended_early_matches: Count,
+    pub ended_early_by_reason: Vec<(String, Count)>,
+    pub activities: Vec<(String, String, Count)>,
+    pub check_ins: Vec<CheckInStats>,
+}
+
+pub struct CheckInStats {
+    pub month: i32,
+    pub count: Count,
+    pub newcomer_satisfaction: Option<f64>,
+    pub group_satisfaction: Option<f64>,
+    pub network_size: Option<f64>,
+}
+
+async fn city_for_stats(state: &AppState, p: &Principal, city: &str) -> AppResult<(String, bool)> {
+    let scope = p.scope_for(Op::Statistics)?;
+    let slug = city.trim().to_lowercase();
+    match entity::city::Entity::find_by_id(slug.as_str()).one(&state.db).await? {
+        Some(c) if scope.covers_city(&c.slug) => Ok((c.slug, p.role == Role::Analyst)),
+        Some(_) => Err(AppError::forbidden("you may read statistics of your own city only")),
+        None => Err(AppError::NotFound("city")),
+    }
+}
+
+fn median(mut v: Vec<i64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_unstable();
+    let mid = v.len() / 2;
+    Some(if v.len() % 2 == 0 { (v[mid - 1] + v[mid]) as f64 / 2.0 } else { v[mid] as f64 })
+}
+
+pub async fn city_statistics(state: &AppState, p: &Principal, city: &str) -> AppResult<Statistics> {
+    let (city, suppress) = city_for_stats(state, p, city).await?;
+    let db = &state.db;
+    let today = state.settings.today();
+    let waiting = newcomer::Entity::find()
+        .filter(newcomer::Column::CitySlug.eq(city.as_str()))
+        .filter(newcomer::Column::Status.eq(NewcomerStatus::Waiting))
+        .all(db)
+        .await?;
+    let waiting_days: Vec<i64> = waiting.iter().map(|n| (today - n.waiting_since.date_naive()).num_days().max(0)).collect();
+    let ready = welcome_group::Entity::find()
+        .filter(welcome_group::Column::CitySlug.eq(city.as_str()))
+        .filter(welcome_group::Column::Status.eq(GroupStatus::Ready))
+        .count(db)
+        .await?;
+    let all_matches = matches::Entity::find().filter(matches::Column::CitySlug.eq(city.as_str())).all(db).await?;
+    let count_status = |s: MatchStatus| all_matches.iter().filter(|m| m.status == s).count() as u64;
+    let mut by_reason: BTreeMap<String, u64> = BTreeMap::new();
+    for m in all_matches.iter().filter(|m| m.status == MatchStatus::EndedEarly) {
+        *by_reason.entry(m.end_reason_code.clone().unwrap_or_else(|| "OTHER".into())).or_default() += 1;
+    }
+    let mut activities: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for a in activity_log::Entity::find().filter(activity_log::Column::CitySlug.eq(city.as_str())).all(db).await? {
+        *activities.entry((format!("{:04}-{:02}", a.date.year(), a.date.month()), a.kind)).or_default() += 1;
+    }
+    let mut checks: BTreeMap<i32, (u64, f64, f64, f64)> = BTreeMap::new();
+    for c in check_in::Entity::find().filter(check_in::Column::CitySlug.eq(city.as_str())).all(db).await? {
+        let e = checks.entry(c.month).or_default();
+        e.0 += 1;
+        e.1 += c.newcomer_satisfaction as f64;
+        e.2 += c.group_satisfaction as f64;
+        e.3 += c.network_size as f64;
+    }
+    let waiting_count = Count::new(waiting.len() as u64, suppress);
+    Ok(Statistics {
+        median_waiting_days: if waiting_count.suppressed { None } else { median(waiting_days) },
+        waiting_newcomers: waiting_count,
+        ready_groups: Count::new(ready, suppress),
+        active_matches: Count::new(count_status(MatchStatus::Active), suppress),
+        completed_matches: Count::new(count_status(MatchStatus::Completed), suppress),
+        ended_early_matches: Count::new(count_status(MatchStatus::EndedEarly), suppress),
+        ended_early_by_reason: by_reason.into_iter().map(|(k, v)| (k, Count::new(v, suppress))).collect(),
+        activities: activities.into_iter().map(|((month, kind), v)| (month, kind, Count::new(v, suppress))).collect(),
+        check_ins: checks
+            .into_iter()
+            .map(|(month, (n, s1, s2, net))| CheckInStats {
+                month,
+                count: Count::new(n, suppress),
+                newcomer_satisfaction: mean(s1, n, suppress),
+                group_satisfaction: mean(s2, n, suppress),
+                network_size: mean(net, n, suppress),
+            })
+            .collect(),
+        city,
+    })
+}
+
+/// Outcomes of the matches in which a criterion scored high or low.
+pub struct OutcomeSummary {
+    pub matches: Count,
+    pub with_check_ins: Count,
+    pub newcomer_satisfaction: Option<f64>,
+    pub group_satisfaction: Option<f64>,
+    pub network_size: Option<f64>,
+    pub dutch_progress: Option<f64>,
+    pub ended_early_rate: Option<f64>,
+}
+
+pub struct CriterionOutcome {
+    pub criterion: String,
+    /// Matches with more points than this are "high", the rest "low".
+    pub threshold: f64,
+    pub high: OutcomeSummary,
+    pub low: OutcomeSummary,
+}
+
+struct MatchOutcome {
+    points: HashMap<String, i64>,
+    ended_early: bool,
+    latest: Option<check_in::Model>,
+    start_rank: Option<i64>,
+}
+
+fn summarize(items: &[&MatchOutcome], suppress: bool) -> OutcomeSummary {
+    let n = items.len() as u64;
+    let with: Vec<&check_in::Model> = items.iter().filter_map(|m| m.latest.as_ref()).collect();
+    let k = with.len() as u64;
+    let sum = |f: &dyn Fn(&check_in::Model) -> f64| with.iter().map(|c| f(c)).sum::<f64>();
+    let progress: Vec<f64> = items
+        .iter()
+        .filter_map(|m| Some((cefr_rank(&m.latest.as_ref()?.dutch_level) - m.start_rank?) as f64))
+        .collect();
+    let ended = items.iter().filter(|m| m.ended_early).count() as f64;
+    OutcomeSummary {
+        matches: Count::new(n, suppress),
+        with_check_ins: Count::new(k, suppress),
+        newcomer_satisfaction: mean(sum(&|c| c.newcomer_satisfaction as f64), k, suppress),
+        group_satisfaction: mean(sum(&|c| c.group_satisfaction as f64), k, suppress),
+        network_size: mean(sum(&|c| c.network_size as f64), k, suppress),
+        dutch_progress: mean(progress.iter().sum(), progress.len() as u64, suppress),
+        ended_early_rate: mean(ended, n, suppress),
+    }
+}
+
+/// `criterionOutcomes`: for every criterion in the explanations of the city's started
+/// matches, the outcomes of the matches where it scored above its median against the rest.
+pub async fn criterion_outcomes(state: &AppState, p: &Principal, city: &str) -> AppResult<Vec<CriterionOutcome>> {
+    let (city, suppress) = city_for_stats(state, p, city).await?;
+    let started: Vec<matches::Model> = matches::Entity::find()
+        .filter(matches::Column::CitySlug.eq(city.as_str()))
+        .filter(matches::Column::Status.is_in([MatchStatus::Active, MatchStatus::Completed, MatchStatus::EndedEarly]))
+        .all(&state.db)
+        .await?;
+    let mut latest: HashMap<String, check_in::Model> = HashMap::new();
+    for c in check_in::Entity::find().filter(check_in::Column::CitySlug.eq(city.as_str())).all(&state.db).await? {
+        match latest.get(&c.match_id) {
+            Some(prev) if prev.month >= c.month => {}
+            _ => {
+                latest.insert(c.match_id.clone(), c);
+            }
+        }
+    }
+    let outcomes: Vec<MatchOutcome> = started
+        .iter()
+        .map(|m| MatchOutcome {
+            points: m
+                .explanation
+                .as_array()
+                .map(|a| a.iter().filter_map(|p| Some((p.get(0)?.as_str()?.to_owned(), p.get(1)?.as_i64()?))).collect())
+                .unwrap_or_default(),
+            ended_early: m.status == MatchStatus::EndedEarly,
+            latest: latest.remove(&m.id),
+            start_rank: m.start_dutch_level.as_deref().map(cefr_rank),
+        })
+        .collect();
+    let mut criteria: Vec<String> = outcomes.iter().flat_map(|o| o.points.keys().cloned()).collect();
+    criteria.sort();
+    criteria.dedup();
+    Ok(criteria
+        .into_iter()
+        .map(|criterion| {
+            let mut pts: Vec<i64> = outcomes.iter().map(|o| o.points.get(&criterion).copied().unwrap_or(0)).collect();
+            pts.sort_unstable();
+            let threshold = if pts.is_empty() { 0 } else { pts[(pts.len() - 1) / 2] };
+            let (high, low): (Vec<&MatchOutcome>, Vec<&MatchOutcome>) =
+                outcomes.iter().partition(|o| o.points.get(&criterion).copied().unwrap_or(0) > threshold);
+            CriterionOutcome {
+                threshold: threshold as f64 / 100.0,
+                high: summarize(&high, suppress),
+                low: summarize(&low, suppress),
+                criterion,
+            }
+        })
+        .collect())
+}
+
