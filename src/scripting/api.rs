@@ -115,6 +115,18 @@ pub struct GroupData {
     pub availability_hours: INT,
 }
 
+/// The groups of a round, shared, for the row wrapper's loop.
+#[derive(Clone, Debug)]
+pub struct GroupList(pub Arc<[ScriptGroup]>);
+
+impl IntoIterator for GroupList {
+    type Item = ScriptGroup;
+    type IntoIter = std::vec::IntoIter<ScriptGroup>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.to_vec().into_iter()
+    }
+}
+
 /// `n` in a script.
 #[derive(Clone, Debug)]
 pub struct ScriptNewcomer(pub Arc<NewcomerData>);
@@ -159,6 +171,8 @@ pub fn register(engine: &mut Engine) {
     engine.register_type_with_name::<ScriptGroup>("group");
     engine.register_iterator::<Tags>();
     engine.register_iterator::<Ages>();
+    engine.register_type_with_name::<GroupList>("groups");
+    engine.register_iterator::<GroupList>();
 
     // Fields of n.
     engine.register_get("age", |n: &mut ScriptNewcomer| n.0.age);

@@ -41,35 +41,68 @@ impl Default for Limits {
     }
 }
 
-thread_local! {
-    /// When the script call running on this thread must stop. Set per call by `Deadline`.
-    static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+/// The running call's budget, per thread: operations and a wall-clock deadline per pair.
+/// Rhai's own operation limit counts a whole call; a round calls the script once per row of
+/// pairs, so the per-pair budget is kept here and reset at each pair boundary.
+#[derive(Clone, Copy)]
+struct Budget {
+    deadline: Option<Instant>,
+    call_deadline: Duration,
+    start_ops: u64,
+    last_ops: u64,
+    max_ops: u64,
 }
 
-/// Arms the deadline for the calls made while it lives on this thread.
-pub struct Deadline(Option<Instant>);
+thread_local! {
+    static BUDGET: Cell<Budget> = const {
+        Cell::new(Budget { deadline: None, call_deadline: Duration::from_millis(100), start_ops: 0, last_ops: 0, max_ops: u64::MAX })
+    };
+}
+
+/// Arms a fresh budget for the call about to start on this thread; the previous budget comes
+/// back when it is dropped.
+pub struct Deadline(Budget);
 
 impl Deadline {
-    pub fn arm(budget: Duration) -> Self {
-        let previous = DEADLINE.with(|d| d.replace(Some(Instant::now() + budget)));
-        Self(previous)
+    pub fn arm(limits: &Limits) -> Self {
+        let fresh = Budget {
+            deadline: Some(Instant::now() + limits.call_deadline),
+            call_deadline: limits.call_deadline,
+            start_ops: 0,
+            last_ops: 0,
+            max_ops: limits.max_operations,
+        };
+        Self(BUDGET.with(|b| b.replace(fresh)))
     }
 }
 
 impl Drop for Deadline {
     fn drop(&mut self) {
-        DEADLINE.with(|d| d.set(self.0));
+        BUDGET.with(|b| b.set(self.0));
     }
+}
+
+/// Starts the next pair's budget within the same call (used between the pairs of a row).
+pub fn next_pair() {
+    BUDGET.with(|b| {
+        let mut s = b.get();
+        s.start_ops = s.last_ops;
+        s.deadline = Some(Instant::now() + s.call_deadline);
+        b.set(s);
+    });
 }
 
 /// The value `on_progress` returns to stop a script that ran out of time; recognised in errors.
 pub const DEADLINE_TOKEN: &str = "samenhier:deadline";
+/// The value `on_progress` returns to stop a script that used too many operations on a pair.
+pub const OPERATIONS_TOKEN: &str = "samenhier:operations";
 
 /// Builds the hardened engine with the script API registered.
 pub fn hardened_engine(limits: Limits) -> Engine {
     let mut engine = Engine::new_raw();
     StandardPackage::new().register_into_engine(&mut engine);
     super::api::register(&mut engine);
+    super::script::register_row_natives(&mut engine);
 
     // No file system and no dynamic code: refused by the parser, so a script that merely
     // contains them (even in a branch that never runs) fails validation.
@@ -79,8 +112,10 @@ pub fn hardened_engine(limits: Limits) -> Engine {
 
     engine.set_strict_variables(true);
     engine.set_optimization_level(OptimizationLevel::Simple);
-    engine.set_max_operations(limits.max_operations);
-    engine.set_max_call_levels(limits.max_call_levels);
+    // Operations are counted per pair by `on_progress` below, not per call.
+    engine.set_max_operations(0);
+    // One more level for the row wrapper that calls eligible and score.
+    engine.set_max_call_levels(limits.max_call_levels + 1);
     engine.set_max_expr_depths(limits.max_expr_depth, limits.max_fn_expr_depth);
     engine.set_max_string_size(limits.max_string_size);
     engine.set_max_array_size(limits.max_array_size);
@@ -91,11 +126,19 @@ pub fn hardened_engine(limits: Limits) -> Engine {
 
     // Checking the clock costs about 20 ns; every 256 operations keeps it off the hot path.
     engine.on_progress(|ops| {
-        if ops % 256 != 0 {
-            return None;
-        }
-        let expired = DEADLINE.with(|d| d.get()).is_some_and(|deadline| Instant::now() >= deadline);
-        expired.then(|| Dynamic::from(DEADLINE_TOKEN))
+        BUDGET.with(|b| {
+            let mut s = b.get();
+            s.last_ops = ops;
+            b.set(s);
+            if ops.saturating_sub(s.start_ops) > s.max_ops {
+                return Some(Dynamic::from(OPERATIONS_TOKEN));
+            }
+            if ops % 256 != 0 {
+                return None;
+            }
+            let expired = s.deadline.is_some_and(|deadline| Instant::now() >= deadline);
+            expired.then(|| Dynamic::from(DEADLINE_TOKEN))
+        })
     });
 
     // A script's print and debug go to the log, never to stdout. Scripts see no personal

@@ -3,7 +3,7 @@
 use rayon::prelude::*;
 use rhai::Scope;
 
-use super::api::{ScriptGroup, ScriptNewcomer};
+use super::api::{GroupList, ScriptGroup, ScriptNewcomer};
 use super::script::{CompiledScript, Eligibility, ScriptProblem};
 
 /// Marks an ineligible pair in a score matrix.
@@ -41,18 +41,36 @@ pub fn score_all(script: &CompiledScript, ns: &[ScriptNewcomer], gs: &[ScriptGro
     let cols = gs.len();
     let mut cells = vec![INELIGIBLE; ns.len() * cols];
     if cols > 0 {
-        cells.par_chunks_mut(cols).enumerate().try_for_each(|(r, row)| {
-            let mut scope = Scope::new();
-            let n = &ns[r];
-            for (c, g) in gs.iter().enumerate() {
-                let fail = |problem| PairFailure { row: r, col: c, problem };
-                match script.eligible(&mut scope, n, g).map_err(fail)? {
-                    Eligibility::Yes => row[c] = script.score_total(&mut scope, n, g).map_err(fail)?,
-                    Eligibility::No(_) => {}
+        let list = GroupList(gs.to_vec().into());
+        cells.par_chunks_mut(cols).enumerate().try_for_each_init(
+            || (Scope::new(), Vec::with_capacity(cols)),
+            |(scope, buf), (r, row)| {
+                buf.clear();
+                match script.score_row(scope, &ns[r], &list, buf) {
+                    Ok(()) if buf.len() == cols => {
+                        row.copy_from_slice(buf);
+                        Ok(())
+                    }
+                    // Find the pair and the precise problem by scoring the row pair by pair.
+                    outcome => score_row_by_pair(script, scope, r, &ns[r], gs, row).and_then(|()| match outcome {
+                        Ok(()) => Err(PairFailure { row: r, col: 0, problem: ScriptProblem::new("the row wrapper returned a wrong number of results") }),
+                        Err(problem) => Err(PairFailure { row: r, col: 0, problem }),
+                    }),
                 }
-            }
-            Ok(())
-        })?;
+            },
+        )?;
     }
     Ok(PairScores { rows: ns.len(), cols, cells })
+}
+
+/// The slow path: one call per function per pair, naming the pair that fails.
+fn score_row_by_pair(script: &CompiledScript, scope: &mut Scope, r: usize, n: &ScriptNewcomer, gs: &[ScriptGroup], row: &mut [i64]) -> Result<(), PairFailure> {
+    for (c, g) in gs.iter().enumerate() {
+        let fail = |problem| PairFailure { row: r, col: c, problem };
+        row[c] = match script.eligible(scope, n, g).map_err(fail)? {
+            Eligibility::Yes => script.score_total(scope, n, g).map_err(fail)?,
+            Eligibility::No(_) => INELIGIBLE,
+        };
+    }
+    Ok(())
 }

@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use rhai::{AST, CallFnOptions, Dynamic, Engine, EvalAltResult, Map, ParseError, Position, Scope};
 
 use super::api::{ScriptGroup, ScriptNewcomer};
-use super::engine::{DEADLINE_TOKEN, Deadline, Limits, hardened_engine};
+use super::engine::{DEADLINE_TOKEN, Deadline, Limits, OPERATIONS_TOKEN, hardened_engine};
 
 /// The largest script source accepted, in bytes.
 pub const MAX_SOURCE_BYTES: usize = 64 * 1024;
@@ -53,6 +53,9 @@ impl ScriptProblem {
             EvalAltResult::ErrorTerminated(token, _) if token.to_string() == DEADLINE_TOKEN => {
                 format!("{function} took longer than {} ms for one pair and was stopped", limits().call_deadline.as_millis())
             }
+            EvalAltResult::ErrorTerminated(token, _) if token.to_string() == OPERATIONS_TOKEN => {
+                format!("{function} used more than {} operations for one pair (an endless loop?)", limits().max_operations)
+            }
             EvalAltResult::ErrorTooManyOperations(_) => {
                 format!("{function} used more than {} operations for one pair (an endless loop?)", limits().max_operations)
             }
@@ -78,6 +81,21 @@ pub struct CompiledScript {
     ast: AST,
 }
 
+/// Names starting with this are the server's own (the row wrapper below).
+pub const RESERVED_PREFIX: &str = "__sh_";
+
+/// Appended to every script: scores one newcomer against a list of groups in one call, so the
+/// per-call set-up of the engine and its function-resolution cache are paid once per row of a
+/// round instead of once per pair. `__sh_emit`/`__sh_skip` collect results natively and start
+/// the next pair's budget.
+const ROW_WRAPPER: &str = "
+fn __sh_row(n, gs) {
+    for g in gs {
+        let e = eligible(n, g);
+        if e == true { __sh_emit(score(n, g)) } else { __sh_skip(e) }
+    }
+}";
+
 /// Whether a pair may be matched, and if not, why.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Eligibility {
@@ -98,6 +116,9 @@ impl CompiledScript {
         if source.len() > MAX_SOURCE_BYTES {
             return Err(vec![ScriptProblem::new(format!("the script is longer than {} KiB", MAX_SOURCE_BYTES / 1024))]);
         }
+        if source.contains(RESERVED_PREFIX) {
+            return Err(vec![ScriptProblem::new(format!("names starting with {RESERVED_PREFIX} are reserved for the server"))]);
+        }
         let ast = engine().compile(source).map_err(|e| vec![ScriptProblem::from_parse(&e)])?;
         let mut problems = Vec::new();
         for name in ["eligible", "score"] {
@@ -112,11 +133,29 @@ impl CompiledScript {
                 _ => problems.push(ScriptProblem::new(format!("{name} is defined more than once"))),
             }
         }
-        if problems.is_empty() { Ok(Arc::new(Self { ast })) } else { Err(problems) }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let wrapper = engine()
+            .compile(ROW_WRAPPER)
+            .map_err(|e| vec![ScriptProblem::new(format!("internal: the row wrapper does not compile: {e}"))])?;
+        Ok(Arc::new(Self { ast: ast.merge(&wrapper) }))
+    }
+
+    /// Scores one newcomer against every group in one call; `out` receives one entry per
+    /// group: the total in hundredths, or `INELIGIBLE`. On a failure the caller retries the
+    /// row pair by pair to name the pair and the problem precisely.
+    pub fn score_row(&self, scope: &mut Scope, n: &ScriptNewcomer, groups: &super::api::GroupList, out: &mut Vec<i64>) -> Result<(), ScriptProblem> {
+        let _deadline = Deadline::arm(&limits());
+        ROW.with(|r| r.borrow_mut().clear());
+        let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
+        let result = engine().call_fn_with_options::<Dynamic>(options, scope, &self.ast, "__sh_row", (n.clone(), groups.clone()));
+        ROW.with(|r| out.extend(r.borrow_mut().drain(..)));
+        result.map(|_| ()).map_err(|e| ScriptProblem::from_eval("score", &e))
     }
 
     fn call(&self, scope: &mut Scope, name: &str, n: &ScriptNewcomer, g: &ScriptGroup) -> Result<Dynamic, ScriptProblem> {
-        let _deadline = Deadline::arm(limits().call_deadline);
+        let _deadline = Deadline::arm(&limits());
         // eval_ast(false): the top level ran once at compile time; re-running it per call
         // would cost time and let a script keep state between pairs.
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
@@ -166,27 +205,55 @@ impl CompiledScript {
         Ok(Scored { parts, total })
     }
 
-    /// Only the total, without building the explanation: the hot path of a round.
+    /// Only the total, without building the explanation.
     pub fn score_total(&self, scope: &mut Scope, n: &ScriptNewcomer, g: &ScriptGroup) -> Result<i64, ScriptProblem> {
         let v = self.call(scope, "score", n, g)?;
-        if let Some(points) = number(&v) {
-            return hundredths("score", points);
-        }
-        let Some(map) = v.read_lock::<Map>() else {
-            return Err(ScriptProblem::new(format!(
-                "score must return a map of criterion to points, or a number; it returned a {}",
-                v.type_name()
-            )));
-        };
-        let mut total = 0i64;
-        for (k, val) in map.iter() {
-            let Some(points) = number(val) else {
-                return Err(ScriptProblem::new(format!("criterion {k:?} must be a number; it is a {}", val.type_name())));
-            };
-            total += hundredths(k, points)?;
-        }
-        Ok(total)
+        total_of(&v)
     }
+}
+
+thread_local! {
+    /// The results of the row being scored on this thread.
+    static ROW: std::cell::RefCell<Vec<i64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The total of a `score` result in hundredths, with the same checks as `score`.
+fn total_of(v: &Dynamic) -> Result<i64, ScriptProblem> {
+    if let Some(points) = number(v) {
+        return hundredths("score", points);
+    }
+    let Some(map) = v.read_lock::<Map>() else {
+        return Err(ScriptProblem::new(format!(
+            "score must return a map of criterion to points, or a number; it returned a {}",
+            v.type_name()
+        )));
+    };
+    let mut total = 0i64;
+    for (k, val) in map.iter() {
+        let Some(points) = number(val) else {
+            return Err(ScriptProblem::new(format!("criterion {k:?} must be a number; it is a {}", val.type_name())));
+        };
+        total += hundredths(k, points)?;
+    }
+    Ok(total)
+}
+
+/// Registers the natives the row wrapper calls.
+pub fn register_row_natives(engine: &mut Engine) {
+    engine.register_fn("__sh_emit", |v: Dynamic| -> Result<(), Box<EvalAltResult>> {
+        let total = total_of(&v).map_err(|p| Box::<EvalAltResult>::from(p.message))?;
+        ROW.with(|r| r.borrow_mut().push(total));
+        super::engine::next_pair();
+        Ok(())
+    });
+    engine.register_fn("__sh_skip", |v: Dynamic| -> Result<(), Box<EvalAltResult>> {
+        if !(v.is_string() || v.as_bool() == Ok(false)) {
+            return Err(format!("eligible must return true or a string saying why not; it returned a {}", v.type_name()).into());
+        }
+        ROW.with(|r| r.borrow_mut().push(super::matrix::INELIGIBLE));
+        super::engine::next_pair();
+        Ok(())
+    });
 }
 
 fn number(v: &Dynamic) -> Option<f64> {

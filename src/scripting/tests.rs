@@ -118,3 +118,38 @@ fn helpers_treat_lists_as_sets() {
     assert_eq!(get("inlist"), 100);
     assert_eq!(get("len"), 200);
 }
+
+#[test]
+fn scoring_a_row_in_one_call_gives_the_same_results_as_pair_by_pair() {
+    use super::matrix::{INELIGIBLE, score_all};
+    let (ns, gs) = (fixtures::newcomers(), fixtures::groups());
+    for city in ["almere", "den-haag", "haarlem", "rotterdam", "default"] {
+        let script = CompiledScript::compile(shipped::for_city(city)).unwrap();
+        let m = score_all(&script, &ns, &gs).unwrap();
+        let mut scope = rhai::Scope::new();
+        for (r, n) in ns.iter().enumerate() {
+            for (c, g) in gs.iter().enumerate() {
+                let expected = match script.eligible(&mut scope, n, g).unwrap() {
+                    super::Eligibility::Yes => script.score_total(&mut scope, n, g).unwrap(),
+                    super::Eligibility::No(_) => INELIGIBLE,
+                };
+                assert_eq!(m.cells[r * gs.len() + c], expected, "{city} ({r}, {c})");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_round_names_the_pair_a_script_fails_on() {
+    let src = "fn eligible(n, g) { true }\nfn score(n, g) { if n.age == 52 && g.capacity == 8 { loop { } } 1 }";
+    let script = CompiledScript::compile(src).unwrap();
+    let (ns, gs) = (fixtures::newcomers(), fixtures::groups());
+    let failure = super::matrix::score_all(&script, &ns, &gs).err().unwrap();
+    assert_eq!((failure.row, failure.col), (3, 5));
+    assert!(failure.problem.message.contains("operations"), "{}", failure.problem.message);
+}
+
+#[test]
+fn the_reserved_prefix_is_refused() {
+    assert!(refused("fn eligible(n, g) { true } fn score(n, g) { __sh_emit(1) }").contains("reserved"));
+}
