@@ -3,7 +3,6 @@
 //! written in native Rust. Run: `cargo bench --bench scoring`.
 
 use std::hint::black_box;
-use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rayon::prelude::*;
@@ -35,7 +34,7 @@ fn data() -> (Vec<ScriptNewcomer>, Vec<ScriptGroup>) {
     let ns = (0..N)
         .map(|_| {
             let children: Vec<i64> = (0..r.next() % 3).map(|_| (r.next() % 18) as i64).collect();
-            ScriptNewcomer(Arc::new(NewcomerData {
+            ScriptNewcomer::new(NewcomerData {
                 age: 18 + (r.next() % 50) as i64,
                 gender: "female".into(),
                 languages: Tags::new(r.pick(LANGS, 2)),
@@ -48,13 +47,13 @@ fn data() -> (Vec<ScriptNewcomer>, Vec<ScriptGroup>) {
                 city: "almere".into(),
                 neighbourhood: HOODS[(r.next() as usize) % HOODS.len()].into(),
                 waiting_days: (r.next() % 400) as i64,
-            }))
+            })
         })
         .collect();
     let gs = (0..N)
         .map(|_| {
             let size = 5 + (r.next() % 4) as usize;
-            ScriptGroup(Arc::new(GroupData {
+            ScriptGroup::new(GroupData {
                 city: "almere".into(),
                 neighbourhood: HOODS[(r.next() as usize) % HOODS.len()].into(),
                 capacity: 1 + (r.next() % 6) as i64,
@@ -64,7 +63,7 @@ fn data() -> (Vec<ScriptNewcomer>, Vec<ScriptGroup>) {
                 member_ages: Ages::new((0..size).map(|_| 20 + (r.next() % 55) as i64).collect()),
                 sectors: Tags::new(r.pick(SECTORS, 3)),
                 availability_hours: (r.next() % 24) as i64,
-            }))
+            })
         })
         .collect();
     (ns, gs)
@@ -116,7 +115,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let cells: Vec<i64> = ns
                 .par_iter()
-                .flat_map_iter(|n| gs.iter().map(|g| native(&n.0, &g.0).unwrap_or(i64::MIN)))
+                .flat_map_iter(|n| gs.iter().map(|g| native(&n.data, &g.data).unwrap_or(i64::MIN)))
                 .collect();
             black_box(cells.iter().filter(|v| **v != i64::MIN).count())
         })

@@ -406,7 +406,7 @@ async fn year_together(conn: &impl ConnectionTrait, rng: &mut StdRng, city: &str
             if due > last_day {
                 break;
             }
-            let sat = |rng: &mut StdRng| ((2.5 * good + rng.random_range(-1.0..1.0)).round() as i32).clamp(1, 5);
+            let sat = |rng: &mut StdRng| ((3.4 + 2.0 * (good - 1.0) + rng.random_range(-1.0..1.0)).round() as i32).clamp(1, 5);
             check_in::ActiveModel {
                 id: Set(new_id()),
                 match_id: Set(match_id.clone()),
@@ -459,12 +459,19 @@ fn random_password() -> String {
 
 /// Creates the five demo users (one per role) if missing and sets fresh passwords.
 async fn reset_demo_users(conn: &impl ConnectionTrait) -> anyhow::Result<Vec<DemoUser>> {
-    let coordinator_group = welcome_group::Entity::find()
-        .filter(welcome_group::Column::CitySlug.eq("almere"))
-        .filter(welcome_group::Column::Status.eq(GroupStatus::Ready))
-        .one(conn)
-        .await?
-        .map(|g| g.id);
+    // The demo coordinator leads a group in an active match, so logging activities and
+    // check-ins can be tried at once.
+    let mut coordinator_group = None;
+    for status in [GroupStatus::Matched, GroupStatus::Ready] {
+        if coordinator_group.is_none() {
+            coordinator_group = welcome_group::Entity::find()
+                .filter(welcome_group::Column::CitySlug.eq("almere"))
+                .filter(welcome_group::Column::Status.eq(status))
+                .one(conn)
+                .await?
+                .map(|g| g.id);
+        }
+    }
     let specs: [(&str, Role, Option<&str>, Option<String>); 5] = [
         ("admin", Role::Admin, None, None),
         ("cityadmin.almere", Role::CityAdmin, Some("almere"), None),

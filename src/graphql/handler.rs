@@ -77,14 +77,11 @@ fn respond(status: StatusCode, media: Media, body: serde_json::Value, request_id
         .body(body.to_string())
 }
 
-/// A request that never reached execution (bad JSON, missing query, body too large, ...).
+/// A request that is not a well-formed GraphQL-over-HTTP request (bad JSON, missing or
+/// mistyped parameters, body too large, ...): an HTTP-level failure for every media type. Only
+/// a well-formed request whose document fails to parse or validate answers 200 to
+/// `application/json` clients (see `execute`).
 fn request_error(status: StatusCode, media: Media, code: &str, message: &str, request_id: &str) -> HttpResponse {
-    // application/json clients expect 200 for GraphQL request errors, but a body that is not
-    // even JSON, too large, or of a wrong media type is an HTTP-level failure for both.
-    let status = match (media, status) {
-        (Media::Json, StatusCode::BAD_REQUEST) => StatusCode::OK,
-        _ => status,
-    };
     respond(status, media, json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }), request_id)
 }
 

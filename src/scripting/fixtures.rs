@@ -2,8 +2,6 @@
 //! `samenhier script check`): households and groups of different shapes, so a script's
 //! branches get exercised.
 
-use std::sync::Arc;
-
 use super::api::{Ages, GroupData, NewcomerData, ScriptGroup, ScriptNewcomer, Tags};
 
 fn tags(items: &[&str]) -> Tags {
@@ -24,7 +22,7 @@ fn newcomer(
     hood: &str,
     waiting_days: i64,
 ) -> ScriptNewcomer {
-    ScriptNewcomer(Arc::new(NewcomerData {
+    ScriptNewcomer::new(NewcomerData {
         age,
         gender: gender.into(),
         languages: tags(languages),
@@ -37,7 +35,7 @@ fn newcomer(
         city: "almere".into(),
         neighbourhood: hood.into(),
         waiting_days,
-    }))
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -50,7 +48,7 @@ fn group(
     sectors: &[&str],
     hours: i64,
 ) -> ScriptGroup {
-    ScriptGroup(Arc::new(GroupData {
+    ScriptGroup::new(GroupData {
         city: "almere".into(),
         neighbourhood: hood.into(),
         capacity,
@@ -60,7 +58,7 @@ fn group(
         member_ages: Ages::new(ages.to_vec()),
         sectors: tags(sectors),
         availability_hours: hours,
-    }))
+    })
 }
 
 pub fn newcomers() -> Vec<ScriptNewcomer> {

@@ -40,13 +40,24 @@ async fn the_response_media_type_follows_accept() {
 async fn request_errors_are_400_for_graphql_response_json_and_200_for_json() {
     let app = spawn_app().await;
     let url = format!("{}/graphql", app.address);
-    for body in [json!({"query": "{ __typename"}), json!({"query": "{ noSuchField }"}), json!({"variables": {}}), json!({"query": 1})] {
+    // A document that does not parse or validate: 400 for the new media type, 200 (with
+    // errors) for application/json clients, as the specification's watershed rule says.
+    for body in [json!({"query": "{ __typename"}), json!({"query": "{ noSuchField }"})] {
         let strict = app.client.post(&url).header("accept", "application/graphql-response+json").json(&body).send().await.unwrap();
         assert_eq!(strict.status(), StatusCode::BAD_REQUEST, "{body}");
         let v: Value = strict.json().await.unwrap();
         assert!(v.get("data").is_none(), "{v}");
         let legacy = app.client.post(&url).header("accept", "application/json").json(&body).send().await.unwrap();
         assert_eq!(legacy.status(), StatusCode::OK, "{body}");
+        let v: Value = legacy.json().await.unwrap();
+        assert!(v["errors"].is_array(), "{v}");
+    }
+    // A request that is not well-formed (missing or mistyped parameters): 400 for both.
+    for body in [json!({"variables": {}}), json!({"query": 1}), json!({"query": "{ __typename }", "variables": "x"})] {
+        for accept in ["application/graphql-response+json", "application/json"] {
+            let r = app.client.post(&url).header("accept", accept).json(&body).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{accept} {body}");
+        }
     }
     let not_json = app.client.post(&url).header("content-type", "application/json").body("{not json").send().await.unwrap();
     assert_eq!(not_json.status(), StatusCode::BAD_REQUEST);

@@ -165,7 +165,7 @@ fn property_against_brute_force() {
         let (m, locked, excluded, integer) = random_case(&mut rng);
         for objective in [Objective::MaxMatchesThenScore, Objective::MaxTotalScore] {
             let (bc, bs) = brute(&m, objective, &locked, &excluded);
-            for strategy in [Strategy::Auto, Strategy::Padded, Strategy::Sap] {
+            for strategy in [Strategy::Auto, Strategy::Padded, Strategy::Sap, Strategy::PaddedBatched, Strategy::SapBatched] {
                 let a = solve_with(&m, objective, &locked, &excluded, strategy).expect("solvable");
                 let (cnt, score) = check_feasible(&m, &a, &locked, &excluded);
                 let ctx = || format!("case {case} {objective:?} {strategy:?} {m:?} locked {locked:?} excluded {excluded:?} got {a:?} want ({bc}, {bs})");
@@ -181,7 +181,7 @@ fn property_against_brute_force() {
             }
         }
     }
-    assert_eq!(checked, 6000 * 2 * 3);
+    assert_eq!(checked, 6000 * 2 * 5);
 }
 
 #[test]
@@ -209,13 +209,13 @@ fn larger_random_integer_instances_agree_across_strategies() {
             let b = solve_with(&m, objective, &[], &[], Strategy::Padded).expect("ok");
             let c = solve_with(&m, objective, &[], &[], Strategy::Sap).expect("ok");
             let d = solve(&t, objective, &[], &[]).expect("ok");
-            assert_eq!(a.total, b.total);
-            assert_eq!(a.total, c.total);
-            assert_eq!(a.total, d.total);
-            if objective == Objective::MaxMatchesThenScore {
-                assert_eq!(a.pairs.len(), b.pairs.len());
-                assert_eq!(a.pairs.len(), c.pairs.len());
-                assert_eq!(a.pairs.len(), d.pairs.len());
+            let e = solve_with(&m, objective, &[], &[], Strategy::PaddedBatched).expect("ok");
+            let f = solve_with(&m, objective, &[], &[], Strategy::SapBatched).expect("ok");
+            for o in [&b, &c, &d, &e, &f] {
+                assert_eq!(a.total, o.total);
+                if objective == Objective::MaxMatchesThenScore {
+                    assert_eq!(a.pairs.len(), o.pairs.len());
+                }
             }
         }
     }
@@ -410,6 +410,10 @@ fn integer_totals_exact_at_scale() {
     let a = solve(&m, Objective::MaxMatchesThenScore, &[], &[]).expect("ok");
     let b = solve_with(&m, Objective::MaxMatchesThenScore, &[], &[], Strategy::Sap).expect("ok");
     assert_eq!(a.total, b.total);
+    for s in [Strategy::Padded, Strategy::PaddedBatched, Strategy::SapBatched] {
+        let c = solve_with(&m, Objective::MaxMatchesThenScore, &[], &[], s).expect("ok");
+        assert_eq!(a.total, c.total);
+    }
     assert_eq!(a.total.fract(), 0.0);
     assert_eq!(a.pairs.len(), n);
 }
@@ -456,4 +460,27 @@ fn text_format_errors_name_position() {
     assert!(e.contains("line 1, column 3"), "{e}");
     assert!(parse_matrix("").is_err());
     assert!(parse_matrix("1 1\n1\n2\n").is_err());
+}
+
+#[test]
+fn tie_heavy_medium_instances_agree_across_strategies() {
+    // Sizes where ARR's tie rule, the extra ARR passes and the batched
+    // search all kick in; every code path must find the same integer total.
+    let mut rng = Rng(99);
+    for &(rows, cols, hi) in &[(200, 200, 20), (200, 200, 10_000), (150, 180, 20), (180, 185, 3), (120, 300, 100)] {
+        let mut m = ScoreMatrix::new(rows, cols);
+        for r in 0..rows {
+            for c in 0..cols {
+                m.set(r, c, rng.below(hi + 1) as f64);
+            }
+        }
+        for objective in [Objective::MaxMatchesThenScore, Objective::MaxTotalScore] {
+            let a = solve(&m, objective, &[], &[]).expect("ok");
+            for s in [Strategy::Padded, Strategy::Sap, Strategy::PaddedBatched, Strategy::SapBatched] {
+                let b = solve_with(&m, objective, &[], &[], s).expect("ok");
+                assert_eq!(a.total, b.total, "{rows}x{cols} 0..={hi} {s:?}");
+                assert_eq!(a.pairs.len(), b.pairs.len());
+            }
+        }
+    }
 }
