@@ -3,6 +3,7 @@
 //! written in native Rust. Run: `cargo bench --bench scoring`.
 
 use std::hint::black_box;
+use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rayon::prelude::*;
@@ -34,7 +35,7 @@ fn data() -> (Vec<ScriptNewcomer>, Vec<ScriptGroup>) {
     let ns = (0..N)
         .map(|_| {
             let children: Vec<i64> = (0..r.next() % 3).map(|_| (r.next() % 18) as i64).collect();
-            ScriptNewcomer::new(NewcomerData {
+            ScriptNewcomer(Arc::new(NewcomerData {
                 age: 18 + (r.next() % 50) as i64,
                 gender: "female".into(),
                 languages: Tags::new(r.pick(LANGS, 2)),
@@ -47,13 +48,13 @@ fn data() -> (Vec<ScriptNewcomer>, Vec<ScriptGroup>) {
                 city: "almere".into(),
                 neighbourhood: HOODS[(r.next() as usize) % HOODS.len()].into(),
                 waiting_days: (r.next() % 400) as i64,
-            })
+            }))
         })
         .collect();
     let gs = (0..N)
         .map(|_| {
             let size = 5 + (r.next() % 4) as usize;
-            ScriptGroup::new(GroupData {
+            ScriptGroup(Arc::new(GroupData {
                 city: "almere".into(),
                 neighbourhood: HOODS[(r.next() as usize) % HOODS.len()].into(),
                 capacity: 1 + (r.next() % 6) as i64,
@@ -63,7 +64,7 @@ fn data() -> (Vec<ScriptNewcomer>, Vec<ScriptGroup>) {
                 member_ages: Ages::new((0..size).map(|_| 20 + (r.next() % 55) as i64).collect()),
                 sectors: Tags::new(r.pick(SECTORS, 3)),
                 availability_hours: (r.next() % 24) as i64,
-            })
+            }))
         })
         .collect();
     (ns, gs)
@@ -115,7 +116,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let cells: Vec<i64> = ns
                 .par_iter()
-                .flat_map_iter(|n| gs.iter().map(|g| native(&n.data, &g.data).unwrap_or(i64::MIN)))
+                .flat_map_iter(|n| gs.iter().map(|g| native(&n.0, &g.0).unwrap_or(i64::MIN)))
                 .collect();
             black_box(cells.iter().filter(|v| **v != i64::MIN).count())
         })

@@ -115,97 +115,39 @@ pub struct GroupData {
     pub availability_hours: INT,
 }
 
-/// The groups of a round (their script values), shared, for the row wrapper's loop.
+/// The groups of a round, shared, for the row wrapper's loop.
 #[derive(Clone, Debug)]
-pub struct GroupList(pub Arc<[Dynamic]>);
-
-impl GroupList {
-    pub fn new(groups: &[ScriptGroup]) -> Self {
-        GroupList(groups.iter().map(|g| g.value.clone()).collect())
-    }
-}
+pub struct GroupList(pub Arc<[ScriptGroup]>);
 
 impl IntoIterator for GroupList {
-    type Item = Dynamic;
-    type IntoIter = std::vec::IntoIter<Dynamic>;
+    type Item = ScriptGroup;
+    type IntoIter = std::vec::IntoIter<ScriptGroup>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.to_vec().into_iter()
     }
 }
 
-// A script sees `n` and `g` as read-only object maps, built once per round and *shared*: a
-// call clones a pointer, and `n.age` is a map lookup inside the interpreter rather than a
-// registered getter (a function dispatch, several times slower). The lists inside are shared
-// too, so reading `n.languages` copies no list.
-
-fn shared<T: Clone + Send + Sync + std::any::Any>(v: T) -> Dynamic {
-    Dynamic::from(v).into_shared()
-}
-
 /// `n` in a script.
 #[derive(Clone, Debug)]
-pub struct ScriptNewcomer {
-    pub data: Arc<NewcomerData>,
-    pub value: Dynamic,
-}
-
-impl ScriptNewcomer {
-    pub fn new(d: NewcomerData) -> Self {
-        let mut m = rhai::Map::new();
-        m.insert("age".into(), d.age.into());
-        m.insert("gender".into(), d.gender.clone().into());
-        m.insert("languages".into(), shared(d.languages.clone()));
-        m.insert("dutch_level".into(), d.dutch_level.clone().into());
-        m.insert("interests".into(), shared(d.interests.clone()));
-        m.insert("sector".into(), d.sector.clone().into());
-        m.insert("goals".into(), shared(d.goals.clone()));
-        m.insert("household_size".into(), d.household_size.into());
-        m.insert("children_ages".into(), shared(d.children_ages.clone()));
-        m.insert("city".into(), d.city.clone().into());
-        m.insert("neighbourhood".into(), d.neighbourhood.clone().into());
-        m.insert("waiting_days".into(), d.waiting_days.into());
-        Self { data: Arc::new(d), value: Dynamic::from_map(m).into_shared() }
-    }
-}
+pub struct ScriptNewcomer(pub Arc<NewcomerData>);
 
 /// `g` in a script.
 #[derive(Clone, Debug)]
-pub struct ScriptGroup {
-    pub data: Arc<GroupData>,
-    pub value: Dynamic,
-}
+pub struct ScriptGroup(pub Arc<GroupData>);
 
-impl ScriptGroup {
-    pub fn new(d: GroupData) -> Self {
-        let mut m = rhai::Map::new();
-        m.insert("city".into(), d.city.clone().into());
-        m.insert("neighbourhood".into(), d.neighbourhood.clone().into());
-        m.insert("capacity".into(), d.capacity.into());
-        m.insert("size".into(), d.size.into());
-        m.insert("languages".into(), shared(d.languages.clone()));
-        m.insert("interests".into(), shared(d.interests.clone()));
-        m.insert("member_ages".into(), shared(d.member_ages.clone()));
-        m.insert("sectors".into(), shared(d.sectors.clone()));
-        m.insert("availability_hours".into(), d.availability_hours.into());
-        Self { data: Arc::new(d), value: Dynamic::from_map(m).into_shared() }
+fn dyn_tags(d: &Dynamic) -> Option<Tags> {
+    if let Some(t) = d.clone().try_cast::<Tags>() {
+        return Some(t);
     }
+    d.read_lock::<Array>().map(|a| Tags::from_array(&a))
 }
 
-/// Runs `f` on a list argument: a shared set as it is (no copy), or an array made a set.
-fn with_tags<R>(d: &Dynamic, f: impl FnOnce(&Tags) -> R) -> Option<R> {
-    if let Some(t) = d.read_lock::<Tags>() {
-        return Some(f(&t));
+fn dyn_ages(d: &Dynamic) -> Option<Ages> {
+    if let Some(a) = d.clone().try_cast::<Ages>() {
+        return Some(a);
     }
     let arr = d.read_lock::<Array>()?;
-    Some(f(&Tags::from_array(&arr)))
-}
-
-fn with_ages<R>(d: &Dynamic, f: impl FnOnce(&Ages) -> R) -> Option<R> {
-    if let Some(a) = d.read_lock::<Ages>() {
-        return Some(f(&a));
-    }
-    let arr = d.read_lock::<Array>()?;
-    Some(f(&Ages::new(arr.iter().filter_map(|x| x.as_int().ok()).collect())))
+    Some(Ages::new(arr.iter().filter_map(|x| x.as_int().ok()).collect()))
 }
 
 type FnResult<T> = Result<T, Box<rhai::EvalAltResult>>;
@@ -214,20 +156,48 @@ fn type_err(fn_name: &str, what: &str) -> Box<rhai::EvalAltResult> {
     format!("{fn_name} expects {what}").into()
 }
 
-fn tag_pair<R>(fn_name: &str, a: &Dynamic, b: &Dynamic, f: impl FnOnce(&Tags, &Tags) -> R) -> FnResult<R> {
-    with_tags(a, |x| with_tags(b, |y| f(x, y)))
-        .flatten()
-        .ok_or_else(|| type_err(fn_name, "two lists, e.g. overlap(n.interests, g.interests)"))
+fn tag_pair(fn_name: &str, a: &Dynamic, b: &Dynamic) -> FnResult<(Tags, Tags)> {
+    match (dyn_tags(a), dyn_tags(b)) {
+        (Some(x), Some(y)) => Ok((x, y)),
+        _ => Err(type_err(fn_name, "two lists, e.g. overlap(n.interests, g.interests)")),
+    }
 }
 
 /// Registers the entity types, their fields and the helpers.
 pub fn register(engine: &mut Engine) {
     engine.register_type_with_name::<Tags>("list");
     engine.register_type_with_name::<Ages>("ages");
+    engine.register_type_with_name::<ScriptNewcomer>("newcomer");
+    engine.register_type_with_name::<ScriptGroup>("group");
     engine.register_iterator::<Tags>();
     engine.register_iterator::<Ages>();
     engine.register_type_with_name::<GroupList>("groups");
     engine.register_iterator::<GroupList>();
+
+    // Fields of n.
+    engine.register_get("age", |n: &mut ScriptNewcomer| n.0.age);
+    engine.register_get("gender", |n: &mut ScriptNewcomer| n.0.gender.clone());
+    engine.register_get("languages", |n: &mut ScriptNewcomer| n.0.languages.clone());
+    engine.register_get("dutch_level", |n: &mut ScriptNewcomer| n.0.dutch_level.clone());
+    engine.register_get("interests", |n: &mut ScriptNewcomer| n.0.interests.clone());
+    engine.register_get("sector", |n: &mut ScriptNewcomer| n.0.sector.clone());
+    engine.register_get("goals", |n: &mut ScriptNewcomer| n.0.goals.clone());
+    engine.register_get("household_size", |n: &mut ScriptNewcomer| n.0.household_size);
+    engine.register_get("children_ages", |n: &mut ScriptNewcomer| n.0.children_ages.clone());
+    engine.register_get("city", |n: &mut ScriptNewcomer| n.0.city.clone());
+    engine.register_get("neighbourhood", |n: &mut ScriptNewcomer| n.0.neighbourhood.clone());
+    engine.register_get("waiting_days", |n: &mut ScriptNewcomer| n.0.waiting_days);
+
+    // Fields of g.
+    engine.register_get("city", |g: &mut ScriptGroup| g.0.city.clone());
+    engine.register_get("neighbourhood", |g: &mut ScriptGroup| g.0.neighbourhood.clone());
+    engine.register_get("capacity", |g: &mut ScriptGroup| g.0.capacity);
+    engine.register_get("size", |g: &mut ScriptGroup| g.0.size);
+    engine.register_get("languages", |g: &mut ScriptGroup| g.0.languages.clone());
+    engine.register_get("interests", |g: &mut ScriptGroup| g.0.interests.clone());
+    engine.register_get("member_ages", |g: &mut ScriptGroup| g.0.member_ages.clone());
+    engine.register_get("sectors", |g: &mut ScriptGroup| g.0.sectors.clone());
+    engine.register_get("availability_hours", |g: &mut ScriptGroup| g.0.availability_hours);
 
     // Lists behave as sets: `x in list`, len, is_empty, indexing, for loops, to_array.
     engine.register_fn("contains", |t: &mut Tags, s: ImmutableString| t.contains(&s));
@@ -251,27 +221,39 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("to_string", |t: &mut Tags| format!("{:?}", t.0.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
     engine.register_fn("to_string", |a: &mut Ages| format!("{:?}", a.0));
 
-    // Helpers. Lists arrive shared (read in place) or as plain arrays.
-    engine.register_fn("overlap", |a: Dynamic, b: Dynamic| tag_pair("overlap", &a, &b, |x, y| x.overlap(y) as INT));
-    engine.register_fn("jaccard", |a: Dynamic, b: Dynamic| tag_pair("jaccard", &a, &b, |x, y| x.jaccard(y)));
-    engine.register_fn("shares_language", |a: Dynamic, b: Dynamic| tag_pair("shares_language", &a, &b, |x, y| x.overlap(y) > 0));
-    engine.register_fn("has_any", |a: Dynamic, b: Dynamic| tag_pair("has_any", &a, &b, |x, y| x.overlap(y) > 0));
-    engine.register_fn("has_all", |a: Dynamic, b: Dynamic| tag_pair("has_all", &a, &b, |x, y| x.overlap(y) == y.0.len()));
+    // Helpers. Fast paths for the shared sets; any list (array) works too.
+    engine.register_fn("overlap", |a: Tags, b: Tags| a.overlap(&b) as INT);
+    engine.register_fn("overlap", |a: Dynamic, b: Dynamic| -> FnResult<INT> {
+        let (x, y) = tag_pair("overlap", &a, &b)?;
+        Ok(x.overlap(&y) as INT)
+    });
+    engine.register_fn("jaccard", |a: Tags, b: Tags| a.jaccard(&b));
+    engine.register_fn("jaccard", |a: Dynamic, b: Dynamic| -> FnResult<f64> {
+        let (x, y) = tag_pair("jaccard", &a, &b)?;
+        Ok(x.jaccard(&y))
+    });
+    engine.register_fn("shares_language", |a: Tags, b: Tags| a.overlap(&b) > 0);
+    engine.register_fn("shares_language", |a: Dynamic, b: Dynamic| -> FnResult<bool> {
+        let (x, y) = tag_pair("shares_language", &a, &b)?;
+        Ok(x.overlap(&y) > 0)
+    });
+    engine.register_fn("has_any", |a: Dynamic, b: Dynamic| -> FnResult<bool> {
+        let (x, y) = tag_pair("has_any", &a, &b)?;
+        Ok(x.overlap(&y) > 0)
+    });
+    engine.register_fn("has_all", |a: Dynamic, b: Dynamic| -> FnResult<bool> {
+        let (x, y) = tag_pair("has_all", &a, &b)?;
+        Ok(x.overlap(&y) == y.0.len())
+    });
+    engine.register_fn("age_gap", |age: INT, ages: Ages| ages.gap(age));
     engine.register_fn("age_gap", |age: INT, ages: Dynamic| -> FnResult<INT> {
-        with_ages(&ages, |a| a.gap(age)).ok_or_else(|| type_err("age_gap", "an age and a list of ages"))
+        dyn_ages(&ages).map(|a| a.gap(age)).ok_or_else(|| type_err("age_gap", "an age and a list of ages"))
     });
-    let ages_err = |f: &str| type_err(f, "a list of ages");
-    engine.register_fn("count_between", move |ages: Dynamic, lo: INT, hi: INT| -> FnResult<INT> {
-        with_ages(&ages, |a| a.0.iter().filter(|x| **x >= lo && **x <= hi).count() as INT).ok_or_else(|| ages_err("count_between"))
-    });
-    engine.register_fn("min_age", move |ages: Dynamic| -> FnResult<INT> {
-        with_ages(&ages, |a| a.0.first().copied().unwrap_or(0)).ok_or_else(|| ages_err("min_age"))
-    });
-    engine.register_fn("max_age", move |ages: Dynamic| -> FnResult<INT> {
-        with_ages(&ages, |a| a.0.last().copied().unwrap_or(0)).ok_or_else(|| ages_err("max_age"))
-    });
-    engine.register_fn("mean_age", move |ages: Dynamic| -> FnResult<f64> {
-        with_ages(&ages, |a| if a.0.is_empty() { 0.0 } else { a.0.iter().sum::<INT>() as f64 / a.0.len() as f64 }).ok_or_else(|| ages_err("mean_age"))
+    engine.register_fn("count_between", |ages: Ages, lo: INT, hi: INT| ages.0.iter().filter(|a| **a >= lo && **a <= hi).count() as INT);
+    engine.register_fn("min_age", |ages: Ages| ages.0.first().copied().unwrap_or(0));
+    engine.register_fn("max_age", |ages: Ages| ages.0.last().copied().unwrap_or(0));
+    engine.register_fn("mean_age", |ages: Ages| {
+        if ages.0.is_empty() { 0.0 } else { ages.0.iter().sum::<INT>() as f64 / ages.0.len() as f64 }
     });
     engine.register_fn("cefr_rank", |level: ImmutableString| cefr_rank(&level));
     engine.register_fn("clamp", |x: f64, lo: f64, hi: f64| x.max(lo).min(hi));

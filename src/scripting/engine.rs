@@ -111,8 +111,6 @@ pub fn hardened_engine(limits: Limits) -> Engine {
     engine.disable_symbol("eval");
 
     engine.set_strict_variables(true);
-    // `n.name` is an error, not `()`: a misspelt field must not score silently.
-    engine.set_fail_on_invalid_map_property(true);
     engine.set_optimization_level(OptimizationLevel::Simple);
     // Operations are counted per pair by `on_progress` below, not per call.
     engine.set_max_operations(0);

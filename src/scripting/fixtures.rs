@@ -2,6 +2,8 @@
 //! `samenhier script check`): households and groups of different shapes, so a script's
 //! branches get exercised.
 
+use std::sync::Arc;
+
 use super::api::{Ages, GroupData, NewcomerData, ScriptGroup, ScriptNewcomer, Tags};
 
 fn tags(items: &[&str]) -> Tags {
@@ -22,7 +24,7 @@ fn newcomer(
     hood: &str,
     waiting_days: i64,
 ) -> ScriptNewcomer {
-    ScriptNewcomer::new(NewcomerData {
+    ScriptNewcomer(Arc::new(NewcomerData {
         age,
         gender: gender.into(),
         languages: tags(languages),
@@ -35,7 +37,7 @@ fn newcomer(
         city: "almere".into(),
         neighbourhood: hood.into(),
         waiting_days,
-    })
+    }))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -48,7 +50,7 @@ fn group(
     sectors: &[&str],
     hours: i64,
 ) -> ScriptGroup {
-    ScriptGroup::new(GroupData {
+    ScriptGroup(Arc::new(GroupData {
         city: "almere".into(),
         neighbourhood: hood.into(),
         capacity,
@@ -58,7 +60,7 @@ fn group(
         member_ages: Ages::new(ages.to_vec()),
         sectors: tags(sectors),
         availability_hours: hours,
-    })
+    }))
 }
 
 pub fn newcomers() -> Vec<ScriptNewcomer> {

@@ -41,7 +41,7 @@ pub fn score_all(script: &CompiledScript, ns: &[ScriptNewcomer], gs: &[ScriptGro
     let cols = gs.len();
     let mut cells = vec![INELIGIBLE; ns.len() * cols];
     if cols > 0 {
-        let list = GroupList::new(gs);
+        let list = GroupList(gs.to_vec().into());
         cells.par_chunks_mut(cols).enumerate().try_for_each_init(
             || (Scope::new(), Vec::with_capacity(cols)),
             |(scope, buf), (r, row)| {

@@ -149,7 +149,7 @@ impl CompiledScript {
         let _deadline = Deadline::arm(&limits());
         ROW.with(|r| r.borrow_mut().clear());
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
-        let result = engine().call_fn_with_options::<Dynamic>(options, scope, &self.ast, "__sh_row", (n.value.clone(), groups.clone()));
+        let result = engine().call_fn_with_options::<Dynamic>(options, scope, &self.ast, "__sh_row", (n.clone(), groups.clone()));
         ROW.with(|r| out.extend(r.borrow_mut().drain(..)));
         result.map(|_| ()).map_err(|e| ScriptProblem::from_eval("score", &e))
     }
@@ -160,7 +160,7 @@ impl CompiledScript {
         // would cost time and let a script keep state between pairs.
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
         engine()
-            .call_fn_with_options::<Dynamic>(options, scope, &self.ast, name, (n.value.clone(), g.value.clone()))
+            .call_fn_with_options::<Dynamic>(options, scope, &self.ast, name, (n.clone(), g.clone()))
             .map_err(|e| ScriptProblem::from_eval(name, &e))
     }
 

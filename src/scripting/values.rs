@@ -1,6 +1,8 @@
 //! Building the script's view of newcomers and groups from the database models, once per
 //! round. Only matching features cross over: no names, contact details or notes.
 
+use std::sync::Arc;
+
 use chrono::{Datelike, NaiveDate};
 use entity::{CefrLevel, Gender, group_member, newcomer, welcome_group};
 use rhai::ImmutableString;
@@ -40,7 +42,7 @@ pub fn newcomer(m: &newcomer::Model, today: NaiveDate) -> ScriptNewcomer {
         languages.push("nl".into());
     }
     let waiting_days = (today - m.waiting_since.date_naive()).num_days().max(0);
-    ScriptNewcomer::new(NewcomerData {
+    ScriptNewcomer(Arc::new(NewcomerData {
         age: (today.year() - m.birth_year).into(),
         gender: gender_code(m.gender).into(),
         languages: Tags::new(languages),
@@ -53,7 +55,7 @@ pub fn newcomer(m: &newcomer::Model, today: NaiveDate) -> ScriptNewcomer {
         city: m.city_slug.as_str().into(),
         neighbourhood: text(&m.neighbourhood),
         waiting_days,
-    })
+    }))
 }
 
 /// `g` for one group with its members: languages and interests are the group's and its
@@ -71,7 +73,7 @@ pub fn group(m: &welcome_group::Model, members: &[group_member::Model], today: N
         }
         ages.push((today.year() - member.birth_year).into());
     }
-    ScriptGroup::new(GroupData {
+    ScriptGroup(Arc::new(GroupData {
         city: m.city_slug.as_str().into(),
         neighbourhood: text(&m.neighbourhood),
         capacity: m.capacity.into(),
@@ -81,5 +83,5 @@ pub fn group(m: &welcome_group::Model, members: &[group_member::Model], today: N
         member_ages: Ages::new(ages),
         sectors: Tags::new(sectors),
         availability_hours: m.availability_hours_per_month.unwrap_or(0).into(),
-    })
+    }))
 }
