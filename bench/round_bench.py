@@ -101,6 +101,7 @@ def run_size(n, db, port):
             "probe_max": max(latencies) if latencies else float("nan"),
         }
     finally:
+        stop.set() if 'stop' in locals() else None
         server.terminate()
         server.wait(timeout=30)
 

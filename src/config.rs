@@ -39,6 +39,8 @@ pub struct Settings {
     pub max_query_depth: usize,
     pub max_query_complexity: usize,
     pub request_timeout: Duration,
+    /// Budget of a request that runs a matching round or a script preview.
+    pub round_timeout: Duration,
     pub time_zone: chrono_tz::Tz,
     pub log_format: LogFormat,
 }
@@ -106,6 +108,7 @@ impl Settings {
             max_query_depth: num("SAMENHIER_MAX_QUERY_DEPTH", 12)? as usize,
             max_query_complexity: num("SAMENHIER_MAX_QUERY_COMPLEXITY", 5000)? as usize,
             request_timeout: Duration::from_secs(num("SAMENHIER_REQUEST_TIMEOUT_SECS", 30)?),
+            round_timeout: Duration::from_secs(num("SAMENHIER_ROUND_TIMEOUT_SECS", 900)?),
             time_zone,
             log_format,
         })

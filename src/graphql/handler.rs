@@ -170,6 +170,25 @@ fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
     ty == Some(OperationType::Mutation)
 }
 
+/// Whether the operation asks for `runMatching` or `previewScoringScript` at its top level.
+fn runs_a_round(query: &str, operation_name: Option<&str>) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, Selection};
+    let Ok(doc) = async_graphql::parser::parse_query(query) else {
+        return false;
+    };
+    let ops: Vec<_> = match &doc.operations {
+        DocumentOperations::Single(op) => vec![op],
+        DocumentOperations::Multiple(ops) => ops.iter().filter(|(n, _)| operation_name.is_none_or(|o| n.as_str() == o)).map(|(_, op)| op).collect(),
+    };
+    ops.iter().any(|op| {
+        op.node.ty == OperationType::Mutation
+            && op.node.selection_set.node.items.iter().any(|item| match &item.node {
+                Selection::Field(f) => matches!(f.node.name.node.as_str(), "runMatching" | "previewScoringScript"),
+                _ => false,
+            })
+    })
+}
+
 fn graphiql() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
@@ -300,7 +319,13 @@ async fn execute(
     let rid = request_id.clone();
     let state2 = Arc::clone(state);
     let token = bearer_token(req);
-    let timeout = state.settings.request_timeout;
+    // A matching round (or a preview, which solves two) runs on its own, longer budget; its
+    // scoring and solving run on blocking threads, never on the request workers.
+    let timeout = if runs_a_round(&request.query, request.operation_name.as_deref()) {
+        state.settings.round_timeout
+    } else {
+        state.settings.request_timeout
+    };
     let work = REQUEST_ID.scope(rid.clone(), async move {
         let auth = match token {
             None => RequestAuth::default(),

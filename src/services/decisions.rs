@@ -4,7 +4,7 @@
 use chrono::{Months, NaiveDate, Utc};
 use entity::{GroupStatus, MatchStatus, NewcomerStatus, RunStatus, matches, matching_run, newcomer, welcome_group};
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::page::{self, Page, PageArgs};
 use super::{audit, candidates, new_id, rounds, scripts, validate};
@@ -285,30 +285,17 @@ pub async fn propose_by_hand(state: &AppState, p: &Principal, newcomer_id: &str,
     if let Eligibility::No(reason) = eligibility {
         return Err(AppError::bad_input("groupId", format!("not eligible under the city's script: {reason}")));
     }
-    let parts: Vec<Value> = scored.parts.iter().map(|(k, v)| json!([k, v])).collect();
-    let now = Utc::now();
     let txn = begin_write(&state.db).await?;
-    let m = matches::ActiveModel {
-        id: Set(new_id()),
-        city_slug: Set(n.city_slug.clone()),
-        newcomer_id: Set(n.id.clone()),
-        group_id: Set(g.group.id.clone()),
-        run_id: Set(None),
-        status: Set(MatchStatus::Proposed),
-        score: Set(scored.total),
-        explanation: Set(Value::Array(parts)),
-        introduction_date: Set(None),
-        start_date: Set(None),
-        planned_end_date: Set(None),
-        end_date: Set(None),
-        end_reason_code: Set(None),
-        end_reason: Set(None),
-        start_dutch_level: Set(None),
-        decided_by: Set(None),
-        created_by: Set(Some(p.user_id.clone())),
-        created_at: Set(now),
-        updated_at: Set(now),
+    let m = super::matches::Proposed {
+        city: &n.city_slug,
+        newcomer_id: &n.id,
+        group_id: &g.group.id,
+        run_id: None,
+        score: scored.total,
+        parts: &scored.parts,
+        created_by: &p.user_id,
     }
+    .into_active_model(new_id())
     .insert(&txn)
     .await
     .map_err(|e| match AppError::from(e) {

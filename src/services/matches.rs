@@ -1,6 +1,8 @@
 //! Match queries shared by candidates, rounds and decisions.
 
 use entity::{MatchStatus, matches, newcomer, welcome_group};
+use sea_orm::Set;
+use serde_json::{Value, json};
 use sea_orm::ColumnTrait;
 use sea_orm::sea_query::{Query, SimpleExpr};
 
@@ -48,3 +50,47 @@ pub fn status_code(s: MatchStatus) -> &'static str {
     }
 }
 
+
+/// A new PROPOSED match (from a round or by hand): the one place its row is put together.
+pub struct Proposed<'a> {
+    pub city: &'a str,
+    pub newcomer_id: &'a str,
+    pub group_id: &'a str,
+    pub run_id: Option<&'a str>,
+    /// Hundredths.
+    pub score: i64,
+    pub parts: &'a [(String, i64)],
+    pub created_by: &'a str,
+}
+
+impl Proposed<'_> {
+    /// The explanation as stored: `[[criterion, hundredths], ...]`.
+    pub fn explanation(parts: &[(String, i64)]) -> Value {
+        Value::Array(parts.iter().map(|(k, v)| json!([k, v])).collect())
+    }
+
+    pub fn into_active_model(self, id: String) -> matches::ActiveModel {
+        let now = chrono::Utc::now();
+        matches::ActiveModel {
+            id: Set(id),
+            city_slug: Set(self.city.to_owned()),
+            newcomer_id: Set(self.newcomer_id.to_owned()),
+            group_id: Set(self.group_id.to_owned()),
+            run_id: Set(self.run_id.map(str::to_owned)),
+            status: Set(MatchStatus::Proposed),
+            score: Set(self.score),
+            explanation: Set(Self::explanation(self.parts)),
+            introduction_date: Set(None),
+            start_date: Set(None),
+            planned_end_date: Set(None),
+            end_date: Set(None),
+            end_reason_code: Set(None),
+            end_reason: Set(None),
+            start_dutch_level: Set(None),
+            decided_by: Set(None),
+            created_by: Set(Some(self.created_by.to_owned())),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+    }
+}

@@ -304,33 +304,23 @@ pub async fn run(state: &AppState, p: &Principal, input: RunMatchingInput) -> Ap
     let mut new_matches = Vec::new();
     for pair in &pairs {
         let match_id = (!input.dry_run).then(new_id);
-        let parts: Vec<Value> = pair.parts.iter().map(|(k, v)| json!([k, v])).collect();
         pair_json.push(json!({
             "n": cands.newcomers[pair.row].id, "g": cands.groups[pair.col].group.id, "score": pair.score,
-            "parts": parts, "match": match_id,
+            "parts": super::matches::Proposed::explanation(&pair.parts), "match": match_id,
         }));
         if let Some(id) = match_id {
-            new_matches.push(matches::ActiveModel {
-                id: Set(id),
-                city_slug: Set(city.clone()),
-                newcomer_id: Set(cands.newcomers[pair.row].id.clone()),
-                group_id: Set(cands.groups[pair.col].group.id.clone()),
-                run_id: Set(Some(run_id.clone())),
-                status: Set(MatchStatus::Proposed),
-                score: Set(pair.score),
-                explanation: Set(Value::Array(parts)),
-                introduction_date: Set(None),
-                start_date: Set(None),
-                planned_end_date: Set(None),
-                end_date: Set(None),
-                end_reason_code: Set(None),
-                end_reason: Set(None),
-                start_dutch_level: Set(None),
-                decided_by: Set(None),
-                created_by: Set(Some(p.user_id.clone())),
-                created_at: Set(now),
-                updated_at: Set(now),
-            });
+            new_matches.push(
+                super::matches::Proposed {
+                    city: &city,
+                    newcomer_id: &cands.newcomers[pair.row].id,
+                    group_id: &cands.groups[pair.col].group.id,
+                    run_id: Some(&run_id),
+                    score: pair.score,
+                    parts: &pair.parts,
+                    created_by: &p.user_id,
+                }
+                .into_active_model(id),
+            );
         }
     }
     let id_pairs = |v: &[(usize, usize)]| -> Value {

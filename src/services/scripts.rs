@@ -54,18 +54,10 @@ pub async fn ensure_shipped(db: &DatabaseConnection) -> AppResult<()> {
     Ok(())
 }
 
-/// The scope check shared by every script operation: FORBIDDEN for roles without access,
-/// NOT_FOUND for an unknown city or one outside the caller's.
+/// The scope check shared by every script operation: FORBIDDEN for roles without access and
+/// for another city, NOT_FOUND for an unknown city.
 async fn city_in_scope(conn: &impl ConnectionTrait, p: &Principal, slug: &str) -> AppResult<String> {
-    let scope = p.scope_for(Op::ManageScripts)?;
-    let slug = slug.trim().to_lowercase();
-    let found = city::Entity::find_by_id(slug.as_str()).one(conn).await?;
-    match found {
-        Some(c) if scope.covers_city(&c.slug) => Ok(c.slug),
-        // Cities are public, so naming another one reveals nothing: the act is forbidden.
-        Some(_) => Err(AppError::forbidden("you may act only in your own city")),
-        None => Err(AppError::NotFound("city")),
-    }
+    super::rounds::city_in_scope(conn, p, Op::ManageScripts, slug).await
 }
 
 /// Whether `p` may read the scripts of `city` (for `City.activeScript`).
