@@ -110,7 +110,8 @@ fn reach(role: Role, op: Op) -> Option<Reach> {
     }
 }
 
-fn role_name(role: Role) -> &'static str {
+/// The role as the GraphQL enum and tokens spell it.
+pub fn role_name(role: Role) -> &'static str {
     match role {
         Role::Admin => "ADMIN",
         Role::CityAdmin => "CITY_ADMIN",

@@ -80,6 +80,17 @@ async fn load_group(conn: &impl ConnectionTrait, id: &str) -> AppResult<welcome_
     welcome_group::Entity::find_by_id(id).one(conn).await?.ok_or(AppError::NotFound("welcome group"))
 }
 
+/// Loads many newcomers by id in a few queries (chunks stay under parameter limits).
+async fn newcomers_by_id(conn: &impl ConnectionTrait, ids: Vec<String>) -> AppResult<HashMap<String, newcomer::Model>> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        for n in newcomer::Entity::find().filter(newcomer::Column::Id.is_in(chunk.iter().cloned())).all(conn).await? {
+            out.insert(n.id.clone(), n);
+        }
+    }
+    Ok(out)
+}
+
 /// A newcomer and a welcome group: proposed, then twelve months together.
 pub struct Match(pub matches::Model);
 
@@ -296,12 +307,7 @@ impl MatchingRun {
         let raw = self.0.pairs.as_array().cloned().unwrap_or_default();
         let n_ids: Vec<String> = raw.iter().filter_map(|p| p.get("n")?.as_str().map(str::to_owned)).collect();
         let g_ids: Vec<String> = raw.iter().filter_map(|p| p.get("g")?.as_str().map(str::to_owned)).collect();
-        let mut ns = HashMap::new();
-        for chunk in n_ids.chunks(500) {
-            for n in newcomer::Entity::find().filter(newcomer::Column::Id.is_in(chunk.iter().cloned())).all(&state.db).await? {
-                ns.insert(n.id.clone(), n);
-            }
-        }
+        let ns = newcomers_by_id(&state.db, n_ids).await?;
         let mut gs = HashMap::new();
         for chunk in g_ids.chunks(500) {
             for g in welcome_group::Entity::find().filter(welcome_group::Column::Id.is_in(chunk.iter().cloned())).all(&state.db).await? {
@@ -393,12 +399,7 @@ impl MatchingRun {
             let (state, _) = both(ctx)?;
             let raw = self.0.unmatched.as_array().cloned().unwrap_or_default();
             let ids: Vec<String> = raw.iter().filter_map(|u| u.get("n")?.as_str().map(str::to_owned)).collect();
-            let mut ns = HashMap::new();
-            for chunk in ids.chunks(500) {
-                for n in newcomer::Entity::find().filter(newcomer::Column::Id.is_in(chunk.iter().cloned())).all(&state.db).await? {
-                    ns.insert(n.id.clone(), n);
-                }
-            }
+            let ns = newcomers_by_id(&state.db, ids).await?;
             Ok(raw
                 .iter()
                 .filter_map(|u| {

@@ -161,14 +161,12 @@ struct PairOut {
 fn explain(script: &CompiledScript, c: &Candidates, proposal: &Proposal, today: chrono::NaiveDate) -> AppResult<Vec<PairOut>> {
     let mut scope = rhai::Scope::new();
     let mut out = Vec::with_capacity(proposal.pairs.len());
-    for &(row, col, score) in &proposal.pairs {
+    for &(row, col, _) in &proposal.pairs {
         let n = crate::scripting::values::newcomer(&c.newcomers[row], today);
         let g = crate::scripting::values::group(&c.groups[col].group, &c.groups[col].members, today);
         let scored = script.score(&mut scope, &n, &g).map_err(|p| scripts::script_error(&[p]))?;
-        // The script is deterministic, so this equals the matrix entry; if a script ever
-        // is not (it cannot read a clock or random numbers), the stored score follows the
-        // explanation so that the two always add up.
-        let _ = score;
+        // The stored score is the explanation's sum, so the two always add up; scripts are
+        // deterministic (no clock, no randomness), so it equals the matrix entry solved on.
         out.push(PairOut { row, col, score: scored.total, parts: scored.parts });
     }
     Ok(out)

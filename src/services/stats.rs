@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::auth::policy::Op;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::scripting::api::cefr_rank;
 
 /// Counts below this are suppressed for analysts.
@@ -57,13 +57,8 @@ pub struct CheckInStats {
 }
 
 async fn city_for_stats(state: &AppState, p: &Principal, city: &str) -> AppResult<(String, bool)> {
-    let scope = p.scope_for(Op::Statistics)?;
-    let slug = city.trim().to_lowercase();
-    match entity::city::Entity::find_by_id(slug.as_str()).one(&state.db).await? {
-        Some(c) if scope.covers_city(&c.slug) => Ok((c.slug, p.role == Role::Analyst)),
-        Some(_) => Err(AppError::forbidden("you may read statistics of your own city only")),
-        None => Err(AppError::NotFound("city")),
-    }
+    let city = super::rounds::city_in_scope(&state.db, p, Op::Statistics, city).await?;
+    Ok((city, p.role == Role::Analyst))
 }
 
 fn median(mut v: Vec<i64>) -> Option<f64> {

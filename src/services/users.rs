@@ -60,15 +60,7 @@ pub fn principal_of(user: &user::Model) -> Principal {
     Principal { user_id: user.id.clone(), role: user.role, city: user.city_slug.clone(), group: user.group_id.clone() }
 }
 
-pub fn role_code(role: Role) -> &'static str {
-    match role {
-        Role::Admin => "ADMIN",
-        Role::CityAdmin => "CITY_ADMIN",
-        Role::Coordinator => "COORDINATOR",
-        Role::Analyst => "ANALYST",
-        Role::Partner => "PARTNER",
-    }
-}
+pub use crate::auth::policy::role_name as role_code;
 
 /// Parses a role as the GraphQL enum spells it, in any case.
 pub fn parse_role(text: &str) -> AppResult<Role> {
