@@ -20,6 +20,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Settings,
     pub jwt: JwtKeys,
+    /// The key of export pseudonyms.
+    pub export_key: crate::export::ExportKey,
     /// The compiled active script of each city.
     pub scripts: ScriptRegistry,
     /// Serialises the rounds of one city within this process (PostgreSQL adds an advisory
@@ -71,10 +73,16 @@ impl Application {
             (true, None) => tracing::warn!("SAMENHIER_JWT_SECRET is unset: using a key for this process only"),
             _ => {}
         }
+        let (export_secret, export_path, export_generated) =
+            secrets::resolve(settings.export_key.as_ref(), &settings.database_url, "export-key", "SAMENHIER_EXPORT_KEY")?;
+        if let (true, Some(p)) = (export_generated, export_path) {
+            tracing::warn!(path = %p.display(), "SAMENHIER_EXPORT_KEY is unset: generated an export key and stored it with mode 0600");
+        }
+        let export_key = crate::export::ExportKey::new(export_secret);
         let jwt = JwtKeys::new(&secret, &settings.jwt_issuer, &settings.jwt_audience, settings.token_lifetime)?;
         let demo_users = if options.demo { demo::seed(&conn, &settings).await? } else { Vec::new() };
         let introspection = settings.introspection.unwrap_or(options.demo);
-        let state = Arc::new(AppState { db: conn, settings, jwt, scripts: ScriptRegistry::default(), round_locks: RoundLocks::default() });
+        let state = Arc::new(AppState { db: conn, settings, jwt, export_key, scripts: ScriptRegistry::default(), round_locks: RoundLocks::default() });
         let limits = SchemaLimits {
             max_depth: state.settings.max_query_depth,
             max_complexity: state.settings.max_query_complexity,
@@ -90,6 +98,7 @@ impl Application {
                 .app_data(endpoint.clone())
                 .route("/graphql", web::post().to(handler::post))
                 .route("/graphql", web::get().to(handler::get))
+                .route("/exports/{dataset}", web::get().to(crate::export::http::download))
                 .route("/healthz", web::get().to(healthz))
                 .route("/readyz", web::get().to(readyz))
         })

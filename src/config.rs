@@ -43,6 +43,11 @@ pub struct Settings {
     pub round_timeout: Duration,
     pub time_zone: chrono_tz::Tz,
     pub log_format: LogFormat,
+    /// `SAMENHIER_EXPORT_KEY`: the key of export pseudonyms; generated and stored beside a
+    /// SQLite file when unset, like the JWT key.
+    pub export_key: Option<Secret>,
+    /// `SAMENHIER_EXPORT_K`: the k of k-anonymity in exports.
+    pub export_k: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,6 +98,15 @@ impl Settings {
             Some("pretty") => LogFormat::Pretty,
             Some(other) => bail!("SAMENHIER_LOG_FORMAT must be json or pretty, got {other:?}"),
         };
+        let export_key = match get("SAMENHIER_EXPORT_KEY") {
+            Some(s) if s.len() < 32 => bail!("SAMENHIER_EXPORT_KEY must be at least 32 bytes long"),
+            Some(s) => Some(Secret::new(s.into_bytes())),
+            None => None,
+        };
+        let export_k = num("SAMENHIER_EXPORT_K", 5)?;
+        if !(2..=100).contains(&export_k) {
+            bail!("SAMENHIER_EXPORT_K must be between 2 and 100, got {export_k}");
+        }
         let token_hours = num("SAMENHIER_TOKEN_HOURS", 8)?;
         if token_hours == 0 || token_hours > 24 * 30 {
             bail!("SAMENHIER_TOKEN_HOURS must be between 1 and 720");
@@ -111,6 +125,8 @@ impl Settings {
             round_timeout: Duration::from_secs(num("SAMENHIER_ROUND_TIMEOUT_SECS", 900)?),
             time_zone,
             log_format,
+            export_key,
+            export_k: export_k as usize,
         })
     }
 

@@ -167,6 +167,7 @@ fn generate(rng: &mut StdRng, city: &str, n_groups: usize, n_newcomers: usize, r
                 is_coordinator: Set(mi == coordinator),
                 vog_received_on: Set(vog),
                 created_at: Set(now),
+                erased_at: Set(None),
             });
         }
         g_langs.sort();
@@ -257,6 +258,7 @@ fn generate(rng: &mut StdRng, city: &str, n_groups: usize, n_newcomers: usize, r
             status_reason: Set(None),
             waiting_since: Set(now - Duration::days(waited)),
             idempotency_key: Set(None),
+            erased_at: Set(None),
             version: Set(1),
             created_at: Set(now - Duration::days(waited)),
             updated_at: Set(now),

@@ -20,6 +20,8 @@ pub struct Model {
     pub is_coordinator: bool,
     pub vog_received_on: Option<Date>,
     pub created_at: DateTimeUtc,
+    /// When the personal data was erased (right to erasure or retention); `None` while held.
+    pub erased_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -39,6 +39,8 @@ pub struct Model {
     pub waiting_since: DateTimeUtc,
     #[sea_orm(unique)]
     pub idempotency_key: Option<String>,
+    /// When the personal data was erased (right to erasure or retention); `None` while held.
+    pub erased_at: Option<DateTimeUtc>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -7,6 +7,7 @@ mod m20261129_000001_foundation;
 mod m20261129_000002_scoring_scripts;
 mod m20261129_000003_matching;
 mod m20261129_000004_year_together;
+mod m20261129_000005_erasure;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_scoring_scripts::Migration),
             Box::new(m20261129_000003_matching::Migration),
             Box::new(m20261129_000004_year_together::Migration),
+            Box::new(m20261129_000005_erasure::Migration),
         ]
     }
 }

@@ -79,6 +79,11 @@ pub enum Op {
     Statistics,
     /// Read the audit log.
     ReadAudit,
+    /// Download anonymised exports and read their catalog.
+    Export,
+    /// Erase a person's personal data, or report everything held about them (the rights of
+    /// erasure and access).
+    PersonalData,
 }
 
 /// How much of a scope a role gets for an operation.
@@ -94,7 +99,10 @@ fn reach(role: Role, op: Op) -> Option<Reach> {
     use Reach::*;
     match role {
         Role::Admin => Some(All),
-        Role::CityAdmin => Some(OwnCity),
+        Role::CityAdmin => match op {
+            Export => None,
+            _ => Some(OwnCity),
+        },
         Role::Coordinator => match op {
             ReadGroups | UpdateGroup | AddMember | RemoveMember | ReadNewcomers | ReadMatches | RecordYear => Some(OwnGroup),
             _ => None,
@@ -104,7 +112,7 @@ fn reach(role: Role, op: Op) -> Option<Reach> {
             _ => None,
         },
         Role::Analyst => match op {
-            Statistics => Some(All),
+            Statistics | Export => Some(All),
             _ => None,
         },
     }

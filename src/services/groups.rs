@@ -351,6 +351,7 @@ pub async fn add_member(state: &AppState, p: &Principal, group_id: &str, input: 
         is_coordinator: Set(input.is_coordinator),
         vog_received_on: Set(vog),
         created_at: Set(Utc::now()),
+        erased_at: Set(None),
     }
     .insert(&txn)
     .await?;

@@ -261,6 +261,7 @@ pub async fn register(state: &AppState, p: &Principal, input: RegisterNewcomerIn
         status_reason: Set(None),
         waiting_since: Set(now),
         idempotency_key: Set(idempotency_key),
+        erased_at: Set(None),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),

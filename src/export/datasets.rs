@@ -1,0 +1,504 @@
+//! The five datasets: their columns (an explicit allow-list: a column added to the database
+//! later is never exported by default) and how a page of each is read and turned into rows.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use entity::{activity_log, check_in, group_member, matches, newcomer, welcome_group};
+use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::generalise::{self, GROUP_LEVELS, GroupFacts, PERSON_LEVELS, PersonFacts, Plan};
+use super::pseudonym::ExportKey;
+use crate::error::AppResult;
+
+/// Rows read from the database at a time: memory stays flat however large the table.
+pub const PAGE: u64 = 500;
+
+/// The datasets an analyst can download.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dataset {
+    Matches,
+    Activities,
+    Checkins,
+    Newcomers,
+    Groups,
+}
+
+/// What a column holds, for the catalog.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
+pub enum ColumnKind {
+    /// A keyed pseudonym of a record: joinable within one export key, meaningless without it.
+    Pseudonym,
+    /// A generalised fact that, combined with others, could single a person out; k-anonymity
+    /// is enforced on these together.
+    QuasiIdentifier,
+    /// A fact about the record or event (status, scores, outcomes).
+    Attribute,
+}
+
+/// One exported column.
+pub struct Column {
+    pub name: &'static str,
+    pub kind: ColumnKind,
+    pub description: &'static str,
+}
+
+const fn col(name: &'static str, kind: ColumnKind, description: &'static str) -> Column {
+    Column { name, kind, description }
+}
+
+use ColumnKind::{Attribute as A, Pseudonym as P, QuasiIdentifier as Q};
+
+const MATCHES: &[Column] = &[
+    col("match_pseudonym", P, "the match"),
+    col("newcomer_pseudonym", P, "the household (joins newcomers and checkins)"),
+    col("group_pseudonym", P, "the welcome group (joins groups)"),
+    col("run_pseudonym", P, "the matching round that proposed it; empty when proposed by hand"),
+    col("city", A, "city slug"),
+    col("status", A, "PROPOSED, ACTIVE, COMPLETED, ENDED_EARLY or REJECTED"),
+    col("score", A, "total points of the pair under the script that proposed it"),
+    col("criteria", A, "JSON object: points per criterion, summing exactly to score"),
+    col("proposed_month", A, "YYYY-MM the match was proposed"),
+    col("start_month", A, "YYYY-MM the year together started; empty before"),
+    col("end_month", A, "YYYY-MM it ended; empty while it lasts"),
+    col("end_reason_code", A, "why it ended (a code; the free-text reason is never exported)"),
+    col("months_together", A, "whole months from start to end (or to the export date while active)"),
+    col("start_dutch_level", A, "the newcomer's CEFR Dutch level at the start"),
+];
+
+const ACTIVITIES: &[Column] = &[
+    col("activity_pseudonym", P, "the activity"),
+    col("match_pseudonym", P, "the match (joins matches)"),
+    col("city", A, "city slug"),
+    col("month", A, "YYYY-MM of the activity"),
+    col("kind", A, "MEAL, LANGUAGE, ..."),
+    col("duration_minutes", A, "how long it took"),
+    col("participants", A, "how many people took part"),
+];
+
+const CHECKINS: &[Column] = &[
+    col("checkin_pseudonym", P, "the check-in"),
+    col("match_pseudonym", P, "the match (joins matches)"),
+    col("newcomer_pseudonym", P, "the household (joins newcomers)"),
+    col("group_pseudonym", P, "the welcome group (joins groups)"),
+    col("city", A, "city slug"),
+    col("checkin_month", A, "3, 6 or 12: the month of the year together"),
+    col("newcomer_satisfaction", A, "1-5"),
+    col("group_satisfaction", A, "1-5"),
+    col("dutch_level", A, "CEFR Dutch level at the check-in"),
+    col("work_status", A, "a code"),
+    col("network_size", A, "people the household counts on"),
+];
+
+const NEWCOMERS: &[Column] = &[
+    col("newcomer_pseudonym", P, "the household (its main applicant)"),
+    col("city", Q, "city slug"),
+    col("age_band", Q, "five-year birth-year band (ten years where generalised further)"),
+    col("gender", Q, "FEMALE, MALE, OTHER or UNDISCLOSED"),
+    col("origin", Q, "ISO 3166-1 country shared by at least k people in the export, otherwise its UN sub-region (or continent)"),
+    col("household_adults", Q, "adults, top-coded at 3+ (2+ where generalised further)"),
+    col("household_children", Q, "children, top-coded at 3+ (1+ where generalised further)"),
+    col("arrival_period", Q, "YYYY-MM of arrival; YYYY-Qn or YYYY where generalised further"),
+    col("dutch_level", A, "CEFR Dutch level at registration"),
+    col("goals", A, "semicolon-separated goal codes (WORK, STUDY, LANGUAGE, ...)"),
+    col("language_count", A, "how many languages the newcomer speaks"),
+    col("status", A, "WAITING, MATCHED, COMPLETED or WITHDRAWN"),
+    col("registered_month", A, "YYYY-MM of registration"),
+];
+
+const GROUPS: &[Column] = &[
+    col("group_pseudonym", P, "the welcome group"),
+    col("city", Q, "city slug"),
+    col("member_count", Q, "volunteers, top-coded at 8+ (bands where generalised further)"),
+    col("members_age_band", Q, "ten-year band of the volunteers' median birth year (twenty years or * where generalised further)"),
+    col("status", A, "FORMING, READY, MATCHED, COMPLETED or WITHDRAWN"),
+    col("capacity", A, "largest household the group can welcome"),
+    col("language_count", A, "languages spoken in the group"),
+    col("interest_count", A, "interests the group lists"),
+    col("availability_hours_per_month", A, "hours a month the group offers"),
+    col("has_coordinator", A, "whether one member coordinates"),
+    col("created_month", A, "YYYY-MM the group was registered"),
+];
+
+impl Dataset {
+    pub const ALL: [Dataset; 5] = [Dataset::Matches, Dataset::Activities, Dataset::Checkins, Dataset::Newcomers, Dataset::Groups];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Dataset::Matches => "matches",
+            Dataset::Activities => "activities",
+            Dataset::Checkins => "checkins",
+            Dataset::Newcomers => "newcomers",
+            Dataset::Groups => "groups",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.name() == name)
+    }
+
+    pub fn columns(self) -> &'static [Column] {
+        match self {
+            Dataset::Matches => MATCHES,
+            Dataset::Activities => ACTIVITIES,
+            Dataset::Checkins => CHECKINS,
+            Dataset::Newcomers => NEWCOMERS,
+            Dataset::Groups => GROUPS,
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Dataset::Matches => "every match, proposed to ended, with its score and criteria and how long it lasted",
+            Dataset::Activities => "what groups and households did together, by month",
+            Dataset::Checkins => "the check-ins of months 3, 6 and 12: satisfaction, Dutch level, work, network",
+            Dataset::Newcomers => "one row per household, quasi-identifiers generalised and k-anonymous",
+            Dataset::Groups => "one row per welcome group, volunteers in aggregate, k-anonymous",
+        }
+    }
+}
+
+/// One value of a row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Null,
+    Int(i64),
+    /// Hundredths, printed as a decimal number ("12.50").
+    Hundredths(i64),
+    Bool(bool),
+    Text(String),
+}
+
+impl Cell {
+    fn opt(v: Option<String>) -> Self {
+        v.map_or(Cell::Null, Cell::Text)
+    }
+}
+
+/// The k-anonymity plan of a person dataset, made before the first row is written.
+pub enum Planned {
+    None,
+    Newcomers(Plan<PersonFacts>),
+    Groups(Plan<GroupFacts>),
+}
+
+fn month_of(d: NaiveDate) -> String {
+    generalise::month(d)
+}
+
+fn month_of_time(t: DateTime<Utc>) -> String {
+    generalise::month(t.date_naive())
+}
+
+fn person_facts(n: &newcomer::Model) -> PersonFacts {
+    PersonFacts {
+        city: n.city_slug.clone(),
+        birth_year: n.birth_year,
+        gender: n.gender.to_value(),
+        country: n.country_of_origin.clone(),
+        adults: n.household_adults,
+        children: n.children_ages.0.len() as i32,
+        arrival: (n.arrival_date.year(), n.arrival_date.month()),
+    }
+}
+
+/// A page of `entity` rows with ids after `after`, in one city or all.
+macro_rules! page_of {
+    ($conn:expr, $entity:ident, $city:expr, $after:expr) => {{
+        let mut q = $entity::Entity::find().order_by_asc($entity::Column::Id).limit(PAGE);
+        if let Some(c) = $city {
+            q = q.filter($entity::Column::CitySlug.eq(c));
+        }
+        if let Some(a) = $after {
+            q = q.filter($entity::Column::Id.gt(a));
+        }
+        q.all($conn).await?
+    }};
+}
+
+/// Pass one of a person dataset: the histogram of raw quasi-identifiers, then the plan.
+pub async fn plan(conn: &impl ConnectionTrait, dataset: Dataset, city: Option<&str>, k: usize) -> AppResult<(Planned, usize)> {
+    match dataset {
+        Dataset::Newcomers => {
+            let mut hist: HashMap<PersonFacts, usize> = HashMap::new();
+            let mut after: Option<String> = None;
+            loop {
+                let page = page_of!(conn, newcomer, city, after.as_deref());
+                for n in &page {
+                    *hist.entry(person_facts(n)).or_default() += 1;
+                }
+                match page.last() {
+                    Some(last) if page.len() as u64 == PAGE => after = Some(last.id.clone()),
+                    _ => break,
+                }
+            }
+            let mut countries: HashMap<&str, usize> = HashMap::new();
+            for (f, n) in &hist {
+                *countries.entry(f.country.as_str()).or_default() += n;
+            }
+            let common = |c: &str| countries.get(c).is_some_and(|n| *n >= k);
+            let plan = generalise::plan(&hist, k, PERSON_LEVELS, |f, level| generalise::publish_person(f, level, &common));
+            let kept = plan.kept;
+            Ok((Planned::Newcomers(plan), kept))
+        }
+        Dataset::Groups => {
+            let mut hist: HashMap<GroupFacts, usize> = HashMap::new();
+            let mut after: Option<String> = None;
+            loop {
+                let page = page_of!(conn, welcome_group, city, after.as_deref());
+                let facts = group_aggregates(conn, &page).await?;
+                for g in &page {
+                    if let Some(a) = facts.get(&g.id) {
+                        *hist.entry(a.facts.clone()).or_default() += 1;
+                    }
+                }
+                match page.last() {
+                    Some(last) if page.len() as u64 == PAGE => after = Some(last.id.clone()),
+                    _ => break,
+                }
+            }
+            let plan = generalise::plan(&hist, k, GROUP_LEVELS, generalise::publish_group);
+            let kept = plan.kept;
+            Ok((Planned::Groups(plan), kept))
+        }
+        Dataset::Matches | Dataset::Activities | Dataset::Checkins => {
+            let rows = count(conn, dataset, city).await?;
+            Ok((Planned::None, rows))
+        }
+    }
+}
+
+async fn count(conn: &impl ConnectionTrait, dataset: Dataset, city: Option<&str>) -> AppResult<usize> {
+    use sea_orm::PaginatorTrait;
+    macro_rules! count_of {
+        ($entity:ident) => {{
+            let mut q = $entity::Entity::find();
+            if let Some(c) = city {
+                q = q.filter($entity::Column::CitySlug.eq(c));
+            }
+            q.count(conn).await? as usize
+        }};
+    }
+    Ok(match dataset {
+        Dataset::Matches => count_of!(matches),
+        Dataset::Activities => count_of!(activity_log),
+        Dataset::Checkins => count_of!(check_in),
+        Dataset::Newcomers => count_of!(newcomer),
+        Dataset::Groups => count_of!(welcome_group),
+    })
+}
+
+struct GroupAggregate {
+    facts: GroupFacts,
+    has_coordinator: bool,
+}
+
+/// Member counts and median birth years of a page of groups, in one query.
+async fn group_aggregates(conn: &impl ConnectionTrait, groups: &[welcome_group::Model]) -> AppResult<HashMap<String, GroupAggregate>> {
+    let ids: Vec<String> = groups.iter().map(|g| g.id.clone()).collect();
+    let mut years: HashMap<String, (Vec<i32>, bool)> = HashMap::new();
+    if !ids.is_empty() {
+        let rows: Vec<(String, i32, bool)> = group_member::Entity::find()
+            .select_only()
+            .column(group_member::Column::GroupId)
+            .column(group_member::Column::BirthYear)
+            .column(group_member::Column::IsCoordinator)
+            .filter(group_member::Column::GroupId.is_in(ids))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (group, year, coordinator) in rows {
+            let e = years.entry(group).or_default();
+            e.0.push(year);
+            e.1 |= coordinator;
+        }
+    }
+    Ok(groups
+        .iter()
+        .map(|g| {
+            let (mut ys, has_coordinator) = years.remove(&g.id).unwrap_or_default();
+            ys.sort_unstable();
+            let median = (!ys.is_empty()).then(|| ys[ys.len() / 2]);
+            let facts = GroupFacts { city: g.city_slug.clone(), members: ys.len() as i32, median_birth_year: median };
+            (g.id.clone(), GroupAggregate { facts, has_coordinator })
+        })
+        .collect())
+}
+
+/// Whole months from `start` to `end`.
+fn months_between(start: NaiveDate, end: NaiveDate) -> i64 {
+    let m = (end.year() - start.year()) as i64 * 12 + end.month() as i64 - start.month() as i64;
+    if end.day() < start.day() { (m - 1).max(0) } else { m.max(0) }
+}
+
+/// Pass two: the rows of one page after `after`, and the cursor of the next page (`None` at the
+/// end). Rows the plan withholds are skipped.
+pub async fn page(
+    conn: &impl ConnectionTrait,
+    dataset: Dataset,
+    city: Option<&str>,
+    after: Option<&str>,
+    key: &ExportKey,
+    planned: &Planned,
+    today: NaiveDate,
+) -> AppResult<(Vec<Vec<Cell>>, Option<String>)> {
+    let mut rows = Vec::new();
+    let last: Option<String>;
+    let full: bool;
+    match dataset {
+        Dataset::Matches => {
+            let page = page_of!(conn, matches, city, after);
+            full = page.len() as u64 == PAGE;
+            last = page.last().map(|m| m.id.clone());
+            for m in page {
+                let criteria: serde_json::Map<String, serde_json::Value> = m
+                    .explanation
+                    .as_array()
+                    .map(|parts| {
+                        parts
+                            .iter()
+                            .filter_map(|p| {
+                                let name = p.get(0)?.as_str()?.to_owned();
+                                let h = p.get(1)?.as_i64()?;
+                                Some((name, serde_json::json!(h as f64 / 100.0)))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let months = m.start_date.map(|s| months_between(s, m.end_date.unwrap_or(today)));
+                rows.push(vec![
+                    Cell::Text(key.pseudonym("match", &m.id)),
+                    Cell::Text(key.pseudonym("newcomer", &m.newcomer_id)),
+                    Cell::Text(key.pseudonym("group", &m.group_id)),
+                    Cell::opt(m.run_id.as_deref().map(|r| key.pseudonym("run", r))),
+                    Cell::Text(m.city_slug),
+                    Cell::Text(m.status.to_value()),
+                    Cell::Hundredths(m.score),
+                    Cell::Text(serde_json::Value::Object(criteria).to_string()),
+                    Cell::Text(month_of_time(m.created_at)),
+                    Cell::opt(m.start_date.map(month_of)),
+                    Cell::opt(m.end_date.map(month_of)),
+                    Cell::opt(m.end_reason_code),
+                    months.map_or(Cell::Null, Cell::Int),
+                    Cell::opt(m.start_dutch_level),
+                ]);
+            }
+        }
+        Dataset::Activities => {
+            let page = page_of!(conn, activity_log, city, after);
+            full = page.len() as u64 == PAGE;
+            last = page.last().map(|m| m.id.clone());
+            for a in page {
+                rows.push(vec![
+                    Cell::Text(key.pseudonym("activity", &a.id)),
+                    Cell::Text(key.pseudonym("match", &a.match_id)),
+                    Cell::Text(a.city_slug),
+                    Cell::Text(month_of(a.date)),
+                    Cell::Text(a.kind),
+                    Cell::Int(a.duration_minutes.into()),
+                    Cell::Int(a.participants.into()),
+                ]);
+            }
+        }
+        Dataset::Checkins => {
+            let page = page_of!(conn, check_in, city, after);
+            full = page.len() as u64 == PAGE;
+            last = page.last().map(|m| m.id.clone());
+            let match_ids: HashSet<String> = page.iter().map(|c| c.match_id.clone()).collect();
+            let pairs: HashMap<String, (String, String)> = if match_ids.is_empty() {
+                HashMap::new()
+            } else {
+                matches::Entity::find()
+                    .select_only()
+                    .column(matches::Column::Id)
+                    .column(matches::Column::NewcomerId)
+                    .column(matches::Column::GroupId)
+                    .filter(matches::Column::Id.is_in(match_ids))
+                    .into_tuple::<(String, String, String)>()
+                    .all(conn)
+                    .await?
+                    .into_iter()
+                    .map(|(id, n, g)| (id, (n, g)))
+                    .collect()
+            };
+            for c in page {
+                let (n, g) = pairs.get(&c.match_id).cloned().unzip();
+                rows.push(vec![
+                    Cell::Text(key.pseudonym("checkin", &c.id)),
+                    Cell::Text(key.pseudonym("match", &c.match_id)),
+                    Cell::opt(n.map(|n| key.pseudonym("newcomer", &n))),
+                    Cell::opt(g.map(|g| key.pseudonym("group", &g))),
+                    Cell::Text(c.city_slug),
+                    Cell::Int(c.month.into()),
+                    Cell::Int(c.newcomer_satisfaction.into()),
+                    Cell::Int(c.group_satisfaction.into()),
+                    Cell::Text(c.dutch_level),
+                    Cell::Text(c.work_status),
+                    Cell::Int(c.network_size.into()),
+                ]);
+            }
+        }
+        Dataset::Newcomers => {
+            let page = page_of!(conn, newcomer, city, after);
+            full = page.len() as u64 == PAGE;
+            last = page.last().map(|m| m.id.clone());
+            for n in page {
+                let Planned::Newcomers(plan) = planned else { break };
+                let Some(qi) = plan.decide(&person_facts(&n)) else { continue };
+                let mut row = vec![Cell::Text(key.pseudonym("newcomer", &n.id))];
+                row.extend(qi.iter().cloned().map(Cell::Text));
+                row.extend([
+                    Cell::Text(n.dutch_level.to_value()),
+                    Cell::Text(n.goals.0.join(";")),
+                    Cell::Int(n.languages.0.len() as i64),
+                    Cell::Text(n.status.to_value()),
+                    Cell::Text(month_of_time(n.created_at)),
+                ]);
+                rows.push(row);
+            }
+        }
+        Dataset::Groups => {
+            let page = page_of!(conn, welcome_group, city, after);
+            full = page.len() as u64 == PAGE;
+            last = page.last().map(|m| m.id.clone());
+            let aggregates = group_aggregates(conn, &page).await?;
+            for g in page {
+                let Planned::Groups(plan) = planned else { break };
+                let Some(agg) = aggregates.get(&g.id) else { continue };
+                let Some(qi) = plan.decide(&agg.facts) else { continue };
+                let mut row = vec![Cell::Text(key.pseudonym("group", &g.id))];
+                row.extend(qi.iter().cloned().map(Cell::Text));
+                row.extend([
+                    Cell::Text(g.status.to_value()),
+                    Cell::Int(g.capacity.into()),
+                    Cell::Int(g.languages.0.len() as i64),
+                    Cell::Int(g.interests.0.len() as i64),
+                    g.availability_hours_per_month.map_or(Cell::Null, |h| Cell::Int(h.into())),
+                    Cell::Bool(agg.has_coordinator),
+                    Cell::Text(month_of_time(g.created_at)),
+                ]);
+                rows.push(row);
+            }
+        }
+    }
+    Ok((rows, if full { last } else { None }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_follow_the_allow_list_and_months_count_whole_months() {
+        for d in Dataset::ALL {
+            assert_eq!(Dataset::parse(d.name()), Some(d));
+            let names: HashSet<&str> = d.columns().iter().map(|c| c.name).collect();
+            assert_eq!(names.len(), d.columns().len(), "{} has a duplicate column", d.name());
+            assert!(d.columns().iter().filter(|c| c.kind == ColumnKind::Pseudonym).all(|c| c.name.ends_with("_pseudonym")));
+        }
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+        assert_eq!(months_between(date(2025, 1, 15), date(2026, 1, 15)), 12);
+        assert_eq!(months_between(date(2025, 1, 15), date(2026, 1, 14)), 11);
+        assert_eq!(months_between(date(2025, 1, 15), date(2025, 1, 1)), 0);
+    }
+}
