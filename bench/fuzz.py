@@ -276,9 +276,33 @@ def write_config(base_config: Path, ids: dict[str, list[str]], dest: Path, proba
     for key, kind in ID_BINDINGS.items():
         if kind in ids:
             params[key] = {"dictionary": f"ids_{kind}", "probability": probability}
+    # schemathesis keeps crash files for `schemathesis replay`; keep them with this run's
+    # logs, never in the work tree.
+    cfg["cache"] = {"directory": str(dest.parent / ".schemathesis")}
     text = _toml_dump(cfg)
     tomllib.loads(text)  # fail here, not inside schemathesis, if the dump is wrong
     dest.write_text(text)
+
+
+def introspect_to_sdl(base: str, dest: Path) -> list[str]:
+    """Writes the server's schema, read by introspection, as SDL to `dest`; returns notes.
+
+    The standard introspection query of graphql-core 3.3 and graphql-js 16 (type depth 9) is
+    refused by the server's depth limits, so this falls back to shallower ones (enough for
+    every type of this schema) and says so.
+    """
+    import graphql
+
+    notes = []
+    for depth in (9, 8, 7, 6, 5, 4):
+        status, body = http_post_json(f"{base}/graphql", {"query": graphql.get_introspection_query(type_depth=depth)})
+        if status == 200 and isinstance(body, dict) and body.get("data") and not body.get("errors"):
+            schema = graphql.build_client_schema(body["data"])
+            dest.write_text(graphql.print_schema(schema) + "\n")
+            return notes
+        msg = body["errors"][0].get("message") if isinstance(body, dict) and body.get("errors") else str(body)[:200]
+        notes.append(f"introspection with type depth {depth} refused: HTTP {status} {msg!r}")
+    raise RuntimeError("introspection failed: " + "; ".join(notes))
 
 
 def find_schemathesis(arg: str | None) -> str:
@@ -382,7 +406,16 @@ def main() -> int:
         write_config(HERE / "fuzz.toml", ids, config_path, args.id_probability)
 
         fuzz_log = work / "responses.jsonl"
-        location = str(schema_file) if args.schema == "file" else f"{server.base}/graphql"
+        if args.schema == "file":
+            location = str(schema_file)
+        else:
+            # schemathesis' own loader sends graphql-core's standard introspection query, which
+            # the server refuses (see introspect_to_sdl); fetch the schema here instead.
+            location = str(work / "introspected.graphql")
+            for note in introspect_to_sdl(server.base, Path(location)):
+                log(f"note: {note}")
+            n_ops = count_operations(Path(location))
+            max_examples = args.max_examples or max(1, math.ceil(args.requests / n_ops))
         cmd = [
             st_exe, "--no-color", "--config-file", str(config_path),
             "run", location,
@@ -411,7 +444,7 @@ def main() -> int:
         t0 = time.monotonic()
         st_out_path = work / "schemathesis.out"
         with open(st_out_path, "wb") as st_out:
-            st = subprocess.Popen(cmd, env=env, stdout=st_out, stderr=subprocess.STDOUT, cwd=ROOT,
+            st = subprocess.Popen(cmd, env=env, stdout=st_out, stderr=subprocess.STDOUT, cwd=work,
                                   start_new_session=True)
             hung = False
             crashed_at = None
@@ -490,9 +523,18 @@ def main() -> int:
             failures.append(f"crash: {len(panics)} panic line(s) in the server log")
             print("server log, panic lines:")
             print("\n".join(panics[:20]))
-        timeouts = re.findall(r"(?i)timed out", st_text)
-        if timeouts and not problems:
-            failures.append(f"hang: schemathesis reports {len(timeouts)} request timeout(s) (> {args.request_timeout} s)")
+        # Requests that got no response at all (timeouts, resets) are schemathesis "errors".
+        m_err = re.search(r"^=+ ERRORS =+$(.*?)^=+ [A-Z ]+ =+$", st_text, re.S | re.M)
+        if m_err:
+            section = m_err.group(1)
+            print("=" * 78)
+            print("schemathesis ERRORS section:")
+            print(section.strip()[:6000])
+            n_timeouts = len(re.findall(r"(?i)timed out", section))
+            if n_timeouts:
+                failures.append(f"hang: {n_timeouts} request(s) got no answer within {args.request_timeout} s")
+            else:
+                failures.append("schemathesis reports errors (requests without a usable response), see above")
         if st.returncode not in (0, None) and not failures and not hung:
             # Something else schemathesis counts as an error (e.g. a connection reset).
             failures.append(f"schemathesis exited {st.returncode}: see {st_out_path}")

@@ -53,6 +53,11 @@ pub enum Command {
         #[arg(long, default_value = "MAX_MATCHES_THEN_SCORE")]
         objective: String,
     },
+    /// Retention: erase the personal data of everyone past the retention period.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
     /// Seed the database.
     Seed {
         /// Seed the synthetic demo data and print the demo users' new passwords.
@@ -76,6 +81,21 @@ pub enum Command {
 pub enum UserCommand {
     /// Add a user; the password is read as one line from standard input.
     Add(UserAdd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RetentionCommand {
+    /// Erase households whose match ended more than --months months ago, households withdrawn
+    /// or never matched with no change for that long, and the members of groups withdrawn or
+    /// completed that long ago. Prints one JSON line per person (ids only).
+    Apply {
+        /// The retention period in months (at least 1).
+        #[arg(long)]
+        months: u32,
+        /// List who would be erased; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -130,6 +150,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command: UserCommand::Add(args) } => user_add(settings, args).await,
+        Command::Retention { command: RetentionCommand::Apply { months, dry_run } } => retention(settings, months, dry_run).await,
         Command::Schema => Ok(()),
         Command::Seed { demo, bulk, newcomers, groups, seed } => {
             if !demo && bulk.is_none() {
@@ -149,6 +170,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn retention(settings: Settings, months: u32, dry_run: bool) -> anyhow::Result<()> {
+    if months == 0 {
+        bail!("--months must be at least 1");
+    }
+    let conn = db::connect(&settings.database_url).await?;
+    db::migrate(&conn).await?;
+    let done = crate::services::privacy::apply_retention(&conn, months, settings.today(), dry_run).await.map_err(AppError::into_anyhow)?;
+    for c in &done {
+        println!("{}", serde_json::to_string(c)?);
+    }
+    let newcomers = done.iter().filter(|c| c.kind == "newcomer").count();
+    let members = done.len() - newcomers;
+    let verb = if dry_run { "would erase" } else { "erased" };
+    eprintln!("retention of {months} months: {verb} {newcomers} households and {members} group members");
+    Ok(())
 }
 
 async fn serve(settings: Settings, demo: bool, bind: &str) -> anyhow::Result<()> {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::{activity_log, check_in, group_member, matches, newcomer, welcome_group};
 use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::generalise::{self, GROUP_LEVELS, GroupFacts, PERSON_LEVELS, PersonFacts, Plan};
+use super::generalise::{self, GROUP_MAX_LEVELS, GROUP_PRIORITY, GroupFacts, PERSON_MAX_LEVELS, PERSON_PRIORITY, PersonFacts, Plan};
 use super::pseudonym::ExportKey;
 use crate::error::AppResult;
 
@@ -93,12 +93,12 @@ const CHECKINS: &[Column] = &[
 const NEWCOMERS: &[Column] = &[
     col("newcomer_pseudonym", P, "the household (its main applicant)"),
     col("city", Q, "city slug"),
-    col("age_band", Q, "five-year birth-year band (ten years where generalised further)"),
-    col("gender", Q, "FEMALE, MALE, OTHER or UNDISCLOSED"),
-    col("origin", Q, "ISO 3166-1 country shared by at least k people in the export, otherwise its UN sub-region (or continent)"),
-    col("household_adults", Q, "adults, top-coded at 3+ (2+ where generalised further)"),
-    col("household_children", Q, "children, top-coded at 3+ (1+ where generalised further)"),
-    col("arrival_period", Q, "YYYY-MM of arrival; YYYY-Qn or YYYY where generalised further"),
+    col("age_band", Q, "birth-year band of five years (ten, twenty, or * when the export needed coarser values)"),
+    col("gender", Q, "FEMALE, MALE, OTHER or UNDISCLOSED (* when withheld)"),
+    col("origin", Q, "ISO 3166-1 country shared by at least k people in the export, otherwise its UN sub-region; sub-region, continent or * when coarser"),
+    col("household_adults", Q, "adults, top-coded at 3+ (2+ or * when coarser)"),
+    col("household_children", Q, "children, top-coded at 3+ (1+ or * when coarser)"),
+    col("arrival_period", Q, "YYYY-MM of arrival (YYYY-Qn, YYYY or * when coarser)"),
     col("dutch_level", A, "CEFR Dutch level at registration"),
     col("goals", A, "semicolon-separated goal codes (WORK, STUDY, LANGUAGE, ...)"),
     col("language_count", A, "how many languages the newcomer speaks"),
@@ -109,8 +109,8 @@ const NEWCOMERS: &[Column] = &[
 const GROUPS: &[Column] = &[
     col("group_pseudonym", P, "the welcome group"),
     col("city", Q, "city slug"),
-    col("member_count", Q, "volunteers, top-coded at 8+ (bands where generalised further)"),
-    col("members_age_band", Q, "ten-year band of the volunteers' median birth year (twenty years or * where generalised further)"),
+    col("member_count", Q, "volunteers, top-coded at 8+ (0-4 / 5-7 / 8+ or * when coarser)"),
+    col("members_age_band", Q, "ten-year band of the volunteers' median birth year (twenty years or * when coarser)"),
     col("status", A, "FORMING, READY, MATCHED, COMPLETED or WITHDRAWN"),
     col("capacity", A, "largest household the group can welcome"),
     col("language_count", A, "languages spoken in the group"),
@@ -182,6 +182,47 @@ pub enum Planned {
     Groups(Plan<GroupFacts>),
 }
 
+impl Planned {
+    /// How coarse each generalised column is in this export, e.g.
+    /// `age_band=10 years; gender=as recorded; ...`; empty for datasets without quasi-identifiers.
+    pub fn describe(&self) -> String {
+        let (names, levels, words): (&[&str], &[usize], &[&[&str]]) = match self {
+            Planned::None => return String::new(),
+            Planned::Newcomers(p) => (&generalise::PERSON_QI, &p.levels, &PERSON_LEVEL_NAMES),
+            Planned::Groups(p) => (&generalise::GROUP_QI, &p.levels, &GROUP_LEVEL_NAMES),
+        };
+        let parts: Vec<String> = names
+            .iter()
+            .zip(levels)
+            .zip(words.iter())
+            .skip(1)
+            .map(|((name, level), words)| format!("{name}={}", words.get(*level).copied().unwrap_or("?")))
+            .collect();
+        parts.join("; ")
+    }
+
+    /// Rows withheld by k-anonymity.
+    pub fn suppressed(&self) -> usize {
+        match self {
+            Planned::None => 0,
+            Planned::Newcomers(p) => p.suppressed,
+            Planned::Groups(p) => p.suppressed,
+        }
+    }
+}
+
+const PERSON_LEVEL_NAMES: [&[&str]; 7] = [
+    &["as recorded"],
+    &["5 years", "10 years", "20 years", "withheld"],
+    &["as recorded", "withheld"],
+    &["country or sub-region", "sub-region", "continent", "withheld"],
+    &["3+", "2+", "withheld"],
+    &["3+", "1+", "withheld"],
+    &["month", "quarter", "year", "withheld"],
+];
+
+const GROUP_LEVEL_NAMES: [&[&str]; 3] = [&["as recorded"], &["8+", "bands", "withheld"], &["10 years", "20 years", "withheld"]];
+
 fn month_of(d: NaiveDate) -> String {
     generalise::month(d)
 }
@@ -237,7 +278,7 @@ pub async fn plan(conn: &impl ConnectionTrait, dataset: Dataset, city: Option<&s
                 *countries.entry(f.country.as_str()).or_default() += n;
             }
             let common = |c: &str| countries.get(c).is_some_and(|n| *n >= k);
-            let plan = generalise::plan(&hist, k, PERSON_LEVELS, |f, level| generalise::publish_person(f, level, &common));
+            let plan = generalise::plan(&hist, k, &PERSON_MAX_LEVELS, &PERSON_PRIORITY, |f, levels| generalise::publish_person(f, levels, &common));
             let kept = plan.kept;
             Ok((Planned::Newcomers(plan), kept))
         }
@@ -257,7 +298,7 @@ pub async fn plan(conn: &impl ConnectionTrait, dataset: Dataset, city: Option<&s
                     _ => break,
                 }
             }
-            let plan = generalise::plan(&hist, k, GROUP_LEVELS, generalise::publish_group);
+            let plan = generalise::plan(&hist, k, &GROUP_MAX_LEVELS, &GROUP_PRIORITY, generalise::publish_group);
             let kept = plan.kept;
             Ok((Planned::Groups(plan), kept))
         }

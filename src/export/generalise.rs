@@ -1,8 +1,10 @@
-//! Generalisation of quasi-identifiers and k-anonymity by local recoding: every row starts at
-//! the finest published level; the rows of an equivalence class (same published values) with
-//! fewer than k rows move one level coarser, and so on; whatever is still in a class below k at
-//! the coarsest level is suppressed. Pure functions over a histogram of the rows' raw facts, so
-//! an export needs memory for the distinct combinations only, not for its rows.
+//! Generalisation of quasi-identifiers and k-anonymity. Each quasi-identifier has a hierarchy
+//! of levels (a birth year: five-year band, ten, twenty, withheld). The planner recodes whole
+//! columns (global recoding, as Sweeney's Datafly and ARX do), so every row of an export has the
+//! same granularity: it generalises, one level at a time, the column that most reduces the rows
+//! in classes smaller than k, until those rows are within the suppression budget; then those
+//! rows are withheld. Pure functions over a histogram of the rows' raw facts, so an export needs
+//! memory for the distinct combinations only, not for its rows.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -11,10 +13,17 @@ use chrono::{Datelike, NaiveDate};
 
 use super::regions::REGIONS;
 
-/// What the planner decided for each raw combination: its published values, or suppression.
+/// Share of the rows that may be withheld rather than generalise a column further (at least
+/// k − 1 rows, as in Datafly: a handful of outliers must not coarsen every other row).
+pub const SUPPRESSION_BUDGET: f64 = 0.05;
+
+/// What the planner decided: one level per quasi-identifier, and which raw combinations are
+/// withheld.
 pub struct Plan<K> {
     decisions: HashMap<K, Option<Vec<String>>>,
-    /// Rows withheld because no level made their class large enough.
+    /// The level of each quasi-identifier (0 = finest).
+    pub levels: Vec<usize>,
+    /// Rows withheld because their class stayed smaller than k.
     pub suppressed: usize,
     /// Rows published.
     pub kept: usize,
@@ -28,35 +37,67 @@ impl<K: Eq + Hash> Plan<K> {
     }
 }
 
-/// Plans the recoding of `hist` (raw facts → number of rows) with `levels` levels of `publish`.
-pub fn plan<K: Eq + Hash + Clone>(hist: &HashMap<K, usize>, k: usize, levels: usize, publish: impl Fn(&K, usize) -> Vec<String>) -> Plan<K> {
-    let mut decisions: HashMap<K, Option<Vec<String>>> = HashMap::with_capacity(hist.len());
-    let mut pending: Vec<(&K, usize)> = hist.iter().map(|(key, n)| (key, *n)).collect();
-    let mut kept = 0;
-    for level in 0..levels {
-        let published: Vec<Vec<String>> = pending.iter().map(|(key, _)| publish(key, level)).collect();
-        let mut sizes: HashMap<&[String], usize> = HashMap::new();
-        for (values, (_, n)) in published.iter().zip(&pending) {
-            *sizes.entry(values.as_slice()).or_default() += n;
-        }
-        let mut next = Vec::new();
-        for (values, (key, n)) in published.iter().zip(&pending) {
-            if sizes.get(values.as_slice()).copied().unwrap_or(0) >= k {
-                decisions.insert((*key).clone(), Some(values.clone()));
-                kept += n;
-            } else {
-                next.push((*key, *n));
+/// Rows of `hist` in classes smaller than `k` when published at `levels`.
+fn small_rows<K>(hist: &HashMap<K, usize>, k: usize, levels: &[usize], publish: &impl Fn(&K, &[usize]) -> Vec<String>) -> usize {
+    let mut sizes: HashMap<Vec<String>, usize> = HashMap::new();
+    for (key, n) in hist {
+        *sizes.entry(publish(key, levels)).or_default() += n;
+    }
+    sizes.values().filter(|n| **n < k).sum()
+}
+
+/// Plans the recoding of `hist` (raw facts → number of rows). `max_levels[i]` is the coarsest
+/// level of quasi-identifier `i`; on a tie the earlier quasi-identifier in `priority` is
+/// generalised first.
+pub fn plan<K: Eq + Hash + Clone>(
+    hist: &HashMap<K, usize>,
+    k: usize,
+    max_levels: &[usize],
+    priority: &[usize],
+    publish: impl Fn(&K, &[usize]) -> Vec<String>,
+) -> Plan<K> {
+    let total: usize = hist.values().sum();
+    let budget = ((total as f64 * SUPPRESSION_BUDGET).floor() as usize).max(k.saturating_sub(1));
+    let mut levels = vec![0; max_levels.len()];
+    let mut small = small_rows(hist, k, &levels, &publish);
+    while small > budget {
+        let mut best: Option<(usize, usize)> = None;
+        for &i in priority {
+            if levels[i] >= max_levels[i] {
+                continue;
+            }
+            let mut trial = levels.clone();
+            trial[i] += 1;
+            let s = small_rows(hist, k, &trial, &publish);
+            if best.is_none_or(|(_, b)| s < b) {
+                best = Some((i, s));
             }
         }
-        pending = next;
+        let Some((i, s)) = best else { break };
+        levels[i] += 1;
+        small = s;
     }
-    let mut suppressed = 0;
-    for (key, n) in pending {
-        decisions.insert(key.clone(), None);
-        suppressed += n;
+    let mut sizes: HashMap<Vec<String>, usize> = HashMap::new();
+    let published: Vec<(&K, usize, Vec<String>)> = hist.iter().map(|(key, n)| (key, *n, publish(key, &levels))).collect();
+    for (_, n, values) in &published {
+        *sizes.entry(values.clone()).or_default() += n;
     }
-    Plan { decisions, suppressed, kept }
+    let (mut kept, mut suppressed) = (0, 0);
+    let mut decisions = HashMap::with_capacity(hist.len());
+    for (key, n, values) in published {
+        if sizes.get(&values).copied().unwrap_or(0) >= k {
+            kept += n;
+            decisions.insert(key.clone(), Some(values));
+        } else {
+            suppressed += n;
+            decisions.insert(key.clone(), None);
+        }
+    }
+    Plan { decisions, levels, suppressed, kept }
 }
+
+/// What is withheld at the coarsest level of a quasi-identifier.
+pub const WITHHELD: &str = "*";
 
 /// `"1985-1989"` for a band of `width` years.
 pub fn year_band(year: i32, width: i32) -> String {
@@ -104,27 +145,51 @@ pub struct PersonFacts {
 /// Published names of the person quasi-identifiers, in the order `publish_person` returns.
 pub const PERSON_QI: [&str; 7] = ["city", "age_band", "gender", "origin", "household_adults", "household_children", "arrival_period"];
 
-/// Levels of `publish_person`.
-pub const PERSON_LEVELS: usize = 3;
+/// The coarsest level of each person quasi-identifier (the city is never generalised).
+pub const PERSON_MAX_LEVELS: [usize; 7] = [0, 3, 1, 3, 2, 2, 3];
 
-/// The quasi-identifiers of a person at `level`: 0 is five-year age bands, the country of
-/// origin where at least k people in the export share it (its region otherwise), household
-/// counts top-coded at 3 and the arrival month; 1 publishes the region and the quarter; 2 ten-
-/// year bands, the continent, the year and "1" / "2+" adults and "0" / "1+" children.
-pub fn publish_person(f: &PersonFacts, level: usize, common_country: &dyn Fn(&str) -> bool) -> Vec<String> {
+/// Which person quasi-identifier gives way first on a tie: arrival, origin, household, age,
+/// gender (the last are what fairness analyses need most).
+pub const PERSON_PRIORITY: [usize; 6] = [6, 3, 5, 4, 1, 2];
+
+/// The quasi-identifiers of a person at `levels`. Age: five-year band, ten, twenty, withheld.
+/// Gender: as recorded, withheld. Origin: the country where at least k people in the export
+/// share it (its UN sub-region otherwise), the sub-region, the continent, withheld. Adults:
+/// top-coded at 3+, at 2+, withheld. Children: top-coded at 3+, at 1+, withheld. Arrival: month,
+/// quarter, year, withheld.
+pub fn publish_person(f: &PersonFacts, levels: &[usize], common_country: &dyn Fn(&str) -> bool) -> Vec<String> {
+    let level = |i: usize| levels.get(i).copied().unwrap_or(0);
     let (year, m) = f.arrival;
-    let (age, origin, adults, children, arrival) = match level {
-        0 => (
-            year_band(f.birth_year, 5),
-            if common_country(&f.country) { f.country.clone() } else { subregion(&f.country).to_owned() },
-            top_code(f.adults, 3),
-            top_code(f.children, 3),
-            format!("{year:04}-{m:02}"),
-        ),
-        1 => (year_band(f.birth_year, 5), subregion(&f.country).to_owned(), top_code(f.adults, 3), top_code(f.children, 3), format!("{year:04}-Q{}", (m + 2) / 3)),
-        _ => (year_band(f.birth_year, 10), continent(&f.country).to_owned(), top_code(f.adults, 2), top_code(f.children, 1), format!("{year:04}")),
+    let age = match level(1) {
+        0 => year_band(f.birth_year, 5),
+        1 => year_band(f.birth_year, 10),
+        2 => year_band(f.birth_year, 20),
+        _ => WITHHELD.to_owned(),
     };
-    vec![f.city.clone(), age, f.gender.clone(), origin, adults, children, arrival]
+    let gender = if level(2) == 0 { f.gender.clone() } else { WITHHELD.to_owned() };
+    let origin = match level(3) {
+        0 if common_country(&f.country) => f.country.clone(),
+        0 | 1 => subregion(&f.country).to_owned(),
+        2 => continent(&f.country).to_owned(),
+        _ => WITHHELD.to_owned(),
+    };
+    let adults = match level(4) {
+        0 => top_code(f.adults, 3),
+        1 => top_code(f.adults, 2),
+        _ => WITHHELD.to_owned(),
+    };
+    let children = match level(5) {
+        0 => top_code(f.children, 3),
+        1 => top_code(f.children, 1),
+        _ => WITHHELD.to_owned(),
+    };
+    let arrival = match level(6) {
+        0 => format!("{year:04}-{m:02}"),
+        1 => format!("{year:04}-Q{}", (m + 2) / 3),
+        2 => format!("{year:04}"),
+        _ => WITHHELD.to_owned(),
+    };
+    vec![f.city.clone(), age, gender, origin, adults, children, arrival]
 }
 
 /// The raw quasi-identifying facts of a welcome group (its volunteers in aggregate).
@@ -139,24 +204,32 @@ pub struct GroupFacts {
 /// Published names of the group quasi-identifiers.
 pub const GROUP_QI: [&str; 3] = ["city", "member_count", "members_age_band"];
 
-/// Levels of `publish_group`.
-pub const GROUP_LEVELS: usize = 3;
+/// The coarsest level of each group quasi-identifier.
+pub const GROUP_MAX_LEVELS: [usize; 3] = [0, 2, 2];
 
-/// The quasi-identifiers of a group at `level`: member counts top-coded at 8 and ten-year bands
-/// of the members' median birth year; then twenty-year bands and counts "0-4", "5-7", "8+";
-/// then the counts only.
-pub fn publish_group(f: &GroupFacts, level: usize) -> Vec<String> {
-    let count_band = |n: i32| match n {
-        ..=4 => "0-4".to_owned(),
-        5..=7 => "5-7".to_owned(),
-        _ => "8+".to_owned(),
+/// Ages give way before member counts.
+pub const GROUP_PRIORITY: [usize; 2] = [2, 1];
+
+/// The quasi-identifiers of a group at `levels`. Members: counted, top-coded at 8+; then "0-4",
+/// "5-7", "8+"; then withheld. The members' median birth year: ten-year band, twenty, withheld.
+pub fn publish_group(f: &GroupFacts, levels: &[usize]) -> Vec<String> {
+    let level = |i: usize| levels.get(i).copied().unwrap_or(0);
+    let members = match level(1) {
+        0 => top_code(f.members, 8),
+        1 => match f.members {
+            ..=4 => "0-4".to_owned(),
+            5..=7 => "5-7".to_owned(),
+            _ => "8+".to_owned(),
+        },
+        _ => WITHHELD.to_owned(),
     };
     let band = |width| f.median_birth_year.map_or_else(|| "none".to_owned(), |y| year_band(y, width));
-    match level {
-        0 => vec![f.city.clone(), top_code(f.members, 8), band(10)],
-        1 => vec![f.city.clone(), count_band(f.members), band(20)],
-        _ => vec![f.city.clone(), count_band(f.members), "*".to_owned()],
-    }
+    let age = match level(2) {
+        0 => band(10),
+        1 => band(20),
+        _ => WITHHELD.to_owned(),
+    };
+    vec![f.city.clone(), members, age]
 }
 
 #[cfg(test)]
@@ -179,18 +252,16 @@ mod tests {
     }
 
     #[test]
-    fn every_published_class_has_k_rows_and_the_rest_is_suppressed() {
+    fn every_published_class_has_k_rows_and_few_rows_are_withheld() {
         let mut hist = HashMap::new();
-        // Six alike, two that generalise together at level 1, and one outlier.
+        // Six alike, five that differ only in the arrival month, and one outlier.
         hist.insert(person("almere", 1990, "SY", (2025, 3)), 6);
         hist.insert(person("almere", 1991, "SY", (2025, 1)), 3);
         hist.insert(person("almere", 1992, "SY", (2025, 2)), 2);
         hist.insert(person("almere", 1950, "ER", (2020, 7)), 1);
         let k = 5;
         let common = |c: &str| c == "SY";
-        let p = plan(&hist, k, PERSON_LEVELS, |f, l| publish_person(f, l, &common));
-        assert_eq!(p.kept, 11);
-        assert_eq!(p.suppressed, 1);
+        let p = plan(&hist, k, &PERSON_MAX_LEVELS, &PERSON_PRIORITY, |f, l| publish_person(f, l, &common));
         let mut classes: HashMap<Vec<String>, usize> = HashMap::new();
         for (f, n) in &hist {
             if let Some(v) = p.decide(f) {
@@ -198,8 +269,23 @@ mod tests {
             }
         }
         assert!(classes.values().all(|n| *n >= k), "{classes:?}");
-        assert_eq!(p.decide(&person("almere", 1991, "SY", (2025, 1))).map(|v| v[6].clone()), Some("2025-Q1".into()));
+        assert_eq!(p.kept + p.suppressed, 12);
+        // Quarters put the eleven households of 2025 in one class; the outlier is withheld
+        // rather than coarsen every column of the eleven.
+        assert_eq!(p.levels[6], 1, "arrival generalised to quarters: {:?}", p.levels);
+        assert_eq!(p.kept, 11);
         assert!(p.decide(&person("almere", 1950, "ER", (2020, 7))).is_none());
         assert!(p.decide(&person("haarlem", 1950, "ER", (2020, 7))).is_none(), "unknown facts are withheld");
+    }
+
+    #[test]
+    fn with_too_few_people_columns_give_way_until_k_rows_share_a_class() {
+        let mut hist = HashMap::new();
+        for (i, c) in ["SY", "ER", "AF", "UA", "TR", "IR"].iter().enumerate() {
+            hist.insert(person("almere", 1950 + 9 * i as i32, c, (2020 + i as i32, 1 + i as u32)), 1);
+        }
+        let p = plan(&hist, 5, &PERSON_MAX_LEVELS, &PERSON_PRIORITY, |f, l| publish_person(f, l, &|_| false));
+        assert!(p.kept >= 5, "{:?}", p.levels);
+        assert_eq!(p.kept + p.suppressed, 6);
     }
 }

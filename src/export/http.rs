@@ -106,11 +106,8 @@ pub async fn download(req: HttpRequest, path: web::Path<String>, state: web::Dat
             let (p, ask) = check(&req, &path, &state).await?;
             let k = state.settings.export_k;
             let (planned, rows) = datasets::plan(&state.db, ask.dataset, ask.city.as_deref(), k).await?;
-            let suppressed = match &planned {
-                Planned::Newcomers(plan) => plan.suppressed,
-                Planned::Groups(plan) => plan.suppressed,
-                Planned::None => 0,
-            };
+            let suppressed = planned.suppressed();
+            let generalisation = planned.describe();
             audit::record(&state.db, Some(&p), audit::Entry {
                 action: "export.download",
                 entity_type: "export",
@@ -119,14 +116,15 @@ pub async fn download(req: HttpRequest, path: web::Path<String>, state: web::Dat
                 details: json!({
                     "dataset": ask.dataset.name(), "format": ask.format.name(), "city": ask.city,
                     "rows": rows, "suppressed": suppressed, "k": k, "keyId": state.export_key.id(),
+                    "generalisation": generalisation,
                 }),
             })
             .await?;
             tracing::info!(request_id = %rid, dataset = ask.dataset.name(), rows, suppressed, "export");
-            Ok::<_, AppError>((ask, planned, rows, suppressed))
+            Ok::<_, AppError>((ask, planned, rows, suppressed, generalisation))
         })
         .await;
-    let (ask, planned, rows, suppressed) = match prepared {
+    let (ask, planned, rows, suppressed, generalisation) = match prepared {
         Ok(v) => v,
         Err(e) => return app_error(e, &request_id),
     };
@@ -147,6 +145,7 @@ pub async fn download(req: HttpRequest, path: web::Path<String>, state: web::Dat
         .insert_header(("x-export-rows", rows.to_string()))
         .insert_header(("x-export-key-id", state.export_key.id().to_owned()))
         .insert_header(("x-export-k", state.settings.export_k.to_string()))
+        .insert_header(("x-export-generalisation", generalisation))
         .streaming(body)
 }
 

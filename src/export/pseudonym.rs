@@ -1,10 +1,9 @@
 //! Keyed pseudonyms: `HMAC-SHA-256(export key, kind ":" record id)`, cut to 96 bits and
-//! base64url-encoded (16 characters). Without the key nobody can compute the pseudonym of a
+//! written as 24 lower-case hex digits (safe in any CSV reader or spreadsheet). Without the key nobody can compute the pseudonym of a
 //! known id, so enumerating ids (which a plain hash would allow) leads nowhere; with one key the
 //! same record has the same pseudonym in every dataset and every export, so analysts can join.
 //! A new key (rotation) gives every record a new pseudonym.
 
-use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
@@ -42,7 +41,7 @@ impl ExportKey {
         input.extend_from_slice(kind.as_bytes());
         input.push(b':');
         input.extend_from_slice(id.as_bytes());
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&mac(&self.key, &input)[..12])
+        hex::encode(&mac(&self.key, &input)[..12])
     }
 }
 
@@ -73,7 +72,7 @@ mod tests {
         assert_ne!(a.pseudonym("newcomer", "x"), key(2).pseudonym("newcomer", "x"));
         assert_ne!(a.pseudonym("newcomer", "x"), a.pseudonym("group", "x"));
         assert_ne!(a.id(), key(2).id());
-        assert_eq!(a.pseudonym("newcomer", "x").len(), 16);
+        assert_eq!(a.pseudonym("newcomer", "x").len(), 24);
         assert_eq!(a.id().len(), 8);
     }
 

@@ -11,7 +11,9 @@ use super::enums::GroupStatus;
 use super::scalars::Date;
 use crate::error::{AppError, AppResult, IntoGql};
 use crate::services::groups::{self as svc, CreateWelcomeGroupInput, GroupFilter, GroupMemberInput, UpdateWelcomeGroupInput};
+use crate::services::audit;
 use crate::services::page::PageArgs;
+use sea_orm::{EntityTrait, QuerySelect};
 
 /// A Welcome Group: five or more local volunteers, one of them the coordinator, who spend a
 /// year with a newcomer household.
@@ -119,6 +121,24 @@ pub struct GroupMember {
 }
 
 impl GroupMember {
+    /// Writes the audit entry of a contact detail that was read (and not empty).
+    async fn audit_contact(&self, ctx: &Context<'_>, field: &str, read: bool) -> async_graphql::Result<()> {
+        if !read {
+            return Ok(());
+        }
+        let run = async {
+            let (state, p) = both(ctx)?;
+            let city: Option<String> = welcome_group::Entity::find_by_id(self.model.group_id.as_str())
+                .select_only()
+                .column(welcome_group::Column::CitySlug)
+                .into_tuple()
+                .one(&state.db)
+                .await?;
+            audit::contact_read(&state.db, p, "group_member", &self.model.id, city.as_deref(), field).await
+        };
+        run.await.gql()
+    }
+
     fn contact_field<'a>(&self, v: &'a str) -> async_graphql::Result<&'a str> {
         if self.contact {
             Ok(v)
@@ -139,15 +159,25 @@ impl GroupMember {
         &self.model.name
     }
     /// E-mail address; FORBIDDEN for partners.
-    async fn email(&self) -> async_graphql::Result<Option<&str>> {
-        self.contact_field(&self.model.email).map(Some)
+    /// Every read is audited; null once erased.
+    async fn email(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        let value = Some(self.contact_field(&self.model.email)?).filter(|e| !e.is_empty());
+        self.audit_contact(ctx, "email", value.is_some()).await?;
+        Ok(value)
     }
     /// Phone number; FORBIDDEN for partners.
-    async fn phone(&self) -> async_graphql::Result<Option<&str>> {
-        match &self.model.phone {
-            Some(p) => self.contact_field(p).map(Some),
-            None => self.contact_field("").map(|_| None),
-        }
+    /// Every read is audited.
+    async fn phone(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        let value = match &self.model.phone {
+            Some(p) => self.contact_field(p).map(Some)?,
+            None => self.contact_field("").map(|_| None)?,
+        };
+        self.audit_contact(ctx, "phone", value.is_some()).await?;
+        Ok(value)
+    }
+    /// When the member's personal data was erased; null while it is held.
+    async fn erased_at(&self) -> Option<DateTime<Utc>> {
+        self.model.erased_at
     }
     /// Year of birth.
     async fn birth_year(&self) -> i32 {

@@ -5,10 +5,12 @@ pub mod cities;
 pub mod connection;
 pub mod context;
 pub mod enums;
+pub mod exports;
 pub mod groups;
 pub mod handler;
 pub mod matching;
 pub mod newcomers;
+pub mod privacy;
 pub mod scalars;
 pub mod scripts;
 pub mod users;
@@ -27,6 +29,8 @@ pub struct QueryRoot(
     scripts::ScriptQuery,
     matching::MatchingQuery,
     year::YearQuery,
+    privacy::PrivacyQuery,
+    exports::ExportQuery,
 );
 
 /// Every mutation of the API.
@@ -39,6 +43,7 @@ pub struct MutationRoot(
     scripts::ScriptMutation,
     matching::MatchingMutation,
     year::YearMutation,
+    privacy::PrivacyMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -13,6 +13,7 @@ use super::enums::{CefrLevel, Gender, NewcomerStatus};
 use super::scalars::Date;
 use crate::auth::Principal;
 use crate::error::{AppError, IntoGql};
+use crate::services::audit;
 use crate::services::domain::{Goal, LanguageLevel};
 use crate::services::newcomers::{self as svc, NewcomerFilter, RegisterNewcomerInput, UpdateNewcomerInput};
 use crate::services::page::PageArgs;
@@ -60,6 +61,18 @@ impl Newcomer {
         self.allow(&[View::Full, View::Match], value)
     }
 
+    /// Writes the audit entry of a contact detail that was read (and not empty).
+    async fn audit_contact(&self, ctx: &Context<'_>, field: &str, read: bool) -> async_graphql::Result<()> {
+        if !read {
+            return Ok(());
+        }
+        let run = async {
+            let (state, p) = both(ctx)?;
+            audit::contact_read(&state.db, p, "newcomer", &self.model.id, Some(&self.model.city_slug), field).await
+        };
+        run.await.gql()
+    }
+
     fn contact<T>(&self, value: T) -> async_graphql::Result<T> {
         if self.view == View::Match && self.model.share_contact_with_group {
             return Ok(value);
@@ -104,12 +117,22 @@ impl Newcomer {
         self.match_view(Some(self.model.preferred_name.as_str()))
     }
     /// E-mail address. Staff; the match's coordinator only where the newcomer agreed.
-    async fn email(&self) -> async_graphql::Result<Option<&str>> {
-        self.contact(self.model.email.as_deref())
+    /// Every read is audited.
+    async fn email(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        let value = self.contact(self.model.email.as_deref())?;
+        self.audit_contact(ctx, "email", value.is_some()).await?;
+        Ok(value)
     }
     /// Phone number. Staff; the match's coordinator only where the newcomer agreed.
-    async fn phone(&self) -> async_graphql::Result<Option<&str>> {
-        self.contact(self.model.phone.as_deref())
+    /// Every read is audited.
+    async fn phone(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        let value = self.contact(self.model.phone.as_deref())?;
+        self.audit_contact(ctx, "phone", value.is_some()).await?;
+        Ok(value)
+    }
+    /// When the household's personal data was erased; null while it is held. Staff only.
+    async fn erased_at(&self) -> async_graphql::Result<Option<DateTime<Utc>>> {
+        self.full(self.model.erased_at)
     }
     /// Year of birth of the primary contact. Staff only.
     async fn birth_year(&self) -> async_graphql::Result<Option<i32>> {

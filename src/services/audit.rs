@@ -83,3 +83,16 @@ pub async fn list(
     }
     super::page::fetch_newest_first(&state.db, q, Column::Id, args).await
 }
+
+/// Records that the caller read a person's contact detail `field` ("email", "phone"): reads of
+/// contact details are audited like changes, one entry per record and field read.
+pub async fn contact_read(conn: &impl ConnectionTrait, actor: &Principal, entity_type: &str, entity_id: &str, city: Option<&str>, field: &str) -> AppResult<()> {
+    record(conn, Some(actor), Entry {
+        action: "contact.read",
+        entity_type,
+        entity_id,
+        city,
+        details: serde_json::json!({ "field": field }),
+    })
+    .await
+}

@@ -10,6 +10,7 @@ pub mod iso;
 pub mod matches;
 pub mod newcomers;
 pub mod page;
+pub mod privacy;
 pub mod rounds;
 pub mod scripts;
 pub mod stats;

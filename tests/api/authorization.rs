@@ -56,6 +56,11 @@ struct Fixture {
     other_end: String,
     complete: Vec<String>,
     other_complete: String,
+    /// Households and members to erase, per role, and one of each in Rotterdam.
+    erase: Vec<String>,
+    other_erase: String,
+    erase_member: Vec<String>,
+    other_erase_member: String,
 }
 
 /// A READY group and a WAITING newcomer in `city`, proposed to each other by hand.
@@ -115,7 +120,17 @@ async fn fixture(app: &TestApp) -> Fixture {
         .to_owned();
     let (e0, e1) = (app.active_match(&admin, "almere", None, 2).await.0, app.active_match(&admin, "almere", None, 2).await.0);
     let (c0, c1) = (app.active_match(&admin, "almere", None, 13).await.0, app.active_match(&admin, "almere", None, 13).await.0);
+    let mut erase = Vec::new();
+    let mut erase_member = Vec::new();
+    for _ in ROLES {
+        erase.push(app.register(&admin, "almere").await);
+        erase_member.push(app.add_member(&admin, &own_group, false).await);
+    }
     Fixture {
+        erase,
+        other_erase: app.register(&admin, "rotterdam").await,
+        erase_member,
+        other_erase_member: app.add_member(&admin, &other_group, false).await,
         own_ready: app.ready_group(&admin, "almere").await,
         active,
         other_active,
@@ -428,6 +443,36 @@ fn rows() -> Vec<Row> {
             own: doc("{ criterionOutcomes(citySlug:\"almere\"){ criterion } }", |_, _| json!({})),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Ok],
             other: Some((doc("{ criterionOutcomes(citySlug:\"rotterdam\"){ criterion } }", |_, _| json!({})), [Ok, Forbidden, Forbidden, Forbidden, Ok])),
+        },
+        Row {
+            op: "exportCatalog",
+            own: doc("{ exportCatalog { keyId k datasets { name columns { name kind } } } }", |_, _| json!({})),
+            own_expect: [Ok, Forbidden, Forbidden, Forbidden, Ok],
+            other: None,
+        },
+        Row {
+            op: "personalDataReport",
+            own: doc("query($id:ID!){ personalDataReport(newcomerId:$id) }", |f, _| json!({"id": f.own_newcomer})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((
+                doc("query($id:ID!){ personalDataReport(newcomerId:$id) }", |f, _| json!({"id": f.other_newcomer})),
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+            )),
+        },
+        Row {
+            op: "eraseNewcomer",
+            own: doc("mutation($id:ID!){ eraseNewcomer(id:$id) }", |f, r| json!({"id": f.erase[r]})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((doc("mutation($id:ID!){ eraseNewcomer(id:$id) }", |f, _| json!({"id": f.other_erase})), [Ok, NotFound, Forbidden, Forbidden, Forbidden])),
+        },
+        Row {
+            op: "eraseGroupMember",
+            own: doc("mutation($id:ID!){ eraseGroupMember(id:$id) }", |f, r| json!({"id": f.erase_member[r]})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((
+                doc("mutation($id:ID!){ eraseGroupMember(id:$id) }", |f, _| json!({"id": f.other_erase_member})),
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "auditLog",

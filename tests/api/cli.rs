@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 
 use crate::helpers::*;
 
-fn samenhier(db: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
+pub fn samenhier(db: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_samenhier"))
         .args(args)
         .env("DATABASE_URL", db)

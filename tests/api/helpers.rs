@@ -13,6 +13,7 @@ use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 
 pub const TEST_SECRET: &str = "test-secret-that-is-at-least-32-bytes-long!";
+pub const TEST_EXPORT_KEY: &str = "test-export-key-that-is-at-least-32-bytes";
 pub const PASSWORD: &str = "correct horse battery staple";
 
 pub struct TestApp {
@@ -49,10 +50,16 @@ pub async fn spawn_app() -> TestApp {
 /// Starts a server; `extra` overrides settings (e.g. `SAMENHIER_MAX_BODY_BYTES`).
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let (database_url, dir) = fresh_database().await;
+    spawn_app_on(database_url, dir, extra).await
+}
+
+/// Starts a server on an existing database (a second replica, or a restart with new settings).
+pub async fn spawn_app_on(database_url: String, dir: Option<tempfile::TempDir>, extra: &[(&str, &str)]) -> TestApp {
     let mut env: HashMap<String, String> = HashMap::from([
         ("DATABASE_URL".into(), database_url.clone()),
         ("SAMENHIER_JWT_SECRET".into(), TEST_SECRET.into()),
         ("SAMENHIER_INTROSPECTION".into(), "true".into()),
+        ("SAMENHIER_EXPORT_KEY".into(), TEST_EXPORT_KEY.into()),
     ]);
     for (k, v) in extra {
         env.insert((*k).into(), (*v).into());

@@ -6,6 +6,7 @@ mod groups;
 mod helpers;
 mod matching;
 mod newcomers;
+mod privacy;
 mod schema;
 mod scripts;
 mod transport;

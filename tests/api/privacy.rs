@@ -1,0 +1,519 @@
+//! Exports, erasure, the personal-data report, retention and logs, checked from the outside.
+//! The checks here are written independently of the export code: they read the database
+//! through the entities, compute HMACs themselves and parse CSV with their own parser.
+
+use std::collections::{HashMap, HashSet};
+
+use hmac::{Hmac, KeyInit, Mac};
+use sea_orm::{ConnectionTrait, EntityTrait};
+use serde_json::{Value, json};
+
+use crate::cli::samenhier;
+use crate::helpers::*;
+
+const DATASETS: [&str; 5] = ["matches", "activities", "checkins", "newcomers", "groups"];
+const K: usize = 5;
+
+/// A downloaded export: status, headers we care about, body.
+struct Download {
+    status: u16,
+    suppressed: Option<usize>,
+    rows_header: Option<usize>,
+    key_id: Option<String>,
+    body: String,
+}
+
+async fn download(app: &TestApp, token: Option<&str>, path_and_query: &str) -> Download {
+    let mut req = app.client.get(format!("{}{path_and_query}", app.address));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let resp = req.send().await.expect("GET export");
+    let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let suppressed = header("x-suppressed-rows").and_then(|v| v.parse().ok());
+    let rows_header = header("x-export-rows").and_then(|v| v.parse().ok());
+    let key_id = header("x-export-key-id");
+    let status = resp.status().as_u16();
+    Download { status, suppressed, rows_header, key_id, body: resp.text().await.expect("body") }
+}
+
+/// RFC 4180, as a reader of the file would parse it: a header row and records.
+fn parse_csv(text: &str) -> (Vec<String>, Vec<HashMap<String, String>>) {
+    let mut records: Vec<Vec<String>> = Vec::new();
+    let mut field = String::new();
+    let mut record = Vec::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    assert!(field.is_empty() && record.is_empty(), "CSV does not end with a line break");
+    let header = records.remove(0);
+    let rows = records
+        .into_iter()
+        .map(|r| {
+            assert_eq!(r.len(), header.len(), "a CSV row has {} fields, the header {}", r.len(), header.len());
+            header.iter().cloned().zip(r).collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+fn pseudonym(key: &str, kind: &str, id: &str) -> String {
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).expect("any key length");
+    mac.update(format!("{kind}:{id}").as_bytes());
+    mac.finalize().into_bytes()[..12].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Every name, contact detail and free text held about people, read straight from the tables.
+async fn personal_values(app: &TestApp) -> Vec<String> {
+    let db = &app.state.db;
+    let mut values = Vec::new();
+    for n in entity::newcomer::Entity::find().all(db).await.unwrap() {
+        values.extend([Some(n.name), n.email, n.phone, n.needs, n.status_reason].into_iter().flatten());
+    }
+    for m in entity::group_member::Entity::find().all(db).await.unwrap() {
+        values.extend([Some(m.name), Some(m.email), m.phone].into_iter().flatten());
+    }
+    for a in entity::activity_log::Entity::find().all(db).await.unwrap() {
+        values.extend(a.notes);
+    }
+    for c in entity::check_in::Entity::find().all(db).await.unwrap() {
+        values.extend(c.notes);
+    }
+    for m in entity::matches::Entity::find().all(db).await.unwrap() {
+        values.extend(m.end_reason);
+    }
+    // Very short values ("-") would match anywhere and identify no one.
+    values.retain(|v| v.len() >= 6 && v != "(erased)");
+    values.sort();
+    values.dedup();
+    values
+}
+
+/// A household with a year behind it: contact details, needs, an activity with notes, a
+/// check-in with notes and an early end with a reason, every value unique to this test.
+struct Person {
+    id: String,
+    match_id: String,
+    values: Vec<String>,
+}
+
+async fn person_with_history(app: &TestApp, admin: &str, city: &str) -> Person {
+    let u = uuid::Uuid::new_v4().simple().to_string();
+    let tag = &u[..10];
+    let digits: String = u.chars().filter(char::is_ascii_digit).chain("12345678".chars()).take(8).collect();
+    let mut input = newcomer_input(city);
+    input["name"] = json!(format!("Zainab Q{tag}"));
+    input["preferredName"] = json!(format!("Zaina{tag}"));
+    input["email"] = json!(format!("zainab.{tag}@example.org"));
+    input["phone"] = json!(format!("+31 6 {digits}"));
+    input["needs"] = json!(format!("needs-{tag}: a quiet home near school"));
+    let d = app.ok(Some(admin), REGISTER, json!({ "input": input })).await;
+    let id = d["registerNewcomer"]["id"].as_str().unwrap().to_owned();
+    let g = app.ready_group(admin, city).await;
+    let m = app.ok(Some(admin), "mutation($n:ID!,$g:ID!){ proposeMatch(newcomerId:$n, groupId:$g){ id } }", json!({"n": id, "g": g})).await["proposeMatch"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.ok(Some(admin), "mutation($id:ID!){ acceptMatch(id:$id){ id } }", json!({"id": m})).await;
+    app.backdate(&m, 13).await;
+    let mut activity = activity_input(&(chrono::Utc::now().date_naive() - chrono::Duration::days(5)).to_string());
+    activity["notes"] = json!(format!("activity-{tag}: cooked maqluba"));
+    app.ok(Some(admin), LOG_ACTIVITY, json!({"m": m, "input": activity})).await;
+    let mut check_in = check_in_input(3);
+    check_in["notes"] = json!(format!("checkin-{tag}: found a job"));
+    app.ok(Some(admin), CHECK_IN, json!({"m": m, "input": check_in})).await;
+    app.ok(
+        Some(admin),
+        "mutation($id:ID!,$r:String!){ endMatch(id:$id, reason:$r, reasonCode: NEWCOMER_MOVED){ status } }",
+        json!({"id": m, "r": format!("ended-{tag}: moved to Groningen")}),
+    )
+    .await;
+    let values = vec![
+        format!("Zainab Q{tag}"),
+        format!("Zaina{tag}"),
+        format!("zainab.{tag}@example.org"),
+        format!("+31 6 {digits}"),
+        format!("needs-{tag}"),
+        format!("activity-{tag}"),
+        format!("checkin-{tag}"),
+        format!("ended-{tag}"),
+    ];
+    Person { id, match_id: m, values }
+}
+
+#[tokio::test]
+async fn exports_hold_no_personal_values_are_k_anonymous_and_join() {
+    let app = spawn_app().await;
+    samenhier::demo::seed(&app.state.db, &app.state.settings).await.expect("demo seed");
+    let admin = app.admin().await;
+    let person = person_with_history(&app, &admin, "almere").await;
+    let analyst = app.user("ANALYST", None, None).await;
+    let personal = personal_values(&app).await;
+    assert!(personal.len() > 400, "the seed holds personal values to look for: {}", personal.len());
+
+    let mut tables: HashMap<&str, Vec<HashMap<String, String>>> = HashMap::new();
+    for dataset in DATASETS {
+        let csv = download(&app, Some(&analyst), &format!("/exports/{dataset}?format=csv")).await;
+        assert_eq!(csv.status, 200, "{dataset}: {}", csv.body);
+        let jsonl = download(&app, Some(&analyst), &format!("/exports/{dataset}?format=jsonl")).await;
+        assert_eq!(jsonl.status, 200, "{dataset}: {}", jsonl.body);
+        for (format, body) in [("csv", &csv.body), ("jsonl", &jsonl.body)] {
+            let leaked: Vec<&String> = personal.iter().filter(|v| body.contains(v.as_str())).collect();
+            assert!(leaked.is_empty(), "{dataset}.{format} holds personal values: {leaked:?}");
+        }
+        let (header, rows) = parse_csv(&csv.body);
+        let lines: Vec<Value> = jsonl.body.lines().map(|l| serde_json::from_str(l).expect("a JSON object per line")).collect();
+        assert_eq!(rows.len(), lines.len(), "{dataset}: CSV and JSON Lines hold the same rows");
+        assert_eq!(Some(rows.len()), csv.rows_header, "{dataset}: X-Export-Rows");
+        for (row, line) in rows.iter().zip(&lines) {
+            let keys: Vec<&String> = line.as_object().unwrap().keys().collect();
+            assert_eq!(keys.len(), header.len());
+            for h in &header {
+                let v = &line[h];
+                let as_text = match v {
+                    Value::Null => String::new(),
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                if h != "score" && h != "criteria" {
+                    assert_eq!(row[h], as_text, "{dataset}.{h}: CSV and JSON Lines agree");
+                }
+            }
+        }
+        for h in &header {
+            assert!(!["name", "email", "phone", "notes", "needs", "birth_year", "arrival_date"].contains(&h.as_str()), "{dataset} has a column {h}");
+        }
+        let total = match dataset {
+            "newcomers" => entity::newcomer::Entity::find().all(&app.state.db).await.unwrap().len(),
+            "groups" => entity::welcome_group::Entity::find().all(&app.state.db).await.unwrap().len(),
+            "matches" => entity::matches::Entity::find().all(&app.state.db).await.unwrap().len(),
+            "activities" => entity::activity_log::Entity::find().all(&app.state.db).await.unwrap().len(),
+            _ => entity::check_in::Entity::find().all(&app.state.db).await.unwrap().len(),
+        };
+        let suppressed = csv.suppressed.expect("X-Suppressed-Rows");
+        assert_eq!(rows.len() + suppressed, total, "{dataset}: rows plus suppressed rows are every record");
+        tables.insert(dataset, rows);
+    }
+
+    // k-anonymity on the person datasets' quasi-identifiers.
+    let qi: [(&str, &[&str]); 2] = [
+        ("newcomers", &["city", "age_band", "gender", "origin", "household_adults", "household_children", "arrival_period"]),
+        ("groups", &["city", "member_count", "members_age_band"]),
+    ];
+    for (dataset, columns) in qi {
+        let mut classes: HashMap<Vec<&str>, usize> = HashMap::new();
+        for row in &tables[dataset] {
+            *classes.entry(columns.iter().map(|c| row[*c].as_str()).collect()).or_default() += 1;
+        }
+        let small: Vec<_> = classes.iter().filter(|(_, n)| **n < K).collect();
+        assert!(small.is_empty(), "{dataset}: combinations with fewer than {K} rows: {small:?}");
+        assert!(!tables[dataset].is_empty(), "{dataset}: k-anonymity left rows to study");
+    }
+
+    // Pseudonyms: the key's HMAC of the record id, the same in every dataset.
+    let want = pseudonym(TEST_EXPORT_KEY, "newcomer", &person.id);
+    let match_p = pseudonym(TEST_EXPORT_KEY, "match", &person.match_id);
+    let m = tables["matches"].iter().find(|r| r["match_pseudonym"] == match_p).expect("the match is exported");
+    assert_eq!(m["newcomer_pseudonym"], want);
+    assert_eq!(m["status"], "ENDED_EARLY");
+    assert_eq!(m["end_reason_code"], "NEWCOMER_MOVED");
+    let c = tables["checkins"].iter().find(|r| r["match_pseudonym"] == match_p).expect("the check-in is exported");
+    assert_eq!(c["newcomer_pseudonym"], want);
+    assert!(tables["activities"].iter().any(|r| r["match_pseudonym"] == match_p));
+    let newcomer_ps: HashSet<&str> = tables["newcomers"].iter().map(|r| r["newcomer_pseudonym"].as_str()).collect();
+    let joined = tables["checkins"].iter().filter(|r| newcomer_ps.contains(r["newcomer_pseudonym"].as_str())).count();
+    assert!(joined > 0, "check-ins join to newcomers");
+    for ids in tables.values().flat_map(|rows| rows.iter()) {
+        for (col, v) in ids {
+            if col.ends_with("_pseudonym") && !v.is_empty() {
+                assert_eq!(v.len(), 24, "{col} {v}");
+            }
+        }
+    }
+
+    // A city filter keeps only that city; every export is in the audit log with its key id.
+    let almere = download(&app, Some(&analyst), "/exports/matches?city=almere").await;
+    let (_, rows) = parse_csv(&almere.body);
+    assert!(!rows.is_empty() && rows.iter().all(|r| r["city"] == "almere"));
+    let audit = app
+        .ok(Some(&admin), "{ auditLog(filter:{action:\"export.download\"}, first: 20){ totalCount edges { node { actorRole entityId details } } } }", json!({}))
+        .await;
+    assert_eq!(audit["auditLog"]["totalCount"], 11);
+    let details: Value = serde_json::from_str(audit["auditLog"]["edges"][0]["node"]["details"].as_str().unwrap()).unwrap();
+    assert_eq!(audit["auditLog"]["edges"][0]["node"]["actorRole"], "ANALYST");
+    assert_eq!(details["city"], "almere");
+    assert_eq!(details["rows"], rows.len());
+    assert_eq!(details["keyId"].as_str(), almere.key_id.as_deref());
+}
+
+#[tokio::test]
+async fn export_requests_are_checked_with_clear_errors() {
+    let app = spawn_app().await;
+    let analyst = app.user("ANALYST", None, None).await;
+    let city_admin = app.user("CITY_ADMIN", Some("almere"), None).await;
+    let partner = app.user("PARTNER", Some("almere"), None).await;
+    let cases: [(Option<&str>, &str, u16, &str, Option<&str>); 8] = [
+        (None, "/exports/newcomers", 401, "UNAUTHENTICATED", None),
+        (Some("not-a-token"), "/exports/newcomers", 401, "UNAUTHENTICATED", None),
+        (Some(&city_admin), "/exports/newcomers", 403, "FORBIDDEN", None),
+        (Some(&partner), "/exports/matches", 403, "FORBIDDEN", None),
+        (Some(&analyst), "/exports/people", 400, "BAD_USER_INPUT", Some("dataset")),
+        (Some(&analyst), "/exports/newcomers?format=xlsx", 400, "BAD_USER_INPUT", Some("format")),
+        (Some(&analyst), "/exports/newcomers?city=atlantis", 400, "BAD_USER_INPUT", Some("city")),
+        (Some(&analyst), "/exports/newcomers?cty=almere", 400, "BAD_USER_INPUT", Some("cty")),
+    ];
+    for (token, path, status, code, field) in cases {
+        let d = download(&app, token, path).await;
+        assert_eq!(d.status, status, "{path}: {}", d.body);
+        let body: Value = serde_json::from_str(&d.body).expect("a JSON error");
+        assert_eq!(body["errors"][0]["extensions"]["code"], code, "{path}");
+        assert_eq!(body["errors"][0]["extensions"]["field"].as_str(), field, "{path}");
+        assert!(body["errors"][0]["message"].as_str().is_some_and(|m| m.len() > 10), "{path}: {}", d.body);
+    }
+    // A refused export is not an export: nothing in the audit log.
+    let admin = app.admin().await;
+    let audit = app.ok(Some(&admin), "{ auditLog(filter:{action:\"export.download\"}){ totalCount } }", json!({})).await;
+    assert_eq!(audit["auditLog"]["totalCount"], 0);
+    // An empty export still has its header.
+    let d = download(&app, Some(&admin), "/exports/activities?format=csv").await;
+    assert_eq!(d.body, "activity_pseudonym,match_pseudonym,city,month,kind,duration_minutes,participants\r\n");
+    assert_eq!(d.suppressed, Some(0));
+    // The catalog tells a notebook what there is.
+    let cat = app.ok(Some(&analyst), "{ exportCatalog { keyId k formats datasets { name path columns { name kind } } } }", json!({})).await;
+    assert_eq!(cat["exportCatalog"]["k"], 5);
+    assert_eq!(cat["exportCatalog"]["keyId"].as_str(), d.key_id.as_deref());
+    let names: Vec<&str> = cat["exportCatalog"]["datasets"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
+    assert_eq!(names, DATASETS);
+}
+
+#[tokio::test]
+async fn a_new_export_key_gives_new_pseudonyms() {
+    let (url, dir) = fresh_database().await;
+    let first = spawn_app_on(url.clone(), dir, &[]).await;
+    let admin = first.admin().await;
+    let n = first.register(&admin, "haarlem").await;
+    let before = download(&first, Some(&admin), "/exports/newcomers?format=jsonl").await;
+    let second = spawn_app_on(url, None, &[("SAMENHIER_EXPORT_KEY", "a-rotated-export-key-of-32-bytes-or-more")]).await;
+    let admin2 = second.user("ADMIN", None, None).await;
+    let after = download(&second, Some(&admin2), "/exports/newcomers?format=jsonl").await;
+    assert_ne!(before.key_id, after.key_id);
+    // One household alone is below k: suppressed. Check the pseudonym in a place without k.
+    assert_eq!(before.suppressed, Some(1));
+    let p_before = pseudonym(TEST_EXPORT_KEY, "newcomer", &n);
+    let p_after = pseudonym("a-rotated-export-key-of-32-bytes-or-more", "newcomer", &n);
+    assert_ne!(p_before, p_after);
+    first.proposed_match(&admin, "haarlem", None).await;
+    let one = download(&first, Some(&admin), "/exports/matches?format=jsonl").await;
+    let two = download(&second, Some(&admin2), "/exports/matches?format=jsonl").await;
+    let row1: Value = serde_json::from_str(one.body.lines().next().unwrap()).unwrap();
+    let row2: Value = serde_json::from_str(two.body.lines().next().unwrap()).unwrap();
+    assert_ne!(row1["match_pseudonym"], row2["match_pseudonym"]);
+    assert_ne!(row1["newcomer_pseudonym"], row2["newcomer_pseudonym"]);
+    assert_eq!(row1["score"], row2["score"]);
+}
+
+/// The bytes of the database as a thief would read them: the SQLite file and its WAL, or
+/// `pg_dump` of the PostgreSQL database.
+async fn database_dump(app: &TestApp) -> Vec<u8> {
+    if app.database_url.starts_with("sqlite") {
+        let path = app.database_url.trim_start_matches("sqlite://").split('?').next().unwrap().to_owned();
+        let mut bytes = std::fs::read(&path).expect("database file");
+        if let Ok(wal) = std::fs::read(format!("{path}-wal")) {
+            bytes.extend(wal);
+        }
+        bytes
+    } else {
+        let out = std::process::Command::new("pg_dump").arg("--no-owner").arg(&app.database_url).output().expect("pg_dump runs");
+        assert!(out.status.success(), "pg_dump: {}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    }
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test]
+async fn erasure_leaves_no_personal_value_in_the_database() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let person = person_with_history(&app, &admin, "almere").await;
+    let other = person_with_history(&app, &admin, "almere").await;
+    let dump = database_dump(&app).await;
+    for v in &person.values {
+        assert!(contains(&dump, v), "the dump held {v:?} before erasure (else the test proves nothing)");
+    }
+    // A household in a live match is refused, with the reason, and nothing changes.
+    let (live, live_n, _) = app.proposed_match(&admin, "almere", None).await;
+    let refused = app.gql(Some(&admin), "mutation($id:ID!){ eraseNewcomer(id:$id) }", json!({"id": live_n})).await;
+    assert_eq!(code(&refused).as_deref(), Some("CONFLICT"), "{refused}");
+    assert!(refused["errors"][0]["message"].as_str().unwrap().contains(&live));
+
+    let d = app.ok(Some(&admin), "mutation($id:ID!){ eraseNewcomer(id:$id) }", json!({"id": person.id})).await;
+    assert_eq!(d["eraseNewcomer"], true);
+    let again = app.ok(Some(&admin), "mutation($id:ID!){ eraseNewcomer(id:$id) }", json!({"id": person.id})).await;
+    assert_eq!(again["eraseNewcomer"], true, "erasing twice is harmless");
+
+    let dump = database_dump(&app).await;
+    for v in &person.values {
+        assert!(!contains(&dump, v), "the database still holds {v:?} after erasure");
+    }
+    for v in &other.values {
+        assert!(contains(&dump, v), "another household's {v:?} was erased too");
+    }
+    // What statistics need stays; what identifies is gone.
+    let n = app
+        .ok(
+            Some(&admin),
+            "query($id:ID!){ newcomer(id:$id){ name email phone birthYear gender countryOfOrigin status erasedAt } }",
+            json!({"id": person.id}),
+        )
+        .await;
+    assert_eq!(n["newcomer"]["name"], "(erased)");
+    assert_eq!(n["newcomer"]["email"], Value::Null);
+    assert_eq!(n["newcomer"]["birthYear"], 1990);
+    assert_eq!(n["newcomer"]["countryOfOrigin"], "SY");
+    assert!(n["newcomer"]["erasedAt"].is_string());
+    let m = app.ok(Some(&admin), "query($id:ID!){ match(id:$id){ status score endReason } }", json!({"id": person.match_id})).await;
+    assert_eq!(m["match"]["status"], "ENDED_EARLY");
+    assert_eq!(m["match"]["endReason"], Value::Null);
+    let audit = app
+        .ok(Some(&admin), "query($id:String!){ auditLog(filter:{entityId:$id, action:\"newcomer.erase\"}){ totalCount } }", json!({"id": person.id}))
+        .await;
+    assert_eq!(audit["auditLog"]["totalCount"], 1);
+
+    // A member: name and contact details gone, still counted in the group.
+    let g = app.ready_group(&admin, "haarlem").await;
+    let member = app.add_member(&admin, &g, false).await;
+    let before = app.ok(Some(&admin), "query($g:ID!){ welcomeGroup(id:$g){ members { id name email phone } } }", json!({"g": g})).await;
+    let row = before["welcomeGroup"]["members"].as_array().unwrap().iter().find(|m| m["id"] == member.as_str()).unwrap().clone();
+    let email = row["email"].as_str().unwrap().to_owned();
+    app.ok(Some(&admin), "mutation($id:ID!){ eraseGroupMember(id:$id) }", json!({"id": member})).await;
+    let after = app.ok(Some(&admin), "query($g:ID!){ welcomeGroup(id:$g){ members { id name email phone erasedAt } } }", json!({"g": g})).await;
+    let members = after["welcomeGroup"]["members"].as_array().unwrap();
+    assert_eq!(members.len(), 6);
+    let erased = members.iter().find(|m| m["id"] == member.as_str()).unwrap();
+    assert_eq!(erased["name"], "(erased)");
+    assert_eq!(erased["email"], Value::Null);
+    assert_eq!(erased["phone"], Value::Null);
+    assert!(!contains(&database_dump(&app).await, &email));
+    let missing = app.gql(Some(&admin), "mutation{ eraseGroupMember(id:\"no-such-member\") }", json!({})).await;
+    assert_eq!(code(&missing).as_deref(), Some("NOT_FOUND"));
+}
+
+#[tokio::test]
+async fn the_personal_data_report_holds_everything_and_reads_are_audited() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let person = person_with_history(&app, &admin, "rotterdam").await;
+    let city_admin = app.user("CITY_ADMIN", Some("rotterdam"), None).await;
+    let d = app.ok(Some(&city_admin), "query($id:ID!){ personalDataReport(newcomerId:$id) }", json!({"id": person.id})).await;
+    let report = &d["personalDataReport"];
+    let text = report.to_string();
+    for v in &person.values {
+        assert!(text.contains(v.as_str()), "the report lacks {v:?}");
+    }
+    assert_eq!(report["newcomer"]["consent"]["privacyNoticeVersion"], "2026-01");
+    assert_eq!(report["newcomer"]["consent"]["date"], "2025-04-01");
+    assert_eq!(report["matches"].as_array().unwrap().len(), 1);
+    assert_eq!(report["activities"].as_array().unwrap().len(), 1);
+    assert_eq!(report["checkIns"].as_array().unwrap().len(), 1);
+    let actions: Vec<&str> = report["auditLog"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"newcomer.register") && actions.contains(&"match.accept"), "{actions:?}");
+
+    // Reading contact details is audited: one entry per record and field read.
+    app.ok(Some(&city_admin), "query($id:ID!){ newcomer(id:$id){ email phone name } }", json!({"id": person.id})).await;
+    let audit = app
+        .ok(
+            Some(&admin),
+            "query($id:String!){ reads: auditLog(filter:{entityId:$id, action:\"contact.read\"}){ totalCount edges { node { actorRole details } } } report: auditLog(filter:{entityId:$id, action:\"newcomer.personal_data_report\"}){ totalCount } }",
+            json!({"id": person.id}),
+        )
+        .await;
+    assert_eq!(audit["reads"]["totalCount"], 2);
+    assert_eq!(audit["reads"]["edges"][0]["node"]["actorRole"], "CITY_ADMIN");
+    assert_eq!(audit["report"]["totalCount"], 1);
+    for e in audit["reads"]["edges"].as_array().unwrap() {
+        let details = e["node"]["details"].as_str().unwrap();
+        assert!(person.values.iter().all(|v| !details.contains(v.as_str())), "{details}");
+    }
+    // Another city's household is NOT_FOUND for this city admin.
+    let elsewhere = app.register(&admin, "almere").await;
+    let body = app.gql(Some(&city_admin), "query($id:ID!){ personalDataReport(newcomerId:$id) }", json!({"id": elsewhere})).await;
+    assert_eq!(code(&body).as_deref(), Some("NOT_FOUND"));
+}
+
+#[tokio::test]
+async fn retention_erases_everyone_past_the_period_and_a_dry_run_changes_nothing() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let db = &app.state.db;
+    // Ended 30 months ago; ended last month; withdrawn long ago; waiting long ago, never
+    // matched; a group withdrawn long ago; a household in a live match (never erased).
+    let old = person_with_history(&app, &admin, "almere").await;
+    let recent = person_with_history(&app, &admin, "almere").await;
+    let withdrawn = app.register(&admin, "almere").await;
+    app.ok(Some(&admin), "mutation($id:ID!){ withdrawNewcomer(id:$id, reason:\"moved abroad\"){ status } }", json!({"id": withdrawn})).await;
+    let never = app.register(&admin, "almere").await;
+    let dissolved = app.ready_group(&admin, "almere").await;
+    app.ok(Some(&admin), "mutation($id:ID!){ withdrawWelcomeGroup(id:$id, reason:\"dissolved\"){ status } }", json!({"id": dissolved})).await;
+    let (_, live_n, _) = app.proposed_match(&admin, "almere", None).await;
+    let backdate = |sql: String| async move { db.execute_unprepared(&sql).await.expect("backdate") };
+    let long_ago = (chrono::Utc::now() - chrono::Duration::days(30 * 31)).date_naive();
+    let stamp = if app.database_url.starts_with("sqlite") { format!("{long_ago} 00:00:00+00:00") } else { format!("{long_ago}T00:00:00Z") };
+    backdate(format!("UPDATE matches SET end_date = '{long_ago}' WHERE id = '{}'", old.match_id)).await;
+    for id in [&old.id, &withdrawn, &never, &live_n] {
+        backdate(format!("UPDATE newcomers SET updated_at = '{stamp}' WHERE id = '{id}'")).await;
+    }
+    backdate(format!("UPDATE welcome_groups SET updated_at = '{stamp}' WHERE id = '{dissolved}'")).await;
+
+    let (ok, out, err) = samenhier(&app.database_url, &["retention", "apply", "--months", "24", "--dry-run"], "");
+    assert!(ok, "{out}{err}");
+    let listed: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let ids: HashSet<&str> = listed.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    for id in [&old.id, &withdrawn, &never] {
+        assert!(ids.contains(id.as_str()), "{id} is past the period: {out}");
+    }
+    assert!(!ids.contains(recent.id.as_str()) && !ids.contains(live_n.as_str()), "{out}");
+    let members: Vec<&Value> = listed.iter().filter(|c| c["kind"] == "group_member").collect();
+    assert_eq!(members.len(), 5, "the dissolved group's members: {out}");
+    assert!(err.contains("would erase 3 households and 5 group members"), "{err}");
+    assert!(!out.contains("Rama") && !out.contains("Marieke"), "ids only: {out}");
+    let still = entity::newcomer::Entity::find_by_id(old.id.clone()).one(db).await.unwrap().unwrap();
+    assert!(still.erased_at.is_none(), "a dry run changes nothing");
+
+    let (ok, out, err) = samenhier(&app.database_url, &["retention", "apply", "--months", "24"], "");
+    assert!(ok, "{out}{err}");
+    assert!(err.contains("erased 3 households and 5 group members"), "{err}");
+    for id in [&old.id, &withdrawn, &never] {
+        let n = entity::newcomer::Entity::find_by_id(id.clone()).one(db).await.unwrap().unwrap();
+        assert!(n.erased_at.is_some() && n.email.is_none() && n.name == "(erased)", "{id}");
+    }
+    let kept = entity::newcomer::Entity::find_by_id(recent.id.clone()).one(db).await.unwrap().unwrap();
+    assert!(kept.erased_at.is_none());
+    let dump = database_dump(&app).await;
+    for v in &old.values {
+        assert!(!contains(&dump, v), "{v:?} survived retention");
+    }
+    let (ok, _, err) = samenhier(&app.database_url, &["retention", "apply", "--months", "24"], "");
+    assert!(ok && err.contains("erased 0 households and 0 group members"), "{err}");
+    let (ok, _, err) = samenhier(&app.database_url, &["retention", "apply", "--months", "0"], "");
+    assert!(!ok && err.contains("--months"), "{err}");
+}
