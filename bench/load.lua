@@ -4,7 +4,9 @@
 --   LOAD_WRITE_PERCENT=10] wrk -t1 -c16 -d60s -s bench/load.lua http://127.0.0.1:PORT/graphql
 --
 -- trivial: { __typename }
--- read:    20 welcome groups with their members (the typical partner-app list)
+-- read:    20 welcome groups with their members, contact details (email, phone) included
+-- read_nocontact: the same without the members' email and phone (every contact-detail read
+--          writes an audit entry, so the two differ by up to two audit inserts per member)
 -- mixed:   the read above, and LOAD_WRITE_PERCENT % writes: registerNewcomer (valid data) and
 --          logActivity on an ACTIVE match, half each
 --
@@ -33,6 +35,11 @@ local READ = '{"query":"query Groups { welcomeGroups(first: 20) { totalCount pag
   .. 'city { slug name } coordinator { id name } '
   .. 'members { id name email phone birthYear languages interests sector isCoordinator } } } } }"}'
 
+local READ_NOCONTACT = '{"query":"query Groups { welcomeGroups(first: 20) { totalCount pageInfo { hasNextPage endCursor } '
+  .. 'edges { cursor node { id name neighbourhood status capacity languages interests memberCount '
+  .. 'city { slug name } coordinator { id name } '
+  .. 'members { id name birthYear languages interests sector isCoordinator } } } } }"}'
+
 local REGISTER_Q = 'mutation Register($i: RegisterNewcomerInput!) { registerNewcomer(input: $i) { id status } }'
 local ACTIVITY_Q = 'mutation Log($m: ID!, $i: ActivityInput!) { logActivity(matchId: $m, input: $i) { id } }'
 
@@ -53,6 +60,7 @@ function init(args)
   math.randomseed(os.time() * 1000 + (tid or 0))
   trivial_req = wrk.format("POST", nil, headers, TRIVIAL)
   read_req = wrk.format("POST", nil, headers, READ)
+  read_nocontact_req = wrk.format("POST", nil, headers, READ_NOCONTACT)
 end
 
 local function register_body()
@@ -77,6 +85,8 @@ function request()
     return trivial_req
   elseif scenario == "read" then
     return read_req
+  elseif scenario == "read_nocontact" then
+    return read_nocontact_req
   end
   if math.random(100) <= write_percent then
     if #match_ids == 0 or math.random(2) == 1 then

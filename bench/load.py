@@ -13,7 +13,10 @@ loopback port (bounded by `timeout`), logs in as the demo ADMIN, and runs, one a
 with the same server, connections and duration:
 
   trivial  `{ __typename }`
-  read     welcomeGroups(first: 20) with each group's city, coordinator and members
+  read     welcomeGroups(first: 20) with each group's city, coordinator and members, the
+           members' contact details (email, phone) included
+  read_nocontact  the same without email and phone: every contact-detail read writes an
+           audit entry (`contact.read`), so this shows what that costs
   mixed    the read, plus --write-percent % writes (default 10): registerNewcomer with valid
            data and logActivity (today, on one of the demo's ACTIVE matches), half each
 
@@ -46,7 +49,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 LUA = HERE / "load.lua"
-SCENARIOS = ("trivial", "read", "mixed")
+SCENARIOS = ("trivial", "read", "read_nocontact", "mixed")
 READ_CHECK = (
     "{ welcomeGroups(first: 20) { totalCount edges { node { id name members { id name isCoordinator } } } } }"
 )
@@ -241,7 +244,8 @@ def main() -> int:
         "| bodies with GraphQL errors |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    names = {"trivial": "`{ __typename }`", "read": "20 groups + members (read)",
+    names = {"trivial": "`{ __typename }`", "read": "read: 20 groups + members, with email/phone",
+             "read_nocontact": "read: 20 groups + members, no email/phone",
              "mixed": f"mixed {100 - args.write_percent}% read / {args.write_percent}% write"}
     for r in results:
         sock = sum(r["socket_errors"].values())

@@ -4,6 +4,7 @@ mod authorization;
 mod cli;
 mod groups;
 mod helpers;
+mod logs;
 mod matching;
 mod newcomers;
 mod privacy;
