@@ -158,6 +158,7 @@ def main() -> int:
         cwd=work, env=env, stdout=server_log, stderr=subprocess.STDOUT, start_new_session=True)
     results = []
     problems = []
+    audit_rows = None
     try:
         creds = None
         deadline = time.monotonic() + 120
@@ -218,6 +219,13 @@ def main() -> int:
             if server.poll() is not None:
                 problems.append(f"the server exited during {sc}")
                 break
+        status, body = gql(base, '{ auditLog(filter: { action: "contact.read" }, first: 1) { totalCount } }',
+                           token=token)
+        try:
+            audit_rows = body["data"]["auditLog"]["totalCount"]
+            log(f"audit entries `contact.read` written during the run: {audit_rows}")
+        except (TypeError, KeyError):
+            audit_rows = None
         panics = [ln for ln in (work / "server.log").read_text(errors="replace").splitlines() if "panicked" in ln]
         if panics:
             problems.append(f"{len(panics)} panic line(s) in the server log: {panics[:3]}")
@@ -254,6 +262,9 @@ def main() -> int:
             gq += f" (of {r['writes']} writes: {r['write_errors']})"
         lines.append(f"| {names[r['scenario']]} | {r['rps']:.1f} | {fmt_ms(r['p50_us'])} | {fmt_ms(r['p90_us'])} | "
                      f"{fmt_ms(r['p99_us'])} | {fmt_ms(r['max_us'])} | {r['requests']} | {r['non2xx']} | {sock} | {gq} |")
+    if audit_rows is not None:
+        lines += ["", f"Audit entries `contact.read` written during the run (one per member e-mail or phone "
+                      f"read): {audit_rows}"]
     table = "\n".join(lines) + "\n"
     print()
     print(table)
