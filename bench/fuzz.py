@@ -233,6 +233,7 @@ ID_BINDINGS = {
     "Mutation.endMatch.id": "matches",
     "Mutation.completeMatch.id": "matches",
     "Mutation.removeGroupMember.id": "members",
+    "Mutation.eraseGroupMember.id": "members",
     "Mutation.updateActivity.id": "activities",
     "*.*.after": "cursors",
     "*.*.filter.entityId": "groups",
