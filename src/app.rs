@@ -22,6 +22,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     /// The key of export pseudonyms.
     pub export_key: crate::export::ExportKey,
+    /// Failed-login limits of this replica.
+    pub login_limiter: crate::auth::limiter::LoginLimiter,
     /// The compiled active script of each city.
     pub scripts: ScriptRegistry,
     /// Serialises the rounds of one city within this process (PostgreSQL adds an advisory
@@ -82,7 +84,7 @@ impl Application {
         let jwt = JwtKeys::new(&secret, &settings.jwt_issuer, &settings.jwt_audience, settings.token_lifetime)?;
         let demo_users = if options.demo { demo::seed(&conn, &settings).await? } else { Vec::new() };
         let introspection = settings.introspection.unwrap_or(options.demo);
-        let state = Arc::new(AppState { db: conn, settings, jwt, export_key, scripts: ScriptRegistry::default(), round_locks: RoundLocks::default() });
+        let state = Arc::new(AppState { db: conn, settings, jwt, export_key, login_limiter: crate::auth::limiter::LoginLimiter::new(5, 50, std::time::Duration::from_secs(15 * 60)), scripts: ScriptRegistry::default(), round_locks: RoundLocks::default() });
         let limits = SchemaLimits {
             max_depth: state.settings.max_query_depth,
             max_complexity: state.settings.max_query_complexity,

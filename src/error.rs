@@ -19,6 +19,8 @@ pub enum AppError {
     BadInput { field: String, message: String },
     Conflict(String),
     Script { message: String, line: Option<usize>, column: Option<usize> },
+    /// Too many failed logins for an account or from an address; retry after the seconds.
+    RateLimited(u64),
     Internal(anyhow::Error),
 }
 
@@ -60,6 +62,7 @@ impl AppError {
             Self::BadInput { .. } => "BAD_USER_INPUT",
             Self::Conflict(_) => "CONFLICT",
             Self::Script { .. } => "SCRIPT_ERROR",
+            Self::RateLimited(_) => "RATE_LIMITED",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -71,6 +74,7 @@ impl AppError {
             Self::BadCredentials => "the e-mail address or the password is wrong".into(),
             Self::Forbidden(m) | Self::Conflict(m) => m.clone(),
             Self::NotFound(what) => format!("{what} not found"),
+            Self::RateLimited(secs) => format!("too many failed logins; try again in {} minutes", secs.div_ceil(60)),
             Self::BadInput { message, .. } | Self::Script { message, .. } => message.clone(),
             Self::Internal(_) => format!("internal error; quote request id {request_id} when reporting it"),
         }

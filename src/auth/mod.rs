@@ -6,6 +6,7 @@
 //! records outside that scope are then filtered away, which callers see as NOT_FOUND.
 
 pub mod jwt;
+pub mod limiter;
 pub mod password;
 pub mod policy;
 pub mod secrets;

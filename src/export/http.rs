@@ -33,6 +33,7 @@ fn app_error(e: AppError, request_id: &str) -> HttpResponse {
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::BadInput { .. } | AppError::Script { .. } => StatusCode::BAD_REQUEST,
         AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
     let field = match &e {

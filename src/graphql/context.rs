@@ -14,6 +14,10 @@ pub struct RequestAuth {
     pub principal: Option<Principal>,
 }
 
+/// The client's address (the TCP peer), for failed-login limits.
+#[derive(Clone, Copy, Default)]
+pub struct ClientAddress(pub Option<std::net::IpAddr>);
+
 /// The shared application state.
 pub fn state<'a>(ctx: &Context<'a>) -> AppResult<&'a AppState> {
     ctx.data::<Arc<AppState>>()

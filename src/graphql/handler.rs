@@ -319,6 +319,7 @@ async fn execute(
     let rid = request_id.clone();
     let state2 = Arc::clone(state);
     let token = bearer_token(req);
+    let address = super::context::ClientAddress(req.peer_addr().map(|a| a.ip()));
     // A matching round (or a preview, which solves two) runs on its own, longer budget; its
     // scoring and solving run on blocking threads, never on the request workers.
     let timeout = if runs_a_round(&request.query, request.operation_name.as_deref()) {
@@ -341,7 +342,7 @@ async fn execute(
                 }
             },
         };
-        endpoint.schema.execute(request.data(auth)).await
+        endpoint.schema.execute(request.data(auth).data(address)).await
     });
     let started = std::time::Instant::now();
     let response = match tokio::time::timeout(timeout, tracing::Instrument::instrument(work, span)).await {

@@ -95,11 +95,14 @@ pub struct UserMutation;
 #[Object]
 impl UserMutation {
     /// Signs in with e-mail address and password. A wrong password and an unknown address
-    /// answer alike (UNAUTHENTICATED).
+    /// answer alike (UNAUTHENTICATED). After 5 failures for one account, or 50 from one client
+    /// address, within 15 minutes, logins answer RATE_LIMITED until the window ends (known and
+    /// unknown accounts alike).
     async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> async_graphql::Result<AuthPayload> {
         let run = async {
             let state = state(ctx)?;
-            let login = svc::login(state, &email, &password).await?;
+            let address = ctx.data_opt::<super::context::ClientAddress>().and_then(|a| a.0);
+            let login = svc::login(state, &email, &password, address).await?;
             Ok(AuthPayload { token: login.token, expires_at: login.expires_at, user: login.user })
         };
         run.await.gql()

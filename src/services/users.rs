@@ -16,8 +16,9 @@ pub struct Login {
     pub user: user::Model,
 }
 
-pub async fn login(state: &AppState, email: &str, password_text: &str) -> AppResult<Login> {
+pub async fn login(state: &AppState, email: &str, password_text: &str, address: Option<std::net::IpAddr>) -> AppResult<Login> {
     let email = email.trim().to_lowercase();
+    state.login_limiter.check(&email, address).map_err(AppError::RateLimited)?;
     let found = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&state.db).await?;
     let pw = password_text.to_owned();
     // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
@@ -30,8 +31,12 @@ pub async fn login(state: &AppState, email: &str, password_text: &str) -> AppRes
         }
     })
     .await
-    .map_err(AppError::internal)?
-    .ok_or(AppError::BadCredentials)?;
+    .map_err(AppError::internal)?;
+    let Some(user) = user else {
+        state.login_limiter.fail(&email, address);
+        return Err(AppError::BadCredentials);
+    };
+    state.login_limiter.succeed(&email);
     let (token, expires_at) = state.jwt.issue(&user.id, role_code(user.role), user.city_slug.clone(), user.group_id.clone())?;
     let principal = principal_of(&user);
     audit::record(&state.db, Some(&principal), audit::Entry {

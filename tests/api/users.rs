@@ -26,36 +26,118 @@ async fn a_wrong_password_and_an_unknown_account_answer_alike() {
     assert_eq!(code(&unknown).as_deref(), Some("UNAUTHENTICATED"));
 }
 
+/// The JWT attack table: each token is refused with UNAUTHENTICATED.
 #[tokio::test]
 async fn a_token_that_is_tampered_expired_or_foreign_is_refused() {
-    use jsonwebtoken::{EncodingKey, Header, encode};
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
     let app = spawn_app().await;
     let token = app.admin().await;
+    let payload: serde_json::Value = serde_json::from_slice(&B64.decode(token.split('.').nth(1).unwrap()).unwrap()).unwrap();
+    let sub = payload["sub"].as_str().unwrap().to_owned();
     let now = chrono::Utc::now().timestamp();
-    let claims = |iss: &str, aud: &str, exp: i64| {
-        json!({"sub": "x", "iss": iss, "aud": aud, "iat": now, "nbf": now, "exp": exp, "role": "ADMIN"})
+    let claims = |sub: &str, iss: &str, aud: &str, exp: i64| {
+        json!({"sub": sub, "iss": iss, "aud": aud, "iat": now, "nbf": now, "exp": exp, "role": "ADMIN"})
     };
     let key = EncodingKey::from_secret(TEST_SECRET.as_bytes()).unwrap();
     let sign = |c: serde_json::Value| encode(&Header::default(), &c, &key).unwrap();
     let mut tampered = token.clone();
     tampered.pop();
     tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
-    let other_key = encode(&Header::default(), &claims("samenhier", "samenhier-api", now + 600), &EncodingKey::from_secret(b"another-secret-of-at-least-32-bytes!!").unwrap()).unwrap();
+    // The payload of a real token with the role changed, the signature kept.
+    let mut forged_payload = payload.clone();
+    forged_payload["role"] = json!("ANALYST");
+    forged_payload["exp"] = json!(now + 999_999);
+    let parts: Vec<&str> = token.split('.').collect();
+    let tampered_payload = format!("{}.{}.{}", parts[0], B64.encode(forged_payload.to_string()), parts[2]);
+    let other_key = encode(&Header::default(), &claims(&sub, "samenhier", "samenhier-api", now + 600), &EncodingKey::from_secret(b"another-secret-of-at-least-32-bytes!!").unwrap()).unwrap();
+    // Algorithm confusion: HS256 "signed" with a public key as the secret.
+    let public_pem = b"-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEEVs/o5+uQbTjL3chynL4wXgUg2R9\nq9UU8I5mEovUf86QZ7kOBIjJwqnzD1omageEHWwHdBO6B+dFabmdT9POxg==\n-----END PUBLIC KEY-----\n";
+    let with_public_key = encode(&Header::new(Algorithm::HS256), &claims(&sub, "samenhier", "samenhier-api", now + 600), &EncodingKey::from_secret(public_pem).unwrap()).unwrap();
+    let mut future = claims(&sub, "samenhier", "samenhier-api", now + 7200);
+    future["nbf"] = json!(now + 3600);
+    let mut no_exp = claims(&sub, "samenhier", "samenhier-api", 0);
+    no_exp.as_object_mut().unwrap().remove("exp");
+    let hs512 = encode(&Header::new(Algorithm::HS512), &claims(&sub, "samenhier", "samenhier-api", now + 600), &key).unwrap();
     let cases = [
+        ("alg none", format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.", parts[1])),
+        ("alg none, no dot", format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}", parts[1])),
+        ("HS256 signed with a public key", with_public_key),
+        ("another HMAC algorithm", hs512),
+        ("expired", sign(claims(&sub, "samenhier", "samenhier-api", now - 3600))),
+        ("nbf in the future", sign(future)),
+        ("no exp", sign(no_exp)),
+        ("wrong issuer", sign(claims(&sub, "evil", "samenhier-api", now + 600))),
+        ("wrong audience", sign(claims(&sub, "samenhier", "other", now + 600))),
         ("tampered signature", tampered),
-        ("expired", sign(claims("samenhier", "samenhier-api", now - 3600))),
-        ("wrong issuer", sign(claims("evil", "samenhier-api", now + 600))),
-        ("wrong audience", sign(claims("samenhier", "other", now + 600))),
-        ("unknown user", sign(claims("samenhier", "samenhier-api", now + 600))),
+        ("tampered payload", tampered_payload),
+        ("unknown user", sign(claims("no-such-user", "samenhier", "samenhier-api", now + 600))),
         ("other key", other_key),
-        ("alg none", format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.", token.split('.').nth(1).unwrap())),
+        ("garbage", "not.a.token".to_owned()),
+        ("empty", String::new()),
     ];
     for (what, t) in cases {
         let body = app.gql(Some(&t), "{ me { id } }", json!({})).await;
         assert_eq!(code(&body).as_deref(), Some("UNAUTHENTICATED"), "{what}: {body}");
     }
-    let fine = app.ok(Some(&token), "{ me { id } }", json!({})).await;
-    assert!(fine["me"]["id"].is_string());
+    // The same claims, rightly signed, pass: the table refuses the attack, not the claims.
+    let fine = app.ok(Some(&sign(claims(&sub, "samenhier", "samenhier-api", now + 600))), "{ me { id } }", json!({})).await;
+    assert_eq!(fine["me"]["id"], sub.as_str());
+}
+
+#[tokio::test]
+async fn a_demoted_users_token_stops_working() {
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let app = spawn_app().await;
+    let token = app.user("CITY_ADMIN", Some("almere"), None).await;
+    let me = app.ok(Some(&token), "{ me { id } }", json!({})).await;
+    let user = entity::user::Entity::find_by_id(me["me"]["id"].as_str().unwrap()).one(&app.state.db).await.unwrap().unwrap();
+    let mut am: entity::user::ActiveModel = user.into();
+    am.role = Set(entity::Role::Partner);
+    am.update(&app.state.db).await.unwrap();
+    let body = app.gql(Some(&token), "{ me { id } }", json!({})).await;
+    assert_eq!(code(&body).as_deref(), Some("UNAUTHENTICATED"));
+}
+
+#[tokio::test]
+async fn failed_logins_are_limited_per_account_and_address_alike_for_unknown_accounts() {
+    let app = spawn_app().await;
+    let email = format!("limited-{}@example.org", uuid::Uuid::new_v4().simple());
+    users_create(&app, &email).await;
+    const LOGIN: &str = "mutation($e:String!,$p:String!){ login(email:$e, password:$p){ token } }";
+    for _ in 0..5 {
+        let body = app.gql(None, LOGIN, json!({"e": email, "p": "wrong password!"})).await;
+        assert_eq!(code(&body).as_deref(), Some("UNAUTHENTICATED"));
+        let body = app.gql(None, LOGIN, json!({"e": "nobody@example.org", "p": "wrong password!"})).await;
+        assert_eq!(code(&body).as_deref(), Some("UNAUTHENTICATED"));
+    }
+    // Now even the right password is refused, and an unknown account answers the same way.
+    let known = app.gql(None, LOGIN, json!({"e": email, "p": PASSWORD})).await;
+    let unknown = app.gql(None, LOGIN, json!({"e": "nobody@example.org", "p": PASSWORD})).await;
+    assert_eq!(code(&known).as_deref(), Some("RATE_LIMITED"), "{known}");
+    assert_eq!(code(&unknown).as_deref(), Some("RATE_LIMITED"), "{unknown}");
+    assert_eq!(known["errors"][0]["message"], unknown["errors"][0]["message"]);
+    // Another account from the same address still signs in (10 failures of 50 used).
+    let other = format!("other-{}@example.org", uuid::Uuid::new_v4().simple());
+    users_create(&app, &other).await;
+    let ok = app.gql(None, LOGIN, json!({"e": other, "p": PASSWORD})).await;
+    assert!(ok["data"]["login"]["token"].is_string(), "{ok}");
+}
+
+async fn users_create(app: &TestApp, email: &str) {
+    samenhier::services::users::create(
+        &app.state.db,
+        samenhier::services::users::NewUser {
+            email: email.to_owned(),
+            role: entity::Role::Analyst,
+            city: None,
+            group: None,
+            password: PASSWORD.into(),
+        },
+    )
+    .await
+    .expect("create user");
 }
 
 #[tokio::test]
