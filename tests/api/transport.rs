@@ -137,3 +137,37 @@ async fn health_and_readiness_answer() {
     let r = app.client.get(format!("{}/readyz", app.address)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 }
+
+/// The abuse limits at their default settings: each refused with a clear error, and the server
+/// answers normally afterwards.
+#[tokio::test]
+async fn abusive_requests_are_refused_with_clear_errors() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    let url = format!("{}/graphql", app.address);
+    // 12 MB body: refused by its declared length, before a byte is read.
+    let big = format!("{{ __typename }} #{}", "x".repeat(12 * 1024 * 1024));
+    let resp = app.client.post(&url).header("content-type", "application/json").body(json!({"query": big}).to_string()).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["errors"][0]["extensions"]["code"], "PAYLOAD_TOO_LARGE");
+    // A query nested 1,000 deep.
+    let deep = format!("{{ {}__typename{} }}", "me { group { ".repeat(500), " } }".repeat(500));
+    let body = app.gql(Some(&token), &deep, json!({})).await;
+    assert!(body["data"].is_null() && body["errors"][0]["message"].is_string(), "{}", &body.to_string()[..200.min(body.to_string().len())]);
+    // 300 aliases of an expensive field.
+    let aliases: String = (0..300).map(|i| format!("a{i}: welcomeGroups(first: 100) {{ totalCount }} ")).collect();
+    let body = app.gql(Some(&token), &format!("{{ {aliases} }}"), json!({})).await;
+    assert!(body["data"].is_null() && body["errors"][0]["message"].as_str().unwrap().to_lowercase().contains("complex"), "{body}");
+    // A list argument asking for a million items.
+    let body = app.gql(Some(&token), "{ welcomeGroups(first: 1000000) { totalCount } }", json!({})).await;
+    assert_eq!(code(&body).as_deref(), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(field(&body).as_deref(), Some("first"));
+    // A batch of many operations.
+    let batch: Vec<Value> = (0..1000).map(|_| json!({"query": "{ __typename }"})).collect();
+    let resp = app.client.post(&url).json(&batch).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    // Still serving.
+    let ok = app.ok(Some(&token), "{ me { id } }", json!({})).await;
+    assert!(ok["me"]["id"].is_string());
+}
