@@ -25,6 +25,9 @@ What it does:
      validation errors, answered with HTTP 200 as application/json, are the server doing its
      job and are not failures.
 
+Arguments after `--` go to `schemathesis run` unchanged, e.g.
+`-- --include-name Mutation.registerNewcomer` to fuzz one operation.
+
 Exit codes: 0 no server error; 1 a server error, crash or hang; 2 the run could not be set up
 (binary missing, server did not start, login failed, schemathesis failed to start).
 
@@ -362,7 +365,9 @@ def main() -> int:
     ap.add_argument("--schemathesis", default=None, help="schemathesis executable (default: beside this python)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (database, logs)")
     ap.add_argument("--summary-json", default=None, help="also write the figures as JSON to this file")
-    args = ap.parse_args()
+    args, st_extra = ap.parse_known_args()
+    if st_extra and st_extra[0] == "--":
+        st_extra = st_extra[1:]
 
     binary = Path(args.bin).resolve()
     if not binary.exists():
@@ -436,6 +441,7 @@ def main() -> int:
         ]
         if args.seed is not None:
             cmd += ["--seed", str(args.seed)]
+        cmd += st_extra  # anything after `--` goes to `schemathesis run` as it is
         env = dict(os.environ)
         env["SCHEMATHESIS_HOOKS"] = str(HERE / "fuzz_hooks.py")
         env["SAMENHIER_FUZZ_LOG"] = str(fuzz_log)

@@ -22,6 +22,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     /// The key of export pseudonyms.
     pub export_key: crate::export::ExportKey,
+    /// Counters for `/metrics`.
+    pub metrics: crate::metrics::Metrics,
     /// Failed-login limits of this replica.
     pub login_limiter: crate::auth::limiter::LoginLimiter,
     /// The compiled active script of each city.
@@ -84,7 +86,7 @@ impl Application {
         let jwt = JwtKeys::new(&secret, &settings.jwt_issuer, &settings.jwt_audience, settings.token_lifetime)?;
         let demo_users = if options.demo { demo::seed(&conn, &settings).await? } else { Vec::new() };
         let introspection = settings.introspection.unwrap_or(options.demo);
-        let state = Arc::new(AppState { db: conn, settings, jwt, export_key, login_limiter: crate::auth::limiter::LoginLimiter::new(5, 50, std::time::Duration::from_secs(15 * 60)), scripts: ScriptRegistry::default(), round_locks: RoundLocks::default() });
+        let state = Arc::new(AppState { db: conn, settings, jwt, export_key, metrics: crate::metrics::Metrics::default(), login_limiter: crate::auth::limiter::LoginLimiter::new(5, 50, std::time::Duration::from_secs(15 * 60)), scripts: ScriptRegistry::default(), round_locks: RoundLocks::default() });
         let limits = SchemaLimits {
             max_depth: state.settings.max_query_depth,
             max_complexity: state.settings.max_query_complexity,
@@ -103,6 +105,7 @@ impl Application {
                 .route("/exports/{dataset}", web::get().to(crate::export::http::download))
                 .route("/healthz", web::get().to(healthz))
                 .route("/readyz", web::get().to(readyz))
+                .route("/metrics", web::get().to(metrics))
         })
         .listen(listener)?
         .shutdown_timeout(30)
@@ -122,6 +125,10 @@ impl Application {
 
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")
+}
+
+async fn metrics(state: web::Data<Arc<AppState>>) -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(state.metrics.render())
 }
 
 async fn readyz(state: web::Data<Arc<AppState>>) -> HttpResponse {

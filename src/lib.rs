@@ -11,6 +11,7 @@ pub mod error;
 pub mod export;
 pub mod graphql;
 pub mod matching;
+pub mod metrics;
 pub mod scripting;
 pub mod services;
 pub mod telemetry;

@@ -122,6 +122,7 @@ pub async fn download(req: HttpRequest, path: web::Path<String>, state: web::Dat
             })
             .await?;
             tracing::info!(request_id = %rid, dataset = ask.dataset.name(), rows, suppressed, "export");
+            state.metrics.export(ask.dataset.name(), ask.format.name());
             Ok::<_, AppError>((ask, planned, rows, suppressed, generalisation))
         })
         .await;

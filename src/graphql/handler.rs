@@ -322,6 +322,7 @@ async fn execute(
     let address = super::context::ClientAddress(req.peer_addr().map(|a| a.ip()));
     // A matching round (or a preview, which solves two) runs on its own, longer budget; its
     // scoring and solving run on blocking threads, never on the request workers.
+    let operation = request.operation_name.clone();
     let timeout = if runs_a_round(&request.query, request.operation_name.as_deref()) {
         state.settings.round_timeout
     } else {
@@ -348,6 +349,7 @@ async fn execute(
     let response = match tokio::time::timeout(timeout, tracing::Instrument::instrument(work, span)).await {
         Ok(r) => r,
         Err(_) => {
+            state.metrics.request(operation.as_deref(), "timeout", started.elapsed(), 0);
             tracing::warn!(request_id = %request_id, "request stopped at the execution timeout");
             return respond(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -363,6 +365,19 @@ async fn execute(
     let request_failed = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
+    let script_errors = response
+        .errors
+        .iter()
+        .filter(|e| e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&async_graphql::Value::from("SCRIPT_ERROR")))
+        .count();
+    let outcome = if request_failed {
+        "rejected"
+    } else if response.errors.is_empty() {
+        "ok"
+    } else {
+        "error"
+    };
+    state.metrics.request(operation.as_deref(), outcome, started.elapsed(), script_errors);
     if request_failed {
         let errors = serde_json::to_value(&response.errors).unwrap_or_else(|_| json!([]));
         let status = if media == Media::GraphqlResponse { StatusCode::BAD_REQUEST } else { StatusCode::OK };

@@ -238,6 +238,21 @@ async fn advisory_lock(txn: &impl ConnectionTrait, city: &str) -> AppResult<()> 
 /// `runMatching`.
 pub async fn run(state: &AppState, p: &Principal, input: RunMatchingInput) -> AppResult<matching_run::Model> {
     let started = Instant::now();
+    let dry = input.dry_run;
+    let result = run_round(state, p, input, started).await;
+    let outcome = match &result {
+        Ok(_) if dry => "dry_run",
+        Ok(_) => "proposed",
+        Err(_) => "failed",
+    };
+    // Refusals before any work (roles, bad input) are not rounds.
+    if !matches!(result, Err(AppError::Forbidden(_) | AppError::NotFound(_) | AppError::BadInput { .. })) {
+        state.metrics.round(outcome, started.elapsed());
+    }
+    result
+}
+
+async fn run_round(state: &AppState, p: &Principal, input: RunMatchingInput, started: Instant) -> AppResult<matching_run::Model> {
     let city = city_in_scope(&state.db, p, Op::DecideMatches, &input.city_slug).await?;
     let city_lock = state.round_locks.for_city(&city);
     let _serial = city_lock.lock().await;

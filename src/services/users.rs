@@ -18,7 +18,10 @@ pub struct Login {
 
 pub async fn login(state: &AppState, email: &str, password_text: &str, address: Option<std::net::IpAddr>) -> AppResult<Login> {
     let email = email.trim().to_lowercase();
-    state.login_limiter.check(&email, address).map_err(AppError::RateLimited)?;
+    if let Err(wait) = state.login_limiter.check(&email, address) {
+        state.metrics.login_limited();
+        return Err(AppError::RateLimited(wait));
+    }
     let found = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&state.db).await?;
     let pw = password_text.to_owned();
     // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.

@@ -171,3 +171,29 @@ async fn abusive_requests_are_refused_with_clear_errors() {
     let ok = app.ok(Some(&token), "{ me { id } }", json!({})).await;
     assert!(ok["me"]["id"].is_string());
 }
+
+#[tokio::test]
+async fn metrics_count_requests_rounds_and_exports_in_prometheus_text() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    let url = format!("{}/graphql", app.address);
+    app.client.post(&url).bearer_auth(&token).json(&json!({"query": "query Me { me { id } }", "operationName": "Me"})).send().await.unwrap();
+    app.client.post(&url).json(&json!({"query": "query Me { me { id } }", "operationName": "Me"})).send().await.unwrap();
+    app.ok(Some(&token), "mutation { runMatching(input:{citySlug:\"almere\", dryRun:true}){ id } }", json!({})).await;
+    app.client.get(format!("{}/exports/groups", app.address)).bearer_auth(&token).send().await.unwrap().text().await.unwrap();
+    let resp = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
+    let text = resp.text().await.unwrap();
+    for line in [
+        "samenhier_graphql_requests_total{operation=\"Me\",outcome=\"ok\"} 1",
+        "samenhier_graphql_requests_total{operation=\"Me\",outcome=\"error\"} 1",
+        "samenhier_graphql_request_duration_seconds_count{operation=\"Me\"} 2",
+        "samenhier_matching_rounds_total{outcome=\"dry_run\"} 1",
+        "samenhier_matching_round_duration_seconds_count 1",
+        "samenhier_exports_total{dataset=\"groups\",format=\"csv\"} 1",
+        "samenhier_script_errors_total 0",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in:\n{text}");
+    }
+}
