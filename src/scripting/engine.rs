@@ -22,7 +22,10 @@ pub struct Limits {
     pub max_string_size: usize,
     pub max_array_size: usize,
     pub max_map_size: usize,
-    /// Wall-clock budget of one call.
+    /// Wall-clock budget of one call: a backstop behind the operation limit. Wall-clock time
+    /// includes waiting for a core, so on a loaded two-core machine (or in a debug build) a
+    /// legitimate call can take tens of milliseconds; a second stops a runaway call without
+    /// failing rounds under load.
     pub call_deadline: Duration,
 }
 
@@ -36,7 +39,7 @@ impl Default for Limits {
             max_string_size: 4_096,
             max_array_size: 1_000,
             max_map_size: 200,
-            call_deadline: Duration::from_millis(100),
+            call_deadline: Duration::from_millis(1000),
         }
     }
 }

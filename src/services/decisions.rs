@@ -139,6 +139,7 @@ pub async fn accept(state: &AppState, p: &Principal, id: &str, introduction: Opt
     }
     let planned_end = today.checked_add_months(Months::new(12)).ok_or_else(|| AppError::internal(anyhow::anyhow!("date overflow")))?;
     let now = Utc::now();
+    super::matches::claim(&txn, &m.id, MatchStatus::Proposed, MatchStatus::Active).await?;
     let mut am: matches::ActiveModel = m.clone().into();
     am.status = Set(MatchStatus::Active);
     am.introduction_date = Set(introduction);
@@ -178,6 +179,7 @@ pub async fn reject(state: &AppState, p: &Principal, id: &str, reason: &str) -> 
     let txn = begin_write(&state.db).await?;
     let m = find_scoped(&txn, p, Op::DecideMatches, id).await?;
     proposed_only(&m)?;
+    super::matches::claim(&txn, &m.id, MatchStatus::Proposed, MatchStatus::Rejected).await?;
     let mut am: matches::ActiveModel = m.clone().into();
     am.status = Set(MatchStatus::Rejected);
     am.end_reason = Set(Some(reason));

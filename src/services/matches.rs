@@ -94,3 +94,25 @@ impl Proposed<'_> {
         }
     }
 }
+
+/// Moves match `id` from `from` to `to`, only if it is still `from`. Two concurrent decisions
+/// on one match both read it as `from`; on PostgreSQL (read committed) the second UPDATE waits
+/// for the first's row lock and then matches no row, so it answers CONFLICT instead of deciding
+/// twice. (SQLite's write transactions are serial already.)
+pub async fn claim(conn: &impl sea_orm::ConnectionTrait, id: &str, from: MatchStatus, to: MatchStatus) -> crate::error::AppResult<()> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let moved = matches::Entity::update_many()
+        .col_expr(matches::Column::Status, Expr::value(to))
+        .filter(matches::Column::Id.eq(id))
+        .filter(matches::Column::Status.eq(from))
+        .exec(conn)
+        .await?
+        .rows_affected;
+    if moved != 1 {
+        return Err(crate::error::AppError::conflict(format!(
+            "the match is no longer {}: another decision was taken at the same time",
+            status_code(from)
+        )));
+    }
+    Ok(())
+}

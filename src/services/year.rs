@@ -368,6 +368,7 @@ pub async fn end_live(conn: &impl ConnectionTrait, p: &Principal, m: &matches::M
         return Err(AppError::conflict(format!("only an ACTIVE match can end early; this one is {}", super::matches::status_code(m.status))));
     }
     let mut am: matches::ActiveModel = m.clone().into();
+    super::matches::claim(conn, &m.id, MatchStatus::Active, MatchStatus::EndedEarly).await?;
     am.status = Set(MatchStatus::EndedEarly);
     am.end_date = Set(Some(today));
     am.end_reason_code = Set(Some(code.code().to_owned()));
@@ -426,6 +427,7 @@ pub async fn complete_match(state: &AppState, p: &Principal, id: &str) -> AppRes
         }
     }
     let now = Utc::now();
+    super::matches::claim(&txn, &m.id, MatchStatus::Active, MatchStatus::Completed).await?;
     let mut am: matches::ActiveModel = m.clone().into();
     am.status = Set(MatchStatus::Completed);
     am.end_date = Set(Some(today));

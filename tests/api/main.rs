@@ -2,6 +2,7 @@
 
 mod authorization;
 mod cli;
+mod concurrency;
 mod groups;
 mod helpers;
 mod logs;
