@@ -23,7 +23,7 @@ pub struct AppState {
     /// The key of export pseudonyms.
     pub export_key: crate::export::ExportKey,
     /// Counters for `/metrics`.
-    pub metrics: crate::metrics::Metrics,
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// Failed-login limits of this replica.
     pub login_limiter: crate::auth::limiter::LoginLimiter,
     /// The compiled active script of each city.
@@ -66,7 +66,10 @@ pub struct Application {
 impl Application {
     /// Connects, migrates, resolves secrets, seeds the demo (once) and binds `listener`.
     pub async fn build(settings: Settings, options: ServeOptions, listener: TcpListener) -> anyhow::Result<Self> {
-        let conn = db::connect(&settings.database_url).await?;
+        let mut conn = db::connect(&settings.database_url).await?;
+        let metrics = Arc::new(crate::metrics::Metrics::default());
+        let counted = Arc::clone(&metrics);
+        conn.set_metric_callback(move |info| counted.db_query(info.elapsed, info.failed));
         db::migrate(&conn).await?;
         scripts::ensure_shipped(&conn).await.map_err(crate::error::AppError::into_anyhow)?;
         let (secret, path, generated) =
@@ -86,7 +89,7 @@ impl Application {
         let jwt = JwtKeys::new(&secret, &settings.jwt_issuer, &settings.jwt_audience, settings.token_lifetime)?;
         let demo_users = if options.demo { demo::seed(&conn, &settings).await? } else { Vec::new() };
         let introspection = settings.introspection.unwrap_or(options.demo);
-        let state = Arc::new(AppState { db: conn, settings, jwt, export_key, metrics: crate::metrics::Metrics::default(), login_limiter: crate::auth::limiter::LoginLimiter::new(5, 50, std::time::Duration::from_secs(15 * 60)), scripts: ScriptRegistry::default(), round_locks: RoundLocks::default() });
+        let state = Arc::new(AppState { db: conn, settings, jwt, export_key, metrics, login_limiter: crate::auth::limiter::LoginLimiter::new(5, 50, std::time::Duration::from_secs(15 * 60)), scripts: ScriptRegistry::default(), round_locks: RoundLocks::default() });
         let limits = SchemaLimits {
             max_depth: state.settings.max_query_depth,
             max_complexity: state.settings.max_query_complexity,
@@ -105,7 +108,7 @@ impl Application {
                 .route("/exports/{dataset}", web::get().to(crate::export::http::download))
                 .route("/healthz", web::get().to(healthz))
                 .route("/readyz", web::get().to(readyz))
-                .route("/metrics", web::get().to(metrics))
+                .route("/metrics", web::get().to(metrics_text))
         })
         .listen(listener)?
         .shutdown_timeout(30)
@@ -127,7 +130,7 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")
 }
 
-async fn metrics(state: web::Data<Arc<AppState>>) -> HttpResponse {
+async fn metrics_text(state: web::Data<Arc<AppState>>) -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(state.metrics.render())
 }
 

@@ -57,6 +57,9 @@ struct Inner {
     script_errors: u64,
     exports: BTreeMap<(&'static str, &'static str), u64>,
     login_limited: u64,
+    db_queries: u64,
+    db_failures: u64,
+    db_seconds: Histogram,
 }
 
 /// The counters of this replica.
@@ -108,6 +111,15 @@ impl Metrics {
         }
     }
 
+    /// One database statement (never its text: it may hold personal values).
+    pub fn db_query(&self, elapsed: Duration, failed: bool) {
+        if let Ok(mut m) = self.0.lock() {
+            m.db_queries += 1;
+            m.db_failures += u64::from(failed);
+            m.db_seconds.observe(&REQUEST_BUCKETS, elapsed.as_secs_f64());
+        }
+    }
+
     /// The text exposition.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -141,6 +153,15 @@ impl Metrics {
         out.push_str("# HELP samenhier_logins_rate_limited_total Logins refused by the failed-login limit.\n");
         out.push_str("# TYPE samenhier_logins_rate_limited_total counter\n");
         let _ = writeln!(out, "samenhier_logins_rate_limited_total {}", m.login_limited);
+        out.push_str("# HELP samenhier_db_queries_total Database statements run.\n");
+        out.push_str("# TYPE samenhier_db_queries_total counter\n");
+        let _ = writeln!(out, "samenhier_db_queries_total {}", m.db_queries);
+        out.push_str("# HELP samenhier_db_query_failures_total Database statements that failed.\n");
+        out.push_str("# TYPE samenhier_db_query_failures_total counter\n");
+        let _ = writeln!(out, "samenhier_db_query_failures_total {}", m.db_failures);
+        out.push_str("# HELP samenhier_db_query_duration_seconds Database statement latency.\n");
+        out.push_str("# TYPE samenhier_db_query_duration_seconds histogram\n");
+        m.db_seconds.write(&mut out, "samenhier_db_query_duration_seconds", "", &REQUEST_BUCKETS);
         out
     }
 }

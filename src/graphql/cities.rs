@@ -39,7 +39,17 @@ impl City {
 /// Loads a city by slug (cities are public, so no scope applies).
 pub async fn load(ctx: &Context<'_>, slug: &str) -> AppResult<City> {
     let (state, _) = both(ctx)?;
-    city::Entity::find_by_id(slug).one(&state.db).await?.map(City).ok_or(AppError::NotFound("city"))
+    let Some(cache) = ctx.data_opt::<super::context::RequestCache>() else {
+        return city::Entity::find_by_id(slug).one(&state.db).await?.map(City).ok_or(AppError::NotFound("city"));
+    };
+    let all = cache
+        .cities
+        .get_or_try_init(|| async {
+            let all = city::Entity::find().all(&state.db).await?;
+            Ok::<_, AppError>(all.into_iter().map(|c| (c.slug.clone(), c)).collect())
+        })
+        .await?;
+    all.get(slug).cloned().map(City).ok_or(AppError::NotFound("city"))
 }
 
 #[derive(Default)]

@@ -18,6 +18,13 @@ pub struct RequestAuth {
 #[derive(Clone, Copy, Default)]
 pub struct ClientAddress(pub Option<std::net::IpAddr>);
 
+/// Records read once per request: the few cities (all of them, in one query, the first time
+/// any is needed), which every group, newcomer and match of a list would otherwise read again.
+#[derive(Default)]
+pub struct RequestCache {
+    pub cities: tokio::sync::OnceCell<std::collections::HashMap<String, entity::city::Model>>,
+}
+
 /// The shared application state.
 pub fn state<'a>(ctx: &Context<'a>) -> AppResult<&'a AppState> {
     ctx.data::<Arc<AppState>>()

@@ -17,7 +17,41 @@ use sea_orm::{EntityTrait, QuerySelect};
 
 /// A Welcome Group: five or more local volunteers, one of them the coordinator, who spend a
 /// year with a newcomer household.
-pub struct WelcomeGroup(pub welcome_group::Model);
+pub struct WelcomeGroup(pub welcome_group::Model, MembersOnce);
+
+/// The group's members, read at most once per group and request; a page of groups fills them
+/// all with one query (`WelcomeGroup::page`), so a list of groups with their members costs the
+/// same number of queries whatever its length.
+#[derive(Default)]
+pub struct MembersOnce(tokio::sync::OnceCell<Vec<group_member::Model>>);
+
+impl WelcomeGroup {
+    pub fn new(model: welcome_group::Model) -> Self {
+        Self(model, MembersOnce::default())
+    }
+
+    /// A page of groups; when the selection reads members, all of them in one query.
+    async fn page(ctx: &Context<'_>, models: Vec<welcome_group::Model>) -> AppResult<Vec<Self>> {
+        let node = ctx.look_ahead().field("edges").field("node");
+        let wants = ["members", "coordinator", "memberCount", "allMembersHaveVog"].iter().any(|f| node.field(f).exists());
+        if !wants || models.is_empty() {
+            return Ok(models.into_iter().map(Self::new).collect());
+        }
+        let state = state(ctx)?;
+        let ids: Vec<String> = models.iter().map(|g| g.id.clone()).collect();
+        let mut by_group: std::collections::HashMap<String, Vec<group_member::Model>> = std::collections::HashMap::new();
+        for m in svc::members_of(&state.db, ids).await? {
+            by_group.entry(m.group_id.clone()).or_default().push(m);
+        }
+        Ok(models
+            .into_iter()
+            .map(|g| {
+                let members = by_group.remove(&g.id).unwrap_or_default();
+                Self(g, MembersOnce(tokio::sync::OnceCell::new_with(Some(members))))
+            })
+            .collect())
+    }
+}
 
 #[Object]
 impl WelcomeGroup {
@@ -110,7 +144,8 @@ impl WelcomeGroup {
     async fn load_members(&self, ctx: &Context<'_>) -> AppResult<Vec<GroupMember>> {
         let (state, p) = both(ctx)?;
         let contact = p.role != Role::Partner;
-        Ok(svc::members(&state.db, &self.0.id).await?.into_iter().map(|model| GroupMember { model, contact }).collect())
+        let models = self.1.0.get_or_try_init(|| svc::members(&state.db, &self.0.id)).await?;
+        Ok(models.iter().cloned().map(|model| GroupMember { model, contact }).collect())
     }
 }
 
@@ -229,7 +264,10 @@ impl GroupQuery {
             let args = PageArgs::parse(first, after.as_deref())?;
             let filter = GroupFilter { city: city_slug, status: status.map(Into::into) };
             let page = svc::list(state, p, filter, &args).await?;
-            Ok(from_page(page, args.after.is_some(), |g| g.id.clone(), WelcomeGroup))
+            let (has_next, total) = (page.has_next, page.total);
+            let groups = WelcomeGroup::page(ctx, page.items).await?;
+            let page = crate::services::page::Page { items: groups, has_next, total };
+            Ok(from_page(page, args.after.is_some(), |g| g.0.id.clone(), |g| g))
         };
         run.await.gql()
     }
@@ -238,7 +276,7 @@ impl GroupQuery {
     async fn welcome_group(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<WelcomeGroup>> {
         let run = async {
             let (state, p) = both(ctx)?;
-            svc::get(state, p, &id).await.map(|g| Some(WelcomeGroup(g)))
+            svc::get(state, p, &id).await.map(|g| Some(WelcomeGroup::new(g)))
         };
         run.await.gql()
     }
@@ -253,7 +291,7 @@ impl GroupMutation {
     async fn create_welcome_group(&self, ctx: &Context<'_>, input: CreateWelcomeGroupInput) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
             let (state, p) = both(ctx)?;
-            svc::create(state, p, input).await.map(WelcomeGroup)
+            svc::create(state, p, input).await.map(WelcomeGroup::new)
         };
         run.await.gql()
     }
@@ -262,7 +300,7 @@ impl GroupMutation {
     async fn update_welcome_group(&self, ctx: &Context<'_>, id: ID, input: UpdateWelcomeGroupInput) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
             let (state, p) = both(ctx)?;
-            svc::update(state, p, &id, input).await.map(WelcomeGroup)
+            svc::update(state, p, &id, input).await.map(WelcomeGroup::new)
         };
         run.await.gql()
     }
@@ -292,7 +330,7 @@ impl GroupMutation {
     async fn mark_group_ready(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
             let (state, p) = both(ctx)?;
-            svc::mark_ready(state, p, &id).await.map(WelcomeGroup)
+            svc::mark_ready(state, p, &id).await.map(WelcomeGroup::new)
         };
         run.await.gql()
     }
@@ -302,7 +340,7 @@ impl GroupMutation {
         let run = async {
             let s = state(ctx)?;
             let p = caller(ctx)?;
-            svc::withdraw(s, p, &id, &reason).await.map(WelcomeGroup)
+            svc::withdraw(s, p, &id, &reason).await.map(WelcomeGroup::new)
         };
         run.await.gql()
     }

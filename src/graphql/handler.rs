@@ -343,7 +343,7 @@ async fn execute(
                 }
             },
         };
-        endpoint.schema.execute(request.data(auth).data(address)).await
+        endpoint.schema.execute(request.data(auth).data(address).data(super::context::RequestCache::default())).await
     });
     let started = std::time::Instant::now();
     let response = match tokio::time::timeout(timeout, tracing::Instrument::instrument(work, span)).await {

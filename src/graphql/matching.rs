@@ -112,7 +112,7 @@ impl Match {
     async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
             let (state, _) = both(ctx)?;
-            Ok(WelcomeGroup(load_group(&state.db, &self.0.group_id).await?))
+            Ok(WelcomeGroup::new(load_group(&state.db, &self.0.group_id).await?))
         };
         run.await.gql()
     }
@@ -202,7 +202,7 @@ impl ProposedPair {
     }
     /// The group.
     async fn group(&self) -> WelcomeGroup {
-        WelcomeGroup(self.group.clone())
+        WelcomeGroup::new(self.group.clone())
     }
     /// The pair's score.
     async fn score(&self) -> f64 {
@@ -446,7 +446,7 @@ pub struct Recommendation(decisions::Recommendation);
 impl Recommendation {
     /// The group.
     async fn group(&self) -> WelcomeGroup {
-        WelcomeGroup(self.0.group.clone())
+        WelcomeGroup::new(self.0.group.clone())
     }
     /// Whether the city's script lets this pair be matched.
     async fn eligible(&self) -> bool {

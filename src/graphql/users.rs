@@ -40,7 +40,7 @@ impl User {
         let run = async {
             let Some(id) = &self.0.group_id else { return Ok(None) };
             let (state, p) = both(ctx)?;
-            groups::get(state, p, id).await.map(|g| Some(WelcomeGroup(g)))
+            groups::get(state, p, id).await.map(|g| Some(WelcomeGroup::new(g)))
         };
         run.await.gql()
     }

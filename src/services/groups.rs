@@ -143,6 +143,15 @@ pub async fn members(conn: &impl ConnectionTrait, group_id: &str) -> AppResult<V
         .await?)
 }
 
+/// The members of several groups in one query, in id order.
+pub async fn members_of(conn: &impl ConnectionTrait, group_ids: Vec<String>) -> AppResult<Vec<group_member::Model>> {
+    Ok(group_member::Entity::find()
+        .filter(group_member::Column::GroupId.is_in(group_ids))
+        .order_by_asc(group_member::Column::Id)
+        .all(conn)
+        .await?)
+}
+
 fn ensure_open(g: &welcome_group::Model) -> AppResult<()> {
     match g.status {
         GroupStatus::Withdrawn | GroupStatus::Completed => {

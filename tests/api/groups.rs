@@ -184,3 +184,32 @@ async fn every_bad_group_field_is_named() {
     let m = app.ok(Some(&token), "query($id:ID!){ welcomeGroup(id:$id){ memberCount } }", json!({"id": g})).await;
     assert_eq!(m["welcomeGroup"]["memberCount"], 0);
 }
+
+/// Queries counted by the server (`samenhier_db_queries_total` on /metrics).
+async fn db_queries(app: &TestApp) -> u64 {
+    let text = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
+    text.lines().find_map(|l| l.strip_prefix("samenhier_db_queries_total ")).and_then(|v| v.parse().ok()).expect("the counter")
+}
+
+/// The typical read — a page of groups with their city and members — costs the same number of
+/// database queries for 5 groups as for 20 (members are read for the whole page at once).
+#[tokio::test]
+async fn a_page_of_groups_with_members_costs_the_same_queries_whatever_its_size() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    for _ in 0..20 {
+        app.ready_group(&token, "almere").await;
+    }
+    let q = "query($n:Int!){ welcomeGroups(citySlug:\"almere\", first:$n){ totalCount edges { node { id name city { slug } memberCount coordinator { name } members { name languages isCoordinator } } } } }";
+    let mut costs = Vec::new();
+    for n in [5, 20] {
+        let before = db_queries(&app).await;
+        let d = app.ok(Some(&token), q, json!({"n": n})).await;
+        let after = db_queries(&app).await;
+        assert_eq!(d["welcomeGroups"]["edges"].as_array().unwrap().len(), n as usize);
+        assert!(d["welcomeGroups"]["edges"].as_array().unwrap().iter().all(|e| e["node"]["members"].as_array().unwrap().len() == 5));
+        costs.push(after - before);
+    }
+    assert_eq!(costs[0], costs[1], "queries for 5 and for 20 groups: {costs:?}");
+    assert!(costs[1] <= 6, "a handful of queries: {costs:?}");
+}
