@@ -20,6 +20,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Settings,
     pub jwt: JwtKeys,
+    /// The external identity provider, when configured.
+    pub idp: Option<crate::auth::external::ExternalIdp>,
     /// The key of export pseudonyms.
     pub export_key: crate::export::ExportKey,
     /// Counters for `/metrics`.
@@ -86,10 +88,14 @@ impl Application {
             tracing::warn!(path = %p.display(), "SAMENHIER_EXPORT_KEY is unset: generated an export key and stored it with mode 0600");
         }
         let export_key = crate::export::ExportKey::new(export_secret);
+        let idp = match &settings.idp {
+            None => None,
+            Some(i) => Some(crate::auth::external::ExternalIdp::new(&i.algorithm, &i.public_key_pem, &i.issuer, &i.audience)?),
+        };
         let jwt = JwtKeys::new(&secret, &settings.jwt_issuer, &settings.jwt_audience, settings.token_lifetime)?;
         let demo_users = if options.demo { demo::seed(&conn, &settings).await? } else { Vec::new() };
         let introspection = settings.introspection.unwrap_or(options.demo);
-        let state = Arc::new(AppState { db: conn, settings, jwt, export_key, metrics, login_limiter: crate::auth::limiter::LoginLimiter::new(5, 50, std::time::Duration::from_secs(15 * 60)), scripts: ScriptRegistry::default(), round_locks: RoundLocks::default() });
+        let state = Arc::new(AppState { db: conn, settings, jwt, idp, export_key, metrics, login_limiter: crate::auth::limiter::LoginLimiter::new(5, 50, std::time::Duration::from_secs(15 * 60)), scripts: ScriptRegistry::default(), round_locks: RoundLocks::default() });
         let limits = SchemaLimits {
             max_depth: state.settings.max_query_depth,
             max_complexity: state.settings.max_query_complexity,

@@ -48,6 +48,19 @@ pub struct Settings {
     pub export_key: Option<Secret>,
     /// `SAMENHIER_EXPORT_K`: the k of k-anonymity in exports.
     pub export_k: usize,
+    /// An external identity provider whose tokens are accepted too.
+    pub idp: Option<IdpSettings>,
+}
+
+/// `SAMENHIER_IDP_*`: the external identity provider.
+#[derive(Clone, Debug)]
+pub struct IdpSettings {
+    /// RS256 or ES256.
+    pub algorithm: String,
+    /// The provider's public key (PEM).
+    pub public_key_pem: String,
+    pub issuer: String,
+    pub audience: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,6 +120,20 @@ impl Settings {
         if !(2..=100).contains(&export_k) {
             bail!("SAMENHIER_EXPORT_K must be between 2 and 100, got {export_k}");
         }
+        let idp = match get("SAMENHIER_IDP_PUBLIC_KEY_FILE") {
+            None => None,
+            Some(path) => {
+                let public_key_pem = std::fs::read_to_string(path.trim())
+                    .with_context(|| format!("SAMENHIER_IDP_PUBLIC_KEY_FILE {path:?} cannot be read"))?;
+                let need = |k: &str| get(k).ok_or_else(|| anyhow::anyhow!("{k} must be set when SAMENHIER_IDP_PUBLIC_KEY_FILE is"));
+                Some(IdpSettings {
+                    algorithm: get("SAMENHIER_IDP_ALGORITHM").unwrap_or_else(|| "RS256".into()),
+                    public_key_pem,
+                    issuer: need("SAMENHIER_IDP_ISSUER")?,
+                    audience: need("SAMENHIER_IDP_AUDIENCE")?,
+                })
+            }
+        };
         let token_hours = num("SAMENHIER_TOKEN_HOURS", 8)?;
         if token_hours == 0 || token_hours > 24 * 30 {
             bail!("SAMENHIER_TOKEN_HOURS must be between 1 and 720");
@@ -127,6 +154,7 @@ impl Settings {
             log_format,
             export_key,
             export_k: export_k as usize,
+            idp,
         })
     }
 

@@ -5,6 +5,7 @@
 //! Policy functions return the caller's scope for an operation or refuse with FORBIDDEN;
 //! records outside that scope are then filtered away, which callers see as NOT_FOUND.
 
+pub mod external;
 pub mod jwt;
 pub mod limiter;
 pub mod password;

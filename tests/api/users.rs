@@ -151,3 +151,63 @@ async fn a_deleted_users_token_stops_working() {
     let body = app.gql(Some(&token), "{ me { id } }", json!({})).await;
     assert_eq!(code(&body).as_deref(), Some("UNAUTHENTICATED"));
 }
+
+/// A test identity provider's key pair (P-256, generated for these tests only) and a stranger's.
+const IDP_PRIVATE: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgxbQ4SndX2g1cdImb
+EUXIW+cixijLHxcnEfCXH/vAT8mhRANCAASuiRhag71VQyQv+U3hjsF4YUs1ZZ27
+LqotT/MRgM7gJfa7fX1puVJybVaMKwiySehZCLBOyJH/zH3/Zav8ecRF
+-----END PRIVATE KEY-----
+";
+const IDP_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAErokYWoO9VUMkL/lN4Y7BeGFLNWWd
+uy6qLU/zEYDO4CX2u319ablScm1WjCsIsknoWQiwTsiR/8x9/2Wr/HnERQ==
+-----END PUBLIC KEY-----
+";
+const STRANGER_PRIVATE: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgUmJB2N4NwDvgf1Xg
+uSCEVyo5+hJ/r6ea5cQ1zLl+UaGhRANCAASrISLAOi+Rj6EUrV5jIHj/UFp/J+IL
+R9+gTfjpKyUnQ582l3d+8SfbETKfzO4anOQ7BBfwQrJ3gbYZujez+XjD
+-----END PRIVATE KEY-----
+";
+
+#[tokio::test]
+async fn tokens_of_an_external_identity_provider_are_verified_and_the_role_comes_from_here() {
+    use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("idp.pem");
+    std::fs::write(&key_file, IDP_PUBLIC).unwrap();
+    let app = spawn_app_with(&[
+        ("SAMENHIER_IDP_PUBLIC_KEY_FILE", key_file.to_str().unwrap()),
+        ("SAMENHIER_IDP_ALGORITHM", "ES256"),
+        ("SAMENHIER_IDP_ISSUER", "https://idp.example.org"),
+        ("SAMENHIER_IDP_AUDIENCE", "samenhier"),
+    ])
+    .await;
+    let email = format!("sso-{}@example.org", uuid::Uuid::new_v4().simple());
+    users_create(&app, &email).await;
+    let now = chrono::Utc::now().timestamp();
+    let claims = |email: &str, iss: &str, aud: &str, exp: i64| {
+        json!({"sub": "idp-user-1", "email": email, "iss": iss, "aud": aud, "iat": now, "exp": exp, "role": "ADMIN"})
+    };
+    let sign = |c: serde_json::Value, pem: &str| encode(&Header::new(Algorithm::ES256), &c, &EncodingKey::from_ec_pem(pem.as_bytes()).unwrap()).unwrap();
+    let good = sign(claims(&email.to_uppercase(), "https://idp.example.org", "samenhier", now + 600), IDP_PRIVATE);
+    let me = app.ok(Some(&good), "{ me { email role } }", json!({})).await;
+    assert_eq!(me["me"]["role"], "ANALYST", "the role is this server's, not the token's");
+    assert_eq!(me["me"]["email"], email.as_str());
+    let cases = [
+        ("another key", sign(claims(&email, "https://idp.example.org", "samenhier", now + 600), STRANGER_PRIVATE)),
+        ("wrong issuer", sign(claims(&email, "https://evil.example.org", "samenhier", now + 600), IDP_PRIVATE)),
+        ("wrong audience", sign(claims(&email, "https://idp.example.org", "other", now + 600), IDP_PRIVATE)),
+        ("expired", sign(claims(&email, "https://idp.example.org", "samenhier", now - 3600), IDP_PRIVATE)),
+        ("unknown user", sign(claims("nobody@example.org", "https://idp.example.org", "samenhier", now + 600), IDP_PRIVATE)),
+        ("no e-mail", sign(json!({"sub": "x", "iss": "https://idp.example.org", "aud": "samenhier", "exp": now + 600}), IDP_PRIVATE)),
+    ];
+    for (what, t) in cases {
+        let body = app.gql(Some(&t), "{ me { id } }", json!({})).await;
+        assert_eq!(code(&body).as_deref(), Some("UNAUTHENTICATED"), "{what}: {body}");
+    }
+    // The server's own tokens still work beside the provider's.
+    let own = app.admin().await;
+    assert!(app.ok(Some(&own), "{ me { id } }", json!({})).await["me"]["id"].is_string());
+}
