@@ -154,39 +154,37 @@ async fn large_round_database() -> (String, Option<tempfile::TempDir>, String) {
     (db, dir, email)
 }
 
+/// Starts the binary on `db` and logs in as `email`: (server, port, token).
+async fn serve(db: &str, email: &str) -> (Child, u16, String) {
+    let port = free_port();
+    let server = start_server(db, port);
+    wait_ready(port).await;
+    let token = login(port, email).await;
+    (server, port, token)
+}
+
+/// Sends `query` in the background.
+fn post(port: u16, token: &str, query: &'static str) -> tokio::task::JoinHandle<reqwest::Result<reqwest::Response>> {
+    let token = token.to_owned();
+    tokio::spawn(async move {
+        reqwest::Client::new().post(format!("http://127.0.0.1:{port}/graphql")).bearer_auth(token).json(&json!({"query": query})).send().await
+    })
+}
+
 #[tokio::test]
 async fn a_server_killed_in_the_middle_of_a_round_restarts_with_nothing_partial() {
     let (db, _dir, email) = large_round_database().await;
-    let port = free_port();
-    let mut server = start_server(&db, port);
-    wait_ready(port).await;
-    let token = login(port, &email).await;
-    let round = tokio::spawn({
-        let token = token.clone();
-        async move {
-            reqwest::Client::new().post(format!("http://127.0.0.1:{port}/graphql")).bearer_auth(token).json(&json!({"query": RUN})).send().await
-        }
-    });
+    let (mut server, port, token) = serve(&db, &email).await;
+    let round = post(port, &token, RUN);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     server.kill().expect("SIGKILL");
     server.wait().ok();
     assert!(round.await.unwrap().is_err(), "the round was cut off by the kill, not finished before it");
 
     // Restarted: ready, no run and no match stored, every household still waiting.
-    let port = free_port();
-    let mut server = start_server(&db, port);
-    wait_ready(port).await;
-    let token = login(port, &email).await;
-    let body: Value = reqwest::Client::new()
-        .post(format!("http://127.0.0.1:{port}/graphql"))
-        .bearer_auth(&token)
-        .json(&json!({"query": "{ matches(citySlug:\"almere\"){ totalCount } newcomers(citySlug:\"almere\", status: WAITING){ totalCount } }"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (mut server, port, token) = serve(&db, &email).await;
+    let counts = "{ matches(citySlug:\"almere\"){ totalCount } newcomers(citySlug:\"almere\", status: WAITING){ totalCount } }";
+    let body: Value = post(port, &token, counts).await.unwrap().unwrap().json().await.unwrap();
     assert_eq!(body["data"]["matches"]["totalCount"], 0, "{body}");
     assert_eq!(body["data"]["newcomers"]["totalCount"], 400, "{body}");
     let conn = sea_orm::Database::connect(db.as_str()).await.unwrap();
@@ -198,14 +196,8 @@ async fn a_server_killed_in_the_middle_of_a_round_restarts_with_nothing_partial(
 #[tokio::test]
 async fn sigterm_lets_a_request_in_flight_finish() {
     let (db, _dir, email) = large_round_database().await;
-    let port = free_port();
-    let mut server = start_server(&db, port);
-    wait_ready(port).await;
-    let token = login(port, &email).await;
-    let dry = "mutation { runMatching(input:{citySlug:\"almere\", dryRun:true}){ id matchedCount } }";
-    let round = tokio::spawn(async move {
-        reqwest::Client::new().post(format!("http://127.0.0.1:{port}/graphql")).bearer_auth(token).json(&json!({"query": dry})).send().await
-    });
+    let (mut server, port, token) = serve(&db, &email).await;
+    let round = post(port, &token, "mutation { runMatching(input:{citySlug:\"almere\", dryRun:true}){ id matchedCount } }");
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let term = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
     assert!(term.success());
