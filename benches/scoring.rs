@@ -103,12 +103,25 @@ fn bench(c: &mut Criterion) {
         Ok(s) => s,
         Err(e) => panic!("default.rhai does not compile: {e:?}"),
     };
+    let rhai_only = match CompiledScript::rhai_only(shipped::DEFAULT) {
+        Ok(s) => s,
+        Err(e) => panic!("default.rhai does not compile: {e:?}"),
+    };
+    assert!(script.is_native(), "default.rhai is in the native subset");
     let mut group = c.benchmark_group("score_1000x1000");
     group.sample_size(10);
     group.throughput(Throughput::Elements((N * N) as u64));
+    // What a round runs: the native evaluator, checked against Rhai on the first row.
     group.bench_function("default.rhai", |b| {
         b.iter(|| {
             let m = matrix::score_all(&script, black_box(&ns), black_box(&gs));
+            black_box(m.map(|m| m.eligible_pairs()).unwrap_or(0))
+        })
+    });
+    // The same script with every pair through Rhai (scripts outside the native subset).
+    group.bench_function("default.rhai on Rhai only", |b| {
+        b.iter(|| {
+            let m = matrix::score_all(&rhai_only, black_box(&ns), black_box(&gs));
             black_box(m.map(|m| m.eligible_pairs()).unwrap_or(0))
         })
     });

@@ -17,12 +17,12 @@ impl Tags {
         Tags(items.into_iter().map(ImmutableString::from).collect())
     }
 
-    fn contains(&self, s: &str) -> bool {
+    pub(crate) fn contains(&self, s: &str) -> bool {
         self.0.binary_search_by(|x| x.as_str().cmp(s)).is_ok()
     }
 
     /// Size of the intersection of two sorted sets, by a merge walk (no allocation).
-    fn overlap(&self, other: &Tags) -> usize {
+    pub(crate) fn overlap(&self, other: &Tags) -> usize {
         let (a, b) = (&self.0, &other.0);
         let (mut i, mut j, mut n) = (0, 0, 0);
         while i < a.len() && j < b.len() {
@@ -39,7 +39,7 @@ impl Tags {
         n
     }
 
-    fn jaccard(&self, other: &Tags) -> f64 {
+    pub(crate) fn jaccard(&self, other: &Tags) -> f64 {
         let inter = self.overlap(other);
         let union = self.0.len() + other.0.len() - inter;
         if union == 0 { 0.0 } else { inter as f64 / union as f64 }
@@ -68,7 +68,7 @@ impl Ages {
         Ages(ages.into())
     }
 
-    fn gap(&self, age: INT) -> INT {
+    pub(crate) fn gap(&self, age: INT) -> INT {
         self.0.iter().map(|a| (a - age).abs()).min().unwrap_or(NO_AGES_GAP)
     }
 }

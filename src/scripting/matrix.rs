@@ -42,11 +42,17 @@ pub fn score_all(script: &CompiledScript, ns: &[ScriptNewcomer], gs: &[ScriptGro
     let mut cells = vec![INELIGIBLE; ns.len() * cols];
     if cols > 0 {
         let list = GroupList(gs.to_vec().into());
+        let native = script.is_native() && native_agrees_on_first_row(script, ns, gs, &list);
         cells.par_chunks_mut(cols).enumerate().try_for_each_init(
             || (Scope::new(), Vec::with_capacity(cols)),
             |(scope, buf), (r, row)| {
                 buf.clear();
-                match script.score_row(scope, &ns[r], &list, buf) {
+                let outcome = if native {
+                    script.score_row_native(scope, &ns[r], gs, buf).unwrap_or(Ok(()))
+                } else {
+                    script.score_row(scope, &ns[r], &list, buf)
+                };
+                match outcome {
                     Ok(()) if buf.len() == cols => {
                         row.copy_from_slice(buf);
                         Ok(())
@@ -61,6 +67,21 @@ pub fn score_all(script: &CompiledScript, ns: &[ScriptNewcomer], gs: &[ScriptGro
         )?;
     }
     Ok(PairScores { rows: ns.len(), cols, cells })
+}
+
+/// Every round checks the native evaluator against Rhai on its first row before trusting it
+/// with the rest; on any difference the round is scored by Rhai alone.
+fn native_agrees_on_first_row(script: &CompiledScript, ns: &[ScriptNewcomer], gs: &[ScriptGroup], list: &GroupList) -> bool {
+    let Some(first) = ns.first() else { return false };
+    let mut scope = Scope::new();
+    let (mut by_rhai, mut natively) = (Vec::with_capacity(gs.len()), Vec::with_capacity(gs.len()));
+    let rhai_ok = script.score_row(&mut scope, first, list, &mut by_rhai).is_ok();
+    let native_ok = matches!(script.score_row_native(&mut scope, first, gs, &mut natively), Some(Ok(())));
+    let agree = rhai_ok && native_ok && by_rhai == natively;
+    if !agree && rhai_ok {
+        tracing::warn!("the native evaluator disagreed with Rhai on a round's first row; the round is scored by Rhai");
+    }
+    agree
 }
 
 /// The slow path: one call per function per pair, naming the pair that fails.

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod engine;
+pub mod fast;
 pub mod fixtures;
 pub mod matrix;
 pub mod registry;

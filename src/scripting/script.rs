@@ -10,6 +10,7 @@ use rhai::{AST, CallFnOptions, Dynamic, Engine, EvalAltResult, Map, ParseError, 
 
 use super::api::{ScriptGroup, ScriptNewcomer};
 use super::engine::{DEADLINE_TOKEN, Deadline, Limits, OPERATIONS_TOKEN, hardened_engine};
+use super::fast::FastScript;
 
 /// The largest script source accepted, in bytes.
 pub const MAX_SOURCE_BYTES: usize = 64 * 1024;
@@ -79,6 +80,9 @@ fn strip_position(s: &str) -> String {
 /// A script that compiled and defines `eligible(n, g)` and `score(n, g)`.
 pub struct CompiledScript {
     ast: AST,
+    /// The same script natively, when it is in the subset `fast` knows and agreed with Rhai on
+    /// every built-in sample pair.
+    fast: Option<FastScript>,
 }
 
 /// Names starting with this are the server's own (the row wrapper below).
@@ -139,7 +143,63 @@ impl CompiledScript {
         let wrapper = engine()
             .compile(ROW_WRAPPER)
             .map_err(|e| vec![ScriptProblem::new(format!("internal: the row wrapper does not compile: {e}"))])?;
-        Ok(Arc::new(Self { ast: ast.merge(&wrapper) }))
+        let mut script = Self { ast: ast.merge(&wrapper), fast: None };
+        script.fast = FastScript::compile(source).filter(|fast| script.agrees_on_fixtures(fast));
+        Ok(Arc::new(script))
+    }
+
+    /// Whether the native evaluator gives Rhai's result on every built-in sample pair (a pair
+    /// it defers to Rhai counts as agreeing: Rhai decides it).
+    fn agrees_on_fixtures(&self, fast: &FastScript) -> bool {
+        let (ns, gs) = (super::fixtures::newcomers(), super::fixtures::groups());
+        let mut scope = Scope::new();
+        for n in &ns {
+            for g in &gs {
+                if let Ok(native) = fast.pair_total(&n.0, &g.0) {
+                    if self.rhai_total(&mut scope, n, g).ok() != Some(native) {
+                        tracing::warn!("the native evaluator disagreed with Rhai on a sample pair; this script runs on Rhai only");
+                        return false;
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    /// The same script with the native evaluator switched off: Rhai scores every pair (for the
+    /// benchmark that compares the two).
+    pub fn rhai_only(source: &str) -> Result<Arc<Self>, Vec<ScriptProblem>> {
+        let compiled = Self::compile(source)?;
+        Ok(Arc::new(Self { ast: compiled.ast.clone(), fast: None }))
+    }
+
+    /// Whether this script is scored natively (see `fast`).
+    pub fn is_native(&self) -> bool {
+        self.fast.is_some()
+    }
+
+    /// A pair's total in hundredths or `INELIGIBLE`, through Rhai, one call per function.
+    pub fn rhai_total(&self, scope: &mut Scope, n: &ScriptNewcomer, g: &ScriptGroup) -> Result<i64, ScriptProblem> {
+        match self.eligible(scope, n, g)? {
+            Eligibility::Yes => self.score_total(scope, n, g),
+            Eligibility::No(_) => Ok(super::matrix::INELIGIBLE),
+        }
+    }
+
+    /// Scores one newcomer against every group natively, deferring to Rhai pair by pair where
+    /// the native evaluator does; `None` when the script is not native.
+    pub fn score_row_native(&self, scope: &mut Scope, n: &ScriptNewcomer, groups: &[ScriptGroup], out: &mut Vec<i64>) -> Option<Result<(), ScriptProblem>> {
+        let fast = self.fast.as_ref()?;
+        for g in groups {
+            match fast.pair_total(&n.0, &g.0) {
+                Ok(total) => out.push(total),
+                Err(_) => match self.rhai_total(scope, n, g) {
+                    Ok(total) => out.push(total),
+                    Err(problem) => return Some(Err(problem)),
+                },
+            }
+        }
+        Some(Ok(()))
     }
 
     /// Scores one newcomer against every group in one call; `out` receives one entry per
