@@ -31,8 +31,8 @@ Arguments after `--` go to `schemathesis run` unchanged, e.g.
 Exit codes: 0 no server error; 1 a server error, crash or hang; 2 the run could not be set up
 (binary missing, server did not start, login failed, schemathesis failed to start).
 
-`--requests N` sets schemathesis' --max-examples to ceil(N / operations) (40 operations in the
-schema today); the fuzzing phase then generates about N requests and the stateful phase adds
+`--requests N` sets schemathesis' --max-examples to ceil(N / operations) (Query and Mutation
+fields: 44 in the schema on 2026-11-29); the fuzzing phase then generates about N requests and the stateful phase adds
 some more. The number actually sent is counted and printed.
 """
 
@@ -155,7 +155,7 @@ class Server:
         except OSError:
             return ""
 
-    def admin_password(self) -> str | None:
+    def admin_password(self) -> tuple[str, str] | None:
         m = re.search(r"^\s*ADMIN\s+(\S+@\S+)\s+(\S+)\s*$", self.log_text(), re.M)
         return (m.group(1), m.group(2)) if m else None
 
@@ -418,7 +418,12 @@ def main() -> int:
             # schemathesis' own loader sends graphql-core's standard introspection query, which
             # the server refuses (see introspect_to_sdl); fetch the schema here instead.
             location = str(work / "introspected.graphql")
-            for note in introspect_to_sdl(server.base, Path(location)):
+            try:
+                notes = introspect_to_sdl(server.base, Path(location))
+            except RuntimeError as e:
+                log(str(e))
+                return 2
+            for note in notes:
                 log(f"note: {note}")
             n_ops = count_operations(Path(location))
             max_examples = args.max_examples or max(1, math.ceil(args.requests / n_ops))
@@ -546,6 +551,11 @@ def main() -> int:
             # Something else schemathesis counts as an error (e.g. a connection reset).
             failures.append(f"schemathesis exited {st.returncode}: see {st_out_path}")
         figures["failures"] = failures
+        if not records and st.returncode == 2 and server.alive() and not hung:
+            log(f"schemathesis did not start (exit code 2): see {st_out_path}")
+            print(st_text[-3000:])
+            args.keep = True
+            return 2
 
         print("=" * 78)
         log(f"requests sent: {figures['requests']} (schemathesis: {figures['schemathesis_generated']} test cases) "

@@ -59,6 +59,7 @@ def samenhier_no_server_error(ctx, response, case):
     status = response.status_code
     problem = None
     codes = []
+    fields = []
     payload = None
     try:
         payload = json.loads(response.content or b"null")
@@ -71,6 +72,8 @@ def samenhier_no_server_error(ctx, response, case):
             ext = err.get("extensions") if isinstance(err, dict) else None
             code = ext.get("code") if isinstance(ext, dict) else None
             codes.append(code)
+            if isinstance(ext, dict) and ext.get("field") is not None:
+                fields.append(ext.get("field"))
     if status >= 500:
         problem = f"HTTP {status}"
     elif any(c in SERVER_ERROR_CODES for c in codes):
@@ -80,6 +83,7 @@ def samenhier_no_server_error(ctx, response, case):
         "operation": case.operation.label,
         "status": status,
         "codes": codes,
+        "fields": fields,
         "elapsed": round(float(getattr(response, "elapsed", 0.0) or 0.0), 4),
         "phase": getattr(ctx, "phase", None),
         "request": _request_body(response, case),

@@ -111,6 +111,40 @@ def run_wrk(wrk: str, url: str, scenario: str, seconds: float, args, env_extra: 
     return json.loads(m.group(1))
 
 
+CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def machine_busy_s() -> float | None:
+    """CPU seconds all cores spent busy since boot (/proc/stat), or None off Linux."""
+    try:
+        f = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return None
+    v = [int(x) for x in f]
+    idle = v[3] + (v[4] if len(v) > 4 else 0)
+    return (sum(v[:8]) - idle) / CLK_TCK
+
+
+def proc_cpu_s(pid: int | None) -> float:
+    """utime + stime of one process, in seconds (0 when it is gone)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def server_pid(timeout_pid: int) -> int | None:
+    """The samenhier process under `timeout`."""
+    try:
+        kids = Path(f"/proc/{timeout_pid}/task/{timeout_pid}/children").read_text().split()
+        return int(kids[0]) if kids else None
+    except (OSError, ValueError):
+        return None
+
+
 def fmt_ms(us: float) -> str:
     return f"{us / 1000:.1f}" if us >= 1000 else f"{us / 1000:.2f}"
 
@@ -205,7 +239,17 @@ def main() -> int:
             if args.warmup > 0:
                 run_wrk(wrk, url, sc, args.warmup, args, env_extra)
             log(f"{sc}: {args.duration:g} s, {args.connections} connections, {args.threads} wrk thread(s)")
+            spid = server_pid(server.pid)
+            busy0, srv0, kids0, t0 = machine_busy_s(), proc_cpu_s(spid), os.times(), time.monotonic()
             r = run_wrk(wrk, url, sc, args.duration, args, env_extra)
+            busy1, srv1, kids1, wall = machine_busy_s(), proc_cpu_s(spid), os.times(), time.monotonic() - t0
+            if r is not None:
+                wrk_cpu = (kids1.children_user - kids0.children_user) + (kids1.children_system - kids0.children_system)
+                r["server_cores"] = (srv1 - srv0) / wall
+                r["wrk_cores"] = wrk_cpu / wall
+                if busy0 is not None and busy1 is not None:
+                    # what the rest of the machine (other builds, tests) took meanwhile
+                    r["other_cores"] = max(0.0, (busy1 - busy0 - (srv1 - srv0) - wrk_cpu) / wall)
             if r is None:
                 problems.append(f"{sc}: wrk failed")
                 continue
@@ -215,7 +259,9 @@ def main() -> int:
             log(f"{sc}: {r['rps']:.1f} req/s, p50 {fmt_ms(r['p50_us'])} ms, p99 {fmt_ms(r['p99_us'])} ms, "
                 f"{r['requests']} requests, non-2xx {r['non2xx']}, socket errors {sock}, "
                 f"GraphQL errors {r['gql_errors']}" + (f" (writes {r['writes']}, write errors {r['write_errors']})"
-                                                       if sc == "mixed" else ""))
+                                                       if sc == "mixed" else "")
+                + f"; CPU cores busy: server {r['server_cores']:.2f}, wrk {r['wrk_cores']:.2f}, "
+                  f"other processes {r.get('other_cores', float('nan')):.2f}")
             if server.poll() is not None:
                 problems.append(f"the server exited during {sc}")
                 break
@@ -249,8 +295,8 @@ def main() -> int:
         f"{dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
         "",
         "| scenario | req/s | p50 ms | p90 ms | p99 ms | max ms | requests | non-2xx | socket errors/timeouts "
-        "| bodies with GraphQL errors |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| bodies with GraphQL errors | CPU cores: server / wrk / other processes |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     names = {"trivial": "`{ __typename }`", "read": "read: 20 groups + members, with email/phone",
              "read_nocontact": "read: 20 groups + members, no email/phone",
@@ -261,7 +307,11 @@ def main() -> int:
         if r["scenario"] == "mixed":
             gq += f" (of {r['writes']} writes: {r['write_errors']})"
         lines.append(f"| {names[r['scenario']]} | {r['rps']:.1f} | {fmt_ms(r['p50_us'])} | {fmt_ms(r['p90_us'])} | "
-                     f"{fmt_ms(r['p99_us'])} | {fmt_ms(r['max_us'])} | {r['requests']} | {r['non2xx']} | {sock} | {gq} |")
+                     f"{fmt_ms(r['p99_us'])} | {fmt_ms(r['max_us'])} | {r['requests']} | {r['non2xx']} | {sock} | {gq} | "
+                     f"{r['server_cores']:.2f} / {r['wrk_cores']:.2f} / {r.get('other_cores', float('nan')):.2f} |")
+    lines += ["", "CPU cores: average busy cores during the measured seconds (the machine has "
+                  f"{os.cpu_count()}); \"other processes\" above about 0.1 means something else (a build, "
+                  "tests) competed for the CPU and the figures are low."]
     if audit_rows is not None:
         lines += ["", f"Audit entries `contact.read` written during the run (one per member e-mail or phone "
                       f"read): {audit_rows}"]
