@@ -39,7 +39,7 @@ impl City {
 /// Loads a city by slug (cities are public, so no scope applies).
 pub async fn load(ctx: &Context<'_>, slug: &str) -> AppResult<City> {
     let (state, _) = both(ctx)?;
-    let Some(cache) = ctx.data_opt::<super::context::RequestCache>() else {
+    let Some(cache) = ctx.data_opt::<std::sync::Arc<super::context::RequestCache>>() else {
         return city::Entity::find_by_id(slug).one(&state.db).await?.map(City).ok_or(AppError::NotFound("city"));
     };
     let all = cache

@@ -23,6 +23,26 @@ pub struct ClientAddress(pub Option<std::net::IpAddr>);
 #[derive(Default)]
 pub struct RequestCache {
     pub cities: tokio::sync::OnceCell<std::collections::HashMap<String, entity::city::Model>>,
+    /// Contact details read during the request, audited in one write when it ends (before the
+    /// answer leaves: a failed audit write fails the request).
+    pub contact_reads: std::sync::Mutex<Vec<crate::services::audit::ContactRead>>,
+}
+
+impl RequestCache {
+    /// Notes a contact detail the response will carry.
+    pub fn contact_read(&self, read: crate::services::audit::ContactRead) -> AppResult<()> {
+        self.contact_reads
+            .lock()
+            .map(|mut reads| reads.push(read))
+            .map_err(|_| AppError::internal(anyhow::anyhow!("the contact-read log of this request is poisoned")))
+    }
+}
+
+/// The request's cache; present on every request the transport serves.
+pub fn cache<'a>(ctx: &Context<'a>) -> AppResult<&'a RequestCache> {
+    ctx.data::<Arc<RequestCache>>()
+        .map(|c| c.as_ref())
+        .map_err(|_| AppError::internal(anyhow::anyhow!("request cache missing from the request")))
 }
 
 /// The shared application state.

@@ -13,7 +13,6 @@ use crate::error::{AppError, AppResult, IntoGql};
 use crate::services::groups::{self as svc, CreateWelcomeGroupInput, GroupFilter, GroupMemberInput, UpdateWelcomeGroupInput};
 use crate::services::audit;
 use crate::services::page::PageArgs;
-use sea_orm::{EntityTrait, QuerySelect};
 
 /// A Welcome Group: five or more local volunteers, one of them the coordinator, who spend a
 /// year with a newcomer household.
@@ -157,21 +156,21 @@ pub struct GroupMember {
 
 impl GroupMember {
     /// Writes the audit entry of a contact detail that was read (and not empty).
-    async fn audit_contact(&self, ctx: &Context<'_>, field: &str, read: bool) -> async_graphql::Result<()> {
+    async fn audit_contact(&self, ctx: &Context<'_>, field: &'static str, read: bool) -> async_graphql::Result<()> {
         if !read {
             return Ok(());
         }
-        let run = async {
-            let (state, p) = both(ctx)?;
-            let city: Option<String> = welcome_group::Entity::find_by_id(self.model.group_id.as_str())
-                .select_only()
-                .column(welcome_group::Column::CitySlug)
-                .into_tuple()
-                .one(&state.db)
-                .await?;
-            audit::contact_read(&state.db, p, "group_member", &self.model.id, city.as_deref(), field).await
-        };
-        run.await.gql()
+        super::context::cache(ctx)
+            .and_then(|c| {
+                c.contact_read(audit::ContactRead {
+                    entity_type: "group_member",
+                    entity_id: self.model.id.clone(),
+                    city: None,
+                    group_id: Some(self.model.group_id.clone()),
+                    field,
+                })
+            })
+            .gql()
     }
 
     fn contact_field<'a>(&self, v: &'a str) -> async_graphql::Result<&'a str> {

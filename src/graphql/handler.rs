@@ -171,11 +171,8 @@ fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
 }
 
 /// Whether the operation asks for `runMatching` or `previewScoringScript` at its top level.
-fn runs_a_round(query: &str, operation_name: Option<&str>) -> bool {
+fn runs_a_round(doc: &async_graphql::parser::types::ExecutableDocument, operation_name: Option<&str>) -> bool {
     use async_graphql::parser::types::{DocumentOperations, Selection};
-    let Ok(doc) = async_graphql::parser::parse_query(query) else {
-        return false;
-    };
     let ops: Vec<_> = match &doc.operations {
         DocumentOperations::Single(op) => vec![op],
         DocumentOperations::Multiple(ops) => ops.iter().filter(|(n, _)| operation_name.is_none_or(|o| n.as_str() == o)).map(|(_, op)| op).collect(),
@@ -323,7 +320,11 @@ async fn execute(
     // A matching round (or a preview, which solves two) runs on its own, longer budget; its
     // scoring and solving run on blocking threads, never on the request workers.
     let operation = request.operation_name.clone();
-    let timeout = if runs_a_round(&request.query, request.operation_name.as_deref()) {
+    // Parsed here too (async-graphql parses again) to pick the time budget and to name a
+    // request error's code.
+    let parsed = async_graphql::parser::parse_query(&request.query);
+    let is_round = parsed.as_ref().is_ok_and(|doc| runs_a_round(doc, request.operation_name.as_deref()));
+    let timeout = if is_round {
         state.settings.round_timeout
     } else {
         state.settings.request_timeout
@@ -343,7 +344,18 @@ async fn execute(
                 }
             },
         };
-        endpoint.schema.execute(request.data(auth).data(address).data(super::context::RequestCache::default())).await
+        let cache = Arc::new(super::context::RequestCache::default());
+        let principal = auth.principal.clone();
+        let response = endpoint.schema.execute(request.data(auth).data(address).data(Arc::clone(&cache))).await;
+        // Contact details in the answer are audited before it leaves; if that write fails,
+        // the answer does not leave.
+        let reads = cache.contact_reads.lock().map(|mut r| std::mem::take(&mut *r)).unwrap_or_default();
+        if let (Some(p), false) = (principal, reads.is_empty()) {
+            if let Err(e) = crate::services::audit::contact_reads(&state2.db, &p, reads).await {
+                return async_graphql::Response::from_errors(vec![e.into_graphql().into_server_error(async_graphql::Pos::default())]);
+            }
+        }
+        response
     });
     let started = std::time::Instant::now();
     let response = match tokio::time::timeout(timeout, tracing::Instrument::instrument(work, span)).await {
@@ -365,6 +377,17 @@ async fn execute(
     let request_failed = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
+    // Every error carries a code: async-graphql's own (parse, validation, limits, argument
+    // values) come without one.
+    let request_code = if parsed.is_err() { "GRAPHQL_PARSE_FAILED" } else { "GRAPHQL_VALIDATION_FAILED" };
+    let mut response = response;
+    for e in &mut response.errors {
+        let has_code = e.extensions.as_ref().is_some_and(|x| x.get("code").is_some());
+        if !has_code {
+            let code = if e.path.is_empty() { request_code } else { "BAD_USER_INPUT" };
+            e.extensions.get_or_insert_with(Default::default).set("code", code);
+        }
+    }
     let script_errors = response
         .errors
         .iter()

@@ -62,15 +62,21 @@ impl Newcomer {
     }
 
     /// Writes the audit entry of a contact detail that was read (and not empty).
-    async fn audit_contact(&self, ctx: &Context<'_>, field: &str, read: bool) -> async_graphql::Result<()> {
+    async fn audit_contact(&self, ctx: &Context<'_>, field: &'static str, read: bool) -> async_graphql::Result<()> {
         if !read {
             return Ok(());
         }
-        let run = async {
-            let (state, p) = both(ctx)?;
-            audit::contact_read(&state.db, p, "newcomer", &self.model.id, Some(&self.model.city_slug), field).await
-        };
-        run.await.gql()
+        super::context::cache(ctx)
+            .and_then(|c| {
+                c.contact_read(audit::ContactRead {
+                    entity_type: "newcomer",
+                    entity_id: self.model.id.clone(),
+                    city: Some(self.model.city_slug.clone()),
+                    group_id: None,
+                    field,
+                })
+            })
+            .gql()
     }
 
     fn contact<T>(&self, value: T) -> async_graphql::Result<T> {

@@ -69,6 +69,11 @@ pub struct ScriptValidation {
     pub errors: Vec<ScriptProblem>,
     /// How many sample pairs (the city's candidates, or built-in fixtures) the script ran on.
     pub sample_pairs_scored: i32,
+    /// Whether rounds score this script with the native evaluator (many times faster than
+    /// Rhai; see README.md for figures): true when it uses only the common subset described in scoring-scripts/README.md
+    /// and agreed with Rhai on the sample pairs. A script outside the subset is just as valid,
+    /// only slower.
+    pub native_scoring: bool,
 }
 
 /// What a candidate script would change compared with the active one, on the city's current
@@ -134,7 +139,8 @@ impl ScriptMutation {
         let run = async {
             let (state, p) = both(ctx)?;
             let v = svc::validate_source(state, p, &city_slug, &source).await?;
-            Ok(ScriptValidation { ok: v.ok(), errors: problems(&v), sample_pairs_scored: v.sample_pairs_scored as i32 })
+            let native_scoring = v.compiled.as_ref().is_some_and(|c| c.is_native());
+            Ok(ScriptValidation { ok: v.ok(), errors: problems(&v), sample_pairs_scored: v.sample_pairs_scored as i32, native_scoring })
         };
         run.await.gql()
     }

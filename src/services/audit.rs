@@ -84,15 +84,66 @@ pub async fn list(
     super::page::fetch_newest_first(&state.db, q, Column::Id, args).await
 }
 
-/// Records that the caller read a person's contact detail `field` ("email", "phone"): reads of
-/// contact details are audited like changes, one entry per record and field read.
-pub async fn contact_read(conn: &impl ConnectionTrait, actor: &Principal, entity_type: &str, entity_id: &str, city: Option<&str>, field: &str) -> AppResult<()> {
-    record(conn, Some(actor), Entry {
-        action: "contact.read",
-        entity_type,
-        entity_id,
-        city,
-        details: serde_json::json!({ "field": field }),
-    })
-    .await
+/// A read of a person's contact detail, collected during a request.
+#[derive(Clone, Debug)]
+pub struct ContactRead {
+    /// "newcomer" or "group_member".
+    pub entity_type: &'static str,
+    pub entity_id: String,
+    /// The city, or the member's group to find it by.
+    pub city: Option<String>,
+    pub group_id: Option<String>,
+    /// "email" or "phone".
+    pub field: &'static str,
+}
+
+/// Writes the audit entries `contact.read` of one request in one statement per 500 (who,
+/// which record, which field): reads of contact details are audited like changes, and a page
+/// of 130 members must not cost 260 separate writes.
+pub async fn contact_reads(conn: &impl ConnectionTrait, actor: &Principal, reads: Vec<ContactRead>) -> AppResult<()> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+    if reads.is_empty() {
+        return Ok(());
+    }
+    let groups: Vec<String> = reads.iter().filter(|r| r.city.is_none()).filter_map(|r| r.group_id.clone()).collect();
+    let cities: std::collections::HashMap<String, String> = if groups.is_empty() {
+        Default::default()
+    } else {
+        entity::welcome_group::Entity::find()
+            .select_only()
+            .column(entity::welcome_group::Column::Id)
+            .column(entity::welcome_group::Column::CitySlug)
+            .filter(entity::welcome_group::Column::Id.is_in(groups))
+            .into_tuple::<(String, String)>()
+            .all(conn)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    let request_id = current_request_id();
+    let now = Utc::now();
+    let rows: Vec<entity::audit_log::ActiveModel> = reads
+        .into_iter()
+        .map(|r| {
+            let city = r.city.or_else(|| r.group_id.as_ref().and_then(|g| cities.get(g).cloned()));
+            entity::audit_log::ActiveModel {
+                id: Set(super::new_id()),
+                at: Set(now),
+                actor_user_id: Set(Some(actor.user_id.clone())),
+                actor_role: Set(Some(actor.role_name().to_owned())),
+                action: Set("contact.read".to_owned()),
+                entity_type: Set(r.entity_type.to_owned()),
+                entity_id: Set(r.entity_id),
+                city_slug: Set(city),
+                request_id: Set((request_id != "-").then(|| request_id.clone())),
+                details: Set(serde_json::json!({ "field": r.field })),
+            }
+        })
+        .collect();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(500).collect();
+        entity::audit_log::Entity::insert_many(chunk).exec(conn).await?;
+    }
+    Ok(())
 }

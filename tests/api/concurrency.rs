@@ -143,7 +143,7 @@ async fn login(port: u16, email: &str) -> String {
     body["data"]["login"]["token"].as_str().expect("token").to_owned()
 }
 
-/// A database with a round large enough to take seconds (400 × 400 pairs scored by Rhai).
+/// A database with 400 waiting households and 400 ready groups in Almere, and an admin.
 async fn large_round_database() -> (String, Option<tempfile::TempDir>, String) {
     let (db, dir) = fresh_database().await;
     let (ok, out, err) = samenhier(&db, &["seed", "--bulk", "almere", "--newcomers", "400", "--groups", "400"], "");
@@ -163,6 +163,24 @@ async fn serve(db: &str, email: &str) -> (Child, u16, String) {
     (server, port, token)
 }
 
+/// A script outside the native subset (a loop), so Rhai scores every pair and a round of
+/// 400 × 400 takes seconds: long enough to be interrupted.
+const SLOW_SCRIPT: &str = "fn eligible(n, g) { true }\nfn score(n, g) { let t = 0; for x in n.interests { t += 1; } for y in g.interests { t += 1; } t + overlap(n.languages, g.languages) }";
+
+async fn publish_slow_script(port: u16, token: &str) {
+    let body: Value = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/graphql"))
+        .bearer_auth(token)
+        .json(&json!({"query": "mutation($s:String!){ publishScoringScript(citySlug:\"almere\", source:$s){ version } }", "variables": {"s": SLOW_SCRIPT}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(body["data"]["publishScoringScript"]["version"].is_number(), "{body}");
+}
+
 /// Sends `query` in the background.
 fn post(port: u16, token: &str, query: &'static str) -> tokio::task::JoinHandle<reqwest::Result<reqwest::Response>> {
     let token = token.to_owned();
@@ -175,6 +193,7 @@ fn post(port: u16, token: &str, query: &'static str) -> tokio::task::JoinHandle<
 async fn a_server_killed_in_the_middle_of_a_round_restarts_with_nothing_partial() {
     let (db, _dir, email) = large_round_database().await;
     let (mut server, port, token) = serve(&db, &email).await;
+    publish_slow_script(port, &token).await;
     let round = post(port, &token, RUN);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     server.kill().expect("SIGKILL");
@@ -197,6 +216,7 @@ async fn a_server_killed_in_the_middle_of_a_round_restarts_with_nothing_partial(
 async fn sigterm_lets_a_request_in_flight_finish() {
     let (db, _dir, email) = large_round_database().await;
     let (mut server, port, token) = serve(&db, &email).await;
+    publish_slow_script(port, &token).await;
     let round = post(port, &token, "mutation { runMatching(input:{citySlug:\"almere\", dryRun:true}){ id matchedCount } }");
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let term = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();

@@ -108,3 +108,15 @@ async fn a_preview_compares_the_candidate_with_the_active_script_and_stores_noth
     assert_eq!(stored["scoringScripts"].as_array().unwrap().len(), 1);
     assert_eq!(stored["matches"]["totalCount"], 0);
 }
+
+#[tokio::test]
+async fn validation_tells_whether_a_script_is_scored_natively() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    let q = "mutation($c:String!,$s:String!){ validateScoringScript(citySlug:$c, source:$s){ ok nativeScoring } }";
+    let shipped = app.ok(Some(&token), q, json!({"c": "almere", "s": samenhier::scripting::shipped::DEFAULT})).await;
+    assert_eq!(shipped["validateScoringScript"], json!({"ok": true, "nativeScoring": true}));
+    let looping = "fn eligible(n, g) { true }\nfn score(n, g) { let t = 0; for x in n.interests { t += 1; } t }";
+    let other = app.ok(Some(&token), q, json!({"c": "almere", "s": looping})).await;
+    assert_eq!(other["validateScoringScript"], json!({"ok": true, "nativeScoring": false}));
+}
