@@ -146,7 +146,7 @@ impl Settings {
             token_lifetime: Duration::from_secs(token_hours * 3600),
             introspection: bool_opt("SAMENHIER_INTROSPECTION")?,
             max_body_bytes: num("SAMENHIER_MAX_BODY_BYTES", 1024 * 1024)? as usize,
-            max_query_depth: num("SAMENHIER_MAX_QUERY_DEPTH", 12)? as usize,
+            max_query_depth: num("SAMENHIER_MAX_QUERY_DEPTH", 15)? as usize,
             max_query_complexity: num("SAMENHIER_MAX_QUERY_COMPLEXITY", 5000)? as usize,
             request_timeout: Duration::from_secs(num("SAMENHIER_REQUEST_TIMEOUT_SECS", 30)?),
             round_timeout: Duration::from_secs(num("SAMENHIER_ROUND_TIMEOUT_SECS", 900)?),

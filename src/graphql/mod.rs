@@ -58,7 +58,7 @@ pub struct SchemaLimits {
 
 impl Default for SchemaLimits {
     fn default() -> Self {
-        Self { max_depth: 12, max_complexity: 5000, introspection: true }
+        Self { max_depth: 15, max_complexity: 5000, introspection: true }
     }
 }
 
@@ -67,7 +67,10 @@ pub fn builder(limits: SchemaLimits) -> SchemaBuilder<QueryRoot, MutationRoot, E
     let b = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(limits.max_depth.max(16))
+        // The parser's recursion (selections, fragments, values) runs deeper than the query
+        // depth; the standard introspection query of graphql-js and graphql-core (which GraphiQL
+        // sends) needs a query depth of 15 and more recursion than the old limit of 16.
+        .limit_recursive_depth((limits.max_depth * 3).max(32))
         .limit_directives(20);
     if limits.introspection { b } else { b.disable_introspection().disable_suggestions() }
 }

@@ -197,3 +197,23 @@ async fn metrics_count_requests_rounds_and_exports_in_prometheus_text() {
         assert!(text.contains(line), "missing {line:?} in:\n{text}");
     }
 }
+
+/// GraphiQL and client generators send the standard introspection query: it passes the limits.
+#[tokio::test]
+async fn the_standard_introspection_query_is_answered() {
+    let app = spawn_app().await;
+    let query = include_str!("fixtures/introspection.graphql");
+    let body = app.gql(None, query, json!({})).await;
+    assert!(body["errors"].is_null(), "{}", &body.to_string()[..300.min(body.to_string().len())]);
+    assert!(body["data"]["__schema"]["types"].as_array().is_some_and(|t| t.len() > 50));
+}
+
+/// Errors from parsing and validation carry a code too.
+#[tokio::test]
+async fn parse_and_validation_errors_have_codes() {
+    let app = spawn_app().await;
+    for (query, expected) in [("{ nope }", "GRAPHQL_VALIDATION_FAILED"), ("{ me { ", "GRAPHQL_PARSE_FAILED"), ("query($x: Int!) { __typename }", "GRAPHQL_VALIDATION_FAILED")] {
+        let body = app.gql(None, query, json!({})).await;
+        assert_eq!(code(&body).as_deref(), Some(expected), "{query}: {body}");
+    }
+}
