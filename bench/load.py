@@ -313,8 +313,8 @@ def main() -> int:
                   f"{os.cpu_count()}); \"other processes\" above about 0.1 means something else (a build, "
                   "tests) competed for the CPU and the figures are low."]
     if audit_rows is not None:
-        lines += ["", f"Audit entries `contact.read` written during the run (one per member e-mail or phone "
-                      f"read): {audit_rows}"]
+        lines += ["", f"Audit entries `contact.read` written during the run (one per member whose e-mail "
+                      f"or phone a request read): {audit_rows}"]
     table = "\n".join(lines) + "\n"
     print()
     print(table)

@@ -296,7 +296,7 @@ impl Parser {
         matches!(self.peek(), Some(Tok::Ident(x)) if x == w)
     }
 
-    fn expect(&mut self, p: &str) -> Option<()> {
+    fn eat(&mut self, p: &str) -> Option<()> {
         if self.is(p) {
             self.pos += 1;
             Some(())
@@ -318,11 +318,11 @@ impl Parser {
         }
         self.pos += 1;
         let name = self.ident()?;
-        self.expect("(")?;
+        self.eat("(")?;
         let n = self.ident()?;
-        self.expect(",")?;
+        self.eat(",")?;
         let g = self.ident()?;
-        self.expect(")")?;
+        self.eat(")")?;
         if n != "n" || g != "g" {
             // Fields are resolved by the parameter names the API documents.
             return None;
@@ -334,7 +334,7 @@ impl Parser {
     }
 
     fn block(&mut self) -> Option<Block> {
-        self.expect("{")?;
+        self.eat("{")?;
         let depth = self.scope.len();
         let mut stmts = Vec::new();
         let mut value_of_last = false;
@@ -346,9 +346,9 @@ impl Parser {
                 if name == "n" || name == "g" {
                     return None;
                 }
-                self.expect("=")?;
+                self.eat("=")?;
                 let e = self.expr(0)?;
-                self.expect(";")?;
+                self.eat(";")?;
                 let slot = self.slots;
                 self.slots += 1;
                 self.scope.push((name, slot));
@@ -356,7 +356,7 @@ impl Parser {
             } else if self.is_word("return") {
                 self.pos += 1;
                 let e = if self.is(";") { Node::Unit } else { self.expr(0)? };
-                self.expect(";")?;
+                self.eat(";")?;
                 stmts.push(Stmt::Return(e));
             } else if self.is(";") {
                 self.pos += 1;
@@ -462,12 +462,12 @@ impl Parser {
     }
 
     fn args(&mut self) -> Option<Vec<Node>> {
-        self.expect("(")?;
+        self.eat("(")?;
         let mut args = Vec::new();
         while !self.is(")") {
             args.push(self.expr(0)?);
             if !self.is(")") {
-                self.expect(",")?;
+                self.eat(",")?;
             }
         }
         self.pos += 1;
@@ -482,7 +482,7 @@ impl Parser {
             Tok::Backtick(raw) => self.interpolation(&raw),
             Tok::Punct("(") => {
                 let e = self.expr(0)?;
-                self.expect(")")?;
+                self.eat(")")?;
                 Some(e)
             }
             Tok::Punct("#{") => {
@@ -496,10 +496,10 @@ impl Parser {
                     if entries.iter().any(|(k, _)| *k == key) {
                         return None;
                     }
-                    self.expect(":")?;
+                    self.eat(":")?;
                     entries.push((key, self.expr(0)?));
                     if !self.is("}") {
-                        self.expect(",")?;
+                        self.eat(",")?;
                     }
                 }
                 self.pos += 1;

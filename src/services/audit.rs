@@ -97,9 +97,9 @@ pub struct ContactRead {
     pub field: &'static str,
 }
 
-/// Writes the audit entries `contact.read` of one request in one statement per 500 (who,
-/// which record, which field): reads of contact details are audited like changes, and a page
-/// of 130 members must not cost 260 separate writes.
+/// Writes the audit entries `contact.read` of one request — one per record read, with the
+/// fields read — in one statement per 500: reads of contact details are audited like changes,
+/// and a page of 130 members must not cost 260 separate writes.
 pub async fn contact_reads(conn: &impl ConnectionTrait, actor: &Principal, reads: Vec<ContactRead>) -> AppResult<()> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
     if reads.is_empty() {
@@ -122,9 +122,21 @@ pub async fn contact_reads(conn: &impl ConnectionTrait, actor: &Principal, reads
     };
     let request_id = current_request_id();
     let now = Utc::now();
-    let rows: Vec<entity::audit_log::ActiveModel> = reads
+    // One entry per record read, naming every field read of it.
+    let mut by_record: Vec<(ContactRead, Vec<&'static str>)> = Vec::new();
+    for r in reads {
+        match by_record.iter_mut().find(|(k, _)| k.entity_type == r.entity_type && k.entity_id == r.entity_id) {
+            Some((_, fields)) if !fields.contains(&r.field) => fields.push(r.field),
+            Some(_) => {}
+            None => {
+                let field = r.field;
+                by_record.push((r, vec![field]));
+            }
+        }
+    }
+    let rows: Vec<entity::audit_log::ActiveModel> = by_record
         .into_iter()
-        .map(|r| {
+        .map(|(r, fields)| {
             let city = r.city.or_else(|| r.group_id.as_ref().and_then(|g| cities.get(g).cloned()));
             entity::audit_log::ActiveModel {
                 id: Set(super::new_id()),
@@ -136,7 +148,7 @@ pub async fn contact_reads(conn: &impl ConnectionTrait, actor: &Principal, reads
                 entity_id: Set(r.entity_id),
                 city_slug: Set(city),
                 request_id: Set((request_id != "-").then(|| request_id.clone())),
-                details: Set(serde_json::json!({ "field": r.field })),
+                details: Set(serde_json::json!({ "fields": fields })),
             }
         })
         .collect();
