@@ -38,6 +38,16 @@ impl RequestCache {
     }
 }
 
+/// Notes that the answer carries a contact detail (when `read`: it was not empty), to be
+/// audited when the request ends.
+pub fn audit_contact_read(ctx: &Context<'_>, read: bool, record: crate::services::audit::ContactRead) -> async_graphql::Result<()> {
+    use crate::error::IntoGql;
+    if !read {
+        return Ok(());
+    }
+    cache(ctx).and_then(|c| c.contact_read(record)).gql()
+}
+
 /// The request's cache; present on every request the transport serves.
 pub fn cache<'a>(ctx: &Context<'a>) -> AppResult<&'a RequestCache> {
     ctx.data::<Arc<RequestCache>>()

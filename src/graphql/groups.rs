@@ -155,22 +155,10 @@ pub struct GroupMember {
 }
 
 impl GroupMember {
-    /// Writes the audit entry of a contact detail that was read (and not empty).
-    async fn audit_contact(&self, ctx: &Context<'_>, field: &'static str, read: bool) -> async_graphql::Result<()> {
-        if !read {
-            return Ok(());
-        }
-        super::context::cache(ctx)
-            .and_then(|c| {
-                c.contact_read(audit::ContactRead {
-                    entity_type: "group_member",
-                    entity_id: self.model.id.clone(),
-                    city: None,
-                    group_id: Some(self.model.group_id.clone()),
-                    field,
-                })
-            })
-            .gql()
+    /// Notes a contact detail that was read (and not empty) for the request's audit.
+    fn audit_contact(&self, ctx: &Context<'_>, field: &'static str, read: bool) -> async_graphql::Result<()> {
+        let record = audit::ContactRead { entity_type: "group_member", entity_id: self.model.id.clone(), city: None, group_id: Some(self.model.group_id.clone()), field };
+        super::context::audit_contact_read(ctx, read, record)
     }
 
     fn contact_field<'a>(&self, v: &'a str) -> async_graphql::Result<&'a str> {
@@ -196,7 +184,7 @@ impl GroupMember {
     /// Every read is audited; null once erased.
     async fn email(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
         let value = Some(self.contact_field(&self.model.email)?).filter(|e| !e.is_empty());
-        self.audit_contact(ctx, "email", value.is_some()).await?;
+        self.audit_contact(ctx, "email", value.is_some())?;
         Ok(value)
     }
     /// Phone number; FORBIDDEN for partners.
@@ -206,7 +194,7 @@ impl GroupMember {
             Some(p) => self.contact_field(p).map(Some)?,
             None => self.contact_field("").map(|_| None)?,
         };
-        self.audit_contact(ctx, "phone", value.is_some()).await?;
+        self.audit_contact(ctx, "phone", value.is_some())?;
         Ok(value)
     }
     /// When the member's personal data was erased; null while it is held.

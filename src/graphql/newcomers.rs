@@ -61,22 +61,10 @@ impl Newcomer {
         self.allow(&[View::Full, View::Match], value)
     }
 
-    /// Writes the audit entry of a contact detail that was read (and not empty).
-    async fn audit_contact(&self, ctx: &Context<'_>, field: &'static str, read: bool) -> async_graphql::Result<()> {
-        if !read {
-            return Ok(());
-        }
-        super::context::cache(ctx)
-            .and_then(|c| {
-                c.contact_read(audit::ContactRead {
-                    entity_type: "newcomer",
-                    entity_id: self.model.id.clone(),
-                    city: Some(self.model.city_slug.clone()),
-                    group_id: None,
-                    field,
-                })
-            })
-            .gql()
+    /// Notes a contact detail that was read (and not empty) for the request's audit.
+    fn audit_contact(&self, ctx: &Context<'_>, field: &'static str, read: bool) -> async_graphql::Result<()> {
+        let record = audit::ContactRead { entity_type: "newcomer", entity_id: self.model.id.clone(), city: Some(self.model.city_slug.clone()), group_id: None, field };
+        super::context::audit_contact_read(ctx, read, record)
     }
 
     fn contact<T>(&self, value: T) -> async_graphql::Result<T> {
@@ -126,14 +114,14 @@ impl Newcomer {
     /// Every read is audited.
     async fn email(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
         let value = self.contact(self.model.email.as_deref())?;
-        self.audit_contact(ctx, "email", value.is_some()).await?;
+        self.audit_contact(ctx, "email", value.is_some())?;
         Ok(value)
     }
     /// Phone number. Staff; the match's coordinator only where the newcomer agreed.
     /// Every read is audited.
     async fn phone(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
         let value = self.contact(self.model.phone.as_deref())?;
-        self.audit_contact(ctx, "phone", value.is_some()).await?;
+        self.audit_contact(ctx, "phone", value.is_some())?;
         Ok(value)
     }
     /// When the household's personal data was erased; null while it is held. Staff only.

@@ -130,16 +130,17 @@ async fn wait_ready(port: u16) {
     panic!("the server on port {port} did not become ready");
 }
 
+/// Posts a GraphQL operation to the binary on `port` and returns the JSON body.
+async fn call(port: u16, token: Option<&str>, query: &str, variables: Value) -> Value {
+    let mut req = reqwest::Client::new().post(format!("http://127.0.0.1:{port}/graphql")).json(&json!({"query": query, "variables": variables}));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    req.send().await.unwrap().json().await.unwrap()
+}
+
 async fn login(port: u16, email: &str) -> String {
-    let body: Value = reqwest::Client::new()
-        .post(format!("http://127.0.0.1:{port}/graphql"))
-        .json(&json!({"query": "mutation($e:String!,$p:String!){ login(email:$e, password:$p){ token } }", "variables": {"e": email, "p": PASSWORD}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = call(port, None, "mutation($e:String!,$p:String!){ login(email:$e, password:$p){ token } }", json!({"e": email, "p": PASSWORD})).await;
     body["data"]["login"]["token"].as_str().expect("token").to_owned()
 }
 
@@ -168,16 +169,8 @@ async fn serve(db: &str, email: &str) -> (Child, u16, String) {
 const SLOW_SCRIPT: &str = "fn eligible(n, g) { true }\nfn score(n, g) { let t = 0; for x in n.interests { t += 1; } for y in g.interests { t += 1; } t + overlap(n.languages, g.languages) }";
 
 async fn publish_slow_script(port: u16, token: &str) {
-    let body: Value = reqwest::Client::new()
-        .post(format!("http://127.0.0.1:{port}/graphql"))
-        .bearer_auth(token)
-        .json(&json!({"query": "mutation($s:String!){ publishScoringScript(citySlug:\"almere\", source:$s){ version } }", "variables": {"s": SLOW_SCRIPT}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let q = "mutation($s:String!){ publishScoringScript(citySlug:\"almere\", source:$s){ version } }";
+    let body = call(port, Some(token), q, json!({"s": SLOW_SCRIPT})).await;
     assert!(body["data"]["publishScoringScript"]["version"].is_number(), "{body}");
 }
 
