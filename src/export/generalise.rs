@@ -203,7 +203,7 @@ pub fn publish_person(f: &PersonFacts, levels: &[usize], common_country: &dyn Fn
     };
     let arrival = match level(6) {
         0 => format!("{year:04}-{m:02}"),
-        1 => format!("{year:04}-Q{}", (m + 2) / 3),
+        1 => format!("{year:04}-Q{}", m.div_ceil(3)),
         2 => format!("{year:04}"),
         _ => WITHHELD.to_owned(),
     };

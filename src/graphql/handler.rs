@@ -350,10 +350,10 @@ async fn execute(
         // Contact details in the answer are audited before it leaves; if that write fails,
         // the answer does not leave.
         let reads = cache.contact_reads.lock().map(|mut r| std::mem::take(&mut *r)).unwrap_or_default();
-        if let (Some(p), false) = (principal, reads.is_empty()) {
-            if let Err(e) = crate::services::audit::contact_reads(&state2.db, &p, reads).await {
-                return async_graphql::Response::from_errors(vec![e.into_graphql().into_server_error(async_graphql::Pos::default())]);
-            }
+        if let (Some(p), false) = (principal, reads.is_empty())
+            && let Err(e) = crate::services::audit::contact_reads(&state2.db, &p, reads).await
+        {
+            return async_graphql::Response::from_errors(vec![e.into_graphql().into_server_error(async_graphql::Pos::default())]);
         }
         response
     });

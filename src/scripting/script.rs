@@ -155,11 +155,11 @@ impl CompiledScript {
         let mut scope = Scope::new();
         for n in &ns {
             for g in &gs {
-                if let Ok(native) = fast.pair_total(&n.0, &g.0) {
-                    if self.rhai_total(&mut scope, n, g).ok() != Some(native) {
-                        tracing::warn!("the native evaluator disagreed with Rhai on a sample pair; this script runs on Rhai only");
-                        return false;
-                    }
+                if let Ok(native) = fast.pair_total(&n.0, &g.0)
+                    && self.rhai_total(&mut scope, n, g).ok() != Some(native)
+                {
+                    tracing::warn!("the native evaluator disagreed with Rhai on a sample pair; this script runs on Rhai only");
+                    return false;
                 }
             }
         }
