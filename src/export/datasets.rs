@@ -90,6 +90,7 @@ const CHECKINS: &[Column] = &[
     col("network_size", A, "people the household counts on"),
 ];
 
+/// No registration date: it would identify like the arrival date, outside the generalisation.
 const NEWCOMERS: &[Column] = &[
     col("newcomer_pseudonym", P, "the household (its main applicant)"),
     col("city", Q, "city slug"),
@@ -103,7 +104,6 @@ const NEWCOMERS: &[Column] = &[
     col("goals", A, "semicolon-separated goal codes (WORK, STUDY, LANGUAGE, ...)"),
     col("language_count", A, "how many languages the newcomer speaks"),
     col("status", A, "WAITING, MATCHED, COMPLETED or WITHDRAWN"),
-    col("registered_month", A, "YYYY-MM of registration"),
 ];
 
 const GROUPS: &[Column] = &[
@@ -493,7 +493,6 @@ pub async fn page(
                     Cell::Text(n.goals.0.join(";")),
                     Cell::Int(n.languages.0.len() as i64),
                     Cell::Text(n.status.to_value()),
-                    Cell::Text(month_of_time(n.created_at)),
                 ]);
                 rows.push(row);
             }
