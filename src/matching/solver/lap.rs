@@ -32,8 +32,10 @@ pub(super) trait Cost: Copy + PartialOrd {
     fn add(self, o: Self) -> Self;
     /// Group subtraction.
     fn sub(self, o: Self) -> Self;
-    /// The smaller of two values, ignoring a [`Cost::DONE`] (NaN) operand.
-    fn min_live(self, o: Self) -> Self;
+    /// The smaller of `self` and `o`, where `o` is never [`Cost::DONE`]:
+    /// a `DONE` (NaN) `self` yields `o`. A single compare-and-select
+    /// (`minpd` for `f64`), so per-lane minima vectorise.
+    fn min2(self, o: Self) -> Self;
 }
 
 impl Cost for f64 {
@@ -49,9 +51,8 @@ impl Cost for f64 {
         self - o
     }
     #[inline(always)]
-    fn min_live(self, o: Self) -> Self {
-        // IEEE minNum: returns the non-NaN operand.
-        self.min(o)
+    fn min2(self, o: Self) -> Self {
+        if self < o { self } else { o }
     }
 }
 
@@ -121,12 +122,8 @@ impl Cost for Lex {
         }
     }
     #[inline(always)]
-    fn min_live(self, o: Self) -> Self {
-        if self.k.is_nan() || o < self {
-            o
-        } else {
-            self
-        }
+    fn min2(self, o: Self) -> Self {
+        if self < o { self } else { o }
     }
 }
 
@@ -136,6 +133,32 @@ pub(super) trait Transform {
     type C: Cost;
     /// Cost of a cell holding `score`.
     fn cost(score: f64) -> Self::C;
+    /// Cost of a stored cell (exactly `cost` of its `f64` value).
+    #[inline(always)]
+    fn cs<S: Score>(score: S) -> Self::C {
+        Self::cost(score.f())
+    }
+}
+
+/// How a score matrix cell is stored. Every stored value converts to
+/// `f64` exactly, so the storage type never changes a cost.
+pub(super) trait Score: Copy + 'static {
+    /// The exact `f64` value.
+    fn f(self) -> f64;
+}
+
+impl Score for f64 {
+    #[inline(always)]
+    fn f(self) -> f64 {
+        self
+    }
+}
+
+impl Score for f32 {
+    #[inline(always)]
+    fn f(self) -> f64 {
+        f64::from(self)
+    }
 }
 
 /// Plain maximisation: cost = −score. Only valid when no cell is forbidden.
@@ -179,19 +202,19 @@ impl Transform for LexT {
 /// A row-major score matrix with `rows <= cols`, optionally padded to
 /// `cols x cols` with virtual all-zero rows (so the square Jonker–Volgenant
 /// initialisation applies to rectangular inputs without copying).
-pub(super) struct Rows<'a> {
-    data: &'a [f64],
+pub(super) struct Rows<'a, S = f64> {
+    data: &'a [S],
     stride: usize,
     real: usize,
     width: usize,
-    zeros: Vec<f64>,
+    zeros: Vec<S>,
 }
 
-impl<'a> Rows<'a> {
+impl<'a, S: Score> Rows<'a, S> {
     /// `data` holds `real` rows of `stride` cells; only the first `width`
     /// cells of each row are used. The caller guarantees
     /// `data.len() >= real * stride` and `width <= stride`.
-    pub(super) fn new(data: &'a [f64], stride: usize, real: usize, width: usize) -> Self {
+    pub(super) fn new(data: &'a [S], stride: usize, real: usize, width: usize) -> Self {
         debug_assert!(width <= stride);
         debug_assert!(data.len() >= real * stride);
         Rows {
@@ -205,7 +228,7 @@ impl<'a> Rows<'a> {
 
     /// Row `i`; rows at or beyond `real` are the virtual zero rows.
     #[inline(always)]
-    fn get(&self, i: usize) -> &[f64] {
+    fn get(&self, i: usize) -> &[S] {
         if i < self.real {
             let start = i * self.stride;
             &self.data[start..start + self.width]
@@ -300,20 +323,61 @@ pub(super) fn solve_min<T: Transform>(mut rows: Rows<'_>, strategy: Strategy) ->
         Strategy::PaddedBatched | Strategy::SapBatched => true,
         Strategy::Padded | Strategy::Sap => false,
     };
+    // The dense search reads one full row per settled column, so with many
+    // free rows on a large matrix it is bound by memory bandwidth. If every
+    // cell is exactly an `f32` (integer scores up to 2^24, ...), an `f32`
+    // copy halves that traffic without changing a single cost.
+    let narrow = if !batched && nc >= NARROW_MIN_DIM && free.len() >= NARROW_MIN_FREE {
+        narrow_rows(&rows, n_rows)
+    } else {
+        None
+    };
     if batched {
         let mut aug = Batched::<T::C>::new(nc);
         for &f in &free {
             aug.run::<T>(&rows, f, &mut x, &mut y, &mut v);
         }
+    } else if let Some(data) = &narrow {
+        let rows = Rows::new(data.as_slice(), nc, n_rows, nc);
+        let mut aug = Augmenter::<T::C>::new(nc);
+        for &f in &free {
+            aug.run::<T, _>(&rows, f, &mut x, &mut y, &mut v);
+        }
     } else {
         let mut aug = Augmenter::<T::C>::new(nc);
         for &f in &free {
-            aug.run::<T>(&rows, f, &mut x, &mut y, &mut v);
+            aug.run::<T, _>(&rows, f, &mut x, &mut y, &mut v);
         }
     }
     debug_assert!(x[..n_rows].iter().all(|&j| j != NONE));
     x.truncate(nr);
     x
+}
+
+/// Smallest width for which the dense search may switch to an `f32` copy
+/// (below it the `f64` matrix mostly sits in cache).
+const NARROW_MIN_DIM: usize = 1500;
+
+/// Fewest free rows for which making the `f32` copy can pay off.
+const NARROW_MIN_FREE: usize = 32;
+
+/// The first `n` rows (virtual zero rows included) as `f32`, if every cell
+/// is exactly representable; gives up at the first row that is not.
+fn narrow_rows(rows: &Rows<'_>, n: usize) -> Option<Vec<f32>> {
+    let w = rows.width;
+    let mut out = vec![0.0f32; n * w];
+    for (i, dst) in out.chunks_exact_mut(w.max(1)).enumerate() {
+        let mut exact = true;
+        for (t, &s) in dst.iter_mut().zip(rows.get(i)) {
+            let c = s as f32;
+            *t = c;
+            exact &= f64::from(c) == s;
+        }
+        if !exact {
+            return None;
+        }
+    }
+    Some(out)
 }
 
 /// The batched search is used when at least `1 / TIE_RATIO` of the first
@@ -491,8 +555,15 @@ fn augmenting_row_reduction<T: Transform>(
 }
 
 /// Step budget of one ARR pass (see `augmenting_row_reduction`).
+///
+/// A step costs one row scan, while each row left free costs a
+/// shortest-path search of up to `n` row scans, so larger problems can
+/// afford more steps per row: 8n up to n = 2000, rising to 20n at n = 5000.
+/// (Uniform floats, n = 5000: 8n left 29 free rows and took 516 ms, 20n
+/// left 9 and took 404 ms; at n <= 2000 more steps did not pay.)
 fn arr_budget(n: usize) -> usize {
-    8 * n + 64
+    let per_row = (n / 250).clamp(8, 20);
+    per_row * n + 64
 }
 
 /// At most this many ARR passes (when the budget never bites).
@@ -637,8 +708,6 @@ struct Augmenter<C> {
     d: Vec<C>,
     /// Final distance of settled columns.
     dist: Vec<C>,
-    /// Minimum of `d` per chunk of `L` columns (the last chunk may be short).
-    chunk_min: Vec<C>,
     /// Rows in the order they were scanned, with their offset `h`
     /// (the free row first, with offset zero).
     scanned: Vec<(usize, C)>,
@@ -651,7 +720,6 @@ impl<C: Cost> Augmenter<C> {
         Augmenter {
             d: vec![C::INF; n],
             dist: vec![C::INF; n],
-            chunk_min: vec![C::INF; n.div_ceil(L)],
             scanned: Vec::with_capacity(n),
             settled: Vec::with_capacity(n),
         }
@@ -669,7 +737,7 @@ impl<C: Cost> Augmenter<C> {
     /// arithmetic that the compiler vectorises; predecessors are recovered
     /// afterwards for the few columns on the augmenting path (see
     /// [`Augmenter::pred`]).
-    fn run<T: Transform<C = C>>(&mut self, rows: &Rows<'_>, f: usize, x: &mut [usize], y: &mut [usize], v: &mut [C]) {
+    fn run<T: Transform<C = C>, S: Score>(&mut self, rows: &Rows<'_, S>, f: usize, x: &mut [usize], y: &mut [usize], v: &mut [C]) {
         let n = v.len();
         self.scanned.clear();
         self.settled.clear();
@@ -677,8 +745,8 @@ impl<C: Cost> Augmenter<C> {
         let mut h = C::ZERO;
         let (end, min) = loop {
             self.scanned.push((i, h));
-            let best = relax::<T>(rows.get(i), v, &mut self.d[..n], &mut self.chunk_min, h, i == f);
-            let jb = pick(&self.d[..n], &self.chunk_min, y, best);
+            let best = relax::<T, _>(rows.get(i), v, &mut self.d[..n], h, i == f);
+            let jb = pick(&self.d[..n], y, best);
             let ib = y[jb];
             if ib == NONE {
                 break (jb, best);
@@ -688,7 +756,7 @@ impl<C: Cost> Augmenter<C> {
             self.d[jb] = C::DONE;
             // Row ib's dual: its assigned column jb is its cheapest, so any
             // column k is at distance best + (c[ib][k]-v[k]) - (c[ib][jb]-v[jb]).
-            h = T::cost(rows.get(ib)[jb]).sub(v[jb]).sub(best);
+            h = T::cs(rows.get(ib)[jb]).sub(v[jb]).sub(best);
             i = ib;
         };
         // Flip the alternating path (before v changes: `pred` needs the
@@ -696,7 +764,7 @@ impl<C: Cost> Augmenter<C> {
         let mut j = end;
         let mut dj = min;
         loop {
-            let i = self.pred::<T>(rows, v, j, dj);
+            let i = self.pred::<T, _>(rows, v, j, dj);
             y[j] = i;
             let prev = x[i];
             x[i] = j;
@@ -718,9 +786,9 @@ impl<C: Cost> Augmenter<C> {
     /// predecessor array would have recorded, and recomputing it with the
     /// same floating-point expression gives a bit-identical value. Costs
     /// O(path length x scanned rows) cells, less than the search itself.
-    fn pred<T: Transform<C = C>>(&self, rows: &Rows<'_>, v: &[C], j: usize, dj: C) -> usize {
+    fn pred<T: Transform<C = C>, S: Score>(&self, rows: &Rows<'_, S>, v: &[C], j: usize, dj: C) -> usize {
         for &(i, h) in &self.scanned {
-            if T::cost(rows.get(i)[j]).sub(v[j]).sub(h) == dj {
+            if T::cs(rows.get(i)[j]).sub(v[j]).sub(h) == dj {
                 return i;
             }
         }
@@ -731,65 +799,81 @@ impl<C: Cost> Augmenter<C> {
 }
 
 /// One Dijkstra relaxation over all columns through a row `ri` with offset
-/// `h` (`init`: overwrite instead of relax). Updates the per-chunk minima
-/// and returns the overall smallest unsettled distance.
+/// `h` (`init`: overwrite instead of relax). Returns the smallest
+/// unsettled distance.
+///
+/// The minimum is kept in `L` independent lane accumulators, each updated
+/// with a single compare-and-select that skips settled (NaN) columns, so
+/// the whole body vectorises without a serial dependency chain.
 #[inline]
-fn relax<T: Transform>(ri: &[f64], v: &[T::C], d: &mut [T::C], chunk_min: &mut [T::C], h: T::C, init: bool) -> T::C {
+fn relax<T: Transform, S: Score>(ri: &[S], v: &[T::C], d: &mut [T::C], h: T::C, init: bool) -> T::C {
     let n = d.len().min(v.len()).min(ri.len());
     let (ri, v, d) = (&ri[..n], &v[..n], &mut d[..n]);
-    let mut best = T::C::INF;
-    let (mut rc, mut vc, mut dc) = (ri.chunks(L), v.chunks(L), d.chunks_mut(L));
-    for cm in chunk_min.iter_mut() {
-        let (Some(rr), Some(vv), Some(dd)) = (rc.next(), vc.next(), dc.next()) else {
-            break;
-        };
-        let mut m = T::C::INF;
-        if let (Ok(rr), Ok(vv), Ok(dd)) = (
-            <&[f64; L]>::try_from(rr),
-            <&[T::C; L]>::try_from(vv),
-            <&mut [T::C; L]>::try_from(&mut *dd),
-        ) {
-            // Full chunk: fixed trip count, no bounds checks, no branches.
-            for k in 0..L {
-                let r = T::cost(rr[k]).sub(vv[k]).sub(h);
-                // A settled column has d = NaN: `r < d` is false, so it
-                // stays NaN (initialising happens before anything settles).
-                let nd = if init || r < dd[k] { r } else { dd[k] };
-                dd[k] = nd;
-                m = m.min_live(nd);
-            }
-        } else {
-            for ((&s, &vj), dj) in rr.iter().zip(vv).zip(dd.iter_mut()) {
-                let r = T::cost(s).sub(vj).sub(h);
-                let nd = if init || r < *dj { r } else { *dj };
-                *dj = nd;
-                m = m.min_live(nd);
-            }
+    let mut lanes = [T::C::INF; L];
+    let rc = ri.chunks_exact(L);
+    let vc = v.chunks_exact(L);
+    let (rt, vt) = (rc.remainder(), vc.remainder());
+    let mut dc = d.chunks_exact_mut(L);
+    for ((rr, vv), dd) in rc.zip(vc).zip(&mut dc) {
+        for k in 0..L {
+            let r = T::cs(rr[k]).sub(vv[k]).sub(h);
+            // A settled column has d = NaN: `r < d` is false, so it
+            // stays NaN (initialising happens before anything settles),
+            // and `min2` ignores it.
+            let nd = if init || r < dd[k] { r } else { dd[k] };
+            dd[k] = nd;
+            lanes[k] = nd.min2(lanes[k]);
         }
-        *cm = m;
-        best = best.min_live(m);
+    }
+    let mut best = T::C::INF;
+    for ((&s, &vj), dj) in rt.iter().zip(vt).zip(dc.into_remainder()) {
+        let r = T::cs(s).sub(vj).sub(h);
+        let nd = if init || r < *dj { r } else { *dj };
+        *dj = nd;
+        best = nd.min2(best);
+    }
+    for l in lanes {
+        best = l.min2(best);
     }
     best
 }
 
 /// Chooses the next column to settle among those at distance `best`: a
 /// free one if any (it ends the search; integer data has many ties), else
-/// the last one. Only chunks whose minimum is `best` are inspected.
+/// the last one. Chunks without such a column are skipped with a
+/// branch-free (vectorisable) test.
 #[inline]
-fn pick<C: Cost>(d: &[C], chunk_min: &[C], y: &[usize], best: C) -> usize {
+fn pick<C: Cost>(d: &[C], y: &[usize], best: C) -> usize {
+    let n = d.len().min(y.len());
+    let (d, y) = (&d[..n], &y[..n]);
     let mut last = NONE;
-    for (c, &m) in chunk_min.iter().enumerate() {
-        if m == best {
-            let lo = c * L;
-            let hi = (lo + L).min(d.len());
-            for j in lo..hi {
-                if d[j] == best {
+    let dc = d.chunks_exact(L);
+    let tail = n - dc.remainder().len();
+    for (c, dd) in dc.enumerate() {
+        // A count, not `any |= ..`: LLVM keeps a boolean OR-reduction of
+        // float compares as a chain of branches, but vectorises this.
+        let mut hits = 0u64;
+        for &x in dd {
+            hits += u64::from(x == best);
+        }
+        if hits != 0 {
+            for (k, &x) in dd.iter().enumerate() {
+                if x == best {
+                    let j = c * L + k;
                     if y[j] == NONE {
                         return j;
                     }
                     last = j;
                 }
             }
+        }
+    }
+    for j in tail..n {
+        if d[j] == best {
+            if y[j] == NONE {
+                return j;
+            }
+            last = j;
         }
     }
     // While a row is free some unsettled column has a finite distance.
