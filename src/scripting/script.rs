@@ -80,6 +80,8 @@ fn strip_position(s: &str) -> String {
 /// A script that compiled and defines `eligible(n, g)` and `score(n, g)`.
 pub struct CompiledScript {
     ast: AST,
+    /// Every name and string written in the source: the only criterion names allowed.
+    written: std::collections::HashSet<String>,
     /// The same script natively, when it is in the subset `fast` knows and agreed with Rhai on
     /// every built-in sample pair.
     fast: Option<FastScript>,
@@ -143,7 +145,7 @@ impl CompiledScript {
         let wrapper = engine()
             .compile(ROW_WRAPPER)
             .map_err(|e| vec![ScriptProblem::new(format!("internal: the row wrapper does not compile: {e}"))])?;
-        let mut script = Self { ast: ast.merge(&wrapper), fast: None };
+        let mut script = Self { ast: ast.merge(&wrapper), written: written_names(source), fast: None };
         script.fast = FastScript::compile(source).filter(|fast| script.agrees_on_fixtures(fast));
         Ok(Arc::new(script))
     }
@@ -170,7 +172,7 @@ impl CompiledScript {
     /// benchmark that compares the two).
     pub fn rhai_only(source: &str) -> Result<Arc<Self>, Vec<ScriptProblem>> {
         let compiled = Self::compile(source)?;
-        Ok(Arc::new(Self { ast: compiled.ast.clone(), fast: None }))
+        Ok(Arc::new(Self { ast: compiled.ast.clone(), written: compiled.written.clone(), fast: None }))
     }
 
     /// Whether this script is scored natively (see `fast`).
@@ -255,6 +257,13 @@ impl CompiledScript {
         let mut parts = Vec::with_capacity(map.len());
         let mut total = 0i64;
         for (k, val) in map {
+            // Criterion names are shown to staff and exported to analysts: a name built from a
+            // household's or group's data (its neighbourhood, say) would carry that data along.
+            if !self.written.contains(k.as_str()) {
+                return Err(ScriptProblem::new(format!(
+                    "criterion {k:?} is not written in the script: criterion names must be fixed names, not built from the data of a household or group"
+                )));
+            }
             let Some(points) = number(&val) else {
                 return Err(ScriptProblem::new(format!("criterion {k:?} must be a number; it is a {}", val.type_name())));
             };
@@ -270,6 +279,35 @@ impl CompiledScript {
         let v = self.call(scope, "score", n, g)?;
         total_of(&v)
     }
+}
+
+/// Every identifier and every string literal's text in `source` (a superset of the map keys a
+/// script can write literally).
+fn written_names(source: &str) -> std::collections::HashSet<String> {
+    let mut names = std::collections::HashSet::new();
+    let chars: Vec<char> = source.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            names.insert(chars[start..i].iter().collect());
+        } else if c == '"' || c == '`' {
+            let start = i + 1;
+            i += 1;
+            while i < chars.len() && chars[i] != c {
+                i += if chars[i] == '\\' { 2 } else { 1 };
+            }
+            names.insert(chars[start..i.min(chars.len())].iter().collect());
+            i += 1;
+        } else {
+            i += 1;
+        }
+    }
+    names
 }
 
 thread_local! {

@@ -153,3 +153,12 @@ fn a_round_names_the_pair_a_script_fails_on() {
 fn the_reserved_prefix_is_refused() {
     assert!(refused("fn eligible(n, g) { true } fn score(n, g) { __sh_emit(1) }").contains("reserved"));
 }
+
+#[test]
+fn criterion_names_must_be_written_in_the_script() {
+    let computed = "fn eligible(n, g) { true }\nfn score(n, g) { let m = #{}; m[n.neighbourhood] = 1; m }";
+    let message = refused(computed);
+    assert!(message.contains("not written in the script"), "{message}");
+    let quoted = "fn eligible(n, g) { true }\nfn score(n, g) { #{ \"shared language\": 5, age: 1 } }";
+    assert!(validate(quoted, None).ok());
+}
