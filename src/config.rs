@@ -87,6 +87,17 @@ impl Settings {
                 Some(v) => v.trim().parse::<u64>().with_context(|| format!("{k} must be a whole number, got {v:?}")),
             }
         };
+        // Time budgets in seconds, fractions allowed ("0.5").
+        let seconds = |k: &str, default: f64| -> anyhow::Result<Duration> {
+            let v = match get(k) {
+                None => default,
+                Some(v) => v.trim().parse::<f64>().with_context(|| format!("{k} must be a number of seconds, got {v:?}"))?,
+            };
+            if !(v > 0.0 && v <= 86_400.0) {
+                bail!("{k} must be more than 0 and at most 86400 seconds, got {v}");
+            }
+            Ok(Duration::from_secs_f64(v))
+        };
         let bool_opt = |k: &str| -> anyhow::Result<Option<bool>> {
             match get(k).map(|v| v.trim().to_ascii_lowercase()) {
                 None => Ok(None),
@@ -148,8 +159,8 @@ impl Settings {
             max_body_bytes: num("SAMENHIER_MAX_BODY_BYTES", 1024 * 1024)? as usize,
             max_query_depth: num("SAMENHIER_MAX_QUERY_DEPTH", 15)? as usize,
             max_query_complexity: num("SAMENHIER_MAX_QUERY_COMPLEXITY", 5000)? as usize,
-            request_timeout: Duration::from_secs(num("SAMENHIER_REQUEST_TIMEOUT_SECS", 30)?),
-            round_timeout: Duration::from_secs(num("SAMENHIER_ROUND_TIMEOUT_SECS", 900)?),
+            request_timeout: seconds("SAMENHIER_REQUEST_TIMEOUT_SECS", 30.0)?,
+            round_timeout: seconds("SAMENHIER_ROUND_TIMEOUT_SECS", 900.0)?,
             time_zone,
             log_format,
             export_key,

@@ -366,7 +366,7 @@ async fn execute(
             return respond(
                 StatusCode::SERVICE_UNAVAILABLE,
                 media,
-                json!({ "errors": [{ "message": format!("the request took longer than {} s and was stopped", timeout.as_secs()), "extensions": { "code": "TIMEOUT", "requestId": request_id } }] }),
+                json!({ "errors": [{ "message": format!("the request took longer than {} and was stopped", budget(timeout)), "extensions": { "code": "TIMEOUT", "requestId": request_id } }] }),
                 &request_id,
             );
         }
@@ -408,6 +408,11 @@ async fn execute(
     }
     let body = serde_json::to_value(&response).unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error" }] }));
     respond(StatusCode::OK, media, body, &request_id)
+}
+
+/// A time budget as people write it: "30 s", "250 ms".
+fn budget(d: std::time::Duration) -> String {
+    if d.as_millis() < 1000 { format!("{} ms", d.as_millis()) } else { format!("{} s", d.as_secs_f64()) }
 }
 
 fn bearer_token(req: &HttpRequest) -> Option<String> {

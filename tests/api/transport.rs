@@ -1,6 +1,7 @@
 //! The GraphQL-over-HTTP transport: media types, status codes, GET, limits.
 
 use reqwest::StatusCode;
+use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -216,4 +217,60 @@ async fn parse_and_validation_errors_have_codes() {
         let body = app.gql(None, query, json!({})).await;
         assert_eq!(code(&body).as_deref(), Some(expected), "{query}: {body}");
     }
+}
+
+/// An ADMIN token issued directly (no login request: the budgets below are too short for one).
+async fn admin_token(app: &TestApp) -> String {
+    let user = samenhier::services::users::create(
+        &app.state.db,
+        samenhier::services::users::NewUser {
+            email: format!("admin-{}@example.org", uuid::Uuid::new_v4().simple()),
+            role: entity::Role::Admin,
+            city: None,
+            group: None,
+            password: PASSWORD.into(),
+        },
+    )
+    .await
+    .unwrap();
+    app.state.jwt.issue(&user.id, "ADMIN", None, None).unwrap().0
+}
+
+/// A request past the execution timeout is stopped with TIMEOUT (503); the server goes on.
+#[tokio::test]
+async fn a_request_past_the_execution_timeout_is_stopped() {
+    let app = spawn_app_with(&[("SAMENHIER_REQUEST_TIMEOUT_SECS", "0.001")]).await;
+    samenhier::demo::bulk(&app.state.db, &app.state.settings, "almere", 300, 300, 1).await.unwrap();
+    let token = admin_token(&app).await;
+    let n = entity::newcomer::Entity::find().one(&app.state.db).await.unwrap().unwrap().id;
+    // Scoring 300 groups for one household, after reading them, cannot fit in a millisecond.
+    let q = "query($n:ID!){ recommendations(newcomerId:$n, limit: 3){ score } }";
+    let resp = app.client.post(format!("{}/graphql", app.address)).bearer_auth(&token).json(&json!({"query": q, "variables": {"n": n}})).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["errors"][0]["extensions"]["code"], "TIMEOUT", "{v}");
+    assert!(v["errors"][0]["message"].as_str().unwrap().contains("1 ms"), "{v}");
+    let body = app.gql(None, "{ __typename }", json!({})).await;
+    assert_eq!(body["data"]["__typename"], "Query");
+}
+
+/// A round runs on its own budget; one stopped by it stores nothing.
+#[tokio::test]
+async fn a_round_past_its_budget_stores_nothing() {
+    let app = spawn_app_with(&[("SAMENHIER_ROUND_TIMEOUT_SECS", "0.2")]).await;
+    samenhier::demo::bulk(&app.state.db, &app.state.settings, "almere", 300, 300, 1).await.unwrap();
+    let token = admin_token(&app).await;
+    // A script outside the native subset: Rhai scores 90,000 pairs, far more than 0.2 s.
+    let slow = "fn eligible(n, g) { true }\nfn score(n, g) { let t = 0; for x in n.interests { t += 1; } for y in g.interests { t += 1; } t }";
+    app.ok(Some(&token), "mutation($s:String!){ publishScoringScript(citySlug:\"almere\", source:$s){ version } }", json!({"s": slow})).await;
+    let run = "mutation { runMatching(input:{citySlug:\"almere\"}){ id } }";
+    let resp = app.client.post(format!("{}/graphql", app.address)).bearer_auth(&token).json(&json!({"query": run})).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["errors"][0]["extensions"]["code"], "TIMEOUT", "{v}");
+    // Give the abandoned scoring time to finish on its blocking thread: still nothing stored.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let d = app.ok(Some(&token), "{ matches(citySlug:\"almere\"){ totalCount } }", json!({})).await;
+    assert_eq!(d["matches"]["totalCount"], 0);
+    assert_eq!(entity::matching_run::Entity::find().all(&app.state.db).await.unwrap().len(), 0);
 }
