@@ -106,11 +106,15 @@ impl Settings {
                 Some(v) => bail!("{k} must be true or false, got {v:?}"),
             }
         };
-        let jwt_secret = match get("SAMENHIER_JWT_SECRET") {
-            Some(s) if s.len() < 32 => bail!("SAMENHIER_JWT_SECRET must be at least 32 bytes long"),
-            Some(s) => Some(Secret::new(s.into_bytes())),
-            None => None,
+        // A configured key: at least 32 bytes, or unset (then generated beside a SQLite file).
+        let secret = |k: &str| -> anyhow::Result<Option<Secret>> {
+            match get(k) {
+                Some(s) if s.len() < 32 => bail!("{k} must be at least 32 bytes long"),
+                Some(s) => Ok(Some(Secret::new(s.into_bytes()))),
+                None => Ok(None),
+            }
         };
+        let jwt_secret = secret("SAMENHIER_JWT_SECRET")?;
         let time_zone = match get("SAMENHIER_TIME_ZONE") {
             None => chrono_tz::Europe::Amsterdam,
             Some(tz) => tz
@@ -122,11 +126,7 @@ impl Settings {
             Some("pretty") => LogFormat::Pretty,
             Some(other) => bail!("SAMENHIER_LOG_FORMAT must be json or pretty, got {other:?}"),
         };
-        let export_key = match get("SAMENHIER_EXPORT_KEY") {
-            Some(s) if s.len() < 32 => bail!("SAMENHIER_EXPORT_KEY must be at least 32 bytes long"),
-            Some(s) => Some(Secret::new(s.into_bytes())),
-            None => None,
-        };
+        let export_key = secret("SAMENHIER_EXPORT_KEY")?;
         let export_k = num("SAMENHIER_EXPORT_K", 5)?;
         if !(2..=100).contains(&export_k) {
             bail!("SAMENHIER_EXPORT_K must be between 2 and 100, got {export_k}");

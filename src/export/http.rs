@@ -60,14 +60,7 @@ struct Ask {
 }
 
 async fn check(req: &HttpRequest, dataset: &str, state: &AppState) -> Result<(crate::auth::Principal, Ask), AppError> {
-    let token = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim().to_owned())
-        .ok_or(AppError::Unauthenticated)?;
+    let token = crate::graphql::handler::bearer_token(req).ok_or(AppError::Unauthenticated)?;
     let p = users::principal_from_token(state, &token).await?;
     p.scope_for(Op::Export)?;
     let dataset = Dataset::parse(dataset).ok_or_else(|| {

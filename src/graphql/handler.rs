@@ -415,7 +415,8 @@ fn budget(d: std::time::Duration) -> String {
     if d.as_millis() < 1000 { format!("{} ms", d.as_millis()) } else { format!("{} s", d.as_secs_f64()) }
 }
 
-fn bearer_token(req: &HttpRequest) -> Option<String> {
+/// The token of an `Authorization: Bearer …` header (GraphQL and exports alike).
+pub fn bearer_token(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())

@@ -19,22 +19,24 @@ pub struct Entry<'a> {
 }
 
 pub async fn record(conn: &impl ConnectionTrait, actor: Option<&Principal>, entry: Entry<'_>) -> AppResult<()> {
-    let request_id = current_request_id();
+    row(actor, &entry, Utc::now(), &current_request_id()).insert(conn).await?;
+    Ok(())
+}
+
+/// The row of one entry: the one place an audit row is put together.
+fn row(actor: Option<&Principal>, entry: &Entry<'_>, at: chrono::DateTime<Utc>, request_id: &str) -> entity::audit_log::ActiveModel {
     entity::audit_log::ActiveModel {
         id: Set(super::new_id()),
-        at: Set(Utc::now()),
+        at: Set(at),
         actor_user_id: Set(actor.map(|p| p.user_id.clone())),
         actor_role: Set(actor.map(|p| p.role_name().to_owned())),
         action: Set(entry.action.to_owned()),
         entity_type: Set(entry.entity_type.to_owned()),
         entity_id: Set(entry.entity_id.to_owned()),
         city_slug: Set(entry.city.map(str::to_owned)),
-        request_id: Set((request_id != "-").then_some(request_id)),
-        details: Set(entry.details),
+        request_id: Set((request_id != "-").then(|| request_id.to_owned())),
+        details: Set(entry.details.clone()),
     }
-    .insert(conn)
-    .await?;
-    Ok(())
 }
 
 /// Filters of `auditLog`.
@@ -138,18 +140,14 @@ pub async fn contact_reads(conn: &impl ConnectionTrait, actor: &Principal, reads
         .into_iter()
         .map(|(r, fields)| {
             let city = r.city.or_else(|| r.group_id.as_ref().and_then(|g| cities.get(g).cloned()));
-            entity::audit_log::ActiveModel {
-                id: Set(super::new_id()),
-                at: Set(now),
-                actor_user_id: Set(Some(actor.user_id.clone())),
-                actor_role: Set(Some(actor.role_name().to_owned())),
-                action: Set("contact.read".to_owned()),
-                entity_type: Set(r.entity_type.to_owned()),
-                entity_id: Set(r.entity_id),
-                city_slug: Set(city),
-                request_id: Set((request_id != "-").then(|| request_id.clone())),
-                details: Set(serde_json::json!({ "fields": fields })),
-            }
+            let entry = Entry {
+                action: "contact.read",
+                entity_type: r.entity_type,
+                entity_id: &r.entity_id,
+                city: city.as_deref(),
+                details: serde_json::json!({ "fields": fields }),
+            };
+            row(Some(actor), &entry, now, &request_id)
         })
         .collect();
     let mut rows = rows.into_iter().peekable();

@@ -303,8 +303,16 @@ pub async fn retention_candidates(db: &DatabaseConnection, months: u32, today: N
         .order_by_asc(newcomer::Column::Id)
         .all(db)
         .await?;
+    // The matches of every idle household, 500 households a query.
+    let mut by_newcomer: std::collections::HashMap<String, Vec<matches::Model>> = std::collections::HashMap::new();
+    for chunk in idle.chunks(500) {
+        let ids: Vec<String> = chunk.iter().map(|n| n.id.clone()).collect();
+        for m in matches::Entity::find().filter(matches::Column::NewcomerId.is_in(ids)).all(db).await? {
+            by_newcomer.entry(m.newcomer_id.clone()).or_default().push(m);
+        }
+    }
     for n in idle {
-        let own = matches::Entity::find().filter(matches::Column::NewcomerId.eq(n.id.as_str())).all(db).await?;
+        let own = by_newcomer.remove(&n.id).unwrap_or_default();
         if own.iter().any(|m| LIVE.contains(&m.status)) {
             continue;
         }
