@@ -102,7 +102,11 @@ impl Application {
             introspection,
         };
         let schema = graphql::builder(limits).data(Arc::clone(&state)).finish();
-        let endpoint = web::Data::new(GraphqlEndpoint { schema, graphiql: introspection });
+        let endpoint = web::Data::new(GraphqlEndpoint {
+            schema,
+            graphiql: introspection,
+            cache: crate::graphql::response_cache::ResponseCache::new(state.settings.response_cache_bytes),
+        });
         let port = listener.local_addr()?.port();
         let data = web::Data::new(Arc::clone(&state));
         let server = HttpServer::new(move || {

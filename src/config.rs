@@ -50,6 +50,8 @@ pub struct Settings {
     pub export_k: usize,
     /// An external identity provider whose tokens are accepted too.
     pub idp: Option<IdpSettings>,
+    /// Memory for answers to read-only queries (bytes; 0 = no response cache).
+    pub response_cache_bytes: usize,
 }
 
 /// `SAMENHIER_IDP_*`: the external identity provider.
@@ -145,6 +147,10 @@ impl Settings {
                 })
             }
         };
+        let cache_mb = num("SAMENHIER_RESPONSE_CACHE_MB", 64)?;
+        if cache_mb > 64 * 1024 {
+            bail!("SAMENHIER_RESPONSE_CACHE_MB must be at most 65536 (64 GiB), got {cache_mb}");
+        }
         let token_hours = num("SAMENHIER_TOKEN_HOURS", 8)?;
         if token_hours == 0 || token_hours > 24 * 30 {
             bail!("SAMENHIER_TOKEN_HOURS must be between 1 and 720");
@@ -166,6 +172,7 @@ impl Settings {
             export_key,
             export_k: export_k as usize,
             idp,
+            response_cache_bytes: (cache_mb as usize) * 1024 * 1024,
         })
     }
 

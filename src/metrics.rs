@@ -57,6 +57,9 @@ struct Inner {
     script_errors: u64,
     exports: BTreeMap<(&'static str, &'static str), u64>,
     login_limited: u64,
+    cache_hits: u64,
+    cache_misses: u64,
+    cache_stored: u64,
     db_queries: u64,
     db_failures: u64,
     db_seconds: Histogram,
@@ -111,6 +114,25 @@ impl Metrics {
         }
     }
 
+    /// One look into the response cache.
+    pub fn response_cache(&self, lookup: crate::graphql::response_cache::Lookup) {
+        use crate::graphql::response_cache::Lookup;
+        if let Ok(mut m) = self.0.lock() {
+            match lookup {
+                Lookup::Hit => m.cache_hits += 1,
+                Lookup::Miss => m.cache_misses += 1,
+                Lookup::Off => {}
+            }
+        }
+    }
+
+    /// One answer kept by the response cache.
+    pub fn response_cache_stored(&self) {
+        if let Ok(mut m) = self.0.lock() {
+            m.cache_stored += 1;
+        }
+    }
+
     /// One database statement (never its text: it may hold personal values).
     pub fn db_query(&self, elapsed: Duration, failed: bool) {
         if let Ok(mut m) = self.0.lock() {
@@ -153,6 +175,13 @@ impl Metrics {
         out.push_str("# HELP samenhier_logins_rate_limited_total Logins refused by the failed-login limit.\n");
         out.push_str("# TYPE samenhier_logins_rate_limited_total counter\n");
         let _ = writeln!(out, "samenhier_logins_rate_limited_total {}", m.login_limited);
+        out.push_str("# HELP samenhier_response_cache_lookups_total Look-ups in the response cache by result.\n");
+        out.push_str("# TYPE samenhier_response_cache_lookups_total counter\n");
+        let _ = writeln!(out, "samenhier_response_cache_lookups_total{{result=\"hit\"}} {}", m.cache_hits);
+        let _ = writeln!(out, "samenhier_response_cache_lookups_total{{result=\"miss\"}} {}", m.cache_misses);
+        out.push_str("# HELP samenhier_response_cache_stored_total Answers kept by the response cache.\n");
+        out.push_str("# TYPE samenhier_response_cache_stored_total counter\n");
+        let _ = writeln!(out, "samenhier_response_cache_stored_total {}", m.cache_stored);
         out.push_str("# HELP samenhier_db_queries_total Database statements run.\n");
         out.push_str("# TYPE samenhier_db_queries_total counter\n");
         let _ = writeln!(out, "samenhier_db_queries_total {}", m.db_queries);

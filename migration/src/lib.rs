@@ -8,6 +8,10 @@ mod m20261129_000002_scoring_scripts;
 mod m20261129_000003_matching;
 mod m20261129_000004_year_together;
 mod m20261129_000005_erasure;
+mod m20261129_000006_data_generation;
+
+/// Tables whose changes move the data generation (see that migration).
+pub use m20261129_000006_data_generation::TABLES as GENERATION_TABLES;
 
 pub struct Migrator;
 
@@ -20,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_matching::Migration),
             Box::new(m20261129_000004_year_together::Migration),
             Box::new(m20261129_000005_erasure::Migration),
+            Box::new(m20261129_000006_data_generation::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use actix_web::http::{StatusCode, header};
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
@@ -16,6 +17,7 @@ use serde_json::json;
 
 use super::AppSchema;
 use super::context::RequestAuth;
+use super::response_cache::{self, ResponseCache};
 use crate::app::AppState;
 use crate::error::{AppError, REQUEST_ID};
 use crate::services::users;
@@ -27,6 +29,8 @@ const JSON: &str = "application/json";
 pub struct GraphqlEndpoint {
     pub schema: AppSchema,
     pub graphiql: bool,
+    /// Answers to read-only queries, valid while nothing has been written since.
+    pub cache: ResponseCache,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -71,10 +75,14 @@ fn negotiate(req: &HttpRequest) -> Option<Media> {
 }
 
 fn respond(status: StatusCode, media: Media, body: serde_json::Value, request_id: &str) -> HttpResponse {
+    respond_bytes(status, media, Bytes::from(body.to_string()), request_id)
+}
+
+fn respond_bytes(status: StatusCode, media: Media, body: Bytes, request_id: &str) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, media.content_type()))
         .insert_header(("x-request-id", request_id))
-        .body(body.to_string())
+        .body(body)
 }
 
 /// A request that is not a well-formed GraphQL-over-HTTP request (bad JSON, missing or
@@ -302,8 +310,8 @@ pub async fn post(
     execute(&req, &state, &endpoint, request, media, request_id).await
 }
 
-/// Authenticates, runs the operation within the request's time budget, and answers with the
-/// status code the media type calls for.
+/// Authenticates, answers from the response cache when it can, else runs the operation within
+/// the request's time budget, and answers with the status code the media type calls for.
 async fn execute(
     req: &HttpRequest,
     state: &Arc<AppState>,
@@ -313,63 +321,67 @@ async fn execute(
     request_id: String,
 ) -> HttpResponse {
     let span = tracing::info_span!("graphql", request_id = %request_id);
-    let rid = request_id.clone();
-    let state2 = Arc::clone(state);
+    let started = std::time::Instant::now();
+    let operation = request.operation_name.clone();
     let token = bearer_token(req);
     let address = super::context::ClientAddress(req.peer_addr().map(|a| a.ip()));
+    // The caller (and the data generation, read with the user row) first: a cached answer
+    // needs nothing else.
+    let authenticate = REQUEST_ID.scope(request_id.clone(), authenticate(state, token));
+    let (auth, generation) = match tokio::time::timeout(state.settings.request_timeout, tracing::Instrument::instrument(authenticate, span.clone())).await {
+        Ok(a) => a,
+        Err(_) => return timed_out(state, operation.as_deref(), started, state.settings.request_timeout, media, &request_id),
+    };
+    let cache = &endpoint.cache;
+    let today = state.settings.today();
+    let cache_key = match (&auth.principal, generation) {
+        (Some(p), Some(g)) if cache.enabled() => {
+            let variables = serde_json::to_string(&request.variables).unwrap_or_default();
+            Some((response_cache::key(p, request.operation_name.as_deref(), &variables, &request.query), g))
+        }
+        _ => None,
+    };
+    if let Some((key, g)) = &cache_key {
+        let (lookup, body) = cache.get(key, *g, today);
+        state.metrics.response_cache(lookup);
+        if let Some(body) = body {
+            state.metrics.request(operation.as_deref(), "ok", started.elapsed(), 0);
+            tracing::info!(request_id = %request_id, elapsed_ms = started.elapsed().as_millis() as u64, cached = true, "graphql request");
+            return respond_bytes(StatusCode::OK, media, body, &request_id);
+        }
+    }
     // A matching round (or a preview, which solves two) runs on its own, longer budget; its
     // scoring and solving run on blocking threads, never on the request workers.
-    let operation = request.operation_name.clone();
-    // Parsed here too (async-graphql parses again) to pick the time budget and to name a
-    // request error's code.
+    // Parsed here too (async-graphql parses again) to pick the time budget, to name a request
+    // error's code and to tell whether the answer may be cached.
     let parsed = async_graphql::parser::parse_query(&request.query);
     let is_round = parsed.as_ref().is_ok_and(|doc| runs_a_round(doc, request.operation_name.as_deref()));
+    let may_cache = cache_key.is_some() && parsed.as_ref().is_ok_and(|doc| response_cache::cacheable(doc, request.operation_name.as_deref()));
     let timeout = if is_round {
         state.settings.round_timeout
     } else {
         state.settings.request_timeout
     };
-    let work = REQUEST_ID.scope(rid.clone(), async move {
-        let auth = match token {
-            None => RequestAuth::default(),
-            Some(t) => match users::principal_from_token(&state2, &t).await {
-                Ok(p) => RequestAuth { principal: Some(p) },
-                // A refused token leaves the request anonymous: every field that needs a
-                // caller then answers UNAUTHENTICATED.
-                Err(AppError::Unauthenticated | AppError::BadCredentials) => RequestAuth::default(),
-                Err(other) => {
-                    // Logged with the request id; the request continues anonymously.
-                    let _ = other.into_graphql();
-                    RequestAuth::default()
-                }
-            },
-        };
-        let cache = Arc::new(super::context::RequestCache::default());
+    let state2 = Arc::clone(state);
+    let request_cache = Arc::new(super::context::RequestCache::default());
+    let request_cache2 = Arc::clone(&request_cache);
+    let work = REQUEST_ID.scope(request_id.clone(), async move {
         let principal = auth.principal.clone();
-        let response = endpoint.schema.execute(request.data(auth).data(address).data(Arc::clone(&cache))).await;
+        let response = endpoint.schema.execute(request.data(auth).data(address).data(request_cache2)).await;
         // Contact details in the answer are audited before it leaves; if that write fails,
         // the answer does not leave.
-        let reads = cache.contact_reads.lock().map(|mut r| std::mem::take(&mut *r)).unwrap_or_default();
-        if let (Some(p), false) = (principal, reads.is_empty())
+        let reads = request_cache.contact_reads.lock().map(|mut r| std::mem::take(&mut *r)).unwrap_or_default();
+        let audited = !reads.is_empty();
+        if let (Some(p), true) = (principal, audited)
             && let Err(e) = crate::services::audit::contact_reads(&state2.db, &p, reads).await
         {
-            return async_graphql::Response::from_errors(vec![e.into_graphql().into_server_error(async_graphql::Pos::default())]);
+            return (async_graphql::Response::from_errors(vec![e.into_graphql().into_server_error(async_graphql::Pos::default())]), true);
         }
-        response
+        (response, audited)
     });
-    let started = std::time::Instant::now();
-    let response = match tokio::time::timeout(timeout, tracing::Instrument::instrument(work, span)).await {
+    let (response, audited) = match tokio::time::timeout(timeout, tracing::Instrument::instrument(work, span)).await {
         Ok(r) => r,
-        Err(_) => {
-            state.metrics.request(operation.as_deref(), "timeout", started.elapsed(), 0);
-            tracing::warn!(request_id = %request_id, "request stopped at the execution timeout");
-            return respond(
-                StatusCode::SERVICE_UNAVAILABLE,
-                media,
-                json!({ "errors": [{ "message": format!("the request took longer than {} and was stopped", budget(timeout)), "extensions": { "code": "TIMEOUT", "requestId": request_id } }] }),
-                &request_id,
-            );
-        }
+        Err(_) => return timed_out(state, operation.as_deref(), started, timeout, media, &request_id),
     };
     tracing::info!(request_id = %request_id, elapsed_ms = started.elapsed().as_millis() as u64, errors = response.errors.len(), "graphql request");
     // Errors without a path stopped the request before execution (syntax, validation,
@@ -406,8 +418,44 @@ async fn execute(
         let status = if media == Media::GraphqlResponse { StatusCode::BAD_REQUEST } else { StatusCode::OK };
         return respond(status, media, json!({ "errors": errors }), &request_id);
     }
-    let body = serde_json::to_value(&response).unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error" }] }));
-    respond(StatusCode::OK, media, body, &request_id)
+    let body = match serde_json::to_vec(&response) {
+        Ok(b) => Bytes::from(b),
+        Err(_) => return respond(StatusCode::OK, media, json!({ "errors": [{ "message": "internal error" }] }), &request_id),
+    };
+    if let (Some((key, g)), true) = (cache_key, may_cache && response.errors.is_empty() && !audited)
+        && cache.put(key, g, today, body.clone())
+    {
+        state.metrics.response_cache_stored();
+    }
+    respond_bytes(StatusCode::OK, media, body, &request_id)
+}
+
+/// The caller of a request with a token, and the data generation read with the user row.
+async fn authenticate(state: &AppState, token: Option<String>) -> (RequestAuth, Option<i64>) {
+    let Some(t) = token else { return (RequestAuth::default(), None) };
+    match users::principal_and_generation(state, &t).await {
+        Ok((p, g)) => (RequestAuth { principal: Some(p) }, Some(g)),
+        // A refused token leaves the request anonymous: every field that needs a caller then
+        // answers UNAUTHENTICATED.
+        Err(AppError::Unauthenticated | AppError::BadCredentials) => (RequestAuth::default(), None),
+        Err(other) => {
+            // Logged with the request id; the request continues anonymously.
+            let _ = other.into_graphql();
+            (RequestAuth::default(), None)
+        }
+    }
+}
+
+/// 503 TIMEOUT: the request ran past its budget and was stopped.
+fn timed_out(state: &AppState, operation: Option<&str>, started: std::time::Instant, timeout: std::time::Duration, media: Media, request_id: &str) -> HttpResponse {
+    state.metrics.request(operation, "timeout", started.elapsed(), 0);
+    tracing::warn!(request_id = %request_id, "request stopped at the execution timeout");
+    respond(
+        StatusCode::SERVICE_UNAVAILABLE,
+        media,
+        json!({ "errors": [{ "message": format!("the request took longer than {} and was stopped", budget(timeout)), "extensions": { "code": "TIMEOUT", "requestId": request_id } }] }),
+        request_id,
+    )
 }
 
 /// A time budget as people write it: "30 s", "250 ms".

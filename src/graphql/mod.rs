@@ -11,6 +11,7 @@ pub mod handler;
 pub mod matching;
 pub mod newcomers;
 pub mod privacy;
+pub mod response_cache;
 pub mod scalars;
 pub mod scripts;
 pub mod users;

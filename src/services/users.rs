@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use entity::{Role, user};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryResult, QuerySelect, Select, Set,
+};
 
 use super::{audit, validate};
 use crate::app::AppState;
@@ -56,22 +59,47 @@ pub async fn login(state: &AppState, email: &str, password_text: &str, address: 
 /// Resolves a bearer token to the caller. The user is re-read, so a deleted or demoted user's
 /// old token no longer grants what it used to.
 pub async fn principal_from_token(state: &AppState, token: &str) -> AppResult<Principal> {
+    principal_and_generation(state, token).await.map(|(p, _)| p)
+}
+
+/// The caller behind a token and the current data generation, read in one statement (the
+/// generation labels answers kept by the response cache; see `graphql::response_cache`).
+pub async fn principal_and_generation(state: &AppState, token: &str) -> AppResult<(Principal, i64)> {
     // A token of the external identity provider names its user by e-mail address; the role
     // and scope are this server's.
     if let Some(idp) = &state.idp {
         let header = jsonwebtoken::decode_header(token).map_err(|_| AppError::Unauthenticated)?;
         if idp.handles(header.alg) {
             let email = idp.verify(token)?;
-            let user = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&state.db).await?.ok_or(AppError::Unauthenticated)?;
-            return Ok(principal_of(&user));
+            let found = with_generation(user::Entity::find().filter(user::Column::Email.eq(email.as_str())), &state.db).await?;
+            let (user, generation) = found.ok_or(AppError::Unauthenticated)?;
+            return Ok((principal_of(&user), generation));
         }
     }
     let claims = state.jwt.verify(token)?;
-    let user = user::Entity::find_by_id(claims.sub).one(&state.db).await?.ok_or(AppError::Unauthenticated)?;
+    let (user, generation) = with_generation(user::Entity::find_by_id(claims.sub), &state.db).await?.ok_or(AppError::Unauthenticated)?;
     if role_code(user.role) != claims.role {
         return Err(AppError::Unauthenticated);
     }
-    Ok(principal_of(&user))
+    Ok((principal_of(&user), generation))
+}
+
+/// A user row with the data generation beside it.
+struct UserAndGeneration(user::Model, i64);
+
+impl FromQueryResult for UserAndGeneration {
+    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(Self(user::Model::from_query_result(res, pre)?, res.try_get(pre, "data_generation")?))
+    }
+}
+
+async fn with_generation(select: Select<user::Entity>, db: &impl ConnectionTrait) -> AppResult<Option<(user::Model, i64)>> {
+    let found = select
+        .expr_as(Expr::cust("(SELECT n FROM data_generation WHERE id = 1)"), "data_generation")
+        .into_model::<UserAndGeneration>()
+        .one(db)
+        .await?;
+    Ok(found.map(|UserAndGeneration(u, g)| (u, g)))
 }
 
 pub fn principal_of(user: &user::Model) -> Principal {

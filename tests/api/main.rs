@@ -1,6 +1,7 @@
 //! One test binary for every HTTP test (see STYLE.md: fast to link, one harness).
 
 mod authorization;
+mod cache;
 mod cli;
 mod concurrency;
 mod groups;
