@@ -7,6 +7,8 @@
 -- read:    20 welcome groups with their members, contact details (email, phone) included
 -- read_nocontact: the same without the members' email and phone (every contact-detail read
 --          writes an audit entry, so the two differ by up to two audit inserts per member)
+-- read_uncached: read_nocontact with a comment holding a counter at the end of the query
+--          text, so no two requests are the same and none is answered from the response cache
 -- mixed:   the read above, and LOAD_WRITE_PERCENT % writes: registerNewcomer (valid data) and
 --          logActivity on an ACTIVE match, half each
 --
@@ -39,6 +41,9 @@ local READ_NOCONTACT = '{"query":"query Groups { welcomeGroups(first: 20) { tota
   .. 'edges { cursor node { id name neighbourhood status capacity languages interests memberCount '
   .. 'city { slug name } coordinator { id name } '
   .. 'members { id name birthYear languages interests sector isCoordinator } } } } }"}'
+
+-- READ_NOCONTACT without its closing quote and brace, for read_uncached's comment.
+local READ_NOCONTACT_OPEN = string.sub(READ_NOCONTACT, 1, -3)
 
 local REGISTER_Q = 'mutation Register($i: RegisterNewcomerInput!) { registerNewcomer(input: $i) { id status } }'
 local ACTIVITY_Q = 'mutation Log($m: ID!, $i: ActivityInput!) { logActivity(matchId: $m, input: $i) { id } }'
@@ -87,6 +92,9 @@ function request()
     return read_req
   elseif scenario == "read_nocontact" then
     return read_nocontact_req
+  elseif scenario == "read_uncached" then
+    counter = counter + 1
+    return wrk.format("POST", nil, headers, READ_NOCONTACT_OPEN .. '\\n# ' .. tid .. '-' .. counter .. '"}')
   end
   if math.random(100) <= write_percent then
     if #match_ids == 0 or math.random(2) == 1 then

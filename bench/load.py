@@ -16,7 +16,10 @@ with the same server, connections and duration:
   read     welcomeGroups(first: 20) with each group's city, coordinator and members, the
            members' contact details (email, phone) included
   read_nocontact  the same without email and phone: every contact-detail read writes an
-           audit entry (`contact.read`), so this shows what that costs
+           audit entry (`contact.read`), so this shows what that costs; answered from the
+           response cache after the first request (nothing is written in between)
+  read_uncached  read_nocontact with a counter in a comment at the end of the query text, so
+           every request is a different query and none is answered from the response cache
   mixed    the read, plus --write-percent % writes (default 10): registerNewcomer with valid
            data and logActivity (today, on one of the demo's ACTIVE matches), half each
 
@@ -49,7 +52,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 LUA = HERE / "load.lua"
-SCENARIOS = ("trivial", "read", "read_nocontact", "mixed")
+SCENARIOS = ("trivial", "read", "read_nocontact", "read_uncached", "mixed")
 READ_CHECK = (
     "{ welcomeGroups(first: 20) { totalCount edges { node { id name members { id name isCoordinator } } } } }"
 )
@@ -300,6 +303,7 @@ def main() -> int:
     ]
     names = {"trivial": "`{ __typename }`", "read": "read: 20 groups + members, with email/phone",
              "read_nocontact": "read: 20 groups + members, no email/phone",
+             "read_uncached": "the same read, never from the response cache",
              "mixed": f"mixed {100 - args.write_percent}% read / {args.write_percent}% write"}
     for r in results:
         sock = sum(r["socket_errors"].values())
