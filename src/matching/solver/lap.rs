@@ -10,8 +10,9 @@
 //!
 //! The routines are generic over the cost type so the same code serves the
 //! plain `f64` fast path and the lexicographic [`Lex`] cost used when some
-//! cells are forbidden. Monomorphisation keeps the `f64` instance as fast as
-//! hand-written code.
+//! cells are forbidden (and over `f32` for the single-precision search of
+//! [`solve_min_scalar`]). Monomorphisation keeps the `f64` instance as fast
+//! as hand-written code.
 
 /// Marker for "no row" / "no column".
 pub(super) const NONE: usize = usize::MAX;
@@ -36,6 +37,17 @@ pub(super) trait Cost: Copy + PartialOrd {
     /// a `DONE` (NaN) `self` yields `o`. A single compare-and-select
     /// (`minpd` for `f64`), so per-lane minima vectorise.
     fn min2(self, o: Self) -> Self;
+    /// Whether some element of `xs` (a chunk of [`L`] lanes) equals `t`.
+    #[inline(always)]
+    fn any_eq(xs: &[Self], t: Self) -> bool {
+        // A count, not `any |= ..`: LLVM keeps a boolean OR-reduction of
+        // float compares as a chain of branches, but vectorises this.
+        let mut hits = 0u64;
+        for &x in xs {
+            hits += u64::from(x == t);
+        }
+        hits != 0
+    }
 }
 
 impl Cost for f64 {
@@ -53,6 +65,34 @@ impl Cost for f64 {
     #[inline(always)]
     fn min2(self, o: Self) -> Self {
         if self < o { self } else { o }
+    }
+}
+
+impl Cost for f32 {
+    const ZERO: Self = 0.0;
+    const INF: Self = f32::INFINITY;
+    const DONE: Self = f32::NAN;
+    #[inline(always)]
+    fn add(self, o: Self) -> Self {
+        self + o
+    }
+    #[inline(always)]
+    fn sub(self, o: Self) -> Self {
+        self - o
+    }
+    #[inline(always)]
+    fn min2(self, o: Self) -> Self {
+        if self < o { self } else { o }
+    }
+    #[inline(always)]
+    fn any_eq(xs: &[Self], t: Self) -> bool {
+        // For `f32` the 64-bit count comes out as half-scalar code; lane
+        // masks of the same width, OR-ed together, stay vector compares.
+        let mut hit = [0u32; L];
+        for (h, &x) in hit.iter_mut().zip(xs) {
+            *h = u32::from(x == t);
+        }
+        hit.iter().fold(0, |a, &h| a | h) != 0
     }
 }
 
@@ -145,6 +185,8 @@ pub(super) trait Transform {
 pub(super) trait Score: Copy + 'static {
     /// The exact `f64` value.
     fn f(self) -> f64;
+    /// The nearest `f32` (exact for `f32` storage).
+    fn f32(self) -> f32;
 }
 
 impl Score for f64 {
@@ -152,12 +194,20 @@ impl Score for f64 {
     fn f(self) -> f64 {
         self
     }
+    #[inline(always)]
+    fn f32(self) -> f32 {
+        self as f32
+    }
 }
 
 impl Score for f32 {
     #[inline(always)]
     fn f(self) -> f64 {
         f64::from(self)
+    }
+    #[inline(always)]
+    fn f32(self) -> f32 {
+        self
     }
 }
 
@@ -196,6 +246,31 @@ impl Transform for LexT {
         } else {
             Lex { k: 0.0, s: -score }
         }
+    }
+}
+
+/// Reads a stored *cost* copy (see [`cost_copy`]) as an `f32` cost: the
+/// single-precision search of [`solve_min_scalar`].
+struct Id32;
+impl Transform for Id32 {
+    type C = f32;
+    #[inline(always)]
+    fn cost(score: f64) -> f32 {
+        score as f32
+    }
+    #[inline(always)]
+    fn cs<S: Score>(score: S) -> f32 {
+        score.f32()
+    }
+}
+
+/// Reads a stored cost copy as an exact `f64` cost.
+struct Id64;
+impl Transform for Id64 {
+    type C = f64;
+    #[inline(always)]
+    fn cost(score: f64) -> f64 {
+        score
     }
 }
 
@@ -258,6 +333,11 @@ pub(super) enum Strategy {
     /// Like `Sap` with the batched search (tests force this).
     #[allow(dead_code)]
     SapBatched,
+    /// Padded JV searched in `f32`, then made exact in `f64` (tests force
+    /// this; `Auto` does it for large near-square problems, see
+    /// [`solve_min_scalar`]).
+    #[allow(dead_code)]
+    Single,
 }
 
 /// Solves `min Σ cost(i, x[i])` over assignments of every row of `rows`
@@ -272,16 +352,7 @@ pub(super) fn solve_min<T: Transform>(mut rows: Rows<'_>, strategy: Strategy) ->
     if nc == 1 {
         return vec![0];
     }
-    // Padding adds (cols - rows) identical all-zero rows. JV's
-    // initialisation cannot spread identical rows over the columns, so each
-    // of them ends up as a full (long) augmentation: measured on 1000-row
-    // matrices, padding only wins up to ~2-3 % extra columns, while plain
-    // shortest augmenting paths were 2-20x faster from +5 % on.
-    let pad = match strategy {
-        Strategy::Auto => (nc - nr) * PAD_RATIO <= nc,
-        Strategy::Padded | Strategy::PaddedBatched => true,
-        Strategy::Sap | Strategy::SapBatched => false,
-    };
+    let pad = pads(nr, nc, strategy);
     let mut x = vec![NONE; nc];
     let mut y = vec![NONE; nc];
     let mut v = vec![T::C::ZERO; nc];
@@ -289,40 +360,14 @@ pub(super) fn solve_min<T: Transform>(mut rows: Rows<'_>, strategy: Strategy) ->
         if nr < nc {
             rows.zeros = vec![0.0; nc];
         }
-        let mut free = column_reduction::<T>(&rows, nc, &mut x, &mut y, &mut v);
-        let (steps, ties) = augmenting_row_reduction::<T>(&rows, nc, &mut free, &mut x, &mut y, &mut v);
-        let mut capped = steps >= arr_budget(nc);
-        let mut passes = 1;
-        // JV runs two passes. When tied minima (not the step budget) ended
-        // them, further passes are cheap (one row scan per free row) and
-        // keep assigning rows at far less than an augmentation's cost;
-        // continue while they make real progress.
-        loop {
-            let before = free.len();
-            let (steps, _) = augmenting_row_reduction::<T>(&rows, nc, &mut free, &mut x, &mut y, &mut v);
-            passes += 1;
-            capped |= steps >= arr_budget(nc);
-            if capped || passes >= MAX_ARR_PASSES || free.len() * 16 > before * 15 {
-                break;
-            }
-        }
-        (free, ties * TIE_RATIO >= steps && ties > 0)
+        jv_start::<T, _>(&rows, &mut x, &mut y, &mut v)
     } else {
         // The greedy start leaves many free rows for any data; the dense
         // search measured faster here even for small integer scores.
-        (greedy_start::<T>(&rows, nr, &mut x, &mut y), false)
+        (greedy_start::<T, _>(&rows, nr, &mut x, &mut y), false)
     };
     let n_rows = if pad { nc } else { nr };
-    // Tie-heavy data (small integer scores: many rows found their two
-    // smallest reduced costs equal in the first ARR pass): the batched
-    // search settles tied columns in groups and stops at the first free
-    // column it reaches. For continuous scores each search settles columns
-    // one at a time and the dense vectorised search is faster.
-    let batched = match strategy {
-        Strategy::Auto => tie_heavy,
-        Strategy::PaddedBatched | Strategy::SapBatched => true,
-        Strategy::Padded | Strategy::Sap => false,
-    };
+    let batched = batched(strategy, tie_heavy);
     // The dense search reads one full row per settled column, so with many
     // free rows on a large matrix it is bound by memory bandwidth. If every
     // cell is exactly an `f32` (integer scores up to 2^24, ...), an `f32`
@@ -332,26 +377,244 @@ pub(super) fn solve_min<T: Transform>(mut rows: Rows<'_>, strategy: Strategy) ->
     } else {
         None
     };
-    if batched {
-        let mut aug = Batched::<T::C>::new(nc);
-        for &f in &free {
-            aug.run::<T>(&rows, f, &mut x, &mut y, &mut v);
-        }
-    } else if let Some(data) = &narrow {
-        let rows = Rows::new(data.as_slice(), nc, n_rows, nc);
-        let mut aug = Augmenter::<T::C>::new(nc);
-        for &f in &free {
-            aug.run::<T, _>(&rows, f, &mut x, &mut y, &mut v);
-        }
+    if let Some(data) = &narrow {
+        augment::<T, _>(&Rows::new(data.as_slice(), nc, n_rows, nc), &free, false, &mut x, &mut y, &mut v);
     } else {
-        let mut aug = Augmenter::<T::C>::new(nc);
-        for &f in &free {
-            aug.run::<T, _>(&rows, f, &mut x, &mut y, &mut v);
-        }
+        augment::<T, _>(&rows, &free, batched, &mut x, &mut y, &mut v);
     }
     debug_assert!(x[..n_rows].iter().all(|&j| j != NONE));
     x.truncate(nr);
     x
+}
+
+/// [`solve_min`] for plain (`f64`) costs, which may instead run the whole
+/// search in single precision and then make the result exact in `f64`.
+///
+/// Half-width costs halve the memory traffic of every row scan and double
+/// the lanes per vector register, but rounding the costs (and the `f32`
+/// arithmetic on the duals) can leave a slightly suboptimal assignment. So
+/// the `f32` search only provides a start: its column duals `v`, widened
+/// to `f64`, are kept, every row is checked against its exact minimum
+/// reduced cost `min_j c[i][j] - v[j]`, rows not at such a column are
+/// unassigned, and the exact `f64` phases assign them again (see
+/// [`repair`]). That state satisfies the invariant of augmenting row
+/// reduction and shortest augmenting paths (each assigned row sits at a
+/// column of minimal reduced cost), so the result is as exact as the plain
+/// `f64` solve. Scores that are `f32` values (integers up to 2^24, ...)
+/// rarely need any repair; for general floats about a third of the rows
+/// fail the check (columns tied in `f32` are not tied in `f64`), but each
+/// is only a hair off and ARR reassigns them in a few row scans.
+pub(super) fn solve_min_scalar<T: Transform<C = f64>>(mut rows: Rows<'_>, strategy: Strategy) -> Vec<usize> {
+    let (nr, nc) = (rows.real, rows.width);
+    let single = match strategy {
+        Strategy::Auto if nc >= SINGLE_MIN_DIM && pads(nr, nc, strategy) => {
+            let s = sample::<T>(&rows);
+            !s.tie_heavy && (s.exact || nc >= SINGLE_MIN_DIM_INEXACT)
+        }
+        Strategy::Single => nr > 0 && nc > 1,
+        Strategy::Auto | Strategy::Padded | Strategy::Sap | Strategy::PaddedBatched | Strategy::SapBatched => false,
+    };
+    if !single {
+        return solve_min::<T>(rows, strategy);
+    }
+    if nr < nc {
+        rows.zeros = vec![0.0; nc];
+    }
+    let Some((costs, mins, exact)) = cost_copy::<T>(&rows, nc) else {
+        return solve_min::<T>(rows, strategy);
+    };
+    let c32 = Rows::new(costs.as_slice(), nc, nc, nc);
+    let mut x = vec![NONE; nc];
+    let mut y = vec![NONE; nc];
+    let mut v32 = vec![0.0f32; nc];
+    let mut free = mins.reduce::<Id32, _>(&c32, &mut x, &mut y, &mut v32);
+    let tie_heavy = arr_passes::<Id32, _>(&c32, &mut free, &mut x, &mut y, &mut v32);
+    augment::<Id32, _>(&c32, &free, batched(strategy, tie_heavy), &mut x, &mut y, &mut v32);
+    let mut v: Vec<f64> = v32.into_iter().map(f64::from).collect();
+    // Exact copies (integer scores, ...) give the same f64 costs at half
+    // the traffic.
+    if exact {
+        repair::<Id64, _>(&c32, &mut x, &mut y, &mut v);
+    } else {
+        repair::<T, _>(&rows, &mut x, &mut y, &mut v);
+    }
+    x.truncate(nr);
+    x
+}
+
+/// Smallest width for which [`solve_min_scalar`] searches in `f32` (below
+/// it the `f64` matrix mostly sits in cache and the copy does not pay).
+const SINGLE_MIN_DIM: usize = 500;
+
+/// Smallest width for which the `f32` search pays off when the scores are
+/// not `f32` values (then about a third of the rows need the repair).
+const SINGLE_MIN_DIM_INEXACT: usize = 1500;
+
+/// Whether to pad a `nr x nc` problem to square (full JV) rather than run
+/// plain shortest augmenting paths.
+fn pads(nr: usize, nc: usize, strategy: Strategy) -> bool {
+    // Padding adds (cols - rows) identical all-zero rows. JV's
+    // initialisation cannot spread identical rows over the columns, so each
+    // of them ends up as a full (long) augmentation: measured on 1000-row
+    // matrices, padding only wins up to ~2-3 % extra columns, while plain
+    // shortest augmenting paths were 2-20x faster from +5 % on.
+    match strategy {
+        Strategy::Auto => (nc - nr) * PAD_RATIO <= nc,
+        Strategy::Padded | Strategy::PaddedBatched | Strategy::Single => true,
+        Strategy::Sap | Strategy::SapBatched => false,
+    }
+}
+
+/// Whether to use the batched search.
+fn batched(strategy: Strategy, tie_heavy: bool) -> bool {
+    // Tie-heavy data (small integer scores: many rows found their two
+    // smallest reduced costs equal in the first ARR pass): the batched
+    // search settles tied columns in groups and stops at the first free
+    // column it reaches. For continuous scores each search settles columns
+    // one at a time and the dense vectorised search is faster.
+    match strategy {
+        Strategy::Auto | Strategy::Single => tie_heavy,
+        Strategy::PaddedBatched | Strategy::SapBatched => true,
+        Strategy::Padded | Strategy::Sap => false,
+    }
+}
+
+/// JV's initialisation of a square problem: column reduction, then
+/// augmenting row reduction passes. Returns the rows left free and whether
+/// the data looks tie-heavy.
+fn jv_start<T: Transform, S: Score>(rows: &Rows<'_, S>, x: &mut [usize], y: &mut [usize], v: &mut [T::C]) -> (Vec<usize>, bool) {
+    let mut free = column_reduction::<T, S>(rows, rows.width, x, y, v);
+    let tie_heavy = arr_passes::<T, S>(rows, &mut free, x, y, v);
+    (free, tie_heavy)
+}
+
+/// Augmenting row reduction passes over `free` (JV runs two, we may run
+/// more); returns whether the data looks tie-heavy.
+fn arr_passes<T: Transform, S: Score>(rows: &Rows<'_, S>, free: &mut Vec<usize>, x: &mut [usize], y: &mut [usize], v: &mut [T::C]) -> bool {
+    let nc = rows.width;
+    let (steps, ties) = augmenting_row_reduction::<T, S>(rows, nc, free, x, y, v);
+    let mut capped = steps >= arr_budget(nc);
+    let mut passes = 1;
+    // JV runs two passes. When tied minima (not the step budget) ended
+    // them, further passes are cheap (one row scan per free row) and
+    // keep assigning rows at far less than an augmentation's cost;
+    // continue while they make real progress.
+    loop {
+        let before = free.len();
+        let (steps, _) = augmenting_row_reduction::<T, S>(rows, nc, free, x, y, v);
+        passes += 1;
+        capped |= steps >= arr_budget(nc);
+        if capped || passes >= MAX_ARR_PASSES || free.is_empty() || free.len() * 16 > before * 15 {
+            break;
+        }
+    }
+    ties * TIE_RATIO >= steps && ties > 0
+}
+
+/// Shortest augmenting path from every row of `free`.
+fn augment<T: Transform, S: Score>(rows: &Rows<'_, S>, free: &[usize], batched: bool, x: &mut [usize], y: &mut [usize], v: &mut [T::C]) {
+    let nc = v.len();
+    if batched {
+        let mut aug = Batched::<T::C>::new(nc);
+        for &f in free {
+            aug.run::<T, S>(rows, f, x, y, v);
+        }
+    } else {
+        let mut aug = Augmenter::<T::C>::new(nc);
+        for &f in free {
+            aug.run::<T, S>(rows, f, x, y, v);
+        }
+    }
+}
+
+/// Largest cost magnitude the `f32` search accepts: sums of a few thousand
+/// such values stay far from `f32` overflow.
+const SINGLE_MAX_COST: f64 = 1e30;
+
+/// The `n x n` costs of a square (padded) problem rounded to `f32`, their
+/// column minima (the first half of column reduction, folded in while each
+/// copied row is still in cache) and whether the rounding was exact
+/// everywhere; `None` if some cost is too large for the `f32` search.
+fn cost_copy<T: Transform<C = f64>>(rows: &Rows<'_>, n: usize) -> Option<(Vec<f32>, ColumnMinima<f32>, bool)> {
+    let mut out = vec![0.0f32; n * n];
+    let mut mins = ColumnMinima::new(n);
+    let mut exact = true;
+    for (i, dst) in out.chunks_exact_mut(n.max(1)).enumerate() {
+        // Flags accumulated branch-free per row so the loop vectorises.
+        let mut fits = true;
+        for (t, &s) in dst.iter_mut().zip(rows.get(i)) {
+            let c = T::cost(s);
+            let w = c as f32;
+            *t = w;
+            exact &= f64::from(w) == c;
+            fits &= c.abs() <= SINGLE_MAX_COST;
+        }
+        if !fits {
+            return None;
+        }
+        mins.add::<Id32, f32>(dst, i);
+    }
+    Some((out, mins, exact))
+}
+
+/// What a sample of up to [`SAMPLE_ROWS`] rows says about the costs.
+struct Sample {
+    /// The smallest cost of a row occurs more than once in at least a
+    /// quarter of the sampled rows (small integer scores). Such data runs
+    /// the batched search, which is fast in `f64`; there the `f32` copy
+    /// costs more than it saves.
+    tie_heavy: bool,
+    /// Every sampled cost is exactly an `f32`, so the `f32` search will
+    /// most likely need no repair.
+    exact: bool,
+}
+
+fn sample<T: Transform<C = f64>>(rows: &Rows<'_>) -> Sample {
+    let n = rows.real;
+    let samples = n.min(SAMPLE_ROWS);
+    let mut tied = 0;
+    let mut exact = true;
+    for k in 0..samples {
+        let r = rows.get(k * n / samples);
+        let min = r.iter().fold(f64::INFINITY, |m, &s| m.min(T::cost(s)));
+        tied += usize::from(r.iter().filter(|&&s| T::cost(s) == min).count() > 1);
+        exact &= r.iter().all(|&s| f64::from(T::cost(s) as f32) == T::cost(s));
+    }
+    Sample {
+        tie_heavy: tied * 4 >= samples,
+        exact,
+    }
+}
+
+/// Rows looked at by [`sample`].
+const SAMPLE_ROWS: usize = 32;
+
+/// Makes a complete assignment with (approximately optimal) duals `v`
+/// exactly optimal: unassigns every row whose column is not at its minimal
+/// reduced cost, which restores the invariant of the later JV phases, then
+/// reassigns those rows by augmenting row reduction (cheap here: the duals
+/// are nearly right, so displacement chains are short) and shortest
+/// augmenting paths for any left over.
+fn repair<T: Transform<C = f64>, S: Score>(rows: &Rows<'_, S>, x: &mut [usize], y: &mut [usize], v: &mut [f64]) {
+    let n = v.len();
+    let mut free = Vec::new();
+    for (i, xi) in x.iter_mut().enumerate().take(n) {
+        let r = rows.get(i);
+        let j = *xi;
+        // A row the f32 search left unassigned (it cannot, but the exact
+        // phase must not depend on that) just joins the free rows.
+        if j == NONE || min_reduced::<T, S>(r, v) < T::cs(r[j]).sub(v[j]) {
+            if j != NONE {
+                y[j] = NONE;
+                *xi = NONE;
+            }
+            free.push(i);
+        }
+    }
+    if !free.is_empty() {
+        arr_passes::<T, S>(rows, &mut free, x, y, v);
+    }
+    augment::<T, S>(rows, &free, false, x, y, v);
 }
 
 /// Smallest width for which the dense search may switch to an `f32` copy
@@ -391,8 +654,8 @@ const PAD_RATIO: usize = 40;
 /// JV column reduction followed by reduction transfer. Returns the free
 /// rows. Establishes the invariant every later phase relies on: each
 /// assigned row sits in a column of minimal reduced cost `c[i][j] - v[j]`.
-fn column_reduction<T: Transform>(
-    rows: &Rows<'_>,
+fn column_reduction<T: Transform, S: Score>(
+    rows: &Rows<'_, S>,
     n: usize,
     x: &mut [usize],
     y: &mut [usize],
@@ -400,72 +663,102 @@ fn column_reduction<T: Transform>(
 ) -> Vec<usize> {
     // Column minima, computed row by row so memory is read sequentially
     // (a column walk over a row-major matrix would miss cache on every cell).
-    let mut colmin = vec![T::C::INF; n];
-    let mut argmin = vec![0usize; n];
+    let mut mins = ColumnMinima::new(n);
     for i in 0..n {
-        let r = rows.get(i);
+        mins.add::<T, S>(rows.get(i), i);
+    }
+    mins.reduce::<T, S>(rows, x, y, v)
+}
+
+/// Running column minima (and the first row reaching each) of the rows
+/// seen so far: the first half of column reduction, separate so the `f32`
+/// search can fold each row in while it is being copied.
+struct ColumnMinima<C> {
+    colmin: Vec<C>,
+    argmin: Vec<usize>,
+}
+
+impl<C: Cost> ColumnMinima<C> {
+    fn new(n: usize) -> Self {
+        ColumnMinima {
+            colmin: vec![C::INF; n],
+            argmin: vec![0; n],
+        }
+    }
+
+    /// Folds in row `i`.
+    #[inline]
+    fn add<T: Transform<C = C>, S: Score>(&mut self, r: &[S], i: usize) {
         let mut rc = r.chunks_exact(L);
-        let mut cc = colmin.chunks_exact_mut(L);
-        let mut ac = argmin.chunks_exact_mut(L);
+        let mut cc = self.colmin.chunks_exact_mut(L);
+        let mut ac = self.argmin.chunks_exact_mut(L);
         // Fixed-size chunks with both updates written as selects on the
         // same mask: the compiler turns this into vector compare + blends.
         for ((rr, cm), am) in (&mut rc).zip(&mut cc).zip(&mut ac) {
             for k in 0..L {
-                let c = T::cost(rr[k]);
+                let c = T::cs(rr[k]);
                 let lt = c < cm[k];
                 cm[k] = if lt { c } else { cm[k] };
                 am[k] = if lt { i } else { am[k] };
             }
         }
         for ((&s, cm), am) in rc.remainder().iter().zip(cc.into_remainder()).zip(ac.into_remainder()) {
-            let c = T::cost(s);
+            let c = T::cs(s);
             if c < *cm {
                 *cm = c;
                 *am = i;
             }
         }
     }
-    let mut matches = vec![0u32; n];
-    for j in (0..n).rev() {
-        let i = argmin[j];
-        v[j] = colmin[j];
-        if matches[i] == 0 {
-            x[i] = j;
-            y[j] = i;
-        } else {
-            y[j] = NONE;
-        }
-        matches[i] += 1;
-    }
-    // Reduction transfer: a row matched exactly once hands its slack to its
-    // column (lowering v), which makes later augmentations cheaper.
-    let mut free = Vec::new();
-    for i in 0..n {
-        match matches[i] {
-            0 => free.push(i),
-            1 => {
-                let j1 = x[i];
-                let r = rows.get(i);
-                // Smallest reduced cost outside column j1.
-                let n1 = j1.min(r.len()).min(v.len());
-                let a = min_reduced::<T>(&r[..n1], &v[..n1]);
-                let b = min_reduced::<T>(r.get(n1 + 1..).unwrap_or(&[]), v.get(n1 + 1..).unwrap_or(&[]));
-                let min = if b < a { b } else { a };
-                // n >= 2 here, so `min` is finite.
-                v[j1] = v[j1].sub(min);
+
+    /// Once every row is in: assigns each column's minimum row (if that row
+    /// has no column yet), sets `v` to the minima, transfers the reduction
+    /// and returns the free rows.
+    fn reduce<T: Transform<C = C>, S: Score>(self, rows: &Rows<'_, S>, x: &mut [usize], y: &mut [usize], v: &mut [C]) -> Vec<usize> {
+        let ColumnMinima { colmin, argmin } = self;
+        let n = colmin.len();
+        let mut matches = vec![0u32; n];
+        for j in (0..n).rev() {
+            let i = argmin[j];
+            v[j] = colmin[j];
+            if matches[i] == 0 {
+                x[i] = j;
+                y[j] = i;
+            } else {
+                y[j] = NONE;
             }
-            _ => {}
+            matches[i] += 1;
         }
+        // Reduction transfer: a row matched exactly once hands its slack to its
+        // column (lowering v), which makes later augmentations cheaper.
+        let mut free = Vec::new();
+        for i in 0..n {
+            match matches[i] {
+                0 => free.push(i),
+                1 => {
+                    let j1 = x[i];
+                    let r = rows.get(i);
+                    // Smallest reduced cost outside column j1.
+                    let n1 = j1.min(r.len()).min(v.len());
+                    let a = min_reduced::<T, S>(&r[..n1], &v[..n1]);
+                    let b = min_reduced::<T, S>(r.get(n1 + 1..).unwrap_or(&[]), v.get(n1 + 1..).unwrap_or(&[]));
+                    let min = if b < a { b } else { a };
+                    // n >= 2 here, so `min` is finite.
+                    v[j1] = v[j1].sub(min);
+                }
+                _ => {}
+            }
+        }
+        free
     }
-    free
 }
 
 /// One pass of JV's augmenting row reduction over `free` (rewritten in
 /// place with the rows still free afterwards). Returns the number of rows
 /// processed and how many of them had a tie between their two smallest
 /// reduced costs (a measure of how tie-heavy the data is).
-fn augmenting_row_reduction<T: Transform>(
-    rows: &Rows<'_>,
+fn augmenting_row_reduction<T: Transform, S: Score>(
+    rows: &Rows<'_, S>,
     n: usize,
     free: &mut Vec<usize>,
     x: &mut [usize],
@@ -497,7 +790,7 @@ fn augmenting_row_reduction<T: Transform>(
         budget -= 1;
         steps += 1;
         // Minimum and second minimum reduced cost of row i.
-        let (umin, usub, j1, j2) = two_smallest::<T>(rows.get(i), v);
+        let (umin, usub, j1, j2) = two_smallest::<T, S>(rows.get(i), v);
         let mut j1 = j1;
         if j2 == NONE || usub == T::C::INF {
             // Cannot happen for n >= 2; keep the row for the exact phase.
@@ -528,7 +821,7 @@ fn augmenting_row_reduction<T: Transform>(
                 if y[j2] == NONE {
                     j1 = j2;
                     i0 = NONE;
-                } else if let Some(jf) = free_tied::<T>(rows.get(i), v, y, umin) {
+                } else if let Some(jf) = free_tied::<T, S>(rows.get(i), v, y, umin) {
                     j1 = jf;
                     i0 = NONE;
                 } else {
@@ -576,20 +869,20 @@ const L: usize = 8;
 /// Smallest reduced cost `cost(r[j]) - v[j]` over a slice (INF if empty),
 /// with per-lane minima so the loop vectorises.
 #[inline]
-fn min_reduced<T: Transform>(r: &[f64], v: &[T::C]) -> T::C {
+fn min_reduced<T: Transform, S: Score>(r: &[S], v: &[T::C]) -> T::C {
     let mut lanes = [T::C::INF; L];
     let rc = r.chunks_exact(L);
     let vc = v.chunks_exact(L);
     let (rt, vt) = (rc.remainder(), vc.remainder());
     for (rr, vv) in rc.zip(vc) {
         for k in 0..L {
-            let h = T::cost(rr[k]).sub(vv[k]);
+            let h = T::cs(rr[k]).sub(vv[k]);
             lanes[k] = if h < lanes[k] { h } else { lanes[k] };
         }
     }
     let mut m = T::C::INF;
     for (&s, &vj) in rt.iter().zip(vt) {
-        let h = T::cost(s).sub(vj);
+        let h = T::cs(s).sub(vj);
         m = if h < m { h } else { m };
     }
     for l in lanes {
@@ -606,7 +899,7 @@ fn min_reduced<T: Transform>(r: &[f64], v: &[T::C]) -> T::C {
 /// asks "does any lane beat `usub`?" with a branch-free (vectorisable) test
 /// and only then walks the chunk with the branchy scalar update.
 #[inline]
-fn two_smallest<T: Transform>(r: &[f64], v: &[T::C]) -> (T::C, T::C, usize, usize) {
+fn two_smallest<T: Transform, S: Score>(r: &[S], v: &[T::C]) -> (T::C, T::C, usize, usize) {
     let mut umin = T::C::INF;
     let mut usub = T::C::INF;
     let mut j1 = 0usize;
@@ -633,7 +926,7 @@ fn two_smallest<T: Transform>(r: &[f64], v: &[T::C]) -> (T::C, T::C, usize, usiz
         let mut h = [T::C::ZERO; L];
         let mut any = false;
         for k in 0..L {
-            h[k] = T::cost(rr[k]).sub(vv[k]);
+            h[k] = T::cs(rr[k]).sub(vv[k]);
             any |= h[k] < usub;
         }
         if any {
@@ -643,7 +936,7 @@ fn two_smallest<T: Transform>(r: &[f64], v: &[T::C]) -> (T::C, T::C, usize, usiz
         }
     }
     for j in tail..n {
-        update(T::cost(r[j]).sub(v[j]), j, &mut umin, &mut usub);
+        update(T::cs(r[j]).sub(v[j]), j, &mut umin, &mut usub);
     }
     (umin, usub, j1, j2)
 }
@@ -651,7 +944,7 @@ fn two_smallest<T: Transform>(r: &[f64], v: &[T::C]) -> (T::C, T::C, usize, usiz
 /// The first unassigned column whose reduced cost `cost(r[j]) - v[j]` is
 /// exactly `target`, if any. Chunks without such a cell are skipped with a
 /// branch-free (vectorisable) test.
-fn free_tied<T: Transform>(r: &[f64], v: &[T::C], y: &[usize], target: T::C) -> Option<usize> {
+fn free_tied<T: Transform, S: Score>(r: &[S], v: &[T::C], y: &[usize], target: T::C) -> Option<usize> {
     let n = r.len().min(v.len()).min(y.len());
     let (r, v, y) = (&r[..n], &v[..n], &y[..n]);
     let rc = r.chunks_exact(L);
@@ -660,32 +953,32 @@ fn free_tied<T: Transform>(r: &[f64], v: &[T::C], y: &[usize], target: T::C) -> 
     for (c, (rr, vv)) in rc.zip(vc).enumerate() {
         let mut any = false;
         for k in 0..L {
-            any |= T::cost(rr[k]).sub(vv[k]) == target;
+            any |= T::cs(rr[k]).sub(vv[k]) == target;
         }
         if any {
             for k in 0..L {
                 let j = c * L + k;
-                if y[j] == NONE && T::cost(rr[k]).sub(vv[k]) == target {
+                if y[j] == NONE && T::cs(rr[k]).sub(vv[k]) == target {
                     return Some(j);
                 }
             }
         }
     }
-    (tail..n).find(|&j| y[j] == NONE && T::cost(r[j]).sub(v[j]) == target)
+    (tail..n).find(|&j| y[j] == NONE && T::cs(r[j]).sub(v[j]) == target)
 }
 
 /// Start for the skinny rectangular case (`v = 0`): give each row its
 /// cheapest column if that column is still free. Every assigned row then
 /// sits at its minimum reduced cost and unassigned columns keep `v = 0`, the
 /// dual conditions shortest augmenting paths need for rectangular problems.
-fn greedy_start<T: Transform>(rows: &Rows<'_>, nr: usize, x: &mut [usize], y: &mut [usize]) -> Vec<usize> {
+fn greedy_start<T: Transform, S: Score>(rows: &Rows<'_, S>, nr: usize, x: &mut [usize], y: &mut [usize]) -> Vec<usize> {
     let mut free = Vec::new();
     for (i, xi) in x.iter_mut().enumerate().take(nr) {
         let r = rows.get(i);
         let mut best = T::C::INF;
         let mut bj = NONE;
         for (j, &s) in r.iter().enumerate() {
-            let c = T::cost(s);
+            let c = T::cs(s);
             if c < best {
                 best = c;
                 bj = j;
@@ -850,13 +1143,7 @@ fn pick<C: Cost>(d: &[C], y: &[usize], best: C) -> usize {
     let dc = d.chunks_exact(L);
     let tail = n - dc.remainder().len();
     for (c, dd) in dc.enumerate() {
-        // A count, not `any |= ..`: LLVM keeps a boolean OR-reduction of
-        // float compares as a chain of branches, but vectorises this.
-        let mut hits = 0u64;
-        for &x in dd {
-            hits += u64::from(x == best);
-        }
-        if hits != 0 {
+        if C::any_eq(dd, best) {
             for (k, &x) in dd.iter().enumerate() {
                 if x == best {
                     let j = c * L + k;
@@ -915,7 +1202,7 @@ impl<C: Cost> Batched<C> {
 
     /// Dijkstra from free row `f` to the nearest free column, augmentation
     /// and dual update.
-    fn run<T: Transform<C = C>>(&mut self, rows: &Rows<'_>, f: usize, x: &mut [usize], y: &mut [usize], v: &mut [C]) {
+    fn run<T: Transform<C = C>, S: Score>(&mut self, rows: &Rows<'_, S>, f: usize, x: &mut [usize], y: &mut [usize], v: &mut [C]) {
         let n = v.len();
         let cols = &mut self.cols[..n];
         let d = &mut self.d[..n];
@@ -929,7 +1216,7 @@ impl<C: Cost> Batched<C> {
                 .zip(v.iter())
                 .zip(pred.iter_mut().zip(cols.iter_mut().enumerate()))
             {
-                *dj = T::cost(s).sub(vj);
+                *dj = T::cs(s).sub(vj);
                 *pj = f;
                 *cj.1 = cj.0;
             }
@@ -973,11 +1260,11 @@ impl<C: Cost> Batched<C> {
             lo += 1;
             let i = y[j];
             let ri = &rows.get(i)[..n];
-            let h = T::cost(ri[j]).sub(v[j]).sub(mind);
+            let h = T::cs(ri[j]).sub(v[j]).sub(mind);
             let mut k = hi;
             while k < n {
                 let c = cols[k];
-                let cred = T::cost(ri[c]).sub(v[c]).sub(h);
+                let cred = T::cs(ri[c]).sub(v[c]).sub(h);
                 if cred < d[c] {
                     d[c] = cred;
                     pred[c] = i;

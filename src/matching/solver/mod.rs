@@ -451,9 +451,9 @@ fn solve_dense(
         (Rows::new(&transposed, nr, nc, nr), true)
     };
     let x = match objective {
-        Objective::MaxTotalScore => lap::solve_min::<Clamp>(view, strategy),
+        Objective::MaxTotalScore => lap::solve_min_scalar::<Clamp>(view, strategy),
         Objective::MaxMatchesThenScore if any_forbidden => lap::solve_min::<LexT>(view, strategy),
-        Objective::MaxMatchesThenScore => lap::solve_min::<Neg>(view, strategy),
+        Objective::MaxMatchesThenScore => lap::solve_min_scalar::<Neg>(view, strategy),
     };
     let mut pairs: Vec<(usize, usize)> = x
         .into_iter()

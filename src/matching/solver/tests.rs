@@ -165,7 +165,14 @@ fn property_against_brute_force() {
         let (m, locked, excluded, integer) = random_case(&mut rng);
         for objective in [Objective::MaxMatchesThenScore, Objective::MaxTotalScore] {
             let (bc, bs) = brute(&m, objective, &locked, &excluded);
-            for strategy in [Strategy::Auto, Strategy::Padded, Strategy::Sap, Strategy::PaddedBatched, Strategy::SapBatched] {
+            for strategy in [
+                Strategy::Auto,
+                Strategy::Padded,
+                Strategy::Sap,
+                Strategy::PaddedBatched,
+                Strategy::SapBatched,
+                Strategy::Single,
+            ] {
                 let a = solve_with(&m, objective, &locked, &excluded, strategy).expect("solvable");
                 let (cnt, score) = check_feasible(&m, &a, &locked, &excluded);
                 let ctx = || format!("case {case} {objective:?} {strategy:?} {m:?} locked {locked:?} excluded {excluded:?} got {a:?} want ({bc}, {bs})");
@@ -181,7 +188,7 @@ fn property_against_brute_force() {
             }
         }
     }
-    assert_eq!(checked, 6000 * 2 * 5);
+    assert_eq!(checked, 6000 * 2 * 6);
 }
 
 #[test]
@@ -211,7 +218,8 @@ fn larger_random_integer_instances_agree_across_strategies() {
             let d = solve(&t, objective, &[], &[]).expect("ok");
             let e = solve_with(&m, objective, &[], &[], Strategy::PaddedBatched).expect("ok");
             let f = solve_with(&m, objective, &[], &[], Strategy::SapBatched).expect("ok");
-            for o in [&b, &c, &d, &e, &f] {
+            let g = solve_with(&m, objective, &[], &[], Strategy::Single).expect("ok");
+            for o in [&b, &c, &d, &e, &f, &g] {
                 assert_eq!(a.total, o.total);
                 if objective == Objective::MaxMatchesThenScore {
                     assert_eq!(a.pairs.len(), o.pairs.len());
@@ -416,6 +424,39 @@ fn integer_totals_exact_at_scale() {
     }
     assert_eq!(a.total.fract(), 0.0);
     assert_eq!(a.pairs.len(), n);
+    // Without forbidden cells these scores go through the f32 search, which
+    // cannot represent them: its repair must still land on the exact total.
+    let p = solve_with(&m, Objective::MaxTotalScore, &[], &[], Strategy::Padded).expect("ok");
+    let q = solve_with(&m, Objective::MaxTotalScore, &[], &[], Strategy::Single).expect("ok");
+    assert_eq!(p.total, q.total);
+}
+
+#[test]
+fn single_precision_search_is_repaired_exactly() {
+    // Scores f32 cannot hold (a fine decimal grid, integers beyond 2^24, and
+    // magnitudes beyond the f32 search's range, which falls back to f64):
+    // the f32 search only provides a start, the f64 repair must reach the
+    // optimum of the plain f64 solve.
+    let mut rng = Rng(2024);
+    for &(rows, cols, scale) in &[(150, 150, 1e-6), (140, 143, 1e-6), (100, 100, 1.0), (80, 80, 1e33)] {
+        let mut m = ScoreMatrix::new(rows, cols);
+        for r in 0..rows {
+            for c in 0..cols {
+                m.set(r, c, rng.below(100_000_000) as f64 * scale);
+            }
+        }
+        for objective in [Objective::MaxMatchesThenScore, Objective::MaxTotalScore] {
+            let a = solve_with(&m, objective, &[], &[], Strategy::Padded).expect("ok");
+            let b = solve_with(&m, objective, &[], &[], Strategy::Single).expect("ok");
+            let ctx = format!("{rows}x{cols} scale {scale} {objective:?}");
+            assert_eq!(a.pairs.len(), b.pairs.len(), "{ctx}");
+            if scale == 1.0 {
+                assert_eq!(a.total, b.total, "{ctx}");
+            } else {
+                assert!((a.total - b.total).abs() <= 1e-9 * a.total.abs(), "{ctx}: {} vs {}", a.total, b.total);
+            }
+        }
+    }
 }
 
 #[test]
@@ -476,7 +517,7 @@ fn tie_heavy_medium_instances_agree_across_strategies() {
         }
         for objective in [Objective::MaxMatchesThenScore, Objective::MaxTotalScore] {
             let a = solve(&m, objective, &[], &[]).expect("ok");
-            for s in [Strategy::Padded, Strategy::Sap, Strategy::PaddedBatched, Strategy::SapBatched] {
+            for s in [Strategy::Padded, Strategy::Sap, Strategy::PaddedBatched, Strategy::SapBatched, Strategy::Single] {
                 let b = solve_with(&m, objective, &[], &[], s).expect("ok");
                 assert_eq!(a.total, b.total, "{rows}x{cols} 0..={hi} {s:?}");
                 assert_eq!(a.pairs.len(), b.pairs.len());
