@@ -121,6 +121,9 @@ impl Application {
                 .route("/metrics", web::get().to(metrics_text))
         })
         .listen(listener)?
+        // Longer than the idle timeout of common load balancers (60 s): a proxy that reuses
+        // an idle connection the server has just closed answers its client 502.
+        .keep_alive(std::time::Duration::from_secs(75))
         .shutdown_timeout(30)
         .run();
         Ok(Self { port, server, state, demo_users })

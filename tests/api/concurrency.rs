@@ -115,9 +115,21 @@ fn start_server(db: &str, port: u16) -> Child {
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(log_path(port)).map(Stdio::from).unwrap_or_else(|_| Stdio::null()))
         .spawn()
         .expect("start the server")
+}
+
+/// Where the binary on `port` writes its log (warnings and errors), for failure messages.
+fn log_path(port: u16) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("samenhier-test-server-{port}.log"))
+}
+
+/// The end of the log of the binary on `port`.
+fn server_log(port: u16) -> String {
+    let text = std::fs::read_to_string(log_path(port)).unwrap_or_default();
+    let start = text.len().saturating_sub(4000);
+    text.get(start..).unwrap_or(&text).to_owned()
 }
 
 async fn wait_ready(port: u16) {
@@ -216,7 +228,7 @@ async fn sigterm_lets_a_request_in_flight_finish() {
     assert!(term.success());
     let resp = round.await.unwrap().expect("the request in flight was answered");
     let body: Value = resp.json().await.unwrap();
-    assert!(body["data"]["runMatching"]["matchedCount"].as_i64().is_some_and(|n| n > 0), "{body}");
     let status = server.wait().unwrap();
-    assert!(status.success(), "the server stopped cleanly: {status:?}");
+    assert!(body["data"]["runMatching"]["matchedCount"].as_i64().is_some_and(|n| n > 0), "{body}\nserver log:\n{}", server_log(port));
+    assert!(status.success(), "the server stopped cleanly: {status:?}\nserver log:\n{}", server_log(port));
 }

@@ -70,7 +70,10 @@ pub async fn spawn_app_on(database_url: String, dir: Option<tempfile::TempDir>, 
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = Arc::clone(&app.state);
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), state, database_url, _dir: dir }
+    // Idle connections are dropped well before the server's keep-alive closes them, so a
+    // request never races the server's close of a connection it is reusing.
+    let client = reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(20)).build().expect("HTTP client");
+    TestApp { address, client, state, database_url, _dir: dir }
 }
 
 impl TestApp {
