@@ -50,40 +50,32 @@ pub(super) trait Cost: Copy + PartialOrd {
     }
 }
 
-impl Cost for f64 {
-    const ZERO: Self = 0.0;
-    const INF: Self = f64::INFINITY;
-    const DONE: Self = f64::NAN;
-    #[inline(always)]
-    fn add(self, o: Self) -> Self {
-        self + o
-    }
-    #[inline(always)]
-    fn sub(self, o: Self) -> Self {
-        self - o
-    }
-    #[inline(always)]
-    fn min2(self, o: Self) -> Self {
-        if self < o { self } else { o }
-    }
+/// The plain float costs: IEEE arithmetic as it is; `$extra` overrides defaults.
+macro_rules! float_cost {
+    ($t:ty { $($extra:tt)* }) => {
+        impl Cost for $t {
+            const ZERO: Self = 0.0;
+            const INF: Self = <$t>::INFINITY;
+            const DONE: Self = <$t>::NAN;
+            #[inline(always)]
+            fn add(self, o: Self) -> Self {
+                self + o
+            }
+            #[inline(always)]
+            fn sub(self, o: Self) -> Self {
+                self - o
+            }
+            #[inline(always)]
+            fn min2(self, o: Self) -> Self {
+                if self < o { self } else { o }
+            }
+            $($extra)*
+        }
+    };
 }
 
-impl Cost for f32 {
-    const ZERO: Self = 0.0;
-    const INF: Self = f32::INFINITY;
-    const DONE: Self = f32::NAN;
-    #[inline(always)]
-    fn add(self, o: Self) -> Self {
-        self + o
-    }
-    #[inline(always)]
-    fn sub(self, o: Self) -> Self {
-        self - o
-    }
-    #[inline(always)]
-    fn min2(self, o: Self) -> Self {
-        if self < o { self } else { o }
-    }
+float_cost!(f64 {});
+float_cost!(f32 {
     #[inline(always)]
     fn any_eq(xs: &[Self], t: Self) -> bool {
         // For `f32` the 64-bit count comes out as half-scalar code; lane
@@ -94,7 +86,7 @@ impl Cost for f32 {
         }
         hit.iter().fold(0, |a, &h| a | h) != 0
     }
-}
+});
 
 /// Lexicographic cost `(k, s)`: first the number of forbidden cells used,
 /// then the (negated) score. `k` only ever holds small integers, which `f64`
