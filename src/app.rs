@@ -3,7 +3,7 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_web::dev::Server;
+use actix_web::dev::{Server, Service as _};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use sea_orm::DatabaseConnection;
 
@@ -33,7 +33,42 @@ pub struct AppState {
     /// Serialises the rounds of one city within this process (PostgreSQL adds an advisory
     /// lock across replicas).
     pub round_locks: RoundLocks,
+    /// Requests being served, for a shutdown that drains them.
+    pub in_flight: InFlight,
 }
+
+/// The requests being served (an export counts until its last byte is sent).
+///
+/// Why a shutdown waits for this count and not only for actix's per-worker one: each worker
+/// thread has its own runtime, and a pooled PostgreSQL connection belongs to the runtime of the
+/// worker that opened it. A worker with nothing to do stops at once on a graceful stop, and a
+/// request still running elsewhere that then uses one of that worker's connections fails
+/// ("Tokio context is being shutdown"). So no worker stops until every request is done.
+#[derive(Clone, Default)]
+pub struct InFlight(Arc<std::sync::atomic::AtomicUsize>);
+
+/// One request in flight, until dropped.
+pub struct InFlightGuard(Arc<std::sync::atomic::AtomicUsize>);
+
+impl InFlight {
+    pub fn enter(&self) -> InFlightGuard {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        InFlightGuard(Arc::clone(&self.0))
+    }
+
+    pub fn count(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// How long a shutdown waits for requests in flight before it stops anyway.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// One async mutex per city.
 #[derive(Default)]
@@ -54,12 +89,16 @@ impl RoundLocks {
 #[derive(Clone, Debug, Default)]
 pub struct ServeOptions {
     pub demo: bool,
+    /// Stop on SIGTERM / Ctrl-C after draining requests in flight (the `serve` command; not
+    /// in tests, which must not take the test process's signals).
+    pub signals: bool,
 }
 
 /// A bound, migrated, ready-to-run server.
 pub struct Application {
     port: u16,
     server: Server,
+    signals: bool,
     pub state: Arc<AppState>,
     /// Demo users and passwords when `--demo` seeded the database just now.
     pub demo_users: Vec<demo::DemoUser>,
@@ -95,7 +134,7 @@ impl Application {
         let jwt = JwtKeys::new(&secret, &settings.jwt_issuer, &settings.jwt_audience, settings.token_lifetime)?;
         let demo_users = if options.demo { demo::seed(&conn, &settings).await? } else { Vec::new() };
         let introspection = settings.introspection.unwrap_or(options.demo);
-        let state = Arc::new(AppState { db: conn, settings, jwt, idp, export_key, metrics, login_limiter: crate::auth::limiter::LoginLimiter::new(5, 50, std::time::Duration::from_secs(15 * 60)), scripts: ScriptRegistry::default(), round_locks: RoundLocks::default() });
+        let state = Arc::new(AppState { db: conn, settings, jwt, idp, export_key, metrics, login_limiter: crate::auth::limiter::LoginLimiter::new(5, 50, std::time::Duration::from_secs(15 * 60)), scripts: ScriptRegistry::default(), round_locks: RoundLocks::default(), in_flight: InFlight::default() });
         let limits = SchemaLimits {
             max_depth: state.settings.max_query_depth,
             max_complexity: state.settings.max_query_complexity,
@@ -109,8 +148,19 @@ impl Application {
         });
         let port = listener.local_addr()?.port();
         let data = web::Data::new(Arc::clone(&state));
+        let in_flight = state.in_flight.clone();
         let server = HttpServer::new(move || {
+            let in_flight = in_flight.clone();
             App::new()
+                .wrap_fn(move |req, srv| {
+                    let guard = in_flight.enter();
+                    let response = srv.call(req);
+                    async move {
+                        let r = response.await;
+                        drop(guard);
+                        r
+                    }
+                })
                 .app_data(data.clone())
                 .app_data(endpoint.clone())
                 .route("/graphql", web::post().to(handler::post))
@@ -124,19 +174,49 @@ impl Application {
         // Longer than the idle timeout of common load balancers (60 s): a proxy that reuses
         // an idle connection the server has just closed answers its client 502.
         .keep_alive(std::time::Duration::from_secs(75))
-        .shutdown_timeout(30)
+        .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
+        .disable_signals()
         .run();
-        Ok(Self { port, server, state, demo_users })
+        Ok(Self { port, server, signals: options.signals, state, demo_users })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// Serves until stopped; SIGTERM and Ctrl-C finish requests in flight first.
+    /// Serves until stopped; with `signals`, SIGTERM and Ctrl-C stop accepting connections,
+    /// let the requests in flight finish (up to 30 s), then stop.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        if self.signals {
+            tokio::spawn(drain_on_signal(self.server.handle(), self.state.in_flight.clone()));
+        }
         self.server.await
     }
+}
+
+async fn drain_on_signal(handle: actix_web::dev::ServerHandle, in_flight: InFlight) {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM; stop with Ctrl-C");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = terminate => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    tracing::info!(in_flight = in_flight.count(), "stopping: no new connections, finishing the requests in flight");
+    handle.pause().await;
+    let deadline = std::time::Instant::now() + SHUTDOWN_GRACE;
+    while in_flight.count() > 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    handle.stop(true).await;
 }
 
 async fn healthz() -> HttpResponse {

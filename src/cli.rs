@@ -191,7 +191,7 @@ async fn retention(settings: Settings, months: u32, dry_run: bool) -> anyhow::Re
 
 async fn serve(settings: Settings, demo: bool, bind: &str) -> anyhow::Result<()> {
     let listener = TcpListener::bind(bind).with_context(|| format!("cannot listen on {bind}"))?;
-    let app = Application::build(settings, ServeOptions { demo }, listener).await?;
+    let app = Application::build(settings, ServeOptions { demo, signals: true }, listener).await?;
     let addr = format!("http://{bind}/graphql");
     if demo {
         print_demo_users(&app.demo_users);

@@ -150,6 +150,7 @@ struct Cursor {
     after: Option<String>,
     started: bool,
     done: bool,
+    _in_flight: crate::app::InFlightGuard,
 }
 
 /// The body: the header line, then one chunk per page. A database failure half-way aborts the
@@ -162,7 +163,9 @@ fn stream(
     planned: Planned,
     request_id: String,
 ) -> impl futures_util::Stream<Item = Result<web::Bytes, std::io::Error>> {
-    let cursor = Cursor { state, planned: Arc::new(planned), after: None, started: false, done: false };
+    // The export is in flight until its last page is sent (a shutdown waits for it).
+    let in_flight = state.in_flight.enter();
+    let cursor = Cursor { state, planned: Arc::new(planned), after: None, started: false, done: false, _in_flight: in_flight };
     futures_util::stream::unfold(cursor, move |mut c| {
         let city = city.clone();
         let request_id = request_id.clone();

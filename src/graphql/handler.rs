@@ -163,19 +163,9 @@ pub async fn get(
 }
 
 fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
-    let Ok(doc) = async_graphql::parser::parse_query(query) else {
-        return false;
-    };
-    let ty = match (&doc.operations, operation_name) {
-        (async_graphql::parser::types::DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (async_graphql::parser::types::DocumentOperations::Multiple(ops), Some(name)) => {
-            ops.iter().find(|(n, _)| n.as_str() == name).map(|(_, op)| op.node.ty)
-        }
-        (async_graphql::parser::types::DocumentOperations::Multiple(ops), None) => {
-            if ops.len() == 1 { ops.values().next().map(|op| op.node.ty) } else { None }
-        }
-    };
-    ty == Some(OperationType::Mutation)
+    async_graphql::parser::parse_query(query).is_ok_and(|doc| {
+        response_cache::selected_operation(&doc, operation_name).is_some_and(|op| op.ty == OperationType::Mutation)
+    })
 }
 
 /// Whether the operation asks for `runMatching` or `previewScoringScript` at its top level.
@@ -357,6 +347,9 @@ async fn execute(
     let parsed = async_graphql::parser::parse_query(&request.query);
     let is_round = parsed.as_ref().is_ok_and(|doc| runs_a_round(doc, request.operation_name.as_deref()));
     let may_cache = cache_key.is_some() && parsed.as_ref().is_ok_and(|doc| response_cache::cacheable(doc, request.operation_name.as_deref()));
+    let mutation = parsed.as_ref().is_ok_and(|doc| {
+        response_cache::selected_operation(doc, request.operation_name.as_deref()).is_some_and(|op| op.ty == OperationType::Mutation)
+    });
     let timeout = if is_round {
         state.settings.round_timeout
     } else {
@@ -384,6 +377,9 @@ async fn execute(
         Err(_) => return timed_out(state, operation.as_deref(), started, timeout, media, &request_id),
     };
     tracing::info!(request_id = %request_id, elapsed_ms = started.elapsed().as_millis() as u64, errors = response.errors.len(), "graphql request");
+    if mutation {
+        cache.clear();
+    }
     // Errors without a path stopped the request before execution (syntax, validation,
     // limits, variables): a request error. Field errors always carry a path.
     let request_failed = response.data == async_graphql::Value::Null

@@ -23,7 +23,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 use actix_web::web::Bytes;
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType, Selection};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection};
 use chrono::NaiveDate;
 
 use crate::auth::Principal;
@@ -49,27 +49,29 @@ const CACHEABLE_FIELDS: [&str; 16] = [
     "criterionOutcomes",
 ];
 
+/// The operation a request runs: the only one, or the one named (`None` when the name matches
+/// none, or when several are sent without a name).
+pub fn selected_operation<'a>(doc: &'a ExecutableDocument, operation_name: Option<&str>) -> Option<&'a OperationDefinition> {
+    match (&doc.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some(&op.node),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.iter().find(|(n, _)| n.as_str() == name).map(|(_, op)| &op.node),
+        // A named operation is "multiple" even when it is the only one.
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next().map(|op| &op.node),
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
 /// Whether the operation `operation_name` of `doc` may be answered from the cache: a query
 /// whose top-level selections are all fields from the allow-list (fragments at the top level
 /// are not looked into, so they are not cached).
 pub fn cacheable(doc: &ExecutableDocument, operation_name: Option<&str>) -> bool {
-    let op = match (&doc.operations, operation_name) {
-        (DocumentOperations::Single(op), _) => op,
-        (DocumentOperations::Multiple(ops), Some(name)) => match ops.iter().find(|(n, _)| n.as_str() == name) {
-            Some((_, op)) => op,
-            None => return false,
-        },
-        // A named operation is "multiple" even when it is the only one.
-        (DocumentOperations::Multiple(ops), None) => match (ops.len(), ops.values().next()) {
-            (1, Some(op)) => op,
-            _ => return false,
-        },
-    };
-    op.node.ty == OperationType::Query
-        && op.node.selection_set.node.items.iter().all(|item| match &item.node {
-            Selection::Field(f) => CACHEABLE_FIELDS.contains(&f.node.name.node.as_str()),
-            _ => false,
-        })
+    selected_operation(doc, operation_name).is_some_and(|op| {
+        op.ty == OperationType::Query
+            && op.selection_set.node.items.iter().all(|item| match &item.node {
+                Selection::Field(f) => CACHEABLE_FIELDS.contains(&f.node.name.node.as_str()),
+                _ => false,
+            })
+    })
 }
 
 /// The cache key of a request: who asks (everything that decides what they may see), then
@@ -114,6 +116,12 @@ pub enum Lookup {
 }
 
 impl Inner {
+    fn empty(&mut self) {
+        self.entries.clear();
+        self.order.clear();
+        self.bytes = 0;
+    }
+
     /// Moves to `generation` and `day` if they are newer, emptying the cache; false when the
     /// caller's view is older than what the cache holds (its answer must not be used or kept).
     fn advance(&mut self, generation: i64, day: NaiveDate) -> bool {
@@ -121,9 +129,7 @@ impl Inner {
             return false;
         }
         if generation > self.generation || self.day != Some(day) {
-            self.entries.clear();
-            self.order.clear();
-            self.bytes = 0;
+            self.empty();
             self.generation = generation;
             self.day = Some(day);
         }
@@ -139,6 +145,14 @@ impl ResponseCache {
 
     pub fn enabled(&self) -> bool {
         self.max_bytes > 0
+    }
+
+    /// Forgets every answer (after a mutation on this replica: what it changed, an erasure
+    /// say, leaves memory at once rather than at the next request).
+    pub fn clear(&self) {
+        if let Ok(mut inner) = self.inner.lock() {
+            inner.empty();
+        }
     }
 
     /// The answer stored under `key` at `generation` on `day`, if any.
@@ -222,6 +236,11 @@ mod tests {
         assert_eq!(c.get("k", 6, day(1)).0, Lookup::Miss);
         assert_eq!(c.get("k", 6, day(1)).0, Lookup::Miss);
         assert!(c.put("k".into(), 6, day(1), Bytes::from_static(b"six")));
+        assert_eq!(c.get("k", 6, day(2)).0, Lookup::Miss);
+        assert_eq!(c.inner.lock().unwrap().bytes, 0);
+        // A mutation on this replica forgets everything at once.
+        assert!(c.put("k".into(), 6, day(2), Bytes::from_static(b"six")));
+        c.clear();
         assert_eq!(c.get("k", 6, day(2)).0, Lookup::Miss);
         assert_eq!(c.inner.lock().unwrap().bytes, 0);
     }
