@@ -146,53 +146,49 @@ impl Metrics {
     pub fn render(&self) -> String {
         let mut out = String::new();
         let Ok(m) = self.0.lock() else { return out };
-        out.push_str("# HELP samenhier_graphql_requests_total GraphQL requests by operation name and outcome.\n");
-        out.push_str("# TYPE samenhier_graphql_requests_total counter\n");
+        let o = &mut out;
+        family(o, "samenhier_graphql_requests_total", "counter", "GraphQL requests by operation name and outcome.");
         for ((op, outcome), n) in &m.requests {
-            let _ = writeln!(out, "samenhier_graphql_requests_total{{operation=\"{op}\",outcome=\"{outcome}\"}} {n}");
+            let _ = writeln!(o, "samenhier_graphql_requests_total{{operation=\"{op}\",outcome=\"{outcome}\"}} {n}");
         }
-        out.push_str("# HELP samenhier_graphql_request_duration_seconds GraphQL request latency by operation name.\n");
-        out.push_str("# TYPE samenhier_graphql_request_duration_seconds histogram\n");
+        family(o, "samenhier_graphql_request_duration_seconds", "histogram", "GraphQL request latency by operation name.");
         for (op, h) in &m.latency {
-            h.write(&mut out, "samenhier_graphql_request_duration_seconds", &format!("operation=\"{op}\""), &REQUEST_BUCKETS);
+            h.write(o, "samenhier_graphql_request_duration_seconds", &format!("operation=\"{op}\""), &REQUEST_BUCKETS);
         }
-        out.push_str("# HELP samenhier_matching_rounds_total Matching rounds by outcome.\n");
-        out.push_str("# TYPE samenhier_matching_rounds_total counter\n");
+        family(o, "samenhier_matching_rounds_total", "counter", "Matching rounds by outcome.");
         for (outcome, n) in &m.rounds {
-            let _ = writeln!(out, "samenhier_matching_rounds_total{{outcome=\"{outcome}\"}} {n}");
+            let _ = writeln!(o, "samenhier_matching_rounds_total{{outcome=\"{outcome}\"}} {n}");
         }
-        out.push_str("# HELP samenhier_matching_round_duration_seconds Matching round duration.\n");
-        out.push_str("# TYPE samenhier_matching_round_duration_seconds histogram\n");
-        m.round_seconds.write(&mut out, "samenhier_matching_round_duration_seconds", "", &ROUND_BUCKETS);
-        out.push_str("# HELP samenhier_script_errors_total GraphQL errors with code SCRIPT_ERROR.\n");
-        out.push_str("# TYPE samenhier_script_errors_total counter\n");
-        let _ = writeln!(out, "samenhier_script_errors_total {}", m.script_errors);
-        out.push_str("# HELP samenhier_exports_total Export downloads by dataset and format.\n");
-        out.push_str("# TYPE samenhier_exports_total counter\n");
+        family(o, "samenhier_matching_round_duration_seconds", "histogram", "Matching round duration.");
+        m.round_seconds.write(o, "samenhier_matching_round_duration_seconds", "", &ROUND_BUCKETS);
+        counter(o, "samenhier_script_errors_total", "GraphQL errors with code SCRIPT_ERROR.", m.script_errors);
+        family(o, "samenhier_exports_total", "counter", "Export downloads by dataset and format.");
         for ((dataset, format), n) in &m.exports {
-            let _ = writeln!(out, "samenhier_exports_total{{dataset=\"{dataset}\",format=\"{format}\"}} {n}");
+            let _ = writeln!(o, "samenhier_exports_total{{dataset=\"{dataset}\",format=\"{format}\"}} {n}");
         }
-        out.push_str("# HELP samenhier_logins_rate_limited_total Logins refused by the failed-login limit.\n");
-        out.push_str("# TYPE samenhier_logins_rate_limited_total counter\n");
-        let _ = writeln!(out, "samenhier_logins_rate_limited_total {}", m.login_limited);
-        out.push_str("# HELP samenhier_response_cache_lookups_total Look-ups in the response cache by result.\n");
-        out.push_str("# TYPE samenhier_response_cache_lookups_total counter\n");
-        let _ = writeln!(out, "samenhier_response_cache_lookups_total{{result=\"hit\"}} {}", m.cache_hits);
-        let _ = writeln!(out, "samenhier_response_cache_lookups_total{{result=\"miss\"}} {}", m.cache_misses);
-        out.push_str("# HELP samenhier_response_cache_stored_total Answers kept by the response cache.\n");
-        out.push_str("# TYPE samenhier_response_cache_stored_total counter\n");
-        let _ = writeln!(out, "samenhier_response_cache_stored_total {}", m.cache_stored);
-        out.push_str("# HELP samenhier_db_queries_total Database statements run.\n");
-        out.push_str("# TYPE samenhier_db_queries_total counter\n");
-        let _ = writeln!(out, "samenhier_db_queries_total {}", m.db_queries);
-        out.push_str("# HELP samenhier_db_query_failures_total Database statements that failed.\n");
-        out.push_str("# TYPE samenhier_db_query_failures_total counter\n");
-        let _ = writeln!(out, "samenhier_db_query_failures_total {}", m.db_failures);
-        out.push_str("# HELP samenhier_db_query_duration_seconds Database statement latency.\n");
-        out.push_str("# TYPE samenhier_db_query_duration_seconds histogram\n");
-        m.db_seconds.write(&mut out, "samenhier_db_query_duration_seconds", "", &REQUEST_BUCKETS);
+        counter(o, "samenhier_logins_rate_limited_total", "Logins refused by the failed-login limit.", m.login_limited);
+        family(o, "samenhier_response_cache_lookups_total", "counter", "Look-ups in the response cache by result.");
+        let _ = writeln!(o, "samenhier_response_cache_lookups_total{{result=\"hit\"}} {}", m.cache_hits);
+        let _ = writeln!(o, "samenhier_response_cache_lookups_total{{result=\"miss\"}} {}", m.cache_misses);
+        counter(o, "samenhier_response_cache_stored_total", "Answers kept by the response cache.", m.cache_stored);
+        counter(o, "samenhier_db_queries_total", "Database statements run.", m.db_queries);
+        counter(o, "samenhier_db_query_failures_total", "Database statements that failed.", m.db_failures);
+        family(o, "samenhier_db_query_duration_seconds", "histogram", "Database statement latency.");
+        m.db_seconds.write(o, "samenhier_db_query_duration_seconds", "", &REQUEST_BUCKETS);
         out
     }
+}
+
+/// The `# HELP` and `# TYPE` lines of a metric family.
+fn family(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} {kind}");
+}
+
+/// A counter without labels.
+fn counter(out: &mut String, name: &str, help: &str, value: u64) {
+    family(out, name, "counter", help);
+    let _ = writeln!(out, "{name} {value}");
 }
 
 #[cfg(test)]

@@ -331,14 +331,13 @@ async fn execute(
         }
         _ => None,
     };
-    if let Some((key, g)) = &cache_key {
-        let (lookup, body) = cache.get(key, *g, today);
+    if let Some((key, g)) = &cache_key
+        && let (lookup, Some(body)) = cache.get(key, *g, today)
+    {
         state.metrics.response_cache(lookup);
-        if let Some(body) = body {
-            state.metrics.request(operation.as_deref(), "ok", started.elapsed(), 0);
-            tracing::info!(request_id = %request_id, elapsed_ms = started.elapsed().as_millis() as u64, cached = true, "graphql request");
-            return respond_bytes(StatusCode::OK, media, body, &request_id);
-        }
+        state.metrics.request(operation.as_deref(), "ok", started.elapsed(), 0);
+        tracing::info!(request_id = %request_id, elapsed_ms = started.elapsed().as_millis() as u64, cached = true, "graphql request");
+        return respond_bytes(StatusCode::OK, media, body, &request_id);
     }
     // A matching round (or a preview, which solves two) runs on its own, longer budget; its
     // scoring and solving run on blocking threads, never on the request workers.
@@ -347,6 +346,10 @@ async fn execute(
     let parsed = async_graphql::parser::parse_query(&request.query);
     let is_round = parsed.as_ref().is_ok_and(|doc| runs_a_round(doc, request.operation_name.as_deref()));
     let may_cache = cache_key.is_some() && parsed.as_ref().is_ok_and(|doc| response_cache::cacheable(doc, request.operation_name.as_deref()));
+    // A miss counts only for what could have been kept (not for mutations and the like).
+    if may_cache {
+        state.metrics.response_cache(response_cache::Lookup::Miss);
+    }
     let mutation = parsed.as_ref().is_ok_and(|doc| {
         response_cache::selected_operation(doc, request.operation_name.as_deref()).is_some_and(|op| op.ty == OperationType::Mutation)
     });
