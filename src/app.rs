@@ -35,6 +35,8 @@ pub struct AppState {
     pub round_locks: RoundLocks,
     /// Requests being served, for a shutdown that drains them.
     pub in_flight: InFlight,
+    /// How many script jobs (validations, previews, rounds) run at once, in all and per city.
+    pub scoring: crate::scripting::job::Slots,
 }
 
 /// The requests being served (an export counts until its last byte is sent).
@@ -69,6 +71,53 @@ impl Drop for InFlightGuard {
 
 /// How long a shutdown waits for requests in flight before it stops anyway.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Whether the client of a request is still connected.
+///
+/// actix keeps running a handler after its client went away; a matching round or a script
+/// validation would then burn its whole budget for nobody. Each connection keeps a duplicate
+/// of its socket (a second file descriptor of the same socket, no unsafe code), and long work
+/// watches it: a socket whose peer closed reads as end-of-file.
+pub mod client_socket {
+    use std::os::fd::AsFd;
+    use std::sync::Arc;
+
+    /// The socket of a request's connection, for peeking.
+    #[derive(Clone)]
+    pub struct ClientSocket(Arc<std::net::TcpStream>);
+
+    pub fn on_connect(conn: &dyn std::any::Any, ext: &mut actix_web::dev::Extensions) {
+        if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>()
+            && let Ok(fd) = tcp.as_fd().try_clone_to_owned()
+        {
+            ext.insert(ClientSocket(Arc::new(std::net::TcpStream::from(fd))));
+        }
+    }
+
+    impl ClientSocket {
+        /// False once the peer closed the connection (or it failed). The socket is in
+        /// non-blocking mode (it is the server's own socket), so a peek never waits: no data
+        /// yet means the client is still there; end-of-file means it left.
+        pub fn is_connected(&self) -> bool {
+            let mut byte = [0u8; 1];
+            match self.0.peek(&mut byte) {
+                Ok(0) => false,
+                Ok(_) => true,
+                Err(e) => e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::Interrupted,
+            }
+        }
+
+        /// Resolves once the client has gone away (checked four times a second).
+        pub async fn gone(self) {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                if !self.is_connected() {
+                    return;
+                }
+            }
+        }
+    }
+}
 
 /// One async mutex per city.
 #[derive(Default)]
@@ -134,7 +183,9 @@ impl Application {
         let jwt = JwtKeys::new(&secret, &settings.jwt_issuer, &settings.jwt_audience, settings.token_lifetime)?;
         let demo_users = if options.demo { demo::seed(&conn, &settings).await? } else { Vec::new() };
         let introspection = settings.introspection.unwrap_or(options.demo);
-        let state = Arc::new(AppState { db: conn, settings, jwt, idp, export_key, metrics, login_limiter: crate::auth::limiter::LoginLimiter::new(5, 50, std::time::Duration::from_secs(15 * 60)), scripts: ScriptRegistry::default(), round_locks: RoundLocks::default(), in_flight: InFlight::default() });
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let scoring = crate::scripting::job::Slots::new(settings.scoring_jobs, cores);
+        let state = Arc::new(AppState { db: conn, settings, jwt, idp, export_key, metrics, login_limiter: crate::auth::limiter::LoginLimiter::new(5, 50, std::time::Duration::from_secs(15 * 60)), scripts: ScriptRegistry::default(), round_locks: RoundLocks::default(), in_flight: InFlight::default(), scoring });
         let limits = SchemaLimits {
             max_depth: state.settings.max_query_depth,
             max_complexity: state.settings.max_query_complexity,
@@ -170,6 +221,7 @@ impl Application {
                 .route("/readyz", web::get().to(readyz))
                 .route("/metrics", web::get().to(metrics_text))
         })
+        .on_connect(client_socket::on_connect)
         .listen(listener)?
         // Longer than the idle timeout of common load balancers (60 s): a proxy that reuses
         // an idle connection the server has just closed answers its client 502.

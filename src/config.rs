@@ -41,6 +41,13 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// Budget of a request that runs a matching round or a script preview.
     pub round_timeout: Duration,
+    /// `SAMENHIER_SCORING_BUDGET_SECS`: the time a round's, a preview's or a recommendation's
+    /// script work may take before it is stopped (and nothing is stored).
+    pub scoring_budget: Duration,
+    /// `SAMENHIER_VALIDATION_BUDGET_SECS`: the time one validation of a script may take.
+    pub validation_budget: Duration,
+    /// `SAMENHIER_SCORING_JOBS`: script jobs running at once in this process (one per city).
+    pub scoring_jobs: usize,
     pub time_zone: chrono_tz::Tz,
     pub log_format: LogFormat,
     /// `SAMENHIER_EXPORT_KEY`: the key of export pseudonyms; generated and stored beside a
@@ -151,6 +158,10 @@ impl Settings {
         if cache_mb > 64 * 1024 {
             bail!("SAMENHIER_RESPONSE_CACHE_MB must be at most 65536 (64 GiB), got {cache_mb}");
         }
+        let scoring_jobs = num("SAMENHIER_SCORING_JOBS", 4)?;
+        if !(1..=64).contains(&scoring_jobs) {
+            bail!("SAMENHIER_SCORING_JOBS must be between 1 and 64, got {scoring_jobs}");
+        }
         let token_hours = num("SAMENHIER_TOKEN_HOURS", 8)?;
         if token_hours == 0 || token_hours > 24 * 30 {
             bail!("SAMENHIER_TOKEN_HOURS must be between 1 and 720");
@@ -167,6 +178,9 @@ impl Settings {
             max_query_complexity: num("SAMENHIER_MAX_QUERY_COMPLEXITY", 5000)? as usize,
             request_timeout: seconds("SAMENHIER_REQUEST_TIMEOUT_SECS", 30.0)?,
             round_timeout: seconds("SAMENHIER_ROUND_TIMEOUT_SECS", 900.0)?,
+            scoring_budget: seconds("SAMENHIER_SCORING_BUDGET_SECS", 120.0)?,
+            validation_budget: seconds("SAMENHIER_VALIDATION_BUDGET_SECS", 10.0)?,
+            scoring_jobs: scoring_jobs as usize,
             time_zone,
             log_format,
             export_key,

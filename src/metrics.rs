@@ -166,6 +166,12 @@ impl Metrics {
         for ((dataset, format), n) in &m.exports {
             let _ = writeln!(o, "samenhier_exports_total{{dataset=\"{dataset}\",format=\"{format}\"}} {n}");
         }
+        counter(
+            o,
+            "samenhier_script_prints_total",
+            "Calls of print or debug by scoring scripts (counted, never logged: scripts see households' features).",
+            crate::scripting::engine::prints_total(),
+        );
         counter(o, "samenhier_logins_rate_limited_total", "Logins refused by the failed-login limit.", m.login_limited);
         family(o, "samenhier_response_cache_lookups_total", "counter", "Look-ups in the response cache by result.");
         let _ = writeln!(o, "samenhier_response_cache_lookups_total{{result=\"hit\"}} {}", m.cache_hits);

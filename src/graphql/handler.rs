@@ -375,8 +375,25 @@ async fn execute(
         }
         (response, audited)
     });
-    let (response, audited) = match tokio::time::timeout(timeout, tracing::Instrument::instrument(work, span)).await {
-        Ok(r) => r,
+    // A client that goes away stops the work (actix itself would run it to the end): dropping
+    // the future cancels any script job it started.
+    let client = req.conn_data::<crate::app::client_socket::ClientSocket>().cloned();
+    let watched = async move {
+        match client {
+            Some(client) => tokio::select! {
+                r = work => Some(r),
+                () = client.gone() => None,
+            },
+            None => Some(work.await),
+        }
+    };
+    let (response, audited) = match tokio::time::timeout(timeout, tracing::Instrument::instrument(watched, span)).await {
+        Ok(Some(r)) => r,
+        Ok(None) => {
+            state.metrics.request(operation.as_deref(), "client_gone", started.elapsed(), 0);
+            tracing::info!(request_id = %request_id, "client went away; the request was stopped");
+            return respond(StatusCode::BAD_REQUEST, media, json!({ "errors": [] }), &request_id);
+        }
         Err(_) => return timed_out(state, operation.as_deref(), started, timeout, media, &request_id),
     };
     tracing::info!(request_id = %request_id, elapsed_ms = started.elapsed().as_millis() as u64, errors = response.errors.len(), "graphql request");

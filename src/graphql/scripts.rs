@@ -74,6 +74,9 @@ pub struct ScriptValidation {
     /// and agreed with Rhai on the sample pairs. A script outside the subset is just as valid,
     /// only slower.
     pub native_scoring: bool,
+    /// The criterion names the script can return: the keys of the map literals written in it
+    /// (a name anywhere else, or built from data, is refused when `score` returns it).
+    pub criteria: Vec<String>,
 }
 
 /// What a candidate script would change compared with the active one, on the city's current
@@ -140,7 +143,8 @@ impl ScriptMutation {
             let (state, p) = both(ctx)?;
             let v = svc::validate_source(state, p, &city_slug, &source).await?;
             let native_scoring = v.compiled.as_ref().is_some_and(|c| c.is_native());
-            Ok(ScriptValidation { ok: v.ok(), errors: problems(&v), sample_pairs_scored: v.sample_pairs_scored as i32, native_scoring })
+            let criteria = v.compiled.as_ref().map(|c| c.criteria().map(str::to_owned).collect()).unwrap_or_default();
+            Ok(ScriptValidation { ok: v.ok(), errors: problems(&v), sample_pairs_scored: v.sample_pairs_scored as i32, native_scoring, criteria })
         };
         run.await.gql()
     }

@@ -100,6 +100,10 @@ pub fn solve_scores(scores: &PairScores, m: &ScoreMatrix, params: &RoundParams) 
 pub fn propose(script: &CompiledScript, ns: &[ScriptNewcomer], gs: &[ScriptGroup], params: &RoundParams) -> AppResult<Proposal> {
     let started = Instant::now();
     let scores = matrix::score_all(script, ns, gs).map_err(|f| {
+        // A job stopped from outside (time budget, request ended) is not the pair's fault.
+        if let Some(message) = crate::scripting::job::stop_message() {
+            return AppError::Script { message, line: None, column: None };
+        }
         let ScriptProblem { message, line, column } = f.problem;
         AppError::Script { message: format!("on newcomer {} and group {} of this round: {message}", f.row + 1, f.col + 1), line, column }
     })?;

@@ -69,7 +69,7 @@ impl Ages {
     }
 
     pub(crate) fn gap(&self, age: INT) -> INT {
-        self.0.iter().map(|a| (a - age).abs()).min().unwrap_or(NO_AGES_GAP)
+        self.0.iter().map(|a| INT::try_from(a.abs_diff(age)).unwrap_or(INT::MAX)).min().unwrap_or(NO_AGES_GAP)
     }
 }
 
@@ -113,18 +113,6 @@ pub struct GroupData {
     pub member_ages: Ages,
     pub sectors: Tags,
     pub availability_hours: INT,
-}
-
-/// The groups of a round, shared, for the row wrapper's loop.
-#[derive(Clone, Debug)]
-pub struct GroupList(pub Arc<[ScriptGroup]>);
-
-impl IntoIterator for GroupList {
-    type Item = ScriptGroup;
-    type IntoIter = std::vec::IntoIter<ScriptGroup>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.to_vec().into_iter()
-    }
 }
 
 /// `n` in a script.
@@ -171,8 +159,6 @@ pub fn register(engine: &mut Engine) {
     engine.register_type_with_name::<ScriptGroup>("group");
     engine.register_iterator::<Tags>();
     engine.register_iterator::<Ages>();
-    engine.register_type_with_name::<GroupList>("groups");
-    engine.register_iterator::<GroupList>();
 
     // Fields of n.
     engine.register_get("age", |n: &mut ScriptNewcomer| n.0.age);

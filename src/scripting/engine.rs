@@ -2,15 +2,29 @@
 //!
 //! `Engine::new()` is no sandbox: it resolves `import` from the file system, allows `eval`,
 //! prints to stdout and has no limits. This starts from `Engine::new_raw()`, adds only the
-//! standard packages and our helpers, refuses `import` and `eval` at compile time, requires
-//! every variable to be declared, bounds operations, call depth, expression depth, strings,
-//! arrays and maps, and stops any single call at a wall-clock deadline.
+//! packages the script guide documents and our helpers, refuses `import` and `eval` at compile
+//! time, requires every variable to be declared, bounds operations, call depth, expression
+//! depth, strings, arrays and maps, and stops any single call at a wall-clock deadline and any
+//! call of a job (a validation, a preview, a round) that was cancelled or ran out of its budget.
+//!
+//! Nothing else is registered: a script can name a function by a computed string (`Fn(..)`,
+//! `call`, `curry`, the deprecated `filter("name")` forms), so every function the engine knows
+//! is reachable from a script. The test `every_registered_function_is_documented` holds the
+//! list. In particular Rhai's `LanguageCorePackage` (`sleep`, `exit`, `parse_json`, function
+//! metadata), `BasicTimePackage` (`timestamp`: rounds must be deterministic), `BasicFnPackage`,
+//! blobs and bit fields are left out.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rhai::packages::{Package, StandardPackage};
+use rhai::packages::{
+    ArithmeticPackage, BasicArrayPackage, BasicIteratorPackage, BasicMapPackage, BasicMathPackage, BasicStringPackage,
+    LogicPackage, MoreStringPackage, Package,
+};
 use rhai::{Dynamic, Engine, OptimizationLevel};
+
+use super::job::Job;
 
 /// Limits of one script call (one `eligible` or one `score` of one pair).
 #[derive(Clone, Copy, Debug)]
@@ -44,68 +58,60 @@ impl Default for Limits {
     }
 }
 
-/// The running call's budget, per thread: operations and a wall-clock deadline per pair.
-/// Rhai's own operation limit counts a whole call; a round calls the script once per row of
-/// pairs, so the per-pair budget is kept here and reset at each pair boundary.
-#[derive(Clone, Copy)]
-struct Budget {
-    deadline: Option<Instant>,
-    call_deadline: Duration,
-    start_ops: u64,
-    last_ops: u64,
-    max_ops: u64,
-}
-
 thread_local! {
-    static BUDGET: Cell<Budget> = const {
-        Cell::new(Budget { deadline: None, call_deadline: Duration::from_millis(100), start_ops: 0, last_ops: 0, max_ops: u64::MAX })
-    };
+    /// The deadline of the call running on this thread. Only the server sets it (before each
+    /// call, see `Deadline::arm`); nothing a script can reach changes it.
+    static CALL_DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+    /// The job this thread works for, if any (see `job::Job::enter`).
+    pub(super) static CURRENT_JOB: RefCell<Option<Arc<Job>>> = const { RefCell::new(None) };
 }
 
-/// Arms a fresh budget for the call about to start on this thread; the previous budget comes
-/// back when it is dropped.
-pub struct Deadline(Budget);
+/// Arms the deadline of the call about to start on this thread; the previous one comes back
+/// when it is dropped.
+pub struct Deadline(Option<Instant>);
 
 impl Deadline {
     pub fn arm(limits: &Limits) -> Self {
-        let fresh = Budget {
-            deadline: Some(Instant::now() + limits.call_deadline),
-            call_deadline: limits.call_deadline,
-            start_ops: 0,
-            last_ops: 0,
-            max_ops: limits.max_operations,
-        };
-        Self(BUDGET.with(|b| b.replace(fresh)))
+        Self(CALL_DEADLINE.with(|d| d.replace(Some(Instant::now() + limits.call_deadline))))
     }
 }
 
 impl Drop for Deadline {
     fn drop(&mut self) {
-        BUDGET.with(|b| b.set(self.0));
+        CALL_DEADLINE.with(|d| d.set(self.0));
     }
 }
 
-/// Starts the next pair's budget within the same call (used between the pairs of a row).
-pub fn next_pair() {
-    BUDGET.with(|b| {
-        let mut s = b.get();
-        s.start_ops = s.last_ops;
-        s.deadline = Some(Instant::now() + s.call_deadline);
-        b.set(s);
-    });
-}
-
-/// The value `on_progress` returns to stop a script that ran out of time; recognised in errors.
+/// The value `on_progress` returns to stop a call that ran out of time; recognised in errors.
 pub const DEADLINE_TOKEN: &str = "samenhier:deadline";
-/// The value `on_progress` returns to stop a script that used too many operations on a pair.
-pub const OPERATIONS_TOKEN: &str = "samenhier:operations";
+/// The value `on_progress` returns to stop a call whose job was cancelled or ran out of budget.
+pub const JOB_STOPPED_TOKEN: &str = "samenhier:job-stopped";
+
+/// How many script `print`/`debug` calls were swallowed (their text never reaches the log:
+/// scripts see households' features, and a print would copy them there).
+static PRINTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Script `print`/`debug` calls since start, for `/metrics`.
+pub fn prints_total() -> u64 {
+    PRINTS.load(std::sync::atomic::Ordering::Relaxed)
+}
 
 /// Builds the hardened engine with the script API registered.
 pub fn hardened_engine(limits: Limits) -> Engine {
     let mut engine = Engine::new_raw();
-    StandardPackage::new().register_into_engine(&mut engine);
+    for package in [
+        ArithmeticPackage::new().as_shared_module(),
+        LogicPackage::new().as_shared_module(),
+        BasicStringPackage::new().as_shared_module(),
+        MoreStringPackage::new().as_shared_module(),
+        BasicIteratorPackage::new().as_shared_module(),
+        BasicMathPackage::new().as_shared_module(),
+        BasicArrayPackage::new().as_shared_module(),
+        BasicMapPackage::new().as_shared_module(),
+    ] {
+        engine.register_global_module(package);
+    }
     super::api::register(&mut engine);
-    super::script::register_row_natives(&mut engine);
 
     // No file system and no dynamic code: refused by the parser, so a script that merely
     // contains them (even in a branch that never runs) fails validation.
@@ -115,10 +121,10 @@ pub fn hardened_engine(limits: Limits) -> Engine {
 
     engine.set_strict_variables(true);
     engine.set_optimization_level(OptimizationLevel::Simple);
-    // Operations are counted per pair by `on_progress` below, not per call.
-    engine.set_max_operations(0);
-    // One more level for the row wrapper that calls eligible and score.
-    engine.set_max_call_levels(limits.max_call_levels + 1);
+    // Rhai counts operations per call, and the server calls the script once per function and
+    // pair: this is the per-pair limit, and no script code can reset it.
+    engine.set_max_operations(limits.max_operations);
+    engine.set_max_call_levels(limits.max_call_levels);
     engine.set_max_expr_depths(limits.max_expr_depth, limits.max_fn_expr_depth);
     engine.set_max_string_size(limits.max_string_size);
     engine.set_max_array_size(limits.max_array_size);
@@ -129,26 +135,23 @@ pub fn hardened_engine(limits: Limits) -> Engine {
 
     // Checking the clock costs about 20 ns; every 256 operations keeps it off the hot path.
     engine.on_progress(|ops| {
-        BUDGET.with(|b| {
-            let mut s = b.get();
-            s.last_ops = ops;
-            b.set(s);
-            if ops.saturating_sub(s.start_ops) > s.max_ops {
-                return Some(Dynamic::from(OPERATIONS_TOKEN));
-            }
-            if ops % 256 != 0 {
-                return None;
-            }
-            let expired = s.deadline.is_some_and(|deadline| Instant::now() >= deadline);
-            expired.then(|| Dynamic::from(DEADLINE_TOKEN))
-        })
+        if ops % 256 != 0 {
+            return None;
+        }
+        if CURRENT_JOB.with(|j| j.borrow().as_ref().is_some_and(|job| job.should_stop())) {
+            return Some(Dynamic::from(JOB_STOPPED_TOKEN));
+        }
+        let expired = CALL_DEADLINE.with(|d| d.get().is_some_and(|deadline| Instant::now() >= deadline));
+        expired.then(|| Dynamic::from(DEADLINE_TOKEN))
     });
 
-    // A script's print and debug go to the log, never to stdout. Scripts see no personal
-    // data (names, contacts), only matching features.
-    engine.on_print(|text| tracing::debug!(target: "samenhier::script", text, "script print"));
-    engine.on_debug(|text, _source, pos| {
-        tracing::debug!(target: "samenhier::script", text, line = pos.line(), "script debug")
+    // A script's print and debug are counted, never written anywhere: scripts see households'
+    // features (neighbourhood, ages, gender), which must not reach the log.
+    engine.on_print(|_| {
+        PRINTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    });
+    engine.on_debug(|_, _, _| {
+        PRINTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     });
     engine
 }

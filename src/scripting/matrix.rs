@@ -3,7 +3,7 @@
 use rayon::prelude::*;
 use rhai::Scope;
 
-use super::api::{GroupList, ScriptGroup, ScriptNewcomer};
+use super::api::{ScriptGroup, ScriptNewcomer};
 use super::script::{CompiledScript, Eligibility, ScriptProblem};
 
 /// Marks an ineligible pair in a score matrix.
@@ -35,33 +35,31 @@ pub struct PairFailure {
     pub problem: ScriptProblem,
 }
 
-/// Scores all pairs on rayon's pool (call it from a blocking thread, not an async worker).
-/// Stops at the first failure: a round never runs on a partly failing script.
+/// Scores all pairs on rayon's pool (call it from a blocking thread, not an async worker;
+/// inside `Job::run`, on the job's own threads). Stops at the first failure: a round never runs
+/// on a partly failing script. Checks the thread's job between rows (the native evaluator has
+/// no loops, so a row ends in bounded time) and Rhai checks it during every call.
 pub fn score_all(script: &CompiledScript, ns: &[ScriptNewcomer], gs: &[ScriptGroup]) -> Result<PairScores, PairFailure> {
     let cols = gs.len();
     let mut cells = vec![INELIGIBLE; ns.len() * cols];
     if cols > 0 {
-        let list = GroupList(gs.to_vec().into());
-        let native = script.is_native() && native_agrees_on_first_row(script, ns, gs, &list);
+        let native = script.is_native() && native_agrees_on_first_row(script, ns, gs);
         cells.par_chunks_mut(cols).enumerate().try_for_each_init(
             || (Scope::new(), Vec::with_capacity(cols)),
             |(scope, buf), (r, row)| {
+                if let Some(message) = super::job::stop_message() {
+                    return Err(PairFailure { row: r, col: 0, problem: ScriptProblem::new(message) });
+                }
                 buf.clear();
-                let outcome = if native {
-                    script.score_row_native(scope, &ns[r], gs, buf).unwrap_or(Ok(()))
-                } else {
-                    script.score_row(scope, &ns[r], &list, buf)
-                };
+                let outcome = if native { script.score_row_native(scope, &ns[r], gs, buf) } else { None };
                 match outcome {
-                    Ok(()) if buf.len() == cols => {
+                    Some(Ok(())) if buf.len() == cols => {
                         row.copy_from_slice(buf);
                         Ok(())
                     }
-                    // Find the pair and the precise problem by scoring the row pair by pair.
-                    outcome => score_row_by_pair(script, scope, r, &ns[r], gs, row).and_then(|()| match outcome {
-                        Ok(()) => Err(PairFailure { row: r, col: 0, problem: ScriptProblem::new("the row wrapper returned a wrong number of results") }),
-                        Err(problem) => Err(PairFailure { row: r, col: 0, problem }),
-                    }),
+                    // Rhai pair by pair: the script is not native, or a native row failed
+                    // (this names the pair and the problem precisely).
+                    _ => score_row_by_pair(script, scope, r, &ns[r], gs, row),
                 }
             },
         )?;
@@ -71,11 +69,12 @@ pub fn score_all(script: &CompiledScript, ns: &[ScriptNewcomer], gs: &[ScriptGro
 
 /// Every round checks the native evaluator against Rhai on its first row before trusting it
 /// with the rest; on any difference the round is scored by Rhai alone.
-fn native_agrees_on_first_row(script: &CompiledScript, ns: &[ScriptNewcomer], gs: &[ScriptGroup], list: &GroupList) -> bool {
+fn native_agrees_on_first_row(script: &CompiledScript, ns: &[ScriptNewcomer], gs: &[ScriptGroup]) -> bool {
     let Some(first) = ns.first() else { return false };
     let mut scope = Scope::new();
-    let (mut by_rhai, mut natively) = (Vec::with_capacity(gs.len()), Vec::with_capacity(gs.len()));
-    let rhai_ok = script.score_row(&mut scope, first, list, &mut by_rhai).is_ok();
+    let mut by_rhai = vec![INELIGIBLE; gs.len()];
+    let rhai_ok = score_row_by_pair(script, &mut scope, 0, first, gs, &mut by_rhai).is_ok();
+    let mut natively = Vec::with_capacity(gs.len());
     let native_ok = matches!(script.score_row_native(&mut scope, first, gs, &mut natively), Some(Ok(())));
     let agree = rhai_ok && native_ok && by_rhai == natively;
     if !agree && rhai_ok {
@@ -84,7 +83,7 @@ fn native_agrees_on_first_row(script: &CompiledScript, ns: &[ScriptNewcomer], gs
     agree
 }
 
-/// The slow path: one call per function per pair, naming the pair that fails.
+/// The Rhai path: one call per function per pair, naming the pair that fails.
 fn score_row_by_pair(script: &CompiledScript, scope: &mut Scope, r: usize, n: &ScriptNewcomer, gs: &[ScriptGroup], row: &mut [i64]) -> Result<(), PairFailure> {
     for (c, g) in gs.iter().enumerate() {
         let fail = |problem| PairFailure { row: r, col: c, problem };

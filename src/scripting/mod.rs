@@ -6,6 +6,7 @@ pub mod api;
 pub mod engine;
 pub mod fast;
 pub mod fixtures;
+pub mod job;
 pub mod matrix;
 pub mod registry;
 pub mod script;

@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use rhai::{AST, CallFnOptions, Dynamic, Engine, EvalAltResult, Map, ParseError, Position, Scope};
 
 use super::api::{ScriptGroup, ScriptNewcomer};
-use super::engine::{DEADLINE_TOKEN, Deadline, Limits, OPERATIONS_TOKEN, hardened_engine};
+use super::engine::{DEADLINE_TOKEN, Deadline, JOB_STOPPED_TOKEN, Limits, hardened_engine};
 use super::fast::FastScript;
 
 /// The largest script source accepted, in bytes.
@@ -54,8 +54,8 @@ impl ScriptProblem {
             EvalAltResult::ErrorTerminated(token, _) if token.to_string() == DEADLINE_TOKEN => {
                 format!("{function} took longer than {} ms for one pair and was stopped", limits().call_deadline.as_millis())
             }
-            EvalAltResult::ErrorTerminated(token, _) if token.to_string() == OPERATIONS_TOKEN => {
-                format!("{function} used more than {} operations for one pair (an endless loop?)", limits().max_operations)
+            EvalAltResult::ErrorTerminated(token, _) if token.to_string() == JOB_STOPPED_TOKEN => {
+super::job::stop_message().unwrap_or_else(|| format!("{function} was stopped"))
             }
             EvalAltResult::ErrorTooManyOperations(_) => {
                 format!("{function} used more than {} operations for one pair (an endless loop?)", limits().max_operations)
@@ -80,27 +80,13 @@ fn strip_position(s: &str) -> String {
 /// A script that compiled and defines `eligible(n, g)` and `score(n, g)`.
 pub struct CompiledScript {
     ast: AST,
-    /// Every name and string written in the source: the only criterion names allowed.
-    written: std::collections::HashSet<String>,
+    /// The keys of the map literals written in the script: the only criterion names allowed
+    /// (read from the parsed script, so a name in a comment or a string does not count).
+    criteria: std::collections::BTreeSet<String>,
     /// The same script natively, when it is in the subset `fast` knows and agreed with Rhai on
     /// every built-in sample pair.
     fast: Option<FastScript>,
 }
-
-/// Names starting with this are the server's own (the row wrapper below).
-pub const RESERVED_PREFIX: &str = "__sh_";
-
-/// Appended to every script: scores one newcomer against a list of groups in one call, so the
-/// per-call set-up of the engine and its function-resolution cache are paid once per row of a
-/// round instead of once per pair. `__sh_emit`/`__sh_skip` collect results natively and start
-/// the next pair's budget.
-const ROW_WRAPPER: &str = "
-fn __sh_row(n, gs) {
-    for g in gs {
-        let e = eligible(n, g);
-        if e == true { __sh_emit(score(n, g)) } else { __sh_skip(e) }
-    }
-}";
 
 /// Whether a pair may be matched, and if not, why.
 #[derive(Clone, Debug, PartialEq)]
@@ -122,9 +108,6 @@ impl CompiledScript {
         if source.len() > MAX_SOURCE_BYTES {
             return Err(vec![ScriptProblem::new(format!("the script is longer than {} KiB", MAX_SOURCE_BYTES / 1024))]);
         }
-        if source.contains(RESERVED_PREFIX) {
-            return Err(vec![ScriptProblem::new(format!("names starting with {RESERVED_PREFIX} are reserved for the server"))]);
-        }
         let ast = engine().compile(source).map_err(|e| vec![ScriptProblem::from_parse(&e)])?;
         let mut problems = Vec::new();
         for name in ["eligible", "score"] {
@@ -142,10 +125,7 @@ impl CompiledScript {
         if !problems.is_empty() {
             return Err(problems);
         }
-        let wrapper = engine()
-            .compile(ROW_WRAPPER)
-            .map_err(|e| vec![ScriptProblem::new(format!("internal: the row wrapper does not compile: {e}"))])?;
-        let mut script = Self { ast: ast.merge(&wrapper), written: written_names(source), fast: None };
+        let mut script = Self { criteria: map_literal_keys(&ast), ast, fast: None };
         script.fast = FastScript::compile(source).filter(|fast| script.agrees_on_fixtures(fast));
         Ok(Arc::new(script))
     }
@@ -172,7 +152,7 @@ impl CompiledScript {
     /// benchmark that compares the two).
     pub fn rhai_only(source: &str) -> Result<Arc<Self>, Vec<ScriptProblem>> {
         let compiled = Self::compile(source)?;
-        Ok(Arc::new(Self { ast: compiled.ast.clone(), written: compiled.written.clone(), fast: None }))
+        Ok(Arc::new(Self { ast: compiled.ast.clone(), criteria: compiled.criteria.clone(), fast: None }))
     }
 
     /// Whether this script is scored natively (see `fast`).
@@ -202,18 +182,6 @@ impl CompiledScript {
             }
         }
         Some(Ok(()))
-    }
-
-    /// Scores one newcomer against every group in one call; `out` receives one entry per
-    /// group: the total in hundredths, or `INELIGIBLE`. On a failure the caller retries the
-    /// row pair by pair to name the pair and the problem precisely.
-    pub fn score_row(&self, scope: &mut Scope, n: &ScriptNewcomer, groups: &super::api::GroupList, out: &mut Vec<i64>) -> Result<(), ScriptProblem> {
-        let _deadline = Deadline::arm(&limits());
-        ROW.with(|r| r.borrow_mut().clear());
-        let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
-        let result = engine().call_fn_with_options::<Dynamic>(options, scope, &self.ast, "__sh_row", (n.clone(), groups.clone()));
-        ROW.with(|r| out.extend(r.borrow_mut().drain(..)));
-        result.map(|_| ()).map_err(|e| ScriptProblem::from_eval("score", &e))
     }
 
     fn call(&self, scope: &mut Scope, name: &str, n: &ScriptNewcomer, g: &ScriptGroup) -> Result<Dynamic, ScriptProblem> {
@@ -259,9 +227,9 @@ impl CompiledScript {
         for (k, val) in map {
             // Criterion names are shown to staff and exported to analysts: a name built from a
             // household's or group's data (its neighbourhood, say) would carry that data along.
-            if !self.written.contains(k.as_str()) {
+            if !self.criteria.contains(k.as_str()) {
                 return Err(ScriptProblem::new(format!(
-                    "criterion {k:?} is not written in the script: criterion names must be fixed names, not built from the data of a household or group"
+                    "criterion {k:?} is not a key of a map literal in the script: write every criterion as a key of the map score returns (#{{ name: points, … }}), never built from the data of a household or group"
                 )));
             }
             let Some(points) = number(&val) else {
@@ -281,38 +249,31 @@ impl CompiledScript {
     }
 }
 
-/// Every identifier and every string literal's text in `source` (a superset of the map keys a
-/// script can write literally).
-fn written_names(source: &str) -> std::collections::HashSet<String> {
-    let mut names = std::collections::HashSet::new();
-    let chars: Vec<char> = source.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_alphabetic() || c == '_' {
-            let start = i;
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-                i += 1;
+/// The keys of every map literal in the parsed script (including maps the optimiser folded
+/// into constants, which can only come from literals too).
+fn map_literal_keys(ast: &AST) -> std::collections::BTreeSet<String> {
+    use rhai::{ASTNode, Expr};
+    let mut keys = std::collections::BTreeSet::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        match path.last() {
+            Some(ASTNode::Expr(Expr::Map(m, _))) => keys.extend(m.0.iter().map(|(ident, _)| ident.name.to_string())),
+            Some(ASTNode::Expr(Expr::DynamicConstant(d, _))) => {
+                if let Some(map) = d.read_lock::<Map>() {
+                    keys.extend(map.keys().map(|k| k.to_string()));
+                }
             }
-            names.insert(chars[start..i].iter().collect());
-        } else if c == '"' || c == '`' {
-            let start = i + 1;
-            i += 1;
-            while i < chars.len() && chars[i] != c {
-                i += if chars[i] == '\\' { 2 } else { 1 };
-            }
-            names.insert(chars[start..i.min(chars.len())].iter().collect());
-            i += 1;
-        } else {
-            i += 1;
+            _ => {}
         }
-    }
-    names
+        true
+    });
+    keys
 }
 
-thread_local! {
-    /// The results of the row being scored on this thread.
-    static ROW: std::cell::RefCell<Vec<i64>> = const { std::cell::RefCell::new(Vec::new()) };
+impl CompiledScript {
+    /// The criterion names the script may return (for validation reports).
+    pub fn criteria(&self) -> impl Iterator<Item = &str> {
+        self.criteria.iter().map(String::as_str)
+    }
 }
 
 /// The total of a `score` result in hundredths, with the same checks as `score`.
@@ -334,24 +295,6 @@ fn total_of(v: &Dynamic) -> Result<i64, ScriptProblem> {
         total += hundredths(k, points)?;
     }
     Ok(total)
-}
-
-/// Registers the natives the row wrapper calls.
-pub fn register_row_natives(engine: &mut Engine) {
-    engine.register_fn("__sh_emit", |v: Dynamic| -> Result<(), Box<EvalAltResult>> {
-        let total = total_of(&v).map_err(|p| Box::<EvalAltResult>::from(p.message))?;
-        ROW.with(|r| r.borrow_mut().push(total));
-        super::engine::next_pair();
-        Ok(())
-    });
-    engine.register_fn("__sh_skip", |v: Dynamic| -> Result<(), Box<EvalAltResult>> {
-        if !(v.is_string() || v.as_bool() == Ok(false)) {
-            return Err(format!("eligible must return true or a string saying why not; it returned a {}", v.type_name()).into());
-        }
-        ROW.with(|r| r.borrow_mut().push(super::matrix::INELIGIBLE));
-        super::engine::next_pair();
-        Ok(())
-    });
 }
 
 fn number(v: &Dynamic) -> Option<f64> {

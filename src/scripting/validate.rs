@@ -45,6 +45,9 @@ pub fn validate(source: &str, candidates: Option<(&[ScriptNewcomer], &[ScriptGro
     let mut eligible_seen = 0;
     for n in &ns[..rows] {
         for g in &gs[..per_row] {
+            if let Some(message) = super::job::stop_message() {
+                return Validation { problems: vec![ScriptProblem::new(message)], sample_pairs_scored: scored, compiled: None };
+            }
             let outcome = compiled.eligible(&mut scope, n, g).and_then(|e| match e {
                 Eligibility::Yes => compiled.score(&mut scope, n, g).map(|_| true),
                 Eligibility::No(_) => Ok(false),
@@ -55,7 +58,10 @@ pub fn validate(source: &str, candidates: Option<(&[ScriptNewcomer], &[ScriptGro
                     eligible_seen += 1;
                 }
                 Ok(false) => scored += 1,
-                Err(problem) => return Validation { problems: vec![problem], sample_pairs_scored: scored, compiled: None },
+                Err(problem) => {
+                    let problem = super::job::stop_message().map(ScriptProblem::new).unwrap_or(problem);
+                    return Validation { problems: vec![problem], sample_pairs_scored: scored, compiled: None };
+                }
             }
         }
     }

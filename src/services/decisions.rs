@@ -225,13 +225,14 @@ pub async fn recommendations(state: &AppState, p: &Principal, newcomer_id: &str,
     let repeats = rounds::never_again(&state.db, &n.city_slug).await?;
     let today = state.settings.today();
     let script = std::sync::Arc::clone(&active.script);
-    let mut recs = tokio::task::spawn_blocking(move || -> AppResult<Vec<Recommendation>> {
+    let budget = state.settings.scoring_budget;
+    let mut recs = scripts::scoring_job(state, &n.city_slug.clone(), "the recommendations", budget, move || -> AppResult<Vec<Recommendation>> {
         let sn = values::newcomer(&n, today);
         let mut scope = rhai::Scope::new();
         let mut out = Vec::with_capacity(cands.groups.len());
         for g in cands.groups {
             let sg = values::group(&g.group, &g.members, today);
-            let err = |e| scripts::script_error(&[e]);
+            let err = scripts::job_error;
             let (eligible, reason) = if repeats.contains(&(n.id.clone(), g.group.id.clone())) {
                 (false, Some("this pair was rejected or ended early before and is never proposed again".to_owned()))
             } else {
@@ -245,8 +246,7 @@ pub async fn recommendations(state: &AppState, p: &Principal, newcomer_id: &str,
         }
         Ok(out)
     })
-    .await
-    .map_err(AppError::internal)??;
+    .await??;
     recs.sort_by(|a, b| b.eligible.cmp(&a.eligible).then(b.score.cmp(&a.score)).then(a.group.id.cmp(&b.group.id)));
     recs.truncate(limit);
     Ok(recs)
@@ -275,15 +275,13 @@ pub async fn propose_by_hand(state: &AppState, p: &Principal, newcomer_id: &str,
     let today = state.settings.today();
     let (sn, sg) = (values::newcomer(&n, today), values::group(&g.group, &g.members, today));
     let script = std::sync::Arc::clone(&active.script);
-    let (eligibility, scored) = tokio::task::spawn_blocking(move || {
+    let (eligibility, scored) = scripts::scoring_job(state, &n.city_slug, "the proposal", state.settings.scoring_budget, move || {
         let mut scope = rhai::Scope::new();
-        let e = script.eligible(&mut scope, &sn, &sg)?;
-        let s = script.score(&mut scope, &sn, &sg)?;
-        Ok::<_, crate::scripting::ScriptProblem>((e, s))
+        let e = script.eligible(&mut scope, &sn, &sg).map_err(scripts::job_error)?;
+        let s = script.score(&mut scope, &sn, &sg).map_err(scripts::job_error)?;
+        Ok::<_, AppError>((e, s))
     })
-    .await
-    .map_err(AppError::internal)?
-    .map_err(|e| scripts::script_error(&[e]))?;
+    .await??;
     if let Eligibility::No(reason) = eligibility {
         return Err(AppError::bad_input("groupId", format!("not eligible under the city's script: {reason}")));
     }

@@ -164,7 +164,7 @@ fn explain(script: &CompiledScript, c: &Candidates, proposal: &Proposal, today: 
     for &(row, col, _) in &proposal.pairs {
         let n = crate::scripting::values::newcomer(&c.newcomers[row], today);
         let g = crate::scripting::values::group(&c.groups[col].group, &c.groups[col].members, today);
-        let scored = script.score(&mut scope, &n, &g).map_err(|p| scripts::script_error(&[p]))?;
+        let scored = script.score(&mut scope, &n, &g).map_err(scripts::job_error)?;
         // The stored score is the explanation's sum, so the two always add up; scripts are
         // deterministic (no clock, no randomness), so it equals the matrix entry solved on.
         out.push(PairOut { row, col, score: scored.total, parts: scored.parts });
@@ -281,14 +281,13 @@ async fn run_round(state: &AppState, p: &Principal, input: RunMatchingInput, sta
     let today = state.settings.today();
     let script = Arc::clone(&active.script);
     let params = RoundParams { objective: input.objective.solver(), locked: locked.clone(), excluded };
-    let (cands, proposal, pairs) = tokio::task::spawn_blocking(move || -> AppResult<_> {
+    let (cands, proposal, pairs) = scripts::scoring_job(state, &city, "the round", state.settings.scoring_budget, move || -> AppResult<_> {
         let (ns, gs) = cands.script_values(today);
         let proposal = round::propose(&script, &ns, &gs, &params)?;
         let pairs = explain(&script, &cands, &proposal, today)?;
         Ok((cands, proposal, pairs))
     })
-    .await
-    .map_err(AppError::internal)??;
+    .await??;
 
     let total: i64 = pairs.iter().map(|p| p.score).sum();
     let matched_rows: HashSet<usize> = pairs.iter().map(|p| p.row).collect();

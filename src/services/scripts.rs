@@ -15,6 +15,7 @@ use crate::auth::Principal;
 use crate::auth::policy::Op;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult};
+use crate::scripting::job::{CancelOnDrop, Job};
 use crate::scripting::registry::ActiveScript;
 use crate::scripting::validate::{self as script_validate, Validation};
 use crate::scripting::{CompiledScript, ScriptProblem, sha256_hex, shipped};
@@ -86,18 +87,61 @@ pub async fn active_row(conn: &impl ConnectionTrait, city: &str) -> AppResult<sc
         .ok_or(AppError::NotFound("active scoring script"))
 }
 
+/// Runs script work (`work`, blocking) for `city` as a job: it waits for one of the scoring
+/// slots (one per city, a few in all), runs on threads of its own off the async workers, and
+/// stops when it runs out of `budget` or when the request that waits for it ends (time-out,
+/// client gone): dropping this future cancels the job.
+pub async fn scoring_job<T: Send + 'static>(
+    state: &AppState,
+    city: &str,
+    what: &'static str,
+    budget: std::time::Duration,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> AppResult<T> {
+    let slot = state
+        .scoring
+        .acquire(city)
+        .await
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("the scoring slots are closed")))?;
+    let job = Job::new(what, budget);
+    let _cancel = CancelOnDrop(Arc::clone(&job));
+    let threads = state.scoring.threads;
+    tokio::task::spawn_blocking(move || {
+        // The slot is held until the work has really ended, not only until the request gave up.
+        let _slot = slot;
+        job.run(threads, work)
+    })
+    .await
+    .map_err(AppError::internal)
+}
+
 /// The compiled active script of a city. The database is the truth: the active version is
 /// read on every call, and compiled again only when it differs from the cached one, so a
-/// version published on another replica is used here from the next round on.
+/// version published on another replica is used here from the next round on. Compiling runs
+/// the script on the sample pairs, so it is a job like any other script work.
 pub async fn active(state: &AppState, city: &str) -> AppResult<Arc<ActiveScript>> {
     let row = active_row(&state.db, city).await?;
     if let Some(cached) = state.scripts.cached(city, &row.sha256) {
         return Ok(cached);
     }
-    let script = CompiledScript::compile(&row.source).map_err(|problems| script_error(&problems))?;
+    let source = row.source.clone();
+    let compiled = scoring_job(state, city, "compiling the active script", state.settings.validation_budget, move || {
+        CompiledScript::compile(&source)
+    })
+    .await?;
+    let script = compiled.map_err(|problems| script_error(&problems))?;
     let active = Arc::new(ActiveScript { version: row.version, sha256: row.sha256, script });
     state.scripts.install(city, Arc::clone(&active));
     Ok(active)
+}
+
+/// A script problem met inside a job: the job's own stop (budget, request ended) when that is
+/// why the call failed, else the problem. Call it on the job's thread.
+pub fn job_error(problem: ScriptProblem) -> AppError {
+    match crate::scripting::job::stop_message() {
+        Some(message) => AppError::Script { message, line: None, column: None },
+        None => script_error(&[problem]),
+    }
 }
 
 pub fn script_error(problems: &[ScriptProblem]) -> AppError {
@@ -112,12 +156,11 @@ async fn run_validation(state: &AppState, city: &str, source: &str) -> AppResult
     let sample = candidates::load(&state.db, city, Some(20)).await?;
     let today = state.settings.today();
     let source = source.to_owned();
-    tokio::task::spawn_blocking(move || {
+    scoring_job(state, city, "the validation", state.settings.validation_budget, move || {
         let (ns, gs) = sample.script_values(today);
         script_validate::validate(&source, Some((&ns, &gs)))
     })
     .await
-    .map_err(AppError::internal)
 }
 
 /// `validateScoringScript`: never an error for a bad script, only a report.
@@ -231,14 +274,13 @@ pub async fn preview(state: &AppState, p: &Principal, city: &str, source: &str) 
     let cands = candidates::load(&state.db, &city, None).await?;
     let today = state.settings.today();
     let current_script = Arc::clone(&current.script);
-    let (cur, cand, cands) = tokio::task::spawn_blocking(move || -> AppResult<_> {
+    let (cur, cand, cands) = scoring_job(state, &city, "the preview", state.settings.scoring_budget, move || -> AppResult<_> {
         let (ns, gs) = cands.script_values(today);
         let cur = crate::matching::round::propose(&current_script, &ns, &gs, &Default::default())?;
         let cand = crate::matching::round::propose(&candidate, &ns, &gs, &Default::default())?;
         Ok((cur, cand, cands))
     })
-    .await
-    .map_err(AppError::internal)??;
+    .await??;
     let changed_newcomers = cands
         .newcomers
         .into_iter()

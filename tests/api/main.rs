@@ -12,6 +12,7 @@ mod newcomers;
 mod privacy;
 mod schema;
 mod scripts;
+mod security;
 mod transport;
 mod users;
 mod year;
