@@ -185,7 +185,7 @@ impl Application {
         let introspection = settings.introspection.unwrap_or(options.demo);
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let scoring = crate::scripting::job::Slots::new(settings.scoring_jobs, cores);
-        let state = Arc::new(AppState { db: conn, settings, jwt, idp, export_key, metrics, login_limiter: crate::auth::limiter::LoginLimiter::new(5, 50, std::time::Duration::from_secs(15 * 60)), scripts: ScriptRegistry::default(), round_locks: RoundLocks::default(), in_flight: InFlight::default(), scoring });
+        let state = Arc::new(AppState { db: conn, settings, jwt, idp, export_key, metrics, login_limiter: crate::auth::limiter::LoginLimiter::standard(), scripts: ScriptRegistry::default(), round_locks: RoundLocks::default(), in_flight: InFlight::default(), scoring });
         let limits = SchemaLimits {
             max_depth: state.settings.max_query_depth,
             max_complexity: state.settings.max_query_complexity,

@@ -21,6 +21,9 @@ pub enum AppError {
     Script { message: String, line: Option<usize>, column: Option<usize> },
     /// Too many failed logins for an account or from an address; retry after the seconds.
     RateLimited(u64),
+    /// The database is busy (no connection free in time) or cannot be reached: retry later.
+    /// HTTP 503; logged once per request by the transport.
+    Unavailable,
     Internal(anyhow::Error),
 }
 
@@ -63,6 +66,7 @@ impl AppError {
             Self::Conflict(_) => "CONFLICT",
             Self::Script { .. } => "SCRIPT_ERROR",
             Self::RateLimited(_) => "RATE_LIMITED",
+            Self::Unavailable => "UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -76,6 +80,7 @@ impl AppError {
             Self::NotFound(what) => format!("{what} not found"),
             Self::RateLimited(secs) => format!("too many failed logins; try again in {} minutes", secs.div_ceil(60)),
             Self::BadInput { message, .. } | Self::Script { message, .. } => message.clone(),
+            Self::Unavailable => "the database is busy or cannot be reached; try again in a moment".into(),
             Self::Internal(_) => format!("internal error; quote request id {request_id} when reporting it"),
         }
     }
@@ -138,6 +143,10 @@ impl From<sea_orm::DbErr> for AppError {
         // A unique violation is a conflict the client can act on; the rest is internal.
         if let Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
             return Self::Conflict("the record conflicts with one that exists already".into());
+        }
+        // No connection free in time (the pool is exhausted) or none can be opened.
+        if matches!(err, sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_)) {
+            return Self::Unavailable;
         }
         Self::Internal(err.into())
     }

@@ -34,6 +34,7 @@ fn app_error(e: AppError, request_id: &str) -> HttpResponse {
         AppError::BadInput { .. } | AppError::Script { .. } => StatusCode::BAD_REQUEST,
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
     let field = match &e {

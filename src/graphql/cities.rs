@@ -1,5 +1,6 @@
 //! Cities: public to every signed-in caller (slug and name).
 
+use super::DB_COST;
 use async_graphql::{Context, Object};
 use entity::city;
 use sea_orm::{EntityTrait, QueryOrder};
@@ -26,9 +27,10 @@ impl City {
     }
     /// The scoring script the city's rounds use now. ADMIN and this city's CITY_ADMIN only;
     /// anyone else gets FORBIDDEN on this field.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn active_script(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::scripts::ScoringScript>> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             crate::services::scripts::may_read(p, &self.0.slug)?;
             Ok(Some(super::scripts::ScoringScript(crate::services::scripts::active_row(&state.db, &self.0.slug).await?)))
         };
@@ -38,7 +40,7 @@ impl City {
 
 /// Loads a city by slug (cities are public, so no scope applies).
 pub async fn load(ctx: &Context<'_>, slug: &str) -> AppResult<City> {
-    let (state, _) = both(ctx)?;
+    let (state, _, _turn) = both(ctx).await?;
     let Some(cache) = ctx.data_opt::<std::sync::Arc<super::context::RequestCache>>() else {
         return city::Entity::find_by_id(slug).one(&state.db).await?.map(City).ok_or(AppError::NotFound("city"));
     };
@@ -58,9 +60,10 @@ pub struct CityQuery;
 #[Object]
 impl CityQuery {
     /// Every city of the programme.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn cities(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<City>> {
         let run = async {
-            let (state, _) = both(ctx)?;
+            let (state, _, _turn) = both(ctx).await?;
             let all = city::Entity::find().order_by_asc(city::Column::Slug).all(&state.db).await?;
             Ok(all.into_iter().map(City).collect())
         };
@@ -68,6 +71,7 @@ impl CityQuery {
     }
 
     /// One city by slug; NOT_FOUND when there is none.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn city(&self, ctx: &Context<'_>, slug: String) -> async_graphql::Result<Option<City>> {
         load(ctx, slug.trim().to_lowercase().as_str()).await.map(Some).gql()
     }

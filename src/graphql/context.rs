@@ -18,15 +18,30 @@ pub struct RequestAuth {
 #[derive(Clone, Copy, Default)]
 pub struct ClientAddress(pub Option<std::net::IpAddr>);
 
+/// Connections one request may use at once. The pool holds 8 (SQLite) or 20 (PostgreSQL);
+/// a request whose resolvers all ran at once (2,400 aliases of one field) took every one of
+/// them and left the other requests waiting.
+pub const DB_TURNS_PER_REQUEST: usize = 3;
+
 /// Records read once per request: the few cities (all of them, in one query, the first time
 /// any is needed), which every group, newcomer and match of a list would otherwise read again.
-#[derive(Default)]
 pub struct RequestCache {
     pub cities: tokio::sync::OnceCell<std::collections::HashMap<String, entity::city::Model>>,
     /// Contact details read during the request, audited in one write when it ends (before the
     /// answer leaves: a failed audit write fails the request).
     pub contact_reads: std::sync::Mutex<Vec<crate::services::audit::ContactRead>>,
+    /// The request's share of the connection pool: a resolver holds a turn while it runs.
+    pub db_turns: tokio::sync::Semaphore,
 }
+
+impl Default for RequestCache {
+    fn default() -> Self {
+        Self { cities: Default::default(), contact_reads: Default::default(), db_turns: tokio::sync::Semaphore::new(DB_TURNS_PER_REQUEST) }
+    }
+}
+
+/// A resolver's turn at the database, until dropped.
+pub struct DbTurn<'a>(#[allow(dead_code)] Option<tokio::sync::SemaphorePermit<'a>>);
 
 impl RequestCache {
     /// Notes a contact detail the response will carry.
@@ -68,7 +83,14 @@ pub fn caller<'a>(ctx: &Context<'a>) -> AppResult<&'a Principal> {
     ctx.data_opt::<RequestAuth>().and_then(|a| a.principal.as_ref()).ok_or(AppError::Unauthenticated)
 }
 
-/// Both at once, the common case.
-pub fn both<'a>(ctx: &Context<'a>) -> AppResult<(&'a AppState, &'a Principal)> {
-    Ok((state(ctx)?, caller(ctx)?))
+/// The state, the caller and a turn at the database (one of the request's few), the common
+/// case: the turn is held until the resolver's body ends (its children resolve after that, so
+/// a parent never waits for its own children's turns).
+pub async fn both<'a>(ctx: &Context<'a>) -> AppResult<(&'a AppState, &'a Principal, DbTurn<'a>)> {
+    let (state, caller) = (state(ctx)?, caller(ctx)?);
+    let turn = match ctx.data_opt::<Arc<RequestCache>>() {
+        Some(cache) => Some(cache.db_turns.acquire().await.map_err(|_| AppError::internal(anyhow::anyhow!("request turns closed")))?),
+        None => None,
+    };
+    Ok((state, caller, DbTurn(turn)))
 }

@@ -1,6 +1,7 @@
 //! The export catalog: which datasets exist, their columns, and the key in use, so a notebook
 //! can discover what `GET /exports/{dataset}` gives.
 
+use super::DB_COST;
 use async_graphql::{Context, Object, SimpleObject};
 
 use super::context::both;
@@ -51,9 +52,10 @@ pub struct ExportQuery;
 #[Object]
 impl ExportQuery {
     /// The export catalog. ANALYST and ADMIN.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn export_catalog(&self, ctx: &Context<'_>) -> async_graphql::Result<ExportCatalog> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             p.scope_for(Op::Export)?;
             Ok(ExportCatalog {
                 key_id: state.export_key.id().to_owned(),

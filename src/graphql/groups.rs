@@ -1,5 +1,6 @@
 //! Welcome groups and members in GraphQL: thin resolvers over `services::groups`.
 
+use super::DB_COST;
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::{Role, group_member, welcome_group};
@@ -59,6 +60,7 @@ impl WelcomeGroup {
         ID(self.0.id.clone())
     }
     /// The city the group belongs to.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn city(&self, ctx: &Context<'_>) -> async_graphql::Result<City> {
         cities::load(ctx, &self.0.city_slug).await.gql()
     }
@@ -99,27 +101,32 @@ impl WelcomeGroup {
         self.0.preferences.as_deref()
     }
     /// The members, oldest membership first.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<GroupMember>> {
         self.load_members(ctx).await.gql()
     }
     /// The coordinator and contact person, once there is one.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn coordinator(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<GroupMember>> {
         Ok(self.load_members(ctx).await.gql()?.into_iter().find(|m| m.model.is_coordinator))
     }
     /// Number of members.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn member_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
         Ok(self.load_members(ctx).await.gql()?.len() as i32)
     }
     /// Whether every member's certificate of conduct (VOG) has been received (false for a
     /// group without members).
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn all_members_have_vog(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         let ms = self.load_members(ctx).await.gql()?;
         Ok(!ms.is_empty() && ms.iter().all(|m| m.model.vog_received_on.is_some()))
     }
     /// The live (PROPOSED or ACTIVE) match, if any. Staff and the group's coordinator.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn current_match(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::matching::Match>> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             let m = crate::services::decisions::live_match_of(state, p, None, Some(&self.0.id)).await?;
             Ok(m.map(super::matching::Match))
         };
@@ -141,7 +148,7 @@ impl WelcomeGroup {
 
 impl WelcomeGroup {
     async fn load_members(&self, ctx: &Context<'_>) -> AppResult<Vec<GroupMember>> {
-        let (state, p) = both(ctx)?;
+        let (state, p, _turn) = both(ctx).await?;
         let contact = p.role != Role::Partner;
         let models = self.1.0.get_or_try_init(|| svc::members(&state.db, &self.0.id)).await?;
         Ok(models.iter().cloned().map(|model| GroupMember { model, contact }).collect())
@@ -182,6 +189,7 @@ impl GroupMember {
     }
     /// E-mail address; FORBIDDEN for partners.
     /// Every read is audited; null once erased.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn email(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
         let value = Some(self.contact_field(&self.model.email)?).filter(|e| !e.is_empty());
         self.audit_contact(ctx, "email", value.is_some())?;
@@ -189,6 +197,7 @@ impl GroupMember {
     }
     /// Phone number; FORBIDDEN for partners.
     /// Every read is audited.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn phone(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
         let value = match &self.model.phone {
             Some(p) => self.contact_field(p).map(Some)?,
@@ -247,7 +256,7 @@ impl GroupQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Conn<WelcomeGroup>> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             let args = PageArgs::parse(first, after.as_deref())?;
             let filter = GroupFilter { city: city_slug, status: status.map(Into::into) };
             let page = svc::list(state, p, filter, &args).await?;
@@ -260,9 +269,10 @@ impl GroupQuery {
     }
 
     /// One welcome group; NOT_FOUND when it does not exist or lies outside the caller's scope.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn welcome_group(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<WelcomeGroup>> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             svc::get(state, p, &id).await.map(|g| Some(WelcomeGroup::new(g)))
         };
         run.await.gql()
@@ -275,27 +285,30 @@ pub struct GroupMutation;
 #[Object]
 impl GroupMutation {
     /// Registers a new welcome group (status FORMING).
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn create_welcome_group(&self, ctx: &Context<'_>, input: CreateWelcomeGroupInput) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             svc::create(state, p, input).await.map(WelcomeGroup::new)
         };
         run.await.gql()
     }
 
     /// Changes a group's details; with `expectedVersion`, CONFLICT when it changed since.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn update_welcome_group(&self, ctx: &Context<'_>, id: ID, input: UpdateWelcomeGroupInput) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             svc::update(state, p, &id, input).await.map(WelcomeGroup::new)
         };
         run.await.gql()
     }
 
     /// Adds a member; a group has exactly one coordinator.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn add_group_member(&self, ctx: &Context<'_>, group_id: ID, input: GroupMemberInput) -> async_graphql::Result<GroupMember> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             let model = svc::add_member(state, p, &group_id, input).await?;
             Ok(GroupMember { model, contact: caller(ctx)?.role != Role::Partner })
         };
@@ -304,9 +317,10 @@ impl GroupMutation {
 
     /// Removes a member. A READY or MATCHED group keeps at least five members and its
     /// coordinator (CONFLICT otherwise).
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn remove_group_member(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             svc::remove_member(state, p, &id).await
         };
         run.await.gql()
@@ -314,15 +328,17 @@ impl GroupMutation {
 
     /// FORMING -> READY. BAD_USER_INPUT unless the group has at least five members and exactly
     /// one coordinator.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn mark_group_ready(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             svc::mark_ready(state, p, &id).await.map(WelcomeGroup::new)
         };
         run.await.gql()
     }
 
     /// FORMING or READY -> WITHDRAWN, with the reason.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn withdraw_welcome_group(&self, ctx: &Context<'_>, id: ID, reason: String) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
             let s = state(ctx)?;

@@ -319,7 +319,13 @@ async fn execute(
     // needs nothing else.
     let authenticate = REQUEST_ID.scope(request_id.clone(), authenticate(state, token));
     let (auth, generation) = match tokio::time::timeout(state.settings.request_timeout, tracing::Instrument::instrument(authenticate, span.clone())).await {
-        Ok(a) => a,
+        Ok(Ok(a)) => a,
+        Ok(Err(e)) => {
+            tracing::warn!(request_id = %request_id, "database busy or unreachable while authenticating: answered 503 UNAVAILABLE");
+            state.metrics.request(operation.as_deref(), "unavailable", started.elapsed(), 0);
+            let error = json!({ "message": e.public_message(&request_id), "extensions": { "code": e.code(), "requestId": request_id } });
+            return respond(StatusCode::SERVICE_UNAVAILABLE, media, json!({ "errors": [error] }), &request_id);
+        }
         Err(_) => return timed_out(state, operation.as_deref(), started, state.settings.request_timeout, media, &request_id),
     };
     let cache = &endpoint.cache;
@@ -416,6 +422,12 @@ async fn execute(
             e.extensions.get_or_insert_with(Default::default).set("code", code);
         }
     }
+    // The database was busy or unreachable: 503, so clients and proxies retry; logged once
+    // for the request, however many fields met it.
+    let unavailable = response.errors.iter().any(|e| e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&async_graphql::Value::from("UNAVAILABLE")));
+    if unavailable {
+        tracing::warn!(request_id = %request_id, "database busy or unreachable: answered 503 UNAVAILABLE");
+    }
     let script_errors = response
         .errors
         .iter()
@@ -438,6 +450,9 @@ async fn execute(
         Ok(b) => Bytes::from(b),
         Err(_) => return respond(StatusCode::OK, media, json!({ "errors": [{ "message": "internal error" }] }), &request_id),
     };
+    if unavailable {
+        return respond_bytes(StatusCode::SERVICE_UNAVAILABLE, media, body, &request_id);
+    }
     if let (Some((key, g)), true) = (cache_key, may_cache && response.errors.is_empty() && !audited)
         && cache.put(key, g, today, body.clone())
     {
@@ -447,17 +462,20 @@ async fn execute(
 }
 
 /// The caller of a request with a token, and the data generation read with the user row.
-async fn authenticate(state: &AppState, token: Option<String>) -> (RequestAuth, Option<i64>) {
-    let Some(t) = token else { return (RequestAuth::default(), None) };
+/// A database that cannot answer is `Err`: the request answers 503 UNAVAILABLE rather than
+/// UNAUTHENTICATED, which would make clients sign their users out.
+async fn authenticate(state: &AppState, token: Option<String>) -> Result<(RequestAuth, Option<i64>), AppError> {
+    let Some(t) = token else { return Ok((RequestAuth::default(), None)) };
     match users::principal_and_generation(state, &t).await {
-        Ok((p, g)) => (RequestAuth { principal: Some(p) }, Some(g)),
+        Ok((p, g)) => Ok((RequestAuth { principal: Some(p) }, Some(g))),
         // A refused token leaves the request anonymous: every field that needs a caller then
         // answers UNAUTHENTICATED.
-        Err(AppError::Unauthenticated | AppError::BadCredentials) => (RequestAuth::default(), None),
+        Err(AppError::Unauthenticated | AppError::BadCredentials) => Ok((RequestAuth::default(), None)),
+        Err(AppError::Unavailable) => Err(AppError::Unavailable),
         Err(other) => {
             // Logged with the request id; the request continues anonymously.
             let _ = other.into_graphql();
-            (RequestAuth::default(), None)
+            Ok((RequestAuth::default(), None))
         }
     }
 }

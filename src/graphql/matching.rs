@@ -1,5 +1,6 @@
 //! Matching rounds, matches and recommendations in GraphQL.
 
+use super::DB_COST;
 use std::collections::HashMap;
 
 use async_graphql::{Context, ID, Object, SimpleObject};
@@ -101,26 +102,29 @@ impl Match {
         ID(self.0.id.clone())
     }
     /// The household.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn newcomer(&self, ctx: &Context<'_>) -> async_graphql::Result<Newcomer> {
         let run = async {
-            let (state, p) = both(ctx)?;
-            Ok(Newcomer::for_caller(load_newcomer(&state.db, &self.0.newcomer_id).await?, p))
+            let (state, p, _turn) = both(ctx).await?;
+            Newcomer::scoped(&state.db, load_newcomer(&state.db, &self.0.newcomer_id).await?, p).await
         };
         run.await.gql()
     }
     /// The group.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
-            let (state, _) = both(ctx)?;
+            let (state, _, _turn) = both(ctx).await?;
             Ok(WelcomeGroup::new(load_group(&state.db, &self.0.group_id).await?))
         };
         run.await.gql()
     }
     /// The round that proposed it (none for a pair proposed by hand). Staff only.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn run(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<MatchingRun>> {
         let run = async {
             let Some(id) = &self.0.run_id else { return Ok(None) };
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             rounds::get_run(state, p, id).await.map(|r| Some(MatchingRun(r)))
         };
         run.await.gql()
@@ -149,9 +153,11 @@ impl Match {
     async fn planned_end_date(&self) -> Option<Date> {
         self.0.planned_end_date.map(Date)
     }
-    /// Why it was rejected or ended.
-    async fn end_reason(&self) -> Option<&str> {
-        self.0.end_reason.as_deref()
+    /// Why it was rejected or ended, in staff's words. Staff only.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn end_reason(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        staff_only(ctx, &self.0)?;
+        Ok(self.0.end_reason.as_deref())
     }
     /// Coded reason of an early end.
     async fn end_reason_code(&self) -> Option<&str> {
@@ -161,20 +167,27 @@ impl Match {
     async fn end_date(&self) -> Option<Date> {
         self.0.end_date.map(Date)
     }
-    /// What the group and household did together, newest first.
+    /// What the group and household did together, newest first. A coordinator sees the
+    /// activities their group logged (never staff's entries and notes).
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn activities(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> async_graphql::Result<Conn<super::year::ActivityLog>> {
         let run = async {
-            let (state, _) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             let args = PageArgs::parse(first, after.as_deref())?;
-            let page = crate::services::year::activities(&state.db, &self.0.id, &args).await?;
+            let page = crate::services::year::activities(&state.db, p, &self.0, &args).await?;
             Ok(from_page(page, args.after.is_some(), |a| a.id.clone(), super::year::ActivityLog))
         };
         run.await.gql()
     }
-    /// The check-ins of months 3, 6 and 12 recorded so far.
+    /// The check-ins of months 3, 6 and 12 recorded so far. Staff, and the coordinator while
+    /// the match is ACTIVE.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn check_ins(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::year::CheckIn>> {
         let run = async {
-            let (state, _) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
+            if p.role == entity::Role::Coordinator && self.0.status != entity::MatchStatus::Active {
+                return Err(AppError::forbidden("a group reads check-ins only while its match is ACTIVE"));
+            }
             Ok(crate::services::year::check_ins(&state.db, &self.0.id).await?.into_iter().map(super::year::CheckIn).collect())
         };
         run.await.gql()
@@ -182,6 +195,15 @@ impl Match {
     /// When it was proposed.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+}
+
+/// Staff's own texts on a match (reasons) are not for the group or anyone else outside staff.
+fn staff_only(ctx: &Context<'_>, _m: &matches::Model) -> async_graphql::Result<()> {
+    let p = caller(ctx).gql()?;
+    match p.role {
+        entity::Role::Admin | entity::Role::CityAdmin => Ok(()),
+        _ => Err(AppError::forbidden("only staff read the reasons staff wrote").into_graphql()),
     }
 }
 
@@ -197,8 +219,13 @@ pub struct ProposedPair {
 #[Object]
 impl ProposedPair {
     /// The household.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn newcomer(&self, ctx: &Context<'_>) -> async_graphql::Result<Newcomer> {
-        Ok(Newcomer::for_caller(self.newcomer.clone(), caller(ctx).gql()?))
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            Newcomer::scoped(&state.db, self.newcomer.clone(), p).await
+        };
+        run.await.gql()
     }
     /// The group.
     async fn group(&self) -> WelcomeGroup {
@@ -216,7 +243,7 @@ impl ProposedPair {
     async fn r#match(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Match>> {
         let run = async {
             let Some(id) = &self.match_id else { return Ok(None) };
-            let (state, _) = both(ctx)?;
+            let (state, _, _turn) = both(ctx).await?;
             Ok(matches::Entity::find_by_id(id.as_str()).one(&state.db).await?.map(Match))
         };
         run.await.gql()
@@ -232,8 +259,13 @@ pub struct UnmatchedNewcomer {
 #[Object]
 impl UnmatchedNewcomer {
     /// The household.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn newcomer(&self, ctx: &Context<'_>) -> async_graphql::Result<Newcomer> {
-        Ok(Newcomer::for_caller(self.newcomer.clone(), caller(ctx).gql()?))
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            Newcomer::scoped(&state.db, self.newcomer.clone(), p).await
+        };
+        run.await.gql()
     }
     /// NO_ELIGIBLE_GROUP (the script found no group for them) or OUTNUMBERED (there were
     /// eligible groups, but the best assignment gave them to others).
@@ -303,7 +335,7 @@ pub struct MatchingRun(pub matching_run::Model);
 
 impl MatchingRun {
     async fn load_pairs(&self, ctx: &Context<'_>) -> AppResult<Vec<ProposedPair>> {
-        let (state, _) = both(ctx)?;
+        let (state, _, _turn) = both(ctx).await?;
         let raw = self.0.pairs.as_array().cloned().unwrap_or_default();
         let n_ids: Vec<String> = raw.iter().filter_map(|p| p.get("n")?.as_str().map(str::to_owned)).collect();
         let g_ids: Vec<String> = raw.iter().filter_map(|p| p.get("g")?.as_str().map(str::to_owned)).collect();
@@ -336,6 +368,7 @@ impl MatchingRun {
         ID(self.0.id.clone())
     }
     /// The city.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn city(&self, ctx: &Context<'_>) -> async_graphql::Result<City> {
         cities::load(ctx, &self.0.city_slug).await.gql()
     }
@@ -376,27 +409,34 @@ impl MatchingRun {
         self.0.matched_count
     }
     /// What the round computed, for dry runs too.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn pairs(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProposedPair>> {
         self.load_pairs(ctx).await.gql()
     }
     /// The stored matches it proposed (empty for a dry run).
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn matches(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Match>> {
         let run = async {
-            let (state, _) = both(ctx)?;
+            let (state, _, _turn) = both(ctx).await?;
             Ok(rounds::run_matches(&state.db, &self.0.id).await?.into_iter().map(Match).collect())
         };
         run.await.gql()
     }
     /// Candidate newcomers left without a proposal.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn unmatched_newcomers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Newcomer>> {
         let list = self.unmatched(ctx).await?;
-        let p = caller(ctx).gql()?;
-        Ok(list.into_iter().map(|u| Newcomer::for_caller(u.newcomer, p)).collect())
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            Newcomer::scoped_all(&state.db, list.into_iter().map(|u| u.newcomer).collect(), p).await
+        };
+        run.await.gql()
     }
     /// Candidate newcomers left without a proposal, with the reason.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn unmatched(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<UnmatchedNewcomer>> {
         let run = async {
-            let (state, _) = both(ctx)?;
+            let (state, _, _turn) = both(ctx).await?;
             let raw = self.0.unmatched.as_array().cloned().unwrap_or_default();
             let ids: Vec<String> = raw.iter().filter_map(|u| u.get("n")?.as_str().map(str::to_owned)).collect();
             let ns = newcomers_by_id(&state.db, ids).await?;
@@ -481,7 +521,7 @@ impl MatchingQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Match>> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             let args = PageArgs::parse(first, after.as_deref())?;
             let page = decisions::list(state, p, MatchFilter { city: city_slug, status: status.map(Into::into) }, &args).await?;
             Ok(from_page(page, args.after.is_some(), |m| m.id.clone(), Match))
@@ -492,25 +532,27 @@ impl MatchingQuery {
     /// One match; NOT_FOUND outside the caller's scope.
     async fn r#match(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Match>> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             decisions::find_scoped(&state.db, p, Op::ReadMatches, &id).await.map(|m| Some(Match(m)))
         };
         run.await.gql()
     }
 
     /// One matching round. ADMIN and the city's CITY_ADMIN.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn matching_run(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<MatchingRun>> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             rounds::get_run(state, p, &id).await.map(|r| Some(MatchingRun(r)))
         };
         run.await.gql()
     }
 
     /// The best groups for one WAITING newcomer, eligible ones first, for matching by hand.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn recommendations(&self, ctx: &Context<'_>, newcomer_id: ID, #[graphql(default = 5)] limit: i32) -> async_graphql::Result<Vec<Recommendation>> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             Ok(decisions::recommendations(state, p, &newcomer_id, limit).await?.into_iter().map(Recommendation).collect())
         };
         run.await.gql()
@@ -525,9 +567,10 @@ impl MatchingMutation {
     /// Runs a matching round for one city: the exact best assignment of its WAITING newcomers
     /// to its READY groups under the city's active script. Its pairs become PROPOSED matches
     /// (a dry run stores only the run record).
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn run_matching(&self, ctx: &Context<'_>, input: RunMatchingInput) -> async_graphql::Result<MatchingRun> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             rounds::run(state, p, input).await.map(MatchingRun)
         };
         run.await.gql()
@@ -535,9 +578,10 @@ impl MatchingMutation {
 
     /// Both sides agreed: PROPOSED -> ACTIVE, the twelve months start today; newcomer and
     /// group MATCHED.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn accept_match(&self, ctx: &Context<'_>, id: ID, introduction_date: Option<Date>) -> async_graphql::Result<Match> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             decisions::accept(state, p, &id, introduction_date.map(|d| d.0)).await.map(Match)
         };
         run.await.gql()
@@ -545,18 +589,20 @@ impl MatchingMutation {
 
     /// One side declined: PROPOSED -> REJECTED; both are candidates again; this pair is never
     /// proposed again.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn reject_match(&self, ctx: &Context<'_>, id: ID, reason: String) -> async_graphql::Result<Match> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             decisions::reject(state, p, &id, &reason).await.map(Match)
         };
         run.await.gql()
     }
 
     /// Proposes one pair by hand, through the same rules as a round.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn propose_match(&self, ctx: &Context<'_>, newcomer_id: ID, group_id: ID) -> async_graphql::Result<Match> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             decisions::propose_by_hand(state, p, &newcomer_id, &group_id).await.map(Match)
         };
         run.await.gql()

@@ -2,9 +2,10 @@
 //! record; a coordinator sees what the match needs (contact details only with consent); a
 //! partner sees the status only. A field outside the caller's view answers FORBIDDEN.
 
+use super::DB_COST;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{Role, newcomer};
+use entity::newcomer;
 
 use super::cities::{self, City};
 use super::connection::{Conn, from_page};
@@ -15,41 +16,40 @@ use crate::auth::Principal;
 use crate::error::{AppError, IntoGql};
 use crate::services::audit;
 use crate::services::domain::{Goal, LanguageLevel};
-use crate::services::newcomers::{self as svc, NewcomerFilter, RegisterNewcomerInput, UpdateNewcomerInput};
+use crate::error::AppResult;
+use crate::services::newcomers::{self as svc, HouseholdView as View, NewcomerFilter, RegisterNewcomerInput, UpdateNewcomerInput};
 use crate::services::page::PageArgs;
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum View {
-    /// ADMIN and CITY_ADMIN: the whole record.
-    Full,
-    /// COORDINATOR of the match: what the year together needs.
-    Match,
-    /// PARTNER: status only.
-    Status,
-}
-
 /// A newcomer household (a refugee with a residence permit, alone or with family).
-/// Personal data: see the field docs for who may read what.
+/// Personal data: see the field docs for who may read what. A field the caller may not read
+/// answers FORBIDDEN (null, with an error for that field); the rest of the answer stands.
 pub struct Newcomer {
     model: newcomer::Model,
     view: View,
 }
 
 impl Newcomer {
-    pub fn for_caller(model: newcomer::Model, p: &Principal) -> Self {
-        let view = match p.role {
-            Role::Admin | Role::CityAdmin => View::Full,
-            Role::Coordinator => View::Match,
-            Role::Partner | Role::Analyst => View::Status,
-        };
-        Self { model, view }
+    /// The household as `p` may see it: every path from a caller to household data builds the
+    /// object here, through the one scope check (`svc::view_for`).
+    pub async fn scoped(conn: &impl sea_orm::ConnectionTrait, model: newcomer::Model, p: &Principal) -> AppResult<Self> {
+        let view = svc::view_for(conn, p, &model).await?;
+        Ok(Self { model, view })
+    }
+
+    /// Many households, each through the same check.
+    pub async fn scoped_all(conn: &impl sea_orm::ConnectionTrait, models: Vec<newcomer::Model>, p: &Principal) -> AppResult<Vec<Self>> {
+        let mut out = Vec::with_capacity(models.len());
+        for m in models {
+            out.push(Self::scoped(conn, m, p).await?);
+        }
+        Ok(out)
     }
 
     fn allow<T>(&self, views: &[View], value: T) -> async_graphql::Result<T> {
         if views.contains(&self.view) {
             Ok(value)
         } else {
-            Err(AppError::forbidden("your role may not read this field of a newcomer").into_graphql())
+            Err(AppError::forbidden("you may not read this field of this newcomer").into_graphql())
         }
     }
 
@@ -57,8 +57,9 @@ impl Newcomer {
         self.allow(&[View::Full], value)
     }
 
+    /// Staff, and the coordinator of a group it is proposed to or matched with.
     fn match_view<T>(&self, value: T) -> async_graphql::Result<T> {
-        self.allow(&[View::Full, View::Match], value)
+        self.allow(&[View::Full, View::Active, View::Proposal], value)
     }
 
     /// Notes a contact detail that was read (and not empty) for the request's audit.
@@ -67,8 +68,9 @@ impl Newcomer {
         super::context::audit_contact_read(ctx, read, record)
     }
 
+    /// Staff; the coordinator of the ACTIVE match only where the household agreed.
     fn contact<T>(&self, value: T) -> async_graphql::Result<T> {
-        if self.view == View::Match && self.model.share_contact_with_group {
+        if self.view == View::Active && self.model.share_contact_with_group {
             return Ok(value);
         }
         self.full(value)
@@ -91,12 +93,13 @@ impl Newcomer {
         ID(self.model.id.clone())
     }
     /// The city the household lives in.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn city(&self, ctx: &Context<'_>) -> async_graphql::Result<City> {
         cities::load(ctx, &self.model.city_slug).await.gql()
     }
-    /// Where the household stands.
-    async fn status(&self) -> NewcomerStatus {
-        self.model.status.into()
+    /// Where the household stands. Staff, partners, and the coordinator of its current match.
+    async fn status(&self) -> async_graphql::Result<Option<NewcomerStatus>> {
+        self.allow(&[View::Full, View::Active, View::Proposal, View::Status], Some(self.model.status.into()))
     }
     /// Why the household was withdrawn, when it was. Staff only.
     async fn status_reason(&self) -> async_graphql::Result<Option<&str>> {
@@ -112,6 +115,7 @@ impl Newcomer {
     }
     /// E-mail address. Staff; the match's coordinator only where the newcomer agreed.
     /// Every read is audited.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn email(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
         let value = self.contact(self.model.email.as_deref())?;
         self.audit_contact(ctx, "email", value.is_some())?;
@@ -119,6 +123,7 @@ impl Newcomer {
     }
     /// Phone number. Staff; the match's coordinator only where the newcomer agreed.
     /// Every read is audited.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn phone(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
         let value = self.contact(self.model.phone.as_deref())?;
         self.audit_contact(ctx, "phone", value.is_some())?;
@@ -212,9 +217,10 @@ impl Newcomer {
         self.full(Some(self.model.waiting_since))
     }
     /// The live (PROPOSED or ACTIVE) match, if any. Staff and the match's coordinator.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn current_match(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::matching::Match>> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             let m = crate::services::decisions::live_match_of(state, p, Some(&self.model.id), None).await?;
             Ok(m.map(super::matching::Match))
         };
@@ -224,13 +230,13 @@ impl Newcomer {
     async fn version(&self) -> i32 {
         self.model.version
     }
-    /// When the household was registered.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.model.created_at
+    /// When the household was registered. Staff only.
+    async fn created_at(&self) -> async_graphql::Result<Option<DateTime<Utc>>> {
+        self.full(Some(self.model.created_at))
     }
-    /// When the record last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.model.updated_at
+    /// When the record last changed. Staff only.
+    async fn updated_at(&self) -> async_graphql::Result<Option<DateTime<Utc>>> {
+        self.full(Some(self.model.updated_at))
     }
 }
 
@@ -250,20 +256,23 @@ impl NewcomerQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Newcomer>> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             let args = PageArgs::parse(first, after.as_deref())?;
             let filter = NewcomerFilter { city: city_slug, status: status.map(Into::into) };
             let page = svc::list(state, p, filter, &args).await?;
-            Ok(from_page(page, args.after.is_some(), |n| n.id.clone(), |m| Newcomer::for_caller(m, p)))
+            let items = Newcomer::scoped_all(&state.db, page.items, p).await?;
+            let page = crate::services::page::Page { items, has_next: page.has_next, total: page.total };
+            Ok(from_page(page, args.after.is_some(), |n| n.model.id.clone(), |n| n))
         };
         run.await.gql()
     }
 
     /// One newcomer; NOT_FOUND when it does not exist or lies outside the caller's scope.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn newcomer(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Newcomer>> {
         let run = async {
-            let (state, p) = both(ctx)?;
-            svc::get(state, p, &id).await.map(|m| Some(Newcomer::for_caller(m, p)))
+            let (state, p, _turn) = both(ctx).await?;
+            Ok(Some(Newcomer::scoped(&state.db, svc::get(state, p, &id).await?, p).await?))
         };
         run.await.gql()
     }
@@ -276,28 +285,31 @@ pub struct NewcomerMutation;
 impl NewcomerMutation {
     /// Registers a household (status WAITING). With `idempotencyKey`, a retry returns the
     /// newcomer the first call created.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn register_newcomer(&self, ctx: &Context<'_>, input: RegisterNewcomerInput) -> async_graphql::Result<Newcomer> {
         let run = async {
-            let (state, p) = both(ctx)?;
-            svc::register(state, p, input).await.map(|m| Newcomer::for_caller(m, p))
+            let (state, p, _turn) = both(ctx).await?;
+            Newcomer::scoped(&state.db, svc::register(state, p, input).await?, p).await
         };
         run.await.gql()
     }
 
     /// Changes a newcomer's details; with `expectedVersion`, CONFLICT when it changed since.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn update_newcomer(&self, ctx: &Context<'_>, id: ID, input: UpdateNewcomerInput) -> async_graphql::Result<Newcomer> {
         let run = async {
-            let (state, p) = both(ctx)?;
-            svc::update(state, p, &id, input).await.map(|m| Newcomer::for_caller(m, p))
+            let (state, p, _turn) = both(ctx).await?;
+            Newcomer::scoped(&state.db, svc::update(state, p, &id, input).await?, p).await
         };
         run.await.gql()
     }
 
     /// WAITING -> WITHDRAWN, with the reason.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn withdraw_newcomer(&self, ctx: &Context<'_>, id: ID, reason: String) -> async_graphql::Result<Newcomer> {
         let run = async {
-            let (state, p) = both(ctx)?;
-            svc::withdraw(state, p, &id, &reason).await.map(|m| Newcomer::for_caller(m, p))
+            let (state, p, _turn) = both(ctx).await?;
+            Newcomer::scoped(&state.db, svc::withdraw(state, p, &id, &reason).await?, p).await
         };
         run.await.gql()
     }

@@ -1,5 +1,6 @@
 //! Scoring scripts in GraphQL: versions, validation, preview, publish, activate.
 
+use super::DB_COST;
 use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::scoring_script;
@@ -102,9 +103,13 @@ impl ScriptPreview {
         self.0.candidate_matches as i32
     }
     /// The newcomers whose proposal would change (another group, or none).
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn changed_newcomers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Newcomer>> {
-        let p = super::context::caller(ctx).gql()?;
-        Ok(self.0.changed_newcomers.iter().cloned().map(|m| Newcomer::for_caller(m, p)).collect())
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            Newcomer::scoped_all(&state.db, self.0.changed_newcomers.clone(), p).await
+        };
+        run.await.gql()
     }
 }
 
@@ -121,9 +126,10 @@ pub struct ScriptQuery;
 #[Object]
 impl ScriptQuery {
     /// Every version of a city's scoring script, newest first. ADMIN and the city's CITY_ADMIN.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn scoring_scripts(&self, ctx: &Context<'_>, city_slug: String) -> async_graphql::Result<Vec<ScoringScript>> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             Ok(svc::list(state, p, &city_slug).await?.into_iter().map(ScoringScript).collect())
         };
         run.await.gql()
@@ -138,9 +144,10 @@ impl ScriptMutation {
     /// Checks a script without storing it: it compiles, defines eligible(n, g) and
     /// score(n, g), runs on sample pairs within the limits and returns the right types. A bad
     /// script is a report with `ok: false`, never an error.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn validate_scoring_script(&self, ctx: &Context<'_>, city_slug: String, source: String) -> async_graphql::Result<ScriptValidation> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             let v = svc::validate_source(state, p, &city_slug, &source).await?;
             let native_scoring = v.compiled.as_ref().is_some_and(|c| c.is_native());
             let criteria = v.compiled.as_ref().map(|c| c.criteria().map(str::to_owned).collect()).unwrap_or_default();
@@ -151,9 +158,10 @@ impl ScriptMutation {
 
     /// Compares a candidate script with the active one on the city's current candidates;
     /// stores nothing. SCRIPT_ERROR for a script that does not validate.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn preview_scoring_script(&self, ctx: &Context<'_>, city_slug: String, source: String) -> async_graphql::Result<ScriptPreview> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             svc::preview(state, p, &city_slug, &source).await.map(ScriptPreview)
         };
         run.await.gql()
@@ -169,16 +177,17 @@ impl ScriptMutation {
         note: Option<String>,
     ) -> async_graphql::Result<ScoringScript> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             svc::publish(state, p, &city_slug, &source, note.as_deref()).await.map(ScoringScript)
         };
         run.await.gql()
     }
 
     /// Makes a stored version active again (roll back or forward), after the same checks.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn activate_scoring_script(&self, ctx: &Context<'_>, city_slug: String, version: i32) -> async_graphql::Result<ScoringScript> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             svc::activate(state, p, &city_slug, version).await.map(ScoringScript)
         };
         run.await.gql()

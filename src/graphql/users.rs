@@ -1,5 +1,6 @@
 //! `me` and `login`.
 
+use super::DB_COST;
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::user;
@@ -29,6 +30,7 @@ impl User {
         self.0.role.into()
     }
     /// The city of a CITY_ADMIN, PARTNER or COORDINATOR.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn city(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<City>> {
         match &self.0.city_slug {
             Some(slug) => cities::load(ctx, slug).await.map(Some).gql(),
@@ -36,10 +38,11 @@ impl User {
         }
     }
     /// The group of a COORDINATOR.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<WelcomeGroup>> {
         let run = async {
             let Some(id) = &self.0.group_id else { return Ok(None) };
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             groups::get(state, p, id).await.map(|g| Some(WelcomeGroup::new(g)))
         };
         run.await.gql()
@@ -79,9 +82,10 @@ pub struct UserQuery;
 #[Object]
 impl UserQuery {
     /// The caller's own account.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             let found = <user::Entity as sea_orm::EntityTrait>::find_by_id(p.user_id.as_str()).one(&state.db).await?;
             found.map(User).ok_or(crate::error::AppError::Unauthenticated)
         };
@@ -98,6 +102,7 @@ impl UserMutation {
     /// answer alike (UNAUTHENTICATED). After 5 failures for one account, or 50 from one client
     /// address, within 15 minutes, logins answer RATE_LIMITED until the window ends (known and
     /// unknown accounts alike).
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> async_graphql::Result<AuthPayload> {
         let run = async {
             let state = state(ctx)?;

@@ -1,6 +1,7 @@
 //! The year together in GraphQL: activities, check-ins, ending and completing matches,
 //! statistics, criterion outcomes and the audit log.
 
+use super::DB_COST;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{activity_log, audit_log, check_in};
@@ -306,18 +307,20 @@ pub struct YearQuery;
 #[Object]
 impl YearQuery {
     /// Check-ins that fell due and are missing, for staff reminders.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn check_ins_due(&self, ctx: &Context<'_>, city_slug: String) -> async_graphql::Result<Vec<DueCheckIn>> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             Ok(svc::check_ins_due(state, p, &city_slug).await?.into_iter().map(DueCheckIn).collect())
         };
         run.await.gql()
     }
 
     /// ACTIVE matches past their planned end, to complete.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn matches_due_for_completion(&self, ctx: &Context<'_>, city_slug: String) -> async_graphql::Result<Vec<Match>> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             Ok(svc::due_for_completion(state, p, &city_slug).await?.into_iter().map(Match).collect())
         };
         run.await.gql()
@@ -325,9 +328,10 @@ impl YearQuery {
 
     /// The city's programme in numbers. ADMIN, the city's CITY_ADMIN, and ANALYST (counts
     /// below 5 suppressed).
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn city_statistics(&self, ctx: &Context<'_>, city_slug: String) -> async_graphql::Result<CityStatistics> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             let s = stats::city_statistics(state, p, &city_slug).await?;
             Ok(CityStatistics {
                 city_slug: s.city,
@@ -357,9 +361,10 @@ impl YearQuery {
 
     /// For each criterion of the city's explanations: the outcomes of matches where it scored
     /// high against those where it scored low. See the README, "Reading criterion outcomes".
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn criterion_outcomes(&self, ctx: &Context<'_>, city_slug: String) -> async_graphql::Result<Vec<CriterionOutcome>> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             Ok(stats::criterion_outcomes(state, p, &city_slug)
                 .await?
                 .into_iter()
@@ -370,9 +375,10 @@ impl YearQuery {
     }
 
     /// The audit log, newest first. ADMIN everything; CITY_ADMIN their city.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn audit_log(&self, ctx: &Context<'_>, filter: Option<AuditFilter>, first: Option<i32>, after: Option<String>) -> async_graphql::Result<Conn<AuditEntry>> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             let args = PageArgs::parse(first, after.as_deref())?;
             let page = audit::list(state, p, filter.unwrap_or_default(), &args).await?;
             Ok(from_page(page, args.after.is_some(), |a| a.id.clone(), AuditEntry))
@@ -387,27 +393,30 @@ pub struct YearMutation;
 #[Object]
 impl YearMutation {
     /// Logs an activity of an ACTIVE match: its coordinator, or staff.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn log_activity(&self, ctx: &Context<'_>, match_id: ID, input: ActivityInput) -> async_graphql::Result<ActivityLog> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             svc::log_activity(state, p, &match_id, input).await.map(ActivityLog)
         };
         run.await.gql()
     }
 
     /// Corrects an activity: only its author, within 14 days of logging it.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn update_activity(&self, ctx: &Context<'_>, id: ID, input: ActivityInput) -> async_graphql::Result<ActivityLog> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             svc::update_activity(state, p, &id, input).await.map(ActivityLog)
         };
         run.await.gql()
     }
 
     /// Records the check-in of month 3, 6 or 12 (once each, not before it is due).
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn record_check_in(&self, ctx: &Context<'_>, match_id: ID, input: CheckInInput) -> async_graphql::Result<CheckIn> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             svc::record_check_in(state, p, &match_id, input).await.map(CheckIn)
         };
         run.await.gql()
@@ -423,16 +432,17 @@ impl YearMutation {
         #[graphql(default_with = "EndReason::Other")] reason_code: EndReason,
     ) -> async_graphql::Result<Match> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             svc::end_match(state, p, &id, &reason, reason_code).await.map(Match)
         };
         run.await.gql()
     }
 
     /// After the twelve months: ACTIVE -> COMPLETED; newcomer and group COMPLETED.
+    #[graphql(complexity = "child_complexity + DB_COST")]
     async fn complete_match(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Match> {
         let run = async {
-            let (state, p) = both(ctx)?;
+            let (state, p, _turn) = both(ctx).await?;
             svc::complete_match(state, p, &id).await.map(Match)
         };
         run.await.gql()

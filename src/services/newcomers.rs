@@ -115,6 +115,51 @@ pub struct NewcomerFilter {
     pub status: Option<NewcomerStatus>,
 }
 
+/// How much of one household a caller may read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HouseholdView {
+    /// ADMIN and CITY_ADMIN (of the household's city: whoever loaded the record checked it).
+    Full,
+    /// The coordinator of the group whose ACTIVE match this is: what the year together needs,
+    /// contact details only with the household's consent.
+    Active,
+    /// The coordinator of the group it is PROPOSED to: what the decision needs, no contact
+    /// details.
+    Proposal,
+    /// PARTNER: the status only.
+    Status,
+    /// Anyone else, e.g. the coordinator of a group whose match with it ended or was rejected:
+    /// nothing but the id.
+    Nothing,
+}
+
+/// The one scope check on every path from a caller to a household's data: a newcomer read
+/// directly, the household of a match, a run, a recommendation or a preview. A coordinator's
+/// view follows their group's match with the household, read now, so it ends when the match
+/// does.
+pub async fn view_for(conn: &impl ConnectionTrait, p: &Principal, n: &newcomer::Model) -> AppResult<HouseholdView> {
+    use entity::{MatchStatus, Role, matches};
+    Ok(match p.role {
+        Role::Admin | Role::CityAdmin => HouseholdView::Full,
+        Role::Partner => HouseholdView::Status,
+        Role::Analyst => HouseholdView::Nothing,
+        Role::Coordinator => {
+            let Some(group) = &p.group else { return Ok(HouseholdView::Nothing) };
+            let live = matches::Entity::find()
+                .filter(matches::Column::GroupId.eq(group.as_str()))
+                .filter(matches::Column::NewcomerId.eq(n.id.as_str()))
+                .filter(matches::Column::Status.is_in(super::matches::LIVE))
+                .one(conn)
+                .await?;
+            match live.map(|m| m.status) {
+                Some(MatchStatus::Active) => HouseholdView::Active,
+                Some(MatchStatus::Proposed) => HouseholdView::Proposal,
+                _ => HouseholdView::Nothing,
+            }
+        }
+    })
+}
+
 fn scope_condition(scope: &Scope) -> Condition {
     match scope {
         Scope::All => Condition::all(),

@@ -21,10 +21,14 @@ pub struct Login {
 
 pub async fn login(state: &AppState, email: &str, password_text: &str, address: Option<std::net::IpAddr>) -> AppResult<Login> {
     let email = email.trim().to_lowercase();
-    if let Err(wait) = state.login_limiter.check(&email, address) {
-        state.metrics.login_limited();
-        return Err(AppError::RateLimited(wait));
-    }
+    // The attempt takes its slots before the password is checked (see `auth::limiter`).
+    let attempt = match state.login_limiter.begin(&email, address) {
+        Ok(a) => a,
+        Err(wait) => {
+            state.metrics.login_limited();
+            return Err(AppError::RateLimited(wait));
+        }
+    };
     let found = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&state.db).await?;
     let pw = password_text.to_owned();
     // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
@@ -38,11 +42,9 @@ pub async fn login(state: &AppState, email: &str, password_text: &str, address: 
     })
     .await
     .map_err(AppError::internal)?;
-    let Some(user) = user else {
-        state.login_limiter.fail(&email, address);
-        return Err(AppError::BadCredentials);
-    };
-    state.login_limiter.succeed(&email);
+    // A failure keeps its slots (dropping the attempt).
+    let Some(user) = user else { return Err(AppError::BadCredentials) };
+    attempt.succeeded();
     let (token, expires_at) = state.jwt.issue(&user.id, role_code(user.role), user.city_slug.clone(), user.group_id.clone())?;
     let principal = principal_of(&user);
     audit::record(&state.db, Some(&principal), audit::Entry {

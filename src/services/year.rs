@@ -246,8 +246,22 @@ pub async fn update_activity(state: &AppState, p: &Principal, id: &str, input: A
 }
 
 /// A match's activities, newest first.
-pub async fn activities(conn: &impl ConnectionTrait, match_id: &str, args: &PageArgs) -> AppResult<Page<activity_log::Model>> {
-    let q = activity_log::Entity::find().filter(activity_log::Column::MatchId.eq(match_id));
+/// A match's activities as `p` may read them: a coordinator sees only what the group's own
+/// accounts logged (staff's entries and notes are not the group's), on the current match and
+/// on past ones alike.
+pub async fn activities(conn: &impl ConnectionTrait, p: &Principal, m: &matches::Model, args: &PageArgs) -> AppResult<Page<activity_log::Model>> {
+    let mut q = activity_log::Entity::find().filter(activity_log::Column::MatchId.eq(m.id.as_str()));
+    if p.role == entity::Role::Coordinator {
+        q = q.filter(
+            activity_log::Column::LoggedBy.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(entity::user::Column::Id)
+                    .from(entity::user::Entity)
+                    .and_where(entity::user::Column::GroupId.eq(m.group_id.as_str()))
+                    .to_owned(),
+            ),
+        );
+    }
     page::fetch_newest_first(conn, q, activity_log::Column::Id, args).await
 }
 

@@ -48,6 +48,8 @@ struct Fixture {
     own_ready: String,
     /// The coordinator's group's ACTIVE match (started 13 months ago) and one in Rotterdam.
     active: String,
+    /// A match of the coordinator's group that staff rejected before the active one.
+    own_past: String,
     other_active: String,
     /// An activity logged by each role that may log them (author-only corrections).
     activity: Vec<String>,
@@ -105,6 +107,8 @@ async fn fixture(app: &TestApp) -> Fixture {
     let (p0, p1) = (pair(app, &admin, "almere").await, pair(app, &admin, "almere").await);
     // Roles that are refused never consume a target, so they share role 0's.
     let per_role = |a: &String, b: &String| vec![a.clone(), b.clone(), a.clone(), a.clone(), a.clone()];
+    let (own_past, _, _) = app.proposed_match(&admin, "almere", Some(&own_group)).await;
+    app.ok(Some(&admin), "mutation($id:ID!){ rejectMatch(id:$id, reason:\"asked not to tell the group\"){ id } }", json!({"id": own_past})).await;
     let (active, _, _) = app.active_match(&admin, "almere", Some(&own_group), 13).await;
     let (other_active, _, _) = app.active_match(&admin, "rotterdam", None, 13).await;
     let mut activity = Vec::new();
@@ -133,6 +137,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         other_erase_member: app.add_member(&admin, &other_group, false).await,
         own_ready: app.ready_group(&admin, "almere").await,
         active,
+        own_past,
         other_active,
         activity,
         other_activity,
@@ -360,6 +365,27 @@ fn rows() -> Vec<Row> {
             // The coordinator's group is not in this match.
             own_expect: [Ok, Ok, NotFound, Forbidden, Forbidden],
             other: Some((doc("query($id:ID!){ match(id:$id){ id } }", |f, _| json!({"id": f.other_match})), [Ok, NotFound, NotFound, Forbidden, Forbidden])),
+        },
+        Row {
+            op: "match",
+            // The household of the coordinator's own group's ACTIVE match.
+            own: doc("query($id:ID!){ match(id:$id){ id newcomer { preferredName languages { code } } } }", |f, _| json!({"id": f.active})),
+            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden],
+            other: None,
+        },
+        Row {
+            op: "match",
+            // The coordinator's own group's past (rejected) match: its facts, nothing of the
+            // household, nothing of staff's reason.
+            own: doc("query($id:ID!){ match(id:$id){ id status newcomer { preferredName } } }", |f, _| json!({"id": f.own_past})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: None,
+        },
+        Row {
+            op: "match",
+            own: doc("query($id:ID!){ match(id:$id){ id status endReason } }", |f, _| json!({"id": f.own_past})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: None,
         },
         Row {
             op: "matchingRun",

@@ -254,9 +254,14 @@ async fn a_coordinator_sees_their_own_match_and_what_it_needs_of_the_newcomer() 
     let w = world(&app).await;
     app.ok(Some(&w.token), RUN, json!({"input": {"citySlug": "haarlem"}})).await;
     let coordinator = app.user("COORDINATOR", None, Some(&w.x)).await;
-    let d = app
-        .ok(Some(&coordinator), "{ matches { totalCount edges { node { group { id } newcomer { id preferredName languages { code } goals householdSize email } } } } }", json!({}))
-        .await;
+    let q = "{ matches { totalCount edges { node { id group { id } newcomer { id preferredName languages { code } goals householdSize email } } } } }";
+    // While PROPOSED: what the decision needs, no contact details.
+    let proposed = app.gql(Some(&coordinator), q, json!({})).await;
+    assert_eq!(proposed["data"]["matches"]["edges"][0]["node"]["newcomer"]["preferredName"], "Rama");
+    assert_eq!(code(&proposed).as_deref(), Some("FORBIDDEN"), "email while proposed: {proposed}");
+    let m = proposed["data"]["matches"]["edges"][0]["node"]["id"].as_str().unwrap().to_owned();
+    app.ok(Some(&w.token), "mutation($id:ID!){ acceptMatch(id:$id){ id } }", json!({"id": m})).await;
+    let d = app.ok(Some(&coordinator), q, json!({})).await;
     assert_eq!(d["matches"]["totalCount"], 1);
     let n = &d["matches"]["edges"][0]["node"]["newcomer"];
     assert_eq!(n["id"], w.b.as_str());

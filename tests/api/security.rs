@@ -174,3 +174,165 @@ async fn a_scripts_print_never_reaches_the_log() {
         .unwrap();
     assert!(printed.as_u64().unwrap() > 0, "{metrics}");
 }
+
+const COORDINATOR_VIEW: &str = "query($id:ID!){ match(id:$id){ id status endReason
+    newcomer { id preferredName phone email languages { code } childrenAges }
+    activities { edges { node { notes } } } } }";
+
+/// The codes of a response's errors, by the field path they are on.
+fn errors_by_path(body: &Value) -> Vec<(String, String)> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    let path: Vec<String> = e["path"].as_array().unwrap().iter().map(|p| p.to_string().trim_matches('"').to_owned()).collect();
+                    (path.join("."), e["extensions"]["code"].as_str().unwrap_or_default().to_owned())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_coordinator_sees_a_household_only_while_the_match_lives() {
+    let app = spawn_app().await;
+    let admin = app.user("CITY_ADMIN", Some("almere"), None).await;
+    let group = app.ready_group(&admin, "almere").await;
+    let coordinator = app.user("COORDINATOR", None, Some(&group)).await;
+
+    // PROPOSED: what the decision needs, no contact details.
+    let (m, n, _) = app.proposed_match(&admin, "almere", Some(&group)).await;
+    let body = app.gql(Some(&coordinator), COORDINATOR_VIEW, json!({"id": m})).await;
+    assert_eq!(body["data"]["match"]["newcomer"]["preferredName"], "Rama", "{body}");
+    let errors = errors_by_path(&body);
+    assert!(errors.contains(&("match.newcomer.phone".into(), "FORBIDDEN".into())), "{body}");
+    assert!(errors.contains(&("match.newcomer.email".into(), "FORBIDDEN".into())), "{body}");
+    assert!(body["data"]["match"]["newcomer"]["phone"].is_null());
+
+    // ACTIVE: contact details with the household's consent.
+    app.ok(Some(&admin), "mutation($id:ID!){ acceptMatch(id:$id){ id } }", json!({"id": m})).await;
+    let staff_note = app
+        .ok(Some(&admin), LOG_ACTIVITY, json!({"m": m, "input": { "date": today(), "kind": "OTHER", "durationMinutes": 30, "participants": 2, "notes": "asked not to tell the group" }}))
+        .await;
+    assert!(staff_note["logActivity"]["id"].is_string());
+    app.ok(Some(&coordinator), LOG_ACTIVITY, json!({"m": m, "input": { "date": today(), "kind": "MEAL", "durationMinutes": 90, "participants": 7, "notes": "we cooked" }}))
+        .await;
+    let body = app.gql(Some(&coordinator), COORDINATOR_VIEW, json!({"id": m})).await;
+    assert_eq!(body["data"]["match"]["newcomer"]["phone"], "+31 6 87654321", "{body}");
+    let notes: Vec<&Value> = body["data"]["match"]["activities"]["edges"].as_array().unwrap().iter().map(|e| &e["node"]["notes"]).collect();
+    assert_eq!(notes, [&json!("we cooked")], "staff's note reached the group: {body}");
+
+    // ENDED by staff, then the household's phone changes: the group reads none of it.
+    app.ok(Some(&admin), "mutation($id:ID!){ endMatch(id:$id, reason:\"private reason\", reasonCode: OTHER){ id } }", json!({"id": m})).await;
+    app.ok(Some(&admin), "mutation($id:ID!){ updateNewcomer(id:$id, input:{phone:\"+31 6 11112222\"}){ id } }", json!({"id": n})).await;
+    let direct = app.gql(Some(&coordinator), "query($id:ID!){ newcomer(id:$id){ id } }", json!({"id": n})).await;
+    assert_eq!(code(&direct).as_deref(), Some("NOT_FOUND"));
+    let list = app.gql(Some(&coordinator), "{ matches { edges { node { id endReason newcomer { phone preferredName } } } } }", json!({})).await;
+    for q in [app.gql(Some(&coordinator), COORDINATOR_VIEW, json!({"id": m})).await, list] {
+        let text = q.to_string();
+        assert!(!text.contains("11112222") && !text.contains("87654321"), "a phone number reached the group: {text}");
+        assert!(!text.contains("private reason") && !text.contains("Rama"), "{text}");
+        assert!(!text.contains("asked not to tell"), "{text}");
+    }
+    let body = app.gql(Some(&coordinator), COORDINATOR_VIEW, json!({"id": m})).await;
+    assert_eq!(body["data"]["match"]["status"], "ENDED_EARLY");
+    assert_eq!(body["data"]["match"]["activities"]["edges"][0]["node"]["notes"], "we cooked", "{body}");
+    let errors = errors_by_path(&body);
+    for field in ["endReason", "newcomer.preferredName", "newcomer.phone", "newcomer.languages", "newcomer.childrenAges"] {
+        assert!(errors.contains(&(format!("match.{field}"), "FORBIDDEN".into())), "{field}: {body}");
+    }
+
+    // REJECTED proposal: the same, the reject reason included.
+    let (rejected, _, _) = app.proposed_match(&admin, "almere", Some(&group)).await;
+    app.ok(Some(&admin), "mutation($id:ID!){ rejectMatch(id:$id, reason:\"private reject reason\"){ id } }", json!({"id": rejected})).await;
+    let body = app.gql(Some(&coordinator), COORDINATOR_VIEW, json!({"id": rejected})).await;
+    let text = body.to_string();
+    assert!(!text.contains("private reject reason") && !text.contains("Rama") && !text.contains("87654321"), "{text}");
+}
+
+fn today() -> String {
+    chrono::Utc::now().with_timezone(&chrono_tz::Europe::Amsterdam).date_naive().to_string()
+}
+
+const LOGIN: &str = "mutation($e:String!,$p:String!){ login(email:$e, password:$p){ token } }";
+
+/// A client whose connections come from `address` (any 127.x.y.z reaches the server).
+fn client_from(address: &str) -> reqwest::Client {
+    reqwest::Client::builder().local_address(address.parse::<std::net::IpAddr>().ok()).build().unwrap()
+}
+
+async fn login_from(app: &TestApp, client: &reqwest::Client, email: &str, password: &str) -> Value {
+    let body = json!({"query": LOGIN, "variables": {"e": email, "p": password}});
+    client.post(format!("{}/graphql", app.address)).json(&body).send().await.unwrap().json().await.unwrap()
+}
+
+#[tokio::test]
+async fn parallel_wrong_passwords_are_checked_at_most_up_to_the_limit() {
+    let app = spawn_app().await;
+    let email = format!("target-{}@example.org", uuid::Uuid::new_v4().simple());
+    samenhier::services::users::create(
+        &app.state.db,
+        samenhier::services::users::NewUser { email: email.clone(), role: entity::Role::Admin, city: None, group: None, password: PASSWORD.into() },
+    )
+    .await
+    .unwrap();
+    let attacker = client_from("127.0.0.2");
+    let burst = (0..60).map(|i| {
+        let (app, attacker, email) = (&app, &attacker, &email);
+        async move { login_from(app, attacker, email, &format!("wrong guess {i}")).await }
+    });
+    let answers = futures_util::future::join_all(burst).await;
+    let checked = answers.iter().filter(|a| code(a).as_deref() == Some("UNAUTHENTICATED")).count();
+    let limited = answers.iter().filter(|a| code(a).as_deref() == Some("RATE_LIMITED")).count();
+    assert_eq!(checked + limited, 60, "{answers:?}");
+    assert!(checked <= 5, "{checked} wrong passwords were checked");
+    // The right password from the attacker's address is refused too now...
+    let right = login_from(&app, &attacker, &email, PASSWORD).await;
+    assert_eq!(code(&right).as_deref(), Some("RATE_LIMITED"), "{right}");
+    // ...but the owner, elsewhere, is not locked out by someone else's guesses.
+    let owner = login_from(&app, &client_from("127.0.0.3"), &email, PASSWORD).await;
+    assert!(owner["data"]["login"]["token"].is_string(), "{owner}");
+}
+
+async fn metric(app: &TestApp, name: &str) -> u64 {
+    let text = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
+    text.lines().find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok())).unwrap_or(0)
+}
+
+#[tokio::test]
+async fn one_request_cannot_take_the_whole_pool() {
+    // Caching answers would hide the repeats this test counts.
+    let app = spawn_app_with(&[("SAMENHIER_RESPONSE_CACHE_MB", "0")]).await;
+    let analyst = app.user("ANALYST", None, None).await;
+    let staff = app.user("CITY_ADMIN", Some("almere"), None).await;
+    // The finding: 2,400 aliases of a statistics field fitted in the complexity limit.
+    let aliases: String = (0..2400).map(|i| format!("a{i}: cityStatistics(citySlug:\"almere\"){{ waitingNewcomers {{ value }} }} ")).collect();
+    let body = app.gql(Some(&analyst), &format!("{{ {aliases} }}"), json!({})).await;
+    assert_eq!(code(&body).as_deref(), Some("GRAPHQL_VALIDATION_FAILED"), "{}", &body.to_string()[..300.min(body.to_string().len())]);
+
+    // What fits in the limit runs once per distinct field and arguments: 100 aliases of one
+    // field cost the statements of one.
+    let one = "{ cityStatistics(citySlug:\"almere\"){ waitingNewcomers { value } readyGroups { value } } }";
+    let before = metric(&app, "samenhier_db_queries_total").await;
+    app.ok(Some(&staff), one, json!({})).await;
+    let single = metric(&app, "samenhier_db_queries_total").await - before;
+    let many: String = (0..100).map(|i| format!("a{i}: cityStatistics(citySlug:\"almere\"){{ waitingNewcomers {{ value }} readyGroups {{ value }} }} ")).collect();
+    let before = metric(&app, "samenhier_db_queries_total").await;
+    let d = app.ok(Some(&staff), &format!("{{ {many} }}"), json!({})).await;
+    let hundred = metric(&app, "samenhier_db_queries_total").await - before;
+    assert_eq!(d["a99"]["waitingNewcomers"], d["a0"]["waitingNewcomers"]);
+    assert_eq!(hundred, single, "100 aliases cost {hundred} statements, one costs {single}");
+
+    // Different arguments are different fields; they run, each within the request's share of
+    // the pool, and every one answers (no INTERNAL for an exhausted pool).
+    let cities: String = ["almere", "den-haag", "haarlem", "rotterdam"]
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| (0..5).map(move |j| format!("c{i}x{j}: cityStatistics(citySlug:\"{c}\"){{ waitingNewcomers {{ value }} }} w{i}x{j}: welcomeGroups(citySlug:\"{c}\", first:{}){{ totalCount }} ", j + 1)))
+        .collect();
+    let admin = app.admin().await;
+    let d = app.ok(Some(&admin), &format!("{{ {cities} }}"), json!({})).await;
+    assert_eq!(d.as_object().unwrap().len(), 40);
+}

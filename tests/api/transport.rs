@@ -111,23 +111,50 @@ async fn batches_deep_queries_and_costly_queries_are_refused() {
 
 #[tokio::test]
 async fn an_internal_error_shows_only_a_request_id() {
-    // Closing the pool makes every database call fail inside a resolver.
+    // A table that went missing makes a resolver's query fail inside the database.
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    use sea_orm::ConnectionTrait;
+    app.state.db.execute_unprepared("DROP TABLE scoring_scripts").await.unwrap();
+    let resp = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(&token)
+        .json(&json!({"query": "{ scoringScripts(citySlug:\"almere\"){ version } }"}))
+        .send()
+        .await
+        .unwrap();
+    let rid = resp.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(code(&v).as_deref(), Some("INTERNAL"), "{v}");
+    let msg = v["errors"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("request id"), "{msg}");
+    assert!(!msg.to_lowercase().contains("sql") && !msg.contains("scoring_scripts"), "{msg}");
+    assert_eq!(v["errors"][0]["extensions"]["requestId"], rid.as_str());
+}
+
+#[tokio::test]
+async fn a_database_that_cannot_answer_is_503_unavailable_not_unauthenticated() {
+    // Closing the pool makes every database call fail, the token check included: clients must
+    // not sign their users out over it.
     let app = spawn_app().await;
     let token = app.admin().await;
     app.state.db.clone().close().await.ok();
     let resp = app.client.post(format!("{}/graphql", app.address)).bearer_auth(&token).json(&json!({"query": "{ cities { slug } }"})).send().await.unwrap();
-    let rid = resp.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
     let v: Value = resp.json().await.unwrap();
-    // The token cannot be checked either, so the caller is anonymous: UNAUTHENTICATED.
-    // Log in to reach a resolver that needs the database.
-    let login = app.gql(None, "mutation{ login(email:\"a@example.org\", password:\"whatever\"){ token } }", json!({})).await;
-    assert_eq!(code(&login).as_deref(), Some("INTERNAL"), "{login}");
-    let msg = login["errors"][0]["message"].as_str().unwrap();
-    assert!(msg.contains("request id"), "{msg}");
-    assert!(!msg.to_lowercase().contains("pool") && !msg.to_lowercase().contains("sql"), "{msg}");
-    assert!(login["errors"][0]["extensions"]["requestId"].is_string());
-    assert!(!rid.is_empty());
-    assert!(v["errors"].is_array());
+    assert_eq!(code(&v).as_deref(), Some("UNAVAILABLE"), "{v}");
+    let resp = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&json!({"query": "mutation{ login(email:\"a@example.org\", password:\"whatever\"){ token } }"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(code(&v).as_deref(), Some("UNAVAILABLE"), "{v}");
+    assert!(!v["errors"][0]["message"].as_str().unwrap().to_lowercase().contains("pool"));
 }
 
 #[tokio::test]
