@@ -13,6 +13,9 @@ use sea_orm::{
 /// Opens a pool. SQLite gets WAL (readers never block the writer), a busy timeout, foreign
 /// keys and secure delete (erased values must not linger in free pages).
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    if let Some(file) = crate::auth::secrets::sqlite_file(url) {
+        private_files(&file)?;
+    }
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
     if url.starts_with("sqlite:") {
@@ -29,6 +32,33 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     Database::connect(opts)
         .await
         .with_context(|| format!("cannot connect to the database at {}", redact_url(url)))
+}
+
+/// The SQLite file holds people's personal data: only the server's user may read it. SQLite
+/// creates its `-wal` and `-shm` files with the database file's permissions, so creating the
+/// file 0600 before SQLite opens it covers all three; files left readable by an older version
+/// are narrowed.
+fn private_files(file: &std::path::Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if !file.exists() {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(file)
+            .or_else(|e| if e.kind() == std::io::ErrorKind::AlreadyExists { std::fs::File::open(file) } else { Err(e) })
+            .with_context(|| format!("cannot create the database file {}", file.display()))?;
+    }
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let path = std::path::PathBuf::from(format!("{}{suffix}", file.display()));
+        if let Ok(meta) = std::fs::metadata(&path)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .with_context(|| format!("cannot make {} private (chmod 600)", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Applies every pending migration.

@@ -177,6 +177,7 @@ fn generate(rng: &mut StdRng, city: &str, n_groups: usize, n_newcomers: usize, r
         let hood = *hoods.choose(rng).unwrap_or(&"Centrum");
         let word = *GROUP_WORDS.choose(rng).unwrap_or(&"Samen");
         groups.push(welcome_group::ActiveModel {
+            created_by: Set(None),
             id: Set(id),
             city_slug: Set(city.to_string()),
             name: Set(format!("{word} {hood} {}", gi + 1)),
@@ -231,6 +232,7 @@ fn generate(rng: &mut StdRng, city: &str, n_groups: usize, n_newcomers: usize, r
         let arrival = today - Duration::days(waited + rng.random_range(30..500));
         let share = rng.random_bool(0.7);
         newcomers.push(newcomer::ActiveModel {
+            registered_by: Set(None),
             id: Set(new_id()),
             city_slug: Set(city.to_string()),
             name: Set(format!("{given} {family}")),

@@ -41,6 +41,8 @@ pub struct Model {
     pub idempotency_key: Option<String>,
     /// When the personal data was erased (right to erasure or retention); `None` while held.
     pub erased_at: Option<DateTimeUtc>,
+    /// The account that registered the household (a PARTNER changes only its own).
+    pub registered_by: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -19,6 +19,8 @@ pub struct Model {
     pub availability_hours_per_month: Option<i32>,
     pub preferences: Option<String>,
     pub status_reason: Option<String>,
+    /// The account that created the group (a PARTNER adds members only to its own).
+    pub created_by: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -9,6 +9,7 @@ mod m20261129_000003_matching;
 mod m20261129_000004_year_together;
 mod m20261129_000005_erasure;
 mod m20261129_000006_data_generation;
+mod m20261129_000007_registered_by;
 
 /// Tables whose changes move the data generation (see that migration).
 pub use m20261129_000006_data_generation::TABLES as GENERATION_TABLES;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_year_together::Migration),
             Box::new(m20261129_000005_erasure::Migration),
             Box::new(m20261129_000006_data_generation::Migration),
+            Box::new(m20261129_000007_registered_by::Migration),
         ]
     }
 }

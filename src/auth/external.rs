@@ -19,6 +19,8 @@ pub struct ExternalIdp {
 #[derive(Deserialize)]
 struct ExternalClaims {
     email: Option<String>,
+    /// Optional for the provider's tokens; refused when it lies in the future.
+    iat: Option<i64>,
 }
 
 impl ExternalIdp {
@@ -46,6 +48,9 @@ impl ExternalIdp {
     /// The verified e-mail address the token names.
     pub fn verify(&self, token: &str) -> AppResult<String> {
         let data = decode::<ExternalClaims>(token, &self.key, &self.validation).map_err(|_| AppError::Unauthenticated)?;
+        if super::jwt::issued_in_the_future(data.claims.iat, self.validation.leeway) {
+            return Err(AppError::Unauthenticated);
+        }
         data.claims.email.map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty()).ok_or(AppError::Unauthenticated)
     }
 }

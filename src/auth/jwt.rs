@@ -84,8 +84,17 @@ impl JwtKeys {
 
     /// Verifies signature, algorithm, expiry, not-before, issuer and audience.
     pub fn verify(&self, token: &str) -> AppResult<Claims> {
-        decode::<Claims>(token, &self.decoding, &self.validation)
-            .map(|data| data.claims)
-            .map_err(|_| AppError::Unauthenticated)
+        let claims = decode::<Claims>(token, &self.decoding, &self.validation).map(|data| data.claims).map_err(|_| AppError::Unauthenticated)?;
+        // jsonwebtoken does not look at `iat`: a token "issued" in the future was not issued
+        // by this server's clock, whatever its signature says.
+        if issued_in_the_future(Some(claims.iat), self.validation.leeway) {
+            return Err(AppError::Unauthenticated);
+        }
+        Ok(claims)
     }
+}
+
+/// Whether `iat` lies in the future beyond `leeway` seconds (any issuer's tokens).
+pub fn issued_in_the_future(iat: Option<i64>, leeway: u64) -> bool {
+    iat.is_some_and(|iat| iat > chrono::Utc::now().timestamp() + leeway as i64)
 }

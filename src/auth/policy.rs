@@ -144,6 +144,15 @@ impl Principal {
         }
     }
 
+    /// Whether the caller may change a record whose creator is `creator` with `op`: a PARTNER
+    /// changes only what its own account registered or created (a household it registered,
+    /// a group it created); everyone else as their scope says. Callers answer NOT_FOUND when
+    /// not, like any record outside the caller's scope.
+    pub fn may_change(&self, op: Op, creator: Option<&str>) -> bool {
+        let writes = matches!(op, Op::UpdateNewcomer | Op::WithdrawNewcomer | Op::AddMember | Op::RemoveMember | Op::UpdateGroup);
+        self.role != Role::Partner || !writes || creator == Some(self.user_id.as_str())
+    }
+
     pub fn role_name(&self) -> &'static str {
         role_name(self.role)
     }

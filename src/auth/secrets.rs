@@ -10,14 +10,19 @@ use rand::RngCore;
 
 use crate::config::Secret;
 
-/// Where a generated secret named `suffix` lives for a SQLite URL, or `None` for in-memory.
-pub fn path_beside_sqlite(database_url: &str, suffix: &str) -> Option<PathBuf> {
+/// The database file of a SQLite URL, or `None` for in-memory (and other databases).
+pub fn sqlite_file(database_url: &str) -> Option<PathBuf> {
     let rest = database_url.strip_prefix("sqlite://").or_else(|| database_url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
-    if path.is_empty() || path == ":memory:" {
+    if path.is_empty() || path == ":memory:" || path.starts_with("file::memory:") {
         return None;
     }
-    Some(PathBuf::from(format!("{path}.{suffix}")))
+    Some(PathBuf::from(path))
+}
+
+/// Where a generated secret named `suffix` lives for a SQLite URL, or `None` for in-memory.
+pub fn path_beside_sqlite(database_url: &str, suffix: &str) -> Option<PathBuf> {
+    sqlite_file(database_url).map(|p| PathBuf::from(format!("{}.{suffix}", p.display())))
 }
 
 /// Returns the configured secret, or loads or creates the one beside the SQLite file.

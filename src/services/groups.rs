@@ -126,7 +126,7 @@ pub async fn find_scoped(conn: &impl ConnectionTrait, p: &Principal, op: Op, id:
     let scope = p.scope_for(op)?;
     let group = welcome_group::Entity::find_by_id(id.trim()).one(conn).await?;
     match group {
-        Some(g) if scope.covers_group(&g.id, &g.city_slug) => Ok(g),
+        Some(g) if scope.covers_group(&g.id, &g.city_slug) && p.may_change(op, g.created_by.as_deref()) => Ok(g),
         _ => Err(AppError::NotFound("welcome group")),
     }
 }
@@ -195,6 +195,7 @@ pub async fn create(state: &AppState, p: &Principal, input: CreateWelcomeGroupIn
     let now = Utc::now();
     let model = welcome_group::ActiveModel {
         id: Set(new_id()),
+        created_by: Set(Some(p.user_id.clone())),
         city_slug: Set(city_slug),
         name: Set(name),
         neighbourhood: Set(neighbourhood),
@@ -341,11 +342,14 @@ pub async fn add_member(state: &AppState, p: &Principal, group_id: &str, input: 
     if existing.len() as u64 >= MAX_MEMBERS {
         return Err(AppError::conflict(format!("a group has at most {MAX_MEMBERS} members")));
     }
-    if existing.iter().any(|m| m.email == email) {
-        return Err(AppError::bad_input("email", "a member with this e-mail address is in the group already"));
-    }
+    // Rules on what every caller may see (the member count, who coordinates) come first: the
+    // e-mail check reads addresses a PARTNER may not, so its answer must not depend on
+    // whether an earlier rule would have refused anyway.
     if input.is_coordinator && existing.iter().any(|m| m.is_coordinator) {
         return Err(AppError::bad_input("isCoordinator", "the group has a coordinator already; a group has exactly one"));
+    }
+    if existing.iter().any(|m| m.email == email) {
+        return Err(AppError::bad_input("email", "a member with this e-mail address is in the group already"));
     }
     let member = group_member::ActiveModel {
         id: Set(new_id()),

@@ -185,7 +185,7 @@ pub async fn list(state: &AppState, p: &Principal, filter: NewcomerFilter, args:
 pub async fn find_scoped(conn: &impl ConnectionTrait, p: &Principal, op: Op, id: &str) -> AppResult<newcomer::Model> {
     let scope = p.scope_for(op)?;
     let found = newcomer::Entity::find_by_id(id.trim()).filter(scope_condition(&scope)).one(conn).await?;
-    found.ok_or(AppError::NotFound("newcomer"))
+    found.filter(|n| p.may_change(op, n.registered_by.as_deref())).ok_or(AppError::NotFound("newcomer"))
 }
 
 pub async fn get(state: &AppState, p: &Principal, id: &str) -> AppResult<newcomer::Model> {
@@ -280,6 +280,7 @@ pub async fn register(state: &AppState, p: &Principal, input: RegisterNewcomerIn
     let now = Utc::now();
     let model = newcomer::ActiveModel {
         id: Set(new_id()),
+        registered_by: Set(Some(p.user_id.clone())),
         city_slug: Set(city_slug),
         name: Set(name),
         preferred_name: Set(preferred_name),

@@ -10,6 +10,7 @@
 //! truncates the write-ahead log, so the old values are gone from the files; on PostgreSQL a
 //! VACUUM of the touched tables removes the dead row versions.
 
+use chrono::Datelike;
 use chrono::{NaiveDate, Utc};
 use entity::{GroupStatus, MatchStatus, NewcomerStatus, activity_log, audit_log, check_in, group_member, matches, newcomer, welcome_group};
 use sea_orm::sea_query::Expr;
@@ -32,6 +33,22 @@ pub const ERASED: &str = "(erased)";
 /// The start of the five-year band of a birth year: what erasure keeps of it.
 fn coarse_birth_year(year: i32) -> i32 {
     year - year.rem_euclid(5)
+}
+
+/// The first day of `d`'s month: erasure keeps months, not days.
+fn month_of(d: chrono::NaiveDate) -> chrono::NaiveDate {
+    d.with_day(1).unwrap_or(d)
+}
+
+/// The start of `t`'s month (UTC).
+fn month_start(t: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
+    month_of(t.date_naive()).and_hms_opt(0, 0, 0).map(|dt| dt.and_utc()).unwrap_or(t)
+}
+
+/// A child's age as the lower bound of its five-year band (0, 5, 10, 15): erasure keeps
+/// bands, not exact ages.
+fn age_band(age: i32) -> i32 {
+    age - age.rem_euclid(5)
 }
 
 /// Why a record is erased: by a staff member, or by the retention command.
@@ -78,6 +95,11 @@ pub async fn erase_newcomer(db: &DatabaseConnection, cause: Cause<'_>, id: &str)
         email: Set(None),
         phone: Set(None),
         birth_year: Set(coarse_birth_year(n.birth_year)),
+        arrival_date: Set(month_of(n.arrival_date)),
+        consent_date: Set(n.consent_date.map(month_of)),
+        children_ages: Set(entity::IntList(n.children_ages.0.iter().copied().map(age_band).collect())),
+        waiting_since: Set(month_start(n.waiting_since)),
+        created_at: Set(month_start(n.created_at)),
         education: Set(None),
         neighbourhood: Set(None),
         needs: Set(None),
@@ -147,6 +169,7 @@ pub async fn erase_member(db: &DatabaseConnection, cause: Cause<'_>, id: &str) -
         phone: Set(None),
         birth_year: Set(coarse_birth_year(member.birth_year)),
         vog_received_on: Set(None),
+        created_at: Set(month_start(member.created_at)),
         erased_at: Set(Some(Utc::now())),
         ..Default::default()
     }

@@ -37,15 +37,33 @@ pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> AppResult<
     }
 }
 
+/// Characters that change how the text around them is shown without being seen themselves:
+/// bidirectional overrides, embeddings and isolates (U+202E shows "gpj.exe" as "exe.jpg"),
+/// zero-width spaces and joiners that split or hide words, and line or paragraph separators.
+/// The zero-width non-joiner and joiner (U+200C, U+200D) stay allowed: Persian and other
+/// scripts need them in ordinary words and names.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{061C}' | '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2028}' | '\u{2029}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{180E}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// Normalises to NFC (the same name typed on two keyboards is then the same string) and
+/// refuses control characters and invisible format characters; names (at most `MAX_NAME`
+/// characters) are single lines, free text may hold line breaks and tabs.
 fn checked_text(field: &str, v: &str, max: usize) -> AppResult<String> {
+    use unicode_normalization::UnicodeNormalization;
+    let v: String = v.nfc().collect();
     let len = v.chars().count();
     if len > max {
         return Err(bad(field, format!("{field} is {len} characters long; at most {max} are allowed")));
     }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(bad(field, format!("{field} contains control characters")));
+    let single_line = max <= MAX_NAME;
+    if let Some(c) = v.chars().find(|c| (c.is_control() && (single_line || (*c != '\n' && *c != '\t'))) || is_invisible_format(*c)) {
+        let what = if c.is_control() { "a control character" } else { "an invisible formatting character" };
+        return Err(bad(field, format!("{field} contains {what} (U+{:04X}); type the text without it", c as u32)));
     }
-    Ok(v.to_owned())
+    Ok(v)
 }
 
 /// An e-mail address of the usual shape `local@domain.tld`, stored lower-case.

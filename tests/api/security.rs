@@ -336,3 +336,107 @@ async fn one_request_cannot_take_the_whole_pool() {
     let d = app.ok(Some(&admin), &format!("{{ {cities} }}"), json!({})).await;
     assert_eq!(d.as_object().unwrap().len(), 40);
 }
+
+#[tokio::test]
+async fn an_error_never_tells_a_partner_whether_an_address_is_in_a_group() {
+    let app = spawn_app().await;
+    let partner = app.user("PARTNER", Some("almere"), None).await;
+    let group = app.create_group(&partner, "almere").await;
+    let mut known = member_input(true);
+    known["email"] = json!("known@example.org");
+    app.ok(Some(&partner), ADD_MEMBER, json!({"g": group, "input": known})).await;
+    // A second coordinator, once with the address already in the group, once with a new one:
+    // the same answer, about what the partner can see (who coordinates).
+    let mut again = member_input(true);
+    again["email"] = json!("known@example.org");
+    let first = app.gql(Some(&partner), ADD_MEMBER, json!({"g": group, "input": again})).await;
+    let second = app.gql(Some(&partner), ADD_MEMBER, json!({"g": group, "input": member_input(true)})).await;
+    assert_eq!(first["errors"][0]["message"], second["errors"][0]["message"], "{first} / {second}");
+    assert_eq!(field(&first).as_deref(), Some("isCoordinator"));
+}
+
+#[tokio::test]
+async fn a_partner_changes_only_what_its_own_account_registered_and_reads_status_only() {
+    let app = spawn_app().await;
+    let admin = app.user("CITY_ADMIN", Some("almere"), None).await;
+    let partner = app.user("PARTNER", Some("almere"), None).await;
+    let other_partner = app.user("PARTNER", Some("almere"), None).await;
+    let own = app.register(&partner, "almere").await;
+    let staffs = app.register(&admin, "almere").await;
+    let consent = "mutation($id:ID!){ updateNewcomer(id:$id, input:{shareContactWithGroup:true, phone:\"+31 6 99998888\"}){ id } }";
+    for (token, id) in [(&partner, &staffs), (&other_partner, &own)] {
+        let body = app.gql(Some(token), consent, json!({"id": id})).await;
+        assert_eq!(code(&body).as_deref(), Some("NOT_FOUND"), "{body}");
+    }
+    app.ok(Some(&partner), consent, json!({"id": own})).await;
+    // Who changed consent and contact details, and when, is in the audit log.
+    let log = app.ok(Some(&admin), "{ auditLog(filter:{action:\"newcomer.update\"}){ edges { node { actorId at entityId details } } } }", json!({})).await;
+    let entry = &log["auditLog"]["edges"][0]["node"];
+    assert_eq!(entry["entityId"], own.as_str());
+    assert!(entry["details"].as_str().unwrap().contains("shareContactWithGroup"), "{entry}");
+    assert!(entry["actorId"].is_string() && entry["at"].is_string());
+    // Status only: no registration or change times.
+    let body = app.gql(Some(&partner), "query($id:ID!){ newcomer(id:$id){ id status createdAt updatedAt } }", json!({"id": own})).await;
+    assert_eq!(body["data"]["newcomer"]["status"], "WAITING");
+    let errors = errors_by_path(&body);
+    assert!(errors.contains(&("newcomer.createdAt".into(), "FORBIDDEN".into())), "{body}");
+    assert!(errors.contains(&("newcomer.updatedAt".into(), "FORBIDDEN".into())), "{body}");
+    // The same for groups: members only in a group the partner created.
+    let staff_group = app.create_group(&admin, "almere").await;
+    let body = app.gql(Some(&partner), ADD_MEMBER, json!({"g": staff_group, "input": member_input(false)})).await;
+    assert_eq!(code(&body).as_deref(), Some("NOT_FOUND"), "{body}");
+}
+
+#[tokio::test]
+async fn erasure_keeps_months_and_bands_not_days_and_exact_ages() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let mut input = newcomer_input("almere");
+    input["arrivalDate"] = json!("2025-03-17");
+    input["consentDate"] = json!("2025-04-09");
+    input["childrenAges"] = json!([4, 9, 13]);
+    let id = app.ok(Some(&admin), REGISTER, json!({"input": input})).await["registerNewcomer"]["id"].as_str().unwrap().to_owned();
+    app.ok(Some(&admin), "mutation($id:ID!){ eraseNewcomer(id:$id) }", json!({"id": id})).await;
+    let d = app.ok(Some(&admin), "query($id:ID!){ newcomer(id:$id){ arrivalDate consentDate childrenAges birthYear waitingSince createdAt } }", json!({"id": id})).await;
+    let n = &d["newcomer"];
+    assert_eq!(n["arrivalDate"], "2025-03-01");
+    assert_eq!(n["consentDate"], "2025-04-01");
+    assert_eq!(n["childrenAges"], json!([10, 5, 0]), "oldest first, each the lower bound of its five-year band");
+    assert_eq!(n["birthYear"], 1990);
+    assert!(n["createdAt"].as_str().unwrap()[8..].starts_with("01T00:00:00"), "{n}");
+    assert!(n["waitingSince"].as_str().unwrap()[8..].starts_with("01T00:00:00"), "{n}");
+}
+
+#[tokio::test]
+async fn the_sqlite_files_are_readable_by_the_server_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = spawn_app().await;
+    let Some(file) = samenhier::auth::secrets::sqlite_file(&app.database_url) else { return };
+    let admin = app.admin().await;
+    app.register(&admin, "almere").await;
+    for suffix in ["", "-wal", "-shm"] {
+        let path = format!("{}{suffix}", file.display());
+        let mode = std::fs::metadata(&path).unwrap_or_else(|e| panic!("{path}: {e}")).permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{path} is {mode:o}");
+    }
+}
+
+#[tokio::test]
+async fn names_and_text_refuse_invisible_characters_and_are_stored_in_nfc() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    for (field, value) in [("name", "Rama\u{202E}gpj.exe"), ("name", "Ra\u{200B}ma"), ("preferredName", "Rama\u{2028}Haddad"), ("name", "Rama\nHaddad")] {
+        let mut input = newcomer_input("almere");
+        input[field] = json!(value);
+        let body = app.gql(Some(&admin), REGISTER, json!({"input": input})).await;
+        assert_eq!(code(&body).as_deref(), Some("BAD_USER_INPUT"), "{value:?}: {body}");
+        assert_eq!(crate::helpers::field(&body).as_deref(), Some(field), "{body}");
+    }
+    let mut input = newcomer_input("almere");
+    input["name"] = json!("Rene\u{0301} Dupont");
+    input["needs"] = json!("Two lines\nof notes");
+    let id = app.ok(Some(&admin), REGISTER, json!({"input": input})).await["registerNewcomer"]["id"].as_str().unwrap().to_owned();
+    let d = app.ok(Some(&admin), "query($id:ID!){ newcomer(id:$id){ name needs } }", json!({"id": id})).await;
+    assert_eq!(d["newcomer"]["name"], "Ren\u{e9} Dupont");
+    assert_eq!(d["newcomer"]["needs"], "Two lines\nof notes");
+}

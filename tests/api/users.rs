@@ -57,6 +57,9 @@ async fn a_token_that_is_tampered_expired_or_foreign_is_refused() {
     let with_public_key = encode(&Header::new(Algorithm::HS256), &claims(&sub, "samenhier", "samenhier-api", now + 600), &EncodingKey::from_secret(public_pem).unwrap()).unwrap();
     let mut future = claims(&sub, "samenhier", "samenhier-api", now + 7200);
     future["nbf"] = json!(now + 3600);
+    let mut issued_later = claims(&sub, "samenhier", "samenhier-api", now + 7200);
+    issued_later["iat"] = json!(now + 3600);
+    issued_later["nbf"] = json!(now - 60);
     let mut no_exp = claims(&sub, "samenhier", "samenhier-api", 0);
     no_exp.as_object_mut().unwrap().remove("exp");
     let hs512 = encode(&Header::new(Algorithm::HS512), &claims(&sub, "samenhier", "samenhier-api", now + 600), &key).unwrap();
@@ -67,6 +70,7 @@ async fn a_token_that_is_tampered_expired_or_foreign_is_refused() {
         ("another HMAC algorithm", hs512),
         ("expired", sign(claims(&sub, "samenhier", "samenhier-api", now - 3600))),
         ("nbf in the future", sign(future)),
+        ("iat in the future", sign(issued_later)),
         ("no exp", sign(no_exp)),
         ("wrong issuer", sign(claims(&sub, "evil", "samenhier-api", now + 600))),
         ("wrong audience", sign(claims(&sub, "samenhier", "other", now + 600))),
