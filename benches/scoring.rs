@@ -19,7 +19,7 @@ impl Lcg {
         self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         self.0 >> 33
     }
-    fn pick<'a>(&mut self, xs: &[&'a str], n: usize) -> Vec<String> {
+    fn pick(&mut self, xs: &[&str], n: usize) -> Vec<String> {
         (0..n).map(|_| xs[(self.next() as usize) % xs.len()].to_owned()).collect()
     }
 }

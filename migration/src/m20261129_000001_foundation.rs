@@ -145,7 +145,7 @@ impl MigrationTrait for Migration {
             .columns([Cities::Slug, Cities::Name, Cities::CreatedAt]);
         for (slug, name) in CITIES {
             insert
-                .values([slug.into(), name.into(), Expr::current_timestamp().into()])
+                .values([slug.into(), name.into(), Expr::current_timestamp()])
                 .map_err(|e| DbErr::Custom(e.to_string()))?;
         }
         manager.exec_stmt(insert).await?;

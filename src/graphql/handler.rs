@@ -136,11 +136,10 @@ pub async fn get(
         }
     };
     // Extensions are accepted (no extension is implemented) but must at least be an object.
-    if let Some(ext) = params.extensions.as_deref() {
-        if !matches!(serde_json::from_str::<serde_json::Value>(ext), Ok(serde_json::Value::Object(_) | serde_json::Value::Null)) {
+    if let Some(ext) = params.extensions.as_deref()
+        && !matches!(serde_json::from_str::<serde_json::Value>(ext), Ok(serde_json::Value::Object(_) | serde_json::Value::Null)) {
             return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "extensions must be a JSON object", &request_id);
         }
-    }
     // Mutations change state; GET must be safe, so only queries run through it.
     if is_mutation(&query, params.operation_name.as_deref()) {
         return HttpResponse::MethodNotAllowed()

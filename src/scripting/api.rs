@@ -50,11 +50,23 @@ impl Tags {
     }
 }
 
+/// Iterates a shared list without copying it (`for x in n.interests` in a script).
+pub struct SharedIter<T>(Arc<[T]>, usize);
+
+impl<T: Clone> Iterator for SharedIter<T> {
+    type Item = T;
+    fn next(&mut self) -> Option<T> {
+        let item = self.0.get(self.1).cloned();
+        self.1 += 1;
+        item
+    }
+}
+
 impl IntoIterator for Tags {
     type Item = ImmutableString;
-    type IntoIter = std::vec::IntoIter<ImmutableString>;
+    type IntoIter = SharedIter<ImmutableString>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.to_vec().into_iter()
+        SharedIter(self.0, 0)
     }
 }
 
@@ -75,9 +87,9 @@ impl Ages {
 
 impl IntoIterator for Ages {
     type Item = INT;
-    type IntoIter = std::vec::IntoIter<INT>;
+    type IntoIter = SharedIter<INT>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.to_vec().into_iter()
+        SharedIter(self.0, 0)
     }
 }
 

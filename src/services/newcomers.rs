@@ -266,11 +266,10 @@ pub async fn register(state: &AppState, p: &Principal, input: RegisterNewcomerIn
         .map(|k| format!("{}:{k}", p.user_id));
 
     let txn = begin_write(&state.db).await?;
-    if let Some(key) = &idempotency_key {
-        if let Some(existing) = newcomer::Entity::find().filter(newcomer::Column::IdempotencyKey.eq(key.as_str())).one(&txn).await? {
+    if let Some(key) = &idempotency_key
+        && let Some(existing) = newcomer::Entity::find().filter(newcomer::Column::IdempotencyKey.eq(key.as_str())).one(&txn).await? {
             return Ok(existing);
         }
-    }
     if entity::city::Entity::find_by_id(city_slug.as_str()).one(&txn).await?.is_none() {
         return Err(AppError::bad_input("citySlug", format!("there is no city {:?}", input.city_slug)));
     }

@@ -67,7 +67,7 @@ fn median(mut v: Vec<i64>) -> Option<f64> {
     }
     v.sort_unstable();
     let mid = v.len() / 2;
-    Some(if v.len() % 2 == 0 { (v[mid - 1] + v[mid]) as f64 / 2.0 } else { v[mid] as f64 })
+    Some(if v.len().is_multiple_of(2) { (v[mid - 1] + v[mid]) as f64 / 2.0 } else { v[mid] as f64 })
 }
 
 pub async fn city_statistics(state: &AppState, p: &Principal, city: &str) -> AppResult<Statistics> {

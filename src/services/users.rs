@@ -168,11 +168,10 @@ pub async fn create(conn: &impl ConnectionTrait, new: NewUser) -> AppResult<user
             let id = new.group.ok_or_else(|| AppError::bad_input("group", "the role COORDINATOR needs --group ID"))?;
             let group = entity::welcome_group::Entity::find_by_id(id.trim()).one(conn).await?;
             let group = group.ok_or_else(|| AppError::bad_input("group", format!("there is no welcome group {id:?}")))?;
-            if let Some(c) = &new.city {
-                if c.trim().to_lowercase() != group.city_slug {
+            if let Some(c) = &new.city
+                && c.trim().to_lowercase() != group.city_slug {
                     return Err(AppError::bad_input("city", format!("group {id} is in {}, not in {c}", group.city_slug)));
                 }
-            }
             (Some(group.city_slug), Some(group.id))
         }
     };

@@ -160,11 +160,10 @@ fn check_activity(m: &matches::Model, input: &ActivityInput, today: NaiveDate) -
     if date > today {
         return Err(AppError::bad_input("date", format!("date {date} lies in the future")));
     }
-    if let Some(start) = m.start_date {
-        if date < start {
+    if let Some(start) = m.start_date
+        && date < start {
             return Err(AppError::bad_input("date", format!("date {date} is before the match started on {start}")));
         }
-    }
     Ok(ActivityFields {
         date,
         kind: input.kind,
@@ -389,20 +388,18 @@ pub async fn end_live(conn: &impl ConnectionTrait, p: &Principal, m: &matches::M
     am.end_reason = Set(Some(reason.to_owned()));
     am.updated_at = Set(now);
     let updated = am.update(conn).await?;
-    if let Some(n) = newcomer::Entity::find_by_id(m.newcomer_id.as_str()).one(conn).await? {
-        if n.status == NewcomerStatus::Matched {
+    if let Some(n) = newcomer::Entity::find_by_id(m.newcomer_id.as_str()).one(conn).await?
+        && n.status == NewcomerStatus::Matched {
             // waiting_since is kept: the household keeps its place in the queue.
             let am = newcomer::ActiveModel { id: Set(n.id.clone()), status: Set(NewcomerStatus::Waiting), version: Set(n.version + 1), updated_at: Set(now), ..Default::default() };
             am.update(conn).await?;
         }
-    }
-    if let Some(g) = welcome_group::Entity::find_by_id(m.group_id.as_str()).one(conn).await? {
-        if g.status == GroupStatus::Matched {
+    if let Some(g) = welcome_group::Entity::find_by_id(m.group_id.as_str()).one(conn).await?
+        && g.status == GroupStatus::Matched {
             let next = if code == EndReason::GroupDissolved { GroupStatus::Withdrawn } else { GroupStatus::Ready };
             let am = welcome_group::ActiveModel { id: Set(g.id.clone()), status: Set(next), version: Set(g.version + 1), updated_at: Set(now), ..Default::default() };
             am.update(conn).await?;
         }
-    }
     audit::record(conn, Some(p), audit::Entry {
         action: "match.end_early",
         entity_type: "match",
@@ -435,11 +432,10 @@ pub async fn complete_match(state: &AppState, p: &Principal, id: &str) -> AppRes
     if m.status != MatchStatus::Active {
         return Err(AppError::conflict(format!("only an ACTIVE match can be completed; this one is {}", super::matches::status_code(m.status))));
     }
-    if let Some(end) = m.planned_end_date {
-        if end > today {
+    if let Some(end) = m.planned_end_date
+        && end > today {
             return Err(AppError::conflict(format!("the twelve months end on {end}; complete the match from then on, or end it early")));
         }
-    }
     let now = Utc::now();
     super::matches::claim(&txn, &m.id, MatchStatus::Active, MatchStatus::Completed).await?;
     let mut am: matches::ActiveModel = m.clone().into();

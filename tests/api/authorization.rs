@@ -564,13 +564,12 @@ fn every_operation_has_a_row() {
     for def in doc.definitions {
         if let async_graphql::parser::types::TypeSystemDefinition::Type(t) = def {
             let name = t.node.name.node.as_str();
-            if name == "Query" || name == "Mutation" {
-                if let async_graphql::parser::types::TypeKind::Object(obj) = &t.node.kind {
+            if (name == "Query" || name == "Mutation")
+                && let async_graphql::parser::types::TypeKind::Object(obj) = &t.node.kind {
                     for field in &obj.fields {
                         ops.insert(field.node.name.node.to_string());
                     }
                 }
-            }
         }
     }
     let covered: BTreeSet<String> = rows().iter().map(|r| r.op.to_owned()).collect();

@@ -1,5 +1,8 @@
 //! One test binary for every HTTP test (see STYLE.md: fast to link, one harness).
 
+// Test code may fail loudly: `unwrap`/`expect` are the assertions of its set-up helpers too.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod authorization;
 mod cache;
 mod cli;

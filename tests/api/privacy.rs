@@ -269,7 +269,9 @@ async fn export_requests_are_checked_with_clear_errors() {
     let analyst = app.user("ANALYST", None, None).await;
     let city_admin = app.user("CITY_ADMIN", Some("almere"), None).await;
     let partner = app.user("PARTNER", Some("almere"), None).await;
-    let cases: [(Option<&str>, &str, u16, &str, Option<&str>); 8] = [
+    /// (token, path, status, code, field)
+    type Case<'a> = (Option<&'a str>, &'a str, u16, &'a str, Option<&'a str>);
+    let cases: [Case; 8] = [
         (None, "/exports/newcomers", 401, "UNAUTHENTICATED", None),
         (Some("not-a-token"), "/exports/newcomers", 401, "UNAUTHENTICATED", None),
         (Some(&city_admin), "/exports/newcomers", 403, "FORBIDDEN", None),
