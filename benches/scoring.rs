@@ -25,7 +25,8 @@ impl Lcg {
 }
 
 const LANGS: &[&str] = &["ar", "ti", "fa", "so", "tr", "uk", "en", "nl", "fr", "ku"];
-const INTERESTS: &[&str] = &["cooking", "football", "walking", "music", "chess", "cycling", "reading", "gardening", "art", "swimming"];
+const INTERESTS: &[&str] =
+    &["cooking", "football", "walking", "music", "chess", "cycling", "reading", "gardening", "art", "swimming"];
 const SECTORS: &[&str] = &["healthcare", "it", "education", "construction", "logistics", "retail"];
 const GOALS: &[&str] = &["work", "study", "language", "social_network", "practical_matters"];
 const HOODS: &[&str] = &["centrum", "noord", "oost", "zuid", "west"];
@@ -127,10 +128,8 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("native", |b| {
         b.iter(|| {
-            let cells: Vec<i64> = ns
-                .par_iter()
-                .flat_map_iter(|n| gs.iter().map(|g| native(&n.0, &g.0).unwrap_or(i64::MIN)))
-                .collect();
+            let cells: Vec<i64> =
+                ns.par_iter().flat_map_iter(|n| gs.iter().map(|g| native(&n.0, &g.0).unwrap_or(i64::MIN))).collect();
             black_box(cells.iter().filter(|v| **v != i64::MIN).count())
         })
     });

@@ -162,30 +162,54 @@ impl Application {
         conn.set_metric_callback(move |info| counted.db_query(info.elapsed, info.failed));
         db::migrate(&conn).await?;
         scripts::ensure_shipped(&conn).await.map_err(crate::error::AppError::into_anyhow)?;
-        let (secret, path, generated) =
-            secrets::resolve(settings.jwt_secret.as_ref(), &settings.database_url, "jwt-secret", "SAMENHIER_JWT_SECRET")?;
+        let (secret, path, generated) = secrets::resolve(
+            settings.jwt_secret.as_ref(),
+            &settings.database_url,
+            "jwt-secret",
+            "SAMENHIER_JWT_SECRET",
+        )?;
         match (generated, path) {
-            (true, Some(p)) => tracing::warn!(path = %p.display(), "SAMENHIER_JWT_SECRET is unset: generated a signing key and stored it with mode 0600"),
+            (true, Some(p)) => {
+                tracing::warn!(path = %p.display(), "SAMENHIER_JWT_SECRET is unset: generated a signing key and stored it with mode 0600")
+            }
             (false, Some(p)) => tracing::info!(path = %p.display(), "using the signing key stored beside the database"),
             (true, None) => tracing::warn!("SAMENHIER_JWT_SECRET is unset: using a key for this process only"),
             _ => {}
         }
-        let (export_secret, export_path, export_generated) =
-            secrets::resolve(settings.export_key.as_ref(), &settings.database_url, "export-key", "SAMENHIER_EXPORT_KEY")?;
+        let (export_secret, export_path, export_generated) = secrets::resolve(
+            settings.export_key.as_ref(),
+            &settings.database_url,
+            "export-key",
+            "SAMENHIER_EXPORT_KEY",
+        )?;
         if let (true, Some(p)) = (export_generated, export_path) {
             tracing::warn!(path = %p.display(), "SAMENHIER_EXPORT_KEY is unset: generated an export key and stored it with mode 0600");
         }
         let export_key = crate::export::ExportKey::new(export_secret);
         let idp = match &settings.idp {
             None => None,
-            Some(i) => Some(crate::auth::external::ExternalIdp::new(&i.algorithm, &i.public_key_pem, &i.issuer, &i.audience)?),
+            Some(i) => {
+                Some(crate::auth::external::ExternalIdp::new(&i.algorithm, &i.public_key_pem, &i.issuer, &i.audience)?)
+            }
         };
         let jwt = JwtKeys::new(&secret, &settings.jwt_issuer, &settings.jwt_audience, settings.token_lifetime)?;
         let demo_users = if options.demo { demo::seed(&conn, &settings).await? } else { Vec::new() };
         let introspection = settings.introspection.unwrap_or(options.demo);
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let scoring = crate::scripting::job::Slots::new(settings.scoring_jobs, cores);
-        let state = Arc::new(AppState { db: conn, settings, jwt, idp, export_key, metrics, login_limiter: crate::auth::limiter::LoginLimiter::standard(), scripts: ScriptRegistry::default(), round_locks: RoundLocks::default(), in_flight: InFlight::default(), scoring });
+        let state = Arc::new(AppState {
+            db: conn,
+            settings,
+            jwt,
+            idp,
+            export_key,
+            metrics,
+            login_limiter: crate::auth::limiter::LoginLimiter::standard(),
+            scripts: ScriptRegistry::default(),
+            round_locks: RoundLocks::default(),
+            in_flight: InFlight::default(),
+            scoring,
+        });
         let limits = SchemaLimits {
             max_depth: state.settings.max_query_depth,
             max_complexity: state.settings.max_query_complexity,

@@ -140,7 +140,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
     telemetry::init(settings.log_format);
     match cli.command {
-        Command::Script { command: ScriptCommand::Check { file, city } } => script_check(settings, &file, city.as_deref()).await,
+        Command::Script { command: ScriptCommand::Check { file, city } } => {
+            script_check(settings, &file, city.as_deref()).await
+        }
         Command::Solve { .. } => Ok(()),
         Command::Serve { demo, bind } => serve(settings, demo, &bind).await,
         Command::Migrate => {
@@ -150,7 +152,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command: UserCommand::Add(args) } => user_add(settings, args).await,
-        Command::Retention { command: RetentionCommand::Apply { months, dry_run } } => retention(settings, months, dry_run).await,
+        Command::Retention { command: RetentionCommand::Apply { months, dry_run } } => {
+            retention(settings, months, dry_run).await
+        }
         Command::Schema => Ok(()),
         Command::Seed { demo, bulk, newcomers, groups, seed } => {
             if !demo && bulk.is_none() {
@@ -178,7 +182,9 @@ async fn retention(settings: Settings, months: u32, dry_run: bool) -> anyhow::Re
     }
     let conn = db::connect(&settings.database_url).await?;
     db::migrate(&conn).await?;
-    let done = crate::services::privacy::apply_retention(&conn, months, settings.today(), dry_run).await.map_err(AppError::into_anyhow)?;
+    let done = crate::services::privacy::apply_retention(&conn, months, settings.today(), dry_run)
+        .await
+        .map_err(AppError::into_anyhow)?;
     for c in &done {
         println!("{}", serde_json::to_string(c)?);
     }
@@ -264,9 +270,10 @@ async fn user_add(settings: Settings, args: UserAdd) -> anyhow::Result<()> {
     let conn = db::connect(&settings.database_url).await?;
     db::migrate(&conn).await?;
     let txn = db::begin_write(&conn).await?;
-    let created = users::create(&txn, NewUser { email: args.email, role, city: args.city, group: args.group, password })
-        .await
-        .map_err(AppError::into_anyhow)?;
+    let created =
+        users::create(&txn, NewUser { email: args.email, role, city: args.city, group: args.group, password })
+            .await
+            .map_err(AppError::into_anyhow)?;
     txn.commit().await?;
     println!("created user {} ({}) with id {}", created.email, users::role_code(created.role), created.id);
     Ok(())

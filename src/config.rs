@@ -100,7 +100,9 @@ impl Settings {
         let seconds = |k: &str, default: f64| -> anyhow::Result<Duration> {
             let v = match get(k) {
                 None => default,
-                Some(v) => v.trim().parse::<f64>().with_context(|| format!("{k} must be a number of seconds, got {v:?}"))?,
+                Some(v) => {
+                    v.trim().parse::<f64>().with_context(|| format!("{k} must be a number of seconds, got {v:?}"))?
+                }
             };
             if !(v > 0.0 && v <= 86_400.0) {
                 bail!("{k} must be more than 0 and at most 86400 seconds, got {v}");
@@ -145,7 +147,9 @@ impl Settings {
             Some(path) => {
                 let public_key_pem = std::fs::read_to_string(path.trim())
                     .with_context(|| format!("SAMENHIER_IDP_PUBLIC_KEY_FILE {path:?} cannot be read"))?;
-                let need = |k: &str| get(k).ok_or_else(|| anyhow::anyhow!("{k} must be set when SAMENHIER_IDP_PUBLIC_KEY_FILE is"));
+                let need = |k: &str| {
+                    get(k).ok_or_else(|| anyhow::anyhow!("{k} must be set when SAMENHIER_IDP_PUBLIC_KEY_FILE is"))
+                };
                 Some(IdpSettings {
                     algorithm: get("SAMENHIER_IDP_ALGORITHM").unwrap_or_else(|| "RS256".into()),
                     public_key_pem,

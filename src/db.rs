@@ -6,8 +6,8 @@ use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
 };
 
 /// Opens a pool. SQLite gets WAL (readers never block the writer), a busy timeout, foreign
@@ -29,9 +29,7 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     } else {
         opts.max_connections(20);
     }
-    Database::connect(opts)
-        .await
-        .with_context(|| format!("cannot connect to the database at {}", redact_url(url)))
+    Database::connect(opts).await.with_context(|| format!("cannot connect to the database at {}", redact_url(url)))
 }
 
 /// The SQLite file holds people's personal data: only the server's user may read it. SQLite

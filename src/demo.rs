@@ -6,8 +6,8 @@
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use entity::{
-    CefrLevel, Gender, GroupStatus, IntList, LanguageSkill, LanguageSkills, NewcomerStatus, Role, StringList, group_member,
-    newcomer, user, welcome_group,
+    CefrLevel, Gender, GroupStatus, IntList, LanguageSkill, LanguageSkills, NewcomerStatus, Role, StringList,
+    group_member, newcomer, user, welcome_group,
 };
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
@@ -41,12 +41,39 @@ fn neighbourhoods(city: &str) -> &'static [&'static str] {
 }
 
 const INTERESTS: &[&str] = &[
-    "cooking", "football", "walking", "cycling", "music", "gardening", "reading", "chess", "swimming", "crafts",
-    "photography", "volunteering", "technology", "art", "running", "board games", "dancing", "fishing",
+    "cooking",
+    "football",
+    "walking",
+    "cycling",
+    "music",
+    "gardening",
+    "reading",
+    "chess",
+    "swimming",
+    "crafts",
+    "photography",
+    "volunteering",
+    "technology",
+    "art",
+    "running",
+    "board games",
+    "dancing",
+    "fishing",
 ];
 const SECTORS: &[&str] = &[
-    "healthcare", "education", "it", "construction", "logistics", "hospitality", "retail", "engineering", "finance",
-    "agriculture", "public sector", "cleaning", "transport",
+    "healthcare",
+    "education",
+    "it",
+    "construction",
+    "logistics",
+    "hospitality",
+    "retail",
+    "engineering",
+    "finance",
+    "agriculture",
+    "public sector",
+    "cleaning",
+    "transport",
 ];
 const DUTCH_FIRST: &[&str] = &[
     "Anna", "Bram", "Carla", "Daan", "Eva", "Femke", "Gijs", "Hanna", "Ingrid", "Joost", "Karin", "Lars", "Marieke",
@@ -54,13 +81,32 @@ const DUTCH_FIRST: &[&str] = &[
     "Fatima", "Priya", "Kees", "Sanne",
 ];
 const DUTCH_LAST: &[&str] = &[
-    "de Vries", "Jansen", "van Dijk", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos",
-    "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer", "de Wit", "Dijkstra", "Koster", "El Amrani",
-    "Yilmaz", "Pinas",
+    "de Vries",
+    "Jansen",
+    "van Dijk",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
+    "Koster",
+    "El Amrani",
+    "Yilmaz",
+    "Pinas",
 ];
-const GROUP_WORDS: &[&str] = &[
-    "Buren", "Welkom", "Samen", "Tafel", "Brug", "Thuis", "Kring", "Vrienden", "Haven", "Plein",
-];
+const GROUP_WORDS: &[&str] =
+    &["Buren", "Welkom", "Samen", "Tafel", "Brug", "Thuis", "Kring", "Vrienden", "Haven", "Plein"];
 
 /// Origin, weight, languages (first is the mother tongue), given names, family names.
 struct Origin {
@@ -72,14 +118,62 @@ struct Origin {
 }
 
 const ORIGINS: &[Origin] = &[
-    Origin { country: "SY", weight: 30, languages: &["ar", "ku"], given: &["Ahmad", "Rama", "Omar", "Lina", "Yusuf", "Hiba", "Khaled", "Nour"], family: &["Haddad", "Khalil", "Nasser", "Darwish", "Suleiman"] },
-    Origin { country: "ER", weight: 18, languages: &["ti", "ar"], given: &["Yonas", "Senait", "Dawit", "Helen", "Filmon", "Luwam"], family: &["Tesfay", "Gebremedhin", "Haile", "Berhe"] },
-    Origin { country: "AF", weight: 12, languages: &["fa", "ps"], given: &["Ahmad", "Farida", "Mohammad", "Zahra", "Hamid", "Mariam"], family: &["Ahmadi", "Rahimi", "Karimi", "Hakimi"] },
-    Origin { country: "SO", weight: 8, languages: &["so", "ar"], given: &["Abdi", "Hodan", "Farah", "Amina", "Mahad"], family: &["Warsame", "Hassan", "Abdullahi"] },
-    Origin { country: "YE", weight: 7, languages: &["ar"], given: &["Ali", "Samira", "Nabil", "Huda"], family: &["Al-Hakimi", "Saleh", "Qasim"] },
-    Origin { country: "TR", weight: 8, languages: &["tr", "ku"], given: &["Emre", "Elif", "Mehmet", "Zeynep", "Baran"], family: &["Demir", "Kaya", "Aslan", "Çelik"] },
-    Origin { country: "IR", weight: 7, languages: &["fa"], given: &["Reza", "Shirin", "Babak", "Leila", "Arash"], family: &["Hosseini", "Moradi", "Tehrani"] },
-    Origin { country: "UA", weight: 10, languages: &["uk", "ru"], given: &["Olena", "Andriy", "Iryna", "Dmytro", "Oksana", "Taras"], family: &["Kovalenko", "Shevchenko", "Bondarenko", "Melnyk"] },
+    Origin {
+        country: "SY",
+        weight: 30,
+        languages: &["ar", "ku"],
+        given: &["Ahmad", "Rama", "Omar", "Lina", "Yusuf", "Hiba", "Khaled", "Nour"],
+        family: &["Haddad", "Khalil", "Nasser", "Darwish", "Suleiman"],
+    },
+    Origin {
+        country: "ER",
+        weight: 18,
+        languages: &["ti", "ar"],
+        given: &["Yonas", "Senait", "Dawit", "Helen", "Filmon", "Luwam"],
+        family: &["Tesfay", "Gebremedhin", "Haile", "Berhe"],
+    },
+    Origin {
+        country: "AF",
+        weight: 12,
+        languages: &["fa", "ps"],
+        given: &["Ahmad", "Farida", "Mohammad", "Zahra", "Hamid", "Mariam"],
+        family: &["Ahmadi", "Rahimi", "Karimi", "Hakimi"],
+    },
+    Origin {
+        country: "SO",
+        weight: 8,
+        languages: &["so", "ar"],
+        given: &["Abdi", "Hodan", "Farah", "Amina", "Mahad"],
+        family: &["Warsame", "Hassan", "Abdullahi"],
+    },
+    Origin {
+        country: "YE",
+        weight: 7,
+        languages: &["ar"],
+        given: &["Ali", "Samira", "Nabil", "Huda"],
+        family: &["Al-Hakimi", "Saleh", "Qasim"],
+    },
+    Origin {
+        country: "TR",
+        weight: 8,
+        languages: &["tr", "ku"],
+        given: &["Emre", "Elif", "Mehmet", "Zeynep", "Baran"],
+        family: &["Demir", "Kaya", "Aslan", "Çelik"],
+    },
+    Origin {
+        country: "IR",
+        weight: 7,
+        languages: &["fa"],
+        given: &["Reza", "Shirin", "Babak", "Leila", "Arash"],
+        family: &["Hosseini", "Moradi", "Tehrani"],
+    },
+    Origin {
+        country: "UA",
+        weight: 10,
+        languages: &["uk", "ru"],
+        given: &["Olena", "Andriy", "Iryna", "Dmytro", "Oksana", "Taras"],
+        family: &["Kovalenko", "Shevchenko", "Bondarenko", "Melnyk"],
+    },
 ];
 
 fn pick_origin(rng: &mut StdRng) -> &'static Origin {
@@ -126,7 +220,14 @@ struct CityRows {
 
 /// Generates `n_groups` groups of 5-8 members (one coordinator each; a share `ready` of them
 /// READY, the rest FORMING) and `n_newcomers` WAITING households for `city`.
-fn generate(rng: &mut StdRng, city: &str, n_groups: usize, n_newcomers: usize, ready: f64, today: NaiveDate) -> CityRows {
+fn generate(
+    rng: &mut StdRng,
+    city: &str,
+    n_groups: usize,
+    n_newcomers: usize,
+    ready: f64,
+    today: NaiveDate,
+) -> CityRows {
     let now = Utc::now();
     let year = today.year();
     let hoods = neighbourhoods(city);
@@ -146,14 +247,16 @@ fn generate(rng: &mut StdRng, city: &str, n_groups: usize, n_newcomers: usize, r
                 langs.push("en".into());
             }
             if rng.random_bool(0.12) {
-                langs.push((*["ar", "tr", "fa", "uk", "fr", "de", "ti", "so"].choose(rng).unwrap_or(&"fr")).to_string());
+                langs
+                    .push((*["ar", "tr", "fa", "uk", "fr", "de", "ti", "so"].choose(rng).unwrap_or(&"fr")).to_string());
             }
             langs.sort();
             langs.dedup();
             let interests = some(rng, INTERESTS, 1, 4);
             g_langs.extend(langs.iter().cloned());
             g_interests.extend(interests.iter().cloned());
-            let vog = if rng.random_bool(0.85) { Some(today - Duration::days(rng.random_range(10..400))) } else { None };
+            let vog =
+                if rng.random_bool(0.85) { Some(today - Duration::days(rng.random_range(10..400))) } else { None };
             members.push(group_member::ActiveModel {
                 id: Set(new_id()),
                 group_id: Set(id.clone()),
@@ -200,14 +303,18 @@ fn generate(rng: &mut StdRng, city: &str, n_groups: usize, n_newcomers: usize, r
         let origin = pick_origin(rng);
         let given = *origin.given.choose(rng).unwrap_or(&"Sam");
         let family = *origin.family.choose(rng).unwrap_or(&"Doe");
-        let mut languages: Vec<LanguageSkill> = vec![LanguageSkill { code: origin.languages[0].to_string(), level: "native".into() }];
+        let mut languages: Vec<LanguageSkill> =
+            vec![LanguageSkill { code: origin.languages[0].to_string(), level: "native".into() }];
         for extra in &origin.languages[1..] {
             if rng.random_bool(0.4) {
                 languages.push(LanguageSkill { code: extra.to_string(), level: "fluent".into() });
             }
         }
         if rng.random_bool(0.45) {
-            languages.push(LanguageSkill { code: "en".into(), level: if rng.random_bool(0.5) { "fluent" } else { "basic" }.into() });
+            languages.push(LanguageSkill {
+                code: "en".into(),
+                level: if rng.random_bool(0.5) { "fluent" } else { "basic" }.into(),
+            });
         }
         languages.sort_by(|a, b| a.code.cmp(&b.code));
         let dutch = *[CefrLevel::A0, CefrLevel::A1, CefrLevel::A1, CefrLevel::A2, CefrLevel::A2, CefrLevel::B1]
@@ -237,7 +344,9 @@ fn generate(rng: &mut StdRng, city: &str, n_groups: usize, n_newcomers: usize, r
             city_slug: Set(city.to_string()),
             name: Set(format!("{given} {family}")),
             preferred_name: Set(given.to_string()),
-            email: Set(rng.random_bool(0.7).then(|| format!("{}.{}{}@example.org", slug_word(given), slug_word(family), rng.random_range(1..999)))),
+            email: Set(rng.random_bool(0.7).then(|| {
+                format!("{}.{}{}@example.org", slug_word(given), slug_word(family), rng.random_range(1..999))
+            })),
             phone: Set(Some(format!("+31 6 {:08}", rng.random_range(10_000_000..99_999_999)))),
             birth_year: Set(year - rng.random_range(18..65)),
             gender: Set(gender),
@@ -246,7 +355,12 @@ fn generate(rng: &mut StdRng, city: &str, n_groups: usize, n_newcomers: usize, r
             dutch_level: Set(dutch),
             interests: Set(StringList(some(rng, INTERESTS, 1, 4))),
             sector: Set(rng.random_bool(0.7).then(|| SECTORS.choose(rng).map(|s| s.to_string())).flatten()),
-            education: Set(Some((*["primary school", "secondary school", "vocational", "bachelor", "master"].choose(rng).unwrap_or(&"secondary school")).to_string())),
+            education: Set(Some(
+                (*["primary school", "secondary school", "vocational", "bachelor", "master"]
+                    .choose(rng)
+                    .unwrap_or(&"secondary school"))
+                .to_string(),
+            )),
             goals: Set(StringList(goals)),
             household_adults: Set(adults),
             children_ages: Set(IntList(children)),
@@ -296,13 +410,17 @@ async fn seed_data(conn: &impl ConnectionTrait, today: NaiveDate) -> anyhow::Res
         insert(conn, rows).await?;
         year_together(conn, &mut rng, city, today).await?;
     }
-    audit::record(conn, None, audit::Entry {
-        action: "demo.seed",
-        entity_type: "database",
-        entity_id: "demo",
-        city: None,
-        details: serde_json::json!({ "groups": groups_total, "newcomers": newcomers_total, "seed": SEED }),
-    })
+    audit::record(
+        conn,
+        None,
+        audit::Entry {
+            action: "demo.seed",
+            entity_type: "database",
+            entity_id: "demo",
+            city: None,
+            details: serde_json::json!({ "groups": groups_total, "newcomers": newcomers_total, "seed": SEED }),
+        },
+    )
     .await
     .map_err(AppError::into_anyhow)?;
     Ok(())
@@ -312,13 +430,19 @@ async fn seed_data(conn: &impl ConnectionTrait, today: NaiveDate) -> anyhow::Res
 /// exact round under the city's shipped script, some ACTIVE (started 1-11 months ago), some
 /// COMPLETED, some ENDED_EARLY, with activities and the check-ins that fell due. Satisfaction
 /// leans on how well the pair scored, so the outcomes have a pattern to find.
-async fn year_together(conn: &impl ConnectionTrait, rng: &mut StdRng, city: &str, today: NaiveDate) -> anyhow::Result<()> {
+async fn year_together(
+    conn: &impl ConnectionTrait,
+    rng: &mut StdRng,
+    city: &str,
+    today: NaiveDate,
+) -> anyhow::Result<()> {
     use crate::matching::round::{RoundParams, propose};
     use crate::scripting::{CompiledScript, shipped, values};
     use entity::{MatchStatus, activity_log, check_in, matches};
 
     let cands = crate::services::candidates::load(conn, city, None).await.map_err(AppError::into_anyhow)?;
-    let script = CompiledScript::compile(shipped::for_city(city)).map_err(|p| anyhow::anyhow!("shipped script of {city}: {p:?}"))?;
+    let script = CompiledScript::compile(shipped::for_city(city))
+        .map_err(|p| anyhow::anyhow!("shipped script of {city}: {p:?}"))?;
     let (ns, gs) = cands.script_values(today);
     let proposal = propose(&script, &ns, &gs, &RoundParams::default()).map_err(AppError::into_anyhow)?;
     let now = Utc::now();
@@ -354,7 +478,9 @@ async fn year_together(conn: &impl ConnectionTrait, rng: &mut StdRng, city: &str
             run_id: Set(None),
             status: Set(status),
             score: Set(scored.total),
-            explanation: Set(serde_json::Value::Array(scored.parts.iter().map(|(k, v)| serde_json::json!([k, v])).collect())),
+            explanation: Set(serde_json::Value::Array(
+                scored.parts.iter().map(|(k, v)| serde_json::json!([k, v])).collect(),
+            )),
             introduction_date: Set(Some(start - Duration::days(7))),
             start_date: Set(Some(start)),
             planned_end_date: Set(Some(planned_end)),
@@ -410,7 +536,9 @@ async fn year_together(conn: &impl ConnectionTrait, rng: &mut StdRng, city: &str
             if due > last_day {
                 break;
             }
-            let sat = |rng: &mut StdRng| ((3.4 + 2.0 * (good - 1.0) + rng.random_range(-1.0..1.0)).round() as i32).clamp(1, 5);
+            let sat = |rng: &mut StdRng| {
+                ((3.4 + 2.0 * (good - 1.0) + rng.random_range(-1.0..1.0)).round() as i32).clamp(1, 5)
+            };
             check_in::ActiveModel {
                 id: Set(new_id()),
                 match_id: Set(match_id.clone()),
@@ -419,7 +547,9 @@ async fn year_together(conn: &impl ConnectionTrait, rng: &mut StdRng, city: &str
                 newcomer_satisfaction: Set(sat(rng)),
                 group_satisfaction: Set(sat(rng)),
                 dutch_level: Set(levels[(start_rank + k + usize::from(good > 1.0)).min(levels.len() - 1)].to_owned()),
-                work_status: Set(["NONE", "SEARCHING", "VOLUNTEERING", "EDUCATION", "PART_TIME_WORK"][rng.random_range(0..5)].to_owned()),
+                work_status: Set(["NONE", "SEARCHING", "VOLUNTEERING", "EDUCATION", "PART_TIME_WORK"]
+                    [rng.random_range(0..5)]
+                .to_owned()),
                 network_size: Set((good * rng.random_range(3.0..12.0) * (k + 1) as f64) as i32),
                 notes: Set(None),
                 recorded_by: Set("demo".to_owned()),
@@ -434,7 +564,14 @@ async fn year_together(conn: &impl ConnectionTrait, rng: &mut StdRng, city: &str
 
 /// Bulk synthetic data for benchmarks: `newcomers` WAITING households and `groups` READY
 /// groups in `city`, generated from `seed`.
-pub async fn bulk(db: &DatabaseConnection, settings: &Settings, city: &str, newcomers: usize, groups: usize, seed: u64) -> anyhow::Result<()> {
+pub async fn bulk(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    city: &str,
+    newcomers: usize,
+    groups: usize,
+    seed: u64,
+) -> anyhow::Result<()> {
     if entity::city::Entity::find_by_id(city).one(db).await?.is_none() {
         anyhow::bail!("there is no city {city:?}");
     }
@@ -442,13 +579,17 @@ pub async fn bulk(db: &DatabaseConnection, settings: &Settings, city: &str, newc
     let rows = generate(&mut rng, city, groups, newcomers, 1.0, settings.today());
     let txn = crate::db::begin_write(db).await?;
     insert(&txn, rows).await?;
-    audit::record(&txn, None, audit::Entry {
-        action: "bulk.seed",
-        entity_type: "database",
-        entity_id: city,
-        city: Some(city),
-        details: serde_json::json!({ "groups": groups, "newcomers": newcomers, "seed": seed }),
-    })
+    audit::record(
+        &txn,
+        None,
+        audit::Entry {
+            action: "bulk.seed",
+            entity_type: "database",
+            entity_id: city,
+            city: Some(city),
+            details: serde_json::json!({ "groups": groups, "newcomers": newcomers, "seed": seed }),
+        },
+    )
     .await
     .map_err(AppError::into_anyhow)?;
     txn.commit().await?;

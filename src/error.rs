@@ -16,9 +16,16 @@ pub enum AppError {
     BadCredentials,
     Forbidden(String),
     NotFound(&'static str),
-    BadInput { field: String, message: String },
+    BadInput {
+        field: String,
+        message: String,
+    },
     Conflict(String),
-    Script { message: String, line: Option<usize>, column: Option<usize> },
+    Script {
+        message: String,
+        line: Option<usize>,
+        column: Option<usize>,
+    },
     /// Too many failed logins for an account or from an address; retry after the seconds.
     RateLimited(u64),
     /// The database is busy (no connection free in time) or cannot be reached: retry later.

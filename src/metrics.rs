@@ -39,7 +39,8 @@ impl Histogram {
     fn write(&self, out: &mut String, name: &str, labels: &str, bounds: &[f64]) {
         let sep = if labels.is_empty() { "" } else { "," };
         for (i, b) in bounds.iter().enumerate() {
-            let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"{b}\"}} {}", self.counts.get(i).copied().unwrap_or(0));
+            let _ =
+                writeln!(out, "{name}_bucket{{{labels}{sep}le=\"{b}\"}} {}", self.counts.get(i).copied().unwrap_or(0));
         }
         let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {}", self.count);
         let braces = if labels.is_empty() { String::new() } else { format!("{{{labels}}}") };
@@ -72,7 +73,9 @@ pub struct Metrics(Mutex<Inner>);
 /// A label value made safe: an operation name as clients send it, or "anonymous".
 fn operation_label(name: Option<&str>) -> String {
     match name {
-        Some(n) if !n.is_empty() && n.len() <= 64 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => n.to_owned(),
+        Some(n) if !n.is_empty() && n.len() <= 64 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+            n.to_owned()
+        }
         Some(_) => "invalid".to_owned(),
         None => "anonymous".to_owned(),
     }
@@ -151,7 +154,12 @@ impl Metrics {
         for ((op, outcome), n) in &m.requests {
             let _ = writeln!(o, "samenhier_graphql_requests_total{{operation=\"{op}\",outcome=\"{outcome}\"}} {n}");
         }
-        family(o, "samenhier_graphql_request_duration_seconds", "histogram", "GraphQL request latency by operation name.");
+        family(
+            o,
+            "samenhier_graphql_request_duration_seconds",
+            "histogram",
+            "GraphQL request latency by operation name.",
+        );
         for (op, h) in &m.latency {
             h.write(o, "samenhier_graphql_request_duration_seconds", &format!("operation=\"{op}\""), &REQUEST_BUCKETS);
         }
@@ -211,8 +219,12 @@ mod tests {
         let text = m.render();
         assert!(text.contains("samenhier_graphql_requests_total{operation=\"Groups\",outcome=\"ok\"} 1"), "{text}");
         assert!(text.contains("samenhier_graphql_requests_total{operation=\"invalid\",outcome=\"error\"} 1"));
-        assert!(text.contains("samenhier_graphql_request_duration_seconds_bucket{operation=\"Groups\",le=\"0.005\"} 1"));
-        assert!(text.contains("samenhier_graphql_request_duration_seconds_bucket{operation=\"Groups\",le=\"0.0025\"} 0"));
+        assert!(
+            text.contains("samenhier_graphql_request_duration_seconds_bucket{operation=\"Groups\",le=\"0.005\"} 1")
+        );
+        assert!(
+            text.contains("samenhier_graphql_request_duration_seconds_bucket{operation=\"Groups\",le=\"0.0025\"} 0")
+        );
         assert!(text.contains("samenhier_matching_round_duration_seconds_bucket{le=\"1\"} 1"));
         assert!(text.contains("samenhier_script_errors_total 1"));
         assert!(text.contains("samenhier_exports_total{dataset=\"matches\",format=\"csv\"} 1"));

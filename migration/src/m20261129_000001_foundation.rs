@@ -5,12 +5,8 @@ use sea_orm_migration::prelude::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const CITIES: [(&str, &str); 4] = [
-    ("almere", "Almere"),
-    ("den-haag", "Den Haag"),
-    ("haarlem", "Haarlem"),
-    ("rotterdam", "Rotterdam"),
-];
+const CITIES: [(&str, &str); 4] =
+    [("almere", "Almere"), ("den-haag", "Den Haag"), ("haarlem", "Haarlem"), ("rotterdam", "Rotterdam")];
 
 #[derive(DeriveIden)]
 enum Cities {
@@ -140,9 +136,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         let mut insert = Query::insert();
-        insert
-            .into_table(Cities::Table)
-            .columns([Cities::Slug, Cities::Name, Cities::CreatedAt]);
+        insert.into_table(Cities::Table).columns([Cities::Slug, Cities::Name, Cities::CreatedAt]);
         for (slug, name) in CITIES {
             insert
                 .values([slug.into(), name.into(), Expr::current_timestamp()])
@@ -286,9 +280,7 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Users::GroupId).string_len(36).null())
                     .col(ts(Users::CreatedAt))
                     .foreign_key(
-                        ForeignKey::create()
-                            .from(Users::Table, Users::CitySlug)
-                            .to(Cities::Table, Cities::Slug),
+                        ForeignKey::create().from(Users::Table, Users::CitySlug).to(Cities::Table, Cities::Slug),
                     )
                     .foreign_key(
                         ForeignKey::create()

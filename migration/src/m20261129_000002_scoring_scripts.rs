@@ -63,7 +63,9 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .get_connection()
-            .execute_unprepared("CREATE UNIQUE INDEX ux_scoring_scripts_one_active ON scoring_scripts (city_slug) WHERE active")
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX ux_scoring_scripts_one_active ON scoring_scripts (city_slug) WHERE active",
+            )
             .await?;
         Ok(())
     }

@@ -104,7 +104,11 @@ impl MigrationTrait for Migration {
                     .col(json(MatchingRuns::Quality))
                     .col(ColumnDef::new(MatchingRuns::CreatedBy).string_len(36).null())
                     .col(ColumnDef::new(MatchingRuns::CreatedAt).timestamp_with_time_zone().not_null())
-                    .foreign_key(ForeignKey::create().from(MatchingRuns::Table, MatchingRuns::CitySlug).to(Cities::Table, Cities::Slug))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(MatchingRuns::Table, MatchingRuns::CitySlug)
+                            .to(Cities::Table, Cities::Slug),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -130,26 +134,53 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Matches::CreatedBy).string_len(36).null())
                     .col(ColumnDef::new(Matches::CreatedAt).timestamp_with_time_zone().not_null())
                     .col(ColumnDef::new(Matches::UpdatedAt).timestamp_with_time_zone().not_null())
-                    .foreign_key(ForeignKey::create().from(Matches::Table, Matches::CitySlug).to(Cities::Table, Cities::Slug))
-                    .foreign_key(ForeignKey::create().from(Matches::Table, Matches::NewcomerId).to(Newcomers::Table, Newcomers::Id))
-                    .foreign_key(ForeignKey::create().from(Matches::Table, Matches::GroupId).to(WelcomeGroups::Table, WelcomeGroups::Id))
-                    .foreign_key(ForeignKey::create().from(Matches::Table, Matches::RunId).to(MatchingRuns::Table, MatchingRuns::Id))
+                    .foreign_key(
+                        ForeignKey::create().from(Matches::Table, Matches::CitySlug).to(Cities::Table, Cities::Slug),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Matches::Table, Matches::NewcomerId)
+                            .to(Newcomers::Table, Newcomers::Id),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Matches::Table, Matches::GroupId)
+                            .to(WelcomeGroups::Table, WelcomeGroups::Id),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Matches::Table, Matches::RunId)
+                            .to(MatchingRuns::Table, MatchingRuns::Id),
+                    )
                     .to_owned(),
             )
             .await?;
-        for (name, col) in [("idx_matches_newcomer", Matches::NewcomerId), ("idx_matches_group", Matches::GroupId), ("idx_matches_run", Matches::RunId)] {
+        for (name, col) in [
+            ("idx_matches_newcomer", Matches::NewcomerId),
+            ("idx_matches_group", Matches::GroupId),
+            ("idx_matches_run", Matches::RunId),
+        ] {
             manager.create_index(Index::create().name(name).table(Matches::Table).col(col).to_owned()).await?;
         }
         manager
-            .create_index(Index::create().name("idx_matches_city_status").table(Matches::Table).col(Matches::CitySlug).col(Matches::Status).to_owned())
+            .create_index(
+                Index::create()
+                    .name("idx_matches_city_status")
+                    .table(Matches::Table)
+                    .col(Matches::CitySlug)
+                    .col(Matches::Status)
+                    .to_owned(),
+            )
             .await?;
         let conn = manager.get_connection();
         conn.execute_unprepared(
             "CREATE UNIQUE INDEX ux_matches_live_newcomer ON matches (newcomer_id) WHERE status IN ('PROPOSED', 'ACTIVE')",
         )
         .await?;
-        conn.execute_unprepared("CREATE UNIQUE INDEX ux_matches_live_group ON matches (group_id) WHERE status IN ('PROPOSED', 'ACTIVE')")
-            .await?;
+        conn.execute_unprepared(
+            "CREATE UNIQUE INDEX ux_matches_live_group ON matches (group_id) WHERE status IN ('PROPOSED', 'ACTIVE')",
+        )
+        .await?;
         Ok(())
     }
 

@@ -50,7 +50,12 @@ enum Matches {
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .alter_table(Table::alter().table(Matches::Table).add_column(ColumnDef::new(Matches::StartDutchLevel).string_len(4).null()).to_owned())
+            .alter_table(
+                Table::alter()
+                    .table(Matches::Table)
+                    .add_column(ColumnDef::new(Matches::StartDutchLevel).string_len(4).null())
+                    .to_owned(),
+            )
             .await?;
         manager
             .create_table(
@@ -67,12 +72,22 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(ActivityLogs::LoggedBy).string_len(36).not_null())
                     .col(ColumnDef::new(ActivityLogs::CreatedAt).timestamp_with_time_zone().not_null())
                     .col(ColumnDef::new(ActivityLogs::UpdatedAt).timestamp_with_time_zone().not_null())
-                    .foreign_key(ForeignKey::create().from(ActivityLogs::Table, ActivityLogs::MatchId).to(Matches::Table, Matches::Id))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(ActivityLogs::Table, ActivityLogs::MatchId)
+                            .to(Matches::Table, Matches::Id),
+                    )
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(Index::create().name("idx_activity_logs_match").table(ActivityLogs::Table).col(ActivityLogs::MatchId).to_owned())
+            .create_index(
+                Index::create()
+                    .name("idx_activity_logs_match")
+                    .table(ActivityLogs::Table)
+                    .col(ActivityLogs::MatchId)
+                    .to_owned(),
+            )
             .await?;
         manager
             .create_table(
@@ -90,12 +105,22 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(CheckIns::Notes).text().null())
                     .col(ColumnDef::new(CheckIns::RecordedBy).string_len(36).not_null())
                     .col(ColumnDef::new(CheckIns::CreatedAt).timestamp_with_time_zone().not_null())
-                    .foreign_key(ForeignKey::create().from(CheckIns::Table, CheckIns::MatchId).to(Matches::Table, Matches::Id))
+                    .foreign_key(
+                        ForeignKey::create().from(CheckIns::Table, CheckIns::MatchId).to(Matches::Table, Matches::Id),
+                    )
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(Index::create().name("ux_check_ins_match_month").table(CheckIns::Table).col(CheckIns::MatchId).col(CheckIns::Month).unique().to_owned())
+            .create_index(
+                Index::create()
+                    .name("ux_check_ins_match_month")
+                    .table(CheckIns::Table)
+                    .col(CheckIns::MatchId)
+                    .col(CheckIns::Month)
+                    .unique()
+                    .to_owned(),
+            )
             .await?;
         Ok(())
     }

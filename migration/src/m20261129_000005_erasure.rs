@@ -23,7 +23,10 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .alter_table(
-                Table::alter().table(Newcomers::Table).add_column(ColumnDef::new(Newcomers::ErasedAt).timestamp_with_time_zone().null()).to_owned(),
+                Table::alter()
+                    .table(Newcomers::Table)
+                    .add_column(ColumnDef::new(Newcomers::ErasedAt).timestamp_with_time_zone().null())
+                    .to_owned(),
             )
             .await?;
         manager
@@ -37,7 +40,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.alter_table(Table::alter().table(GroupMembers::Table).drop_column(GroupMembers::ErasedAt).to_owned()).await?;
+        manager
+            .alter_table(Table::alter().table(GroupMembers::Table).drop_column(GroupMembers::ErasedAt).to_owned())
+            .await?;
         manager.alter_table(Table::alter().table(Newcomers::Table).drop_column(Newcomers::ErasedAt).to_owned()).await
     }
 }

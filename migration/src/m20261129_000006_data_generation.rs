@@ -97,7 +97,8 @@ impl MigrationTrait for Migration {
             }
             DbBackend::Postgres => {
                 for table in TABLES {
-                    db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS data_generation_{table} ON {table}")).await?;
+                    db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS data_generation_{table} ON {table}"))
+                        .await?;
                 }
                 db.execute_unprepared("DROP FUNCTION IF EXISTS samenhier_bump_generation()").await?;
             }

@@ -23,10 +23,20 @@ enum WelcomeGroups {
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .alter_table(Table::alter().table(Newcomers::Table).add_column(ColumnDef::new(Newcomers::RegisteredBy).string().null()).to_owned())
+            .alter_table(
+                Table::alter()
+                    .table(Newcomers::Table)
+                    .add_column(ColumnDef::new(Newcomers::RegisteredBy).string().null())
+                    .to_owned(),
+            )
             .await?;
         manager
-            .alter_table(Table::alter().table(WelcomeGroups::Table).add_column(ColumnDef::new(WelcomeGroups::CreatedBy).string().null()).to_owned())
+            .alter_table(
+                Table::alter()
+                    .table(WelcomeGroups::Table)
+                    .add_column(ColumnDef::new(WelcomeGroups::CreatedBy).string().null())
+                    .to_owned(),
+            )
             .await?;
         let db = manager.get_connection();
         db.execute_unprepared(
@@ -43,7 +53,11 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.alter_table(Table::alter().table(WelcomeGroups::Table).drop_column(WelcomeGroups::CreatedBy).to_owned()).await?;
-        manager.alter_table(Table::alter().table(Newcomers::Table).drop_column(Newcomers::RegisteredBy).to_owned()).await
+        manager
+            .alter_table(Table::alter().table(WelcomeGroups::Table).drop_column(WelcomeGroups::CreatedBy).to_owned())
+            .await?;
+        manager
+            .alter_table(Table::alter().table(Newcomers::Table).drop_column(Newcomers::RegisteredBy).to_owned())
+            .await
     }
 }

@@ -47,7 +47,8 @@ impl ExternalIdp {
 
     /// The verified e-mail address the token names.
     pub fn verify(&self, token: &str) -> AppResult<String> {
-        let data = decode::<ExternalClaims>(token, &self.key, &self.validation).map_err(|_| AppError::Unauthenticated)?;
+        let data =
+            decode::<ExternalClaims>(token, &self.key, &self.validation).map_err(|_| AppError::Unauthenticated)?;
         if super::jwt::issued_in_the_future(data.claims.iat, self.validation.leeway) {
             return Err(AppError::Unauthenticated);
         }

@@ -84,7 +84,9 @@ impl JwtKeys {
 
     /// Verifies signature, algorithm, expiry, not-before, issuer and audience.
     pub fn verify(&self, token: &str) -> AppResult<Claims> {
-        let claims = decode::<Claims>(token, &self.decoding, &self.validation).map(|data| data.claims).map_err(|_| AppError::Unauthenticated)?;
+        let claims = decode::<Claims>(token, &self.decoding, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|_| AppError::Unauthenticated)?;
         // jsonwebtoken does not look at `iat`: a token "issued" in the future was not issued
         // by this server's clock, whatever its signature says.
         if issued_in_the_future(Some(claims.iat), self.validation.leeway) {

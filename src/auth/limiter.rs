@@ -129,7 +129,11 @@ mod tests {
 
     fn small() -> LoginLimiter {
         let minute = Duration::from_secs(60);
-        LoginLimiter::new(Limit { max: 3, window: minute }, Limit { max: 5, window: minute }, Limit { max: 4, window: minute })
+        LoginLimiter::new(
+            Limit { max: 3, window: minute },
+            Limit { max: 5, window: minute },
+            Limit { max: 4, window: minute },
+        )
     }
 
     #[test]
@@ -165,6 +169,9 @@ mod tests {
         for i in 0..4 {
             drop(l.begin("z@example.org", format!("10.0.0.{i}").parse().ok()).unwrap());
         }
-        assert!(l.begin("z@example.org", "10.0.1.1".parse().ok()).is_err(), "the account used up four over all addresses");
+        assert!(
+            l.begin("z@example.org", "10.0.1.1".parse().ok()).is_err(),
+            "the account used up four over all addresses"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Argon2id password hashes (PHC strings, with their own salt and parameters).
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 
 use crate::error::{AppError, AppResult};
 

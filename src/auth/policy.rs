@@ -104,7 +104,9 @@ fn reach(role: Role, op: Op) -> Option<Reach> {
             _ => Some(OwnCity),
         },
         Role::Coordinator => match op {
-            ReadGroups | UpdateGroup | AddMember | RemoveMember | ReadNewcomers | ReadMatches | RecordYear => Some(OwnGroup),
+            ReadGroups | UpdateGroup | AddMember | RemoveMember | ReadNewcomers | ReadMatches | RecordYear => {
+                Some(OwnGroup)
+            }
             _ => None,
         },
         Role::Partner => match op {
@@ -137,10 +139,9 @@ impl Principal {
         match reach(self.role, op).ok_or_else(forbidden)? {
             Reach::All => Ok(Scope::All),
             Reach::OwnCity => Ok(Scope::City(own_city()?)),
-            Reach::OwnGroup => Ok(Scope::Group {
-                group_id: self.group.clone().ok_or_else(forbidden)?,
-                city: own_city()?,
-            }),
+            Reach::OwnGroup => {
+                Ok(Scope::Group { group_id: self.group.clone().ok_or_else(forbidden)?, city: own_city()? })
+            }
         }
     }
 
@@ -149,7 +150,10 @@ impl Principal {
     /// a group it created); everyone else as their scope says. Callers answer NOT_FOUND when
     /// not, like any record outside the caller's scope.
     pub fn may_change(&self, op: Op, creator: Option<&str>) -> bool {
-        let writes = matches!(op, Op::UpdateNewcomer | Op::WithdrawNewcomer | Op::AddMember | Op::RemoveMember | Op::UpdateGroup);
+        let writes = matches!(
+            op,
+            Op::UpdateNewcomer | Op::WithdrawNewcomer | Op::AddMember | Op::RemoveMember | Op::UpdateGroup
+        );
         self.role != Role::Partner || !writes || creator == Some(self.user_id.as_str())
     }
 

@@ -7,7 +7,9 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::{activity_log, check_in, group_member, matches, newcomer, welcome_group};
 use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::generalise::{self, GROUP_MAX_LEVELS, GROUP_PRIORITY, GroupFacts, PERSON_MAX_LEVELS, PERSON_PRIORITY, PersonFacts, Plan};
+use super::generalise::{
+    self, GROUP_MAX_LEVELS, GROUP_PRIORITY, GroupFacts, PERSON_MAX_LEVELS, PERSON_PRIORITY, PersonFacts, Plan,
+};
 use super::pseudonym::ExportKey;
 use crate::error::AppResult;
 
@@ -96,7 +98,11 @@ const NEWCOMERS: &[Column] = &[
     col("city", Q, "city slug"),
     col("age_band", Q, "birth-year band of five years (ten, twenty, or * when the export needed coarser values)"),
     col("gender", Q, "FEMALE, MALE, OTHER or UNDISCLOSED (* when withheld)"),
-    col("origin", Q, "ISO 3166-1 country shared by at least k people in the export, otherwise its UN sub-region; sub-region, continent or * when coarser"),
+    col(
+        "origin",
+        Q,
+        "ISO 3166-1 country shared by at least k people in the export, otherwise its UN sub-region; sub-region, continent or * when coarser",
+    ),
     col("household_adults", Q, "adults, top-coded at 3+ (2+ or * when coarser)"),
     col("household_children", Q, "children, top-coded at 3+ (1+ or * when coarser)"),
     col("arrival_period", Q, "YYYY-MM of arrival (YYYY-Qn, YYYY or * when coarser)"),
@@ -121,7 +127,8 @@ const GROUPS: &[Column] = &[
 ];
 
 impl Dataset {
-    pub const ALL: [Dataset; 5] = [Dataset::Matches, Dataset::Activities, Dataset::Checkins, Dataset::Newcomers, Dataset::Groups];
+    pub const ALL: [Dataset; 5] =
+        [Dataset::Matches, Dataset::Activities, Dataset::Checkins, Dataset::Newcomers, Dataset::Groups];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -221,7 +228,8 @@ const PERSON_LEVEL_NAMES: [&[&str]; 7] = [
     &["month", "quarter", "year", "withheld"],
 ];
 
-const GROUP_LEVEL_NAMES: [&[&str]; 3] = [&["as recorded"], &["8+", "bands", "withheld"], &["10 years", "20 years", "withheld"]];
+const GROUP_LEVEL_NAMES: [&[&str]; 3] =
+    [&["as recorded"], &["8+", "bands", "withheld"], &["10 years", "20 years", "withheld"]];
 
 fn month_of(d: NaiveDate) -> String {
     generalise::month(d)
@@ -258,7 +266,12 @@ macro_rules! page_of {
 }
 
 /// Pass one of a person dataset: the histogram of raw quasi-identifiers, then the plan.
-pub async fn plan(conn: &impl ConnectionTrait, dataset: Dataset, city: Option<&str>, k: usize) -> AppResult<(Planned, usize)> {
+pub async fn plan(
+    conn: &impl ConnectionTrait,
+    dataset: Dataset,
+    city: Option<&str>,
+    k: usize,
+) -> AppResult<(Planned, usize)> {
     match dataset {
         Dataset::Newcomers => {
             let mut hist: HashMap<PersonFacts, usize> = HashMap::new();
@@ -278,7 +291,9 @@ pub async fn plan(conn: &impl ConnectionTrait, dataset: Dataset, city: Option<&s
                 *countries.entry(f.country.as_str()).or_default() += n;
             }
             let common = |c: &str| countries.get(c).is_some_and(|n| *n >= k);
-            let plan = generalise::plan(&hist, k, &PERSON_MAX_LEVELS, &PERSON_PRIORITY, |f, levels| generalise::publish_person(f, levels, &common));
+            let plan = generalise::plan(&hist, k, &PERSON_MAX_LEVELS, &PERSON_PRIORITY, |f, levels| {
+                generalise::publish_person(f, levels, &common)
+            });
             let kept = plan.kept;
             Ok((Planned::Newcomers(plan), kept))
         }
@@ -335,7 +350,10 @@ struct GroupAggregate {
 }
 
 /// Member counts and median birth years of a page of groups, in one query.
-async fn group_aggregates(conn: &impl ConnectionTrait, groups: &[welcome_group::Model]) -> AppResult<HashMap<String, GroupAggregate>> {
+async fn group_aggregates(
+    conn: &impl ConnectionTrait,
+    groups: &[welcome_group::Model],
+) -> AppResult<HashMap<String, GroupAggregate>> {
     let ids: Vec<String> = groups.iter().map(|g| g.id.clone()).collect();
     let mut years: HashMap<String, (Vec<i32>, bool)> = HashMap::new();
     if !ids.is_empty() {
@@ -534,7 +552,9 @@ mod tests {
             assert_eq!(Dataset::parse(d.name()), Some(d));
             let names: HashSet<&str> = d.columns().iter().map(|c| c.name).collect();
             assert_eq!(names.len(), d.columns().len(), "{} has a duplicate column", d.name());
-            assert!(d.columns().iter().filter(|c| c.kind == ColumnKind::Pseudonym).all(|c| c.name.ends_with("_pseudonym")));
+            assert!(
+                d.columns().iter().filter(|c| c.kind == ColumnKind::Pseudonym).all(|c| c.name.ends_with("_pseudonym"))
+            );
         }
         let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
         assert_eq!(months_between(date(2025, 1, 15), date(2026, 1, 15)), 12);

@@ -40,7 +40,12 @@ impl<K: Eq + Hash> Plan<K> {
 }
 
 /// Rows of `hist` in classes smaller than `k` when published at `levels`.
-fn small_rows<K>(hist: &HashMap<K, usize>, k: usize, levels: &[usize], publish: &impl Fn(&K, &[usize]) -> Vec<String>) -> usize {
+fn small_rows<K>(
+    hist: &HashMap<K, usize>,
+    k: usize,
+    levels: &[usize],
+    publish: &impl Fn(&K, &[usize]) -> Vec<String>,
+) -> usize {
     let mut sizes: HashMap<Vec<String>, usize> = HashMap::new();
     for (key, n) in hist {
         *sizes.entry(publish(key, levels)).or_default() += n;
@@ -96,7 +101,8 @@ pub fn plan<K: Eq + Hash + Clone>(
     // small classes, those rows are withheld.
     let levels = chosen.map_or_else(|| max_levels.to_vec(), |(levels, _)| levels);
     let mut sizes: HashMap<Vec<String>, usize> = HashMap::new();
-    let published: Vec<(&K, usize, Vec<String>)> = hist.iter().map(|(key, n)| (key, *n, publish(key, &levels))).collect();
+    let published: Vec<(&K, usize, Vec<String>)> =
+        hist.iter().map(|(key, n)| (key, *n, publish(key, &levels))).collect();
     for (_, n, values) in &published {
         *sizes.entry(values.clone()).or_default() += n;
     }
@@ -161,7 +167,8 @@ pub struct PersonFacts {
 }
 
 /// Published names of the person quasi-identifiers, in the order `publish_person` returns.
-pub const PERSON_QI: [&str; 7] = ["city", "age_band", "gender", "origin", "household_adults", "household_children", "arrival_period"];
+pub const PERSON_QI: [&str; 7] =
+    ["city", "age_band", "gender", "origin", "household_adults", "household_children", "arrival_period"];
 
 /// The coarsest level of each person quasi-identifier (the city is never generalised).
 pub const PERSON_MAX_LEVELS: [usize; 7] = [0, 3, 1, 3, 2, 2, 3];
@@ -255,7 +262,15 @@ mod tests {
     use super::*;
 
     fn person(city: &str, year: i32, country: &str, arrival: (i32, u32)) -> PersonFacts {
-        PersonFacts { city: city.into(), birth_year: year, gender: "FEMALE".into(), country: country.into(), adults: 1, children: 0, arrival }
+        PersonFacts {
+            city: city.into(),
+            birth_year: year,
+            gender: "FEMALE".into(),
+            country: country.into(),
+            adults: 1,
+            children: 0,
+            arrival,
+        }
     }
 
     #[test]

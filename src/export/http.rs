@@ -69,14 +69,20 @@ async fn check(req: &HttpRequest, dataset: &str, state: &AppState) -> Result<(cr
         AppError::bad_input("dataset", format!("there is no dataset {dataset:?}; use one of {}", names.join(", ")))
     })?;
     let params = web::Query::<HashMap<String, String>>::from_query(req.query_string())
-        .map_err(|_| AppError::bad_input("query", "the query string could not be read; use ?format=csv|jsonl&city=SLUG"))?
+        .map_err(|_| {
+            AppError::bad_input("query", "the query string could not be read; use ?format=csv|jsonl&city=SLUG")
+        })?
         .into_inner();
     if let Some(unknown) = params.keys().find(|k| !["format", "city"].contains(&k.as_str())) {
-        return Err(AppError::bad_input(unknown.clone(), format!("unknown parameter {unknown:?}; use format and city")));
+        return Err(AppError::bad_input(
+            unknown.clone(),
+            format!("unknown parameter {unknown:?}; use format and city"),
+        ));
     }
     let format = match params.get("format").map(|f| f.trim().to_ascii_lowercase()) {
         None => Format::Csv,
-        Some(f) => Format::parse(&f).ok_or_else(|| AppError::bad_input("format", format!("format must be csv or jsonl, got {f:?}")))?,
+        Some(f) => Format::parse(&f)
+            .ok_or_else(|| AppError::bad_input("format", format!("format must be csv or jsonl, got {f:?}")))?,
     };
     let city = match params.get("city").map(|c| c.trim().to_lowercase()) {
         None => None,
@@ -103,17 +109,21 @@ pub async fn download(req: HttpRequest, path: web::Path<String>, state: web::Dat
             let (planned, rows) = datasets::plan(&state.db, ask.dataset, ask.city.as_deref(), k).await?;
             let suppressed = planned.suppressed();
             let generalisation = planned.describe();
-            audit::record(&state.db, Some(&p), audit::Entry {
-                action: "export.download",
-                entity_type: "export",
-                entity_id: ask.dataset.name(),
-                city: ask.city.as_deref(),
-                details: json!({
-                    "dataset": ask.dataset.name(), "format": ask.format.name(), "city": ask.city,
-                    "rows": rows, "suppressed": suppressed, "k": k, "keyId": state.export_key.id(),
-                    "generalisation": generalisation,
-                }),
-            })
+            audit::record(
+                &state.db,
+                Some(&p),
+                audit::Entry {
+                    action: "export.download",
+                    entity_type: "export",
+                    entity_id: ask.dataset.name(),
+                    city: ask.city.as_deref(),
+                    details: json!({
+                        "dataset": ask.dataset.name(), "format": ask.format.name(), "city": ask.city,
+                        "rows": rows, "suppressed": suppressed, "k": k, "keyId": state.export_key.id(),
+                        "generalisation": generalisation,
+                    }),
+                },
+            )
             .await?;
             tracing::info!(request_id = %rid, dataset = ask.dataset.name(), rows, suppressed, "export");
             state.metrics.export(ask.dataset.name(), ask.format.name());
@@ -166,7 +176,8 @@ fn stream(
 ) -> impl futures_util::Stream<Item = Result<web::Bytes, std::io::Error>> {
     // The export is in flight until its last page is sent (a shutdown waits for it).
     let in_flight = state.in_flight.enter();
-    let cursor = Cursor { state, planned: Arc::new(planned), after: None, started: false, done: false, _in_flight: in_flight };
+    let cursor =
+        Cursor { state, planned: Arc::new(planned), after: None, started: false, done: false, _in_flight: in_flight };
     futures_util::stream::unfold(cursor, move |mut c| {
         let city = city.clone();
         let request_id = request_id.clone();
@@ -183,7 +194,9 @@ fn stream(
             }
             let today = c.state.settings.today();
             let key: &ExportKey = &c.state.export_key;
-            match datasets::page(&c.state.db, dataset, city.as_deref(), c.after.as_deref(), key, &c.planned, today).await {
+            match datasets::page(&c.state.db, dataset, city.as_deref(), c.after.as_deref(), key, &c.planned, today)
+                .await
+            {
                 Ok((rows, next)) => {
                     let mut out = String::new();
                     for row in &rows {

@@ -142,7 +142,10 @@ mod tests {
         ];
         let mut csv = String::new();
         Format::Csv.write_row(Dataset::Matches, &row, &mut csv);
-        assert_eq!(csv, "p1,p2,p3,,almere,ACTIVE,-12.05,\"{\"\"language\"\":10.0,\"\"age\"\":-2.05}\",2026-01,,,\"'=cmd\",3,true\r\n");
+        assert_eq!(
+            csv,
+            "p1,p2,p3,,almere,ACTIVE,-12.05,\"{\"\"language\"\":10.0,\"\"age\"\":-2.05}\",2026-01,,,\"'=cmd\",3,true\r\n"
+        );
         let mut jl = String::new();
         Format::JsonLines.write_row(Dataset::Matches, &row, &mut jl);
         let v: serde_json::Value = serde_json::from_str(jl.trim_end()).unwrap_or_default();
@@ -150,6 +153,9 @@ mod tests {
         assert_eq!(v["run_pseudonym"], serde_json::Value::Null);
         assert_eq!(v["start_dutch_level"], serde_json::json!(true));
         assert_eq!(hundredths(5), "0.05");
-        assert_eq!(Format::Csv.header(Dataset::Activities), "activity_pseudonym,match_pseudonym,city,month,kind,duration_minutes,participants\r\n");
+        assert_eq!(
+            Format::Csv.header(Dataset::Activities),
+            "activity_pseudonym,match_pseudonym,city,month,kind,duration_minutes,participants\r\n"
+        );
     }
 }

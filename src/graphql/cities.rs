@@ -32,7 +32,9 @@ impl City {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             crate::services::scripts::may_read(p, &self.0.slug)?;
-            Ok(Some(super::scripts::ScoringScript(crate::services::scripts::active_row(&state.db, &self.0.slug).await?)))
+            Ok(Some(super::scripts::ScoringScript(
+                crate::services::scripts::active_row(&state.db, &self.0.slug).await?,
+            )))
         };
         run.await.gql()
     }

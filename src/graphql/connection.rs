@@ -16,8 +16,14 @@ pub struct ConnectionTotals {
 pub type Conn<T> = Connection<String, T, ConnectionTotals>;
 
 /// Builds a connection from a page, turning each record into its GraphQL node.
-pub fn from_page<M, T: OutputType>(page: Page<M>, had_after: bool, id: impl Fn(&M) -> String, node: impl Fn(M) -> T) -> Conn<T> {
-    let mut conn = Connection::with_additional_fields(had_after, page.has_next, ConnectionTotals { total_count: page.total });
+pub fn from_page<M, T: OutputType>(
+    page: Page<M>,
+    had_after: bool,
+    id: impl Fn(&M) -> String,
+    node: impl Fn(M) -> T,
+) -> Conn<T> {
+    let mut conn =
+        Connection::with_additional_fields(had_after, page.has_next, ConnectionTotals { total_count: page.total });
     conn.edges.extend(page.items.into_iter().map(|m| Edge::new(encode_cursor(&id(&m)), node(m))));
     conn
 }

@@ -36,7 +36,11 @@ pub struct RequestCache {
 
 impl Default for RequestCache {
     fn default() -> Self {
-        Self { cities: Default::default(), contact_reads: Default::default(), db_turns: tokio::sync::Semaphore::new(DB_TURNS_PER_REQUEST) }
+        Self {
+            cities: Default::default(),
+            contact_reads: Default::default(),
+            db_turns: tokio::sync::Semaphore::new(DB_TURNS_PER_REQUEST),
+        }
     }
 }
 
@@ -55,7 +59,11 @@ impl RequestCache {
 
 /// Notes that the answer carries a contact detail (when `read`: it was not empty), to be
 /// audited when the request ends.
-pub fn audit_contact_read(ctx: &Context<'_>, read: bool, record: crate::services::audit::ContactRead) -> async_graphql::Result<()> {
+pub fn audit_contact_read(
+    ctx: &Context<'_>,
+    read: bool,
+    record: crate::services::audit::ContactRead,
+) -> async_graphql::Result<()> {
     use crate::error::IntoGql;
     if !read {
         return Ok(());
@@ -89,7 +97,9 @@ pub fn caller<'a>(ctx: &Context<'a>) -> AppResult<&'a Principal> {
 pub async fn both<'a>(ctx: &Context<'a>) -> AppResult<(&'a AppState, &'a Principal, DbTurn<'a>)> {
     let (state, caller) = (state(ctx)?, caller(ctx)?);
     let turn = match ctx.data_opt::<Arc<RequestCache>>() {
-        Some(cache) => Some(cache.db_turns.acquire().await.map_err(|_| AppError::internal(anyhow::anyhow!("request turns closed")))?),
+        Some(cache) => Some(
+            cache.db_turns.acquire().await.map_err(|_| AppError::internal(anyhow::anyhow!("request turns closed")))?,
+        ),
         None => None,
     };
     Ok((state, caller, DbTurn(turn)))

@@ -70,7 +70,11 @@ impl ExportQuery {
                         columns: d
                             .columns()
                             .iter()
-                            .map(|c| ExportColumn { name: c.name.into(), kind: c.kind, description: c.description.into() })
+                            .map(|c| ExportColumn {
+                                name: c.name.into(),
+                                kind: c.kind,
+                                description: c.description.into(),
+                            })
                             .collect(),
                     })
                     .collect(),

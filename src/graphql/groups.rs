@@ -11,8 +11,10 @@ use super::context::{both, caller, state};
 use super::enums::GroupStatus;
 use super::scalars::Date;
 use crate::error::{AppError, AppResult, IntoGql};
-use crate::services::groups::{self as svc, CreateWelcomeGroupInput, GroupFilter, GroupMemberInput, UpdateWelcomeGroupInput};
 use crate::services::audit;
+use crate::services::groups::{
+    self as svc, CreateWelcomeGroupInput, GroupFilter, GroupMemberInput, UpdateWelcomeGroupInput,
+};
 use crate::services::page::PageArgs;
 
 /// A Welcome Group: five or more local volunteers, one of them the coordinator, who spend a
@@ -33,13 +35,15 @@ impl WelcomeGroup {
     /// A page of groups; when the selection reads members, all of them in one query.
     async fn page(ctx: &Context<'_>, models: Vec<welcome_group::Model>) -> AppResult<Vec<Self>> {
         let node = ctx.look_ahead().field("edges").field("node");
-        let wants = ["members", "coordinator", "memberCount", "allMembersHaveVog"].iter().any(|f| node.field(f).exists());
+        let wants =
+            ["members", "coordinator", "memberCount", "allMembersHaveVog"].iter().any(|f| node.field(f).exists());
         if !wants || models.is_empty() {
             return Ok(models.into_iter().map(Self::new).collect());
         }
         let state = state(ctx)?;
         let ids: Vec<String> = models.iter().map(|g| g.id.clone()).collect();
-        let mut by_group: std::collections::HashMap<String, Vec<group_member::Model>> = std::collections::HashMap::new();
+        let mut by_group: std::collections::HashMap<String, Vec<group_member::Model>> =
+            std::collections::HashMap::new();
         for m in svc::members_of(&state.db, ids).await? {
             by_group.entry(m.group_id.clone()).or_default().push(m);
         }
@@ -164,7 +168,13 @@ pub struct GroupMember {
 impl GroupMember {
     /// Notes a contact detail that was read (and not empty) for the request's audit.
     fn audit_contact(&self, ctx: &Context<'_>, field: &'static str, read: bool) -> async_graphql::Result<()> {
-        let record = audit::ContactRead { entity_type: "group_member", entity_id: self.model.id.clone(), city: None, group_id: Some(self.model.group_id.clone()), field };
+        let record = audit::ContactRead {
+            entity_type: "group_member",
+            entity_id: self.model.id.clone(),
+            city: None,
+            group_id: Some(self.model.group_id.clone()),
+            field,
+        };
         super::context::audit_contact_read(ctx, read, record)
     }
 
@@ -286,7 +296,11 @@ pub struct GroupMutation;
 impl GroupMutation {
     /// Registers a new welcome group (status FORMING).
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn create_welcome_group(&self, ctx: &Context<'_>, input: CreateWelcomeGroupInput) -> async_graphql::Result<WelcomeGroup> {
+    async fn create_welcome_group(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateWelcomeGroupInput,
+    ) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             svc::create(state, p, input).await.map(WelcomeGroup::new)
@@ -296,7 +310,12 @@ impl GroupMutation {
 
     /// Changes a group's details; with `expectedVersion`, CONFLICT when it changed since.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn update_welcome_group(&self, ctx: &Context<'_>, id: ID, input: UpdateWelcomeGroupInput) -> async_graphql::Result<WelcomeGroup> {
+    async fn update_welcome_group(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateWelcomeGroupInput,
+    ) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             svc::update(state, p, &id, input).await.map(WelcomeGroup::new)
@@ -306,7 +325,12 @@ impl GroupMutation {
 
     /// Adds a member; a group has exactly one coordinator.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn add_group_member(&self, ctx: &Context<'_>, group_id: ID, input: GroupMemberInput) -> async_graphql::Result<GroupMember> {
+    async fn add_group_member(
+        &self,
+        ctx: &Context<'_>,
+        group_id: ID,
+        input: GroupMemberInput,
+    ) -> async_graphql::Result<GroupMember> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             let model = svc::add_member(state, p, &group_id, input).await?;
@@ -339,7 +363,12 @@ impl GroupMutation {
 
     /// FORMING or READY -> WITHDRAWN, with the reason.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn withdraw_welcome_group(&self, ctx: &Context<'_>, id: ID, reason: String) -> async_graphql::Result<WelcomeGroup> {
+    async fn withdraw_welcome_group(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+    ) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
             let s = state(ctx)?;
             let p = caller(ctx)?;

@@ -119,7 +119,15 @@ pub async fn get(
     };
     let params = match params {
         Ok(p) => p.into_inner(),
-        Err(_) => return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "the query string is malformed", &request_id),
+        Err(_) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                media,
+                "BAD_REQUEST",
+                "the query string is malformed",
+                &request_id,
+            );
+        }
     };
     let Some(query) = params.query else {
         if endpoint.graphiql {
@@ -132,14 +140,30 @@ pub async fn get(
         Some(Ok(v @ serde_json::Value::Object(_))) => Some(v),
         Some(Ok(serde_json::Value::Null)) => None,
         Some(_) => {
-            return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "variables must be a JSON object", &request_id);
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                media,
+                "BAD_REQUEST",
+                "variables must be a JSON object",
+                &request_id,
+            );
         }
     };
     // Extensions are accepted (no extension is implemented) but must at least be an object.
     if let Some(ext) = params.extensions.as_deref()
-        && !matches!(serde_json::from_str::<serde_json::Value>(ext), Ok(serde_json::Value::Object(_) | serde_json::Value::Null)) {
-            return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "extensions must be a JSON object", &request_id);
-        }
+        && !matches!(
+            serde_json::from_str::<serde_json::Value>(ext),
+            Ok(serde_json::Value::Object(_) | serde_json::Value::Null)
+        )
+    {
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            media,
+            "BAD_REQUEST",
+            "extensions must be a JSON object",
+            &request_id,
+        );
+    }
     // Mutations change state; GET must be safe, so only queries run through it.
     if is_mutation(&query, params.operation_name.as_deref()) {
         return HttpResponse::MethodNotAllowed()
@@ -172,7 +196,9 @@ fn runs_a_round(doc: &async_graphql::parser::types::ExecutableDocument, operatio
     use async_graphql::parser::types::{DocumentOperations, Selection};
     let ops: Vec<_> = match &doc.operations {
         DocumentOperations::Single(op) => vec![op],
-        DocumentOperations::Multiple(ops) => ops.iter().filter(|(n, _)| operation_name.is_none_or(|o| n.as_str() == o)).map(|(_, op)| op).collect(),
+        DocumentOperations::Multiple(ops) => {
+            ops.iter().filter(|(n, _)| operation_name.is_none_or(|o| n.as_str() == o)).map(|(_, op)| op).collect()
+        }
     };
     ops.iter().any(|op| {
         op.node.ty == OperationType::Mutation
@@ -241,14 +267,21 @@ pub async fn post(
         )
     };
     // Refuse by the declared length before reading a byte, and stop reading at the limit.
-    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
         return too_large();
     }
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let Ok(chunk) = chunk else {
-            return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "the request body could not be read", &request_id);
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                media,
+                "BAD_REQUEST",
+                "the request body could not be read",
+                &request_id,
+            );
         };
         if body.len() + chunk.len() > limit {
             return too_large();
@@ -271,30 +304,76 @@ pub async fn post(
         }
     };
     if parsed.is_array() {
-        return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "batched requests are not supported; send one operation per request", &request_id);
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            media,
+            "BAD_REQUEST",
+            "batched requests are not supported; send one operation per request",
+            &request_id,
+        );
     }
     let Ok(body) = serde_json::from_value::<PostBody>(parsed) else {
-        return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "the request body must be a JSON object", &request_id);
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            media,
+            "BAD_REQUEST",
+            "the request body must be a JSON object",
+            &request_id,
+        );
     };
     let query = match body.query {
         Some(serde_json::Value::String(q)) => q,
-        Some(_) => return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "query must be a string", &request_id),
-        None => return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "the request has no query", &request_id),
+        Some(_) => {
+            return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "query must be a string", &request_id);
+        }
+        None => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                media,
+                "BAD_REQUEST",
+                "the request has no query",
+                &request_id,
+            );
+        }
     };
     let mut request = Request::new(query);
     match body.operation_name {
         None | Some(serde_json::Value::Null) => {}
         Some(serde_json::Value::String(op)) => request = request.operation_name(op),
-        Some(_) => return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "operationName must be a string", &request_id),
+        Some(_) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                media,
+                "BAD_REQUEST",
+                "operationName must be a string",
+                &request_id,
+            );
+        }
     }
     match body.variables {
         None | Some(serde_json::Value::Null) => {}
         Some(v @ serde_json::Value::Object(_)) => request = request.variables(Variables::from_json(v)),
-        Some(_) => return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "variables must be a JSON object", &request_id),
+        Some(_) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                media,
+                "BAD_REQUEST",
+                "variables must be a JSON object",
+                &request_id,
+            );
+        }
     }
     match body.extensions {
         None | Some(serde_json::Value::Null | serde_json::Value::Object(_)) => {}
-        Some(_) => return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "extensions must be a JSON object", &request_id),
+        Some(_) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                media,
+                "BAD_REQUEST",
+                "extensions must be a JSON object",
+                &request_id,
+            );
+        }
     }
     execute(&req, &state, &endpoint, request, media, request_id).await
 }
@@ -317,7 +396,12 @@ async fn execute(
     // The caller (and the data generation, read with the user row) first: a cached answer
     // needs nothing else.
     let authenticate = REQUEST_ID.scope(request_id.clone(), authenticate(state, token));
-    let (auth, generation) = match tokio::time::timeout(state.settings.request_timeout, tracing::Instrument::instrument(authenticate, span.clone())).await {
+    let (auth, generation) = match tokio::time::timeout(
+        state.settings.request_timeout,
+        tracing::Instrument::instrument(authenticate, span.clone()),
+    )
+    .await
+    {
         Ok(Ok(a)) => a,
         Ok(Err(e)) => {
             tracing::warn!(request_id = %request_id, "database busy or unreachable while authenticating: answered 503 UNAVAILABLE");
@@ -325,7 +409,9 @@ async fn execute(
             let error = json!({ "message": e.public_message(&request_id), "extensions": { "code": e.code(), "requestId": request_id } });
             return respond(StatusCode::SERVICE_UNAVAILABLE, media, json!({ "errors": [error] }), &request_id);
         }
-        Err(_) => return timed_out(state, operation.as_deref(), started, state.settings.request_timeout, media, &request_id),
+        Err(_) => {
+            return timed_out(state, operation.as_deref(), started, state.settings.request_timeout, media, &request_id);
+        }
     };
     let cache = &endpoint.cache;
     let today = state.settings.today();
@@ -350,19 +436,17 @@ async fn execute(
     // error's code and to tell whether the answer may be cached.
     let parsed = async_graphql::parser::parse_query(&request.query);
     let is_round = parsed.as_ref().is_ok_and(|doc| runs_a_round(doc, request.operation_name.as_deref()));
-    let may_cache = cache_key.is_some() && parsed.as_ref().is_ok_and(|doc| response_cache::cacheable(doc, request.operation_name.as_deref()));
+    let may_cache = cache_key.is_some()
+        && parsed.as_ref().is_ok_and(|doc| response_cache::cacheable(doc, request.operation_name.as_deref()));
     // A miss counts only for what could have been kept (not for mutations and the like).
     if may_cache {
         state.metrics.response_cache(response_cache::Lookup::Miss);
     }
     let mutation = parsed.as_ref().is_ok_and(|doc| {
-        response_cache::selected_operation(doc, request.operation_name.as_deref()).is_some_and(|op| op.ty == OperationType::Mutation)
+        response_cache::selected_operation(doc, request.operation_name.as_deref())
+            .is_some_and(|op| op.ty == OperationType::Mutation)
     });
-    let timeout = if is_round {
-        state.settings.round_timeout
-    } else {
-        state.settings.request_timeout
-    };
+    let timeout = if is_round { state.settings.round_timeout } else { state.settings.request_timeout };
     let state2 = Arc::clone(state);
     let request_cache = Arc::new(super::context::RequestCache::default());
     let request_cache2 = Arc::clone(&request_cache);
@@ -376,7 +460,12 @@ async fn execute(
         if let (Some(p), true) = (principal, audited)
             && let Err(e) = crate::services::audit::contact_reads(&state2.db, &p, reads).await
         {
-            return (async_graphql::Response::from_errors(vec![e.into_graphql().into_server_error(async_graphql::Pos::default())]), true);
+            return (
+                async_graphql::Response::from_errors(vec![
+                    e.into_graphql().into_server_error(async_graphql::Pos::default()),
+                ]),
+                true,
+            );
         }
         (response, audited)
     });
@@ -392,7 +481,8 @@ async fn execute(
             None => Some(work.await),
         }
     };
-    let (response, audited) = match tokio::time::timeout(timeout, tracing::Instrument::instrument(watched, span)).await {
+    let (response, audited) = match tokio::time::timeout(timeout, tracing::Instrument::instrument(watched, span)).await
+    {
         Ok(Some(r)) => r,
         Ok(None) => {
             state.metrics.request(operation.as_deref(), "client_gone", started.elapsed(), 0);
@@ -423,14 +513,19 @@ async fn execute(
     }
     // The database was busy or unreachable: 503, so clients and proxies retry; logged once
     // for the request, however many fields met it.
-    let unavailable = response.errors.iter().any(|e| e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&async_graphql::Value::from("UNAVAILABLE")));
+    let unavailable = response
+        .errors
+        .iter()
+        .any(|e| e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&async_graphql::Value::from("UNAVAILABLE")));
     if unavailable {
         tracing::warn!(request_id = %request_id, "database busy or unreachable: answered 503 UNAVAILABLE");
     }
     let script_errors = response
         .errors
         .iter()
-        .filter(|e| e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&async_graphql::Value::from("SCRIPT_ERROR")))
+        .filter(|e| {
+            e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&async_graphql::Value::from("SCRIPT_ERROR"))
+        })
         .count();
     let outcome = if request_failed {
         "rejected"
@@ -447,7 +542,9 @@ async fn execute(
     }
     let body = match serde_json::to_vec(&response) {
         Ok(b) => Bytes::from(b),
-        Err(_) => return respond(StatusCode::OK, media, json!({ "errors": [{ "message": "internal error" }] }), &request_id),
+        Err(_) => {
+            return respond(StatusCode::OK, media, json!({ "errors": [{ "message": "internal error" }] }), &request_id);
+        }
     };
     if unavailable {
         return respond_bytes(StatusCode::SERVICE_UNAVAILABLE, media, body, &request_id);
@@ -480,7 +577,14 @@ async fn authenticate(state: &AppState, token: Option<String>) -> Result<(Reques
 }
 
 /// 503 TIMEOUT: the request ran past its budget and was stopped.
-fn timed_out(state: &AppState, operation: Option<&str>, started: std::time::Instant, timeout: std::time::Duration, media: Media, request_id: &str) -> HttpResponse {
+fn timed_out(
+    state: &AppState,
+    operation: Option<&str>,
+    started: std::time::Instant,
+    timeout: std::time::Duration,
+    media: Media,
+    request_id: &str,
+) -> HttpResponse {
     state.metrics.request(operation, "timeout", started.elapsed(), 0);
     tracing::warn!(request_id = %request_id, "request stopped at the execution timeout");
     respond(

@@ -35,7 +35,9 @@ fn parts_from_json(v: &Value) -> Vec<ScorePart> {
     v.as_array()
         .map(|a| {
             a.iter()
-                .filter_map(|p| Some(ScorePart { criterion: p.get(0)?.as_str()?.to_owned(), points: points(p.get(1)?.as_i64()?) }))
+                .filter_map(|p| {
+                    Some(ScorePart { criterion: p.get(0)?.as_str()?.to_owned(), points: points(p.get(1)?.as_i64()?) })
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -170,7 +172,12 @@ impl Match {
     /// What the group and household did together, newest first. A coordinator sees the
     /// activities their group logged (never staff's entries and notes).
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn activities(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> async_graphql::Result<Conn<super::year::ActivityLog>> {
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<super::year::ActivityLog>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             let args = PageArgs::parse(first, after.as_deref())?;
@@ -188,7 +195,11 @@ impl Match {
             if p.role == entity::Role::Coordinator && self.0.status != entity::MatchStatus::Active {
                 return Err(AppError::forbidden("a group reads check-ins only while its match is ACTIVE"));
             }
-            Ok(crate::services::year::check_ins(&state.db, &self.0.id).await?.into_iter().map(super::year::CheckIn).collect())
+            Ok(crate::services::year::check_ins(&state.db, &self.0.id)
+                .await?
+                .into_iter()
+                .map(super::year::CheckIn)
+                .collect())
         };
         run.await.gql()
     }
@@ -342,7 +353,11 @@ impl MatchingRun {
         let ns = newcomers_by_id(&state.db, n_ids).await?;
         let mut gs = HashMap::new();
         for chunk in g_ids.chunks(500) {
-            for g in welcome_group::Entity::find().filter(welcome_group::Column::Id.is_in(chunk.iter().cloned())).all(&state.db).await? {
+            for g in welcome_group::Entity::find()
+                .filter(welcome_group::Column::Id.is_in(chunk.iter().cloned()))
+                .all(&state.db)
+                .await?
+            {
                 gs.insert(g.id.clone(), g);
             }
         }
@@ -523,7 +538,9 @@ impl MatchingQuery {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             let args = PageArgs::parse(first, after.as_deref())?;
-            let page = decisions::list(state, p, MatchFilter { city: city_slug, status: status.map(Into::into) }, &args).await?;
+            let page =
+                decisions::list(state, p, MatchFilter { city: city_slug, status: status.map(Into::into) }, &args)
+                    .await?;
             Ok(from_page(page, args.after.is_some(), |m| m.id.clone(), Match))
         };
         run.await.gql()
@@ -550,10 +567,19 @@ impl MatchingQuery {
 
     /// The best groups for one WAITING newcomer, eligible ones first, for matching by hand.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn recommendations(&self, ctx: &Context<'_>, newcomer_id: ID, #[graphql(default = 5)] limit: i32) -> async_graphql::Result<Vec<Recommendation>> {
+    async fn recommendations(
+        &self,
+        ctx: &Context<'_>,
+        newcomer_id: ID,
+        #[graphql(default = 5)] limit: i32,
+    ) -> async_graphql::Result<Vec<Recommendation>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            Ok(decisions::recommendations(state, p, &newcomer_id, limit).await?.into_iter().map(Recommendation).collect())
+            Ok(decisions::recommendations(state, p, &newcomer_id, limit)
+                .await?
+                .into_iter()
+                .map(Recommendation)
+                .collect())
         };
         run.await.gql()
     }
@@ -579,7 +605,12 @@ impl MatchingMutation {
     /// Both sides agreed: PROPOSED -> ACTIVE, the twelve months start today; newcomer and
     /// group MATCHED.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn accept_match(&self, ctx: &Context<'_>, id: ID, introduction_date: Option<Date>) -> async_graphql::Result<Match> {
+    async fn accept_match(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        introduction_date: Option<Date>,
+    ) -> async_graphql::Result<Match> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             decisions::accept(state, p, &id, introduction_date.map(|d| d.0)).await.map(Match)

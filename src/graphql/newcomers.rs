@@ -13,11 +13,13 @@ use super::context::both;
 use super::enums::{CefrLevel, Gender, NewcomerStatus};
 use super::scalars::Date;
 use crate::auth::Principal;
+use crate::error::AppResult;
 use crate::error::{AppError, IntoGql};
 use crate::services::audit;
 use crate::services::domain::{Goal, LanguageLevel};
-use crate::error::AppResult;
-use crate::services::newcomers::{self as svc, HouseholdView as View, NewcomerFilter, RegisterNewcomerInput, UpdateNewcomerInput};
+use crate::services::newcomers::{
+    self as svc, HouseholdView as View, NewcomerFilter, RegisterNewcomerInput, UpdateNewcomerInput,
+};
 use crate::services::page::PageArgs;
 
 /// A newcomer household (a refugee with a residence permit, alone or with family).
@@ -31,13 +33,21 @@ pub struct Newcomer {
 impl Newcomer {
     /// The household as `p` may see it: every path from a caller to household data builds the
     /// object here, through the one scope check (`svc::view_for`).
-    pub async fn scoped(conn: &impl sea_orm::ConnectionTrait, model: newcomer::Model, p: &Principal) -> AppResult<Self> {
+    pub async fn scoped(
+        conn: &impl sea_orm::ConnectionTrait,
+        model: newcomer::Model,
+        p: &Principal,
+    ) -> AppResult<Self> {
         let view = svc::view_for(conn, p, &model).await?;
         Ok(Self { model, view })
     }
 
     /// Many households, each through the same check.
-    pub async fn scoped_all(conn: &impl sea_orm::ConnectionTrait, models: Vec<newcomer::Model>, p: &Principal) -> AppResult<Vec<Self>> {
+    pub async fn scoped_all(
+        conn: &impl sea_orm::ConnectionTrait,
+        models: Vec<newcomer::Model>,
+        p: &Principal,
+    ) -> AppResult<Vec<Self>> {
         let mut out = Vec::with_capacity(models.len());
         for m in models {
             out.push(Self::scoped(conn, m, p).await?);
@@ -64,7 +74,13 @@ impl Newcomer {
 
     /// Notes a contact detail that was read (and not empty) for the request's audit.
     fn audit_contact(&self, ctx: &Context<'_>, field: &'static str, read: bool) -> async_graphql::Result<()> {
-        let record = audit::ContactRead { entity_type: "newcomer", entity_id: self.model.id.clone(), city: Some(self.model.city_slug.clone()), group_id: None, field };
+        let record = audit::ContactRead {
+            entity_type: "newcomer",
+            entity_id: self.model.id.clone(),
+            city: Some(self.model.city_slug.clone()),
+            group_id: None,
+            field,
+        };
         super::context::audit_contact_read(ctx, read, record)
     }
 
@@ -152,7 +168,10 @@ impl Newcomer {
             .languages
             .0
             .iter()
-            .map(|s| LanguageSkill { code: s.code.clone(), level: LanguageLevel::parse(&s.level).unwrap_or(LanguageLevel::Basic) })
+            .map(|s| LanguageSkill {
+                code: s.code.clone(),
+                level: LanguageLevel::parse(&s.level).unwrap_or(LanguageLevel::Basic),
+            })
             .collect();
         self.match_view(Some(skills))
     }
@@ -286,7 +305,11 @@ impl NewcomerMutation {
     /// Registers a household (status WAITING). With `idempotencyKey`, a retry returns the
     /// newcomer the first call created.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn register_newcomer(&self, ctx: &Context<'_>, input: RegisterNewcomerInput) -> async_graphql::Result<Newcomer> {
+    async fn register_newcomer(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterNewcomerInput,
+    ) -> async_graphql::Result<Newcomer> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             Newcomer::scoped(&state.db, svc::register(state, p, input).await?, p).await
@@ -296,7 +319,12 @@ impl NewcomerMutation {
 
     /// Changes a newcomer's details; with `expectedVersion`, CONFLICT when it changed since.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn update_newcomer(&self, ctx: &Context<'_>, id: ID, input: UpdateNewcomerInput) -> async_graphql::Result<Newcomer> {
+    async fn update_newcomer(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateNewcomerInput,
+    ) -> async_graphql::Result<Newcomer> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             Newcomer::scoped(&state.db, svc::update(state, p, &id, input).await?, p).await

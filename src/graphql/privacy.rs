@@ -17,7 +17,11 @@ impl PrivacyQuery {
     /// subject-access request: the record (contact details and consent included), its matches,
     /// activities, check-ins, and the audit entries about them. Reading it is audited.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn personal_data_report(&self, ctx: &Context<'_>, newcomer_id: ID) -> async_graphql::Result<Json<serde_json::Value>> {
+    async fn personal_data_report(
+        &self,
+        ctx: &Context<'_>,
+        newcomer_id: ID,
+    ) -> async_graphql::Result<Json<serde_json::Value>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             svc::personal_data_report(&state.db, p, &newcomer_id).await.map(Json)

@@ -23,7 +23,9 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 use actix_web::web::Bytes;
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,
+};
 use chrono::NaiveDate;
 
 use crate::auth::Principal;
@@ -51,10 +53,15 @@ const CACHEABLE_FIELDS: [&str; 16] = [
 
 /// The operation a request runs: the only one, or the one named (`None` when the name matches
 /// none, or when several are sent without a name).
-pub fn selected_operation<'a>(doc: &'a ExecutableDocument, operation_name: Option<&str>) -> Option<&'a OperationDefinition> {
+pub fn selected_operation<'a>(
+    doc: &'a ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<&'a OperationDefinition> {
     match (&doc.operations, operation_name) {
         (DocumentOperations::Single(op), _) => Some(&op.node),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.iter().find(|(n, _)| n.as_str() == name).map(|(_, op)| &op.node),
+        (DocumentOperations::Multiple(ops), Some(name)) => {
+            ops.iter().find(|(n, _)| n.as_str() == name).map(|(_, op)| &op.node)
+        }
         // A named operation is "multiple" even when it is the only one.
         (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next().map(|op| &op.node),
         (DocumentOperations::Multiple(_), None) => None,
@@ -81,7 +88,9 @@ pub fn key(p: &Principal, operation_name: Option<&str>, variables: &str, query: 
     let city = p.city.as_deref().unwrap_or("");
     let group = p.group.as_deref().unwrap_or("");
     let op = operation_name.unwrap_or("");
-    let mut k = String::with_capacity(p.user_id.len() + role.len() + city.len() + group.len() + op.len() + variables.len() + query.len() + 6);
+    let mut k = String::with_capacity(
+        p.user_id.len() + role.len() + city.len() + group.len() + op.len() + variables.len() + query.len() + 6,
+    );
     for part in [p.user_id.as_str(), role, city, group, op, variables] {
         k.push_str(part);
         k.push('\u{1f}');

@@ -116,7 +116,11 @@ impl ScriptPreview {
 fn problems(v: &crate::scripting::validate::Validation) -> Vec<ScriptProblem> {
     v.problems
         .iter()
-        .map(|p| ScriptProblem { message: p.message.clone(), line: p.line.map(|l| l as i32), column: p.column.map(|c| c as i32) })
+        .map(|p| ScriptProblem {
+            message: p.message.clone(),
+            line: p.line.map(|l| l as i32),
+            column: p.column.map(|c| c as i32),
+        })
         .collect()
 }
 
@@ -145,13 +149,24 @@ impl ScriptMutation {
     /// score(n, g), runs on sample pairs within the limits and returns the right types. A bad
     /// script is a report with `ok: false`, never an error.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn validate_scoring_script(&self, ctx: &Context<'_>, city_slug: String, source: String) -> async_graphql::Result<ScriptValidation> {
+    async fn validate_scoring_script(
+        &self,
+        ctx: &Context<'_>,
+        city_slug: String,
+        source: String,
+    ) -> async_graphql::Result<ScriptValidation> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             let v = svc::validate_source(state, p, &city_slug, &source).await?;
             let native_scoring = v.compiled.as_ref().is_some_and(|c| c.is_native());
             let criteria = v.compiled.as_ref().map(|c| c.criteria().map(str::to_owned).collect()).unwrap_or_default();
-            Ok(ScriptValidation { ok: v.ok(), errors: problems(&v), sample_pairs_scored: v.sample_pairs_scored as i32, native_scoring, criteria })
+            Ok(ScriptValidation {
+                ok: v.ok(),
+                errors: problems(&v),
+                sample_pairs_scored: v.sample_pairs_scored as i32,
+                native_scoring,
+                criteria,
+            })
         };
         run.await.gql()
     }
@@ -159,7 +174,12 @@ impl ScriptMutation {
     /// Compares a candidate script with the active one on the city's current candidates;
     /// stores nothing. SCRIPT_ERROR for a script that does not validate.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn preview_scoring_script(&self, ctx: &Context<'_>, city_slug: String, source: String) -> async_graphql::Result<ScriptPreview> {
+    async fn preview_scoring_script(
+        &self,
+        ctx: &Context<'_>,
+        city_slug: String,
+        source: String,
+    ) -> async_graphql::Result<ScriptPreview> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             svc::preview(state, p, &city_slug, &source).await.map(ScriptPreview)
@@ -185,7 +205,12 @@ impl ScriptMutation {
 
     /// Makes a stored version active again (roll back or forward), after the same checks.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn activate_scoring_script(&self, ctx: &Context<'_>, city_slug: String, version: i32) -> async_graphql::Result<ScoringScript> {
+    async fn activate_scoring_script(
+        &self,
+        ctx: &Context<'_>,
+        city_slug: String,
+        version: i32,
+    ) -> async_graphql::Result<ScoringScript> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             svc::activate(state, p, &city_slug, version).await.map(ScoringScript)

@@ -318,7 +318,11 @@ impl YearQuery {
 
     /// ACTIVE matches past their planned end, to complete.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn matches_due_for_completion(&self, ctx: &Context<'_>, city_slug: String) -> async_graphql::Result<Vec<Match>> {
+    async fn matches_due_for_completion(
+        &self,
+        ctx: &Context<'_>,
+        city_slug: String,
+    ) -> async_graphql::Result<Vec<Match>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             Ok(svc::due_for_completion(state, p, &city_slug).await?.into_iter().map(Match).collect())
@@ -341,8 +345,16 @@ impl YearQuery {
                 active_matches: s.active_matches.into(),
                 completed_matches: s.completed_matches.into(),
                 ended_early_matches: s.ended_early_matches.into(),
-                ended_early_by_reason: s.ended_early_by_reason.into_iter().map(|(reason, c)| ReasonCount { reason, count: c.into() }).collect(),
-                activities_per_month: s.activities.into_iter().map(|(month, kind, c)| ActivityCount { month, kind, count: c.into() }).collect(),
+                ended_early_by_reason: s
+                    .ended_early_by_reason
+                    .into_iter()
+                    .map(|(reason, c)| ReasonCount { reason, count: c.into() })
+                    .collect(),
+                activities_per_month: s
+                    .activities
+                    .into_iter()
+                    .map(|(month, kind, c)| ActivityCount { month, kind, count: c.into() })
+                    .collect(),
                 check_ins: s
                     .check_ins
                     .into_iter()
@@ -362,13 +374,22 @@ impl YearQuery {
     /// For each criterion of the city's explanations: the outcomes of matches where it scored
     /// high against those where it scored low. See the README, "Reading criterion outcomes".
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn criterion_outcomes(&self, ctx: &Context<'_>, city_slug: String) -> async_graphql::Result<Vec<CriterionOutcome>> {
+    async fn criterion_outcomes(
+        &self,
+        ctx: &Context<'_>,
+        city_slug: String,
+    ) -> async_graphql::Result<Vec<CriterionOutcome>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             Ok(stats::criterion_outcomes(state, p, &city_slug)
                 .await?
                 .into_iter()
-                .map(|c| CriterionOutcome { criterion: c.criterion, threshold: c.threshold, high: c.high.into(), low: c.low.into() })
+                .map(|c| CriterionOutcome {
+                    criterion: c.criterion,
+                    threshold: c.threshold,
+                    high: c.high.into(),
+                    low: c.low.into(),
+                })
                 .collect())
         };
         run.await.gql()
@@ -376,7 +397,13 @@ impl YearQuery {
 
     /// The audit log, newest first. ADMIN everything; CITY_ADMIN their city.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn audit_log(&self, ctx: &Context<'_>, filter: Option<AuditFilter>, first: Option<i32>, after: Option<String>) -> async_graphql::Result<Conn<AuditEntry>> {
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AuditFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<AuditEntry>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             let args = PageArgs::parse(first, after.as_deref())?;
@@ -394,7 +421,12 @@ pub struct YearMutation;
 impl YearMutation {
     /// Logs an activity of an ACTIVE match: its coordinator, or staff.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn log_activity(&self, ctx: &Context<'_>, match_id: ID, input: ActivityInput) -> async_graphql::Result<ActivityLog> {
+    async fn log_activity(
+        &self,
+        ctx: &Context<'_>,
+        match_id: ID,
+        input: ActivityInput,
+    ) -> async_graphql::Result<ActivityLog> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             svc::log_activity(state, p, &match_id, input).await.map(ActivityLog)
@@ -404,7 +436,12 @@ impl YearMutation {
 
     /// Corrects an activity: only its author, within 14 days of logging it.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn update_activity(&self, ctx: &Context<'_>, id: ID, input: ActivityInput) -> async_graphql::Result<ActivityLog> {
+    async fn update_activity(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: ActivityInput,
+    ) -> async_graphql::Result<ActivityLog> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             svc::update_activity(state, p, &id, input).await.map(ActivityLog)
@@ -414,7 +451,12 @@ impl YearMutation {
 
     /// Records the check-in of month 3, 6 or 12 (once each, not before it is due).
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn record_check_in(&self, ctx: &Context<'_>, match_id: ID, input: CheckInInput) -> async_graphql::Result<CheckIn> {
+    async fn record_check_in(
+        &self,
+        ctx: &Context<'_>,
+        match_id: ID,
+        input: CheckInInput,
+    ) -> async_graphql::Result<CheckIn> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             svc::record_check_in(state, p, &match_id, input).await.map(CheckIn)

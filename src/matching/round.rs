@@ -57,7 +57,11 @@ impl Proposal {
 /// the highest total; and all values stay integers far below 2^52, so the f64 arithmetic is
 /// exact. That matrix takes the solver's dense path, much faster than its general
 /// forbidden-pair path; where the bound would not hold, the general path runs.
-pub fn solve_scores(scores: &PairScores, m: &ScoreMatrix, params: &RoundParams) -> Result<solver::Assignment, SolveError> {
+pub fn solve_scores(
+    scores: &PairScores,
+    m: &ScoreMatrix,
+    params: &RoundParams,
+) -> Result<solver::Assignment, SolveError> {
     let excluded: std::collections::HashSet<(usize, usize)> = params.excluded.iter().copied().collect();
     let allowed = |r: usize, c: usize| scores.get(r, c).filter(|_| !excluded.contains(&(r, c)));
     let fast = params.objective == Objective::MaxMatchesThenScore;
@@ -97,7 +101,12 @@ pub fn solve_scores(scores: &PairScores, m: &ScoreMatrix, params: &RoundParams) 
 
 /// Scores all pairs (in parallel) and solves the assignment exactly. Blocking and CPU-bound:
 /// call it from a blocking thread.
-pub fn propose(script: &CompiledScript, ns: &[ScriptNewcomer], gs: &[ScriptGroup], params: &RoundParams) -> AppResult<Proposal> {
+pub fn propose(
+    script: &CompiledScript,
+    ns: &[ScriptNewcomer],
+    gs: &[ScriptGroup],
+    params: &RoundParams,
+) -> AppResult<Proposal> {
     let started = Instant::now();
     let scores = matrix::score_all(script, ns, gs).map_err(|f| {
         // A job stopped from outside (time budget, request ended) is not the pair's fault.
@@ -105,7 +114,11 @@ pub fn propose(script: &CompiledScript, ns: &[ScriptNewcomer], gs: &[ScriptGroup
             return AppError::Script { message, line: None, column: None };
         }
         let ScriptProblem { message, line, column } = f.problem;
-        AppError::Script { message: format!("on newcomer {} and group {} of this round: {message}", f.row + 1, f.col + 1), line, column }
+        AppError::Script {
+            message: format!("on newcomer {} and group {} of this round: {message}", f.row + 1, f.col + 1),
+            line,
+            column,
+        }
     })?;
     let score_ms = started.elapsed().as_millis() as u64;
 
@@ -127,10 +140,14 @@ pub fn propose(script: &CompiledScript, ns: &[ScriptNewcomer], gs: &[ScriptGroup
     }
     let solve_started = Instant::now();
     let assignment = solve_scores(&scores, &m, params).map_err(|e| match e {
-        SolveError::LockExcluded { .. } => AppError::bad_input("lockedPairs", "a pair cannot be both locked and excluded"),
+        SolveError::LockExcluded { .. } => {
+            AppError::bad_input("lockedPairs", "a pair cannot be both locked and excluded")
+        }
         SolveError::RowLockedTwice { .. } => AppError::bad_input("lockedPairs", "a newcomer is locked to two groups"),
         SolveError::ColLockedTwice { .. } => AppError::bad_input("lockedPairs", "a group is locked to two newcomers"),
-        SolveError::LockForbidden { .. } => AppError::bad_input("lockedPairs", "a locked pair is not eligible or was rejected before"),
+        SolveError::LockForbidden { .. } => {
+            AppError::bad_input("lockedPairs", "a locked pair is not eligible or was rejected before")
+        }
         other => AppError::internal(anyhow::anyhow!("solver: {other}")),
     })?;
     let solve_ms = solve_started.elapsed().as_millis() as u64;

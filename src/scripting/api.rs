@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use rhai::{Array, Dynamic, Engine, ImmutableString, INT};
+use rhai::{Array, Dynamic, Engine, INT, ImmutableString};
 
 /// A set of lower-case tags or codes, sorted and without duplicates.
 #[derive(Clone, Debug, Default)]
@@ -211,10 +211,16 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("to_array", |t: &mut Tags| -> Array { t.0.iter().cloned().map(Dynamic::from).collect() });
     engine.register_fn("to_array", |a: &mut Ages| -> Array { a.0.iter().copied().map(Dynamic::from).collect() });
     engine.register_indexer_get(|t: &mut Tags, i: INT| -> FnResult<ImmutableString> {
-        usize::try_from(i).ok().and_then(|i| t.0.get(i).cloned()).ok_or_else(|| format!("index {i} is outside the list").into())
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| t.0.get(i).cloned())
+            .ok_or_else(|| format!("index {i} is outside the list").into())
     });
     engine.register_indexer_get(|a: &mut Ages, i: INT| -> FnResult<INT> {
-        usize::try_from(i).ok().and_then(|i| a.0.get(i).copied()).ok_or_else(|| format!("index {i} is outside the list").into())
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| a.0.get(i).copied())
+            .ok_or_else(|| format!("index {i} is outside the list").into())
     });
     engine.register_fn("to_string", |t: &mut Tags| format!("{:?}", t.0.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
     engine.register_fn("to_string", |a: &mut Ages| format!("{:?}", a.0));
@@ -247,7 +253,9 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("age_gap", |age: INT, ages: Dynamic| -> FnResult<INT> {
         dyn_ages(&ages).map(|a| a.gap(age)).ok_or_else(|| type_err("age_gap", "an age and a list of ages"))
     });
-    engine.register_fn("count_between", |ages: Ages, lo: INT, hi: INT| ages.0.iter().filter(|a| **a >= lo && **a <= hi).count() as INT);
+    engine.register_fn("count_between", |ages: Ages, lo: INT, hi: INT| {
+        ages.0.iter().filter(|a| **a >= lo && **a <= hi).count() as INT
+    });
     engine.register_fn("min_age", |ages: Ages| ages.0.first().copied().unwrap_or(0));
     engine.register_fn("max_age", |ages: Ages| ages.0.last().copied().unwrap_or(0));
     engine.register_fn("mean_age", |ages: Ages| {

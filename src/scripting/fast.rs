@@ -173,7 +173,8 @@ enum Tok {
 }
 
 const PUNCTS: [&str; 26] = [
-    "#{", "==", "!=", "<=", ">=", "&&", "||", "(", ")", "{", "}", "[", "]", ",", ":", ";", ".", "<", ">", "!", "+", "-", "*", "/", "%", "=",
+    "#{", "==", "!=", "<=", ">=", "&&", "||", "(", ")", "{", "}", "[", "]", ",", ":", ";", ".", "<", ">", "!", "+",
+    "-", "*", "/", "%", "=",
 ];
 
 fn tokenize(src: &str) -> Option<Vec<Tok>> {
@@ -274,7 +275,8 @@ struct Parser {
 }
 
 const KEYWORDS: [&str; 20] = [
-    "fn", "let", "const", "if", "else", "return", "true", "false", "in", "for", "while", "loop", "do", "until", "break", "continue", "switch", "import", "export", "this",
+    "fn", "let", "const", "if", "else", "return", "true", "false", "in", "for", "while", "loop", "do", "until",
+    "break", "continue", "switch", "import", "export", "this",
 ];
 
 impl Parser {
@@ -527,9 +529,19 @@ impl Parser {
                 let helper = helper(&w)?;
                 let args = self.args()?;
                 let arity = match helper {
-                    Helper::Overlap | Helper::Jaccard | Helper::SharesLanguage | Helper::HasAny | Helper::HasAll | Helper::AgeGap => 2,
+                    Helper::Overlap
+                    | Helper::Jaccard
+                    | Helper::SharesLanguage
+                    | Helper::HasAny
+                    | Helper::HasAll
+                    | Helper::AgeGap => 2,
                     Helper::CountBetween | Helper::Clamp => 3,
-                    Helper::MinAge | Helper::MaxAge | Helper::MeanAge | Helper::CefrRank | Helper::Len | Helper::IsEmpty => 1,
+                    Helper::MinAge
+                    | Helper::MaxAge
+                    | Helper::MeanAge
+                    | Helper::CefrRank
+                    | Helper::Len
+                    | Helper::IsEmpty => 1,
                     Helper::Contains => 2,
                 };
                 (args.len() == arity).then_some(Node::Call(helper, args))
@@ -845,7 +857,9 @@ impl<'a> Env<'a> {
         Ok(match (h, vals.as_slice()) {
             (Helper::Overlap, [Value::Tags(a), Value::Tags(b)]) => Value::Int(a.overlap(b) as INT),
             (Helper::Jaccard, [Value::Tags(a), Value::Tags(b)]) => Value::Float(a.jaccard(b)),
-            (Helper::SharesLanguage | Helper::HasAny, [Value::Tags(a), Value::Tags(b)]) => Value::Bool(a.overlap(b) > 0),
+            (Helper::SharesLanguage | Helper::HasAny, [Value::Tags(a), Value::Tags(b)]) => {
+                Value::Bool(a.overlap(b) > 0)
+            }
             (Helper::HasAll, [Value::Tags(a), Value::Tags(b)]) => Value::Bool(a.overlap(b) == b.0.len()),
             (Helper::AgeGap, [Value::Int(age), Value::Ages(a)]) => Value::Int(a.gap(*age)),
             (Helper::CountBetween, [Value::Ages(a), Value::Int(lo), Value::Int(hi)]) => {

@@ -151,13 +151,19 @@ pub struct Slot {
 
 impl Slots {
     pub fn new(jobs: usize, threads: usize) -> Self {
-        Self { all: Arc::new(tokio::sync::Semaphore::new(jobs.max(1))), per_city: Default::default(), threads: threads.max(1) }
+        Self {
+            all: Arc::new(tokio::sync::Semaphore::new(jobs.max(1))),
+            per_city: Default::default(),
+            threads: threads.max(1),
+        }
     }
 
     /// Waits for a slot for `city` (the city's first, then one of all).
     pub async fn acquire(&self, city: &str) -> Option<Slot> {
         let city_sem = match self.per_city.lock() {
-            Ok(mut map) => Arc::clone(map.entry(city.to_owned()).or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(1)))),
+            Ok(mut map) => {
+                Arc::clone(map.entry(city.to_owned()).or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(1))))
+            }
             Err(_) => return None,
         };
         let city = city_sem.acquire_owned().await.ok()?;

@@ -39,7 +39,11 @@ pub struct PairFailure {
 /// inside `Job::run`, on the job's own threads). Stops at the first failure: a round never runs
 /// on a partly failing script. Checks the thread's job between rows (the native evaluator has
 /// no loops, so a row ends in bounded time) and Rhai checks it during every call.
-pub fn score_all(script: &CompiledScript, ns: &[ScriptNewcomer], gs: &[ScriptGroup]) -> Result<PairScores, PairFailure> {
+pub fn score_all(
+    script: &CompiledScript,
+    ns: &[ScriptNewcomer],
+    gs: &[ScriptGroup],
+) -> Result<PairScores, PairFailure> {
     let cols = gs.len();
     let mut cells = vec![INELIGIBLE; ns.len() * cols];
     if cols > 0 {
@@ -84,7 +88,14 @@ fn native_agrees_on_first_row(script: &CompiledScript, ns: &[ScriptNewcomer], gs
 }
 
 /// The Rhai path: one call per function per pair, naming the pair that fails.
-fn score_row_by_pair(script: &CompiledScript, scope: &mut Scope, r: usize, n: &ScriptNewcomer, gs: &[ScriptGroup], row: &mut [i64]) -> Result<(), PairFailure> {
+fn score_row_by_pair(
+    script: &CompiledScript,
+    scope: &mut Scope,
+    r: usize,
+    n: &ScriptNewcomer,
+    gs: &[ScriptGroup],
+    row: &mut [i64],
+) -> Result<(), PairFailure> {
     for (c, g) in gs.iter().enumerate() {
         let fail = |problem| PairFailure { row: r, col: c, problem };
         row[c] = match script.eligible(scope, n, g).map_err(fail)? {

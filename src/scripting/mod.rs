@@ -15,7 +15,7 @@ mod tests;
 pub mod validate;
 pub mod values;
 
-pub use script::{CompiledScript, Eligibility, ScriptProblem, Scored};
+pub use script::{CompiledScript, Eligibility, Scored, ScriptProblem};
 
 /// The scripts shipped with the server, loaded as version 1 of each city that has none.
 pub mod shipped {

@@ -52,13 +52,19 @@ impl ScriptProblem {
         let pos = e.position();
         let message = match e {
             EvalAltResult::ErrorTerminated(token, _) if token.to_string() == DEADLINE_TOKEN => {
-                format!("{function} took longer than {} ms for one pair and was stopped", limits().call_deadline.as_millis())
+                format!(
+                    "{function} took longer than {} ms for one pair and was stopped",
+                    limits().call_deadline.as_millis()
+                )
             }
             EvalAltResult::ErrorTerminated(token, _) if token.to_string() == JOB_STOPPED_TOKEN => {
-super::job::stop_message().unwrap_or_else(|| format!("{function} was stopped"))
+                super::job::stop_message().unwrap_or_else(|| format!("{function} was stopped"))
             }
             EvalAltResult::ErrorTooManyOperations(_) => {
-                format!("{function} used more than {} operations for one pair (an endless loop?)", limits().max_operations)
+                format!(
+                    "{function} used more than {} operations for one pair (an endless loop?)",
+                    limits().max_operations
+                )
             }
             EvalAltResult::ErrorStackOverflow(_) => {
                 format!("{function} nested calls deeper than {} (unbounded recursion?)", limits().max_call_levels)
@@ -140,7 +146,9 @@ impl CompiledScript {
                 if let Ok(native) = fast.pair_total(&n.0, &g.0)
                     && self.rhai_total(&mut scope, n, g).ok() != Some(native)
                 {
-                    tracing::warn!("the native evaluator disagreed with Rhai on a sample pair; this script runs on Rhai only");
+                    tracing::warn!(
+                        "the native evaluator disagreed with Rhai on a sample pair; this script runs on Rhai only"
+                    );
                     return false;
                 }
             }
@@ -170,7 +178,13 @@ impl CompiledScript {
 
     /// Scores one newcomer against every group natively, deferring to Rhai pair by pair where
     /// the native evaluator does; `None` when the script is not native.
-    pub fn score_row_native(&self, scope: &mut Scope, n: &ScriptNewcomer, groups: &[ScriptGroup], out: &mut Vec<i64>) -> Option<Result<(), ScriptProblem>> {
+    pub fn score_row_native(
+        &self,
+        scope: &mut Scope,
+        n: &ScriptNewcomer,
+        groups: &[ScriptGroup],
+        out: &mut Vec<i64>,
+    ) -> Option<Result<(), ScriptProblem>> {
         let fast = self.fast.as_ref()?;
         for g in groups {
             match fast.pair_total(&n.0, &g.0) {
@@ -184,7 +198,13 @@ impl CompiledScript {
         Some(Ok(()))
     }
 
-    fn call(&self, scope: &mut Scope, name: &str, n: &ScriptNewcomer, g: &ScriptGroup) -> Result<Dynamic, ScriptProblem> {
+    fn call(
+        &self,
+        scope: &mut Scope,
+        name: &str,
+        n: &ScriptNewcomer,
+        g: &ScriptGroup,
+    ) -> Result<Dynamic, ScriptProblem> {
         let _deadline = Deadline::arm(&limits());
         // eval_ast(false): the top level ran once at compile time; re-running it per call
         // would cost time and let a script keep state between pairs.
@@ -196,7 +216,12 @@ impl CompiledScript {
 
     /// Calls `eligible(n, g)`: `true`, or a string that says why not (`false` counts as "not
     /// eligible" without a reason).
-    pub fn eligible(&self, scope: &mut Scope, n: &ScriptNewcomer, g: &ScriptGroup) -> Result<Eligibility, ScriptProblem> {
+    pub fn eligible(
+        &self,
+        scope: &mut Scope,
+        n: &ScriptNewcomer,
+        g: &ScriptGroup,
+    ) -> Result<Eligibility, ScriptProblem> {
         let v = self.call(scope, "eligible", n, g)?;
         if let Ok(b) = v.as_bool() {
             return Ok(if b { Eligibility::Yes } else { Eligibility::No("not eligible".into()) });
@@ -205,7 +230,10 @@ impl CompiledScript {
             let reason = v.into_string().unwrap_or_default();
             return Ok(Eligibility::No(if reason.trim().is_empty() { "not eligible".into() } else { reason }));
         }
-        Err(ScriptProblem::new(format!("eligible must return true or a string saying why not; it returned a {}", v.type_name())))
+        Err(ScriptProblem::new(format!(
+            "eligible must return true or a string saying why not; it returned a {}",
+            v.type_name()
+        )))
     }
 
     /// Calls `score(n, g)` and checks the result: a map of criterion to finite points, or one
@@ -233,7 +261,10 @@ impl CompiledScript {
                 )));
             }
             let Some(points) = number(&val) else {
-                return Err(ScriptProblem::new(format!("criterion {k:?} must be a number; it is a {}", val.type_name())));
+                return Err(ScriptProblem::new(format!(
+                    "criterion {k:?} must be a number; it is a {}",
+                    val.type_name()
+                )));
             };
             let p = hundredths(&k, points)?;
             total += p;
@@ -306,10 +337,14 @@ fn number(v: &Dynamic) -> Option<f64> {
 
 fn hundredths(criterion: &str, points: f64) -> Result<i64, ScriptProblem> {
     if !points.is_finite() {
-        return Err(ScriptProblem::new(format!("criterion {criterion:?} gave {points}; points must be finite numbers")));
+        return Err(ScriptProblem::new(format!(
+            "criterion {criterion:?} gave {points}; points must be finite numbers"
+        )));
     }
     if points.abs() > MAX_POINTS {
-        return Err(ScriptProblem::new(format!("criterion {criterion:?} gave {points}; at most {MAX_POINTS} points are allowed")));
+        return Err(ScriptProblem::new(format!(
+            "criterion {criterion:?} gave {points}; at most {MAX_POINTS} points are allowed"
+        )));
     }
     Ok((points * 100.0).round() as i64)
 }

@@ -155,7 +155,20 @@ fn a_round_names_the_pair_a_script_fails_on() {
 /// (calling one reset a pair's limits), `sleep`, the clock, `exit`, JSON and metadata.
 #[test]
 fn no_internal_or_undocumented_function_is_reachable_by_a_computed_name() {
-    for name in ["__sh_skip", "__sh_emit", "__sh_row", "sleep", "timestamp", "elapsed", "exit", "parse_json", "get_fn_metadata_list", "tag", "take", "is_anonymous"] {
+    for name in [
+        "__sh_skip",
+        "__sh_emit",
+        "__sh_row",
+        "sleep",
+        "timestamp",
+        "elapsed",
+        "exit",
+        "parse_json",
+        "get_fn_metadata_list",
+        "tag",
+        "take",
+        "is_anonymous",
+    ] {
         let (a, b) = name.split_at(name.len() / 2);
         for call in [
             format!("let f = Fn(\"{a}\" + \"{b}\"); f.call(1)"),
@@ -175,7 +188,8 @@ fn criterion_names_are_map_literal_keys_only() {
     let computed = "fn eligible(n, g) { true }\nfn score(n, g) { let m = #{}; m[n.neighbourhood] = 1; m }";
     assert!(refused(computed).contains("not a key of a map literal"));
     // A name in a comment or a string does not make it a criterion.
-    let in_comment = "// centrum west\nfn eligible(n, g) { true }\nfn score(n, g) { let m = #{}; m[n.neighbourhood] = 1; m }";
+    let in_comment =
+        "// centrum west\nfn eligible(n, g) { true }\nfn score(n, g) { let m = #{}; m[n.neighbourhood] = 1; m }";
     assert!(refused(in_comment).contains("not a key of a map literal"));
     let quoted = "fn eligible(n, g) { true }\nfn score(n, g) { #{ \"shared language\": 5, age: 1 } }";
     let report = validate(quoted, None);

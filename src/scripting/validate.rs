@@ -46,7 +46,11 @@ pub fn validate(source: &str, candidates: Option<(&[ScriptNewcomer], &[ScriptGro
     for n in &ns[..rows] {
         for g in &gs[..per_row] {
             if let Some(message) = super::job::stop_message() {
-                return Validation { problems: vec![ScriptProblem::new(message)], sample_pairs_scored: scored, compiled: None };
+                return Validation {
+                    problems: vec![ScriptProblem::new(message)],
+                    sample_pairs_scored: scored,
+                    compiled: None,
+                };
             }
             let outcome = compiled.eligible(&mut scope, n, g).and_then(|e| match e {
                 Eligibility::Yes => compiled.score(&mut scope, n, g).map(|_| true),

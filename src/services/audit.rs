@@ -24,7 +24,12 @@ pub async fn record(conn: &impl ConnectionTrait, actor: Option<&Principal>, entr
 }
 
 /// The row of one entry: the one place an audit row is put together.
-fn row(actor: Option<&Principal>, entry: &Entry<'_>, at: chrono::DateTime<Utc>, request_id: &str) -> entity::audit_log::ActiveModel {
+fn row(
+    actor: Option<&Principal>,
+    entry: &Entry<'_>,
+    at: chrono::DateTime<Utc>,
+    request_id: &str,
+) -> entity::audit_log::ActiveModel {
     entity::audit_log::ActiveModel {
         id: Set(super::new_id()),
         at: Set(at),

@@ -3,7 +3,9 @@
 
 use chrono::{Months, NaiveDate, Utc};
 use entity::{GroupStatus, MatchStatus, NewcomerStatus, RunStatus, matches, matching_run, newcomer, welcome_group};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
 use serde_json::json;
 
 use super::page::{self, Page, PageArgs};
@@ -31,7 +33,12 @@ pub struct MatchFilter {
     pub status: Option<MatchStatus>,
 }
 
-pub async fn list(state: &AppState, p: &Principal, filter: MatchFilter, args: &PageArgs) -> AppResult<Page<matches::Model>> {
+pub async fn list(
+    state: &AppState,
+    p: &Principal,
+    filter: MatchFilter,
+    args: &PageArgs,
+) -> AppResult<Page<matches::Model>> {
     let scope = p.scope_for(Op::ReadMatches)?;
     let mut q = matches::Entity::find().filter(scope_condition(&scope));
     if let Some(c) = filter.city {
@@ -46,13 +53,24 @@ pub async fn list(state: &AppState, p: &Principal, filter: MatchFilter, args: &P
 /// A match within the caller's scope for `op`; NOT_FOUND otherwise.
 pub async fn find_scoped(conn: &impl ConnectionTrait, p: &Principal, op: Op, id: &str) -> AppResult<matches::Model> {
     let scope = p.scope_for(op)?;
-    matches::Entity::find_by_id(id.trim()).filter(scope_condition(&scope)).one(conn).await?.ok_or(AppError::NotFound("match"))
+    matches::Entity::find_by_id(id.trim())
+        .filter(scope_condition(&scope))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound("match"))
 }
 
 /// The live (proposed or active) match of a newcomer or a group, if the caller may read it.
-pub async fn live_match_of(state: &AppState, p: &Principal, newcomer_id: Option<&str>, group_id: Option<&str>) -> AppResult<Option<matches::Model>> {
+pub async fn live_match_of(
+    state: &AppState,
+    p: &Principal,
+    newcomer_id: Option<&str>,
+    group_id: Option<&str>,
+) -> AppResult<Option<matches::Model>> {
     let scope = p.scope_for(Op::ReadMatches)?;
-    let mut q = matches::Entity::find().filter(scope_condition(&scope)).filter(matches::Column::Status.is_in(super::matches::LIVE));
+    let mut q = matches::Entity::find()
+        .filter(scope_condition(&scope))
+        .filter(matches::Column::Status.is_in(super::matches::LIVE));
     if let Some(n) = newcomer_id {
         q = q.filter(matches::Column::NewcomerId.eq(n));
     }
@@ -63,7 +81,11 @@ pub async fn live_match_of(state: &AppState, p: &Principal, newcomer_id: Option<
 }
 
 /// The live match of a newcomer or group, whoever asks (for internal rules).
-pub async fn live_match_any(conn: &impl ConnectionTrait, newcomer_id: Option<&str>, group_id: Option<&str>) -> AppResult<Option<matches::Model>> {
+pub async fn live_match_any(
+    conn: &impl ConnectionTrait,
+    newcomer_id: Option<&str>,
+    group_id: Option<&str>,
+) -> AppResult<Option<matches::Model>> {
     let mut q = matches::Entity::find().filter(matches::Column::Status.is_in(super::matches::LIVE));
     if let Some(n) = newcomer_id {
         q = q.filter(matches::Column::NewcomerId.eq(n));
@@ -95,7 +117,12 @@ async fn settle_run(conn: &impl ConnectionTrait, run_id: Option<&str>) -> AppRes
 
 /// Rejects the PROPOSED matches of a newcomer or group that is leaving (withdrawn), so the
 /// other side becomes a candidate again.
-pub async fn cancel_proposals(conn: &impl ConnectionTrait, newcomer_id: Option<&str>, group_id: Option<&str>, reason: &str) -> AppResult<()> {
+pub async fn cancel_proposals(
+    conn: &impl ConnectionTrait,
+    newcomer_id: Option<&str>,
+    group_id: Option<&str>,
+    reason: &str,
+) -> AppResult<()> {
     let mut q = matches::Entity::find().filter(matches::Column::Status.eq(MatchStatus::Proposed));
     if let Some(n) = newcomer_id {
         q = q.filter(matches::Column::NewcomerId.eq(n));
@@ -116,28 +143,42 @@ pub async fn cancel_proposals(conn: &impl ConnectionTrait, newcomer_id: Option<&
 
 fn proposed_only(m: &matches::Model) -> AppResult<()> {
     if m.status != MatchStatus::Proposed {
-        return Err(AppError::conflict(format!("only a PROPOSED match can be decided; this one is {}", super::matches::status_code(m.status))));
+        return Err(AppError::conflict(format!(
+            "only a PROPOSED match can be decided; this one is {}",
+            super::matches::status_code(m.status)
+        )));
     }
     Ok(())
 }
 
 /// `acceptMatch`: both sides agreed. PROPOSED → ACTIVE, the twelve months start today;
 /// newcomer and group MATCHED.
-pub async fn accept(state: &AppState, p: &Principal, id: &str, introduction: Option<NaiveDate>) -> AppResult<matches::Model> {
+pub async fn accept(
+    state: &AppState,
+    p: &Principal,
+    id: &str,
+    introduction: Option<NaiveDate>,
+) -> AppResult<matches::Model> {
     let today = state.settings.today();
     let introduction = introduction.map(|d| validate::past_date("introductionDate", d, today)).transpose()?;
     let txn = begin_write(&state.db).await?;
     let m = find_scoped(&txn, p, Op::DecideMatches, id).await?;
     proposed_only(&m)?;
-    let n = newcomer::Entity::find_by_id(m.newcomer_id.as_str()).one(&txn).await?.ok_or(AppError::NotFound("newcomer"))?;
-    let g = welcome_group::Entity::find_by_id(m.group_id.as_str()).one(&txn).await?.ok_or(AppError::NotFound("welcome group"))?;
+    let n =
+        newcomer::Entity::find_by_id(m.newcomer_id.as_str()).one(&txn).await?.ok_or(AppError::NotFound("newcomer"))?;
+    let g = welcome_group::Entity::find_by_id(m.group_id.as_str())
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("welcome group"))?;
     if n.status != NewcomerStatus::Waiting {
         return Err(AppError::conflict("the newcomer is no longer WAITING"));
     }
     if g.status != GroupStatus::Ready {
         return Err(AppError::conflict("the group is no longer READY"));
     }
-    let planned_end = today.checked_add_months(Months::new(12)).ok_or_else(|| AppError::internal(anyhow::anyhow!("date overflow")))?;
+    let planned_end = today
+        .checked_add_months(Months::new(12))
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("date overflow")))?;
     let now = Utc::now();
     super::matches::claim(&txn, &m.id, MatchStatus::Proposed, MatchStatus::Active).await?;
     let mut am: matches::ActiveModel = m.clone().into();
@@ -150,23 +191,37 @@ pub async fn accept(state: &AppState, p: &Principal, id: &str, introduction: Opt
     am.updated_at = Set(now);
     let updated = am.update(&txn).await?;
     newcomer::Entity::update_many()
-        .set(newcomer::ActiveModel { status: Set(NewcomerStatus::Matched), version: Set(n.version + 1), updated_at: Set(now), ..Default::default() })
+        .set(newcomer::ActiveModel {
+            status: Set(NewcomerStatus::Matched),
+            version: Set(n.version + 1),
+            updated_at: Set(now),
+            ..Default::default()
+        })
         .filter(newcomer::Column::Id.eq(n.id.as_str()))
         .exec(&txn)
         .await?;
     welcome_group::Entity::update_many()
-        .set(welcome_group::ActiveModel { status: Set(GroupStatus::Matched), version: Set(g.version + 1), updated_at: Set(now), ..Default::default() })
+        .set(welcome_group::ActiveModel {
+            status: Set(GroupStatus::Matched),
+            version: Set(g.version + 1),
+            updated_at: Set(now),
+            ..Default::default()
+        })
         .filter(welcome_group::Column::Id.eq(g.id.as_str()))
         .exec(&txn)
         .await?;
     settle_run(&txn, m.run_id.as_deref()).await?;
-    audit::record(&txn, Some(p), audit::Entry {
-        action: "match.accept",
-        entity_type: "match",
-        entity_id: &m.id,
-        city: Some(&m.city_slug),
-        details: json!({ "from": "PROPOSED", "to": "ACTIVE", "newcomerId": n.id, "groupId": g.id }),
-    })
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "match.accept",
+            entity_type: "match",
+            entity_id: &m.id,
+            city: Some(&m.city_slug),
+            details: json!({ "from": "PROPOSED", "to": "ACTIVE", "newcomerId": n.id, "groupId": g.id }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(updated)
@@ -187,13 +242,17 @@ pub async fn reject(state: &AppState, p: &Principal, id: &str, reason: &str) -> 
     am.updated_at = Set(Utc::now());
     let updated = am.update(&txn).await?;
     settle_run(&txn, m.run_id.as_deref()).await?;
-    audit::record(&txn, Some(p), audit::Entry {
-        action: "match.reject",
-        entity_type: "match",
-        entity_id: &m.id,
-        city: Some(&m.city_slug),
-        details: json!({ "from": "PROPOSED", "to": "REJECTED" }),
-    })
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "match.reject",
+            entity_type: "match",
+            entity_id: &m.id,
+            city: Some(&m.city_slug),
+            details: json!({ "from": "PROPOSED", "to": "REJECTED" }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(updated)
@@ -209,7 +268,12 @@ pub struct Recommendation {
 }
 
 /// `recommendations`: the best groups for one WAITING newcomer, eligible ones first, by score.
-pub async fn recommendations(state: &AppState, p: &Principal, newcomer_id: &str, limit: i32) -> AppResult<Vec<Recommendation>> {
+pub async fn recommendations(
+    state: &AppState,
+    p: &Principal,
+    newcomer_id: &str,
+    limit: i32,
+) -> AppResult<Vec<Recommendation>> {
     let limit = validate::int_range("limit", limit, 1, 50)? as usize;
     let scope = p.scope_for(Op::DecideMatches)?;
     let n = newcomer::Entity::find_by_id(newcomer_id.trim()).one(&state.db).await?;
@@ -226,26 +290,32 @@ pub async fn recommendations(state: &AppState, p: &Principal, newcomer_id: &str,
     let today = state.settings.today();
     let script = std::sync::Arc::clone(&active.script);
     let budget = state.settings.scoring_budget;
-    let mut recs = scripts::scoring_job(state, &n.city_slug.clone(), "the recommendations", budget, move || -> AppResult<Vec<Recommendation>> {
-        let sn = values::newcomer(&n, today);
-        let mut scope = rhai::Scope::new();
-        let mut out = Vec::with_capacity(cands.groups.len());
-        for g in cands.groups {
-            let sg = values::group(&g.group, &g.members, today);
-            let err = scripts::job_error;
-            let (eligible, reason) = if repeats.contains(&(n.id.clone(), g.group.id.clone())) {
-                (false, Some("this pair was rejected or ended early before and is never proposed again".to_owned()))
-            } else {
-                match script.eligible(&mut scope, &sn, &sg).map_err(err)? {
-                    Eligibility::Yes => (true, None),
-                    Eligibility::No(r) => (false, Some(r)),
-                }
-            };
-            let scored = script.score(&mut scope, &sn, &sg).map_err(err)?;
-            out.push(Recommendation { group: g.group, eligible, reason, score: scored.total, parts: scored.parts });
-        }
-        Ok(out)
-    })
+    let mut recs = scripts::scoring_job(
+        state,
+        &n.city_slug.clone(),
+        "the recommendations",
+        budget,
+        move || -> AppResult<Vec<Recommendation>> {
+            let sn = values::newcomer(&n, today);
+            let mut scope = rhai::Scope::new();
+            let mut out = Vec::with_capacity(cands.groups.len());
+            for g in cands.groups {
+                let sg = values::group(&g.group, &g.members, today);
+                let err = scripts::job_error;
+                let (eligible, reason) = if repeats.contains(&(n.id.clone(), g.group.id.clone())) {
+                    (false, Some("this pair was rejected or ended early before and is never proposed again".to_owned()))
+                } else {
+                    match script.eligible(&mut scope, &sn, &sg).map_err(err)? {
+                        Eligibility::Yes => (true, None),
+                        Eligibility::No(r) => (false, Some(r)),
+                    }
+                };
+                let scored = script.score(&mut scope, &sn, &sg).map_err(err)?;
+                out.push(Recommendation { group: g.group, eligible, reason, score: scored.total, parts: scored.parts });
+            }
+            Ok(out)
+        },
+    )
     .await??;
     recs.sort_by(|a, b| b.eligible.cmp(&a.eligible).then(b.score.cmp(&a.score)).then(a.group.id.cmp(&b.group.id)));
     recs.truncate(limit);
@@ -254,7 +324,12 @@ pub async fn recommendations(state: &AppState, p: &Principal, newcomer_id: &str,
 
 /// `proposeMatch`: staff propose one pair by hand, through the same rules as a round (both
 /// candidates, eligible under the city's script, not a pair declined before).
-pub async fn propose_by_hand(state: &AppState, p: &Principal, newcomer_id: &str, group_id: &str) -> AppResult<matches::Model> {
+pub async fn propose_by_hand(
+    state: &AppState,
+    p: &Principal,
+    newcomer_id: &str,
+    group_id: &str,
+) -> AppResult<matches::Model> {
     let scope = p.scope_for(Op::DecideMatches)?;
     let n = newcomer::Entity::find_by_id(newcomer_id.trim()).one(&state.db).await?;
     let n = match n {
@@ -269,19 +344,23 @@ pub async fn propose_by_hand(state: &AppState, p: &Principal, newcomer_id: &str,
         return Err(AppError::bad_input("groupId", "the group is not a READY group of this city without a live match"));
     };
     if rounds::never_again(&state.db, &n.city_slug).await?.contains(&(n.id.clone(), g.group.id.clone())) {
-        return Err(AppError::bad_input("groupId", "this pair was rejected or ended early before and is never proposed again"));
+        return Err(AppError::bad_input(
+            "groupId",
+            "this pair was rejected or ended early before and is never proposed again",
+        ));
     }
     let active = scripts::active(state, &n.city_slug).await?;
     let today = state.settings.today();
     let (sn, sg) = (values::newcomer(&n, today), values::group(&g.group, &g.members, today));
     let script = std::sync::Arc::clone(&active.script);
-    let (eligibility, scored) = scripts::scoring_job(state, &n.city_slug, "the proposal", state.settings.scoring_budget, move || {
-        let mut scope = rhai::Scope::new();
-        let e = script.eligible(&mut scope, &sn, &sg).map_err(scripts::job_error)?;
-        let s = script.score(&mut scope, &sn, &sg).map_err(scripts::job_error)?;
-        Ok::<_, AppError>((e, s))
-    })
-    .await??;
+    let (eligibility, scored) =
+        scripts::scoring_job(state, &n.city_slug, "the proposal", state.settings.scoring_budget, move || {
+            let mut scope = rhai::Scope::new();
+            let e = script.eligible(&mut scope, &sn, &sg).map_err(scripts::job_error)?;
+            let s = script.score(&mut scope, &sn, &sg).map_err(scripts::job_error)?;
+            Ok::<_, AppError>((e, s))
+        })
+        .await??;
     if let Eligibility::No(reason) = eligibility {
         return Err(AppError::bad_input("groupId", format!("not eligible under the city's script: {reason}")));
     }
@@ -302,13 +381,17 @@ pub async fn propose_by_hand(state: &AppState, p: &Principal, newcomer_id: &str,
         AppError::Conflict(_) => AppError::conflict("the newcomer or the group got a live match meanwhile"),
         other => other,
     })?;
-    audit::record(&txn, Some(p), audit::Entry {
-        action: "match.propose",
-        entity_type: "match",
-        entity_id: &m.id,
-        city: Some(&m.city_slug),
-        details: json!({ "newcomerId": m.newcomer_id, "groupId": m.group_id, "scriptVersion": active.version }),
-    })
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "match.propose",
+            entity_type: "match",
+            entity_id: &m.id,
+            city: Some(&m.city_slug),
+            details: json!({ "newcomerId": m.newcomer_id, "groupId": m.group_id, "scriptVersion": active.version }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(m)

@@ -8,7 +8,8 @@ use async_graphql::InputObject;
 use chrono::{NaiveDate, Utc};
 use entity::{GroupStatus, StringList, group_member, welcome_group};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    Set,
 };
 use serde_json::json;
 
@@ -109,7 +110,12 @@ fn scope_condition(scope: &Scope) -> Condition {
     }
 }
 
-pub async fn list(state: &AppState, p: &Principal, filter: GroupFilter, args: &PageArgs) -> AppResult<Page<welcome_group::Model>> {
+pub async fn list(
+    state: &AppState,
+    p: &Principal,
+    filter: GroupFilter,
+    args: &PageArgs,
+) -> AppResult<Page<welcome_group::Model>> {
     let scope = p.scope_for(Op::ReadGroups)?;
     let mut q = welcome_group::Entity::find().filter(scope_condition(&scope));
     if let Some(c) = filter.city {
@@ -122,7 +128,12 @@ pub async fn list(state: &AppState, p: &Principal, filter: GroupFilter, args: &P
 }
 
 /// The group `id` if it exists within the caller's scope for `op`; NOT_FOUND otherwise.
-pub async fn find_scoped(conn: &impl ConnectionTrait, p: &Principal, op: Op, id: &str) -> AppResult<welcome_group::Model> {
+pub async fn find_scoped(
+    conn: &impl ConnectionTrait,
+    p: &Principal,
+    op: Op,
+    id: &str,
+) -> AppResult<welcome_group::Model> {
     let scope = p.scope_for(op)?;
     let group = welcome_group::Entity::find_by_id(id.trim()).one(conn).await?;
     match group {
@@ -171,7 +182,11 @@ pub fn status_code(s: GroupStatus) -> &'static str {
     }
 }
 
-pub async fn create(state: &AppState, p: &Principal, input: CreateWelcomeGroupInput) -> AppResult<welcome_group::Model> {
+pub async fn create(
+    state: &AppState,
+    p: &Principal,
+    input: CreateWelcomeGroupInput,
+) -> AppResult<welcome_group::Model> {
     let scope = p.scope_for(Op::CreateGroup)?;
     let city_slug = input.city_slug.trim().to_lowercase();
     let name = validate::required_text("name", &input.name, validate::MAX_NAME)?;
@@ -212,19 +227,28 @@ pub async fn create(state: &AppState, p: &Principal, input: CreateWelcomeGroupIn
     }
     .insert(&txn)
     .await?;
-    audit::record(&txn, Some(p), audit::Entry {
-        action: "group.create",
-        entity_type: "welcome_group",
-        entity_id: &model.id,
-        city: Some(&model.city_slug),
-        details: json!({}),
-    })
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "group.create",
+            entity_type: "welcome_group",
+            entity_id: &model.id,
+            city: Some(&model.city_slug),
+            details: json!({}),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(model)
 }
 
-pub async fn update(state: &AppState, p: &Principal, id: &str, input: UpdateWelcomeGroupInput) -> AppResult<welcome_group::Model> {
+pub async fn update(
+    state: &AppState,
+    p: &Principal,
+    id: &str,
+    input: UpdateWelcomeGroupInput,
+) -> AppResult<welcome_group::Model> {
     // Validate everything before touching the database.
     let name = input.name.as_deref().map(|n| validate::required_text("name", n, validate::MAX_NAME)).transpose()?;
     let neighbourhood = input
@@ -280,13 +304,17 @@ pub async fn update(state: &AppState, p: &Principal, id: &str, input: UpdateWelc
         changed.push("preferences");
     }
     let updated = save_versioned(&txn, am, &group.id, group.version).await?;
-    audit::record(&txn, Some(p), audit::Entry {
-        action: "group.update",
-        entity_type: "welcome_group",
-        entity_id: &group.id,
-        city: Some(&group.city_slug),
-        details: json!({ "fields": changed }),
-    })
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "group.update",
+            entity_type: "welcome_group",
+            entity_id: &group.id,
+            city: Some(&group.city_slug),
+            details: json!({ "fields": changed }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(updated)
@@ -323,7 +351,12 @@ async fn save_versioned(
     welcome_group::Entity::find_by_id(id).one(conn).await?.ok_or(AppError::NotFound("welcome group"))
 }
 
-pub async fn add_member(state: &AppState, p: &Principal, group_id: &str, input: GroupMemberInput) -> AppResult<group_member::Model> {
+pub async fn add_member(
+    state: &AppState,
+    p: &Principal,
+    group_id: &str,
+    input: GroupMemberInput,
+) -> AppResult<group_member::Model> {
     let today = state.settings.today();
     let name = validate::required_text("name", &input.name, validate::MAX_NAME)?;
     let email = validate::email("email", &input.email)?;
@@ -331,7 +364,12 @@ pub async fn add_member(state: &AppState, p: &Principal, group_id: &str, input: 
     let birth_year = validate::birth_year("birthYear", input.birth_year, today, 18)?;
     let languages = validate::languages("languages", &input.languages)?;
     let interests = validate::tags("interests", &input.interests)?;
-    let sector = input.sector.as_deref().map(|s| validate::tags("sector", &[s.to_owned()])).transpose()?.and_then(|mut v| v.pop());
+    let sector = input
+        .sector
+        .as_deref()
+        .map(|s| validate::tags("sector", &[s.to_owned()]))
+        .transpose()?
+        .and_then(|mut v| v.pop());
     let vog: Option<NaiveDate> =
         input.vog_received_on.map(|d| validate::past_date("vogReceivedOn", d.0, today)).transpose()?;
 
@@ -346,7 +384,10 @@ pub async fn add_member(state: &AppState, p: &Principal, group_id: &str, input: 
     // e-mail check reads addresses a PARTNER may not, so its answer must not depend on
     // whether an earlier rule would have refused anyway.
     if input.is_coordinator && existing.iter().any(|m| m.is_coordinator) {
-        return Err(AppError::bad_input("isCoordinator", "the group has a coordinator already; a group has exactly one"));
+        return Err(AppError::bad_input(
+            "isCoordinator",
+            "the group has a coordinator already; a group has exactly one",
+        ));
     }
     if existing.iter().any(|m| m.email == email) {
         return Err(AppError::bad_input("email", "a member with this e-mail address is in the group already"));
@@ -369,13 +410,17 @@ pub async fn add_member(state: &AppState, p: &Principal, group_id: &str, input: 
     .insert(&txn)
     .await?;
     bump(&txn, &group).await?;
-    audit::record(&txn, Some(p), audit::Entry {
-        action: "group.member.add",
-        entity_type: "group_member",
-        entity_id: &member.id,
-        city: Some(&group.city_slug),
-        details: json!({ "groupId": group.id, "isCoordinator": member.is_coordinator }),
-    })
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "group.member.add",
+            entity_type: "group_member",
+            entity_id: &member.id,
+            city: Some(&group.city_slug),
+            details: json!({ "groupId": group.id, "isCoordinator": member.is_coordinator }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(member)
@@ -398,13 +443,19 @@ pub async fn remove_member(state: &AppState, p: &Principal, member_id: &str) -> 
     // The role decides first: a role that may not remove members learns nothing about ids.
     p.scope_for(Op::RemoveMember)?;
     let txn = begin_write(&state.db).await?;
-    let member = group_member::Entity::find_by_id(member_id.trim()).one(&txn).await?.ok_or(AppError::NotFound("group member"))?;
+    let member = group_member::Entity::find_by_id(member_id.trim())
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("group member"))?;
     let group = find_scoped(&txn, p, Op::RemoveMember, &member.group_id)
         .await
         .map_err(|e| if matches!(e, AppError::NotFound(_)) { AppError::NotFound("group member") } else { e })?;
     ensure_open(&group)?;
     if matches!(group.status, GroupStatus::Ready | GroupStatus::Matched) {
-        let count = group_member::Entity::find().filter(group_member::Column::GroupId.eq(group.id.as_str())).count(&txn).await?;
+        let count = group_member::Entity::find()
+            .filter(group_member::Column::GroupId.eq(group.id.as_str()))
+            .count(&txn)
+            .await?;
         if count <= MIN_READY_MEMBERS {
             return Err(AppError::conflict(format!(
                 "a {} group keeps at least {MIN_READY_MEMBERS} members; add a member before removing this one",
@@ -420,13 +471,17 @@ pub async fn remove_member(state: &AppState, p: &Principal, member_id: &str) -> 
     }
     group_member::Entity::delete_by_id(member.id.as_str()).exec(&txn).await?;
     bump(&txn, &group).await?;
-    audit::record(&txn, Some(p), audit::Entry {
-        action: "group.member.remove",
-        entity_type: "group_member",
-        entity_id: &member.id,
-        city: Some(&group.city_slug),
-        details: json!({ "groupId": group.id }),
-    })
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "group.member.remove",
+            entity_type: "group_member",
+            entity_id: &member.id,
+            city: Some(&group.city_slug),
+            details: json!({ "groupId": group.id }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(true)
@@ -439,7 +494,10 @@ pub async fn mark_ready(state: &AppState, p: &Principal, id: &str) -> AppResult<
         GroupStatus::Ready => return Ok(group),
         GroupStatus::Forming => {}
         other => {
-            return Err(AppError::conflict(format!("only a FORMING group can become READY; this one is {}", status_code(other))));
+            return Err(AppError::conflict(format!(
+                "only a FORMING group can become READY; this one is {}",
+                status_code(other)
+            )));
         }
     }
     let ms = members(&txn, &group.id).await?;
@@ -459,13 +517,17 @@ pub async fn mark_ready(state: &AppState, p: &Principal, id: &str) -> AppResult<
     let mut am: welcome_group::ActiveModel = group.clone().into();
     am.status = Set(GroupStatus::Ready);
     let updated = save_versioned(&txn, am, &group.id, group.version).await?;
-    audit::record(&txn, Some(p), audit::Entry {
-        action: "group.ready",
-        entity_type: "welcome_group",
-        entity_id: &group.id,
-        city: Some(&group.city_slug),
-        details: json!({ "from": "FORMING", "to": "READY" }),
-    })
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "group.ready",
+            entity_type: "welcome_group",
+            entity_id: &group.id,
+            city: Some(&group.city_slug),
+            details: json!({ "from": "FORMING", "to": "READY" }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(updated)
@@ -486,20 +548,35 @@ pub async fn withdraw(state: &AppState, p: &Principal, id: &str, reason: &str) -
     let from = status_code(group.status);
     super::decisions::cancel_proposals(&txn, None, Some(&group.id), "the group withdrew").await?;
     if let Some(live) = super::decisions::live_match_any(&txn, None, Some(&group.id)).await? {
-        super::year::end_live(&txn, p, &live, super::year::EndReason::GroupDissolved, "the group withdrew", state.settings.today()).await?;
+        super::year::end_live(
+            &txn,
+            p,
+            &live,
+            super::year::EndReason::GroupDissolved,
+            "the group withdrew",
+            state.settings.today(),
+        )
+        .await?;
     }
-    let fresh = welcome_group::Entity::find_by_id(group.id.as_str()).one(&txn).await?.ok_or(AppError::NotFound("welcome group"))?;
+    let fresh = welcome_group::Entity::find_by_id(group.id.as_str())
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("welcome group"))?;
     let mut am: welcome_group::ActiveModel = fresh.clone().into();
     am.status = Set(GroupStatus::Withdrawn);
     am.status_reason = Set(Some(reason));
     let updated = save_versioned(&txn, am, &fresh.id, fresh.version).await?;
-    audit::record(&txn, Some(p), audit::Entry {
-        action: "group.withdraw",
-        entity_type: "welcome_group",
-        entity_id: &group.id,
-        city: Some(&group.city_slug),
-        details: json!({ "from": from, "to": "WITHDRAWN" }),
-    })
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "group.withdraw",
+            entity_type: "welcome_group",
+            entity_id: &group.id,
+            city: Some(&group.city_slug),
+            details: json!({ "from": from, "to": "WITHDRAWN" }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(updated)

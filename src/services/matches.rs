@@ -1,20 +1,16 @@
 //! Match queries shared by candidates, rounds and decisions.
 
 use entity::{MatchStatus, matches, newcomer, welcome_group};
-use sea_orm::Set;
-use serde_json::{Value, json};
 use sea_orm::ColumnTrait;
+use sea_orm::Set;
 use sea_orm::sea_query::{Query, SimpleExpr};
+use serde_json::{Value, json};
 
 /// The statuses that make a match "live": at most one per newcomer and per group.
 pub const LIVE: [MatchStatus; 2] = [MatchStatus::Proposed, MatchStatus::Active];
 
 fn live_ids(col: matches::Column) -> sea_orm::sea_query::SelectStatement {
-    Query::select()
-        .column(col)
-        .from(matches::Entity)
-        .and_where(matches::Column::Status.is_in(LIVE))
-        .to_owned()
+    Query::select().column(col).from(matches::Entity).and_where(matches::Column::Status.is_in(LIVE)).to_owned()
 }
 
 /// Newcomers without a PROPOSED or ACTIVE match.
@@ -49,7 +45,6 @@ pub fn status_code(s: MatchStatus) -> &'static str {
         MatchStatus::Rejected => "REJECTED",
     }
 }
-
 
 /// A new PROPOSED match (from a round or by hand): the one place its row is put together.
 pub struct Proposed<'a> {
@@ -99,7 +94,12 @@ impl Proposed<'_> {
 /// on one match both read it as `from`; on PostgreSQL (read committed) the second UPDATE waits
 /// for the first's row lock and then matches no row, so it answers CONFLICT instead of deciding
 /// twice. (SQLite's write transactions are serial already.)
-pub async fn claim(conn: &impl sea_orm::ConnectionTrait, id: &str, from: MatchStatus, to: MatchStatus) -> crate::error::AppResult<()> {
+pub async fn claim(
+    conn: &impl sea_orm::ConnectionTrait,
+    id: &str,
+    from: MatchStatus,
+    to: MatchStatus,
+) -> crate::error::AppResult<()> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
     let moved = matches::Entity::update_many()
         .col_expr(matches::Column::Status, Expr::value(to))

@@ -169,7 +169,12 @@ fn scope_condition(scope: &Scope) -> Condition {
     }
 }
 
-pub async fn list(state: &AppState, p: &Principal, filter: NewcomerFilter, args: &PageArgs) -> AppResult<Page<newcomer::Model>> {
+pub async fn list(
+    state: &AppState,
+    p: &Principal,
+    filter: NewcomerFilter,
+    args: &PageArgs,
+) -> AppResult<Page<newcomer::Model>> {
     let scope = p.scope_for(Op::ReadNewcomers)?;
     let mut q = newcomer::Entity::find().filter(scope_condition(&scope));
     if let Some(c) = filter.city {
@@ -242,7 +247,13 @@ pub async fn register(state: &AppState, p: &Principal, input: RegisterNewcomerIn
         Some(n) => validate::required_text("preferredName", n, 100)?,
         None => default_preferred_name(&name),
     };
-    let email = input.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(|e| validate::email("email", e)).transpose()?;
+    let email = input
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(|e| validate::email("email", e))
+        .transpose()?;
     let phone = validate::phone("phone", input.phone.as_deref())?;
     let birth_year = validate::birth_year("birthYear", input.birth_year, today, 16)?;
     let country = validate::country("countryOfOrigin", &input.country_of_origin)?;
@@ -267,9 +278,11 @@ pub async fn register(state: &AppState, p: &Principal, input: RegisterNewcomerIn
 
     let txn = begin_write(&state.db).await?;
     if let Some(key) = &idempotency_key
-        && let Some(existing) = newcomer::Entity::find().filter(newcomer::Column::IdempotencyKey.eq(key.as_str())).one(&txn).await? {
-            return Ok(existing);
-        }
+        && let Some(existing) =
+            newcomer::Entity::find().filter(newcomer::Column::IdempotencyKey.eq(key.as_str())).one(&txn).await?
+    {
+        return Ok(existing);
+    }
     if entity::city::Entity::find_by_id(city_slug.as_str()).one(&txn).await?.is_none() {
         return Err(AppError::bad_input("citySlug", format!("there is no city {:?}", input.city_slug)));
     }
@@ -313,13 +326,17 @@ pub async fn register(state: &AppState, p: &Principal, input: RegisterNewcomerIn
     }
     .insert(&txn)
     .await?;
-    audit::record(&txn, Some(p), audit::Entry {
-        action: "newcomer.register",
-        entity_type: "newcomer",
-        entity_id: &model.id,
-        city: Some(&model.city_slug),
-        details: json!({ "consentRecorded": model.consent_date.is_some() }),
-    })
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "newcomer.register",
+            entity_type: "newcomer",
+            entity_id: &model.id,
+            city: Some(&model.city_slug),
+            details: json!({ "consentRecorded": model.consent_date.is_some() }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(model)
@@ -334,7 +351,12 @@ pub fn status_code(s: NewcomerStatus) -> &'static str {
     }
 }
 
-pub async fn update(state: &AppState, p: &Principal, id: &str, input: UpdateNewcomerInput) -> AppResult<newcomer::Model> {
+pub async fn update(
+    state: &AppState,
+    p: &Principal,
+    id: &str,
+    input: UpdateNewcomerInput,
+) -> AppResult<newcomer::Model> {
     let today = state.settings.today();
     let mut am: newcomer::ActiveModel = Default::default();
     let mut changed: Vec<&str> = Vec::new();
@@ -413,7 +435,10 @@ pub async fn update(state: &AppState, p: &Principal, id: &str, input: UpdateNewc
     let txn = begin_write(&state.db).await?;
     let current = find_scoped(&txn, p, Op::UpdateNewcomer, id).await?;
     if matches!(current.status, NewcomerStatus::Withdrawn | NewcomerStatus::Completed) {
-        return Err(AppError::conflict(format!("the newcomer is {} and can no longer change", status_code(current.status))));
+        return Err(AppError::conflict(format!(
+            "the newcomer is {} and can no longer change",
+            status_code(current.status)
+        )));
     }
     super::groups::check_version(input.expected_version, current.version)?;
     am.version = Set(current.version + 1);
@@ -427,15 +452,20 @@ pub async fn update(state: &AppState, p: &Principal, id: &str, input: UpdateNewc
     if res.rows_affected == 0 {
         return Err(AppError::conflict("the newcomer changed at the same time; read it again and retry"));
     }
-    audit::record(&txn, Some(p), audit::Entry {
-        action: "newcomer.update",
-        entity_type: "newcomer",
-        entity_id: &current.id,
-        city: Some(&current.city_slug),
-        details: json!({ "fields": changed }),
-    })
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "newcomer.update",
+            entity_type: "newcomer",
+            entity_id: &current.id,
+            city: Some(&current.city_slug),
+            details: json!({ "fields": changed }),
+        },
+    )
     .await?;
-    let updated = newcomer::Entity::find_by_id(current.id.as_str()).one(&txn).await?.ok_or(AppError::NotFound("newcomer"))?;
+    let updated =
+        newcomer::Entity::find_by_id(current.id.as_str()).one(&txn).await?.ok_or(AppError::NotFound("newcomer"))?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -455,9 +485,18 @@ pub async fn withdraw(state: &AppState, p: &Principal, id: &str, reason: &str) -
     let from = status_code(current.status);
     super::decisions::cancel_proposals(&txn, Some(&current.id), None, "the newcomer withdrew").await?;
     if let Some(live) = super::decisions::live_match_any(&txn, Some(&current.id), None).await? {
-        super::year::end_live(&txn, p, &live, super::year::EndReason::NewcomerRequest, "the newcomer withdrew", state.settings.today()).await?;
+        super::year::end_live(
+            &txn,
+            p,
+            &live,
+            super::year::EndReason::NewcomerRequest,
+            "the newcomer withdrew",
+            state.settings.today(),
+        )
+        .await?;
     }
-    let fresh = newcomer::Entity::find_by_id(current.id.as_str()).one(&txn).await?.ok_or(AppError::NotFound("newcomer"))?;
+    let fresh =
+        newcomer::Entity::find_by_id(current.id.as_str()).one(&txn).await?.ok_or(AppError::NotFound("newcomer"))?;
     newcomer::Entity::update_many()
         .set(newcomer::ActiveModel {
             status: Set(NewcomerStatus::Withdrawn),
@@ -469,15 +508,20 @@ pub async fn withdraw(state: &AppState, p: &Principal, id: &str, reason: &str) -
         .filter(newcomer::Column::Id.eq(current.id.as_str()))
         .exec(&txn)
         .await?;
-    audit::record(&txn, Some(p), audit::Entry {
-        action: "newcomer.withdraw",
-        entity_type: "newcomer",
-        entity_id: &current.id,
-        city: Some(&current.city_slug),
-        details: json!({ "from": from, "to": "WITHDRAWN" }),
-    })
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "newcomer.withdraw",
+            entity_type: "newcomer",
+            entity_id: &current.id,
+            city: Some(&current.city_slug),
+            details: json!({ "from": from, "to": "WITHDRAWN" }),
+        },
+    )
     .await?;
-    let updated = newcomer::Entity::find_by_id(current.id.as_str()).one(&txn).await?.ok_or(AppError::NotFound("newcomer"))?;
+    let updated =
+        newcomer::Entity::find_by_id(current.id.as_str()).one(&txn).await?.ok_or(AppError::NotFound("newcomer"))?;
     txn.commit().await?;
     Ok(updated)
 }

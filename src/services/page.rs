@@ -2,7 +2,9 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 
 use crate::error::{AppError, AppResult};
 
@@ -53,7 +55,12 @@ fn decode_cursor(cursor: &str) -> AppResult<String> {
 
 /// Runs `select` (already filtered to what the caller may see) for one page, oldest first
 /// (ids are time-ordered).
-pub async fn fetch<E, C>(conn: &impl ConnectionTrait, select: Select<E>, id: C, args: &PageArgs) -> AppResult<Page<E::Model>>
+pub async fn fetch<E, C>(
+    conn: &impl ConnectionTrait,
+    select: Select<E>,
+    id: C,
+    args: &PageArgs,
+) -> AppResult<Page<E::Model>>
 where
     E: EntityTrait,
     E::Model: Sync,
@@ -63,7 +70,12 @@ where
 }
 
 /// Like `fetch`, newest first.
-pub async fn fetch_newest_first<E, C>(conn: &impl ConnectionTrait, select: Select<E>, id: C, args: &PageArgs) -> AppResult<Page<E::Model>>
+pub async fn fetch_newest_first<E, C>(
+    conn: &impl ConnectionTrait,
+    select: Select<E>,
+    id: C,
+    args: &PageArgs,
+) -> AppResult<Page<E::Model>>
 where
     E: EntityTrait,
     E::Model: Sync,
@@ -72,7 +84,13 @@ where
     fetch_ordered(conn, select, id, args, true).await
 }
 
-async fn fetch_ordered<E, C>(conn: &impl ConnectionTrait, select: Select<E>, id: C, args: &PageArgs, newest_first: bool) -> AppResult<Page<E::Model>>
+async fn fetch_ordered<E, C>(
+    conn: &impl ConnectionTrait,
+    select: Select<E>,
+    id: C,
+    args: &PageArgs,
+    newest_first: bool,
+) -> AppResult<Page<E::Model>>
 where
     E: EntityTrait,
     E::Model: Sync,

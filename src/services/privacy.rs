@@ -12,11 +12,14 @@
 
 use chrono::Datelike;
 use chrono::{NaiveDate, Utc};
-use entity::{GroupStatus, MatchStatus, NewcomerStatus, activity_log, audit_log, check_in, group_member, matches, newcomer, welcome_group};
+use entity::{
+    GroupStatus, MatchStatus, NewcomerStatus, activity_log, audit_log, check_in, group_member, matches, newcomer,
+    welcome_group,
+};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder, Set,
-    Statement,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, Set, Statement,
 };
 use serde_json::{Value, json};
 
@@ -73,7 +76,9 @@ pub async fn erase_newcomer(db: &DatabaseConnection, cause: Cause<'_>, id: &str)
     let txn = begin_write(db).await?;
     let n = match cause {
         Cause::Request(p) => newcomers::find_scoped(&txn, p, Op::PersonalData, id).await?,
-        Cause::Retention { .. } => newcomer::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound("newcomer"))?,
+        Cause::Retention { .. } => {
+            newcomer::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound("newcomer"))?
+        }
     };
     if n.erased_at.is_some() {
         return Ok(());
@@ -134,9 +139,16 @@ pub async fn erase_newcomer(db: &DatabaseConnection, cause: Cause<'_>, id: &str)
     }
     let (action, details) = match cause {
         Cause::Request(_) => ("newcomer.erase", json!({ "matches": match_ids.len() })),
-        Cause::Retention { months } => ("retention.erase", json!({ "matches": match_ids.len(), "retentionMonths": months })),
+        Cause::Retention { months } => {
+            ("retention.erase", json!({ "matches": match_ids.len(), "retentionMonths": months }))
+        }
     };
-    audit::record(&txn, cause.actor(), audit::Entry { action, entity_type: "newcomer", entity_id: &n.id, city: Some(&n.city_slug), details }).await?;
+    audit::record(
+        &txn,
+        cause.actor(),
+        audit::Entry { action, entity_type: "newcomer", entity_id: &n.id, city: Some(&n.city_slug), details },
+    )
+    .await?;
     txn.commit().await?;
     scrub(db).await;
     Ok(())
@@ -150,14 +162,16 @@ pub async fn erase_member(db: &DatabaseConnection, cause: Cause<'_>, id: &str) -
         p.scope_for(Op::PersonalData)?;
     }
     let txn = begin_write(db).await?;
-    let member = group_member::Entity::find_by_id(id.trim()).one(&txn).await?.ok_or(AppError::NotFound("group member"))?;
+    let member =
+        group_member::Entity::find_by_id(id.trim()).one(&txn).await?.ok_or(AppError::NotFound("group member"))?;
     let group = match cause {
         Cause::Request(p) => groups::find_scoped(&txn, p, Op::PersonalData, &member.group_id)
             .await
             .map_err(|e| if matches!(e, AppError::NotFound(_)) { AppError::NotFound("group member") } else { e })?,
-        Cause::Retention { .. } => {
-            welcome_group::Entity::find_by_id(member.group_id.as_str()).one(&txn).await?.ok_or(AppError::NotFound("welcome group"))?
-        }
+        Cause::Retention { .. } => welcome_group::Entity::find_by_id(member.group_id.as_str())
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound("welcome group"))?,
     };
     if member.erased_at.is_some() {
         return Ok(());
@@ -179,13 +193,17 @@ pub async fn erase_member(db: &DatabaseConnection, cause: Cause<'_>, id: &str) -
         Cause::Request(_) => ("group.member.erase", json!({ "groupId": group.id })),
         Cause::Retention { months } => ("retention.erase", json!({ "groupId": group.id, "retentionMonths": months })),
     };
-    audit::record(&txn, cause.actor(), audit::Entry {
-        action,
-        entity_type: "group_member",
-        entity_id: &member.id,
-        city: Some(&group.city_slug),
-        details,
-    })
+    audit::record(
+        &txn,
+        cause.actor(),
+        audit::Entry {
+            action,
+            entity_type: "group_member",
+            entity_id: &member.id,
+            city: Some(&group.city_slug),
+            details,
+        },
+    )
     .await?;
     txn.commit().await?;
     scrub(db).await;
@@ -201,7 +219,9 @@ async fn scrub(db: &DatabaseConnection) {
             // A checkpoint cannot truncate while another connection reads an older snapshot;
             // such reads are short, so retry briefly.
             for attempt in 0..20 {
-                let row = db.query_one_raw(Statement::from_string(DbBackend::Sqlite, "PRAGMA wal_checkpoint(TRUNCATE)")).await;
+                let row = db
+                    .query_one_raw(Statement::from_string(DbBackend::Sqlite, "PRAGMA wal_checkpoint(TRUNCATE)"))
+                    .await;
                 match row {
                     Ok(Some(r)) if r.try_get_by_index::<i32>(0).unwrap_or(1) == 0 => return,
                     Ok(_) => tokio::time::sleep(std::time::Duration::from_millis(25 * (attempt + 1))).await,
@@ -211,7 +231,9 @@ async fn scrub(db: &DatabaseConnection) {
                     }
                 }
             }
-            tracing::warn!("checkpoint after erasure stayed busy; the write-ahead log is truncated at the next checkpoint");
+            tracing::warn!(
+                "checkpoint after erasure stayed busy; the write-ahead log is truncated at the next checkpoint"
+            );
         }
         _ => {
             let sql = "VACUUM newcomers, group_members, matches, activity_logs, check_ins";
@@ -315,14 +337,22 @@ pub struct RetentionCandidate {
 /// ended before the cut-off, households withdrawn or never matched with no change since, and
 /// the members of withdrawn (dissolved) or completed groups with no change since. Never anyone
 /// in a proposed or active match.
-pub async fn retention_candidates(db: &DatabaseConnection, months: u32, today: NaiveDate) -> AppResult<Vec<RetentionCandidate>> {
+pub async fn retention_candidates(
+    db: &DatabaseConnection,
+    months: u32,
+    today: NaiveDate,
+) -> AppResult<Vec<RetentionCandidate>> {
     let cutoff_date = today.checked_sub_months(chrono::Months::new(months)).unwrap_or(today);
     let cutoff = cutoff_date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     let mut out = Vec::new();
     let idle = newcomer::Entity::find()
         .filter(newcomer::Column::ErasedAt.is_null())
         .filter(newcomer::Column::UpdatedAt.lt(cutoff))
-        .filter(newcomer::Column::Status.is_in([NewcomerStatus::Waiting, NewcomerStatus::Withdrawn, NewcomerStatus::Completed]))
+        .filter(newcomer::Column::Status.is_in([
+            NewcomerStatus::Waiting,
+            NewcomerStatus::Withdrawn,
+            NewcomerStatus::Completed,
+        ]))
         .order_by_asc(newcomer::Column::Id)
         .all(db)
         .await?;
@@ -384,7 +414,12 @@ pub async fn retention_candidates(db: &DatabaseConnection, months: u32, today: N
 }
 
 /// Erases every retention candidate (unless `dry_run`) and returns them.
-pub async fn apply_retention(db: &DatabaseConnection, months: u32, today: NaiveDate, dry_run: bool) -> AppResult<Vec<RetentionCandidate>> {
+pub async fn apply_retention(
+    db: &DatabaseConnection,
+    months: u32,
+    today: NaiveDate,
+    dry_run: bool,
+) -> AppResult<Vec<RetentionCandidate>> {
     let candidates = retention_candidates(db, months, today).await?;
     if !dry_run {
         for c in &candidates {

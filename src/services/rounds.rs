@@ -10,8 +10,8 @@ use async_graphql::{Enum, ID, InputObject};
 use chrono::Utc;
 use entity::{MatchStatus, RunStatus, matches, matching_run, newcomer};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, Statement,
 };
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -110,7 +110,14 @@ pub async fn never_again(conn: &impl ConnectionTrait, city: &str) -> AppResult<H
 
 /// A hash of everything a round reads: candidates with their versions, forbidden repeats,
 /// the script and the parameters. Equal hashes mean the same proposals.
-fn inputs_hash(c: &Candidates, repeats: &HashSet<(String, String)>, script_sha: &str, objective: MatchingObjective, locked: &[(usize, usize)], excluded: &[(usize, usize)]) -> String {
+fn inputs_hash(
+    c: &Candidates,
+    repeats: &HashSet<(String, String)>,
+    script_sha: &str,
+    objective: MatchingObjective,
+    locked: &[(usize, usize)],
+    excluded: &[(usize, usize)],
+) -> String {
     let mut h = Sha256::new();
     h.update(script_sha.as_bytes());
     h.update(objective.code().as_bytes());
@@ -134,7 +141,12 @@ fn inputs_hash(c: &Candidates, repeats: &HashSet<(String, String)>, script_sha: 
     hex::encode(h.finalize())
 }
 
-fn index_pairs(field: &str, pairs: &[PairInput], rows: &HashMap<&str, usize>, cols: &HashMap<&str, usize>) -> AppResult<Vec<(usize, usize)>> {
+fn index_pairs(
+    field: &str,
+    pairs: &[PairInput],
+    rows: &HashMap<&str, usize>,
+    cols: &HashMap<&str, usize>,
+) -> AppResult<Vec<(usize, usize)>> {
     pairs
         .iter()
         .enumerate()
@@ -158,7 +170,12 @@ struct PairOut {
     parts: Vec<(String, i64)>,
 }
 
-fn explain(script: &CompiledScript, c: &Candidates, proposal: &Proposal, today: chrono::NaiveDate) -> AppResult<Vec<PairOut>> {
+fn explain(
+    script: &CompiledScript,
+    c: &Candidates,
+    proposal: &Proposal,
+    today: chrono::NaiveDate,
+) -> AppResult<Vec<PairOut>> {
     let mut scope = rhai::Scope::new();
     let mut out = Vec::with_capacity(proposal.pairs.len());
     for &(row, col, _) in &proposal.pairs {
@@ -183,7 +200,13 @@ fn household_type(n: &newcomer::Model) -> &'static str {
 }
 
 fn main_language(n: &newcomer::Model) -> String {
-    n.languages.0.iter().find(|l| l.level == "native").or_else(|| n.languages.0.first()).map(|l| l.code.clone()).unwrap_or_default()
+    n.languages
+        .0
+        .iter()
+        .find(|l| l.level == "native")
+        .or_else(|| n.languages.0.first())
+        .map(|l| l.code.clone())
+        .unwrap_or_default()
 }
 
 /// Match rate and mean score per subgroup, flagged where a subgroup's rate is below four
@@ -229,8 +252,15 @@ fn quality(c: &Candidates, pairs: &[PairOut], greedy_total: i64, exact_total: i6
 /// commit. SQLite's single writer (IMMEDIATE transactions) already serialises commits.
 async fn advisory_lock(txn: &impl ConnectionTrait, city: &str) -> AppResult<()> {
     if txn.get_database_backend() == DatabaseBackend::Postgres {
-        let key = i64::from_be_bytes(Sha256::digest(format!("samenhier-round:{city}").as_bytes())[..8].try_into().unwrap_or([0; 8]));
-        txn.execute_raw(Statement::from_sql_and_values(DatabaseBackend::Postgres, "SELECT pg_advisory_xact_lock($1)", [key.into()])).await?;
+        let key = i64::from_be_bytes(
+            Sha256::digest(format!("samenhier-round:{city}").as_bytes())[..8].try_into().unwrap_or([0; 8]),
+        );
+        txn.execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [key.into()],
+        ))
+        .await?;
     }
     Ok(())
 }
@@ -252,7 +282,12 @@ pub async fn run(state: &AppState, p: &Principal, input: RunMatchingInput) -> Ap
     result
 }
 
-async fn run_round(state: &AppState, p: &Principal, input: RunMatchingInput, started: Instant) -> AppResult<matching_run::Model> {
+async fn run_round(
+    state: &AppState,
+    p: &Principal,
+    input: RunMatchingInput,
+    started: Instant,
+) -> AppResult<matching_run::Model> {
     let city = city_in_scope(&state.db, p, Op::DecideMatches, &input.city_slug).await?;
     let city_lock = state.round_locks.for_city(&city);
     let _serial = city_lock.lock().await;
@@ -268,7 +303,10 @@ async fn run_round(state: &AppState, p: &Principal, input: RunMatchingInput, sta
     for (n, g) in &repeats {
         if let (Some(r), Some(c)) = (rows.get(n.as_str()), cols.get(g.as_str())) {
             if locked.contains(&(*r, *c)) {
-                return Err(AppError::bad_input("lockedPairs", "a locked pair was rejected or ended early before and is never proposed again"));
+                return Err(AppError::bad_input(
+                    "lockedPairs",
+                    "a locked pair was rejected or ended early before and is never proposed again",
+                ));
             }
             excluded.push((*r, *c));
         }
@@ -281,13 +319,14 @@ async fn run_round(state: &AppState, p: &Principal, input: RunMatchingInput, sta
     let today = state.settings.today();
     let script = Arc::clone(&active.script);
     let params = RoundParams { objective: input.objective.solver(), locked: locked.clone(), excluded };
-    let (cands, proposal, pairs) = scripts::scoring_job(state, &city, "the round", state.settings.scoring_budget, move || -> AppResult<_> {
-        let (ns, gs) = cands.script_values(today);
-        let proposal = round::propose(&script, &ns, &gs, &params)?;
-        let pairs = explain(&script, &cands, &proposal, today)?;
-        Ok((cands, proposal, pairs))
-    })
-    .await??;
+    let (cands, proposal, pairs) =
+        scripts::scoring_job(state, &city, "the round", state.settings.scoring_budget, move || -> AppResult<_> {
+            let (ns, gs) = cands.script_values(today);
+            let proposal = round::propose(&script, &ns, &gs, &params)?;
+            let pairs = explain(&script, &cands, &proposal, today)?;
+            Ok((cands, proposal, pairs))
+        })
+        .await??;
 
     let total: i64 = pairs.iter().map(|p| p.score).sum();
     let matched_rows: HashSet<usize> = pairs.iter().map(|p| p.row).collect();
@@ -402,5 +441,9 @@ pub async fn get_run(state: &AppState, p: &Principal, id: &str) -> AppResult<mat
 
 /// The stored matches of a run, in the order of its pairs.
 pub async fn run_matches(conn: &impl ConnectionTrait, run_id: &str) -> AppResult<Vec<matches::Model>> {
-    Ok(matches::Entity::find().filter(matches::Column::RunId.eq(run_id)).order_by_asc(matches::Column::NewcomerId).all(conn).await?)
+    Ok(matches::Entity::find()
+        .filter(matches::Column::RunId.eq(run_id))
+        .order_by_asc(matches::Column::NewcomerId)
+        .all(conn)
+        .await?)
 }

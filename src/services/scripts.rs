@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use entity::{city, scoring_script};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use serde_json::json;
 
 use super::{audit, candidates, new_id, validate};
@@ -25,7 +27,10 @@ pub async fn ensure_shipped(db: &DatabaseConnection) -> AppResult<()> {
     let cities = city::Entity::find().all(db).await?;
     for c in cities {
         let txn = begin_write(db).await?;
-        let has_any = scoring_script::Entity::find().filter(scoring_script::Column::CitySlug.eq(c.slug.as_str())).one(&txn).await?;
+        let has_any = scoring_script::Entity::find()
+            .filter(scoring_script::Column::CitySlug.eq(c.slug.as_str()))
+            .one(&txn)
+            .await?;
         if has_any.is_none() {
             let source = shipped::for_city(&c.slug);
             let model = scoring_script::ActiveModel {
@@ -41,13 +46,17 @@ pub async fn ensure_shipped(db: &DatabaseConnection) -> AppResult<()> {
             }
             .insert(&txn)
             .await?;
-            audit::record(&txn, None, audit::Entry {
-                action: "script.load_shipped",
-                entity_type: "scoring_script",
-                entity_id: &model.id,
-                city: Some(&c.slug),
-                details: json!({ "version": 1, "sha256": model.sha256 }),
-            })
+            audit::record(
+                &txn,
+                None,
+                audit::Entry {
+                    action: "script.load_shipped",
+                    entity_type: "scoring_script",
+                    entity_id: &model.id,
+                    city: Some(&c.slug),
+                    details: json!({ "version": 1, "sha256": model.sha256 }),
+                },
+            )
             .await?;
         }
         txn.commit().await?;
@@ -64,7 +73,11 @@ async fn city_in_scope(conn: &impl ConnectionTrait, p: &Principal, slug: &str) -
 /// Whether `p` may read the scripts of `city` (for `City.activeScript`).
 pub fn may_read(p: &Principal, city: &str) -> AppResult<()> {
     let scope = p.scope_for(Op::ManageScripts)?;
-    if scope.covers_city(city) { Ok(()) } else { Err(AppError::forbidden("only staff of this city may read its scoring script")) }
+    if scope.covers_city(city) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("only staff of this city may read its scoring script"))
+    }
 }
 
 /// Every version of a city's script, newest first.
@@ -125,10 +138,11 @@ pub async fn active(state: &AppState, city: &str) -> AppResult<Arc<ActiveScript>
         return Ok(cached);
     }
     let source = row.source.clone();
-    let compiled = scoring_job(state, city, "compiling the active script", state.settings.validation_budget, move || {
-        CompiledScript::compile(&source)
-    })
-    .await?;
+    let compiled =
+        scoring_job(state, city, "compiling the active script", state.settings.validation_budget, move || {
+            CompiledScript::compile(&source)
+        })
+        .await?;
     let script = compiled.map_err(|problems| script_error(&problems))?;
     let active = Arc::new(ActiveScript { version: row.version, sha256: row.sha256, script });
     state.scripts.install(city, Arc::clone(&active));
@@ -170,7 +184,13 @@ pub async fn validate_source(state: &AppState, p: &Principal, city: &str, source
 }
 
 /// `publishScoringScript`: validates, stores an immutable new version and makes it active.
-pub async fn publish(state: &AppState, p: &Principal, city: &str, source: &str, note: Option<&str>) -> AppResult<scoring_script::Model> {
+pub async fn publish(
+    state: &AppState,
+    p: &Principal,
+    city: &str,
+    source: &str,
+    note: Option<&str>,
+) -> AppResult<scoring_script::Model> {
     let city = city_in_scope(&state.db, p, city).await?;
     let note = validate::optional_text("note", note, validate::MAX_TEXT)?;
     let report = run_validation(state, &city, source).await?;
@@ -198,13 +218,17 @@ pub async fn publish(state: &AppState, p: &Principal, city: &str, source: &str, 
     }
     .insert(&txn)
     .await?;
-    audit::record(&txn, Some(p), audit::Entry {
-        action: "script.publish",
-        entity_type: "scoring_script",
-        entity_id: &model.id,
-        city: Some(&city),
-        details: json!({ "version": version, "sha256": model.sha256 }),
-    })
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "script.publish",
+            entity_type: "scoring_script",
+            entity_id: &model.id,
+            city: Some(&city),
+            details: json!({ "version": version, "sha256": model.sha256 }),
+        },
+    )
     .await?;
     txn.commit().await?;
     state.scripts.install(&city, Arc::new(ActiveScript { version, sha256: model.sha256.clone(), script: compiled }));
@@ -240,13 +264,17 @@ pub async fn activate(state: &AppState, p: &Principal, city: &str, version: i32)
     let mut am: scoring_script::ActiveModel = row.clone().into();
     am.active = Set(true);
     let updated = am.update(&txn).await?;
-    audit::record(&txn, Some(p), audit::Entry {
-        action: "script.activate",
-        entity_type: "scoring_script",
-        entity_id: &row.id,
-        city: Some(&city),
-        details: json!({ "version": version, "previous": previous }),
-    })
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "script.activate",
+            entity_type: "scoring_script",
+            entity_id: &row.id,
+            city: Some(&city),
+            details: json!({ "version": version, "previous": previous }),
+        },
+    )
     .await?;
     txn.commit().await?;
     state.scripts.install(&city, Arc::new(ActiveScript { version, sha256: updated.sha256.clone(), script: compiled }));
@@ -274,13 +302,14 @@ pub async fn preview(state: &AppState, p: &Principal, city: &str, source: &str) 
     let cands = candidates::load(&state.db, &city, None).await?;
     let today = state.settings.today();
     let current_script = Arc::clone(&current.script);
-    let (cur, cand, cands) = scoring_job(state, &city, "the preview", state.settings.scoring_budget, move || -> AppResult<_> {
-        let (ns, gs) = cands.script_values(today);
-        let cur = crate::matching::round::propose(&current_script, &ns, &gs, &Default::default())?;
-        let cand = crate::matching::round::propose(&candidate, &ns, &gs, &Default::default())?;
-        Ok((cur, cand, cands))
-    })
-    .await??;
+    let (cur, cand, cands) =
+        scoring_job(state, &city, "the preview", state.settings.scoring_budget, move || -> AppResult<_> {
+            let (ns, gs) = cands.script_values(today);
+            let cur = crate::matching::round::propose(&current_script, &ns, &gs, &Default::default())?;
+            let cand = crate::matching::round::propose(&candidate, &ns, &gs, &Default::default())?;
+            Ok((cur, cand, cands))
+        })
+        .await??;
     let changed_newcomers = cands
         .newcomers
         .into_iter()

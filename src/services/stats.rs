@@ -5,7 +5,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::Datelike;
-use entity::{GroupStatus, MatchStatus, NewcomerStatus, Role, activity_log, check_in, matches, newcomer, welcome_group};
+use entity::{
+    GroupStatus, MatchStatus, NewcomerStatus, Role, activity_log, check_in, matches, newcomer, welcome_group,
+};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::app::AppState;
@@ -79,7 +81,8 @@ pub async fn city_statistics(state: &AppState, p: &Principal, city: &str) -> App
         .filter(newcomer::Column::Status.eq(NewcomerStatus::Waiting))
         .all(db)
         .await?;
-    let waiting_days: Vec<i64> = waiting.iter().map(|n| (today - n.waiting_since.date_naive()).num_days().max(0)).collect();
+    let waiting_days: Vec<i64> =
+        waiting.iter().map(|n| (today - n.waiting_since.date_naive()).num_days().max(0)).collect();
     let ready = welcome_group::Entity::find()
         .filter(welcome_group::Column::CitySlug.eq(city.as_str()))
         .filter(welcome_group::Column::Status.eq(GroupStatus::Ready))
@@ -225,4 +228,3 @@ pub async fn criterion_outcomes(state: &AppState, p: &Principal, city: &str) -> 
         })
         .collect())
 }
-

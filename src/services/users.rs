@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use entity::{Role, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryResult, QuerySelect, Select, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryResult,
+    QuerySelect, Select, Set,
 };
 
 use super::{audit, validate};
@@ -19,7 +20,12 @@ pub struct Login {
     pub user: user::Model,
 }
 
-pub async fn login(state: &AppState, email: &str, password_text: &str, address: Option<std::net::IpAddr>) -> AppResult<Login> {
+pub async fn login(
+    state: &AppState,
+    email: &str,
+    password_text: &str,
+    address: Option<std::net::IpAddr>,
+) -> AppResult<Login> {
     let email = email.trim().to_lowercase();
     // The attempt takes its slots before the password is checked (see `auth::limiter`).
     let attempt = match state.login_limiter.begin(&email, address) {
@@ -45,15 +51,20 @@ pub async fn login(state: &AppState, email: &str, password_text: &str, address: 
     // A failure keeps its slots (dropping the attempt).
     let Some(user) = user else { return Err(AppError::BadCredentials) };
     attempt.succeeded();
-    let (token, expires_at) = state.jwt.issue(&user.id, role_code(user.role), user.city_slug.clone(), user.group_id.clone())?;
+    let (token, expires_at) =
+        state.jwt.issue(&user.id, role_code(user.role), user.city_slug.clone(), user.group_id.clone())?;
     let principal = principal_of(&user);
-    audit::record(&state.db, Some(&principal), audit::Entry {
-        action: "login",
-        entity_type: "user",
-        entity_id: &user.id,
-        city: user.city_slug.as_deref(),
-        details: serde_json::json!({}),
-    })
+    audit::record(
+        &state.db,
+        Some(&principal),
+        audit::Entry {
+            action: "login",
+            entity_type: "user",
+            entity_id: &user.id,
+            city: user.city_slug.as_deref(),
+            details: serde_json::json!({}),
+        },
+    )
     .await?;
     Ok(Login { token, expires_at, user })
 }
@@ -73,13 +84,15 @@ pub async fn principal_and_generation(state: &AppState, token: &str) -> AppResul
         let header = jsonwebtoken::decode_header(token).map_err(|_| AppError::Unauthenticated)?;
         if idp.handles(header.alg) {
             let email = idp.verify(token)?;
-            let found = with_generation(user::Entity::find().filter(user::Column::Email.eq(email.as_str())), &state.db).await?;
+            let found =
+                with_generation(user::Entity::find().filter(user::Column::Email.eq(email.as_str())), &state.db).await?;
             let (user, generation) = found.ok_or(AppError::Unauthenticated)?;
             return Ok((principal_of(&user), generation));
         }
     }
     let claims = state.jwt.verify(token)?;
-    let (user, generation) = with_generation(user::Entity::find_by_id(claims.sub), &state.db).await?.ok_or(AppError::Unauthenticated)?;
+    let (user, generation) =
+        with_generation(user::Entity::find_by_id(claims.sub), &state.db).await?.ok_or(AppError::Unauthenticated)?;
     if role_code(user.role) != claims.role {
         return Err(AppError::Unauthenticated);
     }
@@ -95,7 +108,10 @@ impl FromQueryResult for UserAndGeneration {
     }
 }
 
-async fn with_generation(select: Select<user::Entity>, db: &impl ConnectionTrait) -> AppResult<Option<(user::Model, i64)>> {
+async fn with_generation(
+    select: Select<user::Entity>,
+    db: &impl ConnectionTrait,
+) -> AppResult<Option<(user::Model, i64)>> {
     let found = select
         .expr_as(Expr::cust("(SELECT n FROM data_generation WHERE id = 1)"), "data_generation")
         .into_model::<UserAndGeneration>()
@@ -151,15 +167,23 @@ pub async fn create(conn: &impl ConnectionTrait, new: NewUser) -> AppResult<user
     let (city, group) = match new.role {
         Role::Admin | Role::Analyst => {
             if new.city.is_some() || new.group.is_some() {
-                return Err(AppError::bad_input("city", format!("the role {} takes neither --city nor --group", role_code(new.role))));
+                return Err(AppError::bad_input(
+                    "city",
+                    format!("the role {} takes neither --city nor --group", role_code(new.role)),
+                ));
             }
             (None, None)
         }
         Role::CityAdmin | Role::Partner => {
             if new.group.is_some() {
-                return Err(AppError::bad_input("group", format!("the role {} takes --city, not --group", role_code(new.role))));
+                return Err(AppError::bad_input(
+                    "group",
+                    format!("the role {} takes --city, not --group", role_code(new.role)),
+                ));
             }
-            let slug = new.city.ok_or_else(|| AppError::bad_input("city", format!("the role {} needs --city SLUG", role_code(new.role))))?;
+            let slug = new.city.ok_or_else(|| {
+                AppError::bad_input("city", format!("the role {} needs --city SLUG", role_code(new.role)))
+            })?;
             let city = entity::city::Entity::find_by_id(slug.trim().to_lowercase()).one(conn).await?;
             let city = city.ok_or_else(|| AppError::bad_input("city", format!("there is no city {slug:?}")))?;
             (Some(city.slug), None)
@@ -167,11 +191,13 @@ pub async fn create(conn: &impl ConnectionTrait, new: NewUser) -> AppResult<user
         Role::Coordinator => {
             let id = new.group.ok_or_else(|| AppError::bad_input("group", "the role COORDINATOR needs --group ID"))?;
             let group = entity::welcome_group::Entity::find_by_id(id.trim()).one(conn).await?;
-            let group = group.ok_or_else(|| AppError::bad_input("group", format!("there is no welcome group {id:?}")))?;
+            let group =
+                group.ok_or_else(|| AppError::bad_input("group", format!("there is no welcome group {id:?}")))?;
             if let Some(c) = &new.city
-                && c.trim().to_lowercase() != group.city_slug {
-                    return Err(AppError::bad_input("city", format!("group {id} is in {}, not in {c}", group.city_slug)));
-                }
+                && c.trim().to_lowercase() != group.city_slug
+            {
+                return Err(AppError::bad_input("city", format!("group {id} is in {}, not in {c}", group.city_slug)));
+            }
             (Some(group.city_slug), Some(group.id))
         }
     };
@@ -191,13 +217,17 @@ pub async fn create(conn: &impl ConnectionTrait, new: NewUser) -> AppResult<user
     }
     .insert(conn)
     .await?;
-    audit::record(conn, None, audit::Entry {
-        action: "user.create",
-        entity_type: "user",
-        entity_id: &model.id,
-        city: city.as_deref(),
-        details: serde_json::json!({ "role": role_code(model.role) }),
-    })
+    audit::record(
+        conn,
+        None,
+        audit::Entry {
+            action: "user.create",
+            entity_type: "user",
+            entity_id: &model.id,
+            city: city.as_deref(),
+            details: serde_json::json!({ "role": role_code(model.role) }),
+        },
+    )
     .await?;
     Ok(model)
 }

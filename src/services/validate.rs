@@ -59,7 +59,9 @@ fn checked_text(field: &str, v: &str, max: usize) -> AppResult<String> {
         return Err(bad(field, format!("{field} is {len} characters long; at most {max} are allowed")));
     }
     let single_line = max <= MAX_NAME;
-    if let Some(c) = v.chars().find(|c| (c.is_control() && (single_line || (*c != '\n' && *c != '\t'))) || is_invisible_format(*c)) {
+    if let Some(c) =
+        v.chars().find(|c| (c.is_control() && (single_line || (*c != '\n' && *c != '\t'))) || is_invisible_format(*c))
+    {
         let what = if c.is_control() { "a control character" } else { "an invisible formatting character" };
         return Err(bad(field, format!("{field} contains {what} (U+{:04X}); type the text without it", c as u32)));
     }
@@ -134,7 +136,10 @@ pub fn languages(field: &str, codes: &[String]) -> AppResult<Vec<String>> {
 pub fn language(field: &str, code: &str) -> AppResult<String> {
     let c = code.trim().to_ascii_lowercase();
     if iso::LANGUAGES.binary_search(&c.as_str()).is_err() {
-        return Err(bad(field, format!("{code:?} in {field} is not an ISO 639-1 language code such as \"nl\", \"ar\" or \"ti\"")));
+        return Err(bad(
+            field,
+            format!("{code:?} in {field} is not an ISO 639-1 language code such as \"nl\", \"ar\" or \"ti\""),
+        ));
     }
     Ok(c)
 }
@@ -160,7 +165,10 @@ pub fn tags(field: &str, values: &[String]) -> AppResult<Vec<String>> {
             return Err(bad(field, format!("the tag {raw:?} in {field} is longer than {MAX_TAG_LEN} characters")));
         }
         if !t.chars().all(|c| c.is_alphanumeric() || c == ' ' || c == '-' || c == '_') {
-            return Err(bad(field, format!("the tag {raw:?} in {field} may hold only letters, digits, spaces, - and _")));
+            return Err(bad(
+                field,
+                format!("the tag {raw:?} in {field} may hold only letters, digits, spaces, - and _"),
+            ));
         }
         out.push(t);
     }
@@ -186,7 +194,10 @@ pub fn children_ages(field: &str, ages: &[i32]) -> AppResult<Vec<i32>> {
         return Err(bad(field, format!("{field} lists more than 15 children")));
     }
     if let Some(a) = ages.iter().find(|a| !(0..=17).contains(*a)) {
-        return Err(bad(field, format!("every age in {field} must be between 0 and 17 (an older child counts as an adult), got {a}")));
+        return Err(bad(
+            field,
+            format!("every age in {field} must be between 0 and 17 (an older child counts as an adult), got {a}"),
+        ));
     }
     let mut out = ages.to_vec();
     out.sort_unstable_by(|a, b| b.cmp(a));

@@ -161,9 +161,10 @@ fn check_activity(m: &matches::Model, input: &ActivityInput, today: NaiveDate) -
         return Err(AppError::bad_input("date", format!("date {date} lies in the future")));
     }
     if let Some(start) = m.start_date
-        && date < start {
-            return Err(AppError::bad_input("date", format!("date {date} is before the match started on {start}")));
-        }
+        && date < start
+    {
+        return Err(AppError::bad_input("date", format!("date {date} is before the match started on {start}")));
+    }
     Ok(ActivityFields {
         date,
         kind: input.kind,
@@ -174,7 +175,12 @@ fn check_activity(m: &matches::Model, input: &ActivityInput, today: NaiveDate) -
 }
 
 /// `logActivity`: the match's coordinator (or staff), on an ACTIVE match.
-pub async fn log_activity(state: &AppState, p: &Principal, match_id: &str, input: ActivityInput) -> AppResult<activity_log::Model> {
+pub async fn log_activity(
+    state: &AppState,
+    p: &Principal,
+    match_id: &str,
+    input: ActivityInput,
+) -> AppResult<activity_log::Model> {
     let txn = begin_write(&state.db).await?;
     let m = match_for(&txn, p, Op::RecordYear, match_id).await?;
     if m.status != MatchStatus::Active {
@@ -197,20 +203,29 @@ pub async fn log_activity(state: &AppState, p: &Principal, match_id: &str, input
     }
     .insert(&txn)
     .await?;
-    audit::record(&txn, Some(p), audit::Entry {
-        action: "activity.log",
-        entity_type: "activity",
-        entity_id: &a.id,
-        city: Some(&m.city_slug),
-        details: json!({ "matchId": m.id, "kind": a.kind }),
-    })
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "activity.log",
+            entity_type: "activity",
+            entity_id: &a.id,
+            city: Some(&m.city_slug),
+            details: json!({ "matchId": m.id, "kind": a.kind }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(a)
 }
 
 /// `updateActivity`: the author corrects an activity within `CORRECTION_DAYS`.
-pub async fn update_activity(state: &AppState, p: &Principal, id: &str, input: ActivityInput) -> AppResult<activity_log::Model> {
+pub async fn update_activity(
+    state: &AppState,
+    p: &Principal,
+    id: &str,
+    input: ActivityInput,
+) -> AppResult<activity_log::Model> {
     let txn = begin_write(&state.db).await?;
     let a = activity_log::Entity::find_by_id(id.trim()).one(&txn).await?.ok_or(AppError::NotFound("activity"))?;
     let m = match_for(&txn, p, Op::RecordYear, &a.match_id).await.map_err(|e| match e {
@@ -221,7 +236,9 @@ pub async fn update_activity(state: &AppState, p: &Principal, id: &str, input: A
         return Err(AppError::forbidden("only the person who logged an activity may correct it"));
     }
     if (Utc::now() - a.created_at).num_days() >= CORRECTION_DAYS {
-        return Err(AppError::conflict(format!("an activity can be corrected for {CORRECTION_DAYS} days after it was logged")));
+        return Err(AppError::conflict(format!(
+            "an activity can be corrected for {CORRECTION_DAYS} days after it was logged"
+        )));
     }
     let f = check_activity(&m, &input, state.settings.today())?;
     let mut am: activity_log::ActiveModel = a.clone().into();
@@ -232,13 +249,17 @@ pub async fn update_activity(state: &AppState, p: &Principal, id: &str, input: A
     am.notes = Set(f.notes);
     am.updated_at = Set(Utc::now());
     let updated = am.update(&txn).await?;
-    audit::record(&txn, Some(p), audit::Entry {
-        action: "activity.correct",
-        entity_type: "activity",
-        entity_id: &a.id,
-        city: Some(&m.city_slug),
-        details: json!({ "matchId": m.id }),
-    })
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "activity.correct",
+            entity_type: "activity",
+            entity_id: &a.id,
+            city: Some(&m.city_slug),
+            details: json!({ "matchId": m.id }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(updated)
@@ -248,7 +269,12 @@ pub async fn update_activity(state: &AppState, p: &Principal, id: &str, input: A
 /// A match's activities as `p` may read them: a coordinator sees only what the group's own
 /// accounts logged (staff's entries and notes are not the group's), on the current match and
 /// on past ones alike.
-pub async fn activities(conn: &impl ConnectionTrait, p: &Principal, m: &matches::Model, args: &PageArgs) -> AppResult<Page<activity_log::Model>> {
+pub async fn activities(
+    conn: &impl ConnectionTrait,
+    p: &Principal,
+    m: &matches::Model,
+    args: &PageArgs,
+) -> AppResult<Page<activity_log::Model>> {
     let mut q = activity_log::Entity::find().filter(activity_log::Column::MatchId.eq(m.id.as_str()));
     if p.role == entity::Role::Coordinator {
         q = q.filter(
@@ -266,7 +292,11 @@ pub async fn activities(conn: &impl ConnectionTrait, p: &Principal, m: &matches:
 
 /// A match's check-ins, by month.
 pub async fn check_ins(conn: &impl ConnectionTrait, match_id: &str) -> AppResult<Vec<check_in::Model>> {
-    Ok(check_in::Entity::find().filter(check_in::Column::MatchId.eq(match_id)).order_by_asc(check_in::Column::Month).all(conn).await?)
+    Ok(check_in::Entity::find()
+        .filter(check_in::Column::MatchId.eq(match_id))
+        .order_by_asc(check_in::Column::Month)
+        .all(conn)
+        .await?)
 }
 
 /// When the check-in of `month` falls due for a match that started on `start`.
@@ -275,7 +305,12 @@ pub fn due_date(start: NaiveDate, month: i32) -> Option<NaiveDate> {
 }
 
 /// `recordCheckIn`: one per month (3, 6, 12), not before it is due.
-pub async fn record_check_in(state: &AppState, p: &Principal, match_id: &str, input: CheckInInput) -> AppResult<check_in::Model> {
+pub async fn record_check_in(
+    state: &AppState,
+    p: &Principal,
+    match_id: &str,
+    input: CheckInInput,
+) -> AppResult<check_in::Model> {
     if !CHECK_IN_MONTHS.contains(&input.month) {
         return Err(AppError::bad_input("month", format!("month must be 3, 6 or 12, got {}", input.month)));
     }
@@ -289,9 +324,15 @@ pub async fn record_check_in(state: &AppState, p: &Principal, match_id: &str, in
     if !matches!(m.status, MatchStatus::Active | MatchStatus::Completed) {
         return Err(AppError::conflict("check-ins are recorded on ACTIVE (or, for month 12, COMPLETED) matches"));
     }
-    let due = m.start_date.and_then(|s| due_date(s, input.month)).ok_or_else(|| AppError::conflict("the match has not started"))?;
+    let due = m
+        .start_date
+        .and_then(|s| due_date(s, input.month))
+        .ok_or_else(|| AppError::conflict("the match has not started"))?;
     if due > today {
-        return Err(AppError::bad_input("month", format!("the month-{} check-in is due on {due}, not before", input.month)));
+        return Err(AppError::bad_input(
+            "month",
+            format!("the month-{} check-in is due on {due}, not before", input.month),
+        ));
     }
     let exists = check_in::Entity::find()
         .filter(check_in::Column::MatchId.eq(m.id.as_str()))
@@ -299,7 +340,10 @@ pub async fn record_check_in(state: &AppState, p: &Principal, match_id: &str, in
         .one(&txn)
         .await?;
     if exists.is_some() {
-        return Err(AppError::conflict(format!("the month-{} check-in of this match is recorded already", input.month)));
+        return Err(AppError::conflict(format!(
+            "the month-{} check-in of this match is recorded already",
+            input.month
+        )));
     }
     let dutch: entity::CefrLevel = input.dutch_level.into();
     let c = check_in::ActiveModel {
@@ -318,13 +362,17 @@ pub async fn record_check_in(state: &AppState, p: &Principal, match_id: &str, in
     }
     .insert(&txn)
     .await?;
-    audit::record(&txn, Some(p), audit::Entry {
-        action: "checkin.record",
-        entity_type: "check_in",
-        entity_id: &c.id,
-        city: Some(&m.city_slug),
-        details: json!({ "matchId": m.id, "month": c.month }),
-    })
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "checkin.record",
+            entity_type: "check_in",
+            entity_id: &c.id,
+            city: Some(&m.city_slug),
+            details: json!({ "matchId": m.id, "month": c.month }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(c)
@@ -361,7 +409,12 @@ pub async fn check_ins_due(state: &AppState, p: &Principal, city: &str) -> AppRe
         for month in CHECK_IN_MONTHS {
             let Some(due) = due_date(start, month) else { continue };
             if due <= today && !recorded.contains(&(m.id.clone(), month)) {
-                out.push(DueCheckIn { matched: m.clone(), month, due, overdue: (today - due).num_days() > OVERDUE_AFTER_DAYS });
+                out.push(DueCheckIn {
+                    matched: m.clone(),
+                    month,
+                    due,
+                    overdue: (today - due).num_days() > OVERDUE_AFTER_DAYS,
+                });
             }
         }
     }
@@ -371,14 +424,24 @@ pub async fn check_ins_due(state: &AppState, p: &Principal, city: &str) -> AppRe
 /// Ends a live match because one side leaves; used by `endMatch`, withdrawals and erasure.
 /// ACTIVE → ENDED_EARLY (the newcomer WAITING again with their original waiting time, the
 /// group READY again unless it dissolved); PROPOSED → REJECTED.
-pub async fn end_live(conn: &impl ConnectionTrait, p: &Principal, m: &matches::Model, code: EndReason, reason: &str, today: NaiveDate) -> AppResult<matches::Model> {
+pub async fn end_live(
+    conn: &impl ConnectionTrait,
+    p: &Principal,
+    m: &matches::Model,
+    code: EndReason,
+    reason: &str,
+    today: NaiveDate,
+) -> AppResult<matches::Model> {
     let now = Utc::now();
     if m.status == MatchStatus::Proposed {
         decisions::cancel_proposals(conn, Some(&m.newcomer_id), None, reason).await?;
         return matches::Entity::find_by_id(m.id.as_str()).one(conn).await?.ok_or(AppError::NotFound("match"));
     }
     if m.status != MatchStatus::Active {
-        return Err(AppError::conflict(format!("only an ACTIVE match can end early; this one is {}", super::matches::status_code(m.status))));
+        return Err(AppError::conflict(format!(
+            "only an ACTIVE match can end early; this one is {}",
+            super::matches::status_code(m.status)
+        )));
     }
     let mut am: matches::ActiveModel = m.clone().into();
     super::matches::claim(conn, &m.id, MatchStatus::Active, MatchStatus::EndedEarly).await?;
@@ -389,35 +452,62 @@ pub async fn end_live(conn: &impl ConnectionTrait, p: &Principal, m: &matches::M
     am.updated_at = Set(now);
     let updated = am.update(conn).await?;
     if let Some(n) = newcomer::Entity::find_by_id(m.newcomer_id.as_str()).one(conn).await?
-        && n.status == NewcomerStatus::Matched {
-            // waiting_since is kept: the household keeps its place in the queue.
-            let am = newcomer::ActiveModel { id: Set(n.id.clone()), status: Set(NewcomerStatus::Waiting), version: Set(n.version + 1), updated_at: Set(now), ..Default::default() };
-            am.update(conn).await?;
-        }
+        && n.status == NewcomerStatus::Matched
+    {
+        // waiting_since is kept: the household keeps its place in the queue.
+        let am = newcomer::ActiveModel {
+            id: Set(n.id.clone()),
+            status: Set(NewcomerStatus::Waiting),
+            version: Set(n.version + 1),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        am.update(conn).await?;
+    }
     if let Some(g) = welcome_group::Entity::find_by_id(m.group_id.as_str()).one(conn).await?
-        && g.status == GroupStatus::Matched {
-            let next = if code == EndReason::GroupDissolved { GroupStatus::Withdrawn } else { GroupStatus::Ready };
-            let am = welcome_group::ActiveModel { id: Set(g.id.clone()), status: Set(next), version: Set(g.version + 1), updated_at: Set(now), ..Default::default() };
-            am.update(conn).await?;
-        }
-    audit::record(conn, Some(p), audit::Entry {
-        action: "match.end_early",
-        entity_type: "match",
-        entity_id: &m.id,
-        city: Some(&m.city_slug),
-        details: json!({ "from": "ACTIVE", "to": "ENDED_EARLY", "reasonCode": code.code() }),
-    })
+        && g.status == GroupStatus::Matched
+    {
+        let next = if code == EndReason::GroupDissolved { GroupStatus::Withdrawn } else { GroupStatus::Ready };
+        let am = welcome_group::ActiveModel {
+            id: Set(g.id.clone()),
+            status: Set(next),
+            version: Set(g.version + 1),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        am.update(conn).await?;
+    }
+    audit::record(
+        conn,
+        Some(p),
+        audit::Entry {
+            action: "match.end_early",
+            entity_type: "match",
+            entity_id: &m.id,
+            city: Some(&m.city_slug),
+            details: json!({ "from": "ACTIVE", "to": "ENDED_EARLY", "reasonCode": code.code() }),
+        },
+    )
     .await?;
     Ok(updated)
 }
 
 /// `endMatch`.
-pub async fn end_match(state: &AppState, p: &Principal, id: &str, reason: &str, code: EndReason) -> AppResult<matches::Model> {
+pub async fn end_match(
+    state: &AppState,
+    p: &Principal,
+    id: &str,
+    reason: &str,
+    code: EndReason,
+) -> AppResult<matches::Model> {
     let reason = validate::required_text("reason", reason, validate::MAX_TEXT)?;
     let txn = begin_write(&state.db).await?;
     let m = match_for(&txn, p, Op::DecideMatches, id).await?;
     if m.status != MatchStatus::Active {
-        return Err(AppError::conflict(format!("only an ACTIVE match can end early; this one is {}", super::matches::status_code(m.status))));
+        return Err(AppError::conflict(format!(
+            "only an ACTIVE match can end early; this one is {}",
+            super::matches::status_code(m.status)
+        )));
     }
     let updated = end_live(&txn, p, &m, code, &reason, state.settings.today()).await?;
     txn.commit().await?;
@@ -430,12 +520,18 @@ pub async fn complete_match(state: &AppState, p: &Principal, id: &str) -> AppRes
     let txn = begin_write(&state.db).await?;
     let m = match_for(&txn, p, Op::DecideMatches, id).await?;
     if m.status != MatchStatus::Active {
-        return Err(AppError::conflict(format!("only an ACTIVE match can be completed; this one is {}", super::matches::status_code(m.status))));
+        return Err(AppError::conflict(format!(
+            "only an ACTIVE match can be completed; this one is {}",
+            super::matches::status_code(m.status)
+        )));
     }
     if let Some(end) = m.planned_end_date
-        && end > today {
-            return Err(AppError::conflict(format!("the twelve months end on {end}; complete the match from then on, or end it early")));
-        }
+        && end > today
+    {
+        return Err(AppError::conflict(format!(
+            "the twelve months end on {end}; complete the match from then on, or end it early"
+        )));
+    }
     let now = Utc::now();
     super::matches::claim(&txn, &m.id, MatchStatus::Active, MatchStatus::Completed).await?;
     let mut am: matches::ActiveModel = m.clone().into();
@@ -444,22 +540,34 @@ pub async fn complete_match(state: &AppState, p: &Principal, id: &str) -> AppRes
     am.updated_at = Set(now);
     let updated = am.update(&txn).await?;
     newcomer::Entity::update_many()
-        .set(newcomer::ActiveModel { status: Set(NewcomerStatus::Completed), updated_at: Set(now), ..Default::default() })
+        .set(newcomer::ActiveModel {
+            status: Set(NewcomerStatus::Completed),
+            updated_at: Set(now),
+            ..Default::default()
+        })
         .filter(newcomer::Column::Id.eq(m.newcomer_id.as_str()))
         .exec(&txn)
         .await?;
     welcome_group::Entity::update_many()
-        .set(welcome_group::ActiveModel { status: Set(GroupStatus::Completed), updated_at: Set(now), ..Default::default() })
+        .set(welcome_group::ActiveModel {
+            status: Set(GroupStatus::Completed),
+            updated_at: Set(now),
+            ..Default::default()
+        })
         .filter(welcome_group::Column::Id.eq(m.group_id.as_str()))
         .exec(&txn)
         .await?;
-    audit::record(&txn, Some(p), audit::Entry {
-        action: "match.complete",
-        entity_type: "match",
-        entity_id: &m.id,
-        city: Some(&m.city_slug),
-        details: json!({ "from": "ACTIVE", "to": "COMPLETED" }),
-    })
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "match.complete",
+            entity_type: "match",
+            entity_id: &m.id,
+            city: Some(&m.city_slug),
+            details: json!({ "from": "ACTIVE", "to": "COMPLETED" }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(updated)

@@ -68,7 +68,13 @@ struct Fixture {
 /// A READY group and a WAITING newcomer in `city`, proposed to each other by hand.
 async fn proposed(app: &TestApp, admin: &str, city: &str) -> String {
     let (n, g) = pair(app, admin, city).await;
-    let d = app.ok(Some(admin), "mutation($n:ID!,$g:ID!){ proposeMatch(newcomerId:$n, groupId:$g){ id } }", json!({"n": n, "g": g})).await;
+    let d = app
+        .ok(
+            Some(admin),
+            "mutation($n:ID!,$g:ID!){ proposeMatch(newcomerId:$n, groupId:$g){ id } }",
+            json!({"n": n, "g": g}),
+        )
+        .await;
     d["proposeMatch"]["id"].as_str().unwrap().to_owned()
 }
 
@@ -77,7 +83,13 @@ async fn pair(app: &TestApp, admin: &str, city: &str) -> (String, String) {
 }
 
 async fn dry_run(app: &TestApp, admin: &str, city: &str) -> String {
-    let d = app.ok(Some(admin), "mutation($c:String!){ runMatching(input:{citySlug:$c, dryRun:true}){ id } }", json!({"c": city})).await;
+    let d = app
+        .ok(
+            Some(admin),
+            "mutation($c:String!){ runMatching(input:{citySlug:$c, dryRun:true}){ id } }",
+            json!({"c": city}),
+        )
+        .await;
     d["runMatching"]["id"].as_str().unwrap().to_owned()
 }
 
@@ -108,22 +120,33 @@ async fn fixture(app: &TestApp) -> Fixture {
     // Roles that are refused never consume a target, so they share role 0's.
     let per_role = |a: &String, b: &String| vec![a.clone(), b.clone(), a.clone(), a.clone(), a.clone()];
     let (own_past, _, _) = app.proposed_match(&admin, "almere", Some(&own_group)).await;
-    app.ok(Some(&admin), "mutation($id:ID!){ rejectMatch(id:$id, reason:\"asked not to tell the group\"){ id } }", json!({"id": own_past})).await;
+    app.ok(
+        Some(&admin),
+        "mutation($id:ID!){ rejectMatch(id:$id, reason:\"asked not to tell the group\"){ id } }",
+        json!({"id": own_past}),
+    )
+    .await;
     let (active, _, _) = app.active_match(&admin, "almere", Some(&own_group), 13).await;
     let (other_active, _, _) = app.active_match(&admin, "rotterdam", None, 13).await;
     let mut activity = Vec::new();
     for token in tokens.iter().take(3) {
-        let d = app.ok(Some(token), LOG_ACTIVITY, json!({"m": active, "input": activity_input(&today_minus_days(3))})).await;
+        let d = app
+            .ok(Some(token), LOG_ACTIVITY, json!({"m": active, "input": activity_input(&today_minus_days(3))}))
+            .await;
         activity.push(d["logActivity"]["id"].as_str().unwrap().to_owned());
     }
     activity.push(activity[0].clone());
     activity.push(activity[0].clone());
-    let other_activity = app.ok(Some(&admin), LOG_ACTIVITY, json!({"m": other_active, "input": activity_input(&today_minus_days(3))})).await["logActivity"]["id"]
+    let other_activity = app
+        .ok(Some(&admin), LOG_ACTIVITY, json!({"m": other_active, "input": activity_input(&today_minus_days(3))}))
+        .await["logActivity"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let (e0, e1) = (app.active_match(&admin, "almere", None, 2).await.0, app.active_match(&admin, "almere", None, 2).await.0);
-    let (c0, c1) = (app.active_match(&admin, "almere", None, 13).await.0, app.active_match(&admin, "almere", None, 13).await.0);
+    let (e0, e1) =
+        (app.active_match(&admin, "almere", None, 2).await.0, app.active_match(&admin, "almere", None, 2).await.0);
+    let (c0, c1) =
+        (app.active_match(&admin, "almere", None, 13).await.0, app.active_match(&admin, "almere", None, 13).await.0);
     let mut erase = Vec::new();
     let mut erase_member = Vec::new();
     for _ in ROLES {
@@ -171,7 +194,8 @@ async fn fixture(app: &TestApp) -> Fixture {
 
 const SCRIPT: &str = "fn eligible(n, g) { true }\nfn score(n, g) { #{ base: 1 } }";
 const VALIDATE: &str = "mutation($c:String!,$s:String!){ validateScoringScript(citySlug:$c, source:$s){ ok } }";
-const PREVIEW: &str = "mutation($c:String!,$s:String!){ previewScoringScript(citySlug:$c, source:$s){ candidateMatches } }";
+const PREVIEW: &str =
+    "mutation($c:String!,$s:String!){ previewScoringScript(citySlug:$c, source:$s){ candidateMatches } }";
 const PUBLISH: &str = "mutation($c:String!,$s:String!){ publishScoringScript(citySlug:$c, source:$s){ version } }";
 const ACTIVATE: &str = "mutation($c:String!){ activateScoringScript(citySlug:$c, version:1){ version } }";
 const RUN: &str = "mutation($c:String!){ runMatching(input:{citySlug:$c, dryRun:true}){ id } }";
@@ -182,7 +206,8 @@ const END: &str = "mutation($id:ID!){ endMatch(id:$id, reason:\"test\", reasonCo
 const COMPLETE: &str = "mutation($id:ID!){ completeMatch(id:$id){ status } }";
 
 fn today_minus_days(days: i64) -> String {
-    (chrono::Utc::now().with_timezone(&chrono_tz::Europe::Amsterdam).date_naive() - chrono::Duration::days(days)).to_string()
+    (chrono::Utc::now().with_timezone(&chrono_tz::Europe::Amsterdam).date_naive() - chrono::Duration::days(days))
+        .to_string()
 }
 
 type Doc = Box<dyn Fn(&Fixture, usize) -> (String, Value)>;
@@ -204,7 +229,12 @@ fn rows() -> Vec<Row> {
     vec![
         Row { op: "me", own: doc("{ me { id role } }", |_, _| json!({})), own_expect: [Ok; 5], other: None },
         Row { op: "cities", own: doc("{ cities { slug name } }", |_, _| json!({})), own_expect: [Ok; 5], other: None },
-        Row { op: "city", own: doc("{ city(slug:\"almere\") { slug } }", |_, _| json!({})), own_expect: [Ok; 5], other: None },
+        Row {
+            op: "city",
+            own: doc("{ city(slug:\"almere\") { slug } }", |_, _| json!({})),
+            own_expect: [Ok; 5],
+            other: None,
+        },
         Row {
             op: "welcomeGroups",
             own: doc("{ welcomeGroups { totalCount edges { node { id } } } }", |_, _| json!({})),
@@ -213,7 +243,10 @@ fn rows() -> Vec<Row> {
         },
         Row {
             op: "welcomeGroup",
-            own: doc("query($id:ID!){ welcomeGroup(id:$id){ id members { id name } } }", |f, _| json!({"id": f.own_group})),
+            own: doc(
+                "query($id:ID!){ welcomeGroup(id:$id){ id members { id name } } }",
+                |f, _| json!({"id": f.own_group}),
+            ),
             own_expect: [Ok, Ok, Ok, Ok, Forbidden],
             other: Some((
                 doc("query($id:ID!){ welcomeGroup(id:$id){ id } }", |f, _| json!({"id": f.other_group})),
@@ -239,7 +272,10 @@ fn rows() -> Vec<Row> {
         Row {
             op: "login",
             // One unknown account per role, so the failed-login limit (5 per account) stays out.
-            own: doc("mutation($e:String!){ login(email:$e, password:\"wrong password\"){ token } }", |_, r| json!({"e": format!("nobody{r}@example.org")})),
+            own: doc(
+                "mutation($e:String!){ login(email:$e, password:\"wrong password\"){ token } }",
+                |_, r| json!({"e": format!("nobody{r}@example.org")}),
+            ),
             // Anyone may try to log in; a wrong password is UNAUTHENTICATED for everyone
             // (checked in users.rs); here it only must not be FORBIDDEN or NOT_FOUND.
             own_expect: [Ok; 5],
@@ -249,14 +285,23 @@ fn rows() -> Vec<Row> {
             op: "createWelcomeGroup",
             own: doc(CREATE_GROUP, |_, _| json!({"input": group_input("almere")})),
             own_expect: [Ok, Ok, Forbidden, Ok, Forbidden],
-            other: Some((doc(CREATE_GROUP, |_, _| json!({"input": group_input("rotterdam")})), [Ok, Forbidden, Forbidden, Forbidden, Forbidden])),
+            other: Some((
+                doc(CREATE_GROUP, |_, _| json!({"input": group_input("rotterdam")})),
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "updateWelcomeGroup",
-            own: doc("mutation($id:ID!){ updateWelcomeGroup(id:$id, input:{capacity:5}){ id } }", |f, _| json!({"id": f.own_group})),
+            own: doc(
+                "mutation($id:ID!){ updateWelcomeGroup(id:$id, input:{capacity:5}){ id } }",
+                |f, _| json!({"id": f.own_group}),
+            ),
             own_expect: [Ok, Ok, Ok, Forbidden, Forbidden],
             other: Some((
-                doc("mutation($id:ID!){ updateWelcomeGroup(id:$id, input:{capacity:5}){ id } }", |f, _| json!({"id": f.other_group})),
+                doc(
+                    "mutation($id:ID!){ updateWelcomeGroup(id:$id, input:{capacity:5}){ id } }",
+                    |f, _| json!({"id": f.other_group}),
+                ),
                 [Ok, NotFound, NotFound, Forbidden, Forbidden],
             )),
         },
@@ -266,7 +311,10 @@ fn rows() -> Vec<Row> {
             // A partner adds members only to groups its own account created (staff made this
             // one); security.rs holds the partner's own case.
             own_expect: [Ok, Ok, Ok, NotFound, Forbidden],
-            other: Some((doc(ADD_MEMBER, |f, _| json!({"g": f.other_group, "input": member_input(false)})), [Ok, NotFound, NotFound, NotFound, Forbidden])),
+            other: Some((
+                doc(ADD_MEMBER, |f, _| json!({"g": f.other_group, "input": member_input(false)})),
+                [Ok, NotFound, NotFound, NotFound, Forbidden],
+            )),
         },
         Row {
             op: "removeGroupMember",
@@ -288,10 +336,16 @@ fn rows() -> Vec<Row> {
         },
         Row {
             op: "withdrawWelcomeGroup",
-            own: doc("mutation($id:ID!){ withdrawWelcomeGroup(id:$id, reason:\"test\"){ status } }", |f, r| json!({"id": f.own_forming[r]})),
+            own: doc(
+                "mutation($id:ID!){ withdrawWelcomeGroup(id:$id, reason:\"test\"){ status } }",
+                |f, r| json!({"id": f.own_forming[r]}),
+            ),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
             other: Some((
-                doc("mutation($id:ID!){ withdrawWelcomeGroup(id:$id, reason:\"test\"){ status } }", |f, _| json!({"id": f.other_forming})),
+                doc(
+                    "mutation($id:ID!){ withdrawWelcomeGroup(id:$id, reason:\"test\"){ status } }",
+                    |f, _| json!({"id": f.other_forming}),
+                ),
                 [Ok, NotFound, Forbidden, Forbidden, Forbidden],
             )),
         },
@@ -299,25 +353,40 @@ fn rows() -> Vec<Row> {
             op: "registerNewcomer",
             own: doc(REGISTER, |_, _| json!({"input": newcomer_input("almere")})),
             own_expect: [Ok, Ok, Forbidden, Ok, Forbidden],
-            other: Some((doc(REGISTER, |_, _| json!({"input": newcomer_input("rotterdam")})), [Ok, Forbidden, Forbidden, Forbidden, Forbidden])),
+            other: Some((
+                doc(REGISTER, |_, _| json!({"input": newcomer_input("rotterdam")})),
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "updateNewcomer",
-            own: doc("mutation($id:ID!){ updateNewcomer(id:$id, input:{dutchLevel:B1}){ id } }", |f, _| json!({"id": f.own_newcomer})),
+            own: doc(
+                "mutation($id:ID!){ updateNewcomer(id:$id, input:{dutchLevel:B1}){ id } }",
+                |f, _| json!({"id": f.own_newcomer}),
+            ),
             // A partner changes only households its own account registered (staff registered
             // this one); security.rs holds the partner's own case.
             own_expect: [Ok, Ok, Forbidden, NotFound, Forbidden],
             other: Some((
-                doc("mutation($id:ID!){ updateNewcomer(id:$id, input:{dutchLevel:B1}){ id } }", |f, _| json!({"id": f.other_newcomer})),
+                doc(
+                    "mutation($id:ID!){ updateNewcomer(id:$id, input:{dutchLevel:B1}){ id } }",
+                    |f, _| json!({"id": f.other_newcomer}),
+                ),
                 [Ok, NotFound, Forbidden, NotFound, Forbidden],
             )),
         },
         Row {
             op: "withdrawNewcomer",
-            own: doc("mutation($id:ID!){ withdrawNewcomer(id:$id, reason:\"moved\"){ status } }", |f, r| json!({"id": f.own_waiting[r]})),
+            own: doc(
+                "mutation($id:ID!){ withdrawNewcomer(id:$id, reason:\"moved\"){ status } }",
+                |f, r| json!({"id": f.own_waiting[r]}),
+            ),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
             other: Some((
-                doc("mutation($id:ID!){ withdrawNewcomer(id:$id, reason:\"moved\"){ status } }", |f, _| json!({"id": f.other_waiting})),
+                doc(
+                    "mutation($id:ID!){ withdrawNewcomer(id:$id, reason:\"moved\"){ status } }",
+                    |f, _| json!({"id": f.other_waiting}),
+                ),
                 [Ok, NotFound, Forbidden, Forbidden, Forbidden],
             )),
         },
@@ -325,31 +394,46 @@ fn rows() -> Vec<Row> {
             op: "scoringScripts",
             own: doc("{ scoringScripts(citySlug:\"almere\"){ version } }", |_, _| json!({})),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
-            other: Some((doc("{ scoringScripts(citySlug:\"rotterdam\"){ version } }", |_, _| json!({})), [Ok, Forbidden, Forbidden, Forbidden, Forbidden])),
+            other: Some((
+                doc("{ scoringScripts(citySlug:\"rotterdam\"){ version } }", |_, _| json!({})),
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "validateScoringScript",
             own: doc(VALIDATE, |_, _| json!({"c": "almere", "s": SCRIPT})),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
-            other: Some((doc(VALIDATE, |_, _| json!({"c": "rotterdam", "s": SCRIPT})), [Ok, Forbidden, Forbidden, Forbidden, Forbidden])),
+            other: Some((
+                doc(VALIDATE, |_, _| json!({"c": "rotterdam", "s": SCRIPT})),
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "previewScoringScript",
             own: doc(PREVIEW, |_, _| json!({"c": "almere", "s": SCRIPT})),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
-            other: Some((doc(PREVIEW, |_, _| json!({"c": "rotterdam", "s": SCRIPT})), [Ok, Forbidden, Forbidden, Forbidden, Forbidden])),
+            other: Some((
+                doc(PREVIEW, |_, _| json!({"c": "rotterdam", "s": SCRIPT})),
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "publishScoringScript",
             own: doc(PUBLISH, |_, _| json!({"c": "almere", "s": SCRIPT})),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
-            other: Some((doc(PUBLISH, |_, _| json!({"c": "rotterdam", "s": SCRIPT})), [Ok, Forbidden, Forbidden, Forbidden, Forbidden])),
+            other: Some((
+                doc(PUBLISH, |_, _| json!({"c": "rotterdam", "s": SCRIPT})),
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "activateScoringScript",
             own: doc(ACTIVATE, |_, _| json!({"c": "almere"})),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
-            other: Some((doc(ACTIVATE, |_, _| json!({"c": "rotterdam"})), [Ok, Forbidden, Forbidden, Forbidden, Forbidden])),
+            other: Some((
+                doc(ACTIVATE, |_, _| json!({"c": "rotterdam"})),
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "runMatching",
@@ -368,12 +452,18 @@ fn rows() -> Vec<Row> {
             own: doc("query($id:ID!){ match(id:$id){ id score } }", |f, _| json!({"id": f.own_match})),
             // The coordinator's group is not in this match.
             own_expect: [Ok, Ok, NotFound, Forbidden, Forbidden],
-            other: Some((doc("query($id:ID!){ match(id:$id){ id } }", |f, _| json!({"id": f.other_match})), [Ok, NotFound, NotFound, Forbidden, Forbidden])),
+            other: Some((
+                doc("query($id:ID!){ match(id:$id){ id } }", |f, _| json!({"id": f.other_match})),
+                [Ok, NotFound, NotFound, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "match",
             // The household of the coordinator's own group's ACTIVE match.
-            own: doc("query($id:ID!){ match(id:$id){ id newcomer { preferredName languages { code } } } }", |f, _| json!({"id": f.active})),
+            own: doc(
+                "query($id:ID!){ match(id:$id){ id newcomer { preferredName languages { code } } } }",
+                |f, _| json!({"id": f.active}),
+            ),
             own_expect: [Ok, Ok, Ok, Forbidden, Forbidden],
             other: None,
         },
@@ -381,7 +471,10 @@ fn rows() -> Vec<Row> {
             op: "match",
             // The coordinator's own group's past (rejected) match: its facts, nothing of the
             // household, nothing of staff's reason.
-            own: doc("query($id:ID!){ match(id:$id){ id status newcomer { preferredName } } }", |f, _| json!({"id": f.own_past})),
+            own: doc(
+                "query($id:ID!){ match(id:$id){ id status newcomer { preferredName } } }",
+                |f, _| json!({"id": f.own_past}),
+            ),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
             other: None,
         },
@@ -395,49 +488,85 @@ fn rows() -> Vec<Row> {
             op: "matchingRun",
             own: doc("query($id:ID!){ matchingRun(id:$id){ id totalScore } }", |f, _| json!({"id": f.own_run})),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
-            other: Some((doc("query($id:ID!){ matchingRun(id:$id){ id } }", |f, _| json!({"id": f.other_run})), [Ok, NotFound, Forbidden, Forbidden, Forbidden])),
+            other: Some((
+                doc("query($id:ID!){ matchingRun(id:$id){ id } }", |f, _| json!({"id": f.other_run})),
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "recommendations",
             own: doc("query($n:ID!){ recommendations(newcomerId:$n){ score } }", |f, _| json!({"n": f.own_newcomer})),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
-            other: Some((doc("query($n:ID!){ recommendations(newcomerId:$n){ score } }", |f, _| json!({"n": f.other_newcomer})), [Ok, NotFound, Forbidden, Forbidden, Forbidden])),
+            other: Some((
+                doc("query($n:ID!){ recommendations(newcomerId:$n){ score } }", |f, _| json!({"n": f.other_newcomer})),
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "acceptMatch",
             own: doc("mutation($id:ID!){ acceptMatch(id:$id){ status } }", |f, r| json!({"id": f.accept[r]})),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
-            other: Some((doc("mutation($id:ID!){ acceptMatch(id:$id){ status } }", |f, _| json!({"id": f.other_accept})), [Ok, NotFound, Forbidden, Forbidden, Forbidden])),
+            other: Some((
+                doc("mutation($id:ID!){ acceptMatch(id:$id){ status } }", |f, _| json!({"id": f.other_accept})),
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "rejectMatch",
-            own: doc("mutation($id:ID!){ rejectMatch(id:$id, reason:\"no\"){ status } }", |f, r| json!({"id": f.reject[r]})),
+            own: doc(
+                "mutation($id:ID!){ rejectMatch(id:$id, reason:\"no\"){ status } }",
+                |f, r| json!({"id": f.reject[r]}),
+            ),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
-            other: Some((doc("mutation($id:ID!){ rejectMatch(id:$id, reason:\"no\"){ status } }", |f, _| json!({"id": f.other_reject})), [Ok, NotFound, Forbidden, Forbidden, Forbidden])),
+            other: Some((
+                doc(
+                    "mutation($id:ID!){ rejectMatch(id:$id, reason:\"no\"){ status } }",
+                    |f, _| json!({"id": f.other_reject}),
+                ),
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "proposeMatch",
             own: doc(PROPOSE, |f, r| json!({"n": f.propose[r].0, "g": f.propose[r].1})),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
-            other: Some((doc(PROPOSE, |f, _| json!({"n": f.other_propose.0, "g": f.other_propose.1})), [Ok, NotFound, Forbidden, Forbidden, Forbidden])),
+            other: Some((
+                doc(PROPOSE, |f, _| json!({"n": f.other_propose.0, "g": f.other_propose.1})),
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "logActivity",
             own: doc(LOG_ACTIVITY, |f, _| json!({"m": f.active, "input": activity_input(&today_minus_days(1))})),
             own_expect: [Ok, Ok, Ok, Forbidden, Forbidden],
-            other: Some((doc(LOG_ACTIVITY, |f, _| json!({"m": f.other_active, "input": activity_input(&today_minus_days(1))})), [Ok, NotFound, NotFound, Forbidden, Forbidden])),
+            other: Some((
+                doc(LOG_ACTIVITY, |f, _| json!({"m": f.other_active, "input": activity_input(&today_minus_days(1))})),
+                [Ok, NotFound, NotFound, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "updateActivity",
-            own: doc(UPDATE_ACTIVITY, |f, r| json!({"id": f.activity[r], "input": activity_input(&today_minus_days(2))})),
+            own: doc(
+                UPDATE_ACTIVITY,
+                |f, r| json!({"id": f.activity[r], "input": activity_input(&today_minus_days(2))}),
+            ),
             own_expect: [Ok, Ok, Ok, Forbidden, Forbidden],
-            other: Some((doc(UPDATE_ACTIVITY, |f, _| json!({"id": f.other_activity, "input": activity_input(&today_minus_days(2))})), [Ok, NotFound, NotFound, Forbidden, Forbidden])),
+            other: Some((
+                doc(
+                    UPDATE_ACTIVITY,
+                    |f, _| json!({"id": f.other_activity, "input": activity_input(&today_minus_days(2))}),
+                ),
+                [Ok, NotFound, NotFound, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "recordCheckIn",
             own: doc(CHECK_IN, |f, r| json!({"m": f.active, "input": check_in_input([3, 6, 12, 3, 3][r])})),
             own_expect: [Ok, Ok, Ok, Forbidden, Forbidden],
-            other: Some((doc(CHECK_IN, |f, _| json!({"m": f.other_active, "input": check_in_input(3)})), [Ok, NotFound, NotFound, Forbidden, Forbidden])),
+            other: Some((
+                doc(CHECK_IN, |f, _| json!({"m": f.other_active, "input": check_in_input(3)})),
+                [Ok, NotFound, NotFound, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "endMatch",
@@ -449,31 +578,46 @@ fn rows() -> Vec<Row> {
             op: "completeMatch",
             own: doc(COMPLETE, |f, r| json!({"id": f.complete[r]})),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
-            other: Some((doc(COMPLETE, |f, _| json!({"id": f.other_complete})), [Ok, NotFound, Forbidden, Forbidden, Forbidden])),
+            other: Some((
+                doc(COMPLETE, |f, _| json!({"id": f.other_complete})),
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "checkInsDue",
             own: doc("{ checkInsDue(citySlug:\"almere\"){ month } }", |_, _| json!({})),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
-            other: Some((doc("{ checkInsDue(citySlug:\"rotterdam\"){ month } }", |_, _| json!({})), [Ok, Forbidden, Forbidden, Forbidden, Forbidden])),
+            other: Some((
+                doc("{ checkInsDue(citySlug:\"rotterdam\"){ month } }", |_, _| json!({})),
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "matchesDueForCompletion",
             own: doc("{ matchesDueForCompletion(citySlug:\"almere\"){ id } }", |_, _| json!({})),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
-            other: Some((doc("{ matchesDueForCompletion(citySlug:\"rotterdam\"){ id } }", |_, _| json!({})), [Ok, Forbidden, Forbidden, Forbidden, Forbidden])),
+            other: Some((
+                doc("{ matchesDueForCompletion(citySlug:\"rotterdam\"){ id } }", |_, _| json!({})),
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "cityStatistics",
             own: doc("{ cityStatistics(citySlug:\"almere\"){ activeMatches { display } } }", |_, _| json!({})),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Ok],
-            other: Some((doc("{ cityStatistics(citySlug:\"rotterdam\"){ activeMatches { display } } }", |_, _| json!({})), [Ok, Forbidden, Forbidden, Forbidden, Ok])),
+            other: Some((
+                doc("{ cityStatistics(citySlug:\"rotterdam\"){ activeMatches { display } } }", |_, _| json!({})),
+                [Ok, Forbidden, Forbidden, Forbidden, Ok],
+            )),
         },
         Row {
             op: "criterionOutcomes",
             own: doc("{ criterionOutcomes(citySlug:\"almere\"){ criterion } }", |_, _| json!({})),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Ok],
-            other: Some((doc("{ criterionOutcomes(citySlug:\"rotterdam\"){ criterion } }", |_, _| json!({})), [Ok, Forbidden, Forbidden, Forbidden, Ok])),
+            other: Some((
+                doc("{ criterionOutcomes(citySlug:\"rotterdam\"){ criterion } }", |_, _| json!({})),
+                [Ok, Forbidden, Forbidden, Forbidden, Ok],
+            )),
         },
         Row {
             op: "exportCatalog",
@@ -494,7 +638,10 @@ fn rows() -> Vec<Row> {
             op: "eraseNewcomer",
             own: doc("mutation($id:ID!){ eraseNewcomer(id:$id) }", |f, r| json!({"id": f.erase[r]})),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
-            other: Some((doc("mutation($id:ID!){ eraseNewcomer(id:$id) }", |f, _| json!({"id": f.other_erase})), [Ok, NotFound, Forbidden, Forbidden, Forbidden])),
+            other: Some((
+                doc("mutation($id:ID!){ eraseNewcomer(id:$id) }", |f, _| json!({"id": f.other_erase})),
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "eraseGroupMember",
@@ -547,7 +694,8 @@ async fn every_operation_answers_as_the_table_says_for_every_role() {
                 let body = app.gql(Some(&f.tokens[r]), &q, v).await;
                 match outcome(&body) {
                     Result::Ok(got) if got == expect[r] => {}
-                    Result::Ok(got) => failures.push(format!("{} ({label}) as {role}: expected {:?}, got {got:?}: {body}", row.op, expect[r])),
+                    Result::Ok(got) => failures
+                        .push(format!("{} ({label}) as {role}: expected {:?}, got {got:?}: {body}", row.op, expect[r])),
                     Err(e) => failures.push(format!("{} ({label}) as {role}: {e}", row.op)),
                 }
             }
@@ -565,11 +713,12 @@ fn every_operation_has_a_row() {
         if let async_graphql::parser::types::TypeSystemDefinition::Type(t) = def {
             let name = t.node.name.node.as_str();
             if (name == "Query" || name == "Mutation")
-                && let async_graphql::parser::types::TypeKind::Object(obj) = &t.node.kind {
-                    for field in &obj.fields {
-                        ops.insert(field.node.name.node.to_string());
-                    }
+                && let async_graphql::parser::types::TypeKind::Object(obj) = &t.node.kind
+            {
+                for field in &obj.fields {
+                    ops.insert(field.node.name.node.to_string());
                 }
+            }
         }
     }
     let covered: BTreeSet<String> = rows().iter().map(|r| r.op.to_owned()).collect();
@@ -607,7 +756,13 @@ async fn a_coordinator_sees_only_their_own_group() {
     let mine = app.ready_group(&admin, "almere").await;
     app.ready_group(&admin, "almere").await;
     let coordinator = app.user("COORDINATOR", None, Some(&mine)).await;
-    let d = app.ok(Some(&coordinator), "{ welcomeGroups { totalCount edges { node { id } } } me { city { slug } group { id } } }", json!({})).await;
+    let d = app
+        .ok(
+            Some(&coordinator),
+            "{ welcomeGroups { totalCount edges { node { id } } } me { city { slug } group { id } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(d["welcomeGroups"]["totalCount"], 1);
     assert_eq!(d["welcomeGroups"]["edges"][0]["node"]["id"], mine.as_str());
     assert_eq!(d["me"]["city"]["slug"], "almere");
@@ -620,9 +775,12 @@ async fn a_partner_does_not_see_members_contact_details() {
     let admin = app.admin().await;
     let g = app.ready_group(&admin, "almere").await;
     let partner = app.user("PARTNER", Some("almere"), None).await;
-    let names = app.ok(Some(&partner), "query($id:ID!){ welcomeGroup(id:$id){ members { name } } }", json!({"id": g})).await;
+    let names =
+        app.ok(Some(&partner), "query($id:ID!){ welcomeGroup(id:$id){ members { name } } }", json!({"id": g})).await;
     assert_eq!(names["welcomeGroup"]["members"].as_array().unwrap().len(), 5);
-    let contact = app.gql(Some(&partner), "query($id:ID!){ welcomeGroup(id:$id){ members { email phone } } }", json!({"id": g})).await;
+    let contact = app
+        .gql(Some(&partner), "query($id:ID!){ welcomeGroup(id:$id){ members { email phone } } }", json!({"id": g}))
+        .await;
     assert_eq!(code(&contact).as_deref(), Some("FORBIDDEN"));
     assert!(!contact.to_string().contains("@example.org"));
 }

@@ -17,10 +17,16 @@ async fn metric(app: &TestApp, name: &str) -> u64 {
 const HITS: &str = "samenhier_response_cache_lookups_total{result=\"hit\"}";
 const STORED: &str = "samenhier_response_cache_stored_total";
 const STATEMENTS: &str = "samenhier_db_queries_total";
-const NAMES: &str = "query Names { welcomeGroups(citySlug: \"almere\") { totalCount edges { node { id name members { name } } } } }";
+const NAMES: &str =
+    "query Names { welcomeGroups(citySlug: \"almere\") { totalCount edges { node { id name members { name } } } } }";
 
 fn names(d: &serde_json::Value) -> Vec<String> {
-    d["welcomeGroups"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["name"].as_str().unwrap().to_owned()).collect()
+    d["welcomeGroups"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["name"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 async fn rename_in_database(app: &TestApp, group: &str, name: &str) {
@@ -29,7 +35,9 @@ async fn rename_in_database(app: &TestApp, group: &str, name: &str) {
         DbBackend::Postgres => "UPDATE welcome_groups SET name = $1 WHERE id = $2",
         _ => "UPDATE welcome_groups SET name = ? WHERE id = ?",
     };
-    db.execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, [name.into(), group.into()])).await.unwrap();
+    db.execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, [name.into(), group.into()]))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -48,7 +56,12 @@ async fn a_repeated_read_comes_from_the_cache_and_every_write_shows_at_once() {
     assert_eq!(metric(&app, STATEMENTS).await, statements + 1);
 
     // A write through the API.
-    app.ok(Some(&token), "mutation($id:ID!){ updateWelcomeGroup(id:$id, input:{name:\"Nieuwe naam\"}){ id } }", json!({"id": g})).await;
+    app.ok(
+        Some(&token),
+        "mutation($id:ID!){ updateWelcomeGroup(id:$id, input:{name:\"Nieuwe naam\"}){ id } }",
+        json!({"id": g}),
+    )
+    .await;
     assert_eq!(names(&app.ok(Some(&token), NAMES, json!({})).await), ["Nieuwe naam"]);
     // A write that never passed through this server (the CLI, another tool, a hand-written fix).
     rename_in_database(&app, &g, "Buiten de server om").await;
@@ -78,7 +91,10 @@ async fn contact_details_are_read_and_audited_every_time() {
         let rows = app
             .state
             .db
-            .query_one_raw(Statement::from_string(app.state.db.get_database_backend(), "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'contact.read'"))
+            .query_one_raw(Statement::from_string(
+                app.state.db.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'contact.read'",
+            ))
             .await
             .unwrap()
             .unwrap();
@@ -124,7 +140,12 @@ async fn a_write_on_one_replica_shows_in_the_next_answer_of_the_other() {
     for _ in 0..2 {
         assert_eq!(names(&one.ok(Some(&token), NAMES, json!({})).await).len(), 1);
     }
-    two.ok(Some(&token), "mutation($id:ID!){ updateWelcomeGroup(id:$id, input:{name:\"Op replica twee\"}){ id } }", json!({"id": g})).await;
+    two.ok(
+        Some(&token),
+        "mutation($id:ID!){ updateWelcomeGroup(id:$id, input:{name:\"Op replica twee\"}){ id } }",
+        json!({"id": g}),
+    )
+    .await;
     assert_eq!(names(&one.ok(Some(&token), NAMES, json!({})).await), ["Op replica twee"]);
     two.create_group(&token, "almere").await;
     assert_eq!(one.ok(Some(&token), NAMES, json!({})).await["welcomeGroups"]["totalCount"], 2);
@@ -176,7 +197,10 @@ async fn every_data_table_moves_the_data_generation() {
     // SQLite needs one trigger per event; all three are there.
     if backend == DbBackend::Sqlite {
         let n = db
-            .query_one_raw(Statement::from_string(backend, "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'data_generation_%'"))
+            .query_one_raw(Statement::from_string(
+                backend,
+                "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'data_generation_%'",
+            ))
             .await
             .unwrap()
             .unwrap()
@@ -186,7 +210,12 @@ async fn every_data_table_moves_the_data_generation() {
     }
     // And a write moves it.
     let generation = || async {
-        db.query_one_raw(Statement::from_string(backend, "SELECT n FROM data_generation WHERE id = 1")).await.unwrap().unwrap().try_get::<i64>("", "n").unwrap()
+        db.query_one_raw(Statement::from_string(backend, "SELECT n FROM data_generation WHERE id = 1"))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "n")
+            .unwrap()
     };
     let before = generation().await;
     let token = app.admin().await;

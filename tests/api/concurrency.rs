@@ -37,7 +37,11 @@ async fn assert_consistent(app: &TestApp) {
     }
     for (status, action) in [(MatchStatus::Active, "match.accept"), (MatchStatus::Rejected, "match.reject")] {
         let decided = all.iter().filter(|m| m.status == status).count() as u64;
-        let audited = entity::audit_log::Entity::find().filter(entity::audit_log::Column::Action.eq(action)).count(db).await.unwrap();
+        let audited = entity::audit_log::Entity::find()
+            .filter(entity::audit_log::Column::Action.eq(action))
+            .count(db)
+            .await
+            .unwrap();
         assert_eq!(decided, audited, "{action}: every decision audited exactly once");
     }
 }
@@ -71,7 +75,8 @@ async fn concurrent_rounds_and_decisions_on_two_replicas_never_double_book() {
     assert_consistent(&one).await;
 
     // Every proposal accepted twice and rejected once, at the same time, on both replicas.
-    let ids: Vec<String> = entity::matches::Entity::find().all(&one.state.db).await.unwrap().into_iter().map(|m| m.id).collect();
+    let ids: Vec<String> =
+        entity::matches::Entity::find().all(&one.state.db).await.unwrap().into_iter().map(|m| m.id).collect();
     let mut calls = Vec::new();
     for id in &ids {
         for (k, q) in [
@@ -144,7 +149,9 @@ async fn wait_ready(port: u16) {
 
 /// Posts a GraphQL operation to the binary on `port` and returns the JSON body.
 async fn call(port: u16, token: Option<&str>, query: &str, variables: Value) -> Value {
-    let mut req = reqwest::Client::new().post(format!("http://127.0.0.1:{port}/graphql")).json(&json!({"query": query, "variables": variables}));
+    let mut req = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/graphql"))
+        .json(&json!({"query": query, "variables": variables}));
     if let Some(t) = token {
         req = req.bearer_auth(t);
     }
@@ -152,7 +159,13 @@ async fn call(port: u16, token: Option<&str>, query: &str, variables: Value) -> 
 }
 
 async fn login(port: u16, email: &str) -> String {
-    let body = call(port, None, "mutation($e:String!,$p:String!){ login(email:$e, password:$p){ token } }", json!({"e": email, "p": PASSWORD})).await;
+    let body = call(
+        port,
+        None,
+        "mutation($e:String!,$p:String!){ login(email:$e, password:$p){ token } }",
+        json!({"e": email, "p": PASSWORD}),
+    )
+    .await;
     body["data"]["login"]["token"].as_str().expect("token").to_owned()
 }
 
@@ -162,7 +175,8 @@ async fn large_round_database() -> (String, Option<tempfile::TempDir>, String) {
     let (ok, out, err) = samenhier(&db, &["seed", "--bulk", "almere", "--newcomers", "400", "--groups", "400"], "");
     assert!(ok, "{out}{err}");
     let email = format!("admin-{}@example.org", uuid::Uuid::new_v4().simple());
-    let (ok, out, err) = samenhier(&db, &["user", "add", "--email", &email, "--role", "ADMIN"], &format!("{PASSWORD}\n"));
+    let (ok, out, err) =
+        samenhier(&db, &["user", "add", "--email", &email, "--role", "ADMIN"], &format!("{PASSWORD}\n"));
     assert!(ok, "{out}{err}");
     (db, dir, email)
 }
@@ -190,7 +204,12 @@ async fn publish_slow_script(port: u16, token: &str) {
 fn post(port: u16, token: &str, query: &'static str) -> tokio::task::JoinHandle<reqwest::Result<reqwest::Response>> {
     let token = token.to_owned();
     tokio::spawn(async move {
-        reqwest::Client::new().post(format!("http://127.0.0.1:{port}/graphql")).bearer_auth(token).json(&json!({"query": query})).send().await
+        reqwest::Client::new()
+            .post(format!("http://127.0.0.1:{port}/graphql"))
+            .bearer_auth(token)
+            .json(&json!({"query": query}))
+            .send()
+            .await
     })
 }
 
@@ -207,7 +226,8 @@ async fn a_server_killed_in_the_middle_of_a_round_restarts_with_nothing_partial(
 
     // Restarted: ready, no run and no match stored, every household still waiting.
     let (mut server, port, token) = serve(&db, &email).await;
-    let counts = "{ matches(citySlug:\"almere\"){ totalCount } newcomers(citySlug:\"almere\", status: WAITING){ totalCount } }";
+    let counts =
+        "{ matches(citySlug:\"almere\"){ totalCount } newcomers(citySlug:\"almere\", status: WAITING){ totalCount } }";
     let body: Value = post(port, &token, counts).await.unwrap().unwrap().json().await.unwrap();
     assert_eq!(body["data"]["matches"]["totalCount"], 0, "{body}");
     assert_eq!(body["data"]["newcomers"]["totalCount"], 400, "{body}");
@@ -222,13 +242,18 @@ async fn sigterm_lets_a_request_in_flight_finish() {
     let (db, _dir, email) = large_round_database().await;
     let (mut server, port, token) = serve(&db, &email).await;
     publish_slow_script(port, &token).await;
-    let round = post(port, &token, "mutation { runMatching(input:{citySlug:\"almere\", dryRun:true}){ id matchedCount } }");
+    let round =
+        post(port, &token, "mutation { runMatching(input:{citySlug:\"almere\", dryRun:true}){ id matchedCount } }");
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let term = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
     assert!(term.success());
     let resp = round.await.unwrap().expect("the request in flight was answered");
     let body: Value = resp.json().await.unwrap();
     let status = server.wait().unwrap();
-    assert!(body["data"]["runMatching"]["matchedCount"].as_i64().is_some_and(|n| n > 0), "{body}\nserver log:\n{}", server_log(port));
+    assert!(
+        body["data"]["runMatching"]["matchedCount"].as_i64().is_some_and(|n| n > 0),
+        "{body}\nserver log:\n{}",
+        server_log(port)
+    );
     assert!(status.success(), "the server stopped cleanly: {status:?}\nserver log:\n{}", server_log(port));
 }

@@ -57,8 +57,16 @@ async fn a_ready_group_cannot_drop_below_five_members() {
     let app = spawn_app().await;
     let token = app.admin().await;
     let g = app.ready_group(&token, "almere").await;
-    let members = app.ok(Some(&token), "query($id:ID!){ welcomeGroup(id:$id){ members { id isCoordinator } } }", json!({"id": g})).await;
-    let plain = members["welcomeGroup"]["members"].as_array().unwrap().iter().find(|m| m["isCoordinator"] == false).unwrap()["id"].clone();
+    let members = app
+        .ok(Some(&token), "query($id:ID!){ welcomeGroup(id:$id){ members { id isCoordinator } } }", json!({"id": g}))
+        .await;
+    let plain = members["welcomeGroup"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["isCoordinator"] == false)
+        .unwrap()["id"]
+        .clone();
     let body = app.gql(Some(&token), "mutation($id:ID!){ removeGroupMember(id:$id) }", json!({"id": plain})).await;
     assert_eq!(code(&body).as_deref(), Some("CONFLICT"), "{body}");
     // With a sixth member, one may leave.
@@ -77,7 +85,8 @@ async fn a_stale_expected_version_is_a_conflict_and_changes_nothing() {
     assert_eq!(first["updateWelcomeGroup"]["version"], 2);
     let stale = app.gql(Some(&token), q, json!({"id": g, "input": {"capacity": 9, "expectedVersion": 1}})).await;
     assert_eq!(code(&stale).as_deref(), Some("CONFLICT"));
-    let now = app.ok(Some(&token), "query($id:ID!){ welcomeGroup(id:$id){ name capacity version } }", json!({"id": g})).await;
+    let now =
+        app.ok(Some(&token), "query($id:ID!){ welcomeGroup(id:$id){ name capacity version } }", json!({"id": g})).await;
     assert_eq!(now["welcomeGroup"], json!({"name": "Nieuwe naam", "capacity": 4, "version": 2}));
 }
 
@@ -133,7 +142,12 @@ async fn every_group_mutation_writes_the_audit_log() {
     let token = app.admin().await;
     let before = entity::audit_log::Entity::find().count(&app.state.db).await.unwrap();
     let g = app.ready_group(&token, "almere").await; // create + 5 members + ready = 7 changes
-    app.ok(Some(&token), "mutation($id:ID!){ withdrawWelcomeGroup(id:$id, reason:\"test\"){ status } }", json!({"id": g})).await;
+    app.ok(
+        Some(&token),
+        "mutation($id:ID!){ withdrawWelcomeGroup(id:$id, reason:\"test\"){ status } }",
+        json!({"id": g}),
+    )
+    .await;
     let after = entity::audit_log::Entity::find().count(&app.state.db).await.unwrap();
     assert_eq!(after - before, 8);
 }
@@ -188,7 +202,10 @@ async fn every_bad_group_field_is_named() {
 /// Queries counted by the server (`samenhier_db_queries_total` on /metrics).
 async fn db_queries(app: &TestApp) -> u64 {
     let text = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
-    text.lines().find_map(|l| l.strip_prefix("samenhier_db_queries_total ")).and_then(|v| v.parse().ok()).expect("the counter")
+    text.lines()
+        .find_map(|l| l.strip_prefix("samenhier_db_queries_total "))
+        .and_then(|v| v.parse().ok())
+        .expect("the counter")
 }
 
 /// The typical read — a page of groups with their city and members — costs the same number of
@@ -207,7 +224,13 @@ async fn a_page_of_groups_with_members_costs_the_same_queries_whatever_its_size(
         let d = app.ok(Some(&token), q, json!({"n": n})).await;
         let after = db_queries(&app).await;
         assert_eq!(d["welcomeGroups"]["edges"].as_array().unwrap().len(), n as usize);
-        assert!(d["welcomeGroups"]["edges"].as_array().unwrap().iter().all(|e| e["node"]["members"].as_array().unwrap().len() == 5));
+        assert!(
+            d["welcomeGroups"]["edges"].as_array().unwrap().iter().all(|e| e["node"]["members"]
+                .as_array()
+                .unwrap()
+                .len()
+                == 5)
+        );
         costs.push(after - before);
     }
     assert_eq!(costs[0], costs[1], "queries for 5 and for 20 groups: {costs:?}");

@@ -72,14 +72,18 @@ pub async fn spawn_app_on(database_url: String, dir: Option<tempfile::TempDir>, 
     tokio::spawn(app.run_until_stopped());
     // Idle connections are dropped well before the server's keep-alive closes them, so a
     // request never races the server's close of a connection it is reusing.
-    let client = reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(20)).build().expect("HTTP client");
+    let client =
+        reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(20)).build().expect("HTTP client");
     TestApp { address, client, state, database_url, _dir: dir }
 }
 
 impl TestApp {
     /// POSTs a GraphQL operation and returns the JSON body.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
-        let mut req = self.client.post(format!("{}/graphql", self.address)).json(&json!({ "query": query, "variables": variables }));
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -114,7 +118,11 @@ impl TestApp {
 
     pub async fn login(&self, email: &str, password: &str) -> String {
         let data = self
-            .ok(None, "mutation($e:String!,$p:String!){ login(email:$e,password:$p){ token } }", json!({"e": email, "p": password}))
+            .ok(
+                None,
+                "mutation($e:String!,$p:String!){ login(email:$e,password:$p){ token } }",
+                json!({"e": email, "p": password}),
+            )
             .await;
         data["login"]["token"].as_str().expect("token").to_owned()
     }
@@ -153,8 +161,10 @@ impl TestApp {
 }
 
 pub const CREATE_GROUP: &str = "mutation($input: CreateWelcomeGroupInput!){ createWelcomeGroup(input:$input){ id name status version city { slug } languages interests capacity } }";
-pub const ADD_MEMBER: &str = "mutation($g: ID!, $input: GroupMemberInput!){ addGroupMember(groupId:$g, input:$input){ id name isCoordinator } }";
-pub const REGISTER: &str = "mutation($input: RegisterNewcomerInput!){ registerNewcomer(input:$input){ id status version } }";
+pub const ADD_MEMBER: &str =
+    "mutation($g: ID!, $input: GroupMemberInput!){ addGroupMember(groupId:$g, input:$input){ id name isCoordinator } }";
+pub const REGISTER: &str =
+    "mutation($input: RegisterNewcomerInput!){ registerNewcomer(input:$input){ id status version } }";
 
 pub fn group_input(city: &str) -> Value {
     json!({
@@ -202,14 +212,24 @@ impl TestApp {
             None => self.ready_group(admin, city).await,
         };
         let d = self
-            .ok(Some(admin), "mutation($n:ID!,$g:ID!){ proposeMatch(newcomerId:$n, groupId:$g){ id } }", json!({"n": n, "g": g}))
+            .ok(
+                Some(admin),
+                "mutation($n:ID!,$g:ID!){ proposeMatch(newcomerId:$n, groupId:$g){ id } }",
+                json!({"n": n, "g": g}),
+            )
             .await;
         (d["proposeMatch"]["id"].as_str().expect("id").to_owned(), n, g)
     }
 
     /// An ACTIVE match that started `months_ago` months ago (its dates moved back in the
     /// database, so check-ins and completion are due as they would be by then).
-    pub async fn active_match(&self, admin: &str, city: &str, group: Option<&str>, months_ago: u32) -> (String, String, String) {
+    pub async fn active_match(
+        &self,
+        admin: &str,
+        city: &str,
+        group: Option<&str>,
+        months_ago: u32,
+    ) -> (String, String, String) {
         let (m, n, g) = self.proposed_match(admin, city, group).await;
         self.ok(Some(admin), "mutation($id:ID!){ acceptMatch(id:$id){ id } }", json!({"id": m})).await;
         self.backdate(&m, months_ago).await;
@@ -236,5 +256,7 @@ pub fn check_in_input(month: i32) -> Value {
     json!({ "month": month, "newcomerSatisfaction": 4, "groupSatisfaction": 5, "dutchLevel": "B1", "workStatus": "PART_TIME_WORK", "networkSize": 12, "notes": "going well" })
 }
 
-pub const LOG_ACTIVITY: &str = "mutation($m:ID!,$input:ActivityInput!){ logActivity(matchId:$m, input:$input){ id date kind } }";
-pub const CHECK_IN: &str = "mutation($m:ID!,$input:CheckInInput!){ recordCheckIn(matchId:$m, input:$input){ id month } }";
+pub const LOG_ACTIVITY: &str =
+    "mutation($m:ID!,$input:ActivityInput!){ logActivity(matchId:$m, input:$input){ id date kind } }";
+pub const CHECK_IN: &str =
+    "mutation($m:ID!,$input:CheckInInput!){ recordCheckIn(matchId:$m, input:$input){ id month } }";

@@ -35,7 +35,8 @@ impl Client {
 async fn no_personal_value_reaches_the_logs_at_any_level() {
     let (db, _dir) = fresh_database().await;
     let admin_email = format!("admin.{}@example.org", uuid::Uuid::new_v4().simple());
-    let (ok, out, err) = samenhier(&db, &["user", "add", "--email", &admin_email, "--role", "ADMIN"], "an admin password\n");
+    let (ok, out, err) =
+        samenhier(&db, &["user", "add", "--email", &admin_email, "--role", "ADMIN"], "an admin password\n");
     assert!(ok, "{out}{err}");
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let log_dir = tempfile::tempdir().unwrap();
@@ -83,9 +84,21 @@ async fn no_personal_value_reaches_the_logs_at_any_level() {
     ];
 
     // A failed login (unknown account) and a good one.
-    let bad = c.gql(None, "mutation($e:String!){ login(email:$e, password:\"guess guess guess\"){ token } }", json!({"e": secrets[13]})).await;
+    let bad = c
+        .gql(
+            None,
+            "mutation($e:String!){ login(email:$e, password:\"guess guess guess\"){ token } }",
+            json!({"e": secrets[13]}),
+        )
+        .await;
     assert_eq!(code(&bad).as_deref(), Some("UNAUTHENTICATED"));
-    let login = c.gql(None, "mutation($e:String!,$p:String!){ login(email:$e, password:$p){ token } }", json!({"e": admin_email, "p": secrets[12]})).await;
+    let login = c
+        .gql(
+            None,
+            "mutation($e:String!,$p:String!){ login(email:$e, password:$p){ token } }",
+            json!({"e": admin_email, "p": secrets[12]}),
+        )
+        .await;
     let admin = login["data"]["login"]["token"].as_str().expect("token").to_owned();
 
     let mut input = newcomer_input("almere");
@@ -93,7 +106,8 @@ async fn no_personal_value_reaches_the_logs_at_any_level() {
     input["email"] = json!(secrets[1]);
     input["phone"] = json!(secrets[2]);
     input["needs"] = json!(secrets[3]);
-    let n = c.ok(&admin, REGISTER, json!({ "input": input })).await["registerNewcomer"]["id"].as_str().unwrap().to_owned();
+    let n =
+        c.ok(&admin, REGISTER, json!({ "input": input })).await["registerNewcomer"]["id"].as_str().unwrap().to_owned();
     // Bad input that carries personal values: refused, and the refusal is not logged with them.
     let mut bad_input = input.clone();
     bad_input["email"] = json!(format!("{} at nowhere", secrets[0]));
@@ -101,7 +115,10 @@ async fn no_personal_value_reaches_the_logs_at_any_level() {
     assert_eq!(code(&refused).as_deref(), Some("BAD_USER_INPUT"));
     c.ok(&admin, "query($id:ID!){ newcomer(id:$id){ name email phone needs } }", json!({"id": n})).await;
 
-    let g = c.ok(&admin, CREATE_GROUP, json!({ "input": group_input("almere") })).await["createWelcomeGroup"]["id"].as_str().unwrap().to_owned();
+    let g = c.ok(&admin, CREATE_GROUP, json!({ "input": group_input("almere") })).await["createWelcomeGroup"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     for i in 0..5 {
         let mut m = member_input(i == 0);
         if i == 0 {
@@ -112,12 +129,15 @@ async fn no_personal_value_reaches_the_logs_at_any_level() {
         c.ok(&admin, ADD_MEMBER, json!({ "g": g, "input": m })).await;
     }
     c.ok(&admin, "mutation($id:ID!){ markGroupReady(id:$id){ status } }", json!({"id": g})).await;
-    let m = c.ok(&admin, "mutation($n:ID!,$g:ID!){ proposeMatch(newcomerId:$n, groupId:$g){ id } }", json!({"n": n, "g": g})).await["proposeMatch"]["id"]
+    let m = c
+        .ok(&admin, "mutation($n:ID!,$g:ID!){ proposeMatch(newcomerId:$n, groupId:$g){ id } }", json!({"n": n, "g": g}))
+        .await["proposeMatch"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
     c.ok(&admin, "mutation($id:ID!){ acceptMatch(id:$id){ id } }", json!({"id": m})).await;
-    let mut activity = activity_input(&chrono::Utc::now().with_timezone(&chrono_tz::Europe::Amsterdam).date_naive().to_string());
+    let mut activity =
+        activity_input(&chrono::Utc::now().with_timezone(&chrono_tz::Europe::Amsterdam).date_naive().to_string());
     activity["notes"] = json!(secrets[7]);
     c.ok(&admin, LOG_ACTIVITY, json!({"m": m, "input": activity})).await;
     let mut check_in = check_in_input(3);
@@ -125,11 +145,26 @@ async fn no_personal_value_reaches_the_logs_at_any_level() {
     // Not due yet (the match started today): refused, with the notes in the request.
     let early = c.gql(Some(&admin), CHECK_IN, json!({"m": m, "input": check_in})).await;
     assert!(code(&early).is_some(), "{early}");
-    c.ok(&admin, "mutation($id:ID!,$r:String!){ endMatch(id:$id, reason:$r, reasonCode: NEWCOMER_MOVED){ status } }", json!({"id": m, "r": secrets[9]}))
-        .await;
+    c.ok(
+        &admin,
+        "mutation($id:ID!,$r:String!){ endMatch(id:$id, reason:$r, reasonCode: NEWCOMER_MOVED){ status } }",
+        json!({"id": m, "r": secrets[9]}),
+    )
+    .await;
     c.ok(&admin, "query($id:ID!){ personalDataReport(newcomerId:$id) }", json!({"id": n})).await;
-    c.ok(&admin, "mutation($id:ID!,$r:String!){ withdrawNewcomer(id:$id, reason:$r){ status } }", json!({"id": n, "r": secrets[10]})).await;
-    let export = c.http.get(format!("http://127.0.0.1:{port}/exports/newcomers?format=jsonl")).bearer_auth(&admin).send().await.unwrap();
+    c.ok(
+        &admin,
+        "mutation($id:ID!,$r:String!){ withdrawNewcomer(id:$id, reason:$r){ status } }",
+        json!({"id": n, "r": secrets[10]}),
+    )
+    .await;
+    let export = c
+        .http
+        .get(format!("http://127.0.0.1:{port}/exports/newcomers?format=jsonl"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
     assert!(export.status().is_success());
     export.text().await.unwrap();
     c.ok(&admin, "mutation($id:ID!){ eraseNewcomer(id:$id) }", json!({"id": n})).await;

@@ -38,7 +38,12 @@ async fn newcomer_in(app: &TestApp, token: &str, hood: &str) -> String {
 
 async fn group_in(app: &TestApp, token: &str, hood: &str) -> String {
     let g = app.ready_group(token, "haarlem").await;
-    app.ok(Some(token), "mutation($id:ID!,$h:String!){ updateWelcomeGroup(id:$id, input:{neighbourhood:$h}){ id } }", json!({"id": g, "h": hood})).await;
+    app.ok(
+        Some(token),
+        "mutation($id:ID!,$h:String!){ updateWelcomeGroup(id:$id, input:{neighbourhood:$h}){ id } }",
+        json!({"id": g, "h": hood}),
+    )
+    .await;
     g
 }
 
@@ -60,7 +65,12 @@ async fn world(app: &TestApp) -> World {
 }
 
 fn pair_of(run: &Value, newcomer: &str) -> Option<String> {
-    run["pairs"].as_array().unwrap().iter().find(|p| p["newcomer"]["id"] == newcomer).map(|p| p["group"]["id"].as_str().unwrap().to_owned())
+    run["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["newcomer"]["id"] == newcomer)
+        .map(|p| p["group"]["id"].as_str().unwrap().to_owned())
 }
 
 #[tokio::test]
@@ -101,7 +111,9 @@ async fn a_dry_run_stores_no_matches() {
     assert_eq!(run["matches"], json!([]));
     let m = app.ok(Some(&w.token), "{ matches { totalCount } }", json!({})).await;
     assert_eq!(m["matches"]["totalCount"], 0);
-    let stored = app.ok(Some(&w.token), "query($id:ID!){ matchingRun(id:$id){ status pairs { score } } }", json!({"id": run["id"]})).await;
+    let stored = app
+        .ok(Some(&w.token), "query($id:ID!){ matchingRun(id:$id){ status pairs { score } } }", json!({"id": run["id"]}))
+        .await;
     assert_eq!(stored["matchingRun"]["pairs"].as_array().unwrap().len(), 2);
 }
 
@@ -122,7 +134,13 @@ async fn locked_and_excluded_pairs_are_honoured() {
         .gql(Some(&w.token), RUN, json!({"input": {"citySlug": "haarlem", "lockedPairs": [{"newcomerId": w.a, "groupId": w.x}], "excludedPairs": [{"newcomerId": w.a, "groupId": w.x}]}}))
         .await;
     assert_eq!(field(&both).as_deref(), Some("lockedPairs"));
-    let unknown = app.gql(Some(&w.token), RUN, json!({"input": {"citySlug": "haarlem", "lockedPairs": [{"newcomerId": "nope", "groupId": w.x}]}})).await;
+    let unknown = app
+        .gql(
+            Some(&w.token),
+            RUN,
+            json!({"input": {"citySlug": "haarlem", "lockedPairs": [{"newcomerId": "nope", "groupId": w.x}]}}),
+        )
+        .await;
     assert_eq!(field(&unknown).as_deref(), Some("lockedPairs"));
     let m = app.ok(Some(&w.token), "{ matches { totalCount } }", json!({})).await;
     assert_eq!(m["matches"]["totalCount"], 0, "refused rounds store nothing");
@@ -134,7 +152,12 @@ async fn accepting_starts_the_year_and_rejected_pairs_are_never_proposed_again()
     let w = world(&app).await;
     let d = app.ok(Some(&w.token), RUN, json!({"input": {"citySlug": "haarlem"}})).await;
     let run = &d["runMatching"];
-    let match_of = |n: &str| run["pairs"].as_array().unwrap().iter().find(|p| p["newcomer"]["id"] == n).unwrap()["match"]["id"].as_str().unwrap().to_owned();
+    let match_of = |n: &str| {
+        run["pairs"].as_array().unwrap().iter().find(|p| p["newcomer"]["id"] == n).unwrap()["match"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
     let (ma, mb) = (match_of(&w.a), match_of(&w.b));
 
     let accepted = app
@@ -152,7 +175,13 @@ async fn accepting_starts_the_year_and_rejected_pairs_are_never_proposed_again()
     let again = app.gql(Some(&w.token), "mutation($id:ID!){ acceptMatch(id:$id){ status } }", json!({"id": ma})).await;
     assert_eq!(code(&again).as_deref(), Some("CONFLICT"));
 
-    let rejected = app.ok(Some(&w.token), "mutation($id:ID!){ rejectMatch(id:$id, reason:\"no click\"){ status endReason run { status } } }", json!({"id": mb})).await;
+    let rejected = app
+        .ok(
+            Some(&w.token),
+            "mutation($id:ID!){ rejectMatch(id:$id, reason:\"no click\"){ status endReason run { status } } }",
+            json!({"id": mb}),
+        )
+        .await;
     assert_eq!(rejected["rejectMatch"]["status"], "REJECTED");
     assert_eq!(rejected["rejectMatch"]["run"]["status"], "DECIDED");
 
@@ -160,7 +189,13 @@ async fn accepting_starts_the_year_and_rejected_pairs_are_never_proposed_again()
     let z = group_in(&app, &w.token, "z").await;
     let next = app.ok(Some(&w.token), RUN, json!({"input": {"citySlug": "haarlem"}})).await;
     assert_eq!(pair_of(&next["runMatching"], &w.b), Some(z));
-    let recs = app.ok(Some(&w.token), "query($n:ID!){ recommendations(newcomerId:$n, limit: 5){ eligible reason group { id } } }", json!({"n": w.b})).await;
+    let recs = app
+        .ok(
+            Some(&w.token),
+            "query($n:ID!){ recommendations(newcomerId:$n, limit: 5){ eligible reason group { id } } }",
+            json!({"n": w.b}),
+        )
+        .await;
     let x = recs["recommendations"].as_array().unwrap().iter().find(|r| r["group"]["id"] == w.x.as_str()).unwrap();
     assert_eq!(x["eligible"], false);
     assert!(x["reason"].as_str().unwrap().contains("never proposed again"));
@@ -184,7 +219,13 @@ async fn unmatched_newcomers_are_listed_with_the_reason() {
     let d = app
         .ok(Some(&w.token), RUN, json!({"input": {"citySlug": "haarlem", "dryRun": true, "lockedPairs": [{"newcomerId": w.a, "groupId": w.x}]}}))
         .await;
-    assert!(d["runMatching"]["unmatched"].as_array().unwrap().iter().all(|u| u["reason"] == "OUTNUMBERED" || u["newcomer"]["id"] == c.as_str()));
+    assert!(
+        d["runMatching"]["unmatched"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["reason"] == "OUTNUMBERED" || u["newcomer"]["id"] == c.as_str())
+    );
 }
 
 #[tokio::test]
@@ -217,10 +258,14 @@ async fn concurrent_rounds_and_accepts_never_give_anyone_two_live_matches() {
     for _ in 0..6 {
         let (app, token) = (app.clone(), token.clone());
         tasks.push(tokio::spawn(async move {
-            let d = app.gql(Some(&token), "mutation{ runMatching(input:{citySlug:\"almere\"}){ matches { id } } }", json!({})).await;
+            let d = app
+                .gql(Some(&token), "mutation{ runMatching(input:{citySlug:\"almere\"}){ matches { id } } }", json!({}))
+                .await;
             if let Some(ms) = d["data"]["runMatching"]["matches"].as_array() {
                 for m in ms {
-                    let _ = app.gql(Some(&token), "mutation($id:ID!){ acceptMatch(id:$id){ id } }", json!({"id": m["id"]})).await;
+                    let _ = app
+                        .gql(Some(&token), "mutation($id:ID!){ acceptMatch(id:$id){ id } }", json!({"id": m["id"]}))
+                        .await;
                 }
             } else {
                 let c = code(&d);

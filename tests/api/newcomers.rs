@@ -56,11 +56,19 @@ async fn updates_are_versioned_and_withdrawal_is_final() {
     let token = app.admin().await;
     let id = app.register(&token, "almere").await;
     let q = "mutation($id:ID!,$input:UpdateNewcomerInput!){ updateNewcomer(id:$id,input:$input){ dutchLevel version email } }";
-    let d = app.ok(Some(&token), q, json!({"id": id, "input": {"dutchLevel": "B1", "email": "", "expectedVersion": 1}})).await;
+    let d = app
+        .ok(Some(&token), q, json!({"id": id, "input": {"dutchLevel": "B1", "email": "", "expectedVersion": 1}}))
+        .await;
     assert_eq!(d["updateNewcomer"], json!({"dutchLevel": "B1", "version": 2, "email": null}));
     let stale = app.gql(Some(&token), q, json!({"id": id, "input": {"dutchLevel": "C1", "expectedVersion": 1}})).await;
     assert_eq!(code(&stale).as_deref(), Some("CONFLICT"));
-    let w = app.ok(Some(&token), "mutation($id:ID!){ withdrawNewcomer(id:$id, reason:\"moved to Utrecht\"){ status } }", json!({"id": id})).await;
+    let w = app
+        .ok(
+            Some(&token),
+            "mutation($id:ID!){ withdrawNewcomer(id:$id, reason:\"moved to Utrecht\"){ status } }",
+            json!({"id": id}),
+        )
+        .await;
     assert_eq!(w["withdrawNewcomer"]["status"], "WITHDRAWN");
     let after = app.gql(Some(&token), q, json!({"id": id, "input": {"dutchLevel": "C1"}})).await;
     assert_eq!(code(&after).as_deref(), Some("CONFLICT"));
@@ -116,6 +124,10 @@ async fn a_badly_typed_value_is_a_validation_error_of_the_request() {
     input["gender"] = json!("ROBOT");
     input["arrivalDate"] = json!("01-03-2025");
     let body = app.gql(Some(&token), REGISTER, json!({"input": input})).await;
-    assert!(body["errors"][0]["message"].as_str().unwrap().contains("gender") || body["errors"][0]["message"].as_str().unwrap().contains("ROBOT"), "{body}");
+    assert!(
+        body["errors"][0]["message"].as_str().unwrap().contains("gender")
+            || body["errors"][0]["message"].as_str().unwrap().contains("ROBOT"),
+        "{body}"
+    );
     assert!(body.get("data").is_none() || body["data"].is_null());
 }

@@ -127,7 +127,13 @@ async fn person_with_history(app: &TestApp, admin: &str, city: &str) -> Person {
     let d = app.ok(Some(admin), REGISTER, json!({ "input": input })).await;
     let id = d["registerNewcomer"]["id"].as_str().unwrap().to_owned();
     let g = app.ready_group(admin, city).await;
-    let m = app.ok(Some(admin), "mutation($n:ID!,$g:ID!){ proposeMatch(newcomerId:$n, groupId:$g){ id } }", json!({"n": id, "g": g})).await["proposeMatch"]["id"]
+    let m = app
+        .ok(
+            Some(admin),
+            "mutation($n:ID!,$g:ID!){ proposeMatch(newcomerId:$n, groupId:$g){ id } }",
+            json!({"n": id, "g": g}),
+        )
+        .await["proposeMatch"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -179,7 +185,8 @@ async fn exports_hold_no_personal_values_are_k_anonymous_and_join() {
             assert!(leaked.is_empty(), "{dataset}.{format} holds personal values: {leaked:?}");
         }
         let (header, rows) = parse_csv(&csv.body);
-        let lines: Vec<Value> = jsonl.body.lines().map(|l| serde_json::from_str(l).expect("a JSON object per line")).collect();
+        let lines: Vec<Value> =
+            jsonl.body.lines().map(|l| serde_json::from_str(l).expect("a JSON object per line")).collect();
         assert_eq!(rows.len(), lines.len(), "{dataset}: CSV and JSON Lines hold the same rows");
         assert_eq!(Some(rows.len()), csv.rows_header, "{dataset}: X-Export-Rows");
         for (row, line) in rows.iter().zip(&lines) {
@@ -198,7 +205,10 @@ async fn exports_hold_no_personal_values_are_k_anonymous_and_join() {
             }
         }
         for h in &header {
-            assert!(!["name", "email", "phone", "notes", "needs", "birth_year", "arrival_date"].contains(&h.as_str()), "{dataset} has a column {h}");
+            assert!(
+                !["name", "email", "phone", "notes", "needs", "birth_year", "arrival_date"].contains(&h.as_str()),
+                "{dataset} has a column {h}"
+            );
         }
         let total = match dataset {
             "newcomers" => entity::newcomer::Entity::find().all(&app.state.db).await.unwrap().len(),
@@ -214,7 +224,10 @@ async fn exports_hold_no_personal_values_are_k_anonymous_and_join() {
 
     // k-anonymity on the person datasets' quasi-identifiers.
     let qi: [(&str, &[&str]); 2] = [
-        ("newcomers", &["city", "age_band", "gender", "origin", "household_adults", "household_children", "arrival_period"]),
+        (
+            "newcomers",
+            &["city", "age_band", "gender", "origin", "household_adults", "household_children", "arrival_period"],
+        ),
         ("groups", &["city", "member_count", "members_age_band"]),
     ];
     for (dataset, columns) in qi {
@@ -256,7 +269,8 @@ async fn exports_hold_no_personal_values_are_k_anonymous_and_join() {
         .ok(Some(&admin), "{ auditLog(filter:{action:\"export.download\"}, first: 20){ totalCount edges { node { actorRole entityId details } } } }", json!({}))
         .await;
     assert_eq!(audit["auditLog"]["totalCount"], 11);
-    let details: Value = serde_json::from_str(audit["auditLog"]["edges"][0]["node"]["details"].as_str().unwrap()).unwrap();
+    let details: Value =
+        serde_json::from_str(audit["auditLog"]["edges"][0]["node"]["details"].as_str().unwrap()).unwrap();
     assert_eq!(audit["auditLog"]["edges"][0]["node"]["actorRole"], "ANALYST");
     assert_eq!(details["city"], "almere");
     assert_eq!(details["rows"], rows.len());
@@ -291,17 +305,25 @@ async fn export_requests_are_checked_with_clear_errors() {
     }
     // A refused export is not an export: nothing in the audit log.
     let admin = app.admin().await;
-    let audit = app.ok(Some(&admin), "{ auditLog(filter:{action:\"export.download\"}){ totalCount } }", json!({})).await;
+    let audit =
+        app.ok(Some(&admin), "{ auditLog(filter:{action:\"export.download\"}){ totalCount } }", json!({})).await;
     assert_eq!(audit["auditLog"]["totalCount"], 0);
     // An empty export still has its header.
     let d = download(&app, Some(&admin), "/exports/activities?format=csv").await;
     assert_eq!(d.body, "activity_pseudonym,match_pseudonym,city,month,kind,duration_minutes,participants\r\n");
     assert_eq!(d.suppressed, Some(0));
     // The catalog tells a notebook what there is.
-    let cat = app.ok(Some(&analyst), "{ exportCatalog { keyId k formats datasets { name path columns { name kind } } } }", json!({})).await;
+    let cat = app
+        .ok(
+            Some(&analyst),
+            "{ exportCatalog { keyId k formats datasets { name path columns { name kind } } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(cat["exportCatalog"]["k"], 5);
     assert_eq!(cat["exportCatalog"]["keyId"].as_str(), d.key_id.as_deref());
-    let names: Vec<&str> = cat["exportCatalog"]["datasets"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        cat["exportCatalog"]["datasets"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
     assert_eq!(names, DATASETS);
 }
 
@@ -342,7 +364,11 @@ async fn database_dump(app: &TestApp) -> Vec<u8> {
         }
         bytes
     } else {
-        let out = std::process::Command::new("pg_dump").arg("--no-owner").arg(&app.database_url).output().expect("pg_dump runs");
+        let out = std::process::Command::new("pg_dump")
+            .arg("--no-owner")
+            .arg(&app.database_url)
+            .output()
+            .expect("pg_dump runs");
         assert!(out.status.success(), "pg_dump: {}", String::from_utf8_lossy(&out.stderr));
         out.stdout
     }
@@ -393,22 +419,42 @@ async fn erasure_leaves_no_personal_value_in_the_database() {
     assert_eq!(n["newcomer"]["birthYear"], 1990);
     assert_eq!(n["newcomer"]["countryOfOrigin"], "SY");
     assert!(n["newcomer"]["erasedAt"].is_string());
-    let m = app.ok(Some(&admin), "query($id:ID!){ match(id:$id){ status score endReason } }", json!({"id": person.match_id})).await;
+    let m = app
+        .ok(Some(&admin), "query($id:ID!){ match(id:$id){ status score endReason } }", json!({"id": person.match_id}))
+        .await;
     assert_eq!(m["match"]["status"], "ENDED_EARLY");
     assert_eq!(m["match"]["endReason"], Value::Null);
     let audit = app
-        .ok(Some(&admin), "query($id:String!){ auditLog(filter:{entityId:$id, action:\"newcomer.erase\"}){ totalCount } }", json!({"id": person.id}))
+        .ok(
+            Some(&admin),
+            "query($id:String!){ auditLog(filter:{entityId:$id, action:\"newcomer.erase\"}){ totalCount } }",
+            json!({"id": person.id}),
+        )
         .await;
     assert_eq!(audit["auditLog"]["totalCount"], 1);
 
     // A member: name and contact details gone, still counted in the group.
     let g = app.ready_group(&admin, "haarlem").await;
     let member = app.add_member(&admin, &g, false).await;
-    let before = app.ok(Some(&admin), "query($g:ID!){ welcomeGroup(id:$g){ members { id name email phone } } }", json!({"g": g})).await;
-    let row = before["welcomeGroup"]["members"].as_array().unwrap().iter().find(|m| m["id"] == member.as_str()).unwrap().clone();
+    let before = app
+        .ok(Some(&admin), "query($g:ID!){ welcomeGroup(id:$g){ members { id name email phone } } }", json!({"g": g}))
+        .await;
+    let row = before["welcomeGroup"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == member.as_str())
+        .unwrap()
+        .clone();
     let email = row["email"].as_str().unwrap().to_owned();
     app.ok(Some(&admin), "mutation($id:ID!){ eraseGroupMember(id:$id) }", json!({"id": member})).await;
-    let after = app.ok(Some(&admin), "query($g:ID!){ welcomeGroup(id:$g){ members { id name email phone erasedAt } } }", json!({"g": g})).await;
+    let after = app
+        .ok(
+            Some(&admin),
+            "query($g:ID!){ welcomeGroup(id:$g){ members { id name email phone erasedAt } } }",
+            json!({"g": g}),
+        )
+        .await;
     let members = after["welcomeGroup"]["members"].as_array().unwrap();
     assert_eq!(members.len(), 6);
     let erased = members.iter().find(|m| m["id"] == member.as_str()).unwrap();
@@ -426,7 +472,9 @@ async fn the_personal_data_report_holds_everything_and_reads_are_audited() {
     let admin = app.admin().await;
     let person = person_with_history(&app, &admin, "rotterdam").await;
     let city_admin = app.user("CITY_ADMIN", Some("rotterdam"), None).await;
-    let d = app.ok(Some(&city_admin), "query($id:ID!){ personalDataReport(newcomerId:$id) }", json!({"id": person.id})).await;
+    let d = app
+        .ok(Some(&city_admin), "query($id:ID!){ personalDataReport(newcomerId:$id) }", json!({"id": person.id}))
+        .await;
     let report = &d["personalDataReport"];
     let text = report.to_string();
     for v in &person.values {
@@ -437,7 +485,8 @@ async fn the_personal_data_report_holds_everything_and_reads_are_audited() {
     assert_eq!(report["matches"].as_array().unwrap().len(), 1);
     assert_eq!(report["activities"].as_array().unwrap().len(), 1);
     assert_eq!(report["checkIns"].as_array().unwrap().len(), 1);
-    let actions: Vec<&str> = report["auditLog"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> =
+        report["auditLog"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert!(actions.contains(&"newcomer.register") && actions.contains(&"match.accept"), "{actions:?}");
 
     // Reading contact details is audited: one entry per record read, naming the fields.
@@ -460,7 +509,9 @@ async fn the_personal_data_report_holds_everything_and_reads_are_audited() {
     }
     // Another city's household is NOT_FOUND for this city admin.
     let elsewhere = app.register(&admin, "almere").await;
-    let body = app.gql(Some(&city_admin), "query($id:ID!){ personalDataReport(newcomerId:$id) }", json!({"id": elsewhere})).await;
+    let body = app
+        .gql(Some(&city_admin), "query($id:ID!){ personalDataReport(newcomerId:$id) }", json!({"id": elsewhere}))
+        .await;
     assert_eq!(code(&body).as_deref(), Some("NOT_FOUND"));
 }
 
@@ -474,14 +525,28 @@ async fn retention_erases_everyone_past_the_period_and_a_dry_run_changes_nothing
     let old = person_with_history(&app, &admin, "almere").await;
     let recent = person_with_history(&app, &admin, "almere").await;
     let withdrawn = app.register(&admin, "almere").await;
-    app.ok(Some(&admin), "mutation($id:ID!){ withdrawNewcomer(id:$id, reason:\"moved abroad\"){ status } }", json!({"id": withdrawn})).await;
+    app.ok(
+        Some(&admin),
+        "mutation($id:ID!){ withdrawNewcomer(id:$id, reason:\"moved abroad\"){ status } }",
+        json!({"id": withdrawn}),
+    )
+    .await;
     let never = app.register(&admin, "almere").await;
     let dissolved = app.ready_group(&admin, "almere").await;
-    app.ok(Some(&admin), "mutation($id:ID!){ withdrawWelcomeGroup(id:$id, reason:\"dissolved\"){ status } }", json!({"id": dissolved})).await;
+    app.ok(
+        Some(&admin),
+        "mutation($id:ID!){ withdrawWelcomeGroup(id:$id, reason:\"dissolved\"){ status } }",
+        json!({"id": dissolved}),
+    )
+    .await;
     let (_, live_n, _) = app.proposed_match(&admin, "almere", None).await;
     let backdate = |sql: String| async move { db.execute_unprepared(&sql).await.expect("backdate") };
     let long_ago = (chrono::Utc::now() - chrono::Duration::days(30 * 31)).date_naive();
-    let stamp = if app.database_url.starts_with("sqlite") { format!("{long_ago} 00:00:00+00:00") } else { format!("{long_ago}T00:00:00Z") };
+    let stamp = if app.database_url.starts_with("sqlite") {
+        format!("{long_ago} 00:00:00+00:00")
+    } else {
+        format!("{long_ago}T00:00:00Z")
+    };
     backdate(format!("UPDATE matches SET end_date = '{long_ago}' WHERE id = '{}'", old.match_id)).await;
     for id in [&old.id, &withdrawn, &never, &live_n] {
         backdate(format!("UPDATE newcomers SET updated_at = '{stamp}' WHERE id = '{id}'")).await;

@@ -1,6 +1,7 @@
 #[test]
 fn the_committed_schema_matches_the_code() {
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).expect("schema.graphql");
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).expect("schema.graphql");
     let generated = samenhier::graphql::sdl();
     assert!(
         committed == generated,

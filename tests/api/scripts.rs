@@ -31,7 +31,13 @@ async fn a_published_script_is_used_at_once_and_rolling_back_works() {
     assert_eq!(after["recommendations"][0]["score"], 42.0);
     assert_eq!(after["recommendations"][0]["explanation"], json!([{"criterion": "constant", "points": 42.0}]));
 
-    let back = app.ok(Some(&token), "mutation{ activateScoringScript(citySlug:\"haarlem\", version:1){ version active } }", json!({})).await;
+    let back = app
+        .ok(
+            Some(&token),
+            "mutation{ activateScoringScript(citySlug:\"haarlem\", version:1){ version active } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(back["activateScoringScript"], json!({"version": 1, "active": true}));
     let again = app.ok(Some(&token), RECS, json!({"n": n})).await;
     assert_eq!(again["recommendations"][0]["score"].as_f64().unwrap(), shipped_score);
@@ -84,7 +90,8 @@ async fn hostile_scripts_are_refused_and_the_server_keeps_serving() {
     let publish_syntax = app.gql(Some(&token), PUBLISH, json!({"c": "rotterdam", "s": hostile[9].1})).await;
     assert_eq!(publish_syntax["errors"][0]["extensions"]["line"], 2);
     // Nothing was stored, and the server still answers.
-    let versions = app.ok(Some(&token), "{ scoringScripts(citySlug:\"rotterdam\"){ version } cities { slug } }", json!({})).await;
+    let versions =
+        app.ok(Some(&token), "{ scoringScripts(citySlug:\"rotterdam\"){ version } cities { slug } }", json!({})).await;
     assert_eq!(versions["scoringScripts"].as_array().unwrap().len(), 1);
     assert_eq!(versions["cities"].as_array().unwrap().len(), 4);
 }
@@ -104,7 +111,9 @@ async fn a_preview_compares_the_candidate_with_the_active_script_and_stores_noth
     assert_eq!(p["candidateMatches"], 0);
     assert_eq!(p["candidateTotalScore"], 0.0);
     assert_eq!(p["changedNewcomers"].as_array().unwrap().len(), 2);
-    let stored: Value = app.ok(Some(&token), "{ scoringScripts(citySlug:\"haarlem\"){ version } matches { totalCount } }", json!({})).await;
+    let stored: Value = app
+        .ok(Some(&token), "{ scoringScripts(citySlug:\"haarlem\"){ version } matches { totalCount } }", json!({}))
+        .await;
     assert_eq!(stored["scoringScripts"].as_array().unwrap().len(), 1);
     assert_eq!(stored["matches"]["totalCount"], 0);
 }

@@ -9,8 +9,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-const VALIDATE: &str =
-    "mutation($c:String!,$s:String!){ validateScoringScript(citySlug:$c, source:$s){ ok errors { message } criteria } }";
+const VALIDATE: &str = "mutation($c:String!,$s:String!){ validateScoringScript(citySlug:$c, source:$s){ ok errors { message } criteria } }";
 const PUBLISH: &str = "mutation($c:String!,$s:String!){ publishScoringScript(citySlug:$c, source:$s){ version } }";
 const DRY_RUN: &str = "mutation($c:String!){ runMatching(input:{citySlug:$c, dryRun:true}){ id matchedCount } }";
 
@@ -34,7 +33,19 @@ async fn no_internal_function_is_reachable_from_a_script_by_any_route() {
 
     // Every function the server used internally, and every undocumented one Rhai's standard
     // packages would have brought (sleep, the clock, exit, JSON, metadata), by each route.
-    let names = ["__sh_skip", "__sh_emit", "__sh_row", "sleep", "timestamp", "elapsed", "exit", "parse_json", "get_fn_metadata_list", "tag", "take"];
+    let names = [
+        "__sh_skip",
+        "__sh_emit",
+        "__sh_row",
+        "sleep",
+        "timestamp",
+        "elapsed",
+        "exit",
+        "parse_json",
+        "get_fn_metadata_list",
+        "tag",
+        "take",
+    ];
     for name in names {
         let (a, b) = name.split_at(name.len() / 2);
         let routes = [
@@ -119,7 +130,8 @@ async fn a_round_stops_at_its_own_budget_while_another_city_is_served() {
 async fn work_whose_client_went_away_stops() {
     // A long budget and about 30 s of scoring (200 slow pairs): only cancellation can free
     // Rotterdam's slot within the 8 s that other requests may take.
-    let app = spawn_app_with(&[("SAMENHIER_SCORING_BUDGET_SECS", "600"), ("SAMENHIER_REQUEST_TIMEOUT_SECS", "8")]).await;
+    let app =
+        spawn_app_with(&[("SAMENHIER_SCORING_BUDGET_SECS", "600"), ("SAMENHIER_REQUEST_TIMEOUT_SECS", "8")]).await;
     let admin = app.admin().await;
     app.ok(Some(&admin), PUBLISH, json!({"c": "rotterdam", "s": SLOW_FOR_SOME})).await;
     for _ in 0..10 {
@@ -147,7 +159,8 @@ async fn criterion_names_come_from_map_literals_not_from_the_text() {
     let app = spawn_app().await;
     let token = app.user("CITY_ADMIN", Some("almere"), None).await;
     // The finding: a name written only in a comment let the household's neighbourhood through.
-    let leak = "// centrum\nfn eligible(n, g) { true }\nfn score(n, g) { let m = #{ base: 1 }; m[n.neighbourhood] = 0.01; m }";
+    let leak =
+        "// centrum\nfn eligible(n, g) { true }\nfn score(n, g) { let m = #{ base: 1 }; m[n.neighbourhood] = 0.01; m }";
     app.ready_group(&token, "almere").await;
     app.register(&token, "almere").await;
     let v = app.ok(Some(&token), VALIDATE, json!({"c": "almere", "s": leak})).await;
@@ -163,10 +176,12 @@ async fn criterion_names_come_from_map_literals_not_from_the_text() {
 async fn a_scripts_print_never_reaches_the_log() {
     let app = spawn_app().await;
     let token = app.admin().await;
-    let printing = "fn eligible(n, g) { print(`PRINTED ${n.neighbourhood}`); debug(n.age); true }\nfn score(n, g) { #{ x: 1 } }";
+    let printing =
+        "fn eligible(n, g) { print(`PRINTED ${n.neighbourhood}`); debug(n.age); true }\nfn score(n, g) { #{ x: 1 } }";
     let v = app.ok(Some(&token), VALIDATE, json!({"c": "almere", "s": printing})).await;
     assert_eq!(v["validateScoringScript"]["ok"], true);
-    let metrics: String = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
+    let metrics: String =
+        app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
     let printed: Value = metrics
         .lines()
         .find_map(|l| l.strip_prefix("samenhier_script_prints_total "))
@@ -187,7 +202,12 @@ fn errors_by_path(body: &Value) -> Vec<(String, String)> {
             errors
                 .iter()
                 .map(|e| {
-                    let path: Vec<String> = e["path"].as_array().unwrap().iter().map(|p| p.to_string().trim_matches('"').to_owned()).collect();
+                    let path: Vec<String> = e["path"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|p| p.to_string().trim_matches('"').to_owned())
+                        .collect();
                     (path.join("."), e["extensions"]["code"].as_str().unwrap_or_default().to_owned())
                 })
                 .collect()
@@ -221,15 +241,32 @@ async fn a_coordinator_sees_a_household_only_while_the_match_lives() {
         .await;
     let body = app.gql(Some(&coordinator), COORDINATOR_VIEW, json!({"id": m})).await;
     assert_eq!(body["data"]["match"]["newcomer"]["phone"], "+31 6 87654321", "{body}");
-    let notes: Vec<&Value> = body["data"]["match"]["activities"]["edges"].as_array().unwrap().iter().map(|e| &e["node"]["notes"]).collect();
+    let notes: Vec<&Value> =
+        body["data"]["match"]["activities"]["edges"].as_array().unwrap().iter().map(|e| &e["node"]["notes"]).collect();
     assert_eq!(notes, [&json!("we cooked")], "staff's note reached the group: {body}");
 
     // ENDED by staff, then the household's phone changes: the group reads none of it.
-    app.ok(Some(&admin), "mutation($id:ID!){ endMatch(id:$id, reason:\"private reason\", reasonCode: OTHER){ id } }", json!({"id": m})).await;
-    app.ok(Some(&admin), "mutation($id:ID!){ updateNewcomer(id:$id, input:{phone:\"+31 6 11112222\"}){ id } }", json!({"id": n})).await;
+    app.ok(
+        Some(&admin),
+        "mutation($id:ID!){ endMatch(id:$id, reason:\"private reason\", reasonCode: OTHER){ id } }",
+        json!({"id": m}),
+    )
+    .await;
+    app.ok(
+        Some(&admin),
+        "mutation($id:ID!){ updateNewcomer(id:$id, input:{phone:\"+31 6 11112222\"}){ id } }",
+        json!({"id": n}),
+    )
+    .await;
     let direct = app.gql(Some(&coordinator), "query($id:ID!){ newcomer(id:$id){ id } }", json!({"id": n})).await;
     assert_eq!(code(&direct).as_deref(), Some("NOT_FOUND"));
-    let list = app.gql(Some(&coordinator), "{ matches { edges { node { id endReason newcomer { phone preferredName } } } } }", json!({})).await;
+    let list = app
+        .gql(
+            Some(&coordinator),
+            "{ matches { edges { node { id endReason newcomer { phone preferredName } } } } }",
+            json!({}),
+        )
+        .await;
     for q in [app.gql(Some(&coordinator), COORDINATOR_VIEW, json!({"id": m})).await, list] {
         let text = q.to_string();
         assert!(!text.contains("11112222") && !text.contains("87654321"), "a phone number reached the group: {text}");
@@ -240,13 +277,20 @@ async fn a_coordinator_sees_a_household_only_while_the_match_lives() {
     assert_eq!(body["data"]["match"]["status"], "ENDED_EARLY");
     assert_eq!(body["data"]["match"]["activities"]["edges"][0]["node"]["notes"], "we cooked", "{body}");
     let errors = errors_by_path(&body);
-    for field in ["endReason", "newcomer.preferredName", "newcomer.phone", "newcomer.languages", "newcomer.childrenAges"] {
+    for field in
+        ["endReason", "newcomer.preferredName", "newcomer.phone", "newcomer.languages", "newcomer.childrenAges"]
+    {
         assert!(errors.contains(&(format!("match.{field}"), "FORBIDDEN".into())), "{field}: {body}");
     }
 
     // REJECTED proposal: the same, the reject reason included.
     let (rejected, _, _) = app.proposed_match(&admin, "almere", Some(&group)).await;
-    app.ok(Some(&admin), "mutation($id:ID!){ rejectMatch(id:$id, reason:\"private reject reason\"){ id } }", json!({"id": rejected})).await;
+    app.ok(
+        Some(&admin),
+        "mutation($id:ID!){ rejectMatch(id:$id, reason:\"private reject reason\"){ id } }",
+        json!({"id": rejected}),
+    )
+    .await;
     let body = app.gql(Some(&coordinator), COORDINATOR_VIEW, json!({"id": rejected})).await;
     let text = body.to_string();
     assert!(!text.contains("private reject reason") && !text.contains("Rama") && !text.contains("87654321"), "{text}");
@@ -274,7 +318,13 @@ async fn parallel_wrong_passwords_are_checked_at_most_up_to_the_limit() {
     let email = format!("target-{}@example.org", uuid::Uuid::new_v4().simple());
     samenhier::services::users::create(
         &app.state.db,
-        samenhier::services::users::NewUser { email: email.clone(), role: entity::Role::Admin, city: None, group: None, password: PASSWORD.into() },
+        samenhier::services::users::NewUser {
+            email: email.clone(),
+            role: entity::Role::Admin,
+            city: None,
+            group: None,
+            password: PASSWORD.into(),
+        },
     )
     .await
     .unwrap();
@@ -308,9 +358,16 @@ async fn one_request_cannot_take_the_whole_pool() {
     let analyst = app.user("ANALYST", None, None).await;
     let staff = app.user("CITY_ADMIN", Some("almere"), None).await;
     // The finding: 2,400 aliases of a statistics field fitted in the complexity limit.
-    let aliases: String = (0..2400).map(|i| format!("a{i}: cityStatistics(citySlug:\"almere\"){{ waitingNewcomers {{ value }} }} ")).collect();
+    let aliases: String = (0..2400)
+        .map(|i| format!("a{i}: cityStatistics(citySlug:\"almere\"){{ waitingNewcomers {{ value }} }} "))
+        .collect();
     let body = app.gql(Some(&analyst), &format!("{{ {aliases} }}"), json!({})).await;
-    assert_eq!(code(&body).as_deref(), Some("GRAPHQL_VALIDATION_FAILED"), "{}", &body.to_string()[..300.min(body.to_string().len())]);
+    assert_eq!(
+        code(&body).as_deref(),
+        Some("GRAPHQL_VALIDATION_FAILED"),
+        "{}",
+        &body.to_string()[..300.min(body.to_string().len())]
+    );
 
     // What fits in the limit runs once per distinct field and arguments: 100 aliases of one
     // field cost the statements of one.
@@ -318,7 +375,13 @@ async fn one_request_cannot_take_the_whole_pool() {
     let before = metric(&app, "samenhier_db_queries_total").await;
     app.ok(Some(&staff), one, json!({})).await;
     let single = metric(&app, "samenhier_db_queries_total").await - before;
-    let many: String = (0..100).map(|i| format!("a{i}: cityStatistics(citySlug:\"almere\"){{ waitingNewcomers {{ value }} readyGroups {{ value }} }} ")).collect();
+    let many: String = (0..100)
+        .map(|i| {
+            format!(
+                "a{i}: cityStatistics(citySlug:\"almere\"){{ waitingNewcomers {{ value }} readyGroups {{ value }} }} "
+            )
+        })
+        .collect();
     let before = metric(&app, "samenhier_db_queries_total").await;
     let d = app.ok(Some(&staff), &format!("{{ {many} }}"), json!({})).await;
     let hundred = metric(&app, "samenhier_db_queries_total").await - before;
@@ -370,13 +433,21 @@ async fn a_partner_changes_only_what_its_own_account_registered_and_reads_status
     }
     app.ok(Some(&partner), consent, json!({"id": own})).await;
     // Who changed consent and contact details, and when, is in the audit log.
-    let log = app.ok(Some(&admin), "{ auditLog(filter:{action:\"newcomer.update\"}){ edges { node { actorId at entityId details } } } }", json!({})).await;
+    let log = app
+        .ok(
+            Some(&admin),
+            "{ auditLog(filter:{action:\"newcomer.update\"}){ edges { node { actorId at entityId details } } } }",
+            json!({}),
+        )
+        .await;
     let entry = &log["auditLog"]["edges"][0]["node"];
     assert_eq!(entry["entityId"], own.as_str());
     assert!(entry["details"].as_str().unwrap().contains("shareContactWithGroup"), "{entry}");
     assert!(entry["actorId"].is_string() && entry["at"].is_string());
     // Status only: no registration or change times.
-    let body = app.gql(Some(&partner), "query($id:ID!){ newcomer(id:$id){ id status createdAt updatedAt } }", json!({"id": own})).await;
+    let body = app
+        .gql(Some(&partner), "query($id:ID!){ newcomer(id:$id){ id status createdAt updatedAt } }", json!({"id": own}))
+        .await;
     assert_eq!(body["data"]["newcomer"]["status"], "WAITING");
     let errors = errors_by_path(&body);
     assert!(errors.contains(&("newcomer.createdAt".into(), "FORBIDDEN".into())), "{body}");
@@ -395,7 +466,10 @@ async fn erasure_keeps_months_and_bands_not_days_and_exact_ages() {
     input["arrivalDate"] = json!("2025-03-17");
     input["consentDate"] = json!("2025-04-09");
     input["childrenAges"] = json!([4, 9, 13]);
-    let id = app.ok(Some(&admin), REGISTER, json!({"input": input})).await["registerNewcomer"]["id"].as_str().unwrap().to_owned();
+    let id = app.ok(Some(&admin), REGISTER, json!({"input": input})).await["registerNewcomer"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     app.ok(Some(&admin), "mutation($id:ID!){ eraseNewcomer(id:$id) }", json!({"id": id})).await;
     let d = app.ok(Some(&admin), "query($id:ID!){ newcomer(id:$id){ arrivalDate consentDate childrenAges birthYear waitingSince createdAt } }", json!({"id": id})).await;
     let n = &d["newcomer"];
@@ -425,7 +499,12 @@ async fn the_sqlite_files_are_readable_by_the_server_only() {
 async fn names_and_text_refuse_invisible_characters_and_are_stored_in_nfc() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    for (field, value) in [("name", "Rama\u{202E}gpj.exe"), ("name", "Ra\u{200B}ma"), ("preferredName", "Rama\u{2028}Haddad"), ("name", "Rama\nHaddad")] {
+    for (field, value) in [
+        ("name", "Rama\u{202E}gpj.exe"),
+        ("name", "Ra\u{200B}ma"),
+        ("preferredName", "Rama\u{2028}Haddad"),
+        ("name", "Rama\nHaddad"),
+    ] {
         let mut input = newcomer_input("almere");
         input[field] = json!(value);
         let body = app.gql(Some(&admin), REGISTER, json!({"input": input})).await;
@@ -435,7 +514,10 @@ async fn names_and_text_refuse_invisible_characters_and_are_stored_in_nfc() {
     let mut input = newcomer_input("almere");
     input["name"] = json!("Rene\u{0301} Dupont");
     input["needs"] = json!("Two lines\nof notes");
-    let id = app.ok(Some(&admin), REGISTER, json!({"input": input})).await["registerNewcomer"]["id"].as_str().unwrap().to_owned();
+    let id = app.ok(Some(&admin), REGISTER, json!({"input": input})).await["registerNewcomer"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let d = app.ok(Some(&admin), "query($id:ID!){ newcomer(id:$id){ name needs } }", json!({"id": id})).await;
     assert_eq!(d["newcomer"]["name"], "Ren\u{e9} Dupont");
     assert_eq!(d["newcomer"]["needs"], "Two lines\nof notes");

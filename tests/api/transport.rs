@@ -33,7 +33,14 @@ async fn the_response_media_type_follows_accept() {
         let ct = resp.headers()["content-type"].to_str().unwrap().to_owned();
         assert!(ct.starts_with(expected), "Accept {accept:?} got {ct}");
     }
-    let refused = app.client.post(&url).header("accept", "text/html").json(&json!({"query": "{ __typename }"})).send().await.unwrap();
+    let refused = app
+        .client
+        .post(&url)
+        .header("accept", "text/html")
+        .json(&json!({"query": "{ __typename }"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(refused.status(), StatusCode::NOT_ACCEPTABLE);
 }
 
@@ -44,7 +51,14 @@ async fn request_errors_are_400_for_graphql_response_json_and_200_for_json() {
     // A document that does not parse or validate: 400 for the new media type, 200 (with
     // errors) for application/json clients, as the specification's watershed rule says.
     for body in [json!({"query": "{ __typename"}), json!({"query": "{ noSuchField }"})] {
-        let strict = app.client.post(&url).header("accept", "application/graphql-response+json").json(&body).send().await.unwrap();
+        let strict = app
+            .client
+            .post(&url)
+            .header("accept", "application/graphql-response+json")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(strict.status(), StatusCode::BAD_REQUEST, "{body}");
         let v: Value = strict.json().await.unwrap();
         assert!(v.get("data").is_none(), "{v}");
@@ -60,7 +74,8 @@ async fn request_errors_are_400_for_graphql_response_json_and_200_for_json() {
             assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{accept} {body}");
         }
     }
-    let not_json = app.client.post(&url).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    let not_json =
+        app.client.post(&url).header("content-type", "application/json").body("{not json").send().await.unwrap();
     assert_eq!(not_json.status(), StatusCode::BAD_REQUEST);
     let wrong_type = app.client.post(&url).header("content-type", "text/plain").body("{}").send().await.unwrap();
     assert_eq!(wrong_type.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
@@ -70,7 +85,14 @@ async fn request_errors_are_400_for_graphql_response_json_and_200_for_json() {
 async fn get_runs_queries_but_never_mutations() {
     let app = spawn_app().await;
     let url = format!("{}/graphql", app.address);
-    let q = app.client.get(&url).query(&[("query", "{ __typename }")]).header("accept", "application/json").send().await.unwrap();
+    let q = app
+        .client
+        .get(&url)
+        .query(&[("query", "{ __typename }")])
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(q.status(), StatusCode::OK);
     let v: Value = q.json().await.unwrap();
     assert_eq!(v["data"]["__typename"], "Query");
@@ -98,13 +120,21 @@ async fn batches_deep_queries_and_costly_queries_are_refused() {
     let app = spawn_app().await;
     let token = app.admin().await;
     let url = format!("{}/graphql", app.address);
-    let batch = app.client.post(&url).json(&json!([{"query": "{ __typename }"}, {"query": "{ __typename }"}])).send().await.unwrap();
+    let batch = app
+        .client
+        .post(&url)
+        .json(&json!([{"query": "{ __typename }"}, {"query": "{ __typename }"}]))
+        .send()
+        .await
+        .unwrap();
     let v: Value = batch.json().await.unwrap();
     assert!(v["errors"][0]["message"].as_str().unwrap().contains("batch"));
     let deep = format!("{{ {}__typename{} }}", "me { group { city { ".repeat(5), " } } }".repeat(5));
     let body = app.gql(Some(&token), &deep, json!({})).await;
     assert!(body["errors"].is_array(), "{body}");
-    let aliases: String = (0..300).map(|i| format!("a{i}: welcomeGroups(first: 100) {{ edges {{ node {{ members {{ name }} }} }} }} ")).collect();
+    let aliases: String = (0..300)
+        .map(|i| format!("a{i}: welcomeGroups(first: 100) {{ edges {{ node {{ members {{ name }} }} }} }} "))
+        .collect();
     let body = app.gql(Some(&token), &format!("{{ {aliases} }}"), json!({})).await;
     assert!(body["errors"][0]["message"].as_str().unwrap().to_lowercase().contains("complex"), "{body}");
 }
@@ -140,7 +170,14 @@ async fn a_database_that_cannot_answer_is_503_unavailable_not_unauthenticated() 
     let app = spawn_app().await;
     let token = app.admin().await;
     app.state.db.clone().close().await.ok();
-    let resp = app.client.post(format!("{}/graphql", app.address)).bearer_auth(&token).json(&json!({"query": "{ cities { slug } }"})).send().await.unwrap();
+    let resp = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(&token)
+        .json(&json!({"query": "{ cities { slug } }"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
     let v: Value = resp.json().await.unwrap();
     assert_eq!(code(&v).as_deref(), Some("UNAVAILABLE"), "{v}");
@@ -175,18 +212,32 @@ async fn abusive_requests_are_refused_with_clear_errors() {
     let url = format!("{}/graphql", app.address);
     // 12 MB body: refused by its declared length, before a byte is read.
     let big = format!("{{ __typename }} #{}", "x".repeat(12 * 1024 * 1024));
-    let resp = app.client.post(&url).header("content-type", "application/json").body(json!({"query": big}).to_string()).send().await.unwrap();
+    let resp = app
+        .client
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(json!({"query": big}).to_string())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let v: Value = resp.json().await.unwrap();
     assert_eq!(v["errors"][0]["extensions"]["code"], "PAYLOAD_TOO_LARGE");
     // A query nested 1,000 deep.
     let deep = format!("{{ {}__typename{} }}", "me { group { ".repeat(500), " } }".repeat(500));
     let body = app.gql(Some(&token), &deep, json!({})).await;
-    assert!(body["data"].is_null() && body["errors"][0]["message"].is_string(), "{}", &body.to_string()[..200.min(body.to_string().len())]);
+    assert!(
+        body["data"].is_null() && body["errors"][0]["message"].is_string(),
+        "{}",
+        &body.to_string()[..200.min(body.to_string().len())]
+    );
     // 300 aliases of an expensive field.
     let aliases: String = (0..300).map(|i| format!("a{i}: welcomeGroups(first: 100) {{ totalCount }} ")).collect();
     let body = app.gql(Some(&token), &format!("{{ {aliases} }}"), json!({})).await;
-    assert!(body["data"].is_null() && body["errors"][0]["message"].as_str().unwrap().to_lowercase().contains("complex"), "{body}");
+    assert!(
+        body["data"].is_null() && body["errors"][0]["message"].as_str().unwrap().to_lowercase().contains("complex"),
+        "{body}"
+    );
     // A list argument asking for a million items.
     let body = app.gql(Some(&token), "{ welcomeGroups(first: 1000000) { totalCount } }", json!({})).await;
     assert_eq!(code(&body).as_deref(), Some("BAD_USER_INPUT"), "{body}");
@@ -205,10 +256,29 @@ async fn metrics_count_requests_rounds_and_exports_in_prometheus_text() {
     let app = spawn_app().await;
     let token = app.admin().await;
     let url = format!("{}/graphql", app.address);
-    app.client.post(&url).bearer_auth(&token).json(&json!({"query": "query Me { me { id } }", "operationName": "Me"})).send().await.unwrap();
-    app.client.post(&url).json(&json!({"query": "query Me { me { id } }", "operationName": "Me"})).send().await.unwrap();
+    app.client
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&json!({"query": "query Me { me { id } }", "operationName": "Me"}))
+        .send()
+        .await
+        .unwrap();
+    app.client
+        .post(&url)
+        .json(&json!({"query": "query Me { me { id } }", "operationName": "Me"}))
+        .send()
+        .await
+        .unwrap();
     app.ok(Some(&token), "mutation { runMatching(input:{citySlug:\"almere\", dryRun:true}){ id } }", json!({})).await;
-    app.client.get(format!("{}/exports/groups", app.address)).bearer_auth(&token).send().await.unwrap().text().await.unwrap();
+    app.client
+        .get(format!("{}/exports/groups", app.address))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let resp = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
@@ -240,7 +310,11 @@ async fn the_standard_introspection_query_is_answered() {
 #[tokio::test]
 async fn parse_and_validation_errors_have_codes() {
     let app = spawn_app().await;
-    for (query, expected) in [("{ nope }", "GRAPHQL_VALIDATION_FAILED"), ("{ me { ", "GRAPHQL_PARSE_FAILED"), ("query($x: Int!) { __typename }", "GRAPHQL_VALIDATION_FAILED")] {
+    for (query, expected) in [
+        ("{ nope }", "GRAPHQL_VALIDATION_FAILED"),
+        ("{ me { ", "GRAPHQL_PARSE_FAILED"),
+        ("query($x: Int!) { __typename }", "GRAPHQL_VALIDATION_FAILED"),
+    ] {
         let body = app.gql(None, query, json!({})).await;
         assert_eq!(code(&body).as_deref(), Some(expected), "{query}: {body}");
     }
@@ -272,7 +346,14 @@ async fn a_request_past_the_execution_timeout_is_stopped() {
     let n = entity::newcomer::Entity::find().one(&app.state.db).await.unwrap().unwrap().id;
     // Scoring 300 groups for one household, after reading them, cannot fit in a millisecond.
     let q = "query($n:ID!){ recommendations(newcomerId:$n, limit: 3){ score } }";
-    let resp = app.client.post(format!("{}/graphql", app.address)).bearer_auth(&token).json(&json!({"query": q, "variables": {"n": n}})).send().await.unwrap();
+    let resp = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(&token)
+        .json(&json!({"query": q, "variables": {"n": n}}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
     let v: Value = resp.json().await.unwrap();
     assert_eq!(v["errors"][0]["extensions"]["code"], "TIMEOUT", "{v}");
@@ -289,9 +370,21 @@ async fn a_round_past_its_budget_stores_nothing() {
     let token = admin_token(&app).await;
     // A script outside the native subset: Rhai scores 90,000 pairs, far more than 0.2 s.
     let slow = "fn eligible(n, g) { true }\nfn score(n, g) { let t = 0; for x in n.interests { t += 1; } for y in g.interests { t += 1; } t }";
-    app.ok(Some(&token), "mutation($s:String!){ publishScoringScript(citySlug:\"almere\", source:$s){ version } }", json!({"s": slow})).await;
+    app.ok(
+        Some(&token),
+        "mutation($s:String!){ publishScoringScript(citySlug:\"almere\", source:$s){ version } }",
+        json!({"s": slow}),
+    )
+    .await;
     let run = "mutation { runMatching(input:{citySlug:\"almere\"}){ id } }";
-    let resp = app.client.post(format!("{}/graphql", app.address)).bearer_auth(&token).json(&json!({"query": run})).send().await.unwrap();
+    let resp = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(&token)
+        .json(&json!({"query": run}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
     let v: Value = resp.json().await.unwrap();
     assert_eq!(v["errors"][0]["extensions"]["code"], "TIMEOUT", "{v}");

@@ -34,12 +34,11 @@ async fn a_token_that_is_tampered_expired_or_foreign_is_refused() {
     use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
     let app = spawn_app().await;
     let token = app.admin().await;
-    let payload: serde_json::Value = serde_json::from_slice(&B64.decode(token.split('.').nth(1).unwrap()).unwrap()).unwrap();
+    let payload: serde_json::Value =
+        serde_json::from_slice(&B64.decode(token.split('.').nth(1).unwrap()).unwrap()).unwrap();
     let sub = payload["sub"].as_str().unwrap().to_owned();
     let now = chrono::Utc::now().timestamp();
-    let claims = |sub: &str, iss: &str, aud: &str, exp: i64| {
-        json!({"sub": sub, "iss": iss, "aud": aud, "iat": now, "nbf": now, "exp": exp, "role": "ADMIN"})
-    };
+    let claims = |sub: &str, iss: &str, aud: &str, exp: i64| json!({"sub": sub, "iss": iss, "aud": aud, "iat": now, "nbf": now, "exp": exp, "role": "ADMIN"});
     let key = EncodingKey::from_secret(TEST_SECRET.as_bytes()).unwrap();
     let sign = |c: serde_json::Value| encode(&Header::default(), &c, &key).unwrap();
     let mut tampered = token.clone();
@@ -51,10 +50,20 @@ async fn a_token_that_is_tampered_expired_or_foreign_is_refused() {
     forged_payload["exp"] = json!(now + 999_999);
     let parts: Vec<&str> = token.split('.').collect();
     let tampered_payload = format!("{}.{}.{}", parts[0], B64.encode(forged_payload.to_string()), parts[2]);
-    let other_key = encode(&Header::default(), &claims(&sub, "samenhier", "samenhier-api", now + 600), &EncodingKey::from_secret(b"another-secret-of-at-least-32-bytes!!").unwrap()).unwrap();
+    let other_key = encode(
+        &Header::default(),
+        &claims(&sub, "samenhier", "samenhier-api", now + 600),
+        &EncodingKey::from_secret(b"another-secret-of-at-least-32-bytes!!").unwrap(),
+    )
+    .unwrap();
     // Algorithm confusion: HS256 "signed" with a public key as the secret.
     let public_pem = b"-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEEVs/o5+uQbTjL3chynL4wXgUg2R9\nq9UU8I5mEovUf86QZ7kOBIjJwqnzD1omageEHWwHdBO6B+dFabmdT9POxg==\n-----END PUBLIC KEY-----\n";
-    let with_public_key = encode(&Header::new(Algorithm::HS256), &claims(&sub, "samenhier", "samenhier-api", now + 600), &EncodingKey::from_secret(public_pem).unwrap()).unwrap();
+    let with_public_key = encode(
+        &Header::new(Algorithm::HS256),
+        &claims(&sub, "samenhier", "samenhier-api", now + 600),
+        &EncodingKey::from_secret(public_pem).unwrap(),
+    )
+    .unwrap();
     let mut future = claims(&sub, "samenhier", "samenhier-api", now + 7200);
     future["nbf"] = json!(now + 3600);
     let mut issued_later = claims(&sub, "samenhier", "samenhier-api", now + 7200);
@@ -62,7 +71,8 @@ async fn a_token_that_is_tampered_expired_or_foreign_is_refused() {
     issued_later["nbf"] = json!(now - 60);
     let mut no_exp = claims(&sub, "samenhier", "samenhier-api", 0);
     no_exp.as_object_mut().unwrap().remove("exp");
-    let hs512 = encode(&Header::new(Algorithm::HS512), &claims(&sub, "samenhier", "samenhier-api", now + 600), &key).unwrap();
+    let hs512 =
+        encode(&Header::new(Algorithm::HS512), &claims(&sub, "samenhier", "samenhier-api", now + 600), &key).unwrap();
     let cases = [
         ("alg none", format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.", parts[1])),
         ("alg none, no dot", format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}", parts[1])),
@@ -86,7 +96,8 @@ async fn a_token_that_is_tampered_expired_or_foreign_is_refused() {
         assert_eq!(code(&body).as_deref(), Some("UNAUTHENTICATED"), "{what}: {body}");
     }
     // The same claims, rightly signed, pass: the table refuses the attack, not the claims.
-    let fine = app.ok(Some(&sign(claims(&sub, "samenhier", "samenhier-api", now + 600))), "{ me { id } }", json!({})).await;
+    let fine =
+        app.ok(Some(&sign(claims(&sub, "samenhier", "samenhier-api", now + 600))), "{ me { id } }", json!({})).await;
     assert_eq!(fine["me"]["id"], sub.as_str());
 }
 
@@ -96,7 +107,8 @@ async fn a_demoted_users_token_stops_working() {
     let app = spawn_app().await;
     let token = app.user("CITY_ADMIN", Some("almere"), None).await;
     let me = app.ok(Some(&token), "{ me { id } }", json!({})).await;
-    let user = entity::user::Entity::find_by_id(me["me"]["id"].as_str().unwrap()).one(&app.state.db).await.unwrap().unwrap();
+    let user =
+        entity::user::Entity::find_by_id(me["me"]["id"].as_str().unwrap()).one(&app.state.db).await.unwrap().unwrap();
     let mut am: entity::user::ActiveModel = user.into();
     am.role = Set(entity::Role::Partner);
     am.update(&app.state.db).await.unwrap();
@@ -191,10 +203,10 @@ async fn tokens_of_an_external_identity_provider_are_verified_and_the_role_comes
     let email = format!("sso-{}@example.org", uuid::Uuid::new_v4().simple());
     users_create(&app, &email).await;
     let now = chrono::Utc::now().timestamp();
-    let claims = |email: &str, iss: &str, aud: &str, exp: i64| {
-        json!({"sub": "idp-user-1", "email": email, "iss": iss, "aud": aud, "iat": now, "exp": exp, "role": "ADMIN"})
+    let claims = |email: &str, iss: &str, aud: &str, exp: i64| json!({"sub": "idp-user-1", "email": email, "iss": iss, "aud": aud, "iat": now, "exp": exp, "role": "ADMIN"});
+    let sign = |c: serde_json::Value, pem: &str| {
+        encode(&Header::new(Algorithm::ES256), &c, &EncodingKey::from_ec_pem(pem.as_bytes()).unwrap()).unwrap()
     };
-    let sign = |c: serde_json::Value, pem: &str| encode(&Header::new(Algorithm::ES256), &c, &EncodingKey::from_ec_pem(pem.as_bytes()).unwrap()).unwrap();
     let good = sign(claims(&email.to_uppercase(), "https://idp.example.org", "samenhier", now + 600), IDP_PRIVATE);
     let me = app.ok(Some(&good), "{ me { email role } }", json!({})).await;
     assert_eq!(me["me"]["role"], "ANALYST", "the role is this server's, not the token's");
@@ -204,8 +216,17 @@ async fn tokens_of_an_external_identity_provider_are_verified_and_the_role_comes
         ("wrong issuer", sign(claims(&email, "https://evil.example.org", "samenhier", now + 600), IDP_PRIVATE)),
         ("wrong audience", sign(claims(&email, "https://idp.example.org", "other", now + 600), IDP_PRIVATE)),
         ("expired", sign(claims(&email, "https://idp.example.org", "samenhier", now - 3600), IDP_PRIVATE)),
-        ("unknown user", sign(claims("nobody@example.org", "https://idp.example.org", "samenhier", now + 600), IDP_PRIVATE)),
-        ("no e-mail", sign(json!({"sub": "x", "iss": "https://idp.example.org", "aud": "samenhier", "exp": now + 600}), IDP_PRIVATE)),
+        (
+            "unknown user",
+            sign(claims("nobody@example.org", "https://idp.example.org", "samenhier", now + 600), IDP_PRIVATE),
+        ),
+        (
+            "no e-mail",
+            sign(
+                json!({"sub": "x", "iss": "https://idp.example.org", "aud": "samenhier", "exp": now + 600}),
+                IDP_PRIVATE,
+            ),
+        ),
     ];
     for (what, t) in cases {
         let body = app.gql(Some(&t), "{ me { id } }", json!({})).await;

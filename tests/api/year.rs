@@ -19,25 +19,60 @@ async fn the_full_year_from_accept_to_completion() {
     let start = today().checked_sub_months(Months::new(13)).unwrap();
 
     // Activities by the coordinator: within the match's dates only.
-    let ok = app.ok(Some(&coordinator), LOG_ACTIVITY, json!({"m": m, "input": activity_input(&(start + Duration::days(10)).to_string())})).await;
+    let ok = app
+        .ok(
+            Some(&coordinator),
+            LOG_ACTIVITY,
+            json!({"m": m, "input": activity_input(&(start + Duration::days(10)).to_string())}),
+        )
+        .await;
     assert_eq!(ok["logActivity"]["kind"], "MEAL");
-    let before = app.gql(Some(&coordinator), LOG_ACTIVITY, json!({"m": m, "input": activity_input(&(start - Duration::days(1)).to_string())})).await;
+    let before = app
+        .gql(
+            Some(&coordinator),
+            LOG_ACTIVITY,
+            json!({"m": m, "input": activity_input(&(start - Duration::days(1)).to_string())}),
+        )
+        .await;
     assert_eq!(field(&before).as_deref(), Some("date"));
-    let future = app.gql(Some(&coordinator), LOG_ACTIVITY, json!({"m": m, "input": activity_input(&(today() + Duration::days(1)).to_string())})).await;
+    let future = app
+        .gql(
+            Some(&coordinator),
+            LOG_ACTIVITY,
+            json!({"m": m, "input": activity_input(&(today() + Duration::days(1)).to_string())}),
+        )
+        .await;
     assert_eq!(field(&future).as_deref(), Some("date"));
     let mut bad = activity_input(&start.to_string());
     bad["durationMinutes"] = json!(0);
-    assert_eq!(field(&app.gql(Some(&coordinator), LOG_ACTIVITY, json!({"m": m, "input": bad})).await).as_deref(), Some("durationMinutes"));
-    let second = app.ok(Some(&coordinator), LOG_ACTIVITY, json!({"m": m, "input": activity_input(&(start + Duration::days(40)).to_string())})).await;
+    assert_eq!(
+        field(&app.gql(Some(&coordinator), LOG_ACTIVITY, json!({"m": m, "input": bad})).await).as_deref(),
+        Some("durationMinutes")
+    );
+    let second = app
+        .ok(
+            Some(&coordinator),
+            LOG_ACTIVITY,
+            json!({"m": m, "input": activity_input(&(start + Duration::days(40)).to_string())}),
+        )
+        .await;
     // The author corrects their own entry.
     let mut corrected = activity_input(&(start + Duration::days(41)).to_string());
     corrected["kind"] = json!("LANGUAGE_PRACTICE");
-    let c = app.ok(Some(&coordinator), "mutation($id:ID!,$input:ActivityInput!){ updateActivity(id:$id, input:$input){ kind date } }", json!({"id": second["logActivity"]["id"], "input": corrected})).await;
+    let c = app
+        .ok(
+            Some(&coordinator),
+            "mutation($id:ID!,$input:ActivityInput!){ updateActivity(id:$id, input:$input){ kind date } }",
+            json!({"id": second["logActivity"]["id"], "input": corrected}),
+        )
+        .await;
     assert_eq!(c["updateActivity"]["kind"], "LANGUAGE_PRACTICE");
 
     // Check-ins: all three are due; each once.
-    let due = app.ok(Some(&admin), "{ checkInsDue(citySlug:\"haarlem\"){ month overdue match { id } } }", json!({})).await;
-    let months: Vec<i64> = due["checkInsDue"].as_array().unwrap().iter().map(|d| d["month"].as_i64().unwrap()).collect();
+    let due =
+        app.ok(Some(&admin), "{ checkInsDue(citySlug:\"haarlem\"){ month overdue match { id } } }", json!({})).await;
+    let months: Vec<i64> =
+        due["checkInsDue"].as_array().unwrap().iter().map(|d| d["month"].as_i64().unwrap()).collect();
     assert_eq!(months, vec![3, 6, 12]);
     for month in [3, 6, 12] {
         let r = app.ok(Some(&coordinator), CHECK_IN, json!({"m": m, "input": check_in_input(month)})).await;
@@ -49,7 +84,10 @@ async fn the_full_year_from_accept_to_completion() {
     assert_eq!(field(&odd).as_deref(), Some("month"));
     let mut unhappy = check_in_input(3);
     unhappy["newcomerSatisfaction"] = json!(6);
-    assert_eq!(field(&app.gql(Some(&coordinator), CHECK_IN, json!({"m": m, "input": unhappy})).await).as_deref(), Some("newcomerSatisfaction"));
+    assert_eq!(
+        field(&app.gql(Some(&coordinator), CHECK_IN, json!({"m": m, "input": unhappy})).await).as_deref(),
+        Some("newcomerSatisfaction")
+    );
     let due = app.ok(Some(&admin), "{ checkInsDue(citySlug:\"haarlem\"){ month } }", json!({})).await;
     assert_eq!(due["checkInsDue"], json!([]));
 
@@ -66,7 +104,8 @@ async fn the_full_year_from_accept_to_completion() {
     assert_eq!(d["activities"]["totalCount"], 2);
     assert_eq!(d["activities"]["edges"][0]["node"]["kind"], "LANGUAGE_PRACTICE", "newest first");
     assert_eq!(d["checkIns"].as_array().unwrap().len(), 3);
-    let late = app.gql(Some(&coordinator), LOG_ACTIVITY, json!({"m": m, "input": activity_input(&today().to_string())})).await;
+    let late =
+        app.gql(Some(&coordinator), LOG_ACTIVITY, json!({"m": m, "input": activity_input(&today().to_string())})).await;
     assert_eq!(code(&late).as_deref(), Some("CONFLICT"));
 
     // Statistics: exact for staff, suppressed for analysts.
@@ -80,15 +119,23 @@ async fn the_full_year_from_accept_to_completion() {
     let outcomes = app.ok(Some(&admin), "{ criterionOutcomes(citySlug:\"haarlem\"){ criterion threshold high { matches { value } } low { matches { value } meanNewcomerSatisfaction meanDutchProgress } } }", json!({})).await;
     let list = outcomes["criterionOutcomes"].as_array().unwrap();
     assert!(!list.is_empty());
-    let total: i64 = list[0]["high"]["matches"]["value"].as_i64().unwrap() + list[0]["low"]["matches"]["value"].as_i64().unwrap();
+    let total: i64 =
+        list[0]["high"]["matches"]["value"].as_i64().unwrap() + list[0]["low"]["matches"]["value"].as_i64().unwrap();
     assert_eq!(total, 1);
     // The newcomer registered at A2 and reached B1: one step.
     let with_progress = list.iter().find(|c| !c["low"]["meanDutchProgress"].is_null()).unwrap();
     assert_eq!(with_progress["low"]["meanDutchProgress"], 1.0);
 
     // The audit log tells the year, for the city's staff.
-    let audit = app.ok(Some(&admin), "query($id:String!){ auditLog(filter:{entityId:$id}){ totalCount edges { node { action actorRole } } } }", json!({"id": m})).await;
-    let actions: Vec<&str> = audit["auditLog"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["action"].as_str().unwrap()).collect();
+    let audit = app
+        .ok(
+            Some(&admin),
+            "query($id:String!){ auditLog(filter:{entityId:$id}){ totalCount edges { node { action actorRole } } } }",
+            json!({"id": m}),
+        )
+        .await;
+    let actions: Vec<&str> =
+        audit["auditLog"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["action"].as_str().unwrap()).collect();
     assert_eq!(actions, vec!["match.complete", "match.accept", "match.propose"]);
     let _ = n;
 }
@@ -99,9 +146,19 @@ async fn an_early_end_puts_the_newcomer_back_in_the_queue_and_the_pair_is_never_
     let admin = app.user("CITY_ADMIN", Some("almere"), None).await;
     // The first group would win every time: a script that strongly prefers it.
     let first = app.ready_group(&admin, "almere").await;
-    app.ok(Some(&admin), "mutation($id:ID!){ updateWelcomeGroup(id:$id, input:{neighbourhood:\"favourite\"}){ id } }", json!({"id": first})).await;
+    app.ok(
+        Some(&admin),
+        "mutation($id:ID!){ updateWelcomeGroup(id:$id, input:{neighbourhood:\"favourite\"}){ id } }",
+        json!({"id": first}),
+    )
+    .await;
     let script = "fn eligible(n, g) { true }\nfn score(n, g) { #{ favourite: if g.neighbourhood == \"favourite\" { 100 } else { 1 } } }";
-    app.ok(Some(&admin), "mutation($s:String!){ publishScoringScript(citySlug:\"almere\", source:$s){ version } }", json!({"s": script})).await;
+    app.ok(
+        Some(&admin),
+        "mutation($s:String!){ publishScoringScript(citySlug:\"almere\", source:$s){ version } }",
+        json!({"s": script}),
+    )
+    .await;
     let (m, n, _) = app.active_match(&admin, "almere", Some(&first), 2).await;
     let before = app.ok(Some(&admin), "query($id:ID!){ newcomer(id:$id){ waitingSince } }", json!({"id": n})).await;
 
@@ -113,15 +170,31 @@ async fn an_early_end_puts_the_newcomer_back_in_the_queue_and_the_pair_is_never_
     assert_eq!(e["newcomer"]["status"], "WAITING");
     assert_eq!(e["newcomer"]["waitingSince"], before["newcomer"]["waitingSince"], "the waiting time is kept");
     assert_eq!(e["group"]["status"], "READY");
-    let again = app.gql(Some(&admin), "mutation($id:ID!){ endMatch(id:$id, reason:\"x\"){ status } }", json!({"id": m})).await;
+    let again =
+        app.gql(Some(&admin), "mutation($id:ID!){ endMatch(id:$id, reason:\"x\"){ status } }", json!({"id": m})).await;
     assert_eq!(code(&again).as_deref(), Some("CONFLICT"));
 
     let second = app.ready_group(&admin, "almere").await;
-    let run = app.ok(Some(&admin), "mutation{ runMatching(input:{citySlug:\"almere\"}){ pairs { newcomer { id } group { id } } } }", json!({})).await;
-    let pair = run["runMatching"]["pairs"].as_array().unwrap().iter().find(|p| p["newcomer"]["id"] == n.as_str()).unwrap().clone();
+    let run = app
+        .ok(
+            Some(&admin),
+            "mutation{ runMatching(input:{citySlug:\"almere\"}){ pairs { newcomer { id } group { id } } } }",
+            json!({}),
+        )
+        .await;
+    let pair = run["runMatching"]["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["newcomer"]["id"] == n.as_str())
+        .unwrap()
+        .clone();
     assert_eq!(pair["group"]["id"], second.as_str(), "never the pair that ended early");
     let stats = app.ok(Some(&admin), "{ cityStatistics(citySlug:\"almere\"){ endedEarlyMatches { value } endedEarlyByReason { reason count { value } } } }", json!({})).await;
-    assert_eq!(stats["cityStatistics"]["endedEarlyByReason"], json!([{"reason": "NO_CONNECTION", "count": {"value": 1}}]));
+    assert_eq!(
+        stats["cityStatistics"]["endedEarlyByReason"],
+        json!([{"reason": "NO_CONNECTION", "count": {"value": 1}}])
+    );
 }
 
 #[tokio::test]
@@ -129,9 +202,21 @@ async fn withdrawing_a_matched_newcomer_ends_the_match_first() {
     let app = spawn_app().await;
     let admin = app.admin().await;
     let (m, n, g) = app.active_match(&admin, "rotterdam", None, 1).await;
-    let w = app.ok(Some(&admin), "mutation($id:ID!){ withdrawNewcomer(id:$id, reason:\"moved abroad\"){ status } }", json!({"id": n})).await;
+    let w = app
+        .ok(
+            Some(&admin),
+            "mutation($id:ID!){ withdrawNewcomer(id:$id, reason:\"moved abroad\"){ status } }",
+            json!({"id": n}),
+        )
+        .await;
     assert_eq!(w["withdrawNewcomer"]["status"], "WITHDRAWN");
-    let after = app.ok(Some(&admin), "query($m:ID!,$g:ID!){ match(id:$m){ status endReasonCode } welcomeGroup(id:$g){ status } }", json!({"m": m, "g": g})).await;
+    let after = app
+        .ok(
+            Some(&admin),
+            "query($m:ID!,$g:ID!){ match(id:$m){ status endReasonCode } welcomeGroup(id:$g){ status } }",
+            json!({"m": m, "g": g}),
+        )
+        .await;
     assert_eq!(after["match"], json!({"status": "ENDED_EARLY", "endReasonCode": "NEWCOMER_REQUEST"}));
     assert_eq!(after["welcomeGroup"]["status"], "READY");
 }
@@ -152,6 +237,8 @@ async fn a_coordinator_cannot_read_or_write_another_groups_match() {
         let body = app.gql(Some(&coordinator), q, v).await;
         assert_eq!(code(&body).as_deref(), Some("NOT_FOUND"), "{q}: {body}");
     }
-    let end = app.gql(Some(&coordinator), "mutation($m:ID!){ endMatch(id:$m, reason:\"x\"){ id } }", json!({"m": mine})).await;
+    let end = app
+        .gql(Some(&coordinator), "mutation($m:ID!){ endMatch(id:$m, reason:\"x\"){ id } }", json!({"m": mine}))
+        .await;
     assert_eq!(code(&end).as_deref(), Some("FORBIDDEN"));
 }

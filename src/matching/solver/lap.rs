@@ -131,27 +131,15 @@ impl PartialOrd for Lex {
 
 impl Cost for Lex {
     const ZERO: Self = Lex { k: 0.0, s: 0.0 };
-    const INF: Self = Lex {
-        k: f64::INFINITY,
-        s: f64::INFINITY,
-    };
-    const DONE: Self = Lex {
-        k: f64::NAN,
-        s: f64::NAN,
-    };
+    const INF: Self = Lex { k: f64::INFINITY, s: f64::INFINITY };
+    const DONE: Self = Lex { k: f64::NAN, s: f64::NAN };
     #[inline(always)]
     fn add(self, o: Self) -> Self {
-        Lex {
-            k: self.k + o.k,
-            s: self.s + o.s,
-        }
+        Lex { k: self.k + o.k, s: self.s + o.s }
     }
     #[inline(always)]
     fn sub(self, o: Self) -> Self {
-        Lex {
-            k: self.k - o.k,
-            s: self.s - o.s,
-        }
+        Lex { k: self.k - o.k, s: self.s - o.s }
     }
     #[inline(always)]
     fn min2(self, o: Self) -> Self {
@@ -233,11 +221,7 @@ impl Transform for LexT {
     type C = Lex;
     #[inline(always)]
     fn cost(score: f64) -> Lex {
-        if score == f64::NEG_INFINITY {
-            Lex { k: 1.0, s: 0.0 }
-        } else {
-            Lex { k: 0.0, s: -score }
-        }
+        if score == f64::NEG_INFINITY { Lex { k: 1.0, s: 0.0 } } else { Lex { k: 0.0, s: -score } }
     }
 }
 
@@ -284,13 +268,7 @@ impl<'a, S: Score> Rows<'a, S> {
     pub(super) fn new(data: &'a [S], stride: usize, real: usize, width: usize) -> Self {
         debug_assert!(width <= stride);
         debug_assert!(data.len() >= real * stride);
-        Rows {
-            data,
-            stride,
-            real,
-            width,
-            zeros: Vec::new(),
-        }
+        Rows { data, stride, real, width, zeros: Vec::new() }
     }
 
     /// Row `i`; rows at or beyond `real` are the virtual zero rows.
@@ -474,7 +452,12 @@ fn batched(strategy: Strategy, tie_heavy: bool) -> bool {
 /// JV's initialisation of a square problem: column reduction, then
 /// augmenting row reduction passes. Returns the rows left free and whether
 /// the data looks tie-heavy.
-fn jv_start<T: Transform, S: Score>(rows: &Rows<'_, S>, x: &mut [usize], y: &mut [usize], v: &mut [T::C]) -> (Vec<usize>, bool) {
+fn jv_start<T: Transform, S: Score>(
+    rows: &Rows<'_, S>,
+    x: &mut [usize],
+    y: &mut [usize],
+    v: &mut [T::C],
+) -> (Vec<usize>, bool) {
     let mut free = column_reduction::<T, S>(rows, rows.width, x, y, v);
     let tie_heavy = arr_passes::<T, S>(rows, &mut free, x, y, v);
     (free, tie_heavy)
@@ -482,7 +465,13 @@ fn jv_start<T: Transform, S: Score>(rows: &Rows<'_, S>, x: &mut [usize], y: &mut
 
 /// Augmenting row reduction passes over `free` (JV runs two, we may run
 /// more); returns whether the data looks tie-heavy.
-fn arr_passes<T: Transform, S: Score>(rows: &Rows<'_, S>, free: &mut Vec<usize>, x: &mut [usize], y: &mut [usize], v: &mut [T::C]) -> bool {
+fn arr_passes<T: Transform, S: Score>(
+    rows: &Rows<'_, S>,
+    free: &mut Vec<usize>,
+    x: &mut [usize],
+    y: &mut [usize],
+    v: &mut [T::C],
+) -> bool {
     let nc = rows.width;
     let (steps, ties) = augmenting_row_reduction::<T, S>(rows, nc, free, x, y, v);
     let mut capped = steps >= arr_budget(nc);
@@ -504,7 +493,14 @@ fn arr_passes<T: Transform, S: Score>(rows: &Rows<'_, S>, free: &mut Vec<usize>,
 }
 
 /// Shortest augmenting path from every row of `free`.
-fn augment<T: Transform, S: Score>(rows: &Rows<'_, S>, free: &[usize], batched: bool, x: &mut [usize], y: &mut [usize], v: &mut [T::C]) {
+fn augment<T: Transform, S: Score>(
+    rows: &Rows<'_, S>,
+    free: &[usize],
+    batched: bool,
+    x: &mut [usize],
+    y: &mut [usize],
+    v: &mut [T::C],
+) {
     let nc = v.len();
     if batched {
         let mut aug = Batched::<T::C>::new(nc);
@@ -572,10 +568,7 @@ fn sample<T: Transform<C = f64>>(rows: &Rows<'_>) -> Sample {
         tied += usize::from(r.iter().filter(|&&s| T::cost(s) == min).count() > 1);
         exact &= r.iter().all(|&s| f64::from(T::cost(s) as f32) == T::cost(s));
     }
-    Sample {
-        tie_heavy: tied * 4 >= samples,
-        exact,
-    }
+    Sample { tie_heavy: tied * 4 >= samples, exact }
 }
 
 /// Rows looked at by [`sample`].
@@ -672,10 +665,7 @@ struct ColumnMinima<C> {
 
 impl<C: Cost> ColumnMinima<C> {
     fn new(n: usize) -> Self {
-        ColumnMinima {
-            colmin: vec![C::INF; n],
-            argmin: vec![0; n],
-        }
+        ColumnMinima { colmin: vec![C::INF; n], argmin: vec![0; n] }
     }
 
     /// Folds in row `i`.
@@ -706,7 +696,13 @@ impl<C: Cost> ColumnMinima<C> {
     /// Once every row is in: assigns each column's minimum row (if that row
     /// has no column yet), sets `v` to the minima, transfers the reduction
     /// and returns the free rows.
-    fn reduce<T: Transform<C = C>, S: Score>(self, rows: &Rows<'_, S>, x: &mut [usize], y: &mut [usize], v: &mut [C]) -> Vec<usize> {
+    fn reduce<T: Transform<C = C>, S: Score>(
+        self,
+        rows: &Rows<'_, S>,
+        x: &mut [usize],
+        y: &mut [usize],
+        v: &mut [C],
+    ) -> Vec<usize> {
         let ColumnMinima { colmin, argmin } = self;
         let n = colmin.len();
         let mut matches = vec![0u32; n];
@@ -1022,7 +1018,14 @@ impl<C: Cost> Augmenter<C> {
     /// arithmetic that the compiler vectorises; predecessors are recovered
     /// afterwards for the few columns on the augmenting path (see
     /// [`Augmenter::pred`]).
-    fn run<T: Transform<C = C>, S: Score>(&mut self, rows: &Rows<'_, S>, f: usize, x: &mut [usize], y: &mut [usize], v: &mut [C]) {
+    fn run<T: Transform<C = C>, S: Score>(
+        &mut self,
+        rows: &Rows<'_, S>,
+        f: usize,
+        x: &mut [usize],
+        y: &mut [usize],
+        v: &mut [C],
+    ) {
         let n = v.len();
         self.scanned.clear();
         self.settled.clear();
@@ -1157,11 +1160,7 @@ fn pick<C: Cost>(d: &[C], y: &[usize], best: C) -> usize {
     }
     // While a row is free some unsettled column has a finite distance.
     debug_assert!(last != NONE);
-    if last == NONE {
-        0
-    } else {
-        last
-    }
+    if last == NONE { 0 } else { last }
 }
 
 /// Scratch space for the classic Jonker–Volgenant shortest-path search
@@ -1185,16 +1184,19 @@ struct Batched<C> {
 
 impl<C: Cost> Batched<C> {
     fn new(n: usize) -> Self {
-        Batched {
-            cols: (0..n).collect(),
-            d: vec![C::INF; n],
-            pred: vec![0; n],
-        }
+        Batched { cols: (0..n).collect(), d: vec![C::INF; n], pred: vec![0; n] }
     }
 
     /// Dijkstra from free row `f` to the nearest free column, augmentation
     /// and dual update.
-    fn run<T: Transform<C = C>, S: Score>(&mut self, rows: &Rows<'_, S>, f: usize, x: &mut [usize], y: &mut [usize], v: &mut [C]) {
+    fn run<T: Transform<C = C>, S: Score>(
+        &mut self,
+        rows: &Rows<'_, S>,
+        f: usize,
+        x: &mut [usize],
+        y: &mut [usize],
+        v: &mut [C],
+    ) {
         let n = v.len();
         let cols = &mut self.cols[..n];
         let d = &mut self.d[..n];
@@ -1202,11 +1204,8 @@ impl<C: Cost> Batched<C> {
         let y = &mut y[..n];
         {
             let r = &rows.get(f)[..n];
-            for (((dj, &s), &vj), (pj, cj)) in d
-                .iter_mut()
-                .zip(r)
-                .zip(v.iter())
-                .zip(pred.iter_mut().zip(cols.iter_mut().enumerate()))
+            for (((dj, &s), &vj), (pj, cj)) in
+                d.iter_mut().zip(r).zip(v.iter()).zip(pred.iter_mut().zip(cols.iter_mut().enumerate()))
             {
                 *dj = T::cs(s).sub(vj);
                 *pj = f;

@@ -37,9 +37,9 @@
 //! usual rounding of sums applies (no amplification by big constants).
 
 mod lap;
-pub mod textio;
 #[cfg(test)]
 mod tests;
+pub mod textio;
 
 use std::fmt;
 
@@ -81,13 +81,7 @@ impl ScoreMatrix {
     /// If `rows * cols` overflows `usize` or cannot be allocated.
     pub fn new(rows: usize, cols: usize) -> Self {
         let len = rows.saturating_mul(cols);
-        ScoreMatrix {
-            rows,
-            cols,
-            data: vec![f64::NEG_INFINITY; len],
-            forbidden: len,
-            invalid: 0,
-        }
+        ScoreMatrix { rows, cols, data: vec![f64::NEG_INFINITY; len], forbidden: len, invalid: 0 }
     }
 
     /// Builds a matrix from `rows * cols` cells in row-major order; `None`
@@ -97,43 +91,24 @@ impl ScoreMatrix {
     /// [`SolveError::DimensionMismatch`] if `cells.len() != rows * cols`,
     /// [`SolveError::NonFiniteScore`] for a NaN or infinite score.
     pub fn from_rows(rows: usize, cols: usize, cells: Vec<Option<f64>>) -> Result<Self, SolveError> {
-        let expected = rows.checked_mul(cols).ok_or(SolveError::DimensionMismatch {
-            rows,
-            cols,
-            cells: cells.len(),
-        })?;
+        let expected =
+            rows.checked_mul(cols).ok_or(SolveError::DimensionMismatch { rows, cols, cells: cells.len() })?;
         if cells.len() != expected {
-            return Err(SolveError::DimensionMismatch {
-                rows,
-                cols,
-                cells: cells.len(),
-            });
+            return Err(SolveError::DimensionMismatch { rows, cols, cells: cells.len() });
         }
         let mut data = Vec::with_capacity(expected);
         let mut forbidden = 0;
         for (k, cell) in cells.into_iter().enumerate() {
             match cell {
                 Some(s) if s.is_finite() => data.push(s),
-                Some(s) => {
-                    return Err(SolveError::NonFiniteScore {
-                        row: k / cols,
-                        col: k % cols,
-                        value: s,
-                    })
-                }
+                Some(s) => return Err(SolveError::NonFiniteScore { row: k / cols, col: k % cols, value: s }),
                 None => {
                     forbidden += 1;
                     data.push(f64::NEG_INFINITY);
                 }
             }
         }
-        Ok(ScoreMatrix {
-            rows,
-            cols,
-            data,
-            forbidden,
-            invalid: 0,
-        })
+        Ok(ScoreMatrix { rows, cols, data, forbidden, invalid: 0 })
     }
 
     /// Allows pair `(r, c)` with the given score (replacing any previous
@@ -187,12 +162,7 @@ impl ScoreMatrix {
     }
 
     fn index(&self, r: usize, c: usize) -> usize {
-        assert!(
-            r < self.rows && c < self.cols,
-            "cell ({r}, {c}) outside {}x{} matrix",
-            self.rows,
-            self.cols
-        );
+        assert!(r < self.rows && c < self.cols, "cell ({r}, {c}) outside {}x{} matrix", self.rows, self.cols);
         r * self.cols + c
     }
 
@@ -207,11 +177,7 @@ impl ScoreMatrix {
     /// First invalid cell, for the error message (only called when one exists).
     fn first_invalid(&self) -> SolveError {
         let k = self.data.iter().position(|s| s.is_nan()).unwrap_or(0);
-        SolveError::NonFiniteScore {
-            row: k / self.cols.max(1),
-            col: k % self.cols.max(1),
-            value: f64::NAN,
-        }
+        SolveError::NonFiniteScore { row: k / self.cols.max(1), col: k % self.cols.max(1), value: f64::NAN }
     }
 }
 
@@ -374,18 +340,10 @@ fn solve_with(
             return Err(SolveError::LockExcluded { row: r, col: c });
         }
         if row_lock[r] != usize::MAX && row_lock[r] != c {
-            return Err(SolveError::RowLockedTwice {
-                row: r,
-                first: row_lock[r],
-                second: c,
-            });
+            return Err(SolveError::RowLockedTwice { row: r, first: row_lock[r], second: c });
         }
         if col_lock[c] != usize::MAX && col_lock[c] != r {
-            return Err(SolveError::ColLockedTwice {
-                col: c,
-                first: col_lock[c],
-                second: r,
-            });
+            return Err(SolveError::ColLockedTwice { col: c, first: col_lock[c], second: r });
         }
         row_lock[r] = c;
         col_lock[c] = r;
@@ -498,13 +456,8 @@ fn transpose(data: &[f64], nr: usize, nc: usize) -> Vec<f64> {
 /// the exact optimum against in quality reports.
 pub fn greedy(m: &ScoreMatrix) -> Assignment {
     let nc = m.cols;
-    let mut cells: Vec<(f64, usize)> = m
-        .data
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.is_finite())
-        .map(|(k, &s)| (s, k))
-        .collect();
+    let mut cells: Vec<(f64, usize)> =
+        m.data.iter().enumerate().filter(|(_, s)| s.is_finite()).map(|(k, &s)| (s, k)).collect();
     // Cell indices are unique, so this order is total and the unstable sort
     // is deterministic.
     cells.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));

@@ -75,15 +75,7 @@ fn brute(
         row_lock[r] = Some(c);
         col_locked[c] = true;
     }
-    let mut cx = Ctx {
-        m,
-        obj: objective,
-        row_lock,
-        col_locked,
-        excluded,
-        col_used: vec![false; m.cols()],
-        best: None,
-    };
+    let mut cx = Ctx { m, obj: objective, row_lock, col_locked, excluded, col_used: vec![false; m.cols()], best: None };
     rec(&mut cx, 0, 0, 0.0);
     cx.best.unwrap_or((0, 0.0))
 }
@@ -127,10 +119,10 @@ fn random_case(rng: &mut Rng) -> (ScoreMatrix, Vec<(usize, usize)>, Vec<(usize, 
             cells.push(None);
         } else {
             let s = match kind {
-                0 => rng.below(4) as f64,              // heavy ties
-                1 => rng.below(21) as f64 - 8.0,       // negatives
-                2 => rng.below(101) as f64,            // 0..=100
-                _ => (rng.unit() - 0.3) * 20.0,        // floats
+                0 => rng.below(4) as f64,        // heavy ties
+                1 => rng.below(21) as f64 - 8.0, // negatives
+                2 => rng.below(101) as f64,      // 0..=100
+                _ => (rng.unit() - 0.3) * 20.0,  // floats
             };
             cells.push(Some(s));
         }
@@ -175,7 +167,11 @@ fn property_against_brute_force() {
             ] {
                 let a = solve_with(&m, objective, &locked, &excluded, strategy).expect("solvable");
                 let (cnt, score) = check_feasible(&m, &a, &locked, &excluded);
-                let ctx = || format!("case {case} {objective:?} {strategy:?} {m:?} locked {locked:?} excluded {excluded:?} got {a:?} want ({bc}, {bs})");
+                let ctx = || {
+                    format!(
+                        "case {case} {objective:?} {strategy:?} {m:?} locked {locked:?} excluded {excluded:?} got {a:?} want ({bc}, {bs})"
+                    )
+                };
                 if objective == Objective::MaxMatchesThenScore {
                     assert_eq!(cnt, bc, "{}", ctx());
                 }
@@ -345,14 +341,8 @@ fn lock_errors() {
     assert_eq!(solve(&m, obj, &[(2, 0)], &[]), Err(SolveError::LockOutOfRange { row: 2, col: 0 }));
     assert_eq!(solve(&m, obj, &[(0, 1)], &[]), Err(SolveError::LockForbidden { row: 0, col: 1 }));
     assert_eq!(solve(&m, obj, &[(0, 0)], &[(0, 0)]), Err(SolveError::LockExcluded { row: 0, col: 0 }));
-    assert_eq!(
-        solve(&m, obj, &[(1, 0), (1, 1)], &[]),
-        Err(SolveError::RowLockedTwice { row: 1, first: 0, second: 1 })
-    );
-    assert_eq!(
-        solve(&m, obj, &[(0, 0), (1, 0)], &[]),
-        Err(SolveError::ColLockedTwice { col: 0, first: 0, second: 1 })
-    );
+    assert_eq!(solve(&m, obj, &[(1, 0), (1, 1)], &[]), Err(SolveError::RowLockedTwice { row: 1, first: 0, second: 1 }));
+    assert_eq!(solve(&m, obj, &[(0, 0), (1, 0)], &[]), Err(SolveError::ColLockedTwice { col: 0, first: 0, second: 1 }));
     assert_eq!(solve(&m, obj, &[], &[(0, 7)]), Err(SolveError::ExcludedOutOfRange { row: 0, col: 7 }));
     for e in [
         SolveError::LockOutOfRange { row: 2, col: 0 },
@@ -517,7 +507,8 @@ fn tie_heavy_medium_instances_agree_across_strategies() {
         }
         for objective in [Objective::MaxMatchesThenScore, Objective::MaxTotalScore] {
             let a = solve(&m, objective, &[], &[]).expect("ok");
-            for s in [Strategy::Padded, Strategy::Sap, Strategy::PaddedBatched, Strategy::SapBatched, Strategy::Single] {
+            for s in [Strategy::Padded, Strategy::Sap, Strategy::PaddedBatched, Strategy::SapBatched, Strategy::Single]
+            {
                 let b = solve_with(&m, objective, &[], &[], s).expect("ok");
                 assert_eq!(a.total, b.total, "{rows}x{cols} 0..={hi} {s:?}");
                 assert_eq!(a.pairs.len(), b.pairs.len());

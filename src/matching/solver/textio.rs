@@ -15,22 +15,17 @@ use super::{Assignment, ScoreMatrix};
 /// A human-readable message naming the line and column of the first problem
 /// (bad header, bad or non-finite number, wrong number of cells or rows).
 pub fn parse_matrix(text: &str) -> Result<ScoreMatrix, String> {
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .map(|(k, l)| (k + 1, l))
-        .filter(|(_, l)| {
-            let t = l.trim();
-            !t.is_empty() && !t.starts_with('#')
-        });
+    let mut lines = text.lines().enumerate().map(|(k, l)| (k + 1, l)).filter(|(_, l)| {
+        let t = l.trim();
+        !t.is_empty() && !t.starts_with('#')
+    });
     let (hline, header) = lines.next().ok_or_else(|| "empty input: expected a `ROWS COLS` header".to_string())?;
     let htoks = tokens(header);
     if htoks.len() != 2 {
         return Err(format!("line {hline}: expected header `ROWS COLS`, found {} token(s)", htoks.len()));
     }
     let dim = |(col, tok): (usize, &str)| {
-        tok.parse::<usize>()
-            .map_err(|_| format!("line {hline}, column {col}: `{tok}` is not a non-negative integer"))
+        tok.parse::<usize>().map_err(|_| format!("line {hline}, column {col}: `{tok}` is not a non-negative integer"))
     };
     let rows = dim(htoks[0])?;
     let cols = dim(htoks[1])?;
@@ -51,9 +46,8 @@ pub fn parse_matrix(text: &str) -> Result<ScoreMatrix, String> {
                 return Err(format!("line {lno}, column {col}: more than {cols} score(s) on matrix row {r}"));
             }
             if tok != "x" && tok != "X" {
-                let s: f64 = tok
-                    .parse()
-                    .map_err(|_| format!("line {lno}, column {col}: `{tok}` is not a number or `x`"))?;
+                let s: f64 =
+                    tok.parse().map_err(|_| format!("line {lno}, column {col}: `{tok}` is not a number or `x`"))?;
                 if !s.is_finite() {
                     return Err(format!("line {lno}, column {col}: score `{tok}` is not finite"));
                 }
