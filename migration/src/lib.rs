@@ -10,6 +10,7 @@ mod m20261129_000004_year_together;
 mod m20261129_000005_erasure;
 mod m20261129_000006_data_generation;
 mod m20261129_000007_registered_by;
+mod m20261129_000008_integrity_and_indexes;
 
 /// Tables whose changes move the data generation (see that migration).
 pub use m20261129_000006_data_generation::TABLES as GENERATION_TABLES;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_erasure::Migration),
             Box::new(m20261129_000006_data_generation::Migration),
             Box::new(m20261129_000007_registered_by::Migration),
+            Box::new(m20261129_000008_integrity_and_indexes::Migration),
         ]
     }
 }

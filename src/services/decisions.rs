@@ -3,6 +3,7 @@
 
 use chrono::{Months, NaiveDate, Utc};
 use entity::{GroupStatus, MatchStatus, NewcomerStatus, RunStatus, matches, matching_run, newcomer, welcome_group};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
@@ -97,8 +98,11 @@ pub async fn live_match_any(
 }
 
 /// Marks a run DECIDED once none of its matches is PROPOSED.
-async fn settle_run(conn: &impl ConnectionTrait, run_id: Option<&str>) -> AppResult<()> {
+pub async fn settle_run(conn: &impl ConnectionTrait, run_id: Option<&str>) -> AppResult<()> {
     let Some(run_id) = run_id else { return Ok(()) };
+    // Two last decisions of a run at once: each must see the other's, so the second waits for
+    // the first here and counts after it committed.
+    super::locks::run(conn, run_id).await?;
     let open = matches::Entity::find()
         .filter(matches::Column::RunId.eq(run_id))
         .filter(matches::Column::Status.eq(MatchStatus::Proposed))
@@ -117,8 +121,10 @@ async fn settle_run(conn: &impl ConnectionTrait, run_id: Option<&str>) -> AppRes
 
 /// Rejects the PROPOSED matches of a newcomer or group that is leaving (withdrawn), so the
 /// other side becomes a candidate again.
+/// The caller must hold the lock of the side that leaves (see `locks`).
 pub async fn cancel_proposals(
     conn: &impl ConnectionTrait,
+    actor: Option<&Principal>,
     newcomer_id: Option<&str>,
     group_id: Option<&str>,
     reason: &str,
@@ -131,12 +137,32 @@ pub async fn cancel_proposals(
         q = q.filter(matches::Column::GroupId.eq(g));
     }
     for m in q.all(conn).await? {
-        let mut am: matches::ActiveModel = m.clone().into();
-        am.status = Set(MatchStatus::Rejected);
-        am.end_reason = Set(Some(reason.to_owned()));
-        am.updated_at = Set(Utc::now());
-        am.update(conn).await?;
-        settle_run(conn, m.run_id.as_deref()).await?;
+        // Only if it is still PROPOSED, in the statement that changes it: a decision that
+        // committed meanwhile (an accept) is never overwritten.
+        let moved = matches::Entity::update_many()
+            .col_expr(matches::Column::Status, Expr::value(MatchStatus::Rejected))
+            .col_expr(matches::Column::EndReason, Expr::value(Some(reason.to_owned())))
+            .col_expr(matches::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(matches::Column::Id.eq(m.id.as_str()))
+            .filter(matches::Column::Status.eq(MatchStatus::Proposed))
+            .exec(conn)
+            .await?
+            .rows_affected;
+        if moved == 1 {
+            audit::record(
+                conn,
+                actor,
+                audit::Entry {
+                    action: "match.cancel",
+                    entity_type: "match",
+                    entity_id: &m.id,
+                    city: Some(&m.city_slug),
+                    details: json!({ "from": "PROPOSED", "to": "REJECTED" }),
+                },
+            )
+            .await?;
+            settle_run(conn, m.run_id.as_deref()).await?;
+        }
     }
     Ok(())
 }
@@ -163,13 +189,10 @@ pub async fn accept(
     let introduction = introduction.map(|d| validate::past_date("introductionDate", d, today)).transpose()?;
     let txn = begin_write(&state.db).await?;
     let m = find_scoped(&txn, p, Op::DecideMatches, id).await?;
+    // Both sides' rows first (a withdrawal racing this accept waits, then sees it), then the
+    // match, claimed by its status.
+    let (n, g) = super::locks::pair(&txn, &m.newcomer_id, &m.group_id).await?;
     proposed_only(&m)?;
-    let n =
-        newcomer::Entity::find_by_id(m.newcomer_id.as_str()).one(&txn).await?.ok_or(AppError::NotFound("newcomer"))?;
-    let g = welcome_group::Entity::find_by_id(m.group_id.as_str())
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound("welcome group"))?;
     if n.status != NewcomerStatus::Waiting {
         return Err(AppError::conflict("the newcomer is no longer WAITING"));
     }
@@ -233,6 +256,7 @@ pub async fn reject(state: &AppState, p: &Principal, id: &str, reason: &str) -> 
     let reason = validate::required_text("reason", reason, validate::MAX_TEXT)?;
     let txn = begin_write(&state.db).await?;
     let m = find_scoped(&txn, p, Op::DecideMatches, id).await?;
+    super::locks::pair(&txn, &m.newcomer_id, &m.group_id).await?;
     proposed_only(&m)?;
     super::matches::claim(&txn, &m.id, MatchStatus::Proposed, MatchStatus::Rejected).await?;
     let mut am: matches::ActiveModel = m.clone().into();
@@ -365,6 +389,18 @@ pub async fn propose_by_hand(
         return Err(AppError::bad_input("groupId", format!("not eligible under the city's script: {reason}")));
     }
     let txn = begin_write(&state.db).await?;
+    // Checked again under the rows' locks: the household may have been withdrawn, the group
+    // matched, or the pair declined while the script ran.
+    let (fresh_n, fresh_g) = super::locks::pair(&txn, &n.id, &g.group.id).await?;
+    if fresh_n.status != NewcomerStatus::Waiting || live_match_any(&txn, Some(&n.id), None).await?.is_some() {
+        return Err(AppError::conflict("the newcomer is no longer WAITING without a live match"));
+    }
+    if fresh_g.status != GroupStatus::Ready || live_match_any(&txn, None, Some(&g.group.id)).await?.is_some() {
+        return Err(AppError::conflict("the group is no longer READY without a live match"));
+    }
+    if rounds::never_again(&txn, &n.city_slug).await?.contains(&(n.id.clone(), g.group.id.clone())) {
+        return Err(AppError::conflict("this pair was rejected or ended early meanwhile"));
+    }
     let m = super::matches::Proposed {
         city: &n.city_slug,
         newcomer_id: &n.id,

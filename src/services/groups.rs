@@ -142,6 +142,18 @@ pub async fn find_scoped(
     }
 }
 
+/// `find_scoped`, with the group's row locked for a change of the group or its members (see
+/// `locks`): two removals at once then count the members one after the other.
+pub async fn find_scoped_locked(
+    conn: &impl ConnectionTrait,
+    p: &Principal,
+    op: Op,
+    id: &str,
+) -> AppResult<welcome_group::Model> {
+    let found = find_scoped(conn, p, op, id).await?;
+    super::locks::group(conn, &found.id).await
+}
+
 pub async fn get(state: &AppState, p: &Principal, id: &str) -> AppResult<welcome_group::Model> {
     find_scoped(&state.db, p, Op::ReadGroups, id).await
 }
@@ -270,7 +282,7 @@ pub async fn update(
         .transpose()?;
 
     let txn = begin_write(&state.db).await?;
-    let group = find_scoped(&txn, p, Op::UpdateGroup, id).await?;
+    let group = find_scoped_locked(&txn, p, Op::UpdateGroup, id).await?;
     ensure_open(&group)?;
     check_version(input.expected_version, group.version)?;
     let mut changed: Vec<&str> = Vec::new();
@@ -374,7 +386,7 @@ pub async fn add_member(
         input.vog_received_on.map(|d| validate::past_date("vogReceivedOn", d.0, today)).transpose()?;
 
     let txn = begin_write(&state.db).await?;
-    let group = find_scoped(&txn, p, Op::AddMember, group_id).await?;
+    let group = find_scoped_locked(&txn, p, Op::AddMember, group_id).await?;
     ensure_open(&group)?;
     let existing = members(&txn, &group.id).await?;
     if existing.len() as u64 >= MAX_MEMBERS {
@@ -429,14 +441,7 @@ pub async fn add_member(
 /// Bumps a group's version when its members change, so an `expectedVersion` read before the
 /// change is stale after it.
 async fn bump(conn: &impl ConnectionTrait, group: &welcome_group::Model) -> AppResult<()> {
-    let am = welcome_group::ActiveModel {
-        id: Set(group.id.clone()),
-        version: Set(group.version + 1),
-        updated_at: Set(Utc::now()),
-        ..Default::default()
-    };
-    am.update(conn).await?;
-    Ok(())
+    save_versioned(conn, Default::default(), &group.id, group.version).await.map(|_| ())
 }
 
 pub async fn remove_member(state: &AppState, p: &Principal, member_id: &str) -> AppResult<bool> {
@@ -447,7 +452,7 @@ pub async fn remove_member(state: &AppState, p: &Principal, member_id: &str) -> 
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound("group member"))?;
-    let group = find_scoped(&txn, p, Op::RemoveMember, &member.group_id)
+    let group = find_scoped_locked(&txn, p, Op::RemoveMember, &member.group_id)
         .await
         .map_err(|e| if matches!(e, AppError::NotFound(_)) { AppError::NotFound("group member") } else { e })?;
     ensure_open(&group)?;
@@ -489,7 +494,7 @@ pub async fn remove_member(state: &AppState, p: &Principal, member_id: &str) -> 
 
 pub async fn mark_ready(state: &AppState, p: &Principal, id: &str) -> AppResult<welcome_group::Model> {
     let txn = begin_write(&state.db).await?;
-    let group = find_scoped(&txn, p, Op::MarkGroupReady, id).await?;
+    let group = find_scoped_locked(&txn, p, Op::MarkGroupReady, id).await?;
     match group.status {
         GroupStatus::Ready => return Ok(group),
         GroupStatus::Forming => {}
@@ -538,7 +543,18 @@ pub async fn mark_ready(state: &AppState, p: &Principal, id: &str) -> AppResult<
 pub async fn withdraw(state: &AppState, p: &Principal, id: &str, reason: &str) -> AppResult<welcome_group::Model> {
     let reason = validate::required_text("reason", reason, validate::MAX_TEXT)?;
     let txn = begin_write(&state.db).await?;
-    let group = find_scoped(&txn, p, Op::WithdrawGroup, id).await?;
+    // Households are locked before groups (see `locks`): the household of the group's live
+    // match first, then the group; if the live match changed in between, try again.
+    let scoped = find_scoped(&txn, p, Op::WithdrawGroup, id).await?;
+    let live_before = super::decisions::live_match_any(&txn, None, Some(&scoped.id)).await?;
+    if let Some(live) = &live_before {
+        super::locks::newcomer(&txn, &live.newcomer_id).await?;
+    }
+    let group = super::locks::group(&txn, &scoped.id).await?;
+    let live_now = super::decisions::live_match_any(&txn, None, Some(&group.id)).await?;
+    if live_now.as_ref().map(|m| &m.newcomer_id) != live_before.as_ref().map(|m| &m.newcomer_id) {
+        return Err(AppError::conflict("the group's match changed at the same time; try again"));
+    }
     if !matches!(group.status, GroupStatus::Forming | GroupStatus::Ready | GroupStatus::Matched) {
         return Err(AppError::conflict(format!(
             "only a FORMING, READY or MATCHED group can be withdrawn; this one is {}",
@@ -546,7 +562,7 @@ pub async fn withdraw(state: &AppState, p: &Principal, id: &str, reason: &str) -
         )));
     }
     let from = status_code(group.status);
-    super::decisions::cancel_proposals(&txn, None, Some(&group.id), "the group withdrew").await?;
+    super::decisions::cancel_proposals(&txn, Some(p), None, Some(&group.id), "the group withdrew").await?;
     if let Some(live) = super::decisions::live_match_any(&txn, None, Some(&group.id)).await? {
         super::year::end_live(
             &txn,

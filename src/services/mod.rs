@@ -7,6 +7,7 @@ pub mod decisions;
 pub mod domain;
 pub mod groups;
 pub mod iso;
+pub mod locks;
 pub mod matches;
 pub mod newcomers;
 pub mod page;

@@ -193,6 +193,17 @@ pub async fn find_scoped(conn: &impl ConnectionTrait, p: &Principal, op: Op, id:
     found.filter(|n| p.may_change(op, n.registered_by.as_deref())).ok_or(AppError::NotFound("newcomer"))
 }
 
+/// `find_scoped`, with the household's row locked for a state change (see `locks`).
+pub async fn find_scoped_locked(
+    conn: &impl ConnectionTrait,
+    p: &Principal,
+    op: Op,
+    id: &str,
+) -> AppResult<newcomer::Model> {
+    let found = find_scoped(conn, p, op, id).await?;
+    super::locks::newcomer(conn, &found.id).await
+}
+
 pub async fn get(state: &AppState, p: &Principal, id: &str) -> AppResult<newcomer::Model> {
     find_scoped(&state.db, p, Op::ReadNewcomers, id).await
 }
@@ -318,14 +329,28 @@ pub async fn register(state: &AppState, p: &Principal, input: RegisterNewcomerIn
         status: Set(NewcomerStatus::Waiting),
         status_reason: Set(None),
         waiting_since: Set(now),
-        idempotency_key: Set(idempotency_key),
+        idempotency_key: Set(idempotency_key.clone()),
         erased_at: Set(None),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
     }
     .insert(&txn)
-    .await?;
+    .await;
+    let model = match (model, &idempotency_key) {
+        (Ok(m), _) => m,
+        // Two retries with one key at the same moment (PostgreSQL; SQLite's writes are serial):
+        // the one that lost the race answers with the record the winner created.
+        (Err(e), Some(key)) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+            drop(txn);
+            return newcomer::Entity::find()
+                .filter(newcomer::Column::IdempotencyKey.eq(key.as_str()))
+                .one(&state.db)
+                .await?
+                .ok_or_else(|| AppError::conflict("the registration with this idempotency key conflicts; retry"));
+        }
+        (Err(e), _) => return Err(e.into()),
+    };
     audit::record(
         &txn,
         Some(p),
@@ -433,7 +458,7 @@ pub async fn update(
     }
 
     let txn = begin_write(&state.db).await?;
-    let current = find_scoped(&txn, p, Op::UpdateNewcomer, id).await?;
+    let current = find_scoped_locked(&txn, p, Op::UpdateNewcomer, id).await?;
     if matches!(current.status, NewcomerStatus::Withdrawn | NewcomerStatus::Completed) {
         return Err(AppError::conflict(format!(
             "the newcomer is {} and can no longer change",
@@ -475,7 +500,7 @@ pub async fn update(
 pub async fn withdraw(state: &AppState, p: &Principal, id: &str, reason: &str) -> AppResult<newcomer::Model> {
     let reason = validate::required_text("reason", reason, validate::MAX_TEXT)?;
     let txn = begin_write(&state.db).await?;
-    let current = find_scoped(&txn, p, Op::WithdrawNewcomer, id).await?;
+    let current = find_scoped_locked(&txn, p, Op::WithdrawNewcomer, id).await?;
     if !matches!(current.status, NewcomerStatus::Waiting | NewcomerStatus::Matched) {
         return Err(AppError::conflict(format!(
             "only a WAITING or MATCHED newcomer can be withdrawn; this one is {}",
@@ -483,7 +508,7 @@ pub async fn withdraw(state: &AppState, p: &Principal, id: &str, reason: &str) -
         )));
     }
     let from = status_code(current.status);
-    super::decisions::cancel_proposals(&txn, Some(&current.id), None, "the newcomer withdrew").await?;
+    super::decisions::cancel_proposals(&txn, Some(p), Some(&current.id), None, "the newcomer withdrew").await?;
     if let Some(live) = super::decisions::live_match_any(&txn, Some(&current.id), None).await? {
         super::year::end_live(
             &txn,

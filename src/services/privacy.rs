@@ -165,7 +165,7 @@ pub async fn erase_member(db: &DatabaseConnection, cause: Cause<'_>, id: &str) -
     let member =
         group_member::Entity::find_by_id(id.trim()).one(&txn).await?.ok_or(AppError::NotFound("group member"))?;
     let group = match cause {
-        Cause::Request(p) => groups::find_scoped(&txn, p, Op::PersonalData, &member.group_id)
+        Cause::Request(p) => groups::find_scoped_locked(&txn, p, Op::PersonalData, &member.group_id)
             .await
             .map_err(|e| if matches!(e, AppError::NotFound(_)) { AppError::NotFound("group member") } else { e })?,
         Cause::Retention { .. } => welcome_group::Entity::find_by_id(member.group_id.as_str())

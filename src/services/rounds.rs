@@ -344,6 +344,12 @@ async fn run_round(
     // Commit in one short write transaction, after checking nothing changed meanwhile.
     let txn = begin_write(&state.db).await?;
     advisory_lock(&txn, &city).await?;
+    // Every candidate's row is locked before the inputs are read again, so a withdrawal, an
+    // erasure or a decision on one of them either committed before (and changes the inputs:
+    // CONFLICT) or waits until this round committed (and then sees its proposals).
+    let newcomer_ids: Vec<String> = cands.newcomers.iter().map(|n| n.id.clone()).collect();
+    let group_ids: Vec<String> = cands.groups.iter().map(|g| g.group.id.clone()).collect();
+    super::locks::many(&txn, &newcomer_ids, &group_ids).await?;
     let fresh = candidates::load(&txn, &city, None).await?;
     let fresh_repeats = never_again(&txn, &city).await?;
     if inputs_hash(&fresh, &fresh_repeats, &active.sha256, input.objective, &locked, &staff_excluded) != hash {

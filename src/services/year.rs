@@ -433,8 +433,10 @@ pub async fn end_live(
     today: NaiveDate,
 ) -> AppResult<matches::Model> {
     let now = Utc::now();
+    // Callers hold the household's lock, or none yet; households before groups.
+    super::locks::pair(conn, &m.newcomer_id, &m.group_id).await?;
     if m.status == MatchStatus::Proposed {
-        decisions::cancel_proposals(conn, Some(&m.newcomer_id), None, reason).await?;
+        decisions::cancel_proposals(conn, Some(p), Some(&m.newcomer_id), None, reason).await?;
         return matches::Entity::find_by_id(m.id.as_str()).one(conn).await?.ok_or(AppError::NotFound("match"));
     }
     if m.status != MatchStatus::Active {
@@ -519,6 +521,7 @@ pub async fn complete_match(state: &AppState, p: &Principal, id: &str) -> AppRes
     let today = state.settings.today();
     let txn = begin_write(&state.db).await?;
     let m = match_for(&txn, p, Op::DecideMatches, id).await?;
+    let (n, g) = super::locks::pair(&txn, &m.newcomer_id, &m.group_id).await?;
     if m.status != MatchStatus::Active {
         return Err(AppError::conflict(format!(
             "only an ACTIVE match can be completed; this one is {}",
@@ -542,6 +545,7 @@ pub async fn complete_match(state: &AppState, p: &Principal, id: &str) -> AppRes
     newcomer::Entity::update_many()
         .set(newcomer::ActiveModel {
             status: Set(NewcomerStatus::Completed),
+            version: Set(n.version + 1),
             updated_at: Set(now),
             ..Default::default()
         })
@@ -551,6 +555,7 @@ pub async fn complete_match(state: &AppState, p: &Principal, id: &str) -> AppRes
     welcome_group::Entity::update_many()
         .set(welcome_group::ActiveModel {
             status: Set(GroupStatus::Completed),
+            version: Set(g.version + 1),
             updated_at: Set(now),
             ..Default::default()
         })
