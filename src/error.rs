@@ -151,6 +151,12 @@ impl From<sea_orm::DbErr> for AppError {
         if let Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
             return Self::Conflict("the record conflicts with one that exists already".into());
         }
+        // PostgreSQL broke a deadlock or a serialisation conflict by aborting this transaction
+        // (SQLSTATE 40P01 / 40001): nothing was changed, and the same request may succeed now.
+        let text = err.to_string();
+        if text.contains("deadlock detected") || text.contains("could not serialize access") {
+            return Self::Conflict("another change to the same records was made at the same time; try again".into());
+        }
         // No connection free in time (the pool is exhausted) or none can be opened.
         if matches!(err, sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_)) {
             return Self::Unavailable;

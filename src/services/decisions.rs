@@ -137,6 +137,9 @@ pub async fn cancel_proposals(
         q = q.filter(matches::Column::GroupId.eq(g));
     }
     for m in q.all(conn).await? {
+        if let Some(run_id) = &m.run_id {
+            super::locks::run(conn, run_id).await?;
+        }
         // Only if it is still PROPOSED, in the statement that changes it: a decision that
         // committed meanwhile (an accept) is never overwritten.
         let moved = matches::Entity::update_many()
@@ -191,7 +194,7 @@ pub async fn accept(
     let m = find_scoped(&txn, p, Op::DecideMatches, id).await?;
     // Both sides' rows first (a withdrawal racing this accept waits, then sees it), then the
     // match, claimed by its status.
-    let (n, g) = super::locks::pair(&txn, &m.newcomer_id, &m.group_id).await?;
+    let (n, g) = super::locks::decision(&txn, &m).await?;
     proposed_only(&m)?;
     if n.status != NewcomerStatus::Waiting {
         return Err(AppError::conflict("the newcomer is no longer WAITING"));
@@ -256,7 +259,7 @@ pub async fn reject(state: &AppState, p: &Principal, id: &str, reason: &str) -> 
     let reason = validate::required_text("reason", reason, validate::MAX_TEXT)?;
     let txn = begin_write(&state.db).await?;
     let m = find_scoped(&txn, p, Op::DecideMatches, id).await?;
-    super::locks::pair(&txn, &m.newcomer_id, &m.group_id).await?;
+    super::locks::decision(&txn, &m).await?;
     proposed_only(&m)?;
     super::matches::claim(&txn, &m.id, MatchStatus::Proposed, MatchStatus::Rejected).await?;
     let mut am: matches::ActiveModel = m.clone().into();

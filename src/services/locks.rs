@@ -25,6 +25,18 @@ pub async fn group(conn: &impl ConnectionTrait, id: &str) -> AppResult<welcome_g
     welcome_group::Entity::find_by_id(id).lock_exclusive().one(conn).await?.ok_or(AppError::NotFound("welcome group"))
 }
 
+/// Locks what a decision on match `m` changes: its household, its group, then its run.
+pub async fn decision(
+    conn: &impl ConnectionTrait,
+    m: &entity::matches::Model,
+) -> AppResult<(newcomer::Model, welcome_group::Model)> {
+    let both = pair(conn, &m.newcomer_id, &m.group_id).await?;
+    if let Some(run_id) = &m.run_id {
+        run(conn, run_id).await?;
+    }
+    Ok(both)
+}
+
 /// Locks a household and a group, in that order, and reads both.
 pub async fn pair(
     conn: &impl ConnectionTrait,
@@ -64,7 +76,10 @@ pub async fn many(conn: &impl ConnectionTrait, newcomer_ids: &[String], group_id
 }
 
 /// Locks a matching run (its status follows its matches: two last decisions at once must not
-/// both see the other's match as still open).
+/// both see the other's match as still open). Runs come after households and groups, and
+/// before the run's matches change: PostgreSQL's check of `matches.run_id` takes a share lock
+/// on the run when a match row changes twice in one transaction, and a share lock taken
+/// before this one would turn into a deadlock between two decisions of one run.
 pub async fn run(conn: &impl ConnectionTrait, id: &str) -> AppResult<Option<matching_run::Model>> {
     Ok(matching_run::Entity::find_by_id(id).lock_exclusive().one(conn).await?)
 }

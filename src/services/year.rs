@@ -433,8 +433,8 @@ pub async fn end_live(
     today: NaiveDate,
 ) -> AppResult<matches::Model> {
     let now = Utc::now();
-    // Callers hold the household's lock, or none yet; households before groups.
-    super::locks::pair(conn, &m.newcomer_id, &m.group_id).await?;
+    // Callers hold the household's lock, or none yet; households, groups, runs (see `locks`).
+    super::locks::decision(conn, m).await?;
     if m.status == MatchStatus::Proposed {
         decisions::cancel_proposals(conn, Some(p), Some(&m.newcomer_id), None, reason).await?;
         return matches::Entity::find_by_id(m.id.as_str()).one(conn).await?.ok_or(AppError::NotFound("match"));
@@ -521,7 +521,7 @@ pub async fn complete_match(state: &AppState, p: &Principal, id: &str) -> AppRes
     let today = state.settings.today();
     let txn = begin_write(&state.db).await?;
     let m = match_for(&txn, p, Op::DecideMatches, id).await?;
-    let (n, g) = super::locks::pair(&txn, &m.newcomer_id, &m.group_id).await?;
+    let (n, g) = super::locks::decision(&txn, &m).await?;
     if m.status != MatchStatus::Active {
         return Err(AppError::conflict(format!(
             "only an ACTIVE match can be completed; this one is {}",

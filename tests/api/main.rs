@@ -13,6 +13,7 @@ mod logs;
 mod matching;
 mod newcomers;
 mod privacy;
+mod races;
 mod schema;
 mod scripts;
 mod security;
