@@ -6,8 +6,8 @@ use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 
 /// Opens a pool. SQLite gets WAL (readers never block the writer), a busy timeout, foreign
@@ -60,8 +60,18 @@ fn private_files(file: &std::path::Path) -> anyhow::Result<()> {
 }
 
 /// Applies every pending migration.
+/// The migrations run in one write transaction (on PostgreSQL holding an advisory lock, on
+/// SQLite the write lock), so servers that start together on one database apply them once,
+/// one after the other: the next finds nothing left to do.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("applying migrations failed")
+    let txn = begin_write(db).await.context("applying migrations failed")?;
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        txn.execute_unprepared("SELECT pg_advisory_xact_lock(7351024061)")
+            .await
+            .context("waiting for the migration lock")?;
+    }
+    Migrator::up(&txn, None).await.context("applying migrations failed")?;
+    txn.commit().await.context("applying migrations failed")
 }
 
 /// Whether every migration the binary knows is applied (for `/readyz`).

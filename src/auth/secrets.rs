@@ -43,19 +43,34 @@ pub fn resolve(
         // In-memory database: a key for this process only.
         return Ok((Secret::new(random_key()), None, true));
     };
-    if path.exists() {
-        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(text.trim())
-            .with_context(|| format!("{} is not a key this server wrote", path.display()))?;
-        if bytes.len() < 32 {
-            bail!("{} holds a key shorter than 32 bytes", path.display());
-        }
-        return Ok((Secret::new(bytes), Some(path), false));
+    if let Some(existing) = read_key(&path)? {
+        return Ok((existing, Some(path), false));
     }
     let key = random_key();
-    write_private(&path, &base64::engine::general_purpose::STANDARD.encode(&key))?;
-    Ok((Secret::new(key), Some(path), true))
+    // Two servers starting together on one file: the key is written whole to a file of this
+    // process's own and linked into place, which fails if another process was first; then
+    // that process's key (complete, since a link is atomic) is the one.
+    if write_private(&path, &base64::engine::general_purpose::STANDARD.encode(&key))? {
+        return Ok((Secret::new(key), Some(path), true));
+    }
+    let existing = read_key(&path)?.ok_or_else(|| anyhow::anyhow!("{} vanished while it was read", path.display()))?;
+    Ok((existing, Some(path), false))
+}
+
+/// The key in `path`, if the file exists.
+fn read_key(path: &std::path::Path) -> anyhow::Result<Option<Secret>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .with_context(|| format!("{} is not a key this server wrote", path.display()))?;
+    if bytes.len() < 32 {
+        bail!("{} holds a key shorter than 32 bytes", path.display());
+    }
+    Ok(Some(Secret::new(bytes)))
 }
 
 fn random_key() -> Vec<u8> {
@@ -64,17 +79,27 @@ fn random_key() -> Vec<u8> {
     key
 }
 
-fn write_private(path: &std::path::Path, contents: &str) -> anyhow::Result<()> {
+/// Writes `contents` to `path` (mode 0600) unless it exists; false when another process
+/// created it first.
+fn write_private(path: &std::path::Path, contents: &str) -> anyhow::Result<bool> {
     use std::io::Write;
+    let tmp = PathBuf::from(format!("{}.{}.tmp", path.display(), std::process::id()));
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
+    options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut file = options.open(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
     file.write_all(contents.as_bytes())?;
     file.sync_all()?;
-    Ok(())
+    drop(file);
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e).with_context(|| format!("cannot create {}", path.display())),
+    }
 }

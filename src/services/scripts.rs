@@ -45,7 +45,13 @@ pub async fn ensure_shipped(db: &DatabaseConnection) -> AppResult<()> {
                 created_at: Set(Utc::now()),
             }
             .insert(&txn)
-            .await?;
+            .await;
+            let model = match model {
+                Ok(m) => m,
+                // Another replica starting at the same moment loaded it first.
+                Err(e) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => continue,
+                Err(e) => return Err(e.into()),
+            };
             audit::record(
                 &txn,
                 None,

@@ -246,3 +246,35 @@ async fn concurrent_registrations_with_one_idempotency_key_return_the_first_reco
     assert!(code(&a).is_none() && code(&b).is_none(), "{a} {b}");
     assert_eq!(a["data"]["registerNewcomer"]["id"], b["data"]["registerNewcomer"]["id"]);
 }
+
+#[tokio::test]
+async fn replicas_starting_together_on_a_new_database_all_start() {
+    use samenhier::app::{Application, ServeOptions};
+    use samenhier::config::Settings;
+    let (url, _dir) = fresh_database().await;
+    let sqlite = url.starts_with("sqlite:");
+    // On SQLite without configured keys, so the key files are created by whoever is first.
+    let env = move |k: &str| match k {
+        "DATABASE_URL" => Some(url.clone()),
+        "SAMENHIER_JWT_SECRET" if !sqlite => Some(TEST_SECRET.into()),
+        "SAMENHIER_EXPORT_KEY" if !sqlite => Some(TEST_EXPORT_KEY.into()),
+        _ => None,
+    };
+    let starts = (0..3).map(|_| {
+        let settings = Settings::from_lookup(env.clone()).unwrap();
+        async move {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            Application::build(settings, ServeOptions::default(), listener)
+                .await
+                .map(|app| std::sync::Arc::clone(&app.state))
+        }
+    });
+    let states = futures_util::future::join_all(starts).await;
+    for s in &states {
+        assert!(s.is_ok(), "a replica failed to start: {:?}", s.as_ref().err());
+    }
+    // One shipped script per city, loaded once.
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let state = states[0].as_ref().unwrap();
+    assert_eq!(entity::scoring_script::Entity::find().count(&state.db).await.unwrap(), 4);
+}
