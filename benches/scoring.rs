@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rayon::prelude::*;
-use samenhier::scripting::api::{Ages, GroupData, NewcomerData, ScriptGroup, ScriptNewcomer, Tags};
-use samenhier::scripting::{CompiledScript, matrix, shipped};
+use scripting::api::{Ages, GroupData, NewcomerData, ScriptGroup, ScriptNewcomer, Tags};
+use scripting::{CompiledScript, matrix, shipped};
 
 const N: usize = 1000;
 

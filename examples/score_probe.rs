@@ -1,7 +1,7 @@
 //! Development probe: where the time of one scored pair goes (single thread).
 use std::time::Instant;
 
-use samenhier::scripting::{CompiledScript, fixtures};
+use scripting::{CompiledScript, fixtures};
 
 fn main() {
     let (ns, gs) = (fixtures::newcomers(), fixtures::groups());
@@ -11,7 +11,7 @@ fn main() {
         ("list getter", "fn eligible(n, g) { true } fn score(n, g) { n.languages.len }"),
         ("overlap", "fn eligible(n, g) { true } fn score(n, g) { overlap(n.languages, g.languages) }"),
         ("map8", "fn eligible(n, g) { true } fn score(n, g) { #{ a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8 } }"),
-        ("default", samenhier::scripting::shipped::DEFAULT),
+        ("default", scripting::shipped::DEFAULT),
     ];
     for (name, src) in variants {
         let script = CompiledScript::compile(src).unwrap_or_else(|e| panic!("{e:?}"));
@@ -21,7 +21,7 @@ fn main() {
         let mut acc = 0i64;
         for i in 0..iters {
             let (n, g) = (&ns[i % ns.len()], &gs[(i / 7) % gs.len()]);
-            if let Ok(samenhier::scripting::Eligibility::Yes) = script.eligible(&mut scope, n, g) {
+            if let Ok(scripting::Eligibility::Yes) = script.eligible(&mut scope, n, g) {
                 acc += script.score_total(&mut scope, n, g).unwrap_or(0);
             }
         }

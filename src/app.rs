@@ -11,9 +11,9 @@ use crate::auth::{JwtKeys, secrets};
 use crate::config::Settings;
 use crate::graphql::handler::{self, GraphqlEndpoint};
 use crate::graphql::{self, SchemaLimits};
-use crate::scripting::registry::ScriptRegistry;
 use crate::services::scripts;
 use crate::{db, demo};
+use scripting::registry::ScriptRegistry;
 
 /// What every request may use.
 pub struct AppState {
@@ -36,7 +36,7 @@ pub struct AppState {
     /// Requests being served, for a shutdown that drains them.
     pub in_flight: InFlight,
     /// How many script jobs (validations, previews, rounds) run at once, in all and per city.
-    pub scoring: crate::scripting::job::Slots,
+    pub scoring: scripting::job::Slots,
 }
 
 /// The requests being served (an export counts until its last byte is sent).
@@ -156,6 +156,7 @@ pub struct Application {
 impl Application {
     /// Connects, migrates, resolves secrets, seeds the demo (once) and binds `listener`.
     pub async fn build(settings: Settings, options: ServeOptions, listener: TcpListener) -> anyhow::Result<Self> {
+        settings.adopt_time_zone();
         let mut conn = db::connect(&settings.database_url).await?;
         let metrics = Arc::new(crate::metrics::Metrics::default());
         let counted = Arc::clone(&metrics);
@@ -196,7 +197,7 @@ impl Application {
         let demo_users = if options.demo { demo::seed(&conn, &settings).await? } else { Vec::new() };
         let introspection = settings.introspection.unwrap_or(options.demo);
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        let scoring = crate::scripting::job::Slots::new(settings.scoring_jobs, cores);
+        let scoring = scripting::job::Slots::new(settings.scoring_jobs, cores);
         let state = Arc::new(AppState {
             db: conn,
             settings,

@@ -128,38 +128,39 @@ pub struct UserAdd {
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    // Offline commands need no configuration and must not fail on it.
-    match &cli.command {
+    // Offline commands (schema, solve) need no configuration and must not fail on it: the
+    // settings are read, and logging starts, only for the commands that use them.
+    let settings = || -> anyhow::Result<Settings> {
+        let settings = Settings::from_env()?;
+        telemetry::init(settings.log_format);
+        Ok(settings)
+    };
+    match cli.command {
         Command::Schema => {
             print!("{}", graphql::sdl());
-            return Ok(());
+            Ok(())
         }
-        Command::Solve { file, objective } => return solve(file, objective),
-        _ => {}
-    }
-    let settings = Settings::from_env()?;
-    telemetry::init(settings.log_format);
-    match cli.command {
+        Command::Solve { file, objective } => solve(&file, &objective),
         Command::Script { command: ScriptCommand::Check { file, city } } => {
-            script_check(settings, &file, city.as_deref()).await
+            script_check(settings()?, &file, city.as_deref()).await
         }
-        Command::Solve { .. } => Ok(()),
-        Command::Serve { demo, bind } => serve(settings, demo, &bind).await,
+        Command::Serve { demo, bind } => serve(settings()?, demo, &bind).await,
         Command::Migrate => {
+            let settings = settings()?;
             let conn = db::connect(&settings.database_url).await?;
             db::migrate(&conn).await?;
             println!("migrations applied to {}", db::redact_url(&settings.database_url));
             Ok(())
         }
-        Command::User { command: UserCommand::Add(args) } => user_add(settings, args).await,
+        Command::User { command: UserCommand::Add(args) } => user_add(settings()?, args).await,
         Command::Retention { command: RetentionCommand::Apply { months, dry_run } } => {
-            retention(settings, months, dry_run).await
+            retention(settings()?, months, dry_run).await
         }
-        Command::Schema => Ok(()),
         Command::Seed { demo, bulk, newcomers, groups, seed } => {
             if !demo && bulk.is_none() {
                 bail!("nothing to seed: use `samenhier seed --demo` or `samenhier seed --bulk CITY`");
             }
+            let settings = settings()?;
             let conn = db::connect(&settings.database_url).await?;
             db::migrate(&conn).await?;
             crate::services::scripts::ensure_shipped(&conn).await.map_err(AppError::into_anyhow)?;
@@ -188,10 +189,18 @@ async fn retention(settings: Settings, months: u32, dry_run: bool) -> anyhow::Re
     for c in &done {
         println!("{}", serde_json::to_string(c)?);
     }
-    let newcomers = done.iter().filter(|c| c.kind == "newcomer").count();
-    let members = done.len() - newcomers;
+    let count =
+        |kind: &str, outcome: &str| done.iter().filter(|c| c.candidate.kind == kind && c.outcome == outcome).count();
     let verb = if dry_run { "would erase" } else { "erased" };
-    eprintln!("retention of {months} months: {verb} {newcomers} households and {members} group members");
+    eprintln!(
+        "retention of {months} months: {verb} {} households and {} group members",
+        count("newcomer", verb),
+        count("group_member", verb)
+    );
+    let failed = done.iter().filter(|c| c.outcome == "failed").count();
+    if failed > 0 {
+        anyhow::bail!("{failed} erasures failed (listed above with outcome \"failed\"); the others went through");
+    }
     Ok(())
 }
 
@@ -209,7 +218,7 @@ async fn serve(settings: Settings, demo: bool, bind: &str) -> anyhow::Result<()>
 }
 
 fn solve(file: &std::path::Path, objective: &str) -> anyhow::Result<()> {
-    use crate::matching::solver::{self, Objective, textio};
+    use solver::{self, Objective, textio};
     let objective = match objective.trim().to_ascii_uppercase().as_str() {
         "MAX_MATCHES_THEN_SCORE" => Objective::MaxMatchesThenScore,
         "MAX_TOTAL_SCORE" => Objective::MaxTotalScore,
@@ -225,7 +234,7 @@ fn solve(file: &std::path::Path, objective: &str) -> anyhow::Result<()> {
 }
 
 async fn script_check(settings: Settings, file: &std::path::Path, city: Option<&str>) -> anyhow::Result<()> {
-    use crate::scripting::validate::validate;
+    use scripting::validate::validate;
     let source = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let candidates = match city {
         None => None,
@@ -269,11 +278,12 @@ async fn user_add(settings: Settings, args: UserAdd) -> anyhow::Result<()> {
     let password = read_password()?;
     let conn = db::connect(&settings.database_url).await?;
     db::migrate(&conn).await?;
+    // Argon2 first, then the write transaction (which holds SQLite's write lock while open).
+    let hashed = users::hash(NewUser { email: args.email, role, city: args.city, group: args.group, password })
+        .await
+        .map_err(AppError::into_anyhow)?;
     let txn = db::begin_write(&conn).await?;
-    let created =
-        users::create(&txn, NewUser { email: args.email, role, city: args.city, group: args.group, password })
-            .await
-            .map_err(AppError::into_anyhow)?;
+    let created = users::insert(&txn, hashed).await.map_err(AppError::into_anyhow)?;
     txn.commit().await?;
     println!("created user {} ({}) with id {}", created.email, users::role_code(created.role), created.id);
     Ok(())

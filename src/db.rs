@@ -21,7 +21,9 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     if url.starts_with("sqlite:") {
         opts.max_connections(8).map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                // FULL: a commit is on disk before it is acknowledged, so power loss loses
+                // nothing committed (NORMAL in WAL mode may lose the last commits).
+                .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
                 .pragma("secure_delete", "ON")

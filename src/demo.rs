@@ -437,8 +437,9 @@ async fn year_together(
     today: NaiveDate,
 ) -> anyhow::Result<()> {
     use crate::matching::round::{RoundParams, propose};
-    use crate::scripting::{CompiledScript, shipped, values};
+    use crate::services::script_values as values;
     use entity::{MatchStatus, activity_log, check_in, matches};
+    use scripting::{CompiledScript, shipped};
 
     let cands = crate::services::candidates::load(conn, city, None).await.map_err(AppError::into_anyhow)?;
     let script = CompiledScript::compile(shipped::for_city(city))
@@ -530,7 +531,7 @@ async fn year_together(
         for chunk in acts.chunks(100) {
             activity_log::Entity::insert_many(chunk.to_vec()).exec(conn).await?;
         }
-        let start_rank = crate::scripting::api::cefr_rank(values::cefr(n.dutch_level)) as usize;
+        let start_rank = scripting::api::cefr_rank(values::cefr(n.dutch_level)) as usize;
         for (k, month) in [3u32, 6, 12].into_iter().enumerate() {
             let due = start.checked_add_months(chrono::Months::new(month)).unwrap_or(today);
             if due > last_day {

@@ -1,5 +1,5 @@
 //! samenhier: the back end of a community-sponsorship programme that matches newcomers with
-//! Welcome Groups. See README.md and ../shared/DESIGN.md.
+//! Welcome Groups. See README.md (what it does, how to run it, the code map).
 
 pub mod app;
 pub mod auth;
@@ -12,6 +12,5 @@ pub mod export;
 pub mod graphql;
 pub mod matching;
 pub mod metrics;
-pub mod scripting;
 pub mod services;
 pub mod telemetry;

@@ -178,7 +178,7 @@ impl Metrics {
             o,
             "samenhier_script_prints_total",
             "Calls of print or debug by scoring scripts (counted, never logged: scripts see households' features).",
-            crate::scripting::engine::prints_total(),
+            scripting::engine::prints_total(),
         );
         counter(o, "samenhier_logins_rate_limited_total", "Logins refused by the failed-login limit.", m.login_limited);
         family(o, "samenhier_response_cache_lookups_total", "counter", "Look-ups in the response cache by result.");

@@ -236,7 +236,7 @@ fn month_of(d: NaiveDate) -> String {
 }
 
 fn month_of_time(t: DateTime<Utc>) -> String {
-    generalise::month(t.date_naive())
+    generalise::month(crate::config::local_date(t))
 }
 
 fn person_facts(n: &newcomer::Model) -> PersonFacts {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
+use sea_orm::TransactionTrait;
 use serde_json::json;
 
 use super::datasets::{self, Dataset, Planned};
@@ -106,7 +107,22 @@ pub async fn download(req: HttpRequest, path: web::Path<String>, state: web::Dat
         .scope(rid.clone(), async {
             let (p, ask) = check(&req, &path, &state).await?;
             let k = state.settings.export_k;
-            let (planned, rows) = datasets::plan(&state.db, ask.dataset, ask.city.as_deref(), k).await?;
+            // Planned and streamed from one snapshot: a change in between could otherwise put
+            // a class below k into the file (PostgreSQL: REPEATABLE READ, read-only; SQLite's
+            // read transaction in WAL mode keeps the snapshot of its first read).
+            let snapshot = match state.db.get_database_backend() {
+                sea_orm::DatabaseBackend::Postgres => {
+                    state
+                        .db
+                        .begin_with_config(
+                            Some(sea_orm::IsolationLevel::RepeatableRead),
+                            Some(sea_orm::AccessMode::ReadOnly),
+                        )
+                        .await?
+                }
+                _ => state.db.begin().await?,
+            };
+            let (planned, rows) = datasets::plan(&snapshot, ask.dataset, ask.city.as_deref(), k).await?;
             let suppressed = planned.suppressed();
             let generalisation = planned.describe();
             audit::record(
@@ -127,10 +143,10 @@ pub async fn download(req: HttpRequest, path: web::Path<String>, state: web::Dat
             .await?;
             tracing::info!(request_id = %rid, dataset = ask.dataset.name(), rows, suppressed, "export");
             state.metrics.export(ask.dataset.name(), ask.format.name());
-            Ok::<_, AppError>((ask, planned, rows, suppressed, generalisation))
+            Ok::<_, AppError>((ask, planned, rows, suppressed, generalisation, snapshot))
         })
         .await;
-    let (ask, planned, rows, suppressed, generalisation) = match prepared {
+    let (ask, planned, rows, suppressed, generalisation, snapshot) = match prepared {
         Ok(v) => v,
         Err(e) => return app_error(e, &request_id),
     };
@@ -141,7 +157,7 @@ pub async fn download(req: HttpRequest, path: web::Path<String>, state: web::Dat
         state.settings.today(),
         ask.format.name()
     );
-    let body = stream(Arc::clone(&state), ask.dataset, ask.format, ask.city, planned, request_id.clone());
+    let body = stream(Arc::clone(&state), snapshot, ask.dataset, ask.format, ask.city, planned, request_id.clone());
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, ask.format.content_type()))
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
@@ -157,6 +173,8 @@ pub async fn download(req: HttpRequest, path: web::Path<String>, state: web::Dat
 
 struct Cursor {
     state: Arc<AppState>,
+    /// The read transaction the export was planned in; every page reads from it.
+    snapshot: sea_orm::DatabaseTransaction,
     planned: Arc<Planned>,
     after: Option<String>,
     started: bool,
@@ -168,6 +186,7 @@ struct Cursor {
 /// response (the client sees an incomplete transfer, never a silently short file).
 fn stream(
     state: Arc<AppState>,
+    snapshot: sea_orm::DatabaseTransaction,
     dataset: Dataset,
     format: Format,
     city: Option<String>,
@@ -176,8 +195,15 @@ fn stream(
 ) -> impl futures_util::Stream<Item = Result<web::Bytes, std::io::Error>> {
     // The export is in flight until its last page is sent (a shutdown waits for it).
     let in_flight = state.in_flight.enter();
-    let cursor =
-        Cursor { state, planned: Arc::new(planned), after: None, started: false, done: false, _in_flight: in_flight };
+    let cursor = Cursor {
+        state,
+        snapshot,
+        planned: Arc::new(planned),
+        after: None,
+        started: false,
+        done: false,
+        _in_flight: in_flight,
+    };
     futures_util::stream::unfold(cursor, move |mut c| {
         let city = city.clone();
         let request_id = request_id.clone();
@@ -194,7 +220,7 @@ fn stream(
             }
             let today = c.state.settings.today();
             let key: &ExportKey = &c.state.export_key;
-            match datasets::page(&c.state.db, dataset, city.as_deref(), c.after.as_deref(), key, &c.planned, today)
+            match datasets::page(&c.snapshot, dataset, city.as_deref(), c.after.as_deref(), key, &c.planned, today)
                 .await
             {
                 Ok((rows, next)) => {

@@ -415,10 +415,13 @@ async fn execute(
     };
     let cache = &endpoint.cache;
     let today = state.settings.today();
+    let had_caller = auth.principal.is_some();
     let cache_key = match (&auth.principal, generation) {
         (Some(p), Some(g)) if cache.enabled() => {
-            let variables = serde_json::to_string(&request.variables).unwrap_or_default();
-            Some((response_cache::key(p, request.operation_name.as_deref(), &variables, &request.query), g))
+            // Variables that cannot be written out cannot be part of a key: not cacheable.
+            serde_json::to_string(&request.variables).ok().map(|variables| {
+                (response_cache::key(p, request.operation_name.as_deref(), &variables, &request.query), g)
+            })
         }
         _ => None,
     };
@@ -455,11 +458,24 @@ async fn execute(
         let response = endpoint.schema.execute(request.data(auth).data(address).data(request_cache2)).await;
         // Contact details in the answer are audited before it leaves; if that write fails,
         // the answer does not leave.
-        let reads = request_cache.contact_reads.lock().map(|mut r| std::mem::take(&mut *r)).unwrap_or_default();
-        let audited = !reads.is_empty();
-        if let (Some(p), true) = (principal, audited)
-            && let Err(e) = crate::services::audit::contact_reads(&state2.db, &p, reads).await
-        {
+        // A poisoned log (a thread panicked while noting a read) fails the request: the answer
+        // may carry contact details whose reads can no longer be audited.
+        let reads = request_cache
+            .contact_reads
+            .lock()
+            .map(|mut r| std::mem::take(&mut *r))
+            .map_err(|_| AppError::internal(anyhow::anyhow!("the contact-read log of this request is poisoned")));
+        let (reads, poisoned) = match reads {
+            Ok(r) => (r, None),
+            Err(e) => (Vec::new(), Some(e)),
+        };
+        let audited = !reads.is_empty() || poisoned.is_some();
+        let outcome = match (poisoned, principal) {
+            (Some(e), _) => Err(e),
+            (None, Some(p)) if audited => crate::services::audit::contact_reads(&state2.db, &p, reads).await,
+            _ => Ok(()),
+        };
+        if let Err(e) = outcome {
             return (
                 async_graphql::Response::from_errors(vec![
                     e.into_graphql().into_server_error(async_graphql::Pos::default()),
@@ -492,7 +508,11 @@ async fn execute(
         Err(_) => return timed_out(state, operation.as_deref(), started, timeout, media, &request_id),
     };
     tracing::info!(request_id = %request_id, elapsed_ms = started.elapsed().as_millis() as u64, errors = response.errors.len(), "graphql request");
-    if mutation {
+    // The generation already makes older answers unreachable; a successful authenticated
+    // write also empties this replica's cache at once, so erased data leaves memory now. An
+    // anonymous or failing mutation (a refused login, say) empties nothing: anyone could
+    // otherwise hold every replica on the uncached path.
+    if mutation && had_caller && response.errors.is_empty() {
         cache.clear();
     }
     // Errors without a path stopped the request before execution (syntax, validation,

@@ -17,10 +17,10 @@ use super::newcomers::Newcomer;
 use super::scalars::Date;
 use crate::auth::policy::Op;
 use crate::error::{AppError, AppResult, IntoGql};
-use crate::scripting::script::points;
 use crate::services::decisions::{self, MatchFilter};
 use crate::services::page::PageArgs;
 use crate::services::rounds::{self, MatchingObjective, RunMatchingInput};
+use scripting::script::points;
 
 /// One criterion's points in an explanation; the parts of an explanation sum to its score.
 #[derive(SimpleObject, Clone)]
@@ -278,8 +278,10 @@ impl UnmatchedNewcomer {
         };
         run.await.gql()
     }
-    /// NO_ELIGIBLE_GROUP (the script found no group for them) or OUTNUMBERED (there were
-    /// eligible groups, but the best assignment gave them to others).
+    /// NO_ELIGIBLE_GROUP (the script found no group for them), ONLY_EXCLUDED_GROUPS (the
+    /// groups the script allows were all excluded by staff, or declined or ended with this
+    /// household before) or OUTNUMBERED (there were groups it could have, but the best
+    /// assignment gave them to others).
     async fn reason(&self) -> &str {
         &self.reason
     }
@@ -322,6 +324,13 @@ impl QualityReport {
     /// Total score of the exact assignment.
     async fn exact_total_score(&self) -> f64 {
         points(self.0.get("exactTotal").and_then(Value::as_i64).unwrap_or(0))
+    }
+    /// True when a proposed pair's score from the fast native evaluator differed from Rhai's,
+    /// so the whole round was scored again on Rhai alone (the proposals are Rhai's; see
+    /// scoring-scripts/README.md). Worth reporting: it means the native evaluator is wrong for
+    /// this script.
+    async fn rescored_on_rhai(&self) -> bool {
+        self.0.get("rescoredOnRhai").and_then(Value::as_bool).unwrap_or(false)
     }
     /// Share of candidate newcomers matched.
     async fn overall_match_rate(&self) -> f64 {

@@ -8,8 +8,8 @@ use entity::scoring_script;
 use super::context::both;
 use super::newcomers::Newcomer;
 use crate::error::IntoGql;
-use crate::scripting::script::points;
 use crate::services::scripts as svc;
+use scripting::script::points;
 
 /// One immutable version of a city's scoring script.
 pub struct ScoringScript(pub scoring_script::Model);
@@ -113,7 +113,7 @@ impl ScriptPreview {
     }
 }
 
-fn problems(v: &crate::scripting::validate::Validation) -> Vec<ScriptProblem> {
+fn problems(v: &scripting::validate::Validation) -> Vec<ScriptProblem> {
     v.problems
         .iter()
         .map(|p| ScriptProblem {

@@ -1,4 +1,4 @@
-//! Matching: the exact assignment solver (pure) and, built on it, matching rounds.
+//! Matching rounds built on the exact assignment solver (`crates/solver`, pure) and the scoring
+//! scripts (`crates/scripting`).
 
 pub mod round;
-pub mod solver;

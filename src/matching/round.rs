@@ -3,11 +3,11 @@
 
 use std::time::Instant;
 
-use super::solver::{self, Objective, ScoreMatrix, SolveError};
 use crate::error::{AppError, AppResult};
-use crate::scripting::api::{ScriptGroup, ScriptNewcomer};
-use crate::scripting::matrix::{self, PairScores};
-use crate::scripting::{CompiledScript, ScriptProblem};
+use scripting::api::{ScriptGroup, ScriptNewcomer};
+use scripting::matrix::{self, PairScores};
+use scripting::{CompiledScript, ScriptProblem};
+use solver::{self, Objective, ScoreMatrix, SolveError};
 
 /// What a round must honour, by row and column index.
 #[derive(Clone, Debug)]
@@ -34,17 +34,14 @@ pub struct Proposal {
     pub scores: PairScores,
     pub score_ms: u64,
     pub solve_ms: u64,
+    /// A proposed pair's native score differed from Rhai's, so the round was scored on Rhai.
+    pub rescored_on_rhai: bool,
 }
 
 impl Proposal {
     /// The column proposed for `row`, if any.
     pub fn assigned_col(&self, row: usize) -> Option<usize> {
         self.pairs.binary_search_by_key(&row, |p| p.0).ok().map(|i| self.pairs[i].1)
-    }
-
-    /// How many groups `row` was eligible for.
-    pub fn eligible_in_row(&self, row: usize) -> usize {
-        (0..self.scores.cols).filter(|c| self.scores.get(row, *c).is_some()).count()
     }
 }
 
@@ -101,7 +98,50 @@ pub fn solve_scores(
 
 /// Scores all pairs (in parallel) and solves the assignment exactly. Blocking and CPU-bound:
 /// call it from a blocking thread.
+///
+/// The native evaluator is checked against Rhai on samples only; a branch that only some
+/// households reach could score differently and no sample would show it. So every *proposed*
+/// pair is scored again by Rhai (eligibility and total) and must equal the cell it was solved
+/// on; if one does not, the whole round is scored again on Rhai alone and solved again, and
+/// the proposal says so (`rescored_on_rhai`).
 pub fn propose(
+    script: &CompiledScript,
+    ns: &[ScriptNewcomer],
+    gs: &[ScriptGroup],
+    params: &RoundParams,
+) -> AppResult<Proposal> {
+    let proposal = propose_once(script, ns, gs, params)?;
+    if !script.is_native() || proposed_pairs_agree_with_rhai(script, ns, gs, &proposal)? {
+        return Ok(proposal);
+    }
+    tracing::warn!("a proposed pair's native score differed from Rhai's; the round is scored again on Rhai alone");
+    let mut again = propose_once(&script.without_native(), ns, gs, params)?;
+    again.rescored_on_rhai = true;
+    Ok(again)
+}
+
+/// Whether Rhai gives every proposed pair the eligibility and total it was solved on.
+fn proposed_pairs_agree_with_rhai(
+    script: &CompiledScript,
+    ns: &[ScriptNewcomer],
+    gs: &[ScriptGroup],
+    proposal: &Proposal,
+) -> AppResult<bool> {
+    let mut scope = rhai::Scope::new();
+    for &(r, c, solved) in &proposal.pairs {
+        match script.rhai_total(&mut scope, &ns[r], &gs[c]) {
+            Ok(total) if total == solved => {}
+            Ok(_) => return Ok(false),
+            Err(problem) => {
+                let message = scripting::job::stop_message().unwrap_or(problem.message);
+                return Err(AppError::Script { message, line: problem.line, column: problem.column });
+            }
+        }
+    }
+    Ok(true)
+}
+
+fn propose_once(
     script: &CompiledScript,
     ns: &[ScriptNewcomer],
     gs: &[ScriptGroup],
@@ -110,7 +150,7 @@ pub fn propose(
     let started = Instant::now();
     let scores = matrix::score_all(script, ns, gs).map_err(|f| {
         // A job stopped from outside (time budget, request ended) is not the pair's fault.
-        if let Some(message) = crate::scripting::job::stop_message() {
+        if let Some(message) = scripting::job::stop_message() {
             return AppError::Script { message, line: None, column: None };
         }
         let ScriptProblem { message, line, column } = f.problem;
@@ -158,13 +198,13 @@ pub fn propose(
         m.forbid(r, c);
     }
     let greedy_total = solver::greedy(&m).pairs.iter().filter_map(|&(r, c)| scores.get(r, c)).sum();
-    Ok(Proposal { pairs, total, greedy_total, scores, score_ms, solve_ms })
+    Ok(Proposal { pairs, total, greedy_total, scores, score_ms, solve_ms, rescored_on_rhai: false })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scripting::matrix::INELIGIBLE;
+    use scripting::matrix::INELIGIBLE;
 
     /// The integer route gives the same number of pairs and the same total as the solver's
     /// general forbidden-pair path, with locks and exclusions, on many small random rounds.

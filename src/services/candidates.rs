@@ -8,8 +8,8 @@ use entity::{GroupStatus, NewcomerStatus, group_member, newcomer, welcome_group}
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::error::AppResult;
-use crate::scripting::api::{ScriptGroup, ScriptNewcomer};
-use crate::scripting::values;
+use crate::services::script_values as values;
+use scripting::api::{ScriptGroup, ScriptNewcomer};
 
 /// A READY group with its members.
 pub struct GroupWithMembers {

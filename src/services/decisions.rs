@@ -16,8 +16,8 @@ use crate::auth::policy::Op;
 use crate::auth::{Principal, Scope};
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult};
-use crate::scripting::Eligibility;
-use crate::scripting::values;
+use crate::services::script_values as values;
+use scripting::Eligibility;
 
 fn scope_condition(scope: &Scope) -> Condition {
     match scope {
@@ -213,7 +213,7 @@ pub async fn accept(
     am.start_date = Set(Some(today));
     am.planned_end_date = Set(Some(planned_end));
     am.decided_by = Set(Some(p.user_id.clone()));
-    am.start_dutch_level = Set(Some(crate::scripting::values::cefr(n.dutch_level).to_owned()));
+    am.start_dutch_level = Set(Some(crate::services::script_values::cefr(n.dutch_level).to_owned()));
     am.updated_at = Set(now);
     let updated = am.update(&txn).await?;
     newcomer::Entity::update_many()

@@ -3,24 +3,35 @@
 use entity::{MatchStatus, matches, newcomer, welcome_group};
 use sea_orm::ColumnTrait;
 use sea_orm::Set;
-use sea_orm::sea_query::{Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 use serde_json::{Value, json};
 
 /// The statuses that make a match "live": at most one per newcomer and per group.
 pub const LIVE: [MatchStatus; 2] = [MatchStatus::Proposed, MatchStatus::Active];
 
-fn live_ids(col: matches::Column) -> sea_orm::sea_query::SelectStatement {
-    Query::select().column(col).from(matches::Entity).and_where(matches::Column::Status.is_in(LIVE)).to_owned()
+/// `NOT EXISTS (a live match of this row)`: a correlated anti-join, which both databases plan
+/// as one (an index look-up per row); `NOT IN (subquery)` made PostgreSQL build the whole list
+/// of live ids first and cannot use it as an anti-join when the column is nullable.
+fn no_live_match(col: matches::Column, outer: impl sea_orm::sea_query::IntoColumnRef) -> SimpleExpr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(matches::Entity)
+            .and_where(Expr::col((matches::Entity, col)).equals(outer))
+            .and_where(Expr::col((matches::Entity, matches::Column::Status)).is_in(LIVE))
+            .to_owned(),
+    )
+    .not()
 }
 
 /// Newcomers without a PROPOSED or ACTIVE match.
 pub fn no_live_match_newcomer() -> SimpleExpr {
-    newcomer::Column::Id.not_in_subquery(live_ids(matches::Column::NewcomerId))
+    no_live_match(matches::Column::NewcomerId, (newcomer::Entity, newcomer::Column::Id))
 }
 
 /// Groups without a PROPOSED or ACTIVE match.
 pub fn no_live_match_group() -> SimpleExpr {
-    welcome_group::Column::Id.not_in_subquery(live_ids(matches::Column::GroupId))
+    no_live_match(matches::Column::GroupId, (welcome_group::Entity, welcome_group::Column::Id))
 }
 
 /// Newcomers in a live match with `group_id` (what a coordinator may see).

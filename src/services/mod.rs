@@ -13,6 +13,7 @@ pub mod newcomers;
 pub mod page;
 pub mod privacy;
 pub mod rounds;
+pub mod script_values;
 pub mod scripts;
 pub mod stats;
 pub mod users;

@@ -73,6 +73,14 @@ impl Cause<'_> {
 /// Erases the personal data of newcomer `id`. Refused (CONFLICT) while the household is in a
 /// proposed or active match: reject or end the match first. Erasing twice is harmless.
 pub async fn erase_newcomer(db: &DatabaseConnection, cause: Cause<'_>, id: &str) -> AppResult<()> {
+    erase_newcomer_rows(db, cause, id).await?;
+    scrub(db).await;
+    Ok(())
+}
+
+/// The erasure of one household in the database, without scrubbing the files (a retention run
+/// scrubs once at its end, not once a person).
+async fn erase_newcomer_rows(db: &DatabaseConnection, cause: Cause<'_>, id: &str) -> AppResult<()> {
     let txn = begin_write(db).await?;
     let n = match cause {
         Cause::Request(p) => newcomers::find_scoped(&txn, p, Op::PersonalData, id).await?,
@@ -150,13 +158,18 @@ pub async fn erase_newcomer(db: &DatabaseConnection, cause: Cause<'_>, id: &str)
     )
     .await?;
     txn.commit().await?;
-    scrub(db).await;
     Ok(())
 }
 
 /// Erases the personal data of group member `id` (name, contact details, exact birth year,
 /// certificate-of-conduct date); the member stays counted in the group.
 pub async fn erase_member(db: &DatabaseConnection, cause: Cause<'_>, id: &str) -> AppResult<()> {
+    erase_member_rows(db, cause, id).await?;
+    scrub(db).await;
+    Ok(())
+}
+
+async fn erase_member_rows(db: &DatabaseConnection, cause: Cause<'_>, id: &str) -> AppResult<()> {
     // The role decides first: a role that may not erase learns nothing about ids.
     if let Cause::Request(p) = cause {
         p.scope_for(Op::PersonalData)?;
@@ -206,7 +219,6 @@ pub async fn erase_member(db: &DatabaseConnection, cause: Cause<'_>, id: &str) -
     )
     .await?;
     txn.commit().await?;
-    scrub(db).await;
     Ok(())
 }
 
@@ -343,7 +355,7 @@ pub async fn retention_candidates(
     today: NaiveDate,
 ) -> AppResult<Vec<RetentionCandidate>> {
     let cutoff_date = today.checked_sub_months(chrono::Months::new(months)).unwrap_or(today);
-    let cutoff = cutoff_date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let cutoff = crate::config::local_midnight(cutoff_date);
     let mut out = Vec::new();
     let idle = newcomer::Entity::find()
         .filter(newcomer::Column::ErasedAt.is_null())
@@ -367,6 +379,11 @@ pub async fn retention_candidates(
     for n in idle {
         let own = by_newcomer.remove(&n.id).unwrap_or_default();
         if own.iter().any(|m| LIVE.contains(&m.status)) {
+            continue;
+        }
+        // A proposal, a decline or an end since the cut-off is activity too, though it left
+        // the household's own row untouched.
+        if own.iter().any(|m| m.updated_at >= cutoff) {
             continue;
         }
         let last_end = own.iter().filter(|m| m.start_date.is_some()).filter_map(|m| m.end_date).max();
@@ -413,24 +430,54 @@ pub async fn retention_candidates(
     Ok(out)
 }
 
-/// Erases every retention candidate (unless `dry_run`) and returns them.
+/// What a retention run did to one person.
+#[derive(Debug, serde::Serialize)]
+pub struct RetentionOutcome {
+    #[serde(flatten)]
+    pub candidate: RetentionCandidate,
+    /// "erased", "would erase" (dry run) or "failed".
+    pub outcome: &'static str,
+    /// Why it failed (a public message; the detail is in the log).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Erases every retention candidate (unless `dry_run`) and reports each. A person whose
+/// erasure fails is reported and the run goes on; the database files are scrubbed once, at
+/// the end (not once a person: each scrub costs the size of the tables).
 pub async fn apply_retention(
     db: &DatabaseConnection,
     months: u32,
     today: NaiveDate,
     dry_run: bool,
-) -> AppResult<Vec<RetentionCandidate>> {
+) -> AppResult<Vec<RetentionOutcome>> {
     let candidates = retention_candidates(db, months, today).await?;
-    if !dry_run {
-        for c in &candidates {
-            let cause = Cause::Retention { months };
-            match c.kind {
-                "newcomer" => erase_newcomer(db, cause, &c.id).await?,
-                _ => erase_member(db, cause, &c.id).await?,
-            }
+    let mut out = Vec::with_capacity(candidates.len());
+    for candidate in candidates {
+        if dry_run {
+            out.push(RetentionOutcome { candidate, outcome: "would erase", error: None });
+            continue;
         }
+        let cause = Cause::Retention { months };
+        let result = match candidate.kind {
+            "newcomer" => erase_newcomer_rows(db, cause, &candidate.id).await,
+            _ => erase_member_rows(db, cause, &candidate.id).await,
+        };
+        let (outcome, error) = match result {
+            Ok(()) => ("erased", None),
+            Err(e) => {
+                if let AppError::Internal(inner) = &e {
+                    tracing::error!(id = %candidate.id, error = %format!("{inner:#}"), "retention: erasure failed");
+                }
+                ("failed", Some(e.public_message("-")))
+            }
+        };
+        out.push(RetentionOutcome { candidate, outcome, error });
     }
-    Ok(candidates)
+    if !dry_run && out.iter().any(|o| o.outcome == "erased") {
+        scrub(db).await;
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -24,8 +24,8 @@ use crate::auth::policy::Op;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult};
 use crate::matching::round::{self, Proposal, RoundParams};
-use crate::matching::solver::Objective;
-use crate::scripting::CompiledScript;
+use scripting::CompiledScript;
+use solver::Objective;
 
 /// What a round optimises.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -179,8 +179,8 @@ fn explain(
     let mut scope = rhai::Scope::new();
     let mut out = Vec::with_capacity(proposal.pairs.len());
     for &(row, col, _) in &proposal.pairs {
-        let n = crate::scripting::values::newcomer(&c.newcomers[row], today);
-        let g = crate::scripting::values::group(&c.groups[col].group, &c.groups[col].members, today);
+        let n = crate::services::script_values::newcomer(&c.newcomers[row], today);
+        let g = crate::services::script_values::group(&c.groups[col].group, &c.groups[col].members, today);
         let scored = script.score(&mut scope, &n, &g).map_err(scripts::job_error)?;
         // The stored score is the explanation's sum, so the two always add up; scripts are
         // deterministic (no clock, no randomness), so it equals the matrix entry solved on.
@@ -242,7 +242,7 @@ fn quality(c: &Candidates, pairs: &[PairOut], greedy_total: i64, exact_total: i6
         "greedyTotal": greedy_total,
         "exactTotal": exact_total,
         "overallMatchRate": overall,
-        "byGender": breakdown(&|n| crate::scripting::values::gender_code(n.gender).to_owned()),
+        "byGender": breakdown(&|n| crate::services::script_values::gender_code(n.gender).to_owned()),
         "byHouseholdType": breakdown(&|n| household_type(n).to_owned()),
         "byMainLanguage": breakdown(&|n| main_language(n)),
     })
@@ -318,6 +318,7 @@ async fn run_round(
     // Score and solve off the async workers, outside any transaction.
     let today = state.settings.today();
     let script = Arc::clone(&active.script);
+    let excluded_set: HashSet<(usize, usize)> = excluded.iter().copied().collect();
     let params = RoundParams { objective: input.objective.solver(), locked: locked.clone(), excluded };
     let (cands, proposal, pairs) =
         scripts::scoring_job(state, &city, "the round", state.settings.scoring_budget, move || -> AppResult<_> {
@@ -333,11 +334,20 @@ async fn run_round(
     let unmatched: Vec<Value> = (0..cands.newcomers.len())
         .filter(|r| !matched_rows.contains(r))
         .map(|r| {
-            let reason = if proposal.eligible_in_row(r) == 0 { "NO_ELIGIBLE_GROUP" } else { "OUTNUMBERED" };
+            let eligible = (0..proposal.scores.cols).filter(|c| proposal.scores.get(r, *c).is_some());
+            let (any, allowed) = eligible
+                .fold((0, 0), |(any, allowed), c| (any + 1, allowed + usize::from(!excluded_set.contains(&(r, c)))));
+            let reason = match (any, allowed) {
+                (0, _) => "NO_ELIGIBLE_GROUP",
+                (_, 0) => "ONLY_EXCLUDED_GROUPS",
+                _ => "OUTNUMBERED",
+            };
             json!({ "n": cands.newcomers[r].id, "reason": reason })
         })
         .collect();
-    let quality = quality(&cands, &pairs, proposal.greedy_total, total);
+    let excluded_eligible = excluded_set.iter().filter(|(r, c)| proposal.scores.get(*r, *c).is_some()).count();
+    let mut quality = quality(&cands, &pairs, proposal.greedy_total, total);
+    quality["rescoredOnRhai"] = json!(proposal.rescored_on_rhai);
     let run_id = new_id();
     let now = Utc::now();
 
@@ -400,7 +410,9 @@ async fn run_round(
         parameters: Set(json!({ "locked": id_pairs(&locked), "excluded": id_pairs(&staff_excluded) })),
         newcomer_count: Set(cands.newcomers.len() as i32),
         group_count: Set(cands.groups.len() as i32),
-        eligible_pairs: Set(proposal.scores.eligible_pairs() as i64),
+        // Pairs the round could propose: eligible under the script and not excluded (by
+        // staff, or declined or ended before).
+        eligible_pairs: Set((proposal.scores.eligible_pairs() - excluded_eligible) as i64),
         matched_count: Set(pairs.len() as i32),
         total_score: Set(total),
         greedy_total_score: Set(proposal.greedy_total),

@@ -17,10 +17,10 @@ use crate::auth::Principal;
 use crate::auth::policy::Op;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult};
-use crate::scripting::job::{CancelOnDrop, Job};
-use crate::scripting::registry::ActiveScript;
-use crate::scripting::validate::{self as script_validate, Validation};
-use crate::scripting::{CompiledScript, ScriptProblem, sha256_hex, shipped};
+use scripting::job::{CancelOnDrop, Job};
+use scripting::registry::ActiveScript;
+use scripting::validate::{self as script_validate, Validation};
+use scripting::{CompiledScript, ScriptProblem, sha256_hex, shipped};
 
 /// Loads the shipped script as version 1 of every city that has none.
 pub async fn ensure_shipped(db: &DatabaseConnection) -> AppResult<()> {
@@ -158,7 +158,7 @@ pub async fn active(state: &AppState, city: &str) -> AppResult<Arc<ActiveScript>
 /// A script problem met inside a job: the job's own stop (budget, request ended) when that is
 /// why the call failed, else the problem. Call it on the job's thread.
 pub fn job_error(problem: ScriptProblem) -> AppError {
-    match crate::scripting::job::stop_message() {
+    match scripting::job::stop_message() {
         Some(message) => AppError::Script { message, line: None, column: None },
         None => script_error(&[problem]),
     }

@@ -8,13 +8,13 @@ use chrono::Datelike;
 use entity::{
     GroupStatus, MatchStatus, NewcomerStatus, Role, activity_log, check_in, matches, newcomer, welcome_group,
 };
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::auth::policy::Op;
 use crate::error::AppResult;
-use crate::scripting::api::cefr_rank;
+use scripting::api::cefr_rank;
 
 /// Counts below this are suppressed for analysts.
 pub const MIN_COUNT: u64 = 5;
@@ -72,58 +72,111 @@ fn median(mut v: Vec<i64>) -> Option<f64> {
     Some(if v.len().is_multiple_of(2) { (v[mid - 1] + v[mid]) as f64 / 2.0 } else { v[mid] as f64 })
 }
 
+/// Secondary suppression: where a total is shown and exactly one of its parts is suppressed,
+/// the part would come back by subtraction (total minus the parts shown), so the smallest
+/// part still shown is suppressed as well.
+fn protect_parts(parts: &mut [Count], total: Count) {
+    if total.suppressed || parts.iter().filter(|c| c.suppressed).count() != 1 {
+        return;
+    }
+    if let Some(next) = parts.iter_mut().filter(|c| !c.suppressed).min_by_key(|c| c.value) {
+        next.suppressed = true;
+    }
+}
+
+/// The city's statistics, counted by the database: only the columns a figure needs are read
+/// (the waiting start of waiting households for the median; dates and kinds of activities),
+/// never whole rows with their notes and explanations.
 pub async fn city_statistics(state: &AppState, p: &Principal, city: &str) -> AppResult<Statistics> {
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::{Alias, Expr, Func};
+    let sum = |c: check_in::Column| Expr::expr(Func::cast_as(Func::sum(Expr::col(c)), Alias::new("BIGINT")));
     let (city, suppress) = city_for_stats(state, p, city).await?;
     let db = &state.db;
     let today = state.settings.today();
-    let waiting = newcomer::Entity::find()
+    let waiting_since: Vec<chrono::DateTime<chrono::Utc>> = newcomer::Entity::find()
+        .select_only()
+        .column(newcomer::Column::WaitingSince)
         .filter(newcomer::Column::CitySlug.eq(city.as_str()))
         .filter(newcomer::Column::Status.eq(NewcomerStatus::Waiting))
+        .into_tuple()
         .all(db)
         .await?;
     let waiting_days: Vec<i64> =
-        waiting.iter().map(|n| (today - n.waiting_since.date_naive()).num_days().max(0)).collect();
+        waiting_since.iter().map(|t| (today - crate::config::local_date(*t)).num_days().max(0)).collect();
     let ready = welcome_group::Entity::find()
         .filter(welcome_group::Column::CitySlug.eq(city.as_str()))
         .filter(welcome_group::Column::Status.eq(GroupStatus::Ready))
         .count(db)
         .await?;
-    let all_matches = matches::Entity::find().filter(matches::Column::CitySlug.eq(city.as_str())).all(db).await?;
-    let count_status = |s: MatchStatus| all_matches.iter().filter(|m| m.status == s).count() as u64;
+    let by_status_and_reason: Vec<(MatchStatus, Option<String>, i64)> = matches::Entity::find()
+        .select_only()
+        .column(matches::Column::Status)
+        .column(matches::Column::EndReasonCode)
+        .column_as(Expr::expr(Func::count(Expr::col(matches::Column::Id))), "n")
+        .filter(matches::Column::CitySlug.eq(city.as_str()))
+        .group_by(matches::Column::Status)
+        .group_by(matches::Column::EndReasonCode)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let count_status = |s: MatchStatus| {
+        by_status_and_reason.iter().filter(|(st, _, _)| *st == s).map(|(_, _, n)| *n as u64).sum::<u64>()
+    };
     let mut by_reason: BTreeMap<String, u64> = BTreeMap::new();
-    for m in all_matches.iter().filter(|m| m.status == MatchStatus::EndedEarly) {
-        *by_reason.entry(m.end_reason_code.clone().unwrap_or_else(|| "OTHER".into())).or_default() += 1;
+    for (_, reason, n) in by_status_and_reason.iter().filter(|(st, _, _)| *st == MatchStatus::EndedEarly) {
+        *by_reason.entry(reason.clone().unwrap_or_else(|| "OTHER".into())).or_default() += *n as u64;
     }
     let mut activities: BTreeMap<(String, String), u64> = BTreeMap::new();
-    for a in activity_log::Entity::find().filter(activity_log::Column::CitySlug.eq(city.as_str())).all(db).await? {
-        *activities.entry((format!("{:04}-{:02}", a.date.year(), a.date.month()), a.kind)).or_default() += 1;
+    let dated: Vec<(chrono::NaiveDate, String)> = activity_log::Entity::find()
+        .select_only()
+        .column(activity_log::Column::Date)
+        .column(activity_log::Column::Kind)
+        .filter(activity_log::Column::CitySlug.eq(city.as_str()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (date, kind) in dated {
+        *activities.entry((format!("{:04}-{:02}", date.year(), date.month()), kind)).or_default() += 1;
     }
-    let mut checks: BTreeMap<i32, (u64, f64, f64, f64)> = BTreeMap::new();
-    for c in check_in::Entity::find().filter(check_in::Column::CitySlug.eq(city.as_str())).all(db).await? {
-        let e = checks.entry(c.month).or_default();
-        e.0 += 1;
-        e.1 += c.newcomer_satisfaction as f64;
-        e.2 += c.group_satisfaction as f64;
-        e.3 += c.network_size as f64;
-    }
-    let waiting_count = Count::new(waiting.len() as u64, suppress);
+    let checks: Vec<(i32, i64, i64, i64, i64)> = check_in::Entity::find()
+        .select_only()
+        .column(check_in::Column::Month)
+        .column_as(Expr::expr(Func::count(Expr::col(check_in::Column::Id))), "n")
+        .column_as(sum(check_in::Column::NewcomerSatisfaction), "s1")
+        .column_as(sum(check_in::Column::GroupSatisfaction), "s2")
+        .column_as(sum(check_in::Column::NetworkSize), "s3")
+        .filter(check_in::Column::CitySlug.eq(city.as_str()))
+        .group_by(check_in::Column::Month)
+        .order_by_asc(check_in::Column::Month)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let waiting_count = Count::new(waiting_days.len() as u64, suppress);
+    let ended_early = Count::new(count_status(MatchStatus::EndedEarly), suppress);
+    let reasons: Vec<(String, u64)> = by_reason.into_iter().collect();
+    let mut reason_counts: Vec<Count> = reasons.iter().map(|(_, v)| Count::new(*v, suppress)).collect();
+    protect_parts(&mut reason_counts, ended_early);
     Ok(Statistics {
         median_waiting_days: if waiting_count.suppressed { None } else { median(waiting_days) },
         waiting_newcomers: waiting_count,
         ready_groups: Count::new(ready, suppress),
         active_matches: Count::new(count_status(MatchStatus::Active), suppress),
         completed_matches: Count::new(count_status(MatchStatus::Completed), suppress),
-        ended_early_matches: Count::new(count_status(MatchStatus::EndedEarly), suppress),
-        ended_early_by_reason: by_reason.into_iter().map(|(k, v)| (k, Count::new(v, suppress))).collect(),
+        ended_early_matches: ended_early,
+        ended_early_by_reason: reasons.into_iter().map(|(k, _)| k).zip(reason_counts).collect(),
         activities: activities.into_iter().map(|((month, kind), v)| (month, kind, Count::new(v, suppress))).collect(),
         check_ins: checks
             .into_iter()
-            .map(|(month, (n, s1, s2, net))| CheckInStats {
-                month,
-                count: Count::new(n, suppress),
-                newcomer_satisfaction: mean(s1, n, suppress),
-                group_satisfaction: mean(s2, n, suppress),
-                network_size: mean(net, n, suppress),
+            .map(|(month, n, s1, s2, net)| {
+                let n = n as u64;
+                CheckInStats {
+                    month,
+                    count: Count::new(n, suppress),
+                    newcomer_satisfaction: mean(s1 as f64, n, suppress),
+                    group_satisfaction: mean(s2 as f64, n, suppress),
+                    network_size: mean(net as f64, n, suppress),
+                }
             })
             .collect(),
         city,

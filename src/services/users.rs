@@ -38,7 +38,7 @@ pub async fn login(
     let found = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&state.db).await?;
     let pw = password_text.to_owned();
     // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
-    let user = tokio::task::spawn_blocking(move || match found {
+    let user = password_work(move || match found {
         Some(u) if password::verify(&u.password_hash, &pw) => Some(u),
         Some(_) => None,
         None => {
@@ -46,8 +46,7 @@ pub async fn login(
             None
         }
     })
-    .await
-    .map_err(AppError::internal)?;
+    .await?;
     // A failure keeps its slots (dropping the attempt).
     let Some(user) = user else { return Err(AppError::BadCredentials) };
     attempt.succeeded();
@@ -153,7 +152,28 @@ pub struct NewUser {
 /// Creates a user after checking that the role's scope is complete and consistent: CITY_ADMIN
 /// and PARTNER need a city, COORDINATOR a group (its city follows from the group), ADMIN and
 /// ANALYST neither.
-pub async fn create(conn: &impl ConnectionTrait, new: NewUser) -> AppResult<user::Model> {
+/// A new account whose password is hashed already.
+pub struct HashedUser {
+    email: String,
+    role: Role,
+    city: Option<String>,
+    group: Option<String>,
+    password_hash: String,
+}
+
+/// Argon2 runs at most this many at once (about 19 MiB and tens of milliseconds each):
+/// a burst of logins must not take all memory and every blocking thread.
+static PASSWORD_WORK: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+/// Runs Argon2 work off the async workers, a bounded number at once.
+pub async fn password_work<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    let _turn = PASSWORD_WORK.acquire().await.map_err(AppError::internal)?;
+    tokio::task::spawn_blocking(work).await.map_err(AppError::internal)
+}
+
+/// Checks the password's rules and hashes it, touching no database: the caller may then open
+/// a write transaction without holding it (and SQLite's write lock) through Argon2.
+pub async fn hash(new: NewUser) -> AppResult<HashedUser> {
     let email = validate::email("email", &new.email)?;
     if new.password.chars().count() < password::MIN_PASSWORD_LEN {
         return Err(AppError::bad_input(
@@ -164,6 +184,19 @@ pub async fn create(conn: &impl ConnectionTrait, new: NewUser) -> AppResult<user
     if new.password.len() > 1024 {
         return Err(AppError::bad_input("password", "the password is longer than 1024 bytes"));
     }
+    let pw = new.password;
+    let password_hash = password_work(move || password::hash(&pw)).await??;
+    Ok(HashedUser { email, role: new.role, city: new.city, group: new.group, password_hash })
+}
+
+/// Creates an account (the CLI's first administrator, the demo, the tests).
+pub async fn create(conn: &impl ConnectionTrait, new: NewUser) -> AppResult<user::Model> {
+    insert(conn, hash(new).await?).await
+}
+
+/// Stores an account whose password `hash` has hashed.
+pub async fn insert(conn: &impl ConnectionTrait, new: HashedUser) -> AppResult<user::Model> {
+    let email = new.email;
     let (city, group) = match new.role {
         Role::Admin | Role::Analyst => {
             if new.city.is_some() || new.group.is_some() {
@@ -204,12 +237,10 @@ pub async fn create(conn: &impl ConnectionTrait, new: NewUser) -> AppResult<user
     if user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(conn).await?.is_some() {
         return Err(AppError::conflict(format!("a user with the e-mail address {email} exists already")));
     }
-    let pw = new.password;
-    let hash = tokio::task::spawn_blocking(move || password::hash(&pw)).await.map_err(AppError::internal)??;
     let model = user::ActiveModel {
         id: Set(super::new_id()),
         email: Set(email),
-        password_hash: Set(hash),
+        password_hash: Set(new.password_hash),
         role: Set(new.role),
         city_slug: Set(city.clone()),
         group_id: Set(group),

@@ -1,4 +1,5 @@
-//! One test binary for every HTTP test (see STYLE.md: fast to link, one harness).
+//! One test binary for every HTTP test: fast to link, one harness (`helpers`), every test on
+//! a server and a database of its own.
 
 // Test code may fail loudly: `unwrap`/`expect` are the assertions of its set-up helpers too.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -14,6 +15,7 @@ mod matching;
 mod newcomers;
 mod privacy;
 mod races;
+mod review;
 mod schema;
 mod scripts;
 mod security;

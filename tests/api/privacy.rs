@@ -540,6 +540,10 @@ async fn retention_erases_everyone_past_the_period_and_a_dry_run_changes_nothing
     )
     .await;
     let (_, live_n, _) = app.proposed_match(&admin, "almere", None).await;
+    // Waiting for years by its own row, but proposed and declined last week: that is activity.
+    let (declined, declined_n, _) = app.proposed_match(&admin, "almere", None).await;
+    app.ok(Some(&admin), "mutation($id:ID!){ rejectMatch(id:$id, reason:\"timing\"){ id } }", json!({"id": declined}))
+        .await;
     let backdate = |sql: String| async move { db.execute_unprepared(&sql).await.expect("backdate") };
     let long_ago = (chrono::Utc::now() - chrono::Duration::days(30 * 31)).date_naive();
     let stamp = if app.database_url.starts_with("sqlite") {
@@ -547,8 +551,9 @@ async fn retention_erases_everyone_past_the_period_and_a_dry_run_changes_nothing
     } else {
         format!("{long_ago}T00:00:00Z")
     };
-    backdate(format!("UPDATE matches SET end_date = '{long_ago}' WHERE id = '{}'", old.match_id)).await;
-    for id in [&old.id, &withdrawn, &never, &live_n] {
+    backdate(format!("UPDATE matches SET end_date = '{long_ago}', updated_at = '{stamp}' WHERE id = '{}'", old.match_id))
+        .await;
+    for id in [&old.id, &withdrawn, &never, &live_n, &declined_n] {
         backdate(format!("UPDATE newcomers SET updated_at = '{stamp}' WHERE id = '{id}'")).await;
     }
     backdate(format!("UPDATE welcome_groups SET updated_at = '{stamp}' WHERE id = '{dissolved}'")).await;
@@ -561,6 +566,7 @@ async fn retention_erases_everyone_past_the_period_and_a_dry_run_changes_nothing
         assert!(ids.contains(id.as_str()), "{id} is past the period: {out}");
     }
     assert!(!ids.contains(recent.id.as_str()) && !ids.contains(live_n.as_str()), "{out}");
+    assert!(!ids.contains(declined_n.as_str()), "a household declined last week is active: {out}");
     let members: Vec<&Value> = listed.iter().filter(|c| c["kind"] == "group_member").collect();
     assert_eq!(members.len(), 5, "the dissolved group's members: {out}");
     assert!(err.contains("would erase 3 households and 5 group members"), "{err}");

@@ -123,7 +123,7 @@ async fn validation_tells_whether_a_script_is_scored_natively() {
     let app = spawn_app().await;
     let token = app.admin().await;
     let q = "mutation($c:String!,$s:String!){ validateScoringScript(citySlug:$c, source:$s){ ok nativeScoring } }";
-    let shipped = app.ok(Some(&token), q, json!({"c": "almere", "s": samenhier::scripting::shipped::DEFAULT})).await;
+    let shipped = app.ok(Some(&token), q, json!({"c": "almere", "s": scripting::shipped::DEFAULT})).await;
     assert_eq!(shipped["validateScoringScript"], json!({"ok": true, "nativeScoring": true}));
     let looping = "fn eligible(n, g) { true }\nfn score(n, g) { let t = 0; for x in n.interests { t += 1; } t }";
     let other = app.ok(Some(&token), q, json!({"c": "almere", "s": looping})).await;

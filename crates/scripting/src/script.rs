@@ -163,6 +163,11 @@ impl CompiledScript {
         Ok(Arc::new(Self { ast: compiled.ast.clone(), criteria: compiled.criteria.clone(), fast: None }))
     }
 
+    /// The same compiled script with the native evaluator switched off.
+    pub fn without_native(&self) -> Self {
+        Self { ast: self.ast.clone(), criteria: self.criteria.clone(), fast: None }
+    }
+
     /// Whether this script is scored natively (see `fast`).
     pub fn is_native(&self) -> bool {
         self.fast.is_some()

@@ -363,8 +363,11 @@ impl Parser {
             } else if self.is(";") {
                 self.pos += 1;
             } else {
+                // Rhai makes an `if` at the start of a statement a statement of its own: in
+                // `if c { 10 } else { 0 } - x` the `- x` is the next statement (a negation),
+                // not a subtraction from the `if`. So the `if` is parsed alone here.
                 let is_if = self.is_word("if");
-                let e = self.expr(0)?;
+                let e = if is_if { self.primary()? } else { self.expr(0)? };
                 if self.is(";") {
                     self.pos += 1;
                 } else if self.is("}") {
@@ -996,6 +999,55 @@ mod tests {
         assert_eq!(agree(scripts[0], 2000), 2000);
         assert_eq!(agree(scripts[1], 2000), 2000);
         assert_eq!(agree(scripts[2], 200), 0, "mixed arithmetic always defers to Rhai");
+    }
+
+    /// The grammar issue #20 found: an `if` statement followed by an expression. Before the
+    /// parser took the `if` alone, the native evaluator read the two statements as one
+    /// subtraction; nothing but the sample check (`CompiledScript::compile` runs both on the
+    /// built-in pairs and keeps a script native only when they agree) kept that script on
+    /// Rhai. Now both read it alike, on households that reach either branch.
+    #[test]
+    fn an_if_statement_followed_by_an_expression_is_two_statements_as_in_rhai() {
+        let source = "fn eligible(n, g) { true }
+             fn score(n, g) { if n.age > 40 { 10 } else { 0 } - age_gap(n.age, g.member_ages) }";
+        assert_eq!(agree(source, 2000), 2000, "every pair native and equal to Rhai");
+        let script = CompiledScript::compile(source).unwrap();
+        assert!(script.is_native());
+        let (old, young) = (fixture_with_age(52), fixture_with_age(23));
+        let g = &super::super::fixtures::groups()[0];
+        let mut scope = Scope::new();
+        for n in [&old, &young] {
+            let expected = -g.0.member_ages.gap(n.0.age) * 100;
+            assert_eq!(script.rhai_total(&mut scope, n, g).unwrap(), expected, "Rhai: the value is the negation alone");
+            assert_eq!(FastScript::compile(source).unwrap().pair_total(&n.0, &g.0).unwrap(), expected);
+        }
+        // A statement that Rhai would refuse after the `if` (`== 3`) is not native either.
+        assert!(
+            FastScript::compile("fn eligible(n, g) { true } fn score(n, g) { if true { 1 } else { 2 } == 3 }")
+                .is_none()
+        );
+    }
+
+    fn fixture_with_age(age: i64) -> ScriptNewcomer {
+        let base = &super::super::fixtures::newcomers()[0];
+        ScriptNewcomer(Arc::new(NewcomerData { age, ..clone_data(&base.0) }))
+    }
+
+    fn clone_data(n: &NewcomerData) -> NewcomerData {
+        NewcomerData {
+            age: n.age,
+            gender: n.gender.clone(),
+            languages: n.languages.clone(),
+            dutch_level: n.dutch_level.clone(),
+            interests: n.interests.clone(),
+            sector: n.sector.clone(),
+            goals: n.goals.clone(),
+            household_size: n.household_size,
+            children_ages: n.children_ages.clone(),
+            city: n.city.clone(),
+            neighbourhood: n.neighbourhood.clone(),
+            waiting_days: n.waiting_days,
+        }
     }
 
     #[test]

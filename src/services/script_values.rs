@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use entity::{CefrLevel, Gender, group_member, newcomer, welcome_group};
 use rhai::ImmutableString;
 
-use super::api::{Ages, GroupData, NewcomerData, ScriptGroup, ScriptNewcomer, Tags};
+use scripting::api::{Ages, GroupData, NewcomerData, ScriptGroup, ScriptNewcomer, Tags};
 
 /// The gender as scripts and reports spell it.
 pub fn gender_code(g: Gender) -> &'static str {
@@ -41,7 +41,7 @@ pub fn newcomer(m: &newcomer::Model, today: NaiveDate) -> ScriptNewcomer {
     if m.dutch_level >= CefrLevel::A2 {
         languages.push("nl".into());
     }
-    let waiting_days = (today - m.waiting_since.date_naive()).num_days().max(0);
+    let waiting_days = (today - crate::config::local_date(m.waiting_since)).num_days().max(0);
     ScriptNewcomer(Arc::new(NewcomerData {
         age: (today.year() - m.birth_year).into(),
         gender: gender_code(m.gender).into(),
