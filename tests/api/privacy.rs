@@ -551,8 +551,11 @@ async fn retention_erases_everyone_past_the_period_and_a_dry_run_changes_nothing
     } else {
         format!("{long_ago}T00:00:00Z")
     };
-    backdate(format!("UPDATE matches SET end_date = '{long_ago}', updated_at = '{stamp}' WHERE id = '{}'", old.match_id))
-        .await;
+    backdate(format!(
+        "UPDATE matches SET end_date = '{long_ago}', updated_at = '{stamp}' WHERE id = '{}'",
+        old.match_id
+    ))
+    .await;
     for id in [&old.id, &withdrawn, &never, &live_n, &declined_n] {
         backdate(format!("UPDATE newcomers SET updated_at = '{stamp}' WHERE id = '{id}'")).await;
     }

@@ -30,7 +30,9 @@ async fn a_suppressed_count_cannot_come_back_by_subtraction() {
     }
     // Staff see every count.
     let d = app.ok(Some(&admin), q, json!({})).await;
-    assert!(d["cityStatistics"]["endedEarlyByReason"].as_array().unwrap().iter().all(|r| r["count"]["suppressed"] == false));
+    assert!(
+        d["cityStatistics"]["endedEarlyByReason"].as_array().unwrap().iter().all(|r| r["count"]["suppressed"] == false)
+    );
 }
 
 #[tokio::test]
