@@ -217,8 +217,10 @@ impl Application {
             introspection,
         };
         let schema = graphql::builder(limits).data(Arc::clone(&state)).finish();
+        let shapes = crate::graphql::response_shape::Shapes::from_sdl(&schema.sdl());
         let endpoint = web::Data::new(GraphqlEndpoint {
             schema,
+            shapes,
             graphiql: introspection,
             cache: crate::graphql::response_cache::ResponseCache::new(state.settings.response_cache_bytes),
         });
@@ -267,7 +269,14 @@ impl Application {
         if self.signals {
             tokio::spawn(drain_on_signal(self.server.handle(), self.state.in_flight.clone()));
         }
-        self.server.await
+        let served = self.server.await;
+        // On SQLite, committed data may still sit in the write-ahead log beside the file; a
+        // clean stop moves it into `samenhier.db` and empties the log, so a copy of the file
+        // alone is the whole database.
+        if let Err(e) = db::checkpoint(&self.state.db).await {
+            tracing::warn!(error = %e, "checkpoint at shutdown failed; the write-ahead log stays beside the database");
+        }
+        served
     }
 }
 

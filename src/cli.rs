@@ -32,6 +32,12 @@ pub enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Write a consistent copy of the live SQLite database to FILE (a new file, mode 0600);
+    /// the server may keep running. For PostgreSQL use pg_dump.
+    Backup {
+        /// Where to write the copy; must not exist yet.
+        file: std::path::PathBuf,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -150,6 +156,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let conn = db::connect(&settings.database_url).await?;
             db::migrate(&conn).await?;
             println!("migrations applied to {}", db::redact_url(&settings.database_url));
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let settings = settings()?;
+            let conn = db::connect(&settings.database_url).await?;
+            db::backup(&conn, &file).await?;
+            println!("backed up {} to {}", db::redact_url(&settings.database_url), file.display());
             Ok(())
         }
         Command::User { command: UserCommand::Add(args) } => user_add(settings()?, args).await,

@@ -61,6 +61,52 @@ fn private_files(file: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// SQLite: moves the write-ahead log into the database file and truncates the log. Nothing
+/// to do on PostgreSQL.
+pub async fn checkpoint(db: &DatabaseConnection) -> anyhow::Result<()> {
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await.context("checkpoint")?;
+    }
+    Ok(())
+}
+
+/// A consistent copy of a live SQLite database in `target` (SQLite's `VACUUM INTO`: readers
+/// and writers go on meanwhile), written 0600. On PostgreSQL use `pg_dump`.
+pub async fn backup(db: &DatabaseConnection, target: &std::path::Path) -> anyhow::Result<()> {
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Sqlite {
+        anyhow::bail!(
+            "`samenhier backup` copies SQLite databases; for PostgreSQL use pg_dump (see README, Operations)"
+        );
+    }
+    if target.exists() {
+        anyhow::bail!("{} exists already; give a new file name", target.display());
+    }
+    // Created empty and private first (VACUUM INTO fills an empty file and keeps its mode):
+    // the copy holds personal data.
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(target)
+            .with_context(|| format!("cannot create {}", target.display()))?;
+    }
+    let path = target.to_str().ok_or_else(|| anyhow::anyhow!("the backup path must be UTF-8"))?;
+    let result = db
+        .execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Sqlite,
+            "VACUUM INTO ?",
+            [path.into()],
+        ))
+        .await;
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(target);
+        return Err(e).context("the backup failed");
+    }
+    Ok(())
+}
+
 /// Applies every pending migration.
 /// The migrations run in one write transaction (on PostgreSQL holding an advisory lock, on
 /// SQLite the write lock), so servers that start together on one database apply them once,

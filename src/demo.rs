@@ -340,6 +340,7 @@ fn generate(
         let share = rng.random_bool(0.7);
         newcomers.push(newcomer::ActiveModel {
             registered_by: Set(None),
+            idempotency_fingerprint: Set(None),
             id: Set(new_id()),
             city_slug: Set(city.to_string()),
             name: Set(format!("{given} {family}")),

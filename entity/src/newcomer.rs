@@ -39,6 +39,8 @@ pub struct Model {
     pub waiting_since: DateTimeUtc,
     #[sea_orm(unique)]
     pub idempotency_key: Option<String>,
+    /// SHA-256 of the validated input registered with the idempotency key.
+    pub idempotency_fingerprint: Option<String>,
     /// When the personal data was erased (right to erasure or retention); `None` while held.
     pub erased_at: Option<DateTimeUtc>,
     /// The account that registered the household (a PARTNER changes only its own).

@@ -44,6 +44,18 @@ impl Scope {
         }
     }
 
+    /// A list filtered by `city`: the city, lower-cased, when it is within the scope;
+    /// FORBIDDEN for another city (cities are public, so naming one reveals nothing: asking
+    /// about it is what the caller may not do, as for every other operation on another city).
+    pub fn city_filter(&self, city: &str) -> AppResult<String> {
+        let city = city.trim().to_lowercase();
+        if self.covers_city(&city) {
+            Ok(city)
+        } else {
+            Err(AppError::forbidden(format!("you may not read the records of {city}; your scope is your own city")))
+        }
+    }
+
     /// The single city this scope is limited to, if any.
     pub fn city(&self) -> Option<&str> {
         match self {

@@ -42,7 +42,7 @@ impl City {
 
 /// Loads a city by slug (cities are public, so no scope applies).
 pub async fn load(ctx: &Context<'_>, slug: &str) -> AppResult<City> {
-    let (state, _, _turn) = both(ctx).await?;
+    let (state, _turn) = super::context::state_and_turn(ctx).await?;
     let Some(cache) = ctx.data_opt::<std::sync::Arc<super::context::RequestCache>>() else {
         return city::Entity::find_by_id(slug).one(&state.db).await?.map(City).ok_or(AppError::NotFound("city"));
     };
@@ -75,6 +75,8 @@ impl CityQuery {
     /// One city by slug; NOT_FOUND when there is none.
     #[graphql(complexity = "child_complexity + DB_COST")]
     async fn city(&self, ctx: &Context<'_>, slug: String) -> async_graphql::Result<Option<City>> {
+        // Public records, but the API answers only signed-in callers (see API.md).
+        super::context::caller(ctx).gql()?;
         load(ctx, slug.trim().to_lowercase().as_str()).await.map(Some).gql()
     }
 }

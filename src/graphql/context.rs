@@ -91,16 +91,23 @@ pub fn caller<'a>(ctx: &Context<'a>) -> AppResult<&'a Principal> {
     ctx.data_opt::<RequestAuth>().and_then(|a| a.principal.as_ref()).ok_or(AppError::Unauthenticated)
 }
 
-/// The state, the caller and a turn at the database (one of the request's few), the common
-/// case: the turn is held until the resolver's body ends (its children resolve after that, so
-/// a parent never waits for its own children's turns).
-pub async fn both<'a>(ctx: &Context<'a>) -> AppResult<(&'a AppState, &'a Principal, DbTurn<'a>)> {
-    let (state, caller) = (state(ctx)?, caller(ctx)?);
+/// The state and a turn at the database, for what anyone may read (cities are public).
+pub async fn state_and_turn<'a>(ctx: &Context<'a>) -> AppResult<(&'a AppState, DbTurn<'a>)> {
+    let state = state(ctx)?;
     let turn = match ctx.data_opt::<Arc<RequestCache>>() {
         Some(cache) => Some(
             cache.db_turns.acquire().await.map_err(|_| AppError::internal(anyhow::anyhow!("request turns closed")))?,
         ),
         None => None,
     };
-    Ok((state, caller, DbTurn(turn)))
+    Ok((state, DbTurn(turn)))
+}
+
+/// The state, the caller and a turn at the database (one of the request's few), the common
+/// case: the turn is held until the resolver's body ends (its children resolve after that, so
+/// a parent never waits for its own children's turns).
+pub async fn both<'a>(ctx: &Context<'a>) -> AppResult<(&'a AppState, &'a Principal, DbTurn<'a>)> {
+    let caller = caller(ctx)?;
+    let (state, turn) = state_and_turn(ctx).await?;
+    Ok((state, caller, turn))
 }

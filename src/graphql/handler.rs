@@ -31,6 +31,8 @@ pub struct GraphqlEndpoint {
     pub graphiql: bool,
     /// Answers to read-only queries, valid while nothing has been written since.
     pub cache: ResponseCache,
+    /// The schema's field types, to put failed fields in as null (see `response_shape`).
+    pub shapes: super::response_shape::Shapes,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -559,6 +561,11 @@ async fn execute(
         let errors = serde_json::to_value(&response.errors).unwrap_or_else(|_| json!([]));
         let status = if media == Media::GraphqlResponse { StatusCode::BAD_REQUEST } else { StatusCode::OK };
         return respond(status, media, json!({ "errors": errors }), &request_id);
+    }
+    if let Ok(doc) = &parsed
+        && let Some(op) = response_cache::selected_operation(doc, operation.as_deref())
+    {
+        super::response_shape::conform(&mut response, &endpoint.shapes, doc, op);
     }
     let body = match serde_json::to_vec(&response) {
         Ok(b) => Bytes::from(b),

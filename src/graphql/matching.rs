@@ -432,6 +432,12 @@ impl MatchingRun {
     async fn matched_count(&self) -> i32 {
         self.0.matched_count
     }
+    /// Why a round proposed nothing: NO_WAITING_HOUSEHOLDS (the city has no WAITING household
+    /// without a live match), NO_READY_GROUPS (no READY group without one) or NOTHING_ELIGIBLE
+    /// (the script, exclusions and earlier declines left no pair). Null when it proposed pairs.
+    async fn empty_reason(&self) -> Option<&str> {
+        self.0.quality.get("emptyReason").and_then(serde_json::Value::as_str)
+    }
     /// What the round computed, for dry runs too.
     #[graphql(complexity = "child_complexity + DB_COST")]
     async fn pairs(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProposedPair>> {

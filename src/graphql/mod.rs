@@ -13,6 +13,7 @@ pub mod matching;
 pub mod newcomers;
 pub mod privacy;
 pub mod response_cache;
+pub mod response_shape;
 pub mod scalars;
 pub mod scripts;
 pub mod users;

@@ -6,33 +6,45 @@ use chrono::{DateTime, Utc};
 use entity::user;
 
 use super::cities::{self, City};
-use super::context::{both, state};
+use super::context::{both, state, state_and_turn};
 use super::enums::Role;
 use super::groups::WelcomeGroup;
+use crate::auth::Principal;
 use crate::error::IntoGql;
 use crate::services::{groups, users as svc};
 
 /// An account of the platform.
-pub struct User(pub user::Model);
+pub struct User {
+    model: user::Model,
+    /// Who reads it when the request itself carries no token: the user who just signed in
+    /// (the answer of `login` is read as them).
+    acting: Option<Principal>,
+}
+
+impl User {
+    pub fn new(model: user::Model) -> Self {
+        Self { model, acting: None }
+    }
+}
 
 #[Object]
 impl User {
     /// Opaque id.
     async fn id(&self) -> ID {
-        ID(self.0.id.clone())
+        ID(self.model.id.clone())
     }
     /// Login e-mail address.
     async fn email(&self) -> &str {
-        &self.0.email
+        &self.model.email
     }
     /// What the user may do.
     async fn role(&self) -> Role {
-        self.0.role.into()
+        self.model.role.into()
     }
     /// The city of a CITY_ADMIN, PARTNER or COORDINATOR.
     #[graphql(complexity = "child_complexity + DB_COST")]
     async fn city(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<City>> {
-        match &self.0.city_slug {
+        match &self.model.city_slug {
             Some(slug) => cities::load(ctx, slug).await.map(Some).gql(),
             None => Ok(None),
         }
@@ -41,15 +53,19 @@ impl User {
     #[graphql(complexity = "child_complexity + DB_COST")]
     async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<WelcomeGroup>> {
         let run = async {
-            let Some(id) = &self.0.group_id else { return Ok(None) };
-            let (state, p, _turn) = both(ctx).await?;
+            let Some(id) = &self.model.group_id else { return Ok(None) };
+            let (state, _turn) = state_and_turn(ctx).await?;
+            let p = match &self.acting {
+                Some(p) => p,
+                None => super::context::caller(ctx)?,
+            };
             groups::get(state, p, id).await.map(|g| Some(WelcomeGroup::new(g)))
         };
         run.await.gql()
     }
     /// When the account was created.
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.model.created_at
     }
 }
 
@@ -70,9 +86,10 @@ impl AuthPayload {
     async fn expires_at(&self) -> DateTime<Utc> {
         self.expires_at
     }
-    /// The account signed in.
+    /// The account signed in; its fields answer as that user would see them (the request
+    /// that signs in carries no token yet).
     async fn user(&self) -> User {
-        User(self.user.clone())
+        User { model: self.user.clone(), acting: Some(svc::principal_of(&self.user)) }
     }
 }
 
@@ -87,7 +104,7 @@ impl UserQuery {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             let found = <user::Entity as sea_orm::EntityTrait>::find_by_id(p.user_id.as_str()).one(&state.db).await?;
-            found.map(User).ok_or(crate::error::AppError::Unauthenticated)
+            found.map(User::new).ok_or(crate::error::AppError::Unauthenticated)
         };
         run.await.gql()
     }
@@ -99,8 +116,9 @@ pub struct UserMutation;
 #[Object]
 impl UserMutation {
     /// Signs in with e-mail address and password. A wrong password and an unknown address
-    /// answer alike (UNAUTHENTICATED). After 5 failures for one account, or 50 from one client
-    /// address, within 15 minutes, logins answer RATE_LIMITED until the window ends (known and
+    /// answer alike (UNAUTHENTICATED). After 5 failures for one account from one client
+    /// address, or 50 from one address, within 15 minutes, or 50 for one account from all
+    /// addresses within a day, logins answer RATE_LIMITED until the window ends (known and
     /// unknown accounts alike).
     #[graphql(complexity = "child_complexity + DB_COST")]
     async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> async_graphql::Result<AuthPayload> {

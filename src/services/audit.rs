@@ -74,7 +74,7 @@ pub async fn list(
         q = q.filter(Column::CitySlug.eq(c));
     }
     if let Some(c) = filter.city_slug {
-        q = q.filter(Column::CitySlug.eq(c.trim().to_lowercase()));
+        q = q.filter(Column::CitySlug.eq(scope.city_filter(&c)?));
     }
     if let Some(t) = filter.entity_type {
         q = q.filter(Column::EntityType.eq(t));

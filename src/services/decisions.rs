@@ -43,7 +43,7 @@ pub async fn list(
     let scope = p.scope_for(Op::ReadMatches)?;
     let mut q = matches::Entity::find().filter(scope_condition(&scope));
     if let Some(c) = filter.city {
-        q = q.filter(matches::Column::CitySlug.eq(c.trim().to_lowercase()));
+        q = q.filter(matches::Column::CitySlug.eq(scope.city_filter(&c)?));
     }
     if let Some(s) = filter.status {
         q = q.filter(matches::Column::Status.eq(s));

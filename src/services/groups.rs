@@ -119,7 +119,7 @@ pub async fn list(
     let scope = p.scope_for(Op::ReadGroups)?;
     let mut q = welcome_group::Entity::find().filter(scope_condition(&scope));
     if let Some(c) = filter.city {
-        q = q.filter(welcome_group::Column::CitySlug.eq(c.trim().to_lowercase()));
+        q = q.filter(welcome_group::Column::CitySlug.eq(scope.city_filter(&c)?));
     }
     if let Some(s) = filter.status {
         q = q.filter(welcome_group::Column::Status.eq(s));

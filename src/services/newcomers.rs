@@ -178,7 +178,7 @@ pub async fn list(
     let scope = p.scope_for(Op::ReadNewcomers)?;
     let mut q = newcomer::Entity::find().filter(scope_condition(&scope));
     if let Some(c) = filter.city {
-        q = q.filter(newcomer::Column::CitySlug.eq(c.trim().to_lowercase()));
+        q = q.filter(newcomer::Column::CitySlug.eq(scope.city_filter(&c)?));
     }
     if let Some(s) = filter.status {
         q = q.filter(newcomer::Column::Status.eq(s));
@@ -249,6 +249,23 @@ fn privacy_version(value: Option<&str>) -> AppResult<Option<String>> {
     validate::optional_text("privacyNoticeVersion", value, 32)
 }
 
+/// The household a retry with the same idempotency key finds: returned when the retry asks
+/// for the same registration, CONFLICT (naming the key) when it asks for another.
+fn same_registration(
+    existing: newcomer::Model,
+    fingerprint: &Option<String>,
+    key: Option<&str>,
+) -> AppResult<newcomer::Model> {
+    // Records registered before fingerprints were kept have none: they are returned as before.
+    match (&existing.idempotency_fingerprint, fingerprint) {
+        (Some(stored), Some(asked)) if stored != asked => Err(AppError::conflict(format!(
+            "the idempotency key {:?} was used for a different registration; use a new key for a new household",
+            key.unwrap_or_default()
+        ))),
+        _ => Ok(existing),
+    }
+}
+
 pub async fn register(state: &AppState, p: &Principal, input: RegisterNewcomerInput) -> AppResult<newcomer::Model> {
     let scope = p.scope_for(Op::RegisterNewcomer)?;
     let today = state.settings.today();
@@ -286,13 +303,27 @@ pub async fn register(state: &AppState, p: &Principal, input: RegisterNewcomerIn
         .transpose()?
         // Scoped to the account, so one partner's key can never return another's newcomer.
         .map(|k| format!("{}:{k}", p.user_id));
+    // What this registration asks for, after validation (so spelling that validation evens out
+    // does not count as a difference).
+    let fingerprint = idempotency_key.as_ref().map(|_| {
+        let asked = format!(
+            "{:?}",
+            (
+                (&city_slug, &name, &preferred_name, &email, &phone, birth_year, input.gender, &country),
+                (&languages, input.dutch_level, &interests, &sector, &education, goals(&input.goals)),
+                (household_adults, &children, arrival, &neighbourhood, &needs, input.share_contact_with_group),
+                (consent_date, &privacy_notice_version),
+            )
+        );
+        scripting::sha256_hex(&asked)
+    });
 
     let txn = begin_write(&state.db).await?;
     if let Some(key) = &idempotency_key
         && let Some(existing) =
             newcomer::Entity::find().filter(newcomer::Column::IdempotencyKey.eq(key.as_str())).one(&txn).await?
     {
-        return Ok(existing);
+        return same_registration(existing, &fingerprint, input.idempotency_key.as_deref());
     }
     if entity::city::Entity::find_by_id(city_slug.as_str()).one(&txn).await?.is_none() {
         return Err(AppError::bad_input("citySlug", format!("there is no city {:?}", input.city_slug)));
@@ -330,6 +361,7 @@ pub async fn register(state: &AppState, p: &Principal, input: RegisterNewcomerIn
         status_reason: Set(None),
         waiting_since: Set(now),
         idempotency_key: Set(idempotency_key.clone()),
+        idempotency_fingerprint: Set(fingerprint.clone()),
         erased_at: Set(None),
         version: Set(1),
         created_at: Set(now),
@@ -343,11 +375,12 @@ pub async fn register(state: &AppState, p: &Principal, input: RegisterNewcomerIn
         // the one that lost the race answers with the record the winner created.
         (Err(e), Some(key)) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
             drop(txn);
-            return newcomer::Entity::find()
+            let existing = newcomer::Entity::find()
                 .filter(newcomer::Column::IdempotencyKey.eq(key.as_str()))
                 .one(&state.db)
                 .await?
-                .ok_or_else(|| AppError::conflict("the registration with this idempotency key conflicts; retry"));
+                .ok_or_else(|| AppError::conflict("the registration with this idempotency key conflicts; retry"))?;
+            return same_registration(existing, &fingerprint, input.idempotency_key.as_deref());
         }
         (Err(e), _) => return Err(e.into()),
     };

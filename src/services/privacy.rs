@@ -119,6 +119,7 @@ async fn erase_newcomer_rows(db: &DatabaseConnection, cause: Cause<'_>, id: &str
         status: Set(status),
         status_reason: Set(None),
         idempotency_key: Set(None),
+        idempotency_fingerprint: Set(None),
         erased_at: Set(Some(now)),
         version: Set(n.version + 1),
         updated_at: Set(now),

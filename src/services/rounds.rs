@@ -272,6 +272,8 @@ pub async fn run(state: &AppState, p: &Principal, input: RunMatchingInput) -> Ap
     let result = run_round(state, p, input, started).await;
     let outcome = match &result {
         Ok(_) if dry => "dry_run",
+        // A real round that found nothing to propose is not a proposal.
+        Ok(run) if run.matched_count == 0 => "empty",
         Ok(_) => "proposed",
         Err(_) => "failed",
     };
@@ -348,6 +350,15 @@ async fn run_round(
     let excluded_eligible = excluded_set.iter().filter(|(r, c)| proposal.scores.get(*r, *c).is_some()).count();
     let mut quality = quality(&cands, &pairs, proposal.greedy_total, total);
     quality["rescoredOnRhai"] = json!(proposal.rescored_on_rhai);
+    if pairs.is_empty() {
+        quality["emptyReason"] = json!(if cands.newcomers.is_empty() {
+            "NO_WAITING_HOUSEHOLDS"
+        } else if cands.groups.is_empty() {
+            "NO_READY_GROUPS"
+        } else {
+            "NOTHING_ELIGIBLE"
+        });
+    }
     let run_id = new_id();
     let now = Utc::now();
 

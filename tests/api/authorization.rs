@@ -738,12 +738,21 @@ async fn lists_contain_only_the_callers_city() {
     app.register(&admin, "rotterdam").await;
     let city_admin = app.user("CITY_ADMIN", Some("almere"), None).await;
     let d = app
-        .ok(Some(&city_admin), "{ welcomeGroups { totalCount edges { node { city { slug } } } } newcomers { totalCount } other: welcomeGroups(citySlug:\"rotterdam\"){ totalCount } }", json!({}))
+        .ok(
+            Some(&city_admin),
+            "{ welcomeGroups { totalCount edges { node { city { slug } } } } newcomers { totalCount } }",
+            json!({}),
+        )
         .await;
     assert_eq!(d["welcomeGroups"]["totalCount"], 1);
     assert_eq!(d["welcomeGroups"]["edges"][0]["node"]["city"]["slug"], "almere");
     assert_eq!(d["newcomers"]["totalCount"], 1);
-    assert_eq!(d["other"]["totalCount"], 0);
+    // Asking for another city's records is refused, not answered with nothing (clients.rs).
+    let other =
+        app.gql(Some(&city_admin), "{ other: welcomeGroups(citySlug:\"rotterdam\"){ totalCount } }", json!({})).await;
+    assert_eq!(code(&other).as_deref(), Some("FORBIDDEN"));
+    // `welcomeGroups` may not be null, so its failure nulls `data` (the specification's rule).
+    assert!(other["data"].is_null(), "{other}");
     let all = app.ok(Some(&admin), "{ welcomeGroups { totalCount } newcomers { totalCount } }", json!({})).await;
     assert_eq!(all["welcomeGroups"]["totalCount"], 2);
     assert_eq!(all["newcomers"]["totalCount"], 2);

@@ -76,3 +76,26 @@ fn schema_prints_the_sdl() {
     assert!(ok);
     assert_eq!(out, samenhier::graphql::sdl());
 }
+
+#[tokio::test]
+async fn backup_writes_a_consistent_private_copy_of_a_live_sqlite_database() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    app.register(&admin, "almere").await;
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy.db");
+    let (ok, out, err) = samenhier(&app.database_url, &["backup", copy.to_str().unwrap()], "");
+    if !app.database_url.starts_with("sqlite") {
+        assert!(!ok && err.contains("pg_dump"), "{out}{err}");
+        return;
+    }
+    assert!(ok, "{out}{err}");
+    assert_eq!(std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777, 0o600);
+    // The copy is a whole database, readable on its own (the live one kept serving meanwhile).
+    let copied = sea_orm::Database::connect(format!("sqlite://{}?mode=ro", copy.display())).await.unwrap();
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    assert_eq!(entity::newcomer::Entity::find().count(&copied).await.unwrap(), 1);
+    let again = samenhier(&app.database_url, &["backup", copy.to_str().unwrap()], "");
+    assert!(!again.0 && again.2.contains("exists already"), "{again:?}");
+}

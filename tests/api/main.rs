@@ -7,6 +7,7 @@
 mod authorization;
 mod cache;
 mod cli;
+mod clients;
 mod concurrency;
 mod groups;
 mod helpers;

@@ -394,3 +394,48 @@ async fn a_round_past_its_budget_stores_nothing() {
     assert_eq!(d["matches"]["totalCount"], 0);
     assert_eq!(entity::matching_run::Entity::find().all(&app.state.db).await.unwrap().len(), 0);
 }
+
+/// The raw body of an answer (to see its key order).
+async fn raw(app: &TestApp, token: Option<&str>, query: &str) -> String {
+    let mut req = app.client.post(format!("{}/graphql", app.address)).json(&json!({ "query": query }));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    req.send().await.unwrap().text().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_failed_nullable_field_is_null_and_keys_follow_the_selection() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let partner = app.user("PARTNER", Some("almere"), None).await;
+    app.register(&partner, "almere").await;
+    // A failed nullable field is present as null, beside the fields that worked.
+    let v: Value =
+        serde_json::from_str(&raw(&app, Some(&admin), "{ welcomeGroup(id:\"nope\"){ id } me { id } }").await).unwrap();
+    assert!(v["data"].as_object().unwrap().contains_key("welcomeGroup"), "{v}");
+    assert!(v["data"]["welcomeGroup"].is_null() && v["data"]["me"]["id"].is_string(), "{v}");
+    let v: Value = serde_json::from_str(&raw(&app, Some(&admin), "{ welcomeGroup(id:\"nope\"){ id } }").await).unwrap();
+    assert_eq!(v["data"], json!({"welcomeGroup": null}), "{v}");
+    // A field the role may not read: null in every object, the error beside it.
+    let v: Value =
+        serde_json::from_str(&raw(&app, Some(&partner), "{ newcomers { edges { node { id status name } } } }").await)
+            .unwrap();
+    let node = &v["data"]["newcomers"]["edges"][0]["node"];
+    assert!(node.as_object().unwrap().contains_key("name") && node["name"].is_null(), "{v}");
+    // A failed field that may not be null takes its nullable parent (here: data) with it.
+    let v: Value = serde_json::from_str(&raw(&app, None, "{ me { id } }").await).unwrap();
+    assert!(v["data"].is_null(), "{v}");
+    // Keys in the order of the selection, whatever finished first.
+    let order_in = |body: &str, keys: &[&'static str]| -> Vec<&'static str> {
+        let mut at: Vec<(usize, &'static str)> =
+            keys.iter().map(|k| (body.find(&format!("\"{k}\"")).unwrap_or(usize::MAX), *k)).collect();
+        at.sort();
+        at.into_iter().map(|(_, k)| k).collect()
+    };
+    let keys = ["me", "id", "role", "cities", "newcomers"];
+    let body = raw(&app, Some(&admin), "{ me { id role } cities { slug } newcomers { totalCount } }").await;
+    assert_eq!(order_in(&body, &keys), ["me", "id", "role", "cities", "newcomers"], "{body}");
+    let body = raw(&app, Some(&admin), "{ newcomers { totalCount } cities { slug } me { role id } }").await;
+    assert_eq!(order_in(&body, &keys), ["newcomers", "cities", "me", "role", "id"], "{body}");
+}

@@ -236,3 +236,29 @@ async fn tokens_of_an_external_identity_provider_are_verified_and_the_role_comes
     let own = app.admin().await;
     assert!(app.ok(Some(&own), "{ me { id } }", json!({})).await["me"]["id"].is_string());
 }
+
+#[tokio::test]
+async fn the_answer_of_login_is_read_as_the_user_who_signed_in() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let group = app.ready_group(&admin, "haarlem").await;
+    let email = format!("coord-{}@example.org", uuid::Uuid::new_v4().simple());
+    samenhier::services::users::create(
+        &app.state.db,
+        samenhier::services::users::NewUser {
+            email: email.clone(),
+            role: entity::Role::Coordinator,
+            city: None,
+            group: Some(group.clone()),
+            password: PASSWORD.into(),
+        },
+    )
+    .await
+    .unwrap();
+    let q = "mutation($e:String!,$p:String!){ login(email:$e, password:$p){ token user { id role city { slug } group { id } } } }";
+    let d = app.ok(None, q, json!({"e": email, "p": PASSWORD})).await;
+    let user = &d["login"]["user"];
+    assert_eq!(user["role"], "COORDINATOR");
+    assert_eq!(user["city"]["slug"], "haarlem");
+    assert_eq!(user["group"]["id"], group.as_str());
+}
