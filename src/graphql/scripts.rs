@@ -102,6 +102,11 @@ impl ScriptPreview {
     async fn candidate_matches(&self) -> i32 {
         self.0.candidate_matches as i32
     }
+    /// Per household whose proposal would change: the group and score before (active
+    /// script) and after (candidate), for staff to see who would be matched differently.
+    async fn changes(&self) -> Vec<PreviewChange> {
+        self.0.changes.iter().cloned().map(PreviewChange).collect()
+    }
     /// The newcomers whose proposal would change (another group, or none).
     #[graphql(complexity = "child_complexity + DB_COST")]
     async fn changed_newcomers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Newcomer>> {
@@ -110,6 +115,42 @@ impl ScriptPreview {
             Newcomer::scoped_all(&state.db, self.0.changed_newcomers.clone(), p).await
         };
         run.await.gql()
+    }
+}
+
+/// One household whose proposal a candidate script would change.
+pub struct PreviewChange(svc::PreviewChange);
+
+#[Object]
+impl PreviewChange {
+    /// The household.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn newcomer(&self, ctx: &Context<'_>) -> async_graphql::Result<Newcomer> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            Newcomer::scoped(&state.db, self.0.newcomer.clone(), p).await
+        };
+        run.await.gql()
+    }
+    /// The group the active script proposes for it (none: no proposal).
+    async fn group_before(&self) -> Option<super::groups::WelcomeGroup> {
+        self.0.before.as_ref().map(|(g, _)| super::groups::WelcomeGroup::new(g.clone()))
+    }
+    /// The group the candidate script would propose (none: no proposal).
+    async fn group_after(&self) -> Option<super::groups::WelcomeGroup> {
+        self.0.after.as_ref().map(|(g, _)| super::groups::WelcomeGroup::new(g.clone()))
+    }
+    /// Its proposal's score under the active script.
+    async fn score_before(&self) -> Option<f64> {
+        self.0.before.as_ref().map(|(_, s)| points(*s))
+    }
+    /// Its proposal's score under the candidate script.
+    async fn score_after(&self) -> Option<f64> {
+        self.0.after.as_ref().map(|(_, s)| points(*s))
+    }
+    /// After minus before (a missing proposal counts 0).
+    async fn score_change(&self) -> f64 {
+        points(self.0.after.as_ref().map_or(0, |p| p.1) - self.0.before.as_ref().map_or(0, |p| p.1))
     }
 }
 

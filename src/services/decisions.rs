@@ -312,8 +312,8 @@ pub async fn recommendations(
         return Err(AppError::conflict("recommendations are for WAITING newcomers; this one is not"));
     }
     let active = scripts::active(state, &n.city_slug).await?;
-    let cands = candidates::load(&state.db, &n.city_slug, None).await?;
-    let repeats = rounds::never_again(&state.db, &n.city_slug).await?;
+    // The same inputs a round of the city would start from.
+    let rounds::RoundInputs { cands, repeats, .. } = rounds::round_inputs(&state.db, &n.city_slug).await?;
     let today = state.settings.today();
     let script = std::sync::Arc::clone(&active.script);
     let budget = state.settings.scoring_budget;

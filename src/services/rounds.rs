@@ -108,6 +108,28 @@ pub async fn never_again(conn: &impl ConnectionTrait, city: &str) -> AppResult<H
     Ok(rows.into_iter().collect())
 }
 
+/// What every computation of proposals starts from — a round, a preview, the recommendations:
+/// the city's candidates, the pairs declined or ended before, and those pairs as (row, column)
+/// of the candidates. One function, so a preview solves exactly the problem a round would.
+pub struct RoundInputs {
+    pub cands: Candidates,
+    pub repeats: HashSet<(String, String)>,
+    /// The declined pairs among the candidates, by row and column: never proposed again.
+    pub never_again: Vec<(usize, usize)>,
+}
+
+pub async fn round_inputs(conn: &impl ConnectionTrait, city: &str) -> AppResult<RoundInputs> {
+    let cands = candidates::load(conn, city, None).await?;
+    let repeats = never_again(conn, city).await?;
+    let rows: HashMap<&str, usize> = cands.newcomers.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+    let cols: HashMap<&str, usize> = cands.groups.iter().enumerate().map(|(i, g)| (g.group.id.as_str(), i)).collect();
+    let mut declined: Vec<(usize, usize)> =
+        repeats.iter().filter_map(|(n, g)| Some((*rows.get(n.as_str())?, *cols.get(g.as_str())?))).collect();
+    declined.sort_unstable();
+    drop((rows, cols));
+    Ok(RoundInputs { cands, repeats, never_again: declined })
+}
+
 /// A hash of everything a round reads: candidates with their versions, forbidden repeats,
 /// the script and the parameters. Equal hashes mean the same proposals.
 fn inputs_hash(
@@ -295,24 +317,19 @@ async fn run_round(
     let _serial = city_lock.lock().await;
 
     let active = scripts::active(state, &city).await?;
-    let cands = candidates::load(&state.db, &city, None).await?;
-    let repeats = never_again(&state.db, &city).await?;
+    let RoundInputs { cands, repeats, never_again: declined } = round_inputs(&state.db, &city).await?;
     let rows: HashMap<&str, usize> = cands.newcomers.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
     let cols: HashMap<&str, usize> = cands.groups.iter().enumerate().map(|(i, g)| (g.group.id.as_str(), i)).collect();
     let locked = index_pairs("lockedPairs", &input.locked_pairs, &rows, &cols)?;
     let mut excluded = index_pairs("excludedPairs", &input.excluded_pairs, &rows, &cols)?;
     let staff_excluded = excluded.clone();
-    for (n, g) in &repeats {
-        if let (Some(r), Some(c)) = (rows.get(n.as_str()), cols.get(g.as_str())) {
-            if locked.contains(&(*r, *c)) {
-                return Err(AppError::bad_input(
-                    "lockedPairs",
-                    "a locked pair was rejected or ended early before and is never proposed again",
-                ));
-            }
-            excluded.push((*r, *c));
-        }
+    if locked.iter().any(|pair| declined.contains(pair)) {
+        return Err(AppError::bad_input(
+            "lockedPairs",
+            "a locked pair was rejected or ended early before and is never proposed again",
+        ));
     }
+    excluded.extend(declined);
     let hash = inputs_hash(&cands, &repeats, &active.sha256, input.objective, &locked, &staff_excluded);
     drop(rows);
     drop(cols);

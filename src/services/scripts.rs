@@ -294,10 +294,23 @@ pub struct Preview {
     pub current_matches: usize,
     pub candidate_matches: usize,
     pub changed_newcomers: Vec<entity::newcomer::Model>,
+    /// Per household whose proposal changes: its group and score before and after.
+    pub changes: Vec<PreviewChange>,
+}
+
+/// One household whose proposal a candidate script changes.
+#[derive(Clone)]
+pub struct PreviewChange {
+    pub newcomer: entity::newcomer::Model,
+    /// The group and score (hundredths) under the active script, if it proposes one.
+    pub before: Option<(entity::welcome_group::Model, i64)>,
+    /// The same under the candidate script.
+    pub after: Option<(entity::welcome_group::Model, i64)>,
 }
 
 /// Solves the city's current candidates with the active and the candidate script (exact
-/// assignment, the default objective) and compares the proposals. Stores nothing.
+/// assignment, the default objective, the pairs declined before excluded — the problem a round
+/// would solve now) and compares the proposals. Stores nothing.
 pub async fn preview(state: &AppState, p: &Principal, city: &str, source: &str) -> AppResult<Preview> {
     let city = city_in_scope(&state.db, p, city).await?;
     let report = run_validation(state, &city, source).await?;
@@ -305,29 +318,39 @@ pub async fn preview(state: &AppState, p: &Principal, city: &str, source: &str) 
         return Err(script_error(&report.problems));
     };
     let current = active(state, &city).await?;
-    let cands = candidates::load(&state.db, &city, None).await?;
+    let inputs = super::rounds::round_inputs(&state.db, &city).await?;
     let today = state.settings.today();
     let current_script = Arc::clone(&current.script);
+    let params = crate::matching::round::RoundParams { excluded: inputs.never_again.clone(), ..Default::default() };
+    let cands = inputs.cands;
     let (cur, cand, cands) =
         scoring_job(state, &city, "the preview", state.settings.scoring_budget, move || -> AppResult<_> {
             let (ns, gs) = cands.script_values(today);
-            let cur = crate::matching::round::propose(&current_script, &ns, &gs, &Default::default())?;
-            let cand = crate::matching::round::propose(&candidate, &ns, &gs, &Default::default())?;
+            let cur = crate::matching::round::propose(&current_script, &ns, &gs, &params)?;
+            let cand = crate::matching::round::propose(&candidate, &ns, &gs, &params)?;
             Ok((cur, cand, cands))
         })
         .await??;
-    let changed_newcomers = cands
+    let pick = |proposal: &crate::matching::round::Proposal, row: usize| {
+        proposal
+            .pairs
+            .binary_search_by_key(&row, |p| p.0)
+            .ok()
+            .map(|i| (cands.groups[proposal.pairs[i].1].group.clone(), proposal.pairs[i].2))
+    };
+    let changes: Vec<PreviewChange> = cands
         .newcomers
-        .into_iter()
+        .iter()
         .enumerate()
         .filter(|(row, _)| cur.assigned_col(*row) != cand.assigned_col(*row))
-        .map(|(_, n)| n)
+        .map(|(row, n)| PreviewChange { newcomer: n.clone(), before: pick(&cur, row), after: pick(&cand, row) })
         .collect();
     Ok(Preview {
         current_total: cur.total,
         candidate_total: cand.total,
         current_matches: cur.pairs.len(),
         candidate_matches: cand.pairs.len(),
-        changed_newcomers,
+        changed_newcomers: changes.iter().map(|c| c.newcomer.clone()).collect(),
+        changes,
     })
 }

@@ -70,3 +70,44 @@ async fn a_round_that_proposes_nothing_says_why() {
     assert!(metrics.contains("samenhier_matching_rounds_total{outcome=\"empty\"} 3"), "{metrics}");
     assert!(!metrics.contains("outcome=\"proposed\""), "an empty round is not a proposal: {metrics}");
 }
+
+#[tokio::test]
+async fn a_preview_solves_what_a_round_would_and_shows_each_change() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    // Two households and two groups; one pair was declined before and is never proposed again.
+    let (declined, _, _) = app.proposed_match(&admin, "haarlem", None).await;
+    app.ok(
+        Some(&admin),
+        "mutation($id:ID!){ rejectMatch(id:$id, reason:\"no click\"){ id } }",
+        json!({"id": declined}),
+    )
+    .await;
+    app.register(&admin, "haarlem").await;
+    app.ready_group(&admin, "haarlem").await;
+    let dry = app
+        .ok(
+            Some(&admin),
+            "mutation{ runMatching(input:{citySlug:\"haarlem\", dryRun:true}){ totalScore matchedCount } }",
+            json!({}),
+        )
+        .await;
+    let active = samenhier::services::scripts::active_row(&app.state.db, "haarlem").await.ok().unwrap().source;
+    let q = "mutation($s:String!){ previewScoringScript(citySlug:\"haarlem\", source:$s){ currentTotalScore candidateTotalScore currentMatches
+        changes { newcomer { id } groupBefore { id } groupAfter { id } scoreBefore scoreAfter scoreChange } } }";
+    let same = app.ok(Some(&admin), q, json!({"s": active})).await;
+    let p = &same["previewScoringScript"];
+    assert_eq!(p["currentTotalScore"], dry["runMatching"]["totalScore"], "the preview and the round agree");
+    assert_eq!(p["currentMatches"], dry["runMatching"]["matchedCount"]);
+    assert_eq!(p["candidateTotalScore"], p["currentTotalScore"]);
+    assert_eq!(p["changes"], json!([]));
+    // A script that finds nobody eligible: every proposal goes, each shown with its score.
+    let nobody = "fn eligible(n, g) { \"nobody in this test\" }\nfn score(n, g) { #{ x: 1 } }";
+    let d = app.ok(Some(&admin), q, json!({"s": nobody})).await;
+    let changes = d["previewScoringScript"]["changes"].as_array().unwrap();
+    assert_eq!(changes.len() as i64, dry["runMatching"]["matchedCount"].as_i64().unwrap());
+    for c in changes {
+        assert!(c["groupBefore"]["id"].is_string() && c["groupAfter"].is_null(), "{c}");
+        assert_eq!(c["scoreChange"].as_f64().unwrap(), -c["scoreBefore"].as_f64().unwrap());
+    }
+}
