@@ -147,21 +147,39 @@ impl<T> IntoGql<T> for AppResult<T> {
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
-        // A unique violation is a conflict the client can act on; the rest is internal.
+        match Self::classify_db(&err) {
+            Some(known) => known,
+            None => Self::Internal(err.into()),
+        }
+    }
+}
+
+impl AppError {
+    /// What a database error means for the client, when it means something: a unique
+    /// violation is a conflict the client can act on, a deadlock a conflict to retry, an
+    /// exhausted or unreachable pool a 503; the rest is internal.
+    fn classify_db(err: &sea_orm::DbErr) -> Option<Self> {
         if let Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
-            return Self::Conflict("the record conflicts with one that exists already".into());
+            return Some(Self::Conflict("the record conflicts with one that exists already".into()));
         }
         // PostgreSQL broke a deadlock or a serialisation conflict by aborting this transaction
         // (SQLSTATE 40P01 / 40001): nothing was changed, and the same request may succeed now.
         let text = err.to_string();
         if text.contains("deadlock detected") || text.contains("could not serialize access") {
-            return Self::Conflict("another change to the same records was made at the same time; try again".into());
+            return Some(Self::Conflict(
+                "another change to the same records was made at the same time; try again".into(),
+            ));
         }
         // No connection free in time (the pool is exhausted) or none can be opened.
         if matches!(err, sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_)) {
-            return Self::Unavailable;
+            return Some(Self::Unavailable);
         }
-        Self::Internal(err.into())
+        None
+    }
+
+    /// The same for an error shared by several waiters (a batched load).
+    pub fn from_db_ref(err: &sea_orm::DbErr) -> Self {
+        Self::classify_db(err).unwrap_or_else(|| Self::Internal(anyhow::anyhow!("{err}")))
     }
 }
 

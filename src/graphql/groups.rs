@@ -130,9 +130,9 @@ impl WelcomeGroup {
     #[graphql(complexity = "child_complexity + DB_COST")]
     async fn current_match(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::matching::Match>> {
         let run = async {
-            let (state, p, _turn) = both(ctx).await?;
-            let m = crate::services::decisions::live_match_of(state, p, None, Some(&self.0.id)).await?;
-            Ok(m.map(super::matching::Match))
+            let scope = super::context::caller(ctx)?.scope_for(crate::auth::policy::Op::ReadMatches)?;
+            let m = super::loaders::maybe(&super::loaders::loaders(ctx)?.live_by_group, &self.0.id).await?;
+            Ok(m.filter(|m| crate::services::decisions::in_scope(&scope, m)).map(super::matching::Match))
         };
         run.await.gql()
     }
@@ -152,9 +152,16 @@ impl WelcomeGroup {
 
 impl WelcomeGroup {
     async fn load_members(&self, ctx: &Context<'_>) -> AppResult<Vec<GroupMember>> {
-        let (state, p, _turn) = both(ctx).await?;
+        let p = super::context::caller(ctx)?;
         let contact = p.role != Role::Partner;
-        let models = self.1.0.get_or_try_init(|| svc::members(&state.db, &self.0.id)).await?;
+        let loader = &super::loaders::loaders(ctx)?.members;
+        let models = self
+            .1
+            .0
+            .get_or_try_init(|| async {
+                Ok::<_, AppError>(super::loaders::maybe(loader, &self.0.id).await?.unwrap_or_default())
+            })
+            .await?;
         Ok(models.iter().cloned().map(|model| GroupMember { model, contact }).collect())
     }
 }

@@ -457,7 +457,9 @@ async fn execute(
     let request_cache2 = Arc::clone(&request_cache);
     let work = REQUEST_ID.scope(request_id.clone(), async move {
         let principal = auth.principal.clone();
-        let response = endpoint.schema.execute(request.data(auth).data(address).data(request_cache2)).await;
+        let loaders = super::loaders::Loaders::new(&state2.db);
+        let response =
+            endpoint.schema.execute(request.data(auth).data(address).data(request_cache2).data(loaders)).await;
         // Contact details in the answer are audited before it leaves; if that write fails,
         // the answer does not leave.
         // A poisoned log (a thread panicked while noting a read) fails the request: the answer

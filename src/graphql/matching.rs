@@ -1,6 +1,6 @@
 //! Matching rounds, matches and recommendations in GraphQL.
 
-use super::DB_COST;
+use super::{DB_COST, UNPAGED};
 use std::collections::HashMap;
 
 use async_graphql::{Context, ID, Object, SimpleObject};
@@ -13,6 +13,7 @@ use super::cities::{self, City};
 use super::connection::{Conn, from_page};
 use super::context::{both, caller};
 use super::groups::WelcomeGroup;
+use super::loaders;
 use super::newcomers::Newcomer;
 use super::scalars::Date;
 use crate::auth::policy::Op;
@@ -75,14 +76,6 @@ pub enum RunStatus {
     Decided,
 }
 
-async fn load_newcomer(conn: &impl ConnectionTrait, id: &str) -> AppResult<newcomer::Model> {
-    newcomer::Entity::find_by_id(id).one(conn).await?.ok_or(AppError::NotFound("newcomer"))
-}
-
-async fn load_group(conn: &impl ConnectionTrait, id: &str) -> AppResult<welcome_group::Model> {
-    welcome_group::Entity::find_by_id(id).one(conn).await?.ok_or(AppError::NotFound("welcome group"))
-}
-
 /// Loads many newcomers by id in a few queries (chunks stay under parameter limits).
 async fn newcomers_by_id(conn: &impl ConnectionTrait, ids: Vec<String>) -> AppResult<HashMap<String, newcomer::Model>> {
     let mut out = HashMap::with_capacity(ids.len());
@@ -108,7 +101,8 @@ impl Match {
     async fn newcomer(&self, ctx: &Context<'_>) -> async_graphql::Result<Newcomer> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            Newcomer::scoped(&state.db, load_newcomer(&state.db, &self.0.newcomer_id).await?, p).await
+            let n = loaders::one(&loaders::loaders(ctx)?.newcomers, &self.0.newcomer_id, "newcomer").await?;
+            Newcomer::scoped(&state.db, n, p).await
         };
         run.await.gql()
     }
@@ -116,8 +110,10 @@ impl Match {
     #[graphql(complexity = "child_complexity + DB_COST")]
     async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
-            let (state, _, _turn) = both(ctx).await?;
-            Ok(WelcomeGroup::new(load_group(&state.db, &self.0.group_id).await?))
+            super::context::caller(ctx)?;
+            Ok(WelcomeGroup::new(
+                loaders::one(&loaders::loaders(ctx)?.groups, &self.0.group_id, "welcome group").await?,
+            ))
         };
         run.await.gql()
     }
@@ -126,8 +122,11 @@ impl Match {
     async fn run(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<MatchingRun>> {
         let run = async {
             let Some(id) = &self.0.run_id else { return Ok(None) };
-            let (state, p, _turn) = both(ctx).await?;
-            rounds::get_run(state, p, id).await.map(|r| Some(MatchingRun(r)))
+            let scope = super::context::caller(ctx)?.scope_for(crate::auth::policy::Op::DecideMatches)?;
+            match loaders::maybe(&loaders::loaders(ctx)?.runs, id).await? {
+                Some(r) if scope.covers_city(&r.city_slug) => Ok(Some(MatchingRun(r))),
+                _ => Err(AppError::NotFound("matching run")),
+            }
         };
         run.await.gql()
     }
@@ -171,7 +170,7 @@ impl Match {
     }
     /// What the group and household did together, newest first. A coordinator sees the
     /// activities their group logged (never staff's entries and notes).
-    #[graphql(complexity = "child_complexity + DB_COST")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + DB_COST")]
     async fn activities(
         &self,
         ctx: &Context<'_>,
@@ -254,8 +253,8 @@ impl ProposedPair {
     async fn r#match(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Match>> {
         let run = async {
             let Some(id) = &self.match_id else { return Ok(None) };
-            let (state, _, _turn) = both(ctx).await?;
-            Ok(matches::Entity::find_by_id(id.as_str()).one(&state.db).await?.map(Match))
+            super::context::caller(ctx)?;
+            Ok(loaders::maybe(&loaders::loaders(ctx)?.matches, id).await?.map(Match))
         };
         run.await.gql()
     }
@@ -439,12 +438,12 @@ impl MatchingRun {
         self.0.quality.get("emptyReason").and_then(serde_json::Value::as_str)
     }
     /// What the round computed, for dry runs too.
-    #[graphql(complexity = "child_complexity + DB_COST")]
+    #[graphql(complexity = "UNPAGED * child_complexity + DB_COST")]
     async fn pairs(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProposedPair>> {
         self.load_pairs(ctx).await.gql()
     }
     /// The stored matches it proposed (empty for a dry run).
-    #[graphql(complexity = "child_complexity + DB_COST")]
+    #[graphql(complexity = "UNPAGED * child_complexity + DB_COST")]
     async fn matches(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Match>> {
         let run = async {
             let (state, _, _turn) = both(ctx).await?;
@@ -453,7 +452,7 @@ impl MatchingRun {
         run.await.gql()
     }
     /// Candidate newcomers left without a proposal.
-    #[graphql(complexity = "child_complexity + DB_COST")]
+    #[graphql(complexity = "UNPAGED * child_complexity + DB_COST")]
     async fn unmatched_newcomers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Newcomer>> {
         let list = self.unmatched(ctx).await?;
         let run = async {
@@ -463,7 +462,7 @@ impl MatchingRun {
         run.await.gql()
     }
     /// Candidate newcomers left without a proposal, with the reason.
-    #[graphql(complexity = "child_complexity + DB_COST")]
+    #[graphql(complexity = "UNPAGED * child_complexity + DB_COST")]
     async fn unmatched(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<UnmatchedNewcomer>> {
         let run = async {
             let (state, _, _turn) = both(ctx).await?;
@@ -542,6 +541,7 @@ pub struct MatchingQuery;
 #[Object]
 impl MatchingQuery {
     /// Matches the caller may see (a coordinator: their group's), oldest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + DB_COST")]
     async fn matches(
         &self,
         ctx: &Context<'_>,
@@ -581,7 +581,7 @@ impl MatchingQuery {
     }
 
     /// The best groups for one WAITING newcomer, eligible ones first, for matching by hand.
-    #[graphql(complexity = "child_complexity + DB_COST")]
+    #[graphql(complexity = "limit.clamp(1, 50) as usize * child_complexity + DB_COST")]
     async fn recommendations(
         &self,
         ctx: &Context<'_>,

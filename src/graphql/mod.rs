@@ -9,6 +9,7 @@ pub mod enums;
 pub mod exports;
 pub mod groups;
 pub mod handler;
+pub mod loaders;
 pub mod matching;
 pub mod newcomers;
 pub mod privacy;
@@ -53,6 +54,11 @@ pub struct MutationRoot(
 /// complexity; plain fields add 1. When every field counted one, 2,400 aliases of a
 /// statistics field fitted in the limit and held the whole connection pool.
 pub const DB_COST: usize = 10;
+
+/// What a list without a page size counts for in the complexity budget (a run's pairs and
+/// matches, the check-ins due): the size of a round of the programme's scale. Their parts are
+/// loaded in batches (see `loaders`), so their statements do not grow with them.
+pub const UNPAGED: usize = 50;
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

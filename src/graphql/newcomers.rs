@@ -239,9 +239,9 @@ impl Newcomer {
     #[graphql(complexity = "child_complexity + DB_COST")]
     async fn current_match(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::matching::Match>> {
         let run = async {
-            let (state, p, _turn) = both(ctx).await?;
-            let m = crate::services::decisions::live_match_of(state, p, Some(&self.model.id), None).await?;
-            Ok(m.map(super::matching::Match))
+            let scope = super::context::caller(ctx)?.scope_for(crate::auth::policy::Op::ReadMatches)?;
+            let m = super::loaders::maybe(&super::loaders::loaders(ctx)?.live_by_newcomer, &self.model.id).await?;
+            Ok(m.filter(|m| crate::services::decisions::in_scope(&scope, m)).map(super::matching::Match))
         };
         run.await.gql()
     }

@@ -1,7 +1,7 @@
 //! The year together in GraphQL: activities, check-ins, ending and completing matches,
 //! statistics, criterion outcomes and the audit log.
 
-use super::DB_COST;
+use super::{DB_COST, UNPAGED};
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{activity_log, audit_log, check_in};
@@ -307,7 +307,7 @@ pub struct YearQuery;
 #[Object]
 impl YearQuery {
     /// Check-ins that fell due and are missing, for staff reminders.
-    #[graphql(complexity = "child_complexity + DB_COST")]
+    #[graphql(complexity = "UNPAGED * child_complexity + DB_COST")]
     async fn check_ins_due(&self, ctx: &Context<'_>, city_slug: String) -> async_graphql::Result<Vec<DueCheckIn>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
@@ -317,7 +317,7 @@ impl YearQuery {
     }
 
     /// ACTIVE matches past their planned end, to complete.
-    #[graphql(complexity = "child_complexity + DB_COST")]
+    #[graphql(complexity = "UNPAGED * child_complexity + DB_COST")]
     async fn matches_due_for_completion(
         &self,
         ctx: &Context<'_>,
@@ -396,7 +396,7 @@ impl YearQuery {
     }
 
     /// The audit log, newest first. ADMIN everything; CITY_ADMIN their city.
-    #[graphql(complexity = "child_complexity + DB_COST")]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + DB_COST")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

@@ -27,6 +27,16 @@ fn scope_condition(scope: &Scope) -> Condition {
     }
 }
 
+/// Whether match `m` is within `scope` (the same rule as `scope_condition`, for a match that
+/// was loaded already).
+pub fn in_scope(scope: &Scope, m: &matches::Model) -> bool {
+    match scope {
+        Scope::All => true,
+        Scope::City(c) => m.city_slug == *c,
+        Scope::Group { group_id, .. } => m.group_id == *group_id,
+    }
+}
+
 /// Filters for listing matches.
 #[derive(Default)]
 pub struct MatchFilter {

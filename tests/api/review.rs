@@ -62,3 +62,43 @@ async fn every_round_reports_whether_it_was_scored_again_on_rhai() {
     assert_eq!(d["runMatching"]["quality"]["rescoredOnRhai"], false);
     assert_eq!(d["runMatching"]["matchedCount"], 1);
 }
+
+/// The statements one nested read of a run costs, on a city with `pairs` households and groups.
+async fn statements_for_a_nested_run_read(pairs: usize) -> u64 {
+    let app = spawn_app_with(&[("SAMENHIER_RESPONSE_CACHE_MB", "0")]).await;
+    let admin = app.admin().await;
+    for _ in 0..pairs {
+        app.register(&admin, "almere").await;
+        app.ready_group(&admin, "almere").await;
+    }
+    let run = app
+        .ok(Some(&admin), "mutation{ runMatching(input:{citySlug:\"almere\"}){ id matchedCount } }", json!({}))
+        .await;
+    assert_eq!(run["runMatching"]["matchedCount"], pairs);
+    let q = "query($id:ID!){ matchingRun(id:$id){
+        pairs { newcomer { id currentMatch { id } } group { id members { name } currentMatch { id } }
+                match { id status run { id } } }
+        matches { id newcomer { id } group { id } } } }";
+    let vars = json!({"id": run["runMatching"]["id"]});
+    let metric = || async {
+        let text = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix("samenhier_db_queries_total ").and_then(|v| v.trim().parse::<u64>().ok()))
+            .unwrap()
+    };
+    let before = metric().await;
+    let d = app.ok(Some(&admin), q, vars).await;
+    assert_eq!(d["matchingRun"]["pairs"].as_array().unwrap().len(), pairs);
+    metric().await - before
+}
+
+#[tokio::test]
+async fn a_nested_read_of_a_run_costs_the_same_statements_whatever_its_size() {
+    let small = statements_for_a_nested_run_read(2).await;
+    let large = statements_for_a_nested_run_read(12).await;
+    // A loader collects the keys asked within a millisecond into one statement; on a busy
+    // machine a late key may start a second batch of the same kind, so a few statements of
+    // slack, but nothing that grows with the pairs (before the loaders: about six a pair).
+    eprintln!("statements of the nested run read: {small} for 2 pairs, {large} for 12");
+    assert!(large <= small + 3, "the statements grew with the run: {small} for 2 pairs, {large} for 12");
+}
