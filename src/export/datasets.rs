@@ -286,14 +286,20 @@ pub async fn plan(
                     _ => break,
                 }
             }
-            let mut countries: HashMap<&str, usize> = HashMap::new();
-            for (f, n) in &hist {
-                *countries.entry(f.country.as_str()).or_default() += n;
-            }
-            let common = |c: &str| countries.get(c).is_some_and(|n| *n >= k);
-            let plan = generalise::plan(&hist, k, &PERSON_MAX_LEVELS, &PERSON_PRIORITY, |f, levels| {
-                generalise::publish_person(f, levels, &common)
-            });
+            // The search over the lattice of generalisations is CPU work (millions of small
+            // steps for a large city): off the async workers.
+            let plan = tokio::task::spawn_blocking(move || {
+                let mut countries: HashMap<&str, usize> = HashMap::new();
+                for (f, n) in &hist {
+                    *countries.entry(f.country.as_str()).or_default() += n;
+                }
+                let common = |c: &str| countries.get(c).is_some_and(|n| *n >= k);
+                generalise::plan(&hist, k, &PERSON_MAX_LEVELS, &PERSON_PRIORITY, |f, levels| {
+                    generalise::publish_person(f, levels, &common)
+                })
+            })
+            .await
+            .map_err(crate::error::AppError::internal)?;
             let kept = plan.kept;
             Ok((Planned::Newcomers(plan), kept))
         }
@@ -313,7 +319,11 @@ pub async fn plan(
                     _ => break,
                 }
             }
-            let plan = generalise::plan(&hist, k, &GROUP_MAX_LEVELS, &GROUP_PRIORITY, generalise::publish_group);
+            let plan = tokio::task::spawn_blocking(move || {
+                generalise::plan(&hist, k, &GROUP_MAX_LEVELS, &GROUP_PRIORITY, generalise::publish_group)
+            })
+            .await
+            .map_err(crate::error::AppError::internal)?;
             let kept = plan.kept;
             Ok((Planned::Groups(plan), kept))
         }

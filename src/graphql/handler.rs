@@ -534,6 +534,9 @@ async fn execute(
             let code = if e.path.is_empty() { request_code } else { "BAD_USER_INPUT" };
             e.extensions.get_or_insert_with(Default::default).set("code", code);
         }
+        if e.message.contains('\n') {
+            e.message = one_line(&e.message);
+        }
     }
     // The database was busy or unreachable: 503, so clients and proxies retry; logged once
     // for the request, however many fields met it.
@@ -602,6 +605,16 @@ async fn authenticate(state: &AppState, token: Option<String>) -> Result<(Reques
             let _ = other.into_graphql();
             Ok((RequestAuth::default(), None))
         }
+    }
+}
+
+/// A parser's multi-line message (`--> 1:11`, the source line, a caret, `= expected …`) as one
+/// line: what was expected. Where it was is in the error's `locations` already.
+fn one_line(message: &str) -> String {
+    let lines: Vec<&str> = message.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    match lines.iter().find_map(|l| l.strip_prefix("= ")) {
+        Some(expected) => format!("syntax error: {expected}"),
+        None => lines.join(" "),
     }
 }
 

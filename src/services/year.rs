@@ -4,7 +4,7 @@
 use async_graphql::{Enum, InputObject};
 use chrono::{Months, NaiveDate, Utc};
 use entity::{GroupStatus, MatchStatus, NewcomerStatus, activity_log, check_in, matches, newcomer, welcome_group};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 
 use super::page::{self, Page, PageArgs};
@@ -396,12 +396,16 @@ pub async fn check_ins_due(state: &AppState, p: &Principal, city: &str) -> AppRe
         .order_by_asc(matches::Column::StartDate)
         .all(&state.db)
         .await?;
-    let recorded: Vec<(String, i32)> = check_in::Entity::find()
+    // Only the two columns needed (not the notes), in a set: one look-up per check-in.
+    let recorded: std::collections::HashSet<(String, i32)> = check_in::Entity::find()
+        .select_only()
+        .column(check_in::Column::MatchId)
+        .column(check_in::Column::Month)
         .filter(check_in::Column::CitySlug.eq(city.as_str()))
+        .into_tuple()
         .all(&state.db)
         .await?
         .into_iter()
-        .map(|c| (c.match_id, c.month))
         .collect();
     let mut out = Vec::new();
     for m in active {

@@ -317,7 +317,13 @@ async fn parse_and_validation_errors_have_codes() {
     ] {
         let body = app.gql(None, query, json!({})).await;
         assert_eq!(code(&body).as_deref(), Some(expected), "{query}: {body}");
+        // One line a person can read; the position is in `locations`.
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(!message.contains('\n') && !message.contains("-->"), "{message}");
     }
+    let body = app.gql(None, "{ me { ", json!({})).await;
+    assert!(body["errors"][0]["message"].as_str().unwrap().starts_with("syntax error: expected"), "{body}");
+    assert!(body["errors"][0]["locations"][0]["line"].is_number(), "{body}");
 }
 
 /// An ADMIN token issued directly (no login request: the budgets below are too short for one).
