@@ -16,6 +16,10 @@ pub struct ScoringScript(pub scoring_script::Model);
 
 #[Object]
 impl ScoringScript {
+    /// Opaque id of this version (clients' caches key on it).
+    async fn id(&self) -> async_graphql::ID {
+        async_graphql::ID(self.0.id.clone())
+    }
     /// The city the script belongs to.
     async fn city_slug(&self) -> &str {
         &self.0.city_slug
