@@ -100,8 +100,11 @@ impl Match {
     #[graphql(complexity = "child_complexity + DB_COST")]
     async fn newcomer(&self, ctx: &Context<'_>) -> async_graphql::Result<Newcomer> {
         let run = async {
-            let (state, p, _turn) = both(ctx).await?;
+            // The household through the loader first, holding no database turn meanwhile (a
+            // turn held while waiting would cap the batch at the request's few turns).
+            let p = super::context::caller(ctx)?;
             let n = loaders::one(&loaders::loaders(ctx)?.newcomers, &self.0.newcomer_id, "newcomer").await?;
+            let (state, _turn) = super::context::state_and_turn(ctx).await?;
             Newcomer::scoped(&state.db, n, p).await
         };
         run.await.gql()
