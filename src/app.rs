@@ -243,6 +243,8 @@ impl Application {
                 .app_data(endpoint.clone())
                 .route("/graphql", web::post().to(handler::post))
                 .route("/graphql", web::get().to(handler::get))
+                .route("/exports", web::get().to(crate::export::http::index))
+                .route("/exports/", web::get().to(crate::export::http::index))
                 .route("/exports/{dataset}", web::get().to(crate::export::http::download))
                 .route("/healthz", web::get().to(healthz))
                 .route("/readyz", web::get().to(readyz))

@@ -452,6 +452,36 @@ async fn year_together(
     let levels = ["A0", "A1", "A2", "B1", "B2", "C1", "C2"];
     let reasons = ["NO_CONNECTION", "NEWCOMER_MOVED", "GROUP_REQUEST", "NEWCOMER_REQUEST"];
     let mean_score = proposal.pairs.iter().map(|p| p.2).sum::<i64>() as f64 / proposal.pairs.len().max(1) as f64;
+    // The demo's matches come from one decided round of the shipped script.
+    let run_id = new_id();
+    let source = shipped::for_city(city);
+    let earliest = today.checked_sub_months(chrono::Months::new(21)).unwrap_or(today);
+    entity::matching_run::ActiveModel {
+        id: Set(run_id.clone()),
+        city_slug: Set(city.to_owned()),
+        status: Set(entity::RunStatus::Decided),
+        script_version: Set(1),
+        script_sha256: Set(scripting::sha256_hex(source)),
+        objective: Set("MAX_MATCHES_THEN_SCORE".into()),
+        parameters: Set(serde_json::json!({ "locked": [], "excluded": [] })),
+        newcomer_count: Set(cands.newcomers.len() as i32),
+        group_count: Set(cands.groups.len() as i32),
+        eligible_pairs: Set(proposal.scores.eligible_pairs() as i64),
+        matched_count: Set(proposal.pairs.len().min(24) as i32),
+        total_score: Set(proposal.pairs.iter().take(24).map(|p| p.2).sum()),
+        greedy_total_score: Set(proposal.greedy_total),
+        inputs_hash: Set(String::new()),
+        duration_ms: Set(0),
+        score_ms: Set(proposal.score_ms as i64),
+        solve_ms: Set(proposal.solve_ms as i64),
+        pairs: Set(serde_json::json!([])),
+        unmatched: Set(serde_json::json!([])),
+        quality: Set(serde_json::json!({ "demo": true })),
+        created_by: Set(None),
+        created_at: Set(earliest.and_hms_opt(9, 0, 0).map(|t| t.and_utc()).unwrap_or(now)),
+    }
+    .insert(conn)
+    .await?;
     for (i, &(row, col, _)) in proposal.pairs.iter().take(24).enumerate() {
         let n = &cands.newcomers[row];
         let g = &cands.groups[col].group;
@@ -472,12 +502,14 @@ async fn year_together(
         let last_day = end_date.unwrap_or(today).min(today);
         let match_id = new_id();
         let good = (scored.total as f64 / mean_score.max(1.0)).clamp(0.5, 1.5);
+        // Proposed two weeks before the introduction: a proposal comes before its start.
+        let proposed_at = (start - Duration::days(21)).and_hms_opt(10, 0, 0).map(|t| t.and_utc()).unwrap_or(now);
         matches::ActiveModel {
             id: Set(match_id.clone()),
             city_slug: Set(city.to_owned()),
             newcomer_id: Set(n.id.clone()),
             group_id: Set(g.id.clone()),
-            run_id: Set(None),
+            run_id: Set(Some(run_id.clone())),
             status: Set(status),
             score: Set(scored.total),
             explanation: Set(serde_json::Value::Array(
@@ -492,7 +524,7 @@ async fn year_together(
             start_dutch_level: Set(Some(values::cefr(n.dutch_level).to_owned())),
             decided_by: Set(None),
             created_by: Set(None),
-            created_at: Set(now),
+            created_at: Set(proposed_at),
             updated_at: Set(now),
         }
         .insert(conn)

@@ -174,6 +174,9 @@ pub enum Cell {
     Hundredths(i64),
     Bool(bool),
     Text(String),
+    /// A JSON value written as JSON in JSON Lines (not as a string holding JSON), and as its
+    /// text in CSV.
+    Json(serde_json::Value),
 }
 
 impl Cell {
@@ -443,7 +446,7 @@ pub async fn page(
                     Cell::Text(m.city_slug),
                     Cell::Text(m.status.to_value()),
                     Cell::Hundredths(m.score),
-                    Cell::Text(serde_json::Value::Object(criteria).to_string()),
+                    Cell::Json(serde_json::Value::Object(criteria)),
                     Cell::Text(month_of_time(m.created_at)),
                     Cell::opt(m.start_date.map(month_of)),
                     Cell::opt(m.end_date.map(month_of)),

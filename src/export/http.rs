@@ -98,6 +98,26 @@ async fn check(req: &HttpRequest, dataset: &str, state: &AppState) -> Result<(cr
     Ok((p, Ask { dataset, format, city }))
 }
 
+/// `GET /exports`: the datasets, their formats and where to get them (no token needed: it
+/// names no data; each download checks the token).
+pub async fn index() -> HttpResponse {
+    let datasets: Vec<serde_json::Value> = Dataset::ALL
+        .iter()
+        .map(|d| {
+            json!({
+                "name": d.name(),
+                "url": format!("/exports/{}", d.name()),
+                "formats": ["csv", "jsonl"],
+                "columns": d.columns().iter().map(|c| c.name).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    HttpResponse::Ok().content_type("application/json").body(
+        json!({ "datasets": datasets, "query": "?format=csv|jsonl&city=SLUG", "catalog": "exportCatalog in GraphQL" })
+            .to_string(),
+    )
+}
+
 /// The handler.
 pub async fn download(req: HttpRequest, path: web::Path<String>, state: web::Data<Arc<AppState>>) -> HttpResponse {
     let request_id = uuid::Uuid::new_v4().to_string();

@@ -69,6 +69,7 @@ impl Format {
                         Cell::Hundredths(h) => out.push_str(&hundredths(*h)),
                         Cell::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
                         Cell::Text(t) => csv_field(t, out),
+                        Cell::Json(v) => csv_field(&v.to_string(), out),
                     }
                 }
                 out.push_str("\r\n");
@@ -87,6 +88,7 @@ impl Format {
                         Cell::Hundredths(h) => out.push_str(&hundredths(*h)),
                         Cell::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
                         Cell::Text(t) => out.push_str(&serde_json::Value::from(t.as_str()).to_string()),
+                        Cell::Json(v) => out.push_str(&v.to_string()),
                     }
                 }
                 out.push_str("}\n");

@@ -111,3 +111,28 @@ async fn a_preview_solves_what_a_round_would_and_shows_each_change() {
         assert_eq!(c["scoreChange"].as_f64().unwrap(), -c["scoreBefore"].as_f64().unwrap());
     }
 }
+
+#[tokio::test]
+async fn exports_list_themselves_and_criteria_are_json_objects() {
+    let app = spawn_app().await;
+    let index: serde_json::Value =
+        app.client.get(format!("{}/exports", app.address)).send().await.unwrap().json().await.unwrap();
+    let names: Vec<&str> = index["datasets"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
+    assert_eq!(names.len(), 5, "{index}");
+    assert!(names.contains(&"matches"));
+    let admin = app.admin().await;
+    app.active_match(&admin, "almere", None, 2).await;
+    let analyst = app.user("ANALYST", None, None).await;
+    let body = app
+        .client
+        .get(format!("{}/exports/matches?format=jsonl", app.address))
+        .bearer_auth(&analyst)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let first: serde_json::Value = serde_json::from_str(body.lines().next().unwrap()).unwrap();
+    assert!(first["criteria"].is_object(), "criteria once encoded, as an object: {first}");
+}
