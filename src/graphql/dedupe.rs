@@ -37,8 +37,14 @@ impl Extension for Memo {
         let mut key = String::new();
         field_key(info.field, &mut key);
         let cell = self.answers.lock().ok().map(|mut map| Arc::clone(map.entry(key).or_default()));
+        // The response key of this alias: a shared failure is reported at each alias's own
+        // path, so every alias is present (as null) in the answer.
+        let here = async_graphql::PathSegment::Field(info.alias.unwrap_or(info.name).to_owned());
         match cell {
-            Some(cell) => cell.get_or_init(|| next.run(ctx, info)).await.clone(),
+            Some(cell) => cell.get_or_init(|| next.run(ctx, info)).await.clone().map_err(|mut e| {
+                e.path = vec![here];
+                e
+            }),
             None => next.run(ctx, info).await,
         }
     }

@@ -168,6 +168,14 @@ async fn no_personal_value_reaches_the_logs_at_any_level() {
     assert!(export.status().is_success());
     export.text().await.unwrap();
     c.ok(&admin, "mutation($id:ID!){ eraseNewcomer(id:$id) }", json!({"id": n})).await;
+    // A script that prints what it sees of the candidates (and a marker of its own).
+    let printing = "fn eligible(n, g) { print(`SCRIPT-PRINTED ${n.neighbourhood} ${n.age}`); debug(`SCRIPT-DEBUGGED ${g.neighbourhood}`); true }\nfn score(n, g) { #{ x: 1 } }";
+    c.ok(
+        &admin,
+        "mutation($s:String!){ validateScoringScript(citySlug:\"almere\", source:$s){ ok } }",
+        json!({"s": printing}),
+    )
+    .await;
 
     server.kill().ok();
     server.wait().ok();
@@ -178,6 +186,7 @@ async fn no_personal_value_reaches_the_logs_at_any_level() {
     let lower = logs.to_lowercase();
     let leaked_any_case: Vec<&String> = secrets.iter().filter(|s| lower.contains(&s.to_lowercase())).collect();
     assert!(leaked.is_empty() && leaked_any_case.is_empty(), "personal values in the logs: {leaked_any_case:?}");
+    assert!(!logs.contains("SCRIPT-PRINTED") && !logs.contains("SCRIPT-DEBUGGED"), "a script's print reached the log");
     // Every line is JSON with a level.
     for line in logs.lines() {
         let v: Value = serde_json::from_str(line).unwrap_or_else(|_| panic!("not a JSON log line: {line}"));

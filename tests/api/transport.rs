@@ -445,3 +445,15 @@ async fn a_failed_nullable_field_is_null_and_keys_follow_the_selection() {
     let body = raw(&app, Some(&admin), "{ newcomers { totalCount } cities { slug } me { role id } }").await;
     assert_eq!(order_in(&body, &keys), ["newcomers", "cities", "me", "role", "id"], "{body}");
 }
+
+#[tokio::test]
+async fn two_aliases_of_one_failing_field_are_both_null() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let body =
+        raw(&app, Some(&admin), "{ a: welcomeGroup(id:\"nope\"){ id } b: welcomeGroup(id:\"nope\"){ id } }").await;
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["data"], json!({"a": null, "b": null}), "{body}");
+    let paths: Vec<&Value> = v["errors"].as_array().unwrap().iter().map(|e| &e["path"][0]).collect();
+    assert!(paths.contains(&&json!("a")) && paths.contains(&&json!("b")), "{body}");
+}
