@@ -103,8 +103,16 @@ const NEWCOMERS: &[Column] = &[
         Q,
         "ISO 3166-1 country shared by at least k people in the export, otherwise its UN sub-region; sub-region, continent or * when coarser",
     ),
-    col("household_adults", Q, "adults, top-coded at 3+ (2+ or * when coarser)"),
-    col("household_children", Q, "children, top-coded at 3+ (1+ or * when coarser)"),
+    col(
+        "household_adults",
+        Q,
+        "adults as text, top-coded: 1, 2, 3+ (2+ or * when coarser); a string in JSON Lines too",
+    ),
+    col(
+        "household_children",
+        Q,
+        "children as text, top-coded: 0, 1, 2, 3+ (1+ or * when coarser); a string in JSON Lines too",
+    ),
     col("arrival_period", Q, "YYYY-MM of arrival (YYYY-Qn, YYYY or * when coarser)"),
     col("dutch_level", A, "CEFR Dutch level at registration"),
     col("goals", A, "semicolon-separated goal codes (WORK, STUDY, LANGUAGE, ...)"),
