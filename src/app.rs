@@ -162,7 +162,7 @@ impl Application {
         let counted = Arc::clone(&metrics);
         conn.set_metric_callback(move |info| counted.db_query(info.elapsed, info.failed));
         db::migrate(&conn).await?;
-        scripts::ensure_shipped(&conn).await.map_err(crate::error::AppError::into_anyhow)?;
+        scripts::ensure_shipped(&conn).await.map_err(domain::error::AppError::into_anyhow)?;
         let (secret, path, generated) = secrets::resolve(
             settings.jwt_secret.as_ref(),
             &settings.database_url,

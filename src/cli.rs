@@ -8,9 +8,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::app::{Application, ServeOptions};
 use crate::config::Settings;
-use crate::error::AppError;
 use crate::services::users::{self, NewUser};
 use crate::{db, demo, graphql, telemetry};
+use domain::error::AppError;
 
 #[derive(Parser, Debug)]
 #[command(name = "samenhier", version, about = "Matching newcomers with Welcome Groups: the GraphQL back end")]

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
+use domain::AppError;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
@@ -13,6 +14,7 @@ use sea_orm::{
 /// Opens a pool. SQLite gets WAL (readers never block the writer), a busy timeout, foreign
 /// keys and secure delete (erased values must not linger in free pages).
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    domain::error::register_classifier(classify);
     if let Some(file) = crate::auth::secrets::sqlite_file(url) {
         private_files(&file)?;
     }
@@ -149,4 +151,36 @@ pub fn redact_url(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
+}
+
+/// What a database error means for the client, when it means something: a unique violation is
+/// a conflict the client can act on, a deadlock a conflict to retry, an exhausted or
+/// unreachable pool a 503; the rest is internal. Registered with the domain's error type when
+/// the first pool opens, so `?` on a database error classifies it everywhere.
+fn classify(err: &anyhow::Error) -> Option<AppError> {
+    err.downcast_ref::<sea_orm::DbErr>().and_then(classify_db)
+}
+
+fn classify_db(err: &sea_orm::DbErr) -> Option<AppError> {
+    if let Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
+        return Some(AppError::Conflict("the record conflicts with one that exists already".into()));
+    }
+    // PostgreSQL broke a deadlock or a serialisation conflict by aborting this transaction
+    // (SQLSTATE 40P01 / 40001): nothing was changed, and the same request may succeed now.
+    let text = err.to_string();
+    if text.contains("deadlock detected") || text.contains("could not serialize access") {
+        return Some(AppError::Conflict(
+            "another change to the same records was made at the same time; try again".into(),
+        ));
+    }
+    // No connection free in time (the pool is exhausted) or none can be opened.
+    if matches!(err, sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_)) {
+        return Some(AppError::Unavailable);
+    }
+    None
+}
+
+/// The same for an error shared by several waiters (a batched load).
+pub fn error_from_ref(err: &sea_orm::DbErr) -> AppError {
+    classify_db(err).unwrap_or_else(|| AppError::Internal(anyhow::anyhow!("{err}")))
 }

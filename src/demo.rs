@@ -16,8 +16,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection
 
 use crate::auth::password;
 use crate::config::Settings;
-use crate::error::AppError;
 use crate::services::{audit, new_id, users};
+use domain::error::AppError;
 
 /// A demo account and the password it got at this start.
 #[derive(Clone, Debug)]

@@ -7,7 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
-pub mod error;
+
 pub mod export;
 pub mod graphql;
 pub mod matching;

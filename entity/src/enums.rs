@@ -105,3 +105,59 @@ pub enum RunStatus {
     #[sea_orm(string_value = "DECIDED")]
     Decided,
 }
+
+/// Each stored enum mirrors the domain's closed set of the same name; the conversions match
+/// every variant, so a variant added on one side fails to build until added on the other.
+macro_rules! mirror {
+    ($($name:ident { $($variant:ident),+ $(,)? })+) => {$(
+        impl From<domain::enums::$name> for $name {
+            fn from(v: domain::enums::$name) -> Self {
+                match v {
+                    $(domain::enums::$name::$variant => Self::$variant),+
+                }
+            }
+        }
+
+        impl From<$name> for domain::enums::$name {
+            fn from(v: $name) -> Self {
+                match v {
+                    $($name::$variant => Self::$variant),+
+                }
+            }
+        }
+    )+};
+}
+
+mirror! {
+    Role { Admin, CityAdmin, Coordinator, Analyst, Partner }
+    GroupStatus { Forming, Ready, Matched, Completed, Withdrawn }
+    NewcomerStatus { Waiting, Matched, Completed, Withdrawn }
+    Gender { Female, Male, Other, Undisclosed }
+    CefrLevel { A0, A1, A2, B1, B2, C1, C2 }
+    MatchStatus { Proposed, Active, Completed, EndedEarly, Rejected }
+    RunStatus { DryRun, Proposed, Decided }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::ActiveEnum;
+
+    /// The database stores each value under the code the API and tokens use.
+    #[test]
+    fn stored_strings_are_the_domain_codes() {
+        fn check<E: ActiveEnum<Value = String> + sea_orm::Iterable + Copy + Into<D>, D: Copy>(
+            code: fn(D) -> &'static str,
+        ) {
+            for v in E::iter() {
+                assert_eq!(v.to_value(), code(v.into()));
+            }
+        }
+        check::<super::Role, _>(domain::enums::Role::code);
+        check::<super::GroupStatus, _>(domain::enums::GroupStatus::code);
+        check::<super::NewcomerStatus, _>(domain::enums::NewcomerStatus::code);
+        check::<super::Gender, _>(domain::enums::Gender::code);
+        check::<super::CefrLevel, _>(domain::enums::CefrLevel::code);
+        check::<super::MatchStatus, _>(domain::enums::MatchStatus::code);
+        check::<super::RunStatus, _>(domain::enums::RunStatus::code);
+    }
+}

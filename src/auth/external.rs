@@ -6,7 +6,7 @@
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode};
 use serde::Deserialize;
 
-use crate::error::{AppError, AppResult};
+use domain::error::{AppError, AppResult};
 
 /// A configured provider.
 pub struct ExternalIdp {

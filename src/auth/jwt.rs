@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
 
-use crate::config::Secret;
-use crate::error::{AppError, AppResult};
+use domain::error::{AppError, AppResult};
+use domain::secret::Secret;
 
 /// What a token says. `role`, `city` and `group` are a snapshot for clients; the server
 /// trusts only `sub` and re-reads the user's role and scope on every request.

@@ -9,8 +9,6 @@ pub mod external;
 pub mod jwt;
 pub mod limiter;
 pub mod password;
-pub mod policy;
 pub mod secrets;
 
 pub use jwt::{Claims, JwtKeys};
-pub use policy::{Principal, Scope};

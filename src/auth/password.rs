@@ -3,7 +3,7 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 
-use crate::error::{AppError, AppResult};
+use domain::error::{AppError, AppResult};
 
 /// The shortest password `user add` accepts.
 pub const MIN_PASSWORD_LEN: usize = 12;

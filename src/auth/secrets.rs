@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use base64::Engine;
 use rand::RngCore;
 
-use crate::config::Secret;
+use domain::secret::Secret;
 
 /// The database file of a SQLite URL, or `None` for in-memory (and other databases).
 pub fn sqlite_file(database_url: &str) -> Option<PathBuf> {

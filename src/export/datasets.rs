@@ -11,7 +11,7 @@ use super::generalise::{
     self, GROUP_MAX_LEVELS, GROUP_PRIORITY, GroupFacts, PERSON_MAX_LEVELS, PERSON_PRIORITY, PersonFacts, Plan,
 };
 use super::pseudonym::ExportKey;
-use crate::error::AppResult;
+use domain::error::AppResult;
 
 /// Rows read from the database at a time: memory stays flat however large the table.
 pub const PAGE: u64 = 500;
@@ -247,7 +247,7 @@ fn month_of(d: NaiveDate) -> String {
 }
 
 fn month_of_time(t: DateTime<Utc>) -> String {
-    generalise::month(crate::config::local_date(t))
+    generalise::month(domain::time::local_date(t))
 }
 
 fn person_facts(n: &newcomer::Model) -> PersonFacts {
@@ -310,7 +310,7 @@ pub async fn plan(
                 })
             })
             .await
-            .map_err(crate::error::AppError::internal)?;
+            .map_err(domain::error::AppError::internal)?;
             let kept = plan.kept;
             Ok((Planned::Newcomers(plan), kept))
         }
@@ -334,7 +334,7 @@ pub async fn plan(
                 generalise::plan(&hist, k, &GROUP_MAX_LEVELS, &GROUP_PRIORITY, generalise::publish_group)
             })
             .await
-            .map_err(crate::error::AppError::internal)?;
+            .map_err(domain::error::AppError::internal)?;
             let kept = plan.kept;
             Ok((Planned::Groups(plan), kept))
         }

@@ -12,9 +12,9 @@ use serde_json::json;
 use super::datasets::{self, Dataset, Planned};
 use super::{ExportKey, Format};
 use crate::app::AppState;
-use crate::auth::policy::Op;
-use crate::error::{AppError, REQUEST_ID};
 use crate::services::{audit, users};
+use domain::error::{AppError, REQUEST_ID};
+use domain::policy::Op;
 
 fn error(status: StatusCode, code: &str, field: Option<&str>, message: &str, request_id: &str) -> HttpResponse {
     let mut extensions = json!({ "code": code, "requestId": request_id });
@@ -61,7 +61,11 @@ struct Ask {
     city: Option<String>,
 }
 
-async fn check(req: &HttpRequest, dataset: &str, state: &AppState) -> Result<(crate::auth::Principal, Ask), AppError> {
+async fn check(
+    req: &HttpRequest,
+    dataset: &str,
+    state: &AppState,
+) -> Result<(domain::policy::Principal, Ask), AppError> {
     let token = crate::graphql::handler::bearer_token(req).ok_or(AppError::Unauthenticated)?;
     let p = users::principal_from_token(state, &token).await?;
     p.scope_for(Op::Export)?;

@@ -7,7 +7,7 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use crate::config::Secret;
+use domain::secret::Secret;
 
 /// The export key and its public id.
 #[derive(Clone)]

@@ -6,7 +6,8 @@ use entity::city;
 use sea_orm::{EntityTrait, QueryOrder};
 
 use super::context::both;
-use crate::error::{AppError, AppResult, IntoGql};
+use crate::graphql::error::IntoGql;
+use domain::error::{AppError, AppResult};
 
 /// A city where the programme runs.
 pub struct City(pub city::Model);

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use async_graphql::Context;
 
 use crate::app::AppState;
-use crate::auth::Principal;
-use crate::error::{AppError, AppResult};
+use domain::error::{AppError, AppResult};
+use domain::policy::Principal;
 
 /// Per-request data: the caller, if the request carried a valid token.
 #[derive(Clone, Default)]
@@ -64,7 +64,7 @@ pub fn audit_contact_read(
     read: bool,
     record: crate::services::audit::ContactRead,
 ) -> async_graphql::Result<()> {
-    use crate::error::IntoGql;
+    use crate::graphql::error::IntoGql;
     if !read {
         return Ok(());
     }

@@ -1,11 +1,12 @@
-//! GraphQL enums. Those stored in the database mirror the entity enums (`remote`), so the two
-//! cannot drift: a variant added on one side fails to compile until added on the other.
+//! GraphQL enums. Each mirrors the domain's closed set of the same name (`remote`), so the two
+//! cannot drift: a variant added on one side fails to compile until added on the other. The
+//! descriptions partner developers read are written here.
 
 use async_graphql::Enum;
 
 /// What a user may do; see the README's table "Who may do what".
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[graphql(remote = "entity::Role")]
+#[graphql(remote = "domain::enums::Role")]
 pub enum Role {
     /// National programme staff: everything, in every city.
     Admin,
@@ -21,7 +22,7 @@ pub enum Role {
 
 /// Where a welcome group stands.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[graphql(remote = "entity::GroupStatus")]
+#[graphql(remote = "domain::enums::GroupStatus")]
 pub enum GroupStatus {
     /// Still gathering members.
     Forming,
@@ -37,7 +38,7 @@ pub enum GroupStatus {
 
 /// Where a newcomer household stands.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[graphql(remote = "entity::NewcomerStatus")]
+#[graphql(remote = "domain::enums::NewcomerStatus")]
 pub enum NewcomerStatus {
     /// Waiting for a welcome group.
     Waiting,
@@ -51,7 +52,7 @@ pub enum NewcomerStatus {
 
 /// Gender of a newcomer's primary contact.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[graphql(remote = "entity::Gender")]
+#[graphql(remote = "domain::enums::Gender")]
 pub enum Gender {
     Female,
     Male,
@@ -62,7 +63,7 @@ pub enum Gender {
 
 /// Common European Framework of Reference level; A0 means no Dutch yet.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[graphql(remote = "entity::CefrLevel")]
+#[graphql(remote = "domain::enums::CefrLevel")]
 pub enum CefrLevel {
     A0,
     A1,
@@ -71,4 +72,59 @@ pub enum CefrLevel {
     B2,
     C1,
     C2,
+}
+
+/// What a newcomer hopes the year brings. Stored lower-case (`"work"`), as scripts see it.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::values::Goal")]
+pub enum Goal {
+    /// Finding work.
+    Work,
+    /// Study or vocational training.
+    Study,
+    /// Learning Dutch.
+    Language,
+    /// Building a social network.
+    SocialNetwork,
+    /// Letters, appointments, the practical side of life.
+    PracticalMatters,
+}
+
+/// How well a newcomer speaks a language.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::values::LanguageLevel")]
+pub enum LanguageLevel {
+    /// A first language.
+    Native,
+    /// Fluent in daily life.
+    Fluent,
+    /// Basic conversation.
+    Basic,
+}
+
+/// The stored form of an enum converts to and from its GraphQL form through the domain's.
+macro_rules! through_domain {
+    ($($gql:ty => $stored:ty, $domain:ty;)+) => {$(
+        impl From<$stored> for $gql {
+            fn from(v: $stored) -> Self {
+                <$domain>::from(v).into()
+            }
+        }
+
+        impl From<$gql> for $stored {
+            fn from(v: $gql) -> Self {
+                <$domain>::from(v).into()
+            }
+        }
+    )+};
+}
+
+through_domain! {
+    Role => entity::Role, domain::enums::Role;
+    GroupStatus => entity::GroupStatus, domain::enums::GroupStatus;
+    NewcomerStatus => entity::NewcomerStatus, domain::enums::NewcomerStatus;
+    Gender => entity::Gender, domain::enums::Gender;
+    CefrLevel => entity::CefrLevel, domain::enums::CefrLevel;
+    super::matching::MatchStatus => entity::MatchStatus, domain::enums::MatchStatus;
+    super::matching::RunStatus => entity::RunStatus, domain::enums::RunStatus;
 }

@@ -5,9 +5,9 @@ use super::DB_COST;
 use async_graphql::{Context, Object, SimpleObject};
 
 use super::context::both;
-use crate::auth::policy::Op;
-use crate::error::IntoGql;
 use crate::export::{ColumnKind, Dataset};
+use crate::graphql::error::IntoGql;
+use domain::policy::Op;
 
 /// What the anonymised exports offer. ANALYST and ADMIN.
 #[derive(SimpleObject)]

@@ -3,19 +3,20 @@
 use super::DB_COST;
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
-use entity::{Role, group_member, welcome_group};
+use entity::{group_member, welcome_group};
 
 use super::cities::{self, City};
 use super::connection::{Conn, from_page};
 use super::context::{both, caller, state};
 use super::enums::GroupStatus;
 use super::scalars::Date;
-use crate::error::{AppError, AppResult, IntoGql};
+use crate::graphql::error::{IntoGql, IntoGraphql};
 use crate::services::audit;
 use crate::services::groups::{
     self as svc, CreateWelcomeGroupInput, GroupFilter, GroupMemberInput, UpdateWelcomeGroupInput,
 };
 use crate::services::page::PageArgs;
+use domain::error::{AppError, AppResult};
 
 /// A Welcome Group: five or more local volunteers, one of them the coordinator, who spend a
 /// year with a newcomer household.
@@ -130,7 +131,7 @@ impl WelcomeGroup {
     #[graphql(complexity = "child_complexity + DB_COST")]
     async fn current_match(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::matching::Match>> {
         let run = async {
-            let scope = super::context::caller(ctx)?.scope_for(crate::auth::policy::Op::ReadMatches)?;
+            let scope = super::context::caller(ctx)?.scope_for(domain::policy::Op::ReadMatches)?;
             let m = super::loaders::maybe(&super::loaders::loaders(ctx)?.live_by_group, &self.0.id).await?;
             Ok(m.filter(|m| crate::services::decisions::in_scope(&scope, m)).map(super::matching::Match))
         };
@@ -153,7 +154,7 @@ impl WelcomeGroup {
 impl WelcomeGroup {
     async fn load_members(&self, ctx: &Context<'_>) -> AppResult<Vec<GroupMember>> {
         let p = super::context::caller(ctx)?;
-        let contact = p.role != Role::Partner;
+        let contact = p.role != domain::enums::Role::Partner;
         let loader = &super::loaders::loaders(ctx)?.members;
         let models = self
             .1
@@ -341,7 +342,7 @@ impl GroupMutation {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             let model = svc::add_member(state, p, &group_id, input).await?;
-            Ok(GroupMember { model, contact: caller(ctx)?.role != Role::Partner })
+            Ok(GroupMember { model, contact: caller(ctx)?.role != domain::enums::Role::Partner })
         };
         run.await.gql()
     }

@@ -19,8 +19,9 @@ use super::AppSchema;
 use super::context::RequestAuth;
 use super::response_cache::{self, ResponseCache};
 use crate::app::AppState;
-use crate::error::{AppError, REQUEST_ID};
+use crate::graphql::error::IntoGraphql;
 use crate::services::users;
+use domain::error::{AppError, REQUEST_ID};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";

@@ -13,7 +13,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{group_member, matches, matching_run, newcomer, welcome_group};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::error::{AppError, AppResult};
+use domain::error::{AppError, AppResult};
 
 /// A database error shared by every resolver that waited for the batch.
 pub type Shared = Arc<sea_orm::DbErr>;
@@ -149,7 +149,7 @@ pub async fn one<L>(loader: &DataLoader<L>, id: &str, what: &'static str) -> App
 where
     L: Loader<String, Error = Shared>,
 {
-    loader.load_one(id.to_owned()).await.map_err(|e| AppError::from_db_ref(&e))?.ok_or(AppError::NotFound(what))
+    loader.load_one(id.to_owned()).await.map_err(|e| crate::db::error_from_ref(&e))?.ok_or(AppError::NotFound(what))
 }
 
 /// An optional record through a loader.
@@ -157,5 +157,5 @@ pub async fn maybe<L>(loader: &DataLoader<L>, id: &str) -> AppResult<Option<L::V
 where
     L: Loader<String, Error = Shared>,
 {
-    loader.load_one(id.to_owned()).await.map_err(|e| AppError::from_db_ref(&e))
+    loader.load_one(id.to_owned()).await.map_err(|e| crate::db::error_from_ref(&e))
 }

@@ -16,11 +16,12 @@ use super::groups::WelcomeGroup;
 use super::loaders;
 use super::newcomers::Newcomer;
 use super::scalars::Date;
-use crate::auth::policy::Op;
-use crate::error::{AppError, AppResult, IntoGql};
+use crate::graphql::error::{IntoGql, IntoGraphql};
 use crate::services::decisions::{self, MatchFilter};
 use crate::services::page::PageArgs;
 use crate::services::rounds::{self, MatchingObjective, RunMatchingInput};
+use domain::error::{AppError, AppResult};
+use domain::policy::Op;
 use scripting::script::points;
 
 /// One criterion's points in an explanation; the parts of an explanation sum to its score.
@@ -50,7 +51,7 @@ fn parts(v: &[(String, i64)]) -> Vec<ScorePart> {
 
 /// Where a match stands.
 #[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(remote = "entity::MatchStatus")]
+#[graphql(remote = "domain::enums::MatchStatus")]
 pub enum MatchStatus {
     /// Proposed by a round or by staff; waiting for both sides.
     Proposed,
@@ -66,7 +67,7 @@ pub enum MatchStatus {
 
 /// Where a round stands.
 #[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(remote = "entity::RunStatus")]
+#[graphql(remote = "domain::enums::RunStatus")]
 pub enum RunStatus {
     /// Computed and stored as a record only; no matches.
     DryRun,
@@ -125,7 +126,7 @@ impl Match {
     async fn run(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<MatchingRun>> {
         let run = async {
             let Some(id) = &self.0.run_id else { return Ok(None) };
-            let scope = super::context::caller(ctx)?.scope_for(crate::auth::policy::Op::DecideMatches)?;
+            let scope = super::context::caller(ctx)?.scope_for(domain::policy::Op::DecideMatches)?;
             match loaders::maybe(&loaders::loaders(ctx)?.runs, id).await? {
                 Some(r) if scope.covers_city(&r.city_slug) => Ok(Some(MatchingRun(r))),
                 _ => Err(AppError::NotFound("matching run")),
@@ -194,7 +195,7 @@ impl Match {
     async fn check_ins(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::year::CheckIn>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            if p.role == entity::Role::Coordinator && self.0.status != entity::MatchStatus::Active {
+            if p.role == domain::enums::Role::Coordinator && self.0.status != entity::MatchStatus::Active {
                 return Err(AppError::forbidden("a group reads check-ins only while its match is ACTIVE"));
             }
             Ok(crate::services::year::check_ins(&state.db, &self.0.id)
@@ -215,7 +216,7 @@ impl Match {
 fn staff_only(ctx: &Context<'_>, _m: &matches::Model) -> async_graphql::Result<()> {
     let p = caller(ctx).gql()?;
     match p.role {
-        entity::Role::Admin | entity::Role::CityAdmin => Ok(()),
+        domain::enums::Role::Admin | domain::enums::Role::CityAdmin => Ok(()),
         _ => Err(AppError::forbidden("only staff read the reasons staff wrote").into_graphql()),
     }
 }

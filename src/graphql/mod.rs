@@ -6,6 +6,7 @@ pub mod connection;
 pub mod context;
 pub mod dedupe;
 pub mod enums;
+pub mod error;
 pub mod exports;
 pub mod groups;
 pub mod handler;

@@ -11,16 +11,17 @@ use super::cities::{self, City};
 use super::connection::{Conn, from_page};
 use super::context::both;
 use super::enums::{CefrLevel, Gender, NewcomerStatus};
+use super::enums::{Goal, LanguageLevel};
 use super::scalars::Date;
-use crate::auth::Principal;
-use crate::error::AppResult;
-use crate::error::{AppError, IntoGql};
+use crate::graphql::error::{IntoGql, IntoGraphql};
 use crate::services::audit;
-use crate::services::domain::{Goal, LanguageLevel};
 use crate::services::newcomers::{
     self as svc, HouseholdView as View, NewcomerFilter, RegisterNewcomerInput, UpdateNewcomerInput,
 };
 use crate::services::page::PageArgs;
+use domain::error::AppError;
+use domain::error::AppResult;
+use domain::policy::Principal;
 
 /// A newcomer household (a refugee with a residence permit, alone or with family).
 /// Personal data: see the field docs for who may read what. A field the caller may not read
@@ -170,7 +171,9 @@ impl Newcomer {
             .iter()
             .map(|s| LanguageSkill {
                 code: s.code.clone(),
-                level: LanguageLevel::parse(&s.level).unwrap_or(LanguageLevel::Basic),
+                level: domain::values::LanguageLevel::parse(&s.level)
+                    .unwrap_or(domain::values::LanguageLevel::Basic)
+                    .into(),
             })
             .collect();
         self.match_view(Some(skills))
@@ -193,7 +196,9 @@ impl Newcomer {
     }
     /// What the household hopes the year brings. Staff and the match's coordinator.
     async fn goals(&self) -> async_graphql::Result<Option<Vec<Goal>>> {
-        self.match_view(Some(self.model.goals.0.iter().filter_map(|g| Goal::parse(g)).collect()))
+        self.match_view(Some(
+            self.model.goals.0.iter().filter_map(|g| domain::values::Goal::parse(g)).map(Goal::from).collect(),
+        ))
     }
     /// Adults in the household. Staff and the match's coordinator.
     async fn household_adults(&self) -> async_graphql::Result<Option<i32>> {
@@ -239,7 +244,7 @@ impl Newcomer {
     #[graphql(complexity = "child_complexity + DB_COST")]
     async fn current_match(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::matching::Match>> {
         let run = async {
-            let scope = super::context::caller(ctx)?.scope_for(crate::auth::policy::Op::ReadMatches)?;
+            let scope = super::context::caller(ctx)?.scope_for(domain::policy::Op::ReadMatches)?;
             let m = super::loaders::maybe(&super::loaders::loaders(ctx)?.live_by_newcomer, &self.model.id).await?;
             Ok(m.filter(|m| crate::services::decisions::in_scope(&scope, m)).map(super::matching::Match))
         };

@@ -5,7 +5,7 @@ use super::DB_COST;
 use async_graphql::{Context, ID, Json, Object};
 
 use super::context::both;
-use crate::error::IntoGql;
+use crate::graphql::error::IntoGql;
 use crate::services::privacy::{self as svc, Cause};
 
 #[derive(Default)]

@@ -28,7 +28,7 @@ use async_graphql::parser::types::{
 };
 use chrono::NaiveDate;
 
-use crate::auth::Principal;
+use domain::policy::Principal;
 
 /// Top-level query fields whose answers depend only on the database, the caller and the date.
 /// (`{ __typename }` alone is not worth keeping: it costs less than a look-up.)
@@ -84,7 +84,7 @@ pub fn cacheable(doc: &ExecutableDocument, operation_name: Option<&str>) -> bool
 /// The cache key of a request: who asks (everything that decides what they may see), then
 /// what they ask. Separated by a control character no field can contain unescaped.
 pub fn key(p: &Principal, operation_name: Option<&str>, variables: &str, query: &str) -> String {
-    let role = crate::auth::policy::role_name(p.role);
+    let role = domain::policy::role_name(p.role);
     let city = p.city.as_deref().unwrap_or("");
     let group = p.group.as_deref().unwrap_or("");
     let op = operation_name.unwrap_or("");
@@ -272,8 +272,9 @@ mod tests {
 
     #[test]
     fn keys_separate_callers_and_requests() {
-        let admin = Principal { user_id: "u1".into(), role: entity::Role::Admin, city: None, group: None };
-        let city_admin = Principal { role: entity::Role::CityAdmin, city: Some("almere".into()), ..admin.clone() };
+        let admin = Principal { user_id: "u1".into(), role: domain::enums::Role::Admin, city: None, group: None };
+        let city_admin =
+            Principal { role: domain::enums::Role::CityAdmin, city: Some("almere".into()), ..admin.clone() };
         assert_ne!(key(&admin, None, "{}", "{ me { id } }"), key(&city_admin, None, "{}", "{ me { id } }"));
         assert_ne!(key(&admin, Some("A"), "{}", "q"), key(&admin, None, "{}", "q"));
         assert_ne!(key(&admin, None, "{\"a\":1}", "q"), key(&admin, None, "{\"a\":2}", "q"));

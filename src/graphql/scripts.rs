@@ -7,7 +7,7 @@ use entity::scoring_script;
 
 use super::context::both;
 use super::newcomers::Newcomer;
-use crate::error::IntoGql;
+use crate::graphql::error::IntoGql;
 use crate::services::scripts as svc;
 use scripting::script::points;
 

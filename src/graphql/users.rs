@@ -9,9 +9,9 @@ use super::cities::{self, City};
 use super::context::{both, state, state_and_turn};
 use super::enums::Role;
 use super::groups::WelcomeGroup;
-use crate::auth::Principal;
-use crate::error::IntoGql;
+use crate::graphql::error::IntoGql;
 use crate::services::{groups, users as svc};
+use domain::policy::Principal;
 
 /// An account of the platform.
 pub struct User {
@@ -104,7 +104,7 @@ impl UserQuery {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             let found = <user::Entity as sea_orm::EntityTrait>::find_by_id(p.user_id.as_str()).one(&state.db).await?;
-            found.map(User::new).ok_or(crate::error::AppError::Unauthenticated)
+            found.map(User::new).ok_or(domain::error::AppError::Unauthenticated)
         };
         run.await.gql()
     }

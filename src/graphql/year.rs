@@ -11,7 +11,7 @@ use super::context::both;
 use super::enums::CefrLevel;
 use super::matching::Match;
 use super::scalars::Date;
-use crate::error::IntoGql;
+use crate::graphql::error::IntoGql;
 use crate::services::audit::{self, AuditFilter};
 use crate::services::page::PageArgs;
 use crate::services::stats::{self, Count};

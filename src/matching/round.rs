@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use crate::error::{AppError, AppResult};
+use domain::error::{AppError, AppResult};
 use scripting::api::{ScriptGroup, ScriptNewcomer};
 use scripting::matrix::{self, PairScores};
 use scripting::{CompiledScript, ScriptProblem};

@@ -5,8 +5,8 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde_json::Value;
 
-use crate::auth::Principal;
-use crate::error::{AppResult, current_request_id};
+use domain::error::{AppResult, current_request_id};
+use domain::policy::Principal;
 
 /// One audit entry, written through the caller's transaction.
 pub struct Entry<'a> {
@@ -68,7 +68,7 @@ pub async fn list(
 ) -> AppResult<super::page::Page<entity::audit_log::Model>> {
     use entity::audit_log::{Column, Entity};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let scope = p.scope_for(crate::auth::policy::Op::ReadAudit)?;
+    let scope = p.scope_for(domain::policy::Op::ReadAudit)?;
     let mut q = Entity::find();
     if let Some(c) = scope.city() {
         q = q.filter(Column::CitySlug.eq(c));

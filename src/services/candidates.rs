@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use entity::{GroupStatus, NewcomerStatus, group_member, newcomer, welcome_group};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::error::AppResult;
 use crate::services::script_values as values;
+use domain::error::AppResult;
 use scripting::api::{ScriptGroup, ScriptNewcomer};
 
 /// A READY group with its members.

@@ -10,13 +10,14 @@ use sea_orm::{
 use serde_json::json;
 
 use super::page::{self, Page, PageArgs};
-use super::{audit, candidates, new_id, rounds, scripts, validate};
+use super::{audit, candidates, new_id, rounds, scripts};
 use crate::app::AppState;
-use crate::auth::policy::Op;
-use crate::auth::{Principal, Scope};
 use crate::db::begin_write;
-use crate::error::{AppError, AppResult};
 use crate::services::script_values as values;
+use domain::error::{AppError, AppResult};
+use domain::policy::Op;
+use domain::policy::{Principal, Scope};
+use domain::validate;
 use scripting::Eligibility;
 
 fn scope_condition(scope: &Scope) -> Condition {

@@ -14,13 +14,14 @@ use sea_orm::{
 use serde_json::json;
 
 use super::page::{self, Page, PageArgs};
-use super::{audit, new_id, validate};
+use super::{audit, new_id};
 use crate::app::AppState;
-use crate::auth::policy::Op;
-use crate::auth::{Principal, Scope};
 use crate::db::begin_write;
-use crate::error::{AppError, AppResult};
 use crate::graphql::scalars::Date;
+use domain::error::{AppError, AppResult};
+use domain::policy::Op;
+use domain::policy::{Principal, Scope};
+use domain::validate;
 
 /// The fewest members a READY group has.
 pub const MIN_READY_MEMBERS: u64 = 5;

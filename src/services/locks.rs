@@ -13,7 +13,7 @@
 use entity::{matching_run, newcomer, welcome_group};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::error::{AppError, AppResult};
+use domain::error::{AppError, AppResult};
 
 /// Locks one household and reads it.
 pub async fn newcomer(conn: &impl ConnectionTrait, id: &str) -> AppResult<newcomer::Model> {

@@ -110,7 +110,7 @@ pub async fn claim(
     id: &str,
     from: MatchStatus,
     to: MatchStatus,
-) -> crate::error::AppResult<()> {
+) -> domain::error::AppResult<()> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
     let moved = matches::Entity::update_many()
         .col_expr(matches::Column::Status, Expr::value(to))
@@ -120,7 +120,7 @@ pub async fn claim(
         .await?
         .rows_affected;
     if moved != 1 {
-        return Err(crate::error::AppError::conflict(format!(
+        return Err(domain::error::AppError::conflict(format!(
             "the match is no longer {}: another decision was taken at the same time",
             status_code(from)
         )));

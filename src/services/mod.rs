@@ -4,9 +4,7 @@
 pub mod audit;
 pub mod candidates;
 pub mod decisions;
-pub mod domain;
 pub mod groups;
-pub mod iso;
 pub mod locks;
 pub mod matches;
 pub mod newcomers;
@@ -17,7 +15,6 @@ pub mod script_values;
 pub mod scripts;
 pub mod stats;
 pub mod users;
-pub mod validate;
 pub mod year;
 
 /// A new record id: a UUIDv7 string (time-ordered, so id order is creation order and makes a

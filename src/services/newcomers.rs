@@ -6,16 +6,17 @@ use entity::{IntList, LanguageSkill, LanguageSkills, NewcomerStatus, StringList,
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
-use super::domain::{Goal, LanguageLevel};
 use super::page::{self, Page, PageArgs};
-use super::{audit, new_id, validate};
+use super::{audit, new_id};
 use crate::app::AppState;
-use crate::auth::policy::Op;
-use crate::auth::{Principal, Scope};
 use crate::db::begin_write;
-use crate::error::{AppError, AppResult};
 use crate::graphql::enums::{CefrLevel, Gender};
+use crate::graphql::enums::{Goal, LanguageLevel};
 use crate::graphql::scalars::Date;
+use domain::error::{AppError, AppResult};
+use domain::policy::Op;
+use domain::policy::{Principal, Scope};
+use domain::validate;
 
 /// One language a newcomer speaks.
 #[derive(InputObject, Clone, Debug)]
@@ -138,7 +139,8 @@ pub enum HouseholdView {
 /// view follows their group's match with the household, read now, so it ends when the match
 /// does.
 pub async fn view_for(conn: &impl ConnectionTrait, p: &Principal, n: &newcomer::Model) -> AppResult<HouseholdView> {
-    use entity::{MatchStatus, Role, matches};
+    use domain::enums::Role;
+    use entity::{MatchStatus, matches};
     Ok(match p.role {
         Role::Admin | Role::CityAdmin => HouseholdView::Full,
         Role::Partner => HouseholdView::Status,
@@ -221,14 +223,14 @@ fn language_skills(field: &str, skills: &[LanguageSkillInput]) -> AppResult<Vec<
         if out.iter().any(|o| o.code == code) {
             return Err(AppError::bad_input(field, format!("{field} lists {code:?} twice")));
         }
-        out.push(LanguageSkill { code, level: s.level.as_str().to_owned() });
+        out.push(LanguageSkill { code, level: domain::values::LanguageLevel::from(s.level).as_str().to_owned() });
     }
     out.sort_by(|a, b| a.code.cmp(&b.code));
     Ok(out)
 }
 
 fn goals(values: &[Goal]) -> Vec<String> {
-    let mut v: Vec<Goal> = values.to_vec();
+    let mut v: Vec<domain::values::Goal> = values.iter().map(|&g| g.into()).collect();
     v.sort();
     v.dedup();
     v.into_iter().map(|g| g.as_str().to_owned()).collect()

@@ -25,10 +25,10 @@ use serde_json::{Value, json};
 
 use super::matches::LIVE;
 use super::{audit, groups, newcomers};
-use crate::auth::Principal;
-use crate::auth::policy::Op;
 use crate::db::begin_write;
-use crate::error::{AppError, AppResult};
+use domain::error::{AppError, AppResult};
+use domain::policy::Op;
+use domain::policy::Principal;
 
 /// What an erased name reads as.
 pub const ERASED: &str = "(erased)";
@@ -356,7 +356,7 @@ pub async fn retention_candidates(
     today: NaiveDate,
 ) -> AppResult<Vec<RetentionCandidate>> {
     let cutoff_date = today.checked_sub_months(chrono::Months::new(months)).unwrap_or(today);
-    let cutoff = crate::config::local_midnight(cutoff_date);
+    let cutoff = domain::time::local_midnight(cutoff_date);
     let mut out = Vec::new();
     let idle = newcomer::Entity::find()
         .filter(newcomer::Column::ErasedAt.is_null())

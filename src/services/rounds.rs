@@ -19,11 +19,11 @@ use sha2::{Digest, Sha256};
 use super::candidates::{self, Candidates};
 use super::{audit, new_id, scripts};
 use crate::app::AppState;
-use crate::auth::Principal;
-use crate::auth::policy::Op;
 use crate::db::begin_write;
-use crate::error::{AppError, AppResult};
 use crate::matching::round::{self, Proposal, RoundParams};
+use domain::error::{AppError, AppResult};
+use domain::policy::Op;
+use domain::policy::Principal;
 use scripting::CompiledScript;
 use solver::Objective;
 

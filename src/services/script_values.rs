@@ -41,7 +41,7 @@ pub fn newcomer(m: &newcomer::Model, today: NaiveDate) -> ScriptNewcomer {
     if m.dutch_level >= CefrLevel::A2 {
         languages.push("nl".into());
     }
-    let waiting_days = (today - crate::config::local_date(m.waiting_since)).num_days().max(0);
+    let waiting_days = (today - domain::time::local_date(m.waiting_since)).num_days().max(0);
     ScriptNewcomer(Arc::new(NewcomerData {
         age: (today.year() - m.birth_year).into(),
         gender: gender_code(m.gender).into(),

@@ -11,12 +11,13 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::{audit, candidates, new_id, validate};
+use super::{audit, candidates, new_id};
 use crate::app::AppState;
-use crate::auth::Principal;
-use crate::auth::policy::Op;
 use crate::db::begin_write;
-use crate::error::{AppError, AppResult};
+use domain::error::{AppError, AppResult};
+use domain::policy::Op;
+use domain::policy::Principal;
+use domain::validate;
 use scripting::job::{CancelOnDrop, Job};
 use scripting::registry::ActiveScript;
 use scripting::validate::{self as script_validate, Validation};

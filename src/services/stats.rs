@@ -5,15 +5,13 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::Datelike;
-use entity::{
-    GroupStatus, MatchStatus, NewcomerStatus, Role, activity_log, check_in, matches, newcomer, welcome_group,
-};
+use entity::{GroupStatus, MatchStatus, NewcomerStatus, activity_log, check_in, matches, newcomer, welcome_group};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 use crate::app::AppState;
-use crate::auth::Principal;
-use crate::auth::policy::Op;
-use crate::error::AppResult;
+use domain::error::AppResult;
+use domain::policy::Op;
+use domain::policy::Principal;
 use scripting::api::cefr_rank;
 
 /// Counts below this are suppressed for analysts.
@@ -60,7 +58,7 @@ pub struct CheckInStats {
 
 async fn city_for_stats(state: &AppState, p: &Principal, city: &str) -> AppResult<(String, bool)> {
     let city = super::rounds::city_in_scope(&state.db, p, Op::Statistics, city).await?;
-    Ok((city, p.role == Role::Analyst))
+    Ok((city, p.role == domain::enums::Role::Analyst))
 }
 
 fn median(mut v: Vec<i64>) -> Option<f64> {
@@ -103,7 +101,7 @@ pub async fn city_statistics(state: &AppState, p: &Principal, city: &str) -> App
         .all(db)
         .await?;
     let waiting_days: Vec<i64> =
-        waiting_since.iter().map(|t| (today - crate::config::local_date(*t)).num_days().max(0)).collect();
+        waiting_since.iter().map(|t| (today - domain::time::local_date(*t)).num_days().max(0)).collect();
     let ready = welcome_group::Entity::find()
         .filter(welcome_group::Column::CitySlug.eq(city.as_str()))
         .filter(welcome_group::Column::Status.eq(GroupStatus::Ready))

@@ -8,10 +8,12 @@ use sea_orm::{
     QuerySelect, Select, Set,
 };
 
-use super::{audit, validate};
+use super::audit;
 use crate::app::AppState;
-use crate::auth::{Principal, password};
-use crate::error::{AppError, AppResult};
+use crate::auth::password;
+use domain::error::{AppError, AppResult};
+use domain::policy::Principal;
+use domain::validate;
 
 /// A successful login.
 pub struct Login {
@@ -120,10 +122,18 @@ async fn with_generation(
 }
 
 pub fn principal_of(user: &user::Model) -> Principal {
-    Principal { user_id: user.id.clone(), role: user.role, city: user.city_slug.clone(), group: user.group_id.clone() }
+    Principal {
+        user_id: user.id.clone(),
+        role: user.role.into(),
+        city: user.city_slug.clone(),
+        group: user.group_id.clone(),
+    }
 }
 
-pub use crate::auth::policy::role_name as role_code;
+/// The role as the GraphQL enum and tokens spell it.
+pub fn role_code(role: entity::Role) -> &'static str {
+    domain::enums::Role::from(role).code()
+}
 
 /// Parses a role as the GraphQL enum spells it, in any case.
 pub fn parse_role(text: &str) -> AppResult<Role> {

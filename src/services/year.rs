@@ -8,14 +8,15 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde_json::json;
 
 use super::page::{self, Page, PageArgs};
-use super::{audit, decisions, new_id, validate};
+use super::{audit, decisions, new_id};
 use crate::app::AppState;
-use crate::auth::Principal;
-use crate::auth::policy::Op;
 use crate::db::begin_write;
-use crate::error::{AppError, AppResult};
 use crate::graphql::enums::CefrLevel;
 use crate::graphql::scalars::Date;
+use domain::error::{AppError, AppResult};
+use domain::policy::Op;
+use domain::policy::Principal;
+use domain::validate;
 
 /// How long an author may correct an activity they logged.
 pub const CORRECTION_DAYS: i64 = 14;
@@ -276,7 +277,7 @@ pub async fn activities(
     args: &PageArgs,
 ) -> AppResult<Page<activity_log::Model>> {
     let mut q = activity_log::Entity::find().filter(activity_log::Column::MatchId.eq(m.id.as_str()));
-    if p.role == entity::Role::Coordinator {
+    if p.role == domain::enums::Role::Coordinator {
         q = q.filter(
             activity_log::Column::LoggedBy.in_subquery(
                 sea_orm::sea_query::Query::select()

@@ -4,9 +4,12 @@
 //!
 //! `AppError` deliberately does not implement `Display`: async-graphql turns any `Display`
 //! error into a client-visible message through `?`, which would drop the code and could leak a
-//! database message. Resolvers must go through [`IntoGql::gql`], which the compiler enforces.
-
-use async_graphql::ErrorExtensions;
+//! database message. Resolvers must go through the API crate's `IntoGql::gql`, which the
+//! compiler enforces.
+//!
+//! Any error of a lower layer converts with `?`. What it means for the client is decided by the
+//! classifier the store registers ([`register_classifier`]): this crate knows no database, the
+//! store knows which of its errors are a conflict or an outage.
 
 /// What went wrong while serving a request.
 #[derive(Debug)]
@@ -102,92 +105,33 @@ impl AppError {
             _ => anyhow::anyhow!(msg),
         }
     }
-
-    /// Converts into a GraphQL error. Internal detail is logged here, once.
-    pub fn into_graphql(self) -> async_graphql::Error {
-        let request_id = current_request_id();
-        let code = self.code();
-        let message = self.public_message(&request_id);
-        match self {
-            Self::Internal(err) => {
-                tracing::error!(request_id = %request_id, error = %format!("{err:#}"), "internal error");
-                async_graphql::Error::new(message).extend_with(|_, e| {
-                    e.set("code", code);
-                    e.set("requestId", request_id.as_str());
-                })
-            }
-            Self::BadInput { field, .. } => async_graphql::Error::new(message).extend_with(|_, e| {
-                e.set("code", code);
-                e.set("field", field.as_str());
-            }),
-            Self::Script { line, column, .. } => async_graphql::Error::new(message).extend_with(|_, e| {
-                e.set("code", code);
-                if let Some(l) = line {
-                    e.set("line", l as u64);
-                }
-                if let Some(c) = column {
-                    e.set("column", c as u64);
-                }
-            }),
-            _ => async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code)),
-        }
-    }
 }
 
-/// `.gql()?` in resolvers: the one way from the domain's errors to GraphQL's.
-pub trait IntoGql<T> {
-    fn gql(self) -> async_graphql::Result<T>;
-}
+/// Tells what a lower layer's error means for the client, when it means something more than
+/// "internal" (a unique violation is a conflict, an exhausted pool an outage).
+pub type Classifier = fn(&anyhow::Error) -> Option<AppError>;
 
-impl<T> IntoGql<T> for AppResult<T> {
-    fn gql(self) -> async_graphql::Result<T> {
-        self.map_err(AppError::into_graphql)
-    }
-}
+static CLASSIFIER: std::sync::OnceLock<Classifier> = std::sync::OnceLock::new();
 
-impl From<sea_orm::DbErr> for AppError {
-    fn from(err: sea_orm::DbErr) -> Self {
-        match Self::classify_db(&err) {
-            Some(known) => known,
-            None => Self::Internal(err.into()),
-        }
-    }
+/// Registers the store's classifier; the first registration holds for the process.
+pub fn register_classifier(classify: Classifier) {
+    let _ = CLASSIFIER.set(classify);
 }
 
 impl AppError {
-    /// What a database error means for the client, when it means something: a unique
-    /// violation is a conflict the client can act on, a deadlock a conflict to retry, an
-    /// exhausted or unreachable pool a 503; the rest is internal.
-    fn classify_db(err: &sea_orm::DbErr) -> Option<Self> {
-        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
-            return Some(Self::Conflict("the record conflicts with one that exists already".into()));
+    /// An error of a lower layer, as its classifier reads it (internal otherwise).
+    pub fn classified(err: anyhow::Error) -> Self {
+        match CLASSIFIER.get().and_then(|classify| classify(&err)) {
+            Some(known) => known,
+            None => Self::Internal(err),
         }
-        // PostgreSQL broke a deadlock or a serialisation conflict by aborting this transaction
-        // (SQLSTATE 40P01 / 40001): nothing was changed, and the same request may succeed now.
-        let text = err.to_string();
-        if text.contains("deadlock detected") || text.contains("could not serialize access") {
-            return Some(Self::Conflict(
-                "another change to the same records was made at the same time; try again".into(),
-            ));
-        }
-        // No connection free in time (the pool is exhausted) or none can be opened.
-        if matches!(err, sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_)) {
-            return Some(Self::Unavailable);
-        }
-        None
-    }
-
-    /// The same for an error shared by several waiters (a batched load).
-    pub fn from_db_ref(err: &sea_orm::DbErr) -> Self {
-        Self::classify_db(err).unwrap_or_else(|| Self::Internal(anyhow::anyhow!("{err}")))
     }
 }
 
-impl From<sea_orm::TransactionError<AppError>> for AppError {
-    fn from(err: sea_orm::TransactionError<AppError>) -> Self {
-        match err {
-            sea_orm::TransactionError::Connection(e) => e.into(),
-            sea_orm::TransactionError::Transaction(e) => e,
-        }
+/// `AppError` is not an `Error` itself (it has no `Display`, on purpose), so this covers every
+/// other error type and nothing else.
+impl<E: std::error::Error + Send + Sync + 'static> From<E> for AppError {
+    fn from(err: E) -> Self {
+        Self::classified(anyhow::Error::new(err))
     }
 }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// What a newcomer hopes the year brings. Stored lower-case (`"work"`), as scripts see it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, async_graphql::Enum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Goal {
     /// Finding work.
     Work,
@@ -36,7 +36,7 @@ impl Goal {
 }
 
 /// How well a newcomer speaks a language.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, async_graphql::Enum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum LanguageLevel {
     /// A first language.
     Native,

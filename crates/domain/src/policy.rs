@@ -2,7 +2,7 @@
 //! operation outside the caller's role, and otherwise the set of records the caller may touch;
 //! services filter by that scope, so a record outside it is NOT_FOUND like a missing one.
 
-use entity::Role;
+use crate::enums::Role;
 
 use crate::error::{AppError, AppResult};
 
@@ -134,13 +134,7 @@ fn reach(role: Role, op: Op) -> Option<Reach> {
 
 /// The role as the GraphQL enum and tokens spell it.
 pub fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Admin => "ADMIN",
-        Role::CityAdmin => "CITY_ADMIN",
-        Role::Coordinator => "COORDINATOR",
-        Role::Analyst => "ANALYST",
-        Role::Partner => "PARTNER",
-    }
+    role.code()
 }
 
 impl Principal {

@@ -1,0 +1,111 @@
+//! The closed value sets of the programme, defined once. The database's column types
+//! (`entity`) and the GraphQL enums (`api`) mirror these with conversions the compiler checks
+//! both ways: a variant added here fails to build until it is added there, and the other way.
+
+/// Declares a closed set with the code each value has in the API, tokens and the database.
+macro_rules! closed_set {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vm])* $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            /// The value as the API, tokens and the database spell it.
+            pub fn code(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $code),+
+                }
+            }
+
+            /// The value spelled `code`, if any.
+            pub fn from_code(code: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.code() == code)
+            }
+        }
+    };
+}
+
+closed_set! {
+    /// What a user may do; see the README's table "Who may do what".
+    Role {
+        /// National programme staff: everything, in every city.
+        Admin = "ADMIN",
+        /// Staff of one city: everything in that city.
+        CityAdmin = "CITY_ADMIN",
+        /// The coordinator of one welcome group: that group and its match.
+        Coordinator = "COORDINATOR",
+        /// Researchers: anonymised exports and statistics, no personal data.
+        Analyst = "ANALYST",
+        /// A partner app's service account: registers newcomers and groups in its city.
+        Partner = "PARTNER",
+    }
+}
+
+closed_set! {
+    /// Where a welcome group stands.
+    GroupStatus {
+        Forming = "FORMING",
+        Ready = "READY",
+        Matched = "MATCHED",
+        Completed = "COMPLETED",
+        Withdrawn = "WITHDRAWN",
+    }
+}
+
+closed_set! {
+    /// Where a newcomer household stands.
+    NewcomerStatus {
+        Waiting = "WAITING",
+        Matched = "MATCHED",
+        Completed = "COMPLETED",
+        Withdrawn = "WITHDRAWN",
+    }
+}
+
+closed_set! {
+    /// Gender of a newcomer's primary contact.
+    Gender {
+        Female = "FEMALE",
+        Male = "MALE",
+        Other = "OTHER",
+        Undisclosed = "UNDISCLOSED",
+    }
+}
+
+closed_set! {
+    /// Common European Framework of Reference level; A0 means no Dutch yet.
+    CefrLevel {
+        A0 = "A0",
+        A1 = "A1",
+        A2 = "A2",
+        B1 = "B1",
+        B2 = "B2",
+        C1 = "C1",
+        C2 = "C2",
+    }
+}
+
+closed_set! {
+    /// Where a match stands.
+    MatchStatus {
+        Proposed = "PROPOSED",
+        Active = "ACTIVE",
+        Completed = "COMPLETED",
+        EndedEarly = "ENDED_EARLY",
+        Rejected = "REJECTED",
+    }
+}
+
+closed_set! {
+    /// Where a matching run stands.
+    RunStatus {
+        DryRun = "DRY_RUN",
+        Proposed = "PROPOSED",
+        Decided = "DECIDED",
+    }
+}
