@@ -6,13 +6,10 @@
 //! columns, `generalise` for the recoding and `pseudonym` for the key.
 
 pub mod datasets;
-pub mod generalise;
 pub mod http;
-pub mod pseudonym;
-mod regions;
 
 pub use datasets::{Cell, ColumnKind, Dataset};
-pub use pseudonym::ExportKey;
+pub use anonymise::ExportKey;
 
 /// How rows are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
