@@ -7,10 +7,10 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::{activity_log, check_in, group_member, matches, newcomer, welcome_group};
 use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
+use anonymise::ExportKey;
 use anonymise::generalise::{
     self, GROUP_MAX_LEVELS, GROUP_PRIORITY, GroupFacts, PERSON_MAX_LEVELS, PERSON_PRIORITY, PersonFacts, Plan,
 };
-use anonymise::ExportKey;
 use domain::error::AppResult;
 
 /// Rows read from the database at a time: memory stays flat however large the table.
@@ -27,7 +27,7 @@ pub enum Dataset {
 }
 
 /// What a column holds, for the catalog.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ColumnKind {
     /// A keyed pseudonym of a record: joinable within one export key, meaningless without it.
     Pseudonym,

@@ -8,8 +8,8 @@
 pub mod datasets;
 pub mod http;
 
-pub use datasets::{Cell, ColumnKind, Dataset};
 pub use anonymise::ExportKey;
+pub use datasets::{Cell, ColumnKind, Dataset};
 
 /// How rows are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

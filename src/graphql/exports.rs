@@ -5,7 +5,7 @@ use super::DB_COST;
 use async_graphql::{Context, Object, SimpleObject};
 
 use super::context::both;
-use crate::export::{ColumnKind, Dataset};
+use crate::export::Dataset;
 use crate::graphql::error::IntoGql;
 use domain::policy::Op;
 
@@ -33,6 +33,19 @@ pub struct ExportDataset {
     pub description: String,
     /// Its columns, in file order.
     pub columns: Vec<ExportColumn>,
+}
+
+/// What a column holds, for the catalog.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "crate::export::ColumnKind")]
+pub enum ColumnKind {
+    /// A keyed pseudonym of a record: joinable within one export key, meaningless without it.
+    Pseudonym,
+    /// A generalised fact that, combined with others, could single a person out; k-anonymity
+    /// is enforced on these together.
+    QuasiIdentifier,
+    /// A fact about the record or event (status, scores, outcomes).
+    Attribute,
 }
 
 /// One column of a dataset.
@@ -72,7 +85,7 @@ impl ExportQuery {
                             .iter()
                             .map(|c| ExportColumn {
                                 name: c.name.into(),
-                                kind: c.kind,
+                                kind: c.kind.into(),
                                 description: c.description.into(),
                             })
                             .collect(),

@@ -9,12 +9,11 @@ use super::cities::{self, City};
 use super::connection::{Conn, from_page};
 use super::context::{both, caller, state};
 use super::enums::GroupStatus;
+use super::inputs::{CreateWelcomeGroupInput, GroupMemberInput, UpdateWelcomeGroupInput};
 use super::scalars::Date;
 use crate::graphql::error::{IntoGql, IntoGraphql};
 use crate::services::audit;
-use crate::services::groups::{
-    self as svc, CreateWelcomeGroupInput, GroupFilter, GroupMemberInput, UpdateWelcomeGroupInput,
-};
+use crate::services::groups::{self as svc, GroupFilter};
 use crate::services::page::PageArgs;
 use domain::error::{AppError, AppResult};
 
@@ -311,7 +310,7 @@ impl GroupMutation {
     ) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::create(state, p, input).await.map(WelcomeGroup::new)
+            svc::create(state, p, input.into()).await.map(WelcomeGroup::new)
         };
         run.await.gql()
     }
@@ -326,7 +325,7 @@ impl GroupMutation {
     ) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::update(state, p, &id, input).await.map(WelcomeGroup::new)
+            svc::update(state, p, &id, input.into()).await.map(WelcomeGroup::new)
         };
         run.await.gql()
     }
@@ -341,7 +340,7 @@ impl GroupMutation {
     ) -> async_graphql::Result<GroupMember> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            let model = svc::add_member(state, p, &group_id, input).await?;
+            let model = svc::add_member(state, p, &group_id, input.into()).await?;
             Ok(GroupMember { model, contact: caller(ctx)?.role != domain::enums::Role::Partner })
         };
         run.await.gql()

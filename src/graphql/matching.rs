@@ -13,13 +13,14 @@ use super::cities::{self, City};
 use super::connection::{Conn, from_page};
 use super::context::{both, caller};
 use super::groups::WelcomeGroup;
+use super::inputs::{MatchingObjective, RunMatchingInput};
 use super::loaders;
 use super::newcomers::Newcomer;
 use super::scalars::Date;
 use crate::graphql::error::{IntoGql, IntoGraphql};
 use crate::services::decisions::{self, MatchFilter};
 use crate::services::page::PageArgs;
-use crate::services::rounds::{self, MatchingObjective, RunMatchingInput};
+use crate::services::rounds;
 use domain::error::{AppError, AppResult};
 use domain::policy::Op;
 use scripting::script::points;
@@ -413,7 +414,7 @@ impl MatchingRun {
     }
     /// What the round optimised.
     async fn objective(&self) -> MatchingObjective {
-        MatchingObjective::parse(&self.0.objective)
+        rounds::MatchingObjective::parse(&self.0.objective).into()
     }
     /// Sum of the scores of the pairs.
     async fn total_score(&self) -> f64 {
@@ -616,7 +617,7 @@ impl MatchingMutation {
     async fn run_matching(&self, ctx: &Context<'_>, input: RunMatchingInput) -> async_graphql::Result<MatchingRun> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            rounds::run(state, p, input).await.map(MatchingRun)
+            rounds::run(state, p, input.into()).await.map(MatchingRun)
         };
         run.await.gql()
     }

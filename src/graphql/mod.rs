@@ -10,6 +10,7 @@ pub mod error;
 pub mod exports;
 pub mod groups;
 pub mod handler;
+pub mod inputs;
 pub mod loaders;
 pub mod matching;
 pub mod newcomers;

@@ -12,12 +12,11 @@ use super::connection::{Conn, from_page};
 use super::context::both;
 use super::enums::{CefrLevel, Gender, NewcomerStatus};
 use super::enums::{Goal, LanguageLevel};
+use super::inputs::{RegisterNewcomerInput, UpdateNewcomerInput};
 use super::scalars::Date;
 use crate::graphql::error::{IntoGql, IntoGraphql};
 use crate::services::audit;
-use crate::services::newcomers::{
-    self as svc, HouseholdView as View, NewcomerFilter, RegisterNewcomerInput, UpdateNewcomerInput,
-};
+use crate::services::newcomers::{self as svc, HouseholdView as View, NewcomerFilter};
 use crate::services::page::PageArgs;
 use domain::error::AppError;
 use domain::error::AppResult;
@@ -317,7 +316,7 @@ impl NewcomerMutation {
     ) -> async_graphql::Result<Newcomer> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            Newcomer::scoped(&state.db, svc::register(state, p, input).await?, p).await
+            Newcomer::scoped(&state.db, svc::register(state, p, input.into()).await?, p).await
         };
         run.await.gql()
     }
@@ -332,7 +331,7 @@ impl NewcomerMutation {
     ) -> async_graphql::Result<Newcomer> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            Newcomer::scoped(&state.db, svc::update(state, p, &id, input).await?, p).await
+            Newcomer::scoped(&state.db, svc::update(state, p, &id, input.into()).await?, p).await
         };
         run.await.gql()
     }

@@ -29,3 +29,9 @@ impl From<NaiveDate> for Date {
         Date(d)
     }
 }
+
+impl From<Date> for NaiveDate {
+    fn from(d: Date) -> Self {
+        d.0
+    }
+}

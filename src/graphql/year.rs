@@ -9,13 +9,14 @@ use entity::{activity_log, audit_log, check_in};
 use super::connection::{Conn, from_page};
 use super::context::both;
 use super::enums::CefrLevel;
+use super::inputs::{ActivityInput, ActivityKind, AuditFilter, CheckInInput, EndReason, WorkStatus};
 use super::matching::Match;
 use super::scalars::Date;
 use crate::graphql::error::IntoGql;
-use crate::services::audit::{self, AuditFilter};
+use crate::services::audit;
 use crate::services::page::PageArgs;
 use crate::services::stats::{self, Count};
-use crate::services::year::{self as svc, ActivityInput, ActivityKind, CheckInInput, EndReason, WorkStatus};
+use crate::services::year as svc;
 
 /// Something the group and the household did together.
 pub struct ActivityLog(pub activity_log::Model);
@@ -32,7 +33,7 @@ impl ActivityLog {
     }
     /// What it was.
     async fn kind(&self) -> ActivityKind {
-        ActivityKind::parse(&self.0.kind)
+        svc::ActivityKind::parse(&self.0.kind).into()
     }
     /// Minutes.
     async fn duration_minutes(&self) -> i32 {
@@ -83,7 +84,7 @@ impl CheckIn {
     }
     /// Work or education status at the check-in.
     async fn work_status(&self) -> WorkStatus {
-        WorkStatus::parse(&self.0.work_status)
+        svc::WorkStatus::parse(&self.0.work_status).into()
     }
     /// People in the newcomer's social network beyond the group.
     async fn network_size(&self) -> i32 {
@@ -407,7 +408,7 @@ impl YearQuery {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             let args = PageArgs::parse(first, after.as_deref())?;
-            let page = audit::list(state, p, filter.unwrap_or_default(), &args).await?;
+            let page = audit::list(state, p, filter.map(Into::into).unwrap_or_default(), &args).await?;
             Ok(from_page(page, args.after.is_some(), |a| a.id.clone(), AuditEntry))
         };
         run.await.gql()
@@ -429,7 +430,7 @@ impl YearMutation {
     ) -> async_graphql::Result<ActivityLog> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::log_activity(state, p, &match_id, input).await.map(ActivityLog)
+            svc::log_activity(state, p, &match_id, input.into()).await.map(ActivityLog)
         };
         run.await.gql()
     }
@@ -444,7 +445,7 @@ impl YearMutation {
     ) -> async_graphql::Result<ActivityLog> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::update_activity(state, p, &id, input).await.map(ActivityLog)
+            svc::update_activity(state, p, &id, input.into()).await.map(ActivityLog)
         };
         run.await.gql()
     }
@@ -459,7 +460,7 @@ impl YearMutation {
     ) -> async_graphql::Result<CheckIn> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::record_check_in(state, p, &match_id, input).await.map(CheckIn)
+            svc::record_check_in(state, p, &match_id, input.into()).await.map(CheckIn)
         };
         run.await.gql()
     }
@@ -475,7 +476,7 @@ impl YearMutation {
     ) -> async_graphql::Result<Match> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::end_match(state, p, &id, &reason, reason_code).await.map(Match)
+            svc::end_match(state, p, &id, &reason, reason_code.into()).await.map(Match)
         };
         run.await.gql()
     }

@@ -45,7 +45,7 @@ fn row(
 }
 
 /// Filters of `auditLog`.
-#[derive(async_graphql::InputObject, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct AuditFilter {
     /// Only entries about this city.
     pub city_slug: Option<String>,

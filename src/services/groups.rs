@@ -4,7 +4,6 @@
 //! exactly one coordinator; a READY or MATCHED group never drops below five members or loses
 //! its coordinator; a withdrawn or completed group no longer changes.
 
-use async_graphql::InputObject;
 use chrono::{NaiveDate, Utc};
 use entity::{GroupStatus, StringList, group_member, welcome_group};
 use sea_orm::{
@@ -17,7 +16,6 @@ use super::page::{self, Page, PageArgs};
 use super::{audit, new_id};
 use crate::app::AppState;
 use crate::db::begin_write;
-use crate::graphql::scalars::Date;
 use domain::error::{AppError, AppResult};
 use domain::policy::Op;
 use domain::policy::{Principal, Scope};
@@ -32,7 +30,7 @@ pub const MAX_MEMBERS: u64 = 30;
 // services share one definition of each input instead of two that could drift apart.
 
 /// A new welcome group.
-#[derive(InputObject, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct CreateWelcomeGroupInput {
     /// Slug of the city the group belongs to, e.g. "almere".
     pub city_slug: String,
@@ -53,7 +51,7 @@ pub struct CreateWelcomeGroupInput {
 }
 
 /// Changes to a welcome group; fields left out stay as they are.
-#[derive(InputObject, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct UpdateWelcomeGroupInput {
     /// New name (1-200 characters).
     pub name: Option<String>,
@@ -74,7 +72,7 @@ pub struct UpdateWelcomeGroupInput {
 }
 
 /// A volunteer joining a group.
-#[derive(InputObject, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct GroupMemberInput {
     /// Full name (1-200 characters).
     pub name: String,
@@ -93,7 +91,7 @@ pub struct GroupMemberInput {
     /// Whether this member is the group's coordinator and contact person (one per group).
     pub is_coordinator: bool,
     /// Date the certificate of conduct (VOG) was received, if it was.
-    pub vog_received_on: Option<Date>,
+    pub vog_received_on: Option<NaiveDate>,
 }
 
 /// Filters for listing groups.
@@ -384,7 +382,7 @@ pub async fn add_member(
         .transpose()?
         .and_then(|mut v| v.pop());
     let vog: Option<NaiveDate> =
-        input.vog_received_on.map(|d| validate::past_date("vogReceivedOn", d.0, today)).transpose()?;
+        input.vog_received_on.map(|d| validate::past_date("vogReceivedOn", d, today)).transpose()?;
 
     let txn = begin_write(&state.db).await?;
     let group = find_scoped_locked(&txn, p, Op::AddMember, group_id).await?;

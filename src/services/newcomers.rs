@@ -1,6 +1,5 @@
 //! Newcomer households: registration (idempotent), updates (optimistic versions), withdrawal.
 
-use async_graphql::InputObject;
 use chrono::{NaiveDate, Utc};
 use entity::{IntList, LanguageSkill, LanguageSkills, NewcomerStatus, StringList, newcomer};
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -10,25 +9,23 @@ use super::page::{self, Page, PageArgs};
 use super::{audit, new_id};
 use crate::app::AppState;
 use crate::db::begin_write;
-use crate::graphql::enums::{CefrLevel, Gender};
-use crate::graphql::enums::{Goal, LanguageLevel};
-use crate::graphql::scalars::Date;
 use domain::error::{AppError, AppResult};
 use domain::policy::Op;
 use domain::policy::{Principal, Scope};
 use domain::validate;
+use domain::values::Goal;
 
 /// One language a newcomer speaks.
-#[derive(InputObject, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LanguageSkillInput {
     /// ISO 639-1 code: "ar", "ti", "fa", ...
     pub code: String,
     /// How well.
-    pub level: LanguageLevel,
+    pub level: domain::values::LanguageLevel,
 }
 
 /// A newcomer household to register.
-#[derive(InputObject, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RegisterNewcomerInput {
     /// Slug of the city the household lives in.
     pub city_slug: String,
@@ -41,13 +38,13 @@ pub struct RegisterNewcomerInput {
     /// Year of birth of the primary contact (at least 16 years old).
     pub birth_year: i32,
     /// Gender of the primary contact.
-    pub gender: Gender,
+    pub gender: domain::enums::Gender,
     /// ISO 3166-1 alpha-2 code of the country of origin, e.g. "SY".
     pub country_of_origin: String,
     /// Languages spoken, each code once.
     pub languages: Vec<LanguageSkillInput>,
     /// Level of Dutch now (CEFR).
-    pub dutch_level: CefrLevel,
+    pub dutch_level: domain::enums::CefrLevel,
     /// Lower-case interest tags.
     pub interests: Vec<String>,
     /// Sector of work or training, e.g. "healthcare".
@@ -55,13 +52,13 @@ pub struct RegisterNewcomerInput {
     /// Education, in a few words (at most 200 characters).
     pub education: Option<String>,
     /// What the household hopes the year brings.
-    pub goals: Vec<Goal>,
+    pub goals: Vec<domain::values::Goal>,
     /// Adults in the household, 1-10.
     pub household_adults: i32,
     /// Ages of the children, each 0-17.
     pub children_ages: Vec<i32>,
     /// Date of arrival in the Netherlands (not in the future).
-    pub arrival_date: Date,
+    pub arrival_date: NaiveDate,
     /// Neighbourhood the household lives in.
     pub neighbourhood: Option<String>,
     /// Preferences and needs matchers should know (at most 2000 characters).
@@ -69,10 +66,9 @@ pub struct RegisterNewcomerInput {
     /// What the group may call them; default: the first word of `name`.
     pub preferred_name: Option<String>,
     /// Whether contact details may be shared with the group's coordinator.
-    #[graphql(default = false)]
     pub share_contact_with_group: bool,
     /// Date the person agreed to the privacy notice.
-    pub consent_date: Option<Date>,
+    pub consent_date: Option<NaiveDate>,
     /// Version of the privacy notice they agreed to, e.g. "2026-01".
     pub privacy_notice_version: Option<String>,
     /// A retried registration with the same key (from the same account) returns the same
@@ -82,28 +78,28 @@ pub struct RegisterNewcomerInput {
 
 /// Changes to a newcomer; fields left out stay as they are. Optional text fields are cleared
 /// with an empty string.
-#[derive(InputObject, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct UpdateNewcomerInput {
     pub name: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
     pub birth_year: Option<i32>,
-    pub gender: Option<Gender>,
+    pub gender: Option<domain::enums::Gender>,
     pub country_of_origin: Option<String>,
     pub languages: Option<Vec<LanguageSkillInput>>,
-    pub dutch_level: Option<CefrLevel>,
+    pub dutch_level: Option<domain::enums::CefrLevel>,
     pub interests: Option<Vec<String>>,
     pub sector: Option<String>,
     pub education: Option<String>,
-    pub goals: Option<Vec<Goal>>,
+    pub goals: Option<Vec<domain::values::Goal>>,
     pub household_adults: Option<i32>,
     pub children_ages: Option<Vec<i32>>,
-    pub arrival_date: Option<Date>,
+    pub arrival_date: Option<NaiveDate>,
     pub neighbourhood: Option<String>,
     pub needs: Option<String>,
     pub preferred_name: Option<String>,
     pub share_contact_with_group: Option<bool>,
-    pub consent_date: Option<Date>,
+    pub consent_date: Option<NaiveDate>,
     pub privacy_notice_version: Option<String>,
     /// The `version` you read; when the newcomer changed since, the update answers CONFLICT.
     pub expected_version: Option<i32>,
@@ -223,14 +219,14 @@ fn language_skills(field: &str, skills: &[LanguageSkillInput]) -> AppResult<Vec<
         if out.iter().any(|o| o.code == code) {
             return Err(AppError::bad_input(field, format!("{field} lists {code:?} twice")));
         }
-        out.push(LanguageSkill { code, level: domain::values::LanguageLevel::from(s.level).as_str().to_owned() });
+        out.push(LanguageSkill { code, level: s.level.as_str().to_owned() });
     }
     out.sort_by(|a, b| a.code.cmp(&b.code));
     Ok(out)
 }
 
 fn goals(values: &[Goal]) -> Vec<String> {
-    let mut v: Vec<domain::values::Goal> = values.iter().map(|&g| g.into()).collect();
+    let mut v: Vec<Goal> = values.to_vec();
     v.sort();
     v.dedup();
     v.into_iter().map(|g| g.as_str().to_owned()).collect()
@@ -293,10 +289,10 @@ pub async fn register(state: &AppState, p: &Principal, input: RegisterNewcomerIn
     let education = validate::optional_text("education", input.education.as_deref(), validate::MAX_NAME)?;
     let household_adults = validate::int_range("householdAdults", input.household_adults, 1, 10)?;
     let children = validate::children_ages("childrenAges", &input.children_ages)?;
-    let arrival = validate::past_date("arrivalDate", input.arrival_date.0, today)?;
+    let arrival = validate::past_date("arrivalDate", input.arrival_date, today)?;
     let neighbourhood = validate::optional_text("neighbourhood", input.neighbourhood.as_deref(), validate::MAX_NAME)?;
     let needs = validate::optional_text("needs", input.needs.as_deref(), validate::MAX_TEXT)?;
-    let consent_date = input.consent_date.map(|d| validate::past_date("consentDate", d.0, today)).transpose()?;
+    let consent_date = input.consent_date.map(|d| validate::past_date("consentDate", d, today)).transpose()?;
     let privacy_notice_version = privacy_version(input.privacy_notice_version.as_deref())?;
     let idempotency_key = input
         .idempotency_key
@@ -473,7 +469,7 @@ pub async fn update(
         set!(children_ages, "childrenAges", IntList(validate::children_ages("childrenAges", v)?));
     }
     if let Some(v) = input.arrival_date {
-        set!(arrival_date, "arrivalDate", validate::past_date("arrivalDate", v.0, today)?);
+        set!(arrival_date, "arrivalDate", validate::past_date("arrivalDate", v, today)?);
     }
     if let Some(v) = &input.neighbourhood {
         set!(neighbourhood, "neighbourhood", validate::optional_text("neighbourhood", Some(v), validate::MAX_NAME)?);
@@ -485,7 +481,7 @@ pub async fn update(
         set!(share_contact_with_group, "shareContactWithGroup", v);
     }
     if let Some(v) = input.consent_date {
-        let d: NaiveDate = validate::past_date("consentDate", v.0, today)?;
+        let d: NaiveDate = validate::past_date("consentDate", v, today)?;
         set!(consent_date, "consentDate", Some(d));
     }
     if let Some(v) = &input.privacy_notice_version {

@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
-use async_graphql::{Enum, ID, InputObject};
 use chrono::Utc;
 use entity::{MatchStatus, RunStatus, matches, matching_run, newcomer};
 use sea_orm::{
@@ -28,7 +27,7 @@ use scripting::CompiledScript;
 use solver::Objective;
 
 /// What a round optimises.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum MatchingObjective {
     /// First the largest number of households matched, then the largest total score.
     #[default]
@@ -58,27 +57,23 @@ impl MatchingObjective {
 }
 
 /// A newcomer and a group.
-#[derive(InputObject, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct PairInput {
-    pub newcomer_id: ID,
-    pub group_id: ID,
+    pub newcomer_id: String,
+    pub group_id: String,
 }
 
 /// A matching round for one city.
-#[derive(InputObject, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RunMatchingInput {
     /// The city whose WAITING newcomers and READY groups are matched.
     pub city_slug: String,
     /// A dry run stores only the run record (its pairs included), no matches.
-    #[graphql(default = false)]
     pub dry_run: bool,
-    #[graphql(default_with = "MatchingObjective::MaxMatchesThenScore")]
     pub objective: MatchingObjective,
     /// Pairs that must be in the result.
-    #[graphql(default)]
     pub locked_pairs: Vec<PairInput>,
     /// Pairs that must not be.
-    #[graphql(default)]
     pub excluded_pairs: Vec<PairInput>,
 }
 

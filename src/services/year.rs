@@ -1,7 +1,6 @@
 //! The year together: activities, check-ins at months 3, 6 and 12, the end of a match (early
 //! or completed), and what is due.
 
-use async_graphql::{Enum, InputObject};
 use chrono::{Months, NaiveDate, Utc};
 use entity::{GroupStatus, MatchStatus, NewcomerStatus, activity_log, check_in, matches, newcomer, welcome_group};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
@@ -11,8 +10,6 @@ use super::page::{self, Page, PageArgs};
 use super::{audit, decisions, new_id};
 use crate::app::AppState;
 use crate::db::begin_write;
-use crate::graphql::enums::CefrLevel;
-use crate::graphql::scalars::Date;
 use domain::error::{AppError, AppResult};
 use domain::policy::Op;
 use domain::policy::Principal;
@@ -26,7 +23,7 @@ pub const OVERDUE_AFTER_DAYS: i64 = 14;
 pub const CHECK_IN_MONTHS: [i32; 3] = [3, 6, 12];
 
 /// What the group and household did together.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ActivityKind {
     Meal,
     LanguagePractice,
@@ -57,7 +54,7 @@ impl ActivityKind {
 }
 
 /// Work or education status at a check-in.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WorkStatus {
     None,
     Searching,
@@ -88,7 +85,7 @@ impl WorkStatus {
 }
 
 /// Why a match ended early.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum EndReason {
     NewcomerMoved,
     GroupDissolved,
@@ -113,10 +110,10 @@ impl EndReason {
 }
 
 /// An activity to log.
-#[derive(InputObject, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ActivityInput {
     /// When it happened: not in the future, not before the match started.
-    pub date: Date,
+    pub date: NaiveDate,
     pub kind: ActivityKind,
     /// Minutes, 1-1440.
     pub duration_minutes: i32,
@@ -127,7 +124,7 @@ pub struct ActivityInput {
 }
 
 /// A check-in to record.
-#[derive(InputObject, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct CheckInInput {
     /// 3, 6 or 12: months since the start.
     pub month: i32,
@@ -136,7 +133,7 @@ pub struct CheckInInput {
     /// 1-5, asked of the group.
     pub group_satisfaction: i32,
     /// The newcomer's Dutch level now.
-    pub dutch_level: CefrLevel,
+    pub dutch_level: domain::enums::CefrLevel,
     pub work_status: WorkStatus,
     /// People in the newcomer's social network beyond the group, 0-1000.
     pub network_size: i32,
@@ -157,7 +154,7 @@ struct ActivityFields {
 }
 
 fn check_activity(m: &matches::Model, input: &ActivityInput, today: NaiveDate) -> AppResult<ActivityFields> {
-    let date = input.date.0;
+    let date = input.date;
     if date > today {
         return Err(AppError::bad_input("date", format!("date {date} lies in the future")));
     }
