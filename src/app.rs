@@ -7,11 +7,12 @@ use actix_web::dev::{Server, Service as _};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use sea_orm::DatabaseConnection;
 
+use crate::auth::SignIn;
 use crate::auth::{JwtKeys, secrets};
 use crate::config::Settings;
 use crate::graphql::handler::{self, GraphqlEndpoint};
 use crate::graphql::{self, SchemaLimits};
-use crate::services::scripts;
+use crate::services::scripts::{self, RoundLocks, Scoring};
 use crate::{db, demo};
 use scripting::registry::ScriptRegistry;
 
@@ -19,24 +20,16 @@ use scripting::registry::ScriptRegistry;
 pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Settings,
-    pub jwt: JwtKeys,
-    /// The external identity provider, when configured.
-    pub idp: Option<crate::auth::external::ExternalIdp>,
+    /// Tokens, the external identity provider and the failed-login limits.
+    pub sign_in: SignIn,
     /// The key of export pseudonyms.
     pub export_key: crate::export::ExportKey,
     /// Counters for `/metrics`.
     pub metrics: Arc<crate::metrics::Metrics>,
-    /// Failed-login limits of this replica.
-    pub login_limiter: crate::auth::limiter::LoginLimiter,
-    /// The compiled active script of each city.
-    pub scripts: ScriptRegistry,
-    /// Serialises the rounds of one city within this process (PostgreSQL adds an advisory
-    /// lock across replicas).
-    pub round_locks: RoundLocks,
     /// Requests being served, for a shutdown that drains them.
     pub in_flight: InFlight,
-    /// How many script jobs (validations, previews, rounds) run at once, in all and per city.
-    pub scoring: scripting::job::Slots,
+    /// Compiled scripts, job slots and budgets, round locks.
+    pub scoring: Scoring,
 }
 
 /// The requests being served (an export counts until its last byte is sent).
@@ -119,21 +112,6 @@ pub mod client_socket {
     }
 }
 
-/// One async mutex per city.
-#[derive(Default)]
-pub struct RoundLocks(std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
-
-impl RoundLocks {
-    pub fn for_city(&self, city: &str) -> Arc<tokio::sync::Mutex<()>> {
-        match self.0.lock() {
-            Ok(mut map) => Arc::clone(map.entry(city.to_owned()).or_default()),
-            // A poisoned map only means another thread panicked while inserting; a fresh
-            // mutex still serialises this caller with later ones.
-            Err(_) => Arc::new(tokio::sync::Mutex::new(())),
-        }
-    }
-}
-
 /// Options of `serve`.
 #[derive(Clone, Debug, Default)]
 pub struct ServeOptions {
@@ -197,19 +175,21 @@ impl Application {
         let demo_users = if options.demo { demo::seed(&conn, &settings).await? } else { Vec::new() };
         let introspection = settings.introspection.unwrap_or(options.demo);
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        let scoring = scripting::job::Slots::new(settings.scoring_jobs, cores);
+        let slots = scripting::job::Slots::new(settings.scoring_jobs, cores);
         let state = Arc::new(AppState {
             db: conn,
-            settings,
-            jwt,
-            idp,
+            sign_in: SignIn { jwt, idp, limiter: crate::auth::limiter::LoginLimiter::standard() },
             export_key,
             metrics,
-            login_limiter: crate::auth::limiter::LoginLimiter::standard(),
-            scripts: ScriptRegistry::default(),
-            round_locks: RoundLocks::default(),
+            scoring: Scoring {
+                scripts: ScriptRegistry::default(),
+                slots,
+                round_locks: RoundLocks::default(),
+                validation_budget: settings.validation_budget,
+                scoring_budget: settings.scoring_budget,
+            },
             in_flight: InFlight::default(),
-            scoring,
+            settings,
         });
         let limits = SchemaLimits {
             max_depth: state.settings.max_query_depth,

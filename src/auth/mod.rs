@@ -12,3 +12,13 @@ pub mod password;
 pub mod secrets;
 
 pub use jwt::{Claims, JwtKeys};
+
+/// What signing in and checking a token need besides the database.
+pub struct SignIn {
+    /// The keys of the tokens this server issues.
+    pub jwt: JwtKeys,
+    /// The external identity provider, when configured.
+    pub idp: Option<external::ExternalIdp>,
+    /// Failed-login limits of this replica.
+    pub limiter: limiter::LoginLimiter,
+}

@@ -67,7 +67,7 @@ async fn check(
     state: &AppState,
 ) -> Result<(domain::policy::Principal, Ask), AppError> {
     let token = crate::graphql::handler::bearer_token(req).ok_or(AppError::Unauthenticated)?;
-    let p = users::principal_from_token(state, &token).await?;
+    let p = users::principal_from_token(&state.db, &state.sign_in, &token).await?;
     p.scope_for(Op::Export)?;
     let dataset = Dataset::parse(dataset).ok_or_else(|| {
         let names: Vec<&str> = Dataset::ALL.iter().map(|d| d.name()).collect();

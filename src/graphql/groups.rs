@@ -276,7 +276,7 @@ impl GroupQuery {
             let (state, p, _turn) = both(ctx).await?;
             let args = PageArgs::parse(first, after.as_deref())?;
             let filter = GroupFilter { city: city_slug, status: status.map(Into::into) };
-            let page = svc::list(state, p, filter, &args).await?;
+            let page = svc::list(&state.db, p, filter, &args).await?;
             let (has_next, total) = (page.has_next, page.total);
             let groups = WelcomeGroup::page(ctx, page.items).await?;
             let page = crate::services::page::Page { items: groups, has_next, total };
@@ -290,7 +290,7 @@ impl GroupQuery {
     async fn welcome_group(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<WelcomeGroup>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::get(state, p, &id).await.map(|g| Some(WelcomeGroup::new(g)))
+            svc::get(&state.db, p, &id).await.map(|g| Some(WelcomeGroup::new(g)))
         };
         run.await.gql()
     }
@@ -310,7 +310,7 @@ impl GroupMutation {
     ) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::create(state, p, input.into()).await.map(WelcomeGroup::new)
+            svc::create(&state.db, p, input.into()).await.map(WelcomeGroup::new)
         };
         run.await.gql()
     }
@@ -325,7 +325,7 @@ impl GroupMutation {
     ) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::update(state, p, &id, input.into()).await.map(WelcomeGroup::new)
+            svc::update(&state.db, p, &id, input.into()).await.map(WelcomeGroup::new)
         };
         run.await.gql()
     }
@@ -340,7 +340,7 @@ impl GroupMutation {
     ) -> async_graphql::Result<GroupMember> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            let model = svc::add_member(state, p, &group_id, input.into()).await?;
+            let model = svc::add_member(&state.db, state.settings.today(), p, &group_id, input.into()).await?;
             Ok(GroupMember { model, contact: caller(ctx)?.role != domain::enums::Role::Partner })
         };
         run.await.gql()
@@ -352,7 +352,7 @@ impl GroupMutation {
     async fn remove_group_member(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::remove_member(state, p, &id).await
+            svc::remove_member(&state.db, p, &id).await
         };
         run.await.gql()
     }
@@ -363,7 +363,7 @@ impl GroupMutation {
     async fn mark_group_ready(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::mark_ready(state, p, &id).await.map(WelcomeGroup::new)
+            svc::mark_ready(&state.db, p, &id).await.map(WelcomeGroup::new)
         };
         run.await.gql()
     }
@@ -379,7 +379,7 @@ impl GroupMutation {
         let run = async {
             let s = state(ctx)?;
             let p = caller(ctx)?;
-            svc::withdraw(s, p, &id, &reason).await.map(WelcomeGroup::new)
+            svc::withdraw(&s.db, s.settings.today(), p, &id, &reason).await.map(WelcomeGroup::new)
         };
         run.await.gql()
     }

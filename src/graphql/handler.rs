@@ -595,7 +595,7 @@ async fn execute(
 /// UNAUTHENTICATED, which would make clients sign their users out.
 async fn authenticate(state: &AppState, token: Option<String>) -> Result<(RequestAuth, Option<i64>), AppError> {
     let Some(t) = token else { return Ok((RequestAuth::default(), None)) };
-    match users::principal_and_generation(state, &t).await {
+    match users::principal_and_generation(&state.db, &state.sign_in, &t).await {
         Ok((p, g)) => Ok((RequestAuth { principal: Some(p) }, Some(g))),
         // A refused token leaves the request anonymous: every field that needs a caller then
         // answers UNAUTHENTICATED.

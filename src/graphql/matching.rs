@@ -559,7 +559,7 @@ impl MatchingQuery {
             let (state, p, _turn) = both(ctx).await?;
             let args = PageArgs::parse(first, after.as_deref())?;
             let page =
-                decisions::list(state, p, MatchFilter { city: city_slug, status: status.map(Into::into) }, &args)
+                decisions::list(&state.db, p, MatchFilter { city: city_slug, status: status.map(Into::into) }, &args)
                     .await?;
             Ok(from_page(page, args.after.is_some(), |m| m.id.clone(), Match))
         };
@@ -580,7 +580,7 @@ impl MatchingQuery {
     async fn matching_run(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<MatchingRun>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            rounds::get_run(state, p, &id).await.map(|r| Some(MatchingRun(r)))
+            rounds::get_run(&state.db, p, &id).await.map(|r| Some(MatchingRun(r)))
         };
         run.await.gql()
     }
@@ -595,7 +595,7 @@ impl MatchingQuery {
     ) -> async_graphql::Result<Vec<Recommendation>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            Ok(decisions::recommendations(state, p, &newcomer_id, limit)
+            Ok(decisions::recommendations(&state.db, &state.scoring, state.settings.today(), p, &newcomer_id, limit)
                 .await?
                 .into_iter()
                 .map(Recommendation)
@@ -617,7 +617,9 @@ impl MatchingMutation {
     async fn run_matching(&self, ctx: &Context<'_>, input: RunMatchingInput) -> async_graphql::Result<MatchingRun> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            rounds::run(state, p, input.into()).await.map(MatchingRun)
+            rounds::run(&state.db, &state.scoring, &state.metrics, state.settings.today(), p, input.into())
+                .await
+                .map(MatchingRun)
         };
         run.await.gql()
     }
@@ -633,7 +635,9 @@ impl MatchingMutation {
     ) -> async_graphql::Result<Match> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            decisions::accept(state, p, &id, introduction_date.map(|d| d.0)).await.map(Match)
+            decisions::accept(&state.db, state.settings.today(), p, &id, introduction_date.map(|d| d.0))
+                .await
+                .map(Match)
         };
         run.await.gql()
     }
@@ -644,7 +648,7 @@ impl MatchingMutation {
     async fn reject_match(&self, ctx: &Context<'_>, id: ID, reason: String) -> async_graphql::Result<Match> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            decisions::reject(state, p, &id, &reason).await.map(Match)
+            decisions::reject(&state.db, p, &id, &reason).await.map(Match)
         };
         run.await.gql()
     }
@@ -654,7 +658,9 @@ impl MatchingMutation {
     async fn propose_match(&self, ctx: &Context<'_>, newcomer_id: ID, group_id: ID) -> async_graphql::Result<Match> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            decisions::propose_by_hand(state, p, &newcomer_id, &group_id).await.map(Match)
+            decisions::propose_by_hand(&state.db, &state.scoring, state.settings.today(), p, &newcomer_id, &group_id)
+                .await
+                .map(Match)
         };
         run.await.gql()
     }

@@ -282,7 +282,7 @@ impl NewcomerQuery {
             let (state, p, _turn) = both(ctx).await?;
             let args = PageArgs::parse(first, after.as_deref())?;
             let filter = NewcomerFilter { city: city_slug, status: status.map(Into::into) };
-            let page = svc::list(state, p, filter, &args).await?;
+            let page = svc::list(&state.db, p, filter, &args).await?;
             let items = Newcomer::scoped_all(&state.db, page.items, p).await?;
             let page = crate::services::page::Page { items, has_next: page.has_next, total: page.total };
             Ok(from_page(page, args.after.is_some(), |n| n.model.id.clone(), |n| n))
@@ -295,7 +295,7 @@ impl NewcomerQuery {
     async fn newcomer(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Newcomer>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            Ok(Some(Newcomer::scoped(&state.db, svc::get(state, p, &id).await?, p).await?))
+            Ok(Some(Newcomer::scoped(&state.db, svc::get(&state.db, p, &id).await?, p).await?))
         };
         run.await.gql()
     }
@@ -316,7 +316,8 @@ impl NewcomerMutation {
     ) -> async_graphql::Result<Newcomer> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            Newcomer::scoped(&state.db, svc::register(state, p, input.into()).await?, p).await
+            Newcomer::scoped(&state.db, svc::register(&state.db, state.settings.today(), p, input.into()).await?, p)
+                .await
         };
         run.await.gql()
     }
@@ -331,7 +332,8 @@ impl NewcomerMutation {
     ) -> async_graphql::Result<Newcomer> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            Newcomer::scoped(&state.db, svc::update(state, p, &id, input.into()).await?, p).await
+            Newcomer::scoped(&state.db, svc::update(&state.db, state.settings.today(), p, &id, input.into()).await?, p)
+                .await
         };
         run.await.gql()
     }
@@ -341,7 +343,8 @@ impl NewcomerMutation {
     async fn withdraw_newcomer(&self, ctx: &Context<'_>, id: ID, reason: String) -> async_graphql::Result<Newcomer> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            Newcomer::scoped(&state.db, svc::withdraw(state, p, &id, &reason).await?, p).await
+            Newcomer::scoped(&state.db, svc::withdraw(&state.db, state.settings.today(), p, &id, &reason).await?, p)
+                .await
         };
         run.await.gql()
     }

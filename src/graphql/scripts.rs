@@ -179,7 +179,7 @@ impl ScriptQuery {
     async fn scoring_scripts(&self, ctx: &Context<'_>, city_slug: String) -> async_graphql::Result<Vec<ScoringScript>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            Ok(svc::list(state, p, &city_slug).await?.into_iter().map(ScoringScript).collect())
+            Ok(svc::list(&state.db, p, &city_slug).await?.into_iter().map(ScoringScript).collect())
         };
         run.await.gql()
     }
@@ -202,7 +202,8 @@ impl ScriptMutation {
     ) -> async_graphql::Result<ScriptValidation> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            let v = svc::validate_source(state, p, &city_slug, &source).await?;
+            let v =
+                svc::validate_source(&state.db, &state.scoring, state.settings.today(), p, &city_slug, &source).await?;
             let native_scoring = v.compiled.as_ref().is_some_and(|c| c.is_native());
             let criteria = v.compiled.as_ref().map(|c| c.criteria().map(str::to_owned).collect()).unwrap_or_default();
             Ok(ScriptValidation {
@@ -227,7 +228,9 @@ impl ScriptMutation {
     ) -> async_graphql::Result<ScriptPreview> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::preview(state, p, &city_slug, &source).await.map(ScriptPreview)
+            svc::preview(&state.db, &state.scoring, state.settings.today(), p, &city_slug, &source)
+                .await
+                .map(ScriptPreview)
         };
         run.await.gql()
     }
@@ -243,7 +246,9 @@ impl ScriptMutation {
     ) -> async_graphql::Result<ScoringScript> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::publish(state, p, &city_slug, &source, note.as_deref()).await.map(ScoringScript)
+            svc::publish(&state.db, &state.scoring, state.settings.today(), p, &city_slug, &source, note.as_deref())
+                .await
+                .map(ScoringScript)
         };
         run.await.gql()
     }
@@ -258,7 +263,9 @@ impl ScriptMutation {
     ) -> async_graphql::Result<ScoringScript> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::activate(state, p, &city_slug, version).await.map(ScoringScript)
+            svc::activate(&state.db, &state.scoring, state.settings.today(), p, &city_slug, version)
+                .await
+                .map(ScoringScript)
         };
         run.await.gql()
     }

@@ -59,7 +59,7 @@ impl User {
                 Some(p) => p,
                 None => super::context::caller(ctx)?,
             };
-            groups::get(state, p, id).await.map(|g| Some(WelcomeGroup::new(g)))
+            groups::get(&state.db, p, id).await.map(|g| Some(WelcomeGroup::new(g)))
         };
         run.await.gql()
     }
@@ -125,7 +125,7 @@ impl UserMutation {
         let run = async {
             let state = state(ctx)?;
             let address = ctx.data_opt::<super::context::ClientAddress>().and_then(|a| a.0);
-            let login = svc::login(state, &email, &password, address).await?;
+            let login = svc::login(&state.db, &state.sign_in, &state.metrics, &email, &password, address).await?;
             Ok(AuthPayload { token: login.token, expires_at: login.expires_at, user: login.user })
         };
         run.await.gql()

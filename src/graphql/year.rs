@@ -312,7 +312,11 @@ impl YearQuery {
     async fn check_ins_due(&self, ctx: &Context<'_>, city_slug: String) -> async_graphql::Result<Vec<DueCheckIn>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            Ok(svc::check_ins_due(state, p, &city_slug).await?.into_iter().map(DueCheckIn).collect())
+            Ok(svc::check_ins_due(&state.db, state.settings.today(), p, &city_slug)
+                .await?
+                .into_iter()
+                .map(DueCheckIn)
+                .collect())
         };
         run.await.gql()
     }
@@ -326,7 +330,11 @@ impl YearQuery {
     ) -> async_graphql::Result<Vec<Match>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            Ok(svc::due_for_completion(state, p, &city_slug).await?.into_iter().map(Match).collect())
+            Ok(svc::due_for_completion(&state.db, state.settings.today(), p, &city_slug)
+                .await?
+                .into_iter()
+                .map(Match)
+                .collect())
         };
         run.await.gql()
     }
@@ -337,7 +345,7 @@ impl YearQuery {
     async fn city_statistics(&self, ctx: &Context<'_>, city_slug: String) -> async_graphql::Result<CityStatistics> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            let s = stats::city_statistics(state, p, &city_slug).await?;
+            let s = stats::city_statistics(&state.db, state.settings.today(), p, &city_slug).await?;
             Ok(CityStatistics {
                 city_slug: s.city,
                 waiting_newcomers: s.waiting_newcomers.into(),
@@ -382,7 +390,7 @@ impl YearQuery {
     ) -> async_graphql::Result<Vec<CriterionOutcome>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            Ok(stats::criterion_outcomes(state, p, &city_slug)
+            Ok(stats::criterion_outcomes(&state.db, p, &city_slug)
                 .await?
                 .into_iter()
                 .map(|c| CriterionOutcome {
@@ -408,7 +416,7 @@ impl YearQuery {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             let args = PageArgs::parse(first, after.as_deref())?;
-            let page = audit::list(state, p, filter.map(Into::into).unwrap_or_default(), &args).await?;
+            let page = audit::list(&state.db, p, filter.map(Into::into).unwrap_or_default(), &args).await?;
             Ok(from_page(page, args.after.is_some(), |a| a.id.clone(), AuditEntry))
         };
         run.await.gql()
@@ -430,7 +438,7 @@ impl YearMutation {
     ) -> async_graphql::Result<ActivityLog> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::log_activity(state, p, &match_id, input.into()).await.map(ActivityLog)
+            svc::log_activity(&state.db, state.settings.today(), p, &match_id, input.into()).await.map(ActivityLog)
         };
         run.await.gql()
     }
@@ -445,7 +453,7 @@ impl YearMutation {
     ) -> async_graphql::Result<ActivityLog> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::update_activity(state, p, &id, input.into()).await.map(ActivityLog)
+            svc::update_activity(&state.db, state.settings.today(), p, &id, input.into()).await.map(ActivityLog)
         };
         run.await.gql()
     }
@@ -460,7 +468,7 @@ impl YearMutation {
     ) -> async_graphql::Result<CheckIn> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::record_check_in(state, p, &match_id, input.into()).await.map(CheckIn)
+            svc::record_check_in(&state.db, state.settings.today(), p, &match_id, input.into()).await.map(CheckIn)
         };
         run.await.gql()
     }
@@ -476,7 +484,7 @@ impl YearMutation {
     ) -> async_graphql::Result<Match> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::end_match(state, p, &id, &reason, reason_code.into()).await.map(Match)
+            svc::end_match(&state.db, state.settings.today(), p, &id, &reason, reason_code.into()).await.map(Match)
         };
         run.await.gql()
     }
@@ -486,7 +494,7 @@ impl YearMutation {
     async fn complete_match(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Match> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::complete_match(state, p, &id).await.map(Match)
+            svc::complete_match(&state.db, state.settings.today(), p, &id).await.map(Match)
         };
         run.await.gql()
     }

@@ -2,6 +2,7 @@
 //! values, so it survives erasure.
 
 use chrono::Utc;
+use sea_orm::DatabaseConnection;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde_json::Value;
 
@@ -61,7 +62,7 @@ pub struct AuditFilter {
 
 /// `auditLog`: newest first. ADMIN everything; CITY_ADMIN their city's entries.
 pub async fn list(
-    state: &crate::app::AppState,
+    db: &DatabaseConnection,
     p: &Principal,
     filter: AuditFilter,
     args: &super::page::PageArgs,
@@ -88,7 +89,7 @@ pub async fn list(
     if let Some(u) = filter.actor_id {
         q = q.filter(Column::ActorUserId.eq(u));
     }
-    super::page::fetch_newest_first(&state.db, q, Column::Id, args).await
+    super::page::fetch_newest_first(db, q, Column::Id, args).await
 }
 
 /// A read of a person's contact detail, collected during a request.

@@ -3,6 +3,7 @@
 
 use chrono::{Months, NaiveDate, Utc};
 use entity::{GroupStatus, MatchStatus, NewcomerStatus, RunStatus, matches, matching_run, newcomer, welcome_group};
+use sea_orm::DatabaseConnection;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
@@ -11,9 +12,9 @@ use serde_json::json;
 
 use super::page::{self, Page, PageArgs};
 use super::{audit, candidates, new_id, rounds, scripts};
-use crate::app::AppState;
 use crate::db::begin_write;
 use crate::services::script_values as values;
+use crate::services::scripts::Scoring;
 use domain::error::{AppError, AppResult};
 use domain::policy::Op;
 use domain::policy::{Principal, Scope};
@@ -46,7 +47,7 @@ pub struct MatchFilter {
 }
 
 pub async fn list(
-    state: &AppState,
+    db: &DatabaseConnection,
     p: &Principal,
     filter: MatchFilter,
     args: &PageArgs,
@@ -59,7 +60,7 @@ pub async fn list(
     if let Some(s) = filter.status {
         q = q.filter(matches::Column::Status.eq(s));
     }
-    page::fetch(&state.db, q, matches::Column::Id, args).await
+    page::fetch(db, q, matches::Column::Id, args).await
 }
 
 /// A match within the caller's scope for `op`; NOT_FOUND otherwise.
@@ -74,7 +75,7 @@ pub async fn find_scoped(conn: &impl ConnectionTrait, p: &Principal, op: Op, id:
 
 /// The live (proposed or active) match of a newcomer or a group, if the caller may read it.
 pub async fn live_match_of(
-    state: &AppState,
+    db: &DatabaseConnection,
     p: &Principal,
     newcomer_id: Option<&str>,
     group_id: Option<&str>,
@@ -89,7 +90,7 @@ pub async fn live_match_of(
     if let Some(g) = group_id {
         q = q.filter(matches::Column::GroupId.eq(g));
     }
-    Ok(q.one(&state.db).await?)
+    Ok(q.one(db).await?)
 }
 
 /// The live match of a newcomer or group, whoever asks (for internal rules).
@@ -194,14 +195,15 @@ fn proposed_only(m: &matches::Model) -> AppResult<()> {
 /// `acceptMatch`: both sides agreed. PROPOSED → ACTIVE, the twelve months start today;
 /// newcomer and group MATCHED.
 pub async fn accept(
-    state: &AppState,
+    db: &DatabaseConnection,
+    today: NaiveDate,
     p: &Principal,
     id: &str,
     introduction: Option<NaiveDate>,
 ) -> AppResult<matches::Model> {
-    let today = state.settings.today();
+    let today = today;
     let introduction = introduction.map(|d| validate::past_date("introductionDate", d, today)).transpose()?;
-    let txn = begin_write(&state.db).await?;
+    let txn = begin_write(db).await?;
     let m = find_scoped(&txn, p, Op::DecideMatches, id).await?;
     // Both sides' rows first (a withdrawal racing this accept waits, then sees it), then the
     // match, claimed by its status.
@@ -266,9 +268,9 @@ pub async fn accept(
 
 /// `rejectMatch`: either side declined. PROPOSED → REJECTED; both sides are candidates again;
 /// the pair is never proposed again.
-pub async fn reject(state: &AppState, p: &Principal, id: &str, reason: &str) -> AppResult<matches::Model> {
+pub async fn reject(db: &DatabaseConnection, p: &Principal, id: &str, reason: &str) -> AppResult<matches::Model> {
     let reason = validate::required_text("reason", reason, validate::MAX_TEXT)?;
-    let txn = begin_write(&state.db).await?;
+    let txn = begin_write(db).await?;
     let m = find_scoped(&txn, p, Op::DecideMatches, id).await?;
     super::locks::decision(&txn, &m).await?;
     proposed_only(&m)?;
@@ -307,14 +309,16 @@ pub struct Recommendation {
 
 /// `recommendations`: the best groups for one WAITING newcomer, eligible ones first, by score.
 pub async fn recommendations(
-    state: &AppState,
+    db: &DatabaseConnection,
+    scoring: &Scoring,
+    today: NaiveDate,
     p: &Principal,
     newcomer_id: &str,
     limit: i32,
 ) -> AppResult<Vec<Recommendation>> {
     let limit = validate::int_range("limit", limit, 1, 50)? as usize;
     let scope = p.scope_for(Op::DecideMatches)?;
-    let n = newcomer::Entity::find_by_id(newcomer_id.trim()).one(&state.db).await?;
+    let n = newcomer::Entity::find_by_id(newcomer_id.trim()).one(db).await?;
     let n = match n {
         Some(n) if scope.covers_city(&n.city_slug) => n,
         _ => return Err(AppError::NotFound("newcomer")),
@@ -322,14 +326,14 @@ pub async fn recommendations(
     if n.status != NewcomerStatus::Waiting {
         return Err(AppError::conflict("recommendations are for WAITING newcomers; this one is not"));
     }
-    let active = scripts::active(state, &n.city_slug).await?;
+    let active = scripts::active(db, scoring, &n.city_slug).await?;
     // The same inputs a round of the city would start from.
-    let rounds::RoundInputs { cands, repeats, .. } = rounds::round_inputs(&state.db, &n.city_slug).await?;
-    let today = state.settings.today();
+    let rounds::RoundInputs { cands, repeats, .. } = rounds::round_inputs(db, &n.city_slug).await?;
+    let today = today;
     let script = std::sync::Arc::clone(&active.script);
-    let budget = state.settings.scoring_budget;
+    let budget = scoring.scoring_budget;
     let mut recs = scripts::scoring_job(
-        state,
+        scoring,
         &n.city_slug.clone(),
         "the recommendations",
         budget,
@@ -363,36 +367,38 @@ pub async fn recommendations(
 /// `proposeMatch`: staff propose one pair by hand, through the same rules as a round (both
 /// candidates, eligible under the city's script, not a pair declined before).
 pub async fn propose_by_hand(
-    state: &AppState,
+    db: &DatabaseConnection,
+    scoring: &Scoring,
+    today: NaiveDate,
     p: &Principal,
     newcomer_id: &str,
     group_id: &str,
 ) -> AppResult<matches::Model> {
     let scope = p.scope_for(Op::DecideMatches)?;
-    let n = newcomer::Entity::find_by_id(newcomer_id.trim()).one(&state.db).await?;
+    let n = newcomer::Entity::find_by_id(newcomer_id.trim()).one(db).await?;
     let n = match n {
         Some(n) if scope.covers_city(&n.city_slug) => n,
         _ => return Err(AppError::NotFound("newcomer")),
     };
-    let cands = candidates::load(&state.db, &n.city_slug, None).await?;
+    let cands = candidates::load(db, &n.city_slug, None).await?;
     if !cands.newcomers.iter().any(|c| c.id == n.id) {
         return Err(AppError::bad_input("newcomerId", "the newcomer is not WAITING or has a live match already"));
     }
     let Some(g) = cands.groups.into_iter().find(|g| g.group.id == group_id.trim()) else {
         return Err(AppError::bad_input("groupId", "the group is not a READY group of this city without a live match"));
     };
-    if rounds::never_again(&state.db, &n.city_slug).await?.contains(&(n.id.clone(), g.group.id.clone())) {
+    if rounds::never_again(db, &n.city_slug).await?.contains(&(n.id.clone(), g.group.id.clone())) {
         return Err(AppError::bad_input(
             "groupId",
             "this pair was rejected or ended early before and is never proposed again",
         ));
     }
-    let active = scripts::active(state, &n.city_slug).await?;
-    let today = state.settings.today();
+    let active = scripts::active(db, scoring, &n.city_slug).await?;
+    let today = today;
     let (sn, sg) = (values::newcomer(&n, today), values::group(&g.group, &g.members, today));
     let script = std::sync::Arc::clone(&active.script);
     let (eligibility, scored) =
-        scripts::scoring_job(state, &n.city_slug, "the proposal", state.settings.scoring_budget, move || {
+        scripts::scoring_job(scoring, &n.city_slug, "the proposal", scoring.scoring_budget, move || {
             let mut scope = rhai::Scope::new();
             let e = script.eligible(&mut scope, &sn, &sg).map_err(scripts::job_error)?;
             let s = script.score(&mut scope, &sn, &sg).map_err(scripts::job_error)?;
@@ -402,7 +408,7 @@ pub async fn propose_by_hand(
     if let Eligibility::No(reason) = eligibility {
         return Err(AppError::bad_input("groupId", format!("not eligible under the city's script: {reason}")));
     }
-    let txn = begin_write(&state.db).await?;
+    let txn = begin_write(db).await?;
     // Checked again under the rows' locks: the household may have been withdrawn, the group
     // matched, or the pair declined while the script ran.
     let (fresh_n, fresh_g) = super::locks::pair(&txn, &n.id, &g.group.id).await?;

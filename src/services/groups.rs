@@ -6,6 +6,7 @@
 
 use chrono::{NaiveDate, Utc};
 use entity::{GroupStatus, StringList, group_member, welcome_group};
+use sea_orm::DatabaseConnection;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     Set,
@@ -14,7 +15,6 @@ use serde_json::json;
 
 use super::page::{self, Page, PageArgs};
 use super::{audit, new_id};
-use crate::app::AppState;
 use crate::db::begin_write;
 use domain::error::{AppError, AppResult};
 use domain::policy::Op;
@@ -110,7 +110,7 @@ fn scope_condition(scope: &Scope) -> Condition {
 }
 
 pub async fn list(
-    state: &AppState,
+    db: &DatabaseConnection,
     p: &Principal,
     filter: GroupFilter,
     args: &PageArgs,
@@ -123,7 +123,7 @@ pub async fn list(
     if let Some(s) = filter.status {
         q = q.filter(welcome_group::Column::Status.eq(s));
     }
-    page::fetch(&state.db, q, welcome_group::Column::Id, args).await
+    page::fetch(db, q, welcome_group::Column::Id, args).await
 }
 
 /// The group `id` if it exists within the caller's scope for `op`; NOT_FOUND otherwise.
@@ -153,8 +153,8 @@ pub async fn find_scoped_locked(
     super::locks::group(conn, &found.id).await
 }
 
-pub async fn get(state: &AppState, p: &Principal, id: &str) -> AppResult<welcome_group::Model> {
-    find_scoped(&state.db, p, Op::ReadGroups, id).await
+pub async fn get(db: &DatabaseConnection, p: &Principal, id: &str) -> AppResult<welcome_group::Model> {
+    find_scoped(db, p, Op::ReadGroups, id).await
 }
 
 pub async fn members(conn: &impl ConnectionTrait, group_id: &str) -> AppResult<Vec<group_member::Model>> {
@@ -194,7 +194,7 @@ pub fn status_code(s: GroupStatus) -> &'static str {
 }
 
 pub async fn create(
-    state: &AppState,
+    db: &DatabaseConnection,
     p: &Principal,
     input: CreateWelcomeGroupInput,
 ) -> AppResult<welcome_group::Model> {
@@ -211,7 +211,7 @@ pub async fn create(
         .transpose()?;
     let preferences = validate::optional_text("preferences", input.preferences.as_deref(), validate::MAX_TEXT)?;
 
-    let txn = begin_write(&state.db).await?;
+    let txn = begin_write(db).await?;
     if entity::city::Entity::find_by_id(city_slug.as_str()).one(&txn).await?.is_none() {
         return Err(AppError::bad_input("citySlug", format!("there is no city {:?}", input.city_slug)));
     }
@@ -255,7 +255,7 @@ pub async fn create(
 }
 
 pub async fn update(
-    state: &AppState,
+    db: &DatabaseConnection,
     p: &Principal,
     id: &str,
     input: UpdateWelcomeGroupInput,
@@ -280,7 +280,7 @@ pub async fn update(
         .map(|t| validate::optional_text("preferences", Some(t), validate::MAX_TEXT))
         .transpose()?;
 
-    let txn = begin_write(&state.db).await?;
+    let txn = begin_write(db).await?;
     let group = find_scoped_locked(&txn, p, Op::UpdateGroup, id).await?;
     ensure_open(&group)?;
     check_version(input.expected_version, group.version)?;
@@ -363,12 +363,13 @@ async fn save_versioned(
 }
 
 pub async fn add_member(
-    state: &AppState,
+    db: &DatabaseConnection,
+    today: NaiveDate,
     p: &Principal,
     group_id: &str,
     input: GroupMemberInput,
 ) -> AppResult<group_member::Model> {
-    let today = state.settings.today();
+    let today = today;
     let name = validate::required_text("name", &input.name, validate::MAX_NAME)?;
     let email = validate::email("email", &input.email)?;
     let phone = validate::phone("phone", input.phone.as_deref())?;
@@ -384,7 +385,7 @@ pub async fn add_member(
     let vog: Option<NaiveDate> =
         input.vog_received_on.map(|d| validate::past_date("vogReceivedOn", d, today)).transpose()?;
 
-    let txn = begin_write(&state.db).await?;
+    let txn = begin_write(db).await?;
     let group = find_scoped_locked(&txn, p, Op::AddMember, group_id).await?;
     ensure_open(&group)?;
     let existing = members(&txn, &group.id).await?;
@@ -443,10 +444,10 @@ async fn bump(conn: &impl ConnectionTrait, group: &welcome_group::Model) -> AppR
     save_versioned(conn, Default::default(), &group.id, group.version).await.map(|_| ())
 }
 
-pub async fn remove_member(state: &AppState, p: &Principal, member_id: &str) -> AppResult<bool> {
+pub async fn remove_member(db: &DatabaseConnection, p: &Principal, member_id: &str) -> AppResult<bool> {
     // The role decides first: a role that may not remove members learns nothing about ids.
     p.scope_for(Op::RemoveMember)?;
-    let txn = begin_write(&state.db).await?;
+    let txn = begin_write(db).await?;
     let member = group_member::Entity::find_by_id(member_id.trim())
         .one(&txn)
         .await?
@@ -491,8 +492,8 @@ pub async fn remove_member(state: &AppState, p: &Principal, member_id: &str) -> 
     Ok(true)
 }
 
-pub async fn mark_ready(state: &AppState, p: &Principal, id: &str) -> AppResult<welcome_group::Model> {
-    let txn = begin_write(&state.db).await?;
+pub async fn mark_ready(db: &DatabaseConnection, p: &Principal, id: &str) -> AppResult<welcome_group::Model> {
+    let txn = begin_write(db).await?;
     let group = find_scoped_locked(&txn, p, Op::MarkGroupReady, id).await?;
     match group.status {
         GroupStatus::Ready => return Ok(group),
@@ -539,9 +540,15 @@ pub async fn mark_ready(state: &AppState, p: &Principal, id: &str) -> AppResult<
 
 /// FORMING, READY or MATCHED → WITHDRAWN. A live match ends first: a proposal is rejected, an
 /// active match ends early (GROUP_DISSOLVED, the newcomer WAITING again).
-pub async fn withdraw(state: &AppState, p: &Principal, id: &str, reason: &str) -> AppResult<welcome_group::Model> {
+pub async fn withdraw(
+    db: &DatabaseConnection,
+    today: NaiveDate,
+    p: &Principal,
+    id: &str,
+    reason: &str,
+) -> AppResult<welcome_group::Model> {
     let reason = validate::required_text("reason", reason, validate::MAX_TEXT)?;
-    let txn = begin_write(&state.db).await?;
+    let txn = begin_write(db).await?;
     // Households are locked before groups (see `locks`): the household of the group's live
     // match first, then the group; if the live match changed in between, try again.
     let scoped = find_scoped(&txn, p, Op::WithdrawGroup, id).await?;
@@ -563,15 +570,8 @@ pub async fn withdraw(state: &AppState, p: &Principal, id: &str, reason: &str) -
     let from = status_code(group.status);
     super::decisions::cancel_proposals(&txn, Some(p), None, Some(&group.id), "the group withdrew").await?;
     if let Some(live) = super::decisions::live_match_any(&txn, None, Some(&group.id)).await? {
-        super::year::end_live(
-            &txn,
-            p,
-            &live,
-            super::year::EndReason::GroupDissolved,
-            "the group withdrew",
-            state.settings.today(),
-        )
-        .await?;
+        super::year::end_live(&txn, p, &live, super::year::EndReason::GroupDissolved, "the group withdrew", today)
+            .await?;
     }
     let fresh = welcome_group::Entity::find_by_id(group.id.as_str())
         .one(&txn)

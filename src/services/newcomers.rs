@@ -2,12 +2,12 @@
 
 use chrono::{NaiveDate, Utc};
 use entity::{IntList, LanguageSkill, LanguageSkills, NewcomerStatus, StringList, newcomer};
+use sea_orm::DatabaseConnection;
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 use super::page::{self, Page, PageArgs};
 use super::{audit, new_id};
-use crate::app::AppState;
 use crate::db::begin_write;
 use domain::error::{AppError, AppResult};
 use domain::policy::Op;
@@ -168,7 +168,7 @@ fn scope_condition(scope: &Scope) -> Condition {
 }
 
 pub async fn list(
-    state: &AppState,
+    db: &DatabaseConnection,
     p: &Principal,
     filter: NewcomerFilter,
     args: &PageArgs,
@@ -181,7 +181,7 @@ pub async fn list(
     if let Some(s) = filter.status {
         q = q.filter(newcomer::Column::Status.eq(s));
     }
-    page::fetch(&state.db, q, newcomer::Column::Id, args).await
+    page::fetch(db, q, newcomer::Column::Id, args).await
 }
 
 /// The newcomer `id` if within the caller's scope for `op`; NOT_FOUND otherwise.
@@ -202,8 +202,8 @@ pub async fn find_scoped_locked(
     super::locks::newcomer(conn, &found.id).await
 }
 
-pub async fn get(state: &AppState, p: &Principal, id: &str) -> AppResult<newcomer::Model> {
-    find_scoped(&state.db, p, Op::ReadNewcomers, id).await
+pub async fn get(db: &DatabaseConnection, p: &Principal, id: &str) -> AppResult<newcomer::Model> {
+    find_scoped(db, p, Op::ReadNewcomers, id).await
 }
 
 fn language_skills(field: &str, skills: &[LanguageSkillInput]) -> AppResult<Vec<LanguageSkill>> {
@@ -264,9 +264,14 @@ fn same_registration(
     }
 }
 
-pub async fn register(state: &AppState, p: &Principal, input: RegisterNewcomerInput) -> AppResult<newcomer::Model> {
+pub async fn register(
+    db: &DatabaseConnection,
+    today: NaiveDate,
+    p: &Principal,
+    input: RegisterNewcomerInput,
+) -> AppResult<newcomer::Model> {
     let scope = p.scope_for(Op::RegisterNewcomer)?;
-    let today = state.settings.today();
+    let today = today;
     let city_slug = input.city_slug.trim().to_lowercase();
     let name = validate::required_text("name", &input.name, validate::MAX_NAME)?;
     let preferred_name = match input.preferred_name.as_deref() {
@@ -316,7 +321,7 @@ pub async fn register(state: &AppState, p: &Principal, input: RegisterNewcomerIn
         scripting::sha256_hex(&asked)
     });
 
-    let txn = begin_write(&state.db).await?;
+    let txn = begin_write(db).await?;
     if let Some(key) = &idempotency_key
         && let Some(existing) =
             newcomer::Entity::find().filter(newcomer::Column::IdempotencyKey.eq(key.as_str())).one(&txn).await?
@@ -375,7 +380,7 @@ pub async fn register(state: &AppState, p: &Principal, input: RegisterNewcomerIn
             drop(txn);
             let existing = newcomer::Entity::find()
                 .filter(newcomer::Column::IdempotencyKey.eq(key.as_str()))
-                .one(&state.db)
+                .one(db)
                 .await?
                 .ok_or_else(|| AppError::conflict("the registration with this idempotency key conflicts; retry"))?;
             return same_registration(existing, &fingerprint, input.idempotency_key.as_deref());
@@ -408,12 +413,13 @@ pub fn status_code(s: NewcomerStatus) -> &'static str {
 }
 
 pub async fn update(
-    state: &AppState,
+    db: &DatabaseConnection,
+    today: NaiveDate,
     p: &Principal,
     id: &str,
     input: UpdateNewcomerInput,
 ) -> AppResult<newcomer::Model> {
-    let today = state.settings.today();
+    let today = today;
     let mut am: newcomer::ActiveModel = Default::default();
     let mut changed: Vec<&str> = Vec::new();
     macro_rules! set {
@@ -488,7 +494,7 @@ pub async fn update(
         set!(privacy_notice_version, "privacyNoticeVersion", privacy_version(Some(v))?);
     }
 
-    let txn = begin_write(&state.db).await?;
+    let txn = begin_write(db).await?;
     let current = find_scoped_locked(&txn, p, Op::UpdateNewcomer, id).await?;
     if matches!(current.status, NewcomerStatus::Withdrawn | NewcomerStatus::Completed) {
         return Err(AppError::conflict(format!(
@@ -528,9 +534,15 @@ pub async fn update(
 
 /// WAITING or MATCHED → WITHDRAWN. A live match ends first: a proposal is rejected, an
 /// active match ends early (NEWCOMER_REQUEST).
-pub async fn withdraw(state: &AppState, p: &Principal, id: &str, reason: &str) -> AppResult<newcomer::Model> {
+pub async fn withdraw(
+    db: &DatabaseConnection,
+    today: NaiveDate,
+    p: &Principal,
+    id: &str,
+    reason: &str,
+) -> AppResult<newcomer::Model> {
     let reason = validate::required_text("reason", reason, validate::MAX_TEXT)?;
-    let txn = begin_write(&state.db).await?;
+    let txn = begin_write(db).await?;
     let current = find_scoped_locked(&txn, p, Op::WithdrawNewcomer, id).await?;
     if !matches!(current.status, NewcomerStatus::Waiting | NewcomerStatus::Matched) {
         return Err(AppError::conflict(format!(
@@ -541,15 +553,8 @@ pub async fn withdraw(state: &AppState, p: &Principal, id: &str, reason: &str) -
     let from = status_code(current.status);
     super::decisions::cancel_proposals(&txn, Some(p), Some(&current.id), None, "the newcomer withdrew").await?;
     if let Some(live) = super::decisions::live_match_any(&txn, Some(&current.id), None).await? {
-        super::year::end_live(
-            &txn,
-            p,
-            &live,
-            super::year::EndReason::NewcomerRequest,
-            "the newcomer withdrew",
-            state.settings.today(),
-        )
-        .await?;
+        super::year::end_live(&txn, p, &live, super::year::EndReason::NewcomerRequest, "the newcomer withdrew", today)
+            .await?;
     }
     let fresh =
         newcomer::Entity::find_by_id(current.id.as_str()).one(&txn).await?.ok_or(AppError::NotFound("newcomer"))?;

@@ -2,6 +2,8 @@
 //! stored run with its proposals. Rounds of one city are serialised; a round whose inputs
 //! changed while it computed refuses to commit instead of proposing stale pairs.
 
+use chrono::NaiveDate;
+use sea_orm::DatabaseConnection;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
@@ -17,9 +19,10 @@ use sha2::{Digest, Sha256};
 
 use super::candidates::{self, Candidates};
 use super::{audit, new_id, scripts};
-use crate::app::AppState;
 use crate::db::begin_write;
 use crate::matching::round::{self, Proposal, RoundParams};
+use crate::metrics::Metrics;
+use crate::services::scripts::Scoring;
 use domain::error::{AppError, AppResult};
 use domain::policy::Op;
 use domain::policy::Principal;
@@ -283,10 +286,17 @@ async fn advisory_lock(txn: &impl ConnectionTrait, city: &str) -> AppResult<()> 
 }
 
 /// `runMatching`.
-pub async fn run(state: &AppState, p: &Principal, input: RunMatchingInput) -> AppResult<matching_run::Model> {
+pub async fn run(
+    db: &DatabaseConnection,
+    scoring: &Scoring,
+    metrics: &Metrics,
+    today: NaiveDate,
+    p: &Principal,
+    input: RunMatchingInput,
+) -> AppResult<matching_run::Model> {
     let started = Instant::now();
     let dry = input.dry_run;
-    let result = run_round(state, p, input, started).await;
+    let result = run_round(db, scoring, today, p, input, started).await;
     let outcome = match &result {
         Ok(_) if dry => "dry_run",
         // A real round that found nothing to propose is not a proposal.
@@ -296,23 +306,25 @@ pub async fn run(state: &AppState, p: &Principal, input: RunMatchingInput) -> Ap
     };
     // Refusals before any work (roles, bad input) are not rounds.
     if !matches!(result, Err(AppError::Forbidden(_) | AppError::NotFound(_) | AppError::BadInput { .. })) {
-        state.metrics.round(outcome, started.elapsed());
+        metrics.round(outcome, started.elapsed());
     }
     result
 }
 
 async fn run_round(
-    state: &AppState,
+    db: &DatabaseConnection,
+    scoring: &Scoring,
+    today: NaiveDate,
     p: &Principal,
     input: RunMatchingInput,
     started: Instant,
 ) -> AppResult<matching_run::Model> {
-    let city = city_in_scope(&state.db, p, Op::DecideMatches, &input.city_slug).await?;
-    let city_lock = state.round_locks.for_city(&city);
+    let city = city_in_scope(db, p, Op::DecideMatches, &input.city_slug).await?;
+    let city_lock = scoring.round_locks.for_city(&city);
     let _serial = city_lock.lock().await;
 
-    let active = scripts::active(state, &city).await?;
-    let RoundInputs { cands, repeats, never_again: declined } = round_inputs(&state.db, &city).await?;
+    let active = scripts::active(db, scoring, &city).await?;
+    let RoundInputs { cands, repeats, never_again: declined } = round_inputs(db, &city).await?;
     let rows: HashMap<&str, usize> = cands.newcomers.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
     let cols: HashMap<&str, usize> = cands.groups.iter().enumerate().map(|(i, g)| (g.group.id.as_str(), i)).collect();
     let locked = index_pairs("lockedPairs", &input.locked_pairs, &rows, &cols)?;
@@ -330,12 +342,12 @@ async fn run_round(
     drop(cols);
 
     // Score and solve off the async workers, outside any transaction.
-    let today = state.settings.today();
+    let today = today;
     let script = Arc::clone(&active.script);
     let excluded_set: HashSet<(usize, usize)> = excluded.iter().copied().collect();
     let params = RoundParams { objective: input.objective.solver(), locked: locked.clone(), excluded };
     let (cands, proposal, pairs) =
-        scripts::scoring_job(state, &city, "the round", state.settings.scoring_budget, move || -> AppResult<_> {
+        scripts::scoring_job(scoring, &city, "the round", scoring.scoring_budget, move || -> AppResult<_> {
             let (ns, gs) = cands.script_values(today);
             let proposal = round::propose(&script, &ns, &gs, &params)?;
             let pairs = explain(&script, &cands, &proposal, today)?;
@@ -375,7 +387,7 @@ async fn run_round(
     let now = Utc::now();
 
     // Commit in one short write transaction, after checking nothing changed meanwhile.
-    let txn = begin_write(&state.db).await?;
+    let txn = begin_write(db).await?;
     advisory_lock(&txn, &city).await?;
     // Every candidate's row is locked before the inputs are read again, so a withdrawal, an
     // erasure or a decision on one of them either committed before (and changes the inputs:
@@ -472,9 +484,9 @@ async fn run_round(
 }
 
 /// A run, if the caller may read the city's matches.
-pub async fn get_run(state: &AppState, p: &Principal, id: &str) -> AppResult<matching_run::Model> {
+pub async fn get_run(db: &DatabaseConnection, p: &Principal, id: &str) -> AppResult<matching_run::Model> {
     let scope = p.scope_for(Op::DecideMatches)?;
-    match matching_run::Entity::find_by_id(id.trim()).one(&state.db).await? {
+    match matching_run::Entity::find_by_id(id.trim()).one(db).await? {
         Some(r) if scope.covers_city(&r.city_slug) => Ok(r),
         _ => Err(AppError::NotFound("matching run")),
     }

@@ -2,7 +2,9 @@
 //! Only ADMIN and the city's own CITY_ADMIN may read or change scripts; every change is
 //! audited; publishing and activating swap the compiled script in without a restart.
 
+use chrono::NaiveDate;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::Utc;
 use entity::{city, scoring_script};
@@ -12,16 +14,44 @@ use sea_orm::{
 use serde_json::json;
 
 use super::{audit, candidates, new_id};
-use crate::app::AppState;
 use crate::db::begin_write;
 use domain::error::{AppError, AppResult};
 use domain::policy::Op;
 use domain::policy::Principal;
 use domain::validate;
-use scripting::job::{CancelOnDrop, Job};
-use scripting::registry::ActiveScript;
+use scripting::job::{CancelOnDrop, Job, Slots};
+use scripting::registry::{ActiveScript, ScriptRegistry};
 use scripting::validate::{self as script_validate, Validation};
 use scripting::{CompiledScript, ScriptProblem, sha256_hex, shipped};
+
+/// What script work needs besides the database: the compiled active script of each city, the
+/// slots that bound how many script jobs run at once, the budgets of a job, and the per-city
+/// lock that serialises rounds within this process (PostgreSQL adds an advisory lock across
+/// replicas).
+pub struct Scoring {
+    pub scripts: ScriptRegistry,
+    pub slots: Slots,
+    pub round_locks: RoundLocks,
+    /// Wall-clock budget of a validation.
+    pub validation_budget: Duration,
+    /// Wall-clock budget of a round's, preview's, recommendation's or hand proposal's scoring.
+    pub scoring_budget: Duration,
+}
+
+/// One async mutex per city.
+#[derive(Default)]
+pub struct RoundLocks(std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
+
+impl RoundLocks {
+    pub fn for_city(&self, city: &str) -> Arc<tokio::sync::Mutex<()>> {
+        match self.0.lock() {
+            Ok(mut map) => Arc::clone(map.entry(city.to_owned()).or_default()),
+            // A poisoned map only means another thread panicked while inserting; a fresh
+            // mutex still serialises this caller with later ones.
+            Err(_) => Arc::new(tokio::sync::Mutex::new(())),
+        }
+    }
+}
 
 /// Loads the shipped script as version 1 of every city that has none.
 pub async fn ensure_shipped(db: &DatabaseConnection) -> AppResult<()> {
@@ -88,12 +118,12 @@ pub fn may_read(p: &Principal, city: &str) -> AppResult<()> {
 }
 
 /// Every version of a city's script, newest first.
-pub async fn list(state: &AppState, p: &Principal, city: &str) -> AppResult<Vec<scoring_script::Model>> {
-    let city = city_in_scope(&state.db, p, city).await?;
+pub async fn list(db: &DatabaseConnection, p: &Principal, city: &str) -> AppResult<Vec<scoring_script::Model>> {
+    let city = city_in_scope(db, p, city).await?;
     Ok(scoring_script::Entity::find()
         .filter(scoring_script::Column::CitySlug.eq(city))
         .order_by_desc(scoring_script::Column::Version)
-        .all(&state.db)
+        .all(db)
         .await?)
 }
 
@@ -112,20 +142,20 @@ pub async fn active_row(conn: &impl ConnectionTrait, city: &str) -> AppResult<sc
 /// stops when it runs out of `budget` or when the request that waits for it ends (time-out,
 /// client gone): dropping this future cancels the job.
 pub async fn scoring_job<T: Send + 'static>(
-    state: &AppState,
+    scoring: &Scoring,
     city: &str,
     what: &'static str,
     budget: std::time::Duration,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> AppResult<T> {
-    let slot = state
-        .scoring
+    let slot = scoring
+        .slots
         .acquire(city)
         .await
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("the scoring slots are closed")))?;
     let job = Job::new(what, budget);
     let _cancel = CancelOnDrop(Arc::clone(&job));
-    let threads = state.scoring.threads;
+    let threads = scoring.slots.threads;
     tokio::task::spawn_blocking(move || {
         // The slot is held until the work has really ended, not only until the request gave up.
         let _slot = slot;
@@ -139,20 +169,19 @@ pub async fn scoring_job<T: Send + 'static>(
 /// read on every call, and compiled again only when it differs from the cached one, so a
 /// version published on another replica is used here from the next round on. Compiling runs
 /// the script on the sample pairs, so it is a job like any other script work.
-pub async fn active(state: &AppState, city: &str) -> AppResult<Arc<ActiveScript>> {
-    let row = active_row(&state.db, city).await?;
-    if let Some(cached) = state.scripts.cached(city, &row.sha256) {
+pub async fn active(db: &DatabaseConnection, scoring: &Scoring, city: &str) -> AppResult<Arc<ActiveScript>> {
+    let row = active_row(db, city).await?;
+    if let Some(cached) = scoring.scripts.cached(city, &row.sha256) {
         return Ok(cached);
     }
     let source = row.source.clone();
-    let compiled =
-        scoring_job(state, city, "compiling the active script", state.settings.validation_budget, move || {
-            CompiledScript::compile(&source)
-        })
-        .await?;
+    let compiled = scoring_job(scoring, city, "compiling the active script", scoring.validation_budget, move || {
+        CompiledScript::compile(&source)
+    })
+    .await?;
     let script = compiled.map_err(|problems| script_error(&problems))?;
     let active = Arc::new(ActiveScript { version: row.version, sha256: row.sha256, script });
-    state.scripts.install(city, Arc::clone(&active));
+    scoring.scripts.install(city, Arc::clone(&active));
     Ok(active)
 }
 
@@ -173,11 +202,17 @@ pub fn script_error(problems: &[ScriptProblem]) -> AppError {
 }
 
 /// Runs the validation on the city's current candidates (a sample), off the async workers.
-async fn run_validation(state: &AppState, city: &str, source: &str) -> AppResult<Validation> {
-    let sample = candidates::load(&state.db, city, Some(20)).await?;
-    let today = state.settings.today();
+async fn run_validation(
+    db: &DatabaseConnection,
+    scoring: &Scoring,
+    today: NaiveDate,
+    city: &str,
+    source: &str,
+) -> AppResult<Validation> {
+    let sample = candidates::load(db, city, Some(20)).await?;
+    let today = today;
     let source = source.to_owned();
-    scoring_job(state, city, "the validation", state.settings.validation_budget, move || {
+    scoring_job(scoring, city, "the validation", scoring.validation_budget, move || {
         let (ns, gs) = sample.script_values(today);
         script_validate::validate(&source, Some((&ns, &gs)))
     })
@@ -185,26 +220,35 @@ async fn run_validation(state: &AppState, city: &str, source: &str) -> AppResult
 }
 
 /// `validateScoringScript`: never an error for a bad script, only a report.
-pub async fn validate_source(state: &AppState, p: &Principal, city: &str, source: &str) -> AppResult<Validation> {
-    let city = city_in_scope(&state.db, p, city).await?;
-    run_validation(state, &city, source).await
+pub async fn validate_source(
+    db: &DatabaseConnection,
+    scoring: &Scoring,
+    today: NaiveDate,
+    p: &Principal,
+    city: &str,
+    source: &str,
+) -> AppResult<Validation> {
+    let city = city_in_scope(db, p, city).await?;
+    run_validation(db, scoring, today, &city, source).await
 }
 
 /// `publishScoringScript`: validates, stores an immutable new version and makes it active.
 pub async fn publish(
-    state: &AppState,
+    db: &DatabaseConnection,
+    scoring: &Scoring,
+    today: NaiveDate,
     p: &Principal,
     city: &str,
     source: &str,
     note: Option<&str>,
 ) -> AppResult<scoring_script::Model> {
-    let city = city_in_scope(&state.db, p, city).await?;
+    let city = city_in_scope(db, p, city).await?;
     let note = validate::optional_text("note", note, validate::MAX_TEXT)?;
-    let report = run_validation(state, &city, source).await?;
+    let report = run_validation(db, scoring, today, &city, source).await?;
     let Some(compiled) = report.compiled.filter(|_| report.problems.is_empty()) else {
         return Err(script_error(&report.problems));
     };
-    let txn = begin_write(&state.db).await?;
+    let txn = begin_write(db).await?;
     let latest = scoring_script::Entity::find()
         .filter(scoring_script::Column::CitySlug.eq(city.as_str()))
         .order_by_desc(scoring_script::Column::Version)
@@ -238,7 +282,7 @@ pub async fn publish(
     )
     .await?;
     txn.commit().await?;
-    state.scripts.install(&city, Arc::new(ActiveScript { version, sha256: model.sha256.clone(), script: compiled }));
+    scoring.scripts.install(&city, Arc::new(ActiveScript { version, sha256: model.sha256.clone(), script: compiled }));
     Ok(model)
 }
 
@@ -253,19 +297,26 @@ async fn deactivate_all(conn: &impl ConnectionTrait, city: &str) -> AppResult<()
 }
 
 /// `activateScoringScript`: rolls back or forward to a stored version, after the same checks.
-pub async fn activate(state: &AppState, p: &Principal, city: &str, version: i32) -> AppResult<scoring_script::Model> {
-    let city = city_in_scope(&state.db, p, city).await?;
+pub async fn activate(
+    db: &DatabaseConnection,
+    scoring: &Scoring,
+    today: NaiveDate,
+    p: &Principal,
+    city: &str,
+    version: i32,
+) -> AppResult<scoring_script::Model> {
+    let city = city_in_scope(db, p, city).await?;
     let row = scoring_script::Entity::find()
         .filter(scoring_script::Column::CitySlug.eq(city.as_str()))
         .filter(scoring_script::Column::Version.eq(version))
-        .one(&state.db)
+        .one(db)
         .await?
         .ok_or_else(|| AppError::bad_input("version", format!("{city} has no scoring script version {version}")))?;
-    let report = run_validation(state, &city, &row.source).await?;
+    let report = run_validation(db, scoring, today, &city, &row.source).await?;
     let Some(compiled) = report.compiled.filter(|_| report.problems.is_empty()) else {
         return Err(script_error(&report.problems));
     };
-    let txn = begin_write(&state.db).await?;
+    let txn = begin_write(db).await?;
     let previous = active_row(&txn, &city).await.ok().map(|r| r.version);
     deactivate_all(&txn, &city).await?;
     let mut am: scoring_script::ActiveModel = row.clone().into();
@@ -284,7 +335,9 @@ pub async fn activate(state: &AppState, p: &Principal, city: &str, version: i32)
     )
     .await?;
     txn.commit().await?;
-    state.scripts.install(&city, Arc::new(ActiveScript { version, sha256: updated.sha256.clone(), script: compiled }));
+    scoring
+        .scripts
+        .install(&city, Arc::new(ActiveScript { version, sha256: updated.sha256.clone(), script: compiled }));
     Ok(updated)
 }
 
@@ -312,20 +365,27 @@ pub struct PreviewChange {
 /// Solves the city's current candidates with the active and the candidate script (exact
 /// assignment, the default objective, the pairs declined before excluded — the problem a round
 /// would solve now) and compares the proposals. Stores nothing.
-pub async fn preview(state: &AppState, p: &Principal, city: &str, source: &str) -> AppResult<Preview> {
-    let city = city_in_scope(&state.db, p, city).await?;
-    let report = run_validation(state, &city, source).await?;
+pub async fn preview(
+    db: &DatabaseConnection,
+    scoring: &Scoring,
+    today: NaiveDate,
+    p: &Principal,
+    city: &str,
+    source: &str,
+) -> AppResult<Preview> {
+    let city = city_in_scope(db, p, city).await?;
+    let report = run_validation(db, scoring, today, &city, source).await?;
     let Some(candidate) = report.compiled.filter(|_| report.problems.is_empty()) else {
         return Err(script_error(&report.problems));
     };
-    let current = active(state, &city).await?;
-    let inputs = super::rounds::round_inputs(&state.db, &city).await?;
-    let today = state.settings.today();
+    let current = active(db, scoring, &city).await?;
+    let inputs = super::rounds::round_inputs(db, &city).await?;
+    let today = today;
     let current_script = Arc::clone(&current.script);
     let params = crate::matching::round::RoundParams { excluded: inputs.never_again.clone(), ..Default::default() };
     let cands = inputs.cands;
     let (cur, cand, cands) =
-        scoring_job(state, &city, "the preview", state.settings.scoring_budget, move || -> AppResult<_> {
+        scoring_job(scoring, &city, "the preview", scoring.scoring_budget, move || -> AppResult<_> {
             let (ns, gs) = cands.script_values(today);
             let cur = crate::matching::round::propose(&current_script, &ns, &gs, &params)?;
             let cand = crate::matching::round::propose(&candidate, &ns, &gs, &params)?;

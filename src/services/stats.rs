@@ -2,13 +2,14 @@
 //! For ANALYST every count below five is shown as "<5" (and figures computed from fewer than
 //! five matches are withheld), so no one can be singled out.
 
+use chrono::NaiveDate;
+use sea_orm::DatabaseConnection;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::Datelike;
 use entity::{GroupStatus, MatchStatus, NewcomerStatus, activity_log, check_in, matches, newcomer, welcome_group};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
-use crate::app::AppState;
 use domain::error::AppResult;
 use domain::policy::Op;
 use domain::policy::Principal;
@@ -56,8 +57,8 @@ pub struct CheckInStats {
     pub network_size: Option<f64>,
 }
 
-async fn city_for_stats(state: &AppState, p: &Principal, city: &str) -> AppResult<(String, bool)> {
-    let city = super::rounds::city_in_scope(&state.db, p, Op::Statistics, city).await?;
+async fn city_for_stats(db: &DatabaseConnection, p: &Principal, city: &str) -> AppResult<(String, bool)> {
+    let city = super::rounds::city_in_scope(db, p, Op::Statistics, city).await?;
     Ok((city, p.role == domain::enums::Role::Analyst))
 }
 
@@ -85,13 +86,18 @@ fn protect_parts(parts: &mut [Count], total: Count) {
 /// The city's statistics, counted by the database: only the columns a figure needs are read
 /// (the waiting start of waiting households for the median; dates and kinds of activities),
 /// never whole rows with their notes and explanations.
-pub async fn city_statistics(state: &AppState, p: &Principal, city: &str) -> AppResult<Statistics> {
+pub async fn city_statistics(
+    db: &DatabaseConnection,
+    today: NaiveDate,
+    p: &Principal,
+    city: &str,
+) -> AppResult<Statistics> {
     use sea_orm::QuerySelect;
     use sea_orm::sea_query::{Alias, Expr, Func};
     let sum = |c: check_in::Column| Expr::expr(Func::cast_as(Func::sum(Expr::col(c)), Alias::new("BIGINT")));
-    let (city, suppress) = city_for_stats(state, p, city).await?;
-    let db = &state.db;
-    let today = state.settings.today();
+    let (city, suppress) = city_for_stats(db, p, city).await?;
+    let db = db;
+    let today = today;
     let waiting_since: Vec<chrono::DateTime<chrono::Utc>> = newcomer::Entity::find()
         .select_only()
         .column(newcomer::Column::WaitingSince)
@@ -230,15 +236,19 @@ fn summarize(items: &[&MatchOutcome], suppress: bool) -> OutcomeSummary {
 
 /// `criterionOutcomes`: for every criterion in the explanations of the city's started
 /// matches, the outcomes of the matches where it scored above its median against the rest.
-pub async fn criterion_outcomes(state: &AppState, p: &Principal, city: &str) -> AppResult<Vec<CriterionOutcome>> {
-    let (city, suppress) = city_for_stats(state, p, city).await?;
+pub async fn criterion_outcomes(
+    db: &DatabaseConnection,
+    p: &Principal,
+    city: &str,
+) -> AppResult<Vec<CriterionOutcome>> {
+    let (city, suppress) = city_for_stats(db, p, city).await?;
     let started: Vec<matches::Model> = matches::Entity::find()
         .filter(matches::Column::CitySlug.eq(city.as_str()))
         .filter(matches::Column::Status.is_in([MatchStatus::Active, MatchStatus::Completed, MatchStatus::EndedEarly]))
-        .all(&state.db)
+        .all(db)
         .await?;
     let mut latest: HashMap<String, check_in::Model> = HashMap::new();
-    for c in check_in::Entity::find().filter(check_in::Column::CitySlug.eq(city.as_str())).all(&state.db).await? {
+    for c in check_in::Entity::find().filter(check_in::Column::CitySlug.eq(city.as_str())).all(db).await? {
         match latest.get(&c.match_id) {
             Some(prev) if prev.month >= c.month => {}
             _ => {

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::{Role, user};
+use sea_orm::DatabaseConnection;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryResult,
@@ -9,8 +10,9 @@ use sea_orm::{
 };
 
 use super::audit;
-use crate::app::AppState;
+use crate::auth::SignIn;
 use crate::auth::password;
+use crate::metrics::Metrics;
 use domain::error::{AppError, AppResult};
 use domain::policy::Principal;
 use domain::validate;
@@ -23,21 +25,23 @@ pub struct Login {
 }
 
 pub async fn login(
-    state: &AppState,
+    db: &DatabaseConnection,
+    sign_in: &SignIn,
+    metrics: &Metrics,
     email: &str,
     password_text: &str,
     address: Option<std::net::IpAddr>,
 ) -> AppResult<Login> {
     let email = email.trim().to_lowercase();
     // The attempt takes its slots before the password is checked (see `auth::limiter`).
-    let attempt = match state.login_limiter.begin(&email, address) {
+    let attempt = match sign_in.limiter.begin(&email, address) {
         Ok(a) => a,
         Err(wait) => {
-            state.metrics.login_limited();
+            metrics.login_limited();
             return Err(AppError::RateLimited(wait));
         }
     };
-    let found = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&state.db).await?;
+    let found = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(db).await?;
     let pw = password_text.to_owned();
     // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
     let user = password_work(move || match found {
@@ -53,10 +57,10 @@ pub async fn login(
     let Some(user) = user else { return Err(AppError::BadCredentials) };
     attempt.succeeded();
     let (token, expires_at) =
-        state.jwt.issue(&user.id, role_code(user.role), user.city_slug.clone(), user.group_id.clone())?;
+        sign_in.jwt.issue(&user.id, role_code(user.role), user.city_slug.clone(), user.group_id.clone())?;
     let principal = principal_of(&user);
     audit::record(
-        &state.db,
+        db,
         Some(&principal),
         audit::Entry {
             action: "login",
@@ -72,28 +76,32 @@ pub async fn login(
 
 /// Resolves a bearer token to the caller. The user is re-read, so a deleted or demoted user's
 /// old token no longer grants what it used to.
-pub async fn principal_from_token(state: &AppState, token: &str) -> AppResult<Principal> {
-    principal_and_generation(state, token).await.map(|(p, _)| p)
+pub async fn principal_from_token(db: &DatabaseConnection, sign_in: &SignIn, token: &str) -> AppResult<Principal> {
+    principal_and_generation(db, sign_in, token).await.map(|(p, _)| p)
 }
 
 /// The caller behind a token and the current data generation, read in one statement (the
 /// generation labels answers kept by the response cache; see `graphql::response_cache`).
-pub async fn principal_and_generation(state: &AppState, token: &str) -> AppResult<(Principal, i64)> {
+pub async fn principal_and_generation(
+    db: &DatabaseConnection,
+    sign_in: &SignIn,
+    token: &str,
+) -> AppResult<(Principal, i64)> {
     // A token of the external identity provider names its user by e-mail address; the role
     // and scope are this server's.
-    if let Some(idp) = &state.idp {
+    if let Some(idp) = &sign_in.idp {
         let header = jsonwebtoken::decode_header(token).map_err(|_| AppError::Unauthenticated)?;
         if idp.handles(header.alg) {
             let email = idp.verify(token)?;
             let found =
-                with_generation(user::Entity::find().filter(user::Column::Email.eq(email.as_str())), &state.db).await?;
+                with_generation(user::Entity::find().filter(user::Column::Email.eq(email.as_str())), db).await?;
             let (user, generation) = found.ok_or(AppError::Unauthenticated)?;
             return Ok((principal_of(&user), generation));
         }
     }
-    let claims = state.jwt.verify(token)?;
+    let claims = sign_in.jwt.verify(token)?;
     let (user, generation) =
-        with_generation(user::Entity::find_by_id(claims.sub), &state.db).await?.ok_or(AppError::Unauthenticated)?;
+        with_generation(user::Entity::find_by_id(claims.sub), db).await?.ok_or(AppError::Unauthenticated)?;
     if role_code(user.role) != claims.role {
         return Err(AppError::Unauthenticated);
     }

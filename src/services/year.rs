@@ -3,12 +3,12 @@
 
 use chrono::{Months, NaiveDate, Utc};
 use entity::{GroupStatus, MatchStatus, NewcomerStatus, activity_log, check_in, matches, newcomer, welcome_group};
+use sea_orm::DatabaseConnection;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 
 use super::page::{self, Page, PageArgs};
 use super::{audit, decisions, new_id};
-use crate::app::AppState;
 use crate::db::begin_write;
 use domain::error::{AppError, AppResult};
 use domain::policy::Op;
@@ -174,17 +174,18 @@ fn check_activity(m: &matches::Model, input: &ActivityInput, today: NaiveDate) -
 
 /// `logActivity`: the match's coordinator (or staff), on an ACTIVE match.
 pub async fn log_activity(
-    state: &AppState,
+    db: &DatabaseConnection,
+    today: NaiveDate,
     p: &Principal,
     match_id: &str,
     input: ActivityInput,
 ) -> AppResult<activity_log::Model> {
-    let txn = begin_write(&state.db).await?;
+    let txn = begin_write(db).await?;
     let m = match_for(&txn, p, Op::RecordYear, match_id).await?;
     if m.status != MatchStatus::Active {
         return Err(AppError::conflict("activities are logged on ACTIVE matches only"));
     }
-    let f = check_activity(&m, &input, state.settings.today())?;
+    let f = check_activity(&m, &input, today)?;
     let now = Utc::now();
     let a = activity_log::ActiveModel {
         id: Set(new_id()),
@@ -219,12 +220,13 @@ pub async fn log_activity(
 
 /// `updateActivity`: the author corrects an activity within `CORRECTION_DAYS`.
 pub async fn update_activity(
-    state: &AppState,
+    db: &DatabaseConnection,
+    today: NaiveDate,
     p: &Principal,
     id: &str,
     input: ActivityInput,
 ) -> AppResult<activity_log::Model> {
-    let txn = begin_write(&state.db).await?;
+    let txn = begin_write(db).await?;
     let a = activity_log::Entity::find_by_id(id.trim()).one(&txn).await?.ok_or(AppError::NotFound("activity"))?;
     let m = match_for(&txn, p, Op::RecordYear, &a.match_id).await.map_err(|e| match e {
         AppError::NotFound(_) => AppError::NotFound("activity"),
@@ -238,7 +240,7 @@ pub async fn update_activity(
             "an activity can be corrected for {CORRECTION_DAYS} days after it was logged"
         )));
     }
-    let f = check_activity(&m, &input, state.settings.today())?;
+    let f = check_activity(&m, &input, today)?;
     let mut am: activity_log::ActiveModel = a.clone().into();
     am.date = Set(f.date);
     am.kind = Set(f.kind.code().to_owned());
@@ -304,7 +306,8 @@ pub fn due_date(start: NaiveDate, month: i32) -> Option<NaiveDate> {
 
 /// `recordCheckIn`: one per month (3, 6, 12), not before it is due.
 pub async fn record_check_in(
-    state: &AppState,
+    db: &DatabaseConnection,
+    today: NaiveDate,
     p: &Principal,
     match_id: &str,
     input: CheckInInput,
@@ -316,8 +319,8 @@ pub async fn record_check_in(
     let gs = validate::int_range("groupSatisfaction", input.group_satisfaction, 1, 5)?;
     let network = validate::int_range("networkSize", input.network_size, 0, 1000)?;
     let notes = validate::optional_text("notes", input.notes.as_deref(), validate::MAX_TEXT)?;
-    let today = state.settings.today();
-    let txn = begin_write(&state.db).await?;
+    let today = today;
+    let txn = begin_write(db).await?;
     let m = match_for(&txn, p, Op::RecordYear, match_id).await?;
     if !matches!(m.status, MatchStatus::Active | MatchStatus::Completed) {
         return Err(AppError::conflict("check-ins are recorded on ACTIVE (or, for month 12, COMPLETED) matches"));
@@ -385,14 +388,19 @@ pub struct DueCheckIn {
 }
 
 /// `checkInsDue`: the check-ins of a city's ACTIVE matches that fell due and are missing.
-pub async fn check_ins_due(state: &AppState, p: &Principal, city: &str) -> AppResult<Vec<DueCheckIn>> {
-    let city = super::rounds::city_in_scope(&state.db, p, Op::DecideMatches, city).await?;
-    let today = state.settings.today();
+pub async fn check_ins_due(
+    db: &DatabaseConnection,
+    today: NaiveDate,
+    p: &Principal,
+    city: &str,
+) -> AppResult<Vec<DueCheckIn>> {
+    let city = super::rounds::city_in_scope(db, p, Op::DecideMatches, city).await?;
+    let today = today;
     let active = matches::Entity::find()
         .filter(matches::Column::CitySlug.eq(city.as_str()))
         .filter(matches::Column::Status.eq(MatchStatus::Active))
         .order_by_asc(matches::Column::StartDate)
-        .all(&state.db)
+        .all(db)
         .await?;
     // Only the two columns needed (not the notes), in a set: one look-up per check-in.
     let recorded: std::collections::HashSet<(String, i32)> = check_in::Entity::find()
@@ -401,7 +409,7 @@ pub async fn check_ins_due(state: &AppState, p: &Principal, city: &str) -> AppRe
         .column(check_in::Column::Month)
         .filter(check_in::Column::CitySlug.eq(city.as_str()))
         .into_tuple()
-        .all(&state.db)
+        .all(db)
         .await?
         .into_iter()
         .collect();
@@ -498,14 +506,15 @@ pub async fn end_live(
 
 /// `endMatch`.
 pub async fn end_match(
-    state: &AppState,
+    db: &DatabaseConnection,
+    today: NaiveDate,
     p: &Principal,
     id: &str,
     reason: &str,
     code: EndReason,
 ) -> AppResult<matches::Model> {
     let reason = validate::required_text("reason", reason, validate::MAX_TEXT)?;
-    let txn = begin_write(&state.db).await?;
+    let txn = begin_write(db).await?;
     let m = match_for(&txn, p, Op::DecideMatches, id).await?;
     if m.status != MatchStatus::Active {
         return Err(AppError::conflict(format!(
@@ -513,15 +522,20 @@ pub async fn end_match(
             super::matches::status_code(m.status)
         )));
     }
-    let updated = end_live(&txn, p, &m, code, &reason, state.settings.today()).await?;
+    let updated = end_live(&txn, p, &m, code, &reason, today).await?;
     txn.commit().await?;
     Ok(updated)
 }
 
 /// `completeMatch`: after the twelve months, ACTIVE → COMPLETED; newcomer and group COMPLETED.
-pub async fn complete_match(state: &AppState, p: &Principal, id: &str) -> AppResult<matches::Model> {
-    let today = state.settings.today();
-    let txn = begin_write(&state.db).await?;
+pub async fn complete_match(
+    db: &DatabaseConnection,
+    today: NaiveDate,
+    p: &Principal,
+    id: &str,
+) -> AppResult<matches::Model> {
+    let today = today;
+    let txn = begin_write(db).await?;
     let m = match_for(&txn, p, Op::DecideMatches, id).await?;
     let (n, g) = super::locks::decision(&txn, &m).await?;
     if m.status != MatchStatus::Active {
@@ -581,13 +595,18 @@ pub async fn complete_match(state: &AppState, p: &Principal, id: &str) -> AppRes
 }
 
 /// `matchesDueForCompletion`: ACTIVE matches past their planned end.
-pub async fn due_for_completion(state: &AppState, p: &Principal, city: &str) -> AppResult<Vec<matches::Model>> {
-    let city = super::rounds::city_in_scope(&state.db, p, Op::DecideMatches, city).await?;
+pub async fn due_for_completion(
+    db: &DatabaseConnection,
+    today: NaiveDate,
+    p: &Principal,
+    city: &str,
+) -> AppResult<Vec<matches::Model>> {
+    let city = super::rounds::city_in_scope(db, p, Op::DecideMatches, city).await?;
     Ok(matches::Entity::find()
         .filter(matches::Column::CitySlug.eq(city.as_str()))
         .filter(matches::Column::Status.eq(MatchStatus::Active))
-        .filter(matches::Column::PlannedEndDate.lte(state.settings.today()))
+        .filter(matches::Column::PlannedEndDate.lte(today))
         .order_by_asc(matches::Column::PlannedEndDate)
-        .all(&state.db)
+        .all(db)
         .await?)
 }

@@ -340,7 +340,7 @@ async fn admin_token(app: &TestApp) -> String {
     )
     .await
     .unwrap();
-    app.state.jwt.issue(&user.id, "ADMIN", None, None).unwrap().0
+    app.state.sign_in.jwt.issue(&user.id, "ADMIN", None, None).unwrap().0
 }
 
 /// A request past the execution timeout is stopped with TIMEOUT (503); the server goes on.
