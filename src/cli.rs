@@ -6,11 +6,12 @@ use std::net::TcpListener;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
-use crate::app::{Application, ServeOptions};
-use crate::config::Settings;
-use crate::services::users::{self, NewUser};
-use crate::{db, demo, graphql, telemetry};
 use domain::error::AppError;
+use server::app::{Application, ServeOptions};
+use server::telemetry;
+use services::config::Settings;
+use services::users::{self, NewUser};
+use services::{db, demo};
 
 #[derive(Parser, Debug)]
 #[command(name = "samenhier", version, about = "Matching newcomers with Welcome Groups: the GraphQL back end")]
@@ -143,7 +144,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     };
     match cli.command {
         Command::Schema => {
-            print!("{}", graphql::sdl());
+            print!("{}", api::sdl());
             Ok(())
         }
         Command::Solve { file, objective } => solve(&file, &objective),
@@ -176,7 +177,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let settings = settings()?;
             let conn = db::connect(&settings.database_url).await?;
             db::migrate(&conn).await?;
-            crate::services::scripts::ensure_shipped(&conn).await.map_err(AppError::into_anyhow)?;
+            services::scripts::ensure_shipped(&conn).await.map_err(AppError::into_anyhow)?;
             if demo {
                 let users = demo::seed(&conn, &settings).await?;
                 print_demo_users(&users);
@@ -196,7 +197,7 @@ async fn retention(settings: Settings, months: u32, dry_run: bool) -> anyhow::Re
     }
     let conn = db::connect(&settings.database_url).await?;
     db::migrate(&conn).await?;
-    let done = crate::services::privacy::apply_retention(&conn, months, settings.today(), dry_run)
+    let done = services::privacy::apply_retention(&conn, months, settings.today(), dry_run)
         .await
         .map_err(AppError::into_anyhow)?;
     for c in &done {
@@ -254,7 +255,7 @@ async fn script_check(settings: Settings, file: &std::path::Path, city: Option<&
         Some(slug) => {
             let conn = db::connect(&settings.database_url).await?;
             db::migrate(&conn).await?;
-            let c = crate::services::candidates::load(&conn, slug, Some(20)).await.map_err(AppError::into_anyhow)?;
+            let c = services::candidates::load(&conn, slug, Some(20)).await.map_err(AppError::into_anyhow)?;
             Some(c.script_values(settings.today()))
         }
     };

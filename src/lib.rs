@@ -1,16 +1,5 @@
 //! samenhier: the back end of a community-sponsorship programme that matches newcomers with
-//! Welcome Groups. See README.md (what it does, how to run it, the code map).
+//! Welcome Groups. This crate is the command line (`cli`); the server, the API, the use cases
+//! and the domain are crates of their own under `crates/` (README.md, "Code map").
 
-pub mod app;
-pub mod auth;
 pub mod cli;
-pub mod config;
-pub mod db;
-pub mod demo;
-
-pub mod export;
-pub mod graphql;
-pub mod matching;
-pub mod metrics;
-pub mod services;
-pub mod telemetry;

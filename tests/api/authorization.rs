@@ -706,7 +706,7 @@ async fn every_operation_answers_as_the_table_says_for_every_role() {
 
 #[test]
 fn every_operation_has_a_row() {
-    let sdl = samenhier::graphql::sdl();
+    let sdl = api::sdl();
     let doc = async_graphql::parser::parse_schema(&sdl).expect("SDL parses");
     let mut ops = BTreeSet::new();
     for def in doc.definitions {

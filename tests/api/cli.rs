@@ -74,7 +74,7 @@ async fn a_coordinators_city_follows_from_the_group() {
 fn schema_prints_the_sdl() {
     let (ok, out, _) = samenhier("sqlite::memory:", &["schema"], "");
     assert!(ok);
-    assert_eq!(out, samenhier::graphql::sdl());
+    assert_eq!(out, api::sdl());
 }
 
 #[tokio::test]

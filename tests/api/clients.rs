@@ -92,7 +92,7 @@ async fn a_preview_solves_what_a_round_would_and_shows_each_change() {
             json!({}),
         )
         .await;
-    let active = samenhier::services::scripts::active_row(&app.state.db, "haarlem").await.ok().unwrap().source;
+    let active = services::scripts::active_row(&app.state.db, "haarlem").await.ok().unwrap().source;
     let q = "mutation($s:String!){ previewScoringScript(citySlug:\"haarlem\", source:$s){ currentTotalScore candidateTotalScore currentMatches
         changes { newcomer { id } groupBefore { id } groupAfter { id } scoreBefore scoreAfter scoreChange } } }";
     let same = app.ok(Some(&admin), q, json!({"s": active})).await;

@@ -257,7 +257,7 @@ async fn sigterm_lets_a_request_in_flight_finish() {
     );
     assert!(status.success(), "the server stopped cleanly: {status:?}\nserver log:\n{}", server_log(port));
     // On SQLite a clean stop leaves the whole database in its file: the log is empty.
-    if let Some(file) = samenhier::auth::secrets::sqlite_file(&db) {
+    if let Some(file) = services::auth::secrets::sqlite_file(&db) {
         let wal = std::fs::metadata(format!("{}-wal", file.display())).map(|m| m.len()).unwrap_or(0);
         assert_eq!(wal, 0, "the write-ahead log was checkpointed at shutdown");
     }

@@ -6,11 +6,12 @@ use std::collections::HashMap;
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use samenhier::app::{AppState, Application, ServeOptions};
-use samenhier::config::Settings;
-use samenhier::services::users::{self, NewUser};
+use api::state::AppState;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
+use server::app::{Application, ServeOptions};
+use services::config::Settings;
+use services::users::{self, NewUser};
 
 pub const TEST_SECRET: &str = "test-secret-that-is-at-least-32-bytes-long!";
 pub const TEST_EXPORT_KEY: &str = "test-export-key-that-is-at-least-32-bytes";

@@ -167,7 +167,7 @@ async fn person_with_history(app: &TestApp, admin: &str, city: &str) -> Person {
 #[tokio::test]
 async fn exports_hold_no_personal_values_are_k_anonymous_and_join() {
     let app = spawn_app().await;
-    samenhier::demo::seed(&app.state.db, &app.state.settings).await.expect("demo seed");
+    services::demo::seed(&app.state.db, &app.state.settings).await.expect("demo seed");
     let admin = app.admin().await;
     let person = person_with_history(&app, &admin, "almere").await;
     let analyst = app.user("ANALYST", None, None).await;

@@ -249,8 +249,8 @@ async fn concurrent_registrations_with_one_idempotency_key_return_the_first_reco
 
 #[tokio::test]
 async fn replicas_starting_together_on_a_new_database_all_start() {
-    use samenhier::app::{Application, ServeOptions};
-    use samenhier::config::Settings;
+    use server::app::{Application, ServeOptions};
+    use services::config::Settings;
     let (url, _dir) = fresh_database().await;
     let sqlite = url.starts_with("sqlite:");
     // On SQLite without configured keys, so the key files are created by whoever is first.

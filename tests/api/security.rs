@@ -316,9 +316,9 @@ async fn login_from(app: &TestApp, client: &reqwest::Client, email: &str, passwo
 async fn parallel_wrong_passwords_are_checked_at_most_up_to_the_limit() {
     let app = spawn_app().await;
     let email = format!("target-{}@example.org", uuid::Uuid::new_v4().simple());
-    samenhier::services::users::create(
+    services::users::create(
         &app.state.db,
-        samenhier::services::users::NewUser {
+        services::users::NewUser {
             email: email.clone(),
             role: entity::Role::Admin,
             city: None,
@@ -485,7 +485,7 @@ async fn erasure_keeps_months_and_bands_not_days_and_exact_ages() {
 async fn the_sqlite_files_are_readable_by_the_server_only() {
     use std::os::unix::fs::PermissionsExt;
     let app = spawn_app().await;
-    let Some(file) = samenhier::auth::secrets::sqlite_file(&app.database_url) else { return };
+    let Some(file) = services::auth::secrets::sqlite_file(&app.database_url) else { return };
     let admin = app.admin().await;
     app.register(&admin, "almere").await;
     for suffix in ["", "-wal", "-shm"] {

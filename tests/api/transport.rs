@@ -328,9 +328,9 @@ async fn parse_and_validation_errors_have_codes() {
 
 /// An ADMIN token issued directly (no login request: the budgets below are too short for one).
 async fn admin_token(app: &TestApp) -> String {
-    let user = samenhier::services::users::create(
+    let user = services::users::create(
         &app.state.db,
-        samenhier::services::users::NewUser {
+        services::users::NewUser {
             email: format!("admin-{}@example.org", uuid::Uuid::new_v4().simple()),
             role: entity::Role::Admin,
             city: None,
@@ -347,7 +347,7 @@ async fn admin_token(app: &TestApp) -> String {
 #[tokio::test]
 async fn a_request_past_the_execution_timeout_is_stopped() {
     let app = spawn_app_with(&[("SAMENHIER_REQUEST_TIMEOUT_SECS", "0.001")]).await;
-    samenhier::demo::bulk(&app.state.db, &app.state.settings, "almere", 300, 300, 1).await.unwrap();
+    services::demo::bulk(&app.state.db, &app.state.settings, "almere", 300, 300, 1).await.unwrap();
     let token = admin_token(&app).await;
     let n = entity::newcomer::Entity::find().one(&app.state.db).await.unwrap().unwrap().id;
     // Scoring 300 groups for one household, after reading them, cannot fit in a millisecond.
@@ -372,7 +372,7 @@ async fn a_request_past_the_execution_timeout_is_stopped() {
 #[tokio::test]
 async fn a_round_past_its_budget_stores_nothing() {
     let app = spawn_app_with(&[("SAMENHIER_ROUND_TIMEOUT_SECS", "0.2")]).await;
-    samenhier::demo::bulk(&app.state.db, &app.state.settings, "almere", 300, 300, 1).await.unwrap();
+    services::demo::bulk(&app.state.db, &app.state.settings, "almere", 300, 300, 1).await.unwrap();
     let token = admin_token(&app).await;
     // A script outside the native subset: Rhai scores 90,000 pairs, far more than 0.2 s.
     let slow = "fn eligible(n, g) { true }\nfn score(n, g) { let t = 0; for x in n.interests { t += 1; } for y in g.interests { t += 1; } t }";

@@ -142,9 +142,9 @@ async fn failed_logins_are_limited_per_account_and_address_alike_for_unknown_acc
 }
 
 async fn users_create(app: &TestApp, email: &str) {
-    samenhier::services::users::create(
+    services::users::create(
         &app.state.db,
-        samenhier::services::users::NewUser {
+        services::users::NewUser {
             email: email.to_owned(),
             role: entity::Role::Analyst,
             city: None,
@@ -243,9 +243,9 @@ async fn the_answer_of_login_is_read_as_the_user_who_signed_in() {
     let admin = app.admin().await;
     let group = app.ready_group(&admin, "haarlem").await;
     let email = format!("coord-{}@example.org", uuid::Uuid::new_v4().simple());
-    samenhier::services::users::create(
+    services::users::create(
         &app.state.db,
-        samenhier::services::users::NewUser {
+        services::users::NewUser {
             email: email.clone(),
             role: entity::Role::Coordinator,
             city: None,

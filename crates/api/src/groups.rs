@@ -1,0 +1,386 @@
+//! Welcome groups and members in GraphQL: thin resolvers over `services::groups`.
+
+use crate::DB_COST;
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+use entity::{group_member, welcome_group};
+
+use crate::cities::{self, City};
+use crate::connection::{Conn, from_page};
+use crate::context::{both, caller, state};
+use crate::enums::GroupStatus;
+use crate::error::{IntoGql, IntoGraphql};
+use crate::inputs::{CreateWelcomeGroupInput, GroupMemberInput, UpdateWelcomeGroupInput};
+use crate::scalars::Date;
+use domain::error::{AppError, AppResult};
+use services::audit;
+use services::groups::{self as svc, GroupFilter};
+use services::page::PageArgs;
+
+/// A Welcome Group: five or more local volunteers, one of them the coordinator, who spend a
+/// year with a newcomer household.
+pub struct WelcomeGroup(pub welcome_group::Model, MembersOnce);
+
+/// The group's members, read at most once per group and request; a page of groups fills them
+/// all with one query (`WelcomeGroup::page`), so a list of groups with their members costs the
+/// same number of queries whatever its length.
+#[derive(Default)]
+pub struct MembersOnce(tokio::sync::OnceCell<Vec<group_member::Model>>);
+
+impl WelcomeGroup {
+    pub fn new(model: welcome_group::Model) -> Self {
+        Self(model, MembersOnce::default())
+    }
+
+    /// A page of groups; when the selection reads members, all of them in one query.
+    async fn page(ctx: &Context<'_>, models: Vec<welcome_group::Model>) -> AppResult<Vec<Self>> {
+        let node = ctx.look_ahead().field("edges").field("node");
+        let wants =
+            ["members", "coordinator", "memberCount", "allMembersHaveVog"].iter().any(|f| node.field(f).exists());
+        if !wants || models.is_empty() {
+            return Ok(models.into_iter().map(Self::new).collect());
+        }
+        let state = state(ctx)?;
+        let ids: Vec<String> = models.iter().map(|g| g.id.clone()).collect();
+        let mut by_group: std::collections::HashMap<String, Vec<group_member::Model>> =
+            std::collections::HashMap::new();
+        for m in svc::members_of(&state.db, ids).await? {
+            by_group.entry(m.group_id.clone()).or_default().push(m);
+        }
+        Ok(models
+            .into_iter()
+            .map(|g| {
+                let members = by_group.remove(&g.id).unwrap_or_default();
+                Self(g, MembersOnce(tokio::sync::OnceCell::new_with(Some(members))))
+            })
+            .collect())
+    }
+}
+
+#[Object]
+impl WelcomeGroup {
+    /// Opaque id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// The city the group belongs to.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn city(&self, ctx: &Context<'_>) -> async_graphql::Result<City> {
+        cities::load(ctx, &self.0.city_slug).await.gql()
+    }
+    /// The group's name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Neighbourhood the members live in.
+    async fn neighbourhood(&self) -> Option<&str> {
+        self.0.neighbourhood.as_deref()
+    }
+    /// Where the group stands.
+    async fn status(&self) -> GroupStatus {
+        self.0.status.into()
+    }
+    /// Why the group was withdrawn, when it was.
+    async fn status_reason(&self) -> Option<&str> {
+        self.0.status_reason.as_deref()
+    }
+    /// Largest household (persons) the group can support.
+    async fn capacity(&self) -> i32 {
+        self.0.capacity
+    }
+    /// ISO 639-1 codes of the languages the group speaks.
+    async fn languages(&self) -> &[String] {
+        &self.0.languages.0
+    }
+    /// Lower-case interest tags.
+    async fn interests(&self) -> &[String] {
+        &self.0.interests.0
+    }
+    /// Hours a month the group expects to spend together.
+    async fn availability_hours_per_month(&self) -> Option<i32> {
+        self.0.availability_hours_per_month
+    }
+    /// Preferences the group wants matchers to know.
+    async fn preferences(&self) -> Option<&str> {
+        self.0.preferences.as_deref()
+    }
+    /// The members, oldest membership first.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<GroupMember>> {
+        self.load_members(ctx).await.gql()
+    }
+    /// The coordinator and contact person, once there is one.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn coordinator(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<GroupMember>> {
+        Ok(self.load_members(ctx).await.gql()?.into_iter().find(|m| m.model.is_coordinator))
+    }
+    /// Number of members.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn member_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
+        Ok(self.load_members(ctx).await.gql()?.len() as i32)
+    }
+    /// Whether every member's certificate of conduct (VOG) has been received (false for a
+    /// group without members).
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn all_members_have_vog(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let ms = self.load_members(ctx).await.gql()?;
+        Ok(!ms.is_empty() && ms.iter().all(|m| m.model.vog_received_on.is_some()))
+    }
+    /// The live (PROPOSED or ACTIVE) match, if any. Staff and the group's coordinator.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn current_match(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::matching::Match>> {
+        let run = async {
+            let scope = crate::context::caller(ctx)?.scope_for(domain::policy::Op::ReadMatches)?;
+            let m = crate::loaders::maybe(&crate::loaders::loaders(ctx)?.live_by_group, &self.0.id).await?;
+            Ok(m.filter(|m| services::decisions::in_scope(&scope, m)).map(crate::matching::Match))
+        };
+        run.await.gql()
+    }
+    /// Increases with every change; send it back as `expectedVersion` to avoid lost updates.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the group was registered.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When the group last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+impl WelcomeGroup {
+    async fn load_members(&self, ctx: &Context<'_>) -> AppResult<Vec<GroupMember>> {
+        let p = crate::context::caller(ctx)?;
+        let contact = p.role != domain::enums::Role::Partner;
+        let loader = &crate::loaders::loaders(ctx)?.members;
+        let models = self
+            .1
+            .0
+            .get_or_try_init(|| async {
+                Ok::<_, AppError>(crate::loaders::maybe(loader, &self.0.id).await?.unwrap_or_default())
+            })
+            .await?;
+        Ok(models.iter().cloned().map(|model| GroupMember { model, contact }).collect())
+    }
+}
+
+/// A volunteer in a welcome group. Personal data: partners do not see contact details.
+pub struct GroupMember {
+    model: group_member::Model,
+    contact: bool,
+}
+
+impl GroupMember {
+    /// Notes a contact detail that was read (and not empty) for the request's audit.
+    fn audit_contact(&self, ctx: &Context<'_>, field: &'static str, read: bool) -> async_graphql::Result<()> {
+        let record = audit::ContactRead {
+            entity_type: "group_member",
+            entity_id: self.model.id.clone(),
+            city: None,
+            group_id: Some(self.model.group_id.clone()),
+            field,
+        };
+        crate::context::audit_contact_read(ctx, read, record)
+    }
+
+    fn contact_field<'a>(&self, v: &'a str) -> async_graphql::Result<&'a str> {
+        if self.contact {
+            Ok(v)
+        } else {
+            Err(AppError::forbidden("partners do not see members' contact details").into_graphql())
+        }
+    }
+}
+
+#[Object]
+impl GroupMember {
+    /// Opaque id.
+    async fn id(&self) -> ID {
+        ID(self.model.id.clone())
+    }
+    /// Full name.
+    async fn name(&self) -> &str {
+        &self.model.name
+    }
+    /// E-mail address; FORBIDDEN for partners.
+    /// Every read is audited; null once erased.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn email(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        let value = Some(self.contact_field(&self.model.email)?).filter(|e| !e.is_empty());
+        self.audit_contact(ctx, "email", value.is_some())?;
+        Ok(value)
+    }
+    /// Phone number; FORBIDDEN for partners.
+    /// Every read is audited.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn phone(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        let value = match &self.model.phone {
+            Some(p) => self.contact_field(p).map(Some)?,
+            None => self.contact_field("").map(|_| None)?,
+        };
+        self.audit_contact(ctx, "phone", value.is_some())?;
+        Ok(value)
+    }
+    /// When the member's personal data was erased; null while it is held.
+    async fn erased_at(&self) -> Option<DateTime<Utc>> {
+        self.model.erased_at
+    }
+    /// Year of birth.
+    async fn birth_year(&self) -> i32 {
+        self.model.birth_year
+    }
+    /// ISO 639-1 codes of the languages the member speaks.
+    async fn languages(&self) -> &[String] {
+        &self.model.languages.0
+    }
+    /// Lower-case interest tags.
+    async fn interests(&self) -> &[String] {
+        &self.model.interests.0
+    }
+    /// Sector the member works or worked in.
+    async fn sector(&self) -> Option<&str> {
+        self.model.sector.as_deref()
+    }
+    /// Whether this member is the group's coordinator.
+    async fn is_coordinator(&self) -> bool {
+        self.model.is_coordinator
+    }
+    /// Date the certificate of conduct (VOG) was received.
+    async fn vog_received_on(&self) -> Option<Date> {
+        self.model.vog_received_on.map(Date)
+    }
+    /// When the member joined.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.model.created_at
+    }
+}
+
+#[derive(Default)]
+pub struct GroupQuery;
+
+#[Object]
+impl GroupQuery {
+    /// Welcome groups the caller may see, oldest first; filter by city and status.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
+    async fn welcome_groups(
+        &self,
+        ctx: &Context<'_>,
+        city_slug: Option<String>,
+        status: Option<GroupStatus>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<WelcomeGroup>> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            let args = PageArgs::parse(first, after.as_deref())?;
+            let filter = GroupFilter { city: city_slug, status: status.map(Into::into) };
+            let page = svc::list(&state.db, p, filter, &args).await?;
+            let (has_next, total) = (page.has_next, page.total);
+            let groups = WelcomeGroup::page(ctx, page.items).await?;
+            let page = services::page::Page { items: groups, has_next, total };
+            Ok(from_page(page, args.after.is_some(), |g| g.0.id.clone(), |g| g))
+        };
+        run.await.gql()
+    }
+
+    /// One welcome group; NOT_FOUND when it does not exist or lies outside the caller's scope.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn welcome_group(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<WelcomeGroup>> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            svc::get(&state.db, p, &id).await.map(|g| Some(WelcomeGroup::new(g)))
+        };
+        run.await.gql()
+    }
+}
+
+#[derive(Default)]
+pub struct GroupMutation;
+
+#[Object]
+impl GroupMutation {
+    /// Registers a new welcome group (status FORMING).
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn create_welcome_group(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateWelcomeGroupInput,
+    ) -> async_graphql::Result<WelcomeGroup> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            svc::create(&state.db, p, input.into()).await.map(WelcomeGroup::new)
+        };
+        run.await.gql()
+    }
+
+    /// Changes a group's details; with `expectedVersion`, CONFLICT when it changed since.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn update_welcome_group(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateWelcomeGroupInput,
+    ) -> async_graphql::Result<WelcomeGroup> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            svc::update(&state.db, p, &id, input.into()).await.map(WelcomeGroup::new)
+        };
+        run.await.gql()
+    }
+
+    /// Adds a member; a group has exactly one coordinator.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn add_group_member(
+        &self,
+        ctx: &Context<'_>,
+        group_id: ID,
+        input: GroupMemberInput,
+    ) -> async_graphql::Result<GroupMember> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            let model = svc::add_member(&state.db, state.settings.today(), p, &group_id, input.into()).await?;
+            Ok(GroupMember { model, contact: caller(ctx)?.role != domain::enums::Role::Partner })
+        };
+        run.await.gql()
+    }
+
+    /// Removes a member. A READY or MATCHED group keeps at least five members and its
+    /// coordinator (CONFLICT otherwise).
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn remove_group_member(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            svc::remove_member(&state.db, p, &id).await
+        };
+        run.await.gql()
+    }
+
+    /// FORMING -> READY. BAD_USER_INPUT unless the group has at least five members and exactly
+    /// one coordinator.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn mark_group_ready(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<WelcomeGroup> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            svc::mark_ready(&state.db, p, &id).await.map(WelcomeGroup::new)
+        };
+        run.await.gql()
+    }
+
+    /// FORMING or READY -> WITHDRAWN, with the reason.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn withdraw_welcome_group(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+    ) -> async_graphql::Result<WelcomeGroup> {
+        let run = async {
+            let s = state(ctx)?;
+            let p = caller(ctx)?;
+            svc::withdraw(&s.db, s.settings.today(), p, &id, &reason).await.map(WelcomeGroup::new)
+        };
+        run.await.gql()
+    }
+}

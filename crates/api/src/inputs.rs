@@ -1,0 +1,452 @@
+//! The input objects and enums of the contract whose values the services take. Each mirrors a
+//! plain type of the service that checks it: enums through `remote` (the compiler checks the
+//! variants both ways), input objects through a `From` that names every field (a field added
+//! to the service's type fails to build until it is added here). The descriptions partner
+//! developers read are written here.
+
+use async_graphql::{Enum, ID, InputObject};
+
+use crate::enums::{CefrLevel, Gender, Goal, LanguageLevel};
+use crate::scalars::Date;
+use services::{audit, groups, newcomers, rounds, year};
+
+/// One language a newcomer speaks.
+#[derive(InputObject, Clone, Debug)]
+pub struct LanguageSkillInput {
+    /// ISO 639-1 code: "ar", "ti", "fa", ...
+    pub code: String,
+    /// How well.
+    pub level: LanguageLevel,
+}
+
+/// A newcomer household to register.
+#[derive(InputObject, Clone, Debug)]
+pub struct RegisterNewcomerInput {
+    /// Slug of the city the household lives in.
+    pub city_slug: String,
+    /// Full name of the primary contact (1-200 characters).
+    pub name: String,
+    /// E-mail address of the primary contact.
+    pub email: Option<String>,
+    /// Phone number, 6-15 digits, optionally with a leading +.
+    pub phone: Option<String>,
+    /// Year of birth of the primary contact (at least 16 years old).
+    pub birth_year: i32,
+    /// Gender of the primary contact.
+    pub gender: Gender,
+    /// ISO 3166-1 alpha-2 code of the country of origin, e.g. "SY".
+    pub country_of_origin: String,
+    /// Languages spoken, each code once.
+    pub languages: Vec<LanguageSkillInput>,
+    /// Level of Dutch now (CEFR).
+    pub dutch_level: CefrLevel,
+    /// Lower-case interest tags.
+    pub interests: Vec<String>,
+    /// Sector of work or training, e.g. "healthcare".
+    pub sector: Option<String>,
+    /// Education, in a few words (at most 200 characters).
+    pub education: Option<String>,
+    /// What the household hopes the year brings.
+    pub goals: Vec<Goal>,
+    /// Adults in the household, 1-10.
+    pub household_adults: i32,
+    /// Ages of the children, each 0-17.
+    pub children_ages: Vec<i32>,
+    /// Date of arrival in the Netherlands (not in the future).
+    pub arrival_date: Date,
+    /// Neighbourhood the household lives in.
+    pub neighbourhood: Option<String>,
+    /// Preferences and needs matchers should know (at most 2000 characters).
+    pub needs: Option<String>,
+    /// What the group may call them; default: the first word of `name`.
+    pub preferred_name: Option<String>,
+    /// Whether contact details may be shared with the group's coordinator.
+    #[graphql(default = false)]
+    pub share_contact_with_group: bool,
+    /// Date the person agreed to the privacy notice.
+    pub consent_date: Option<Date>,
+    /// Version of the privacy notice they agreed to, e.g. "2026-01".
+    pub privacy_notice_version: Option<String>,
+    /// A retried registration with the same key (from the same account) returns the same
+    /// newcomer instead of a duplicate. 1-200 characters.
+    pub idempotency_key: Option<String>,
+}
+
+/// Changes to a newcomer; fields left out stay as they are. Optional text fields are cleared
+/// with an empty string.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct UpdateNewcomerInput {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub birth_year: Option<i32>,
+    pub gender: Option<Gender>,
+    pub country_of_origin: Option<String>,
+    pub languages: Option<Vec<LanguageSkillInput>>,
+    pub dutch_level: Option<CefrLevel>,
+    pub interests: Option<Vec<String>>,
+    pub sector: Option<String>,
+    pub education: Option<String>,
+    pub goals: Option<Vec<Goal>>,
+    pub household_adults: Option<i32>,
+    pub children_ages: Option<Vec<i32>>,
+    pub arrival_date: Option<Date>,
+    pub neighbourhood: Option<String>,
+    pub needs: Option<String>,
+    pub preferred_name: Option<String>,
+    pub share_contact_with_group: Option<bool>,
+    pub consent_date: Option<Date>,
+    pub privacy_notice_version: Option<String>,
+    /// The `version` you read; when the newcomer changed since, the update answers CONFLICT.
+    pub expected_version: Option<i32>,
+}
+
+/// A new welcome group.
+#[derive(InputObject, Clone, Debug)]
+pub struct CreateWelcomeGroupInput {
+    /// Slug of the city the group belongs to, e.g. "almere".
+    pub city_slug: String,
+    /// The group's name as its members know it (1-200 characters).
+    pub name: String,
+    /// Neighbourhood the members live in (at most 200 characters).
+    pub neighbourhood: Option<String>,
+    /// Largest household (persons) the group can support, 1-20.
+    pub capacity: i32,
+    /// ISO 639-1 codes of the languages the group speaks as a whole: "nl", "en", "ar", ...
+    pub languages: Vec<String>,
+    /// Lower-case interest tags: "cooking", "football", ...
+    pub interests: Vec<String>,
+    /// Hours a month the group expects to spend together, 0-200.
+    pub availability_hours_per_month: Option<i32>,
+    /// Preferences the group wants matchers to know (at most 2000 characters).
+    pub preferences: Option<String>,
+}
+
+/// Changes to a welcome group; fields left out stay as they are.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct UpdateWelcomeGroupInput {
+    /// New name (1-200 characters).
+    pub name: Option<String>,
+    /// New neighbourhood; an empty string clears it.
+    pub neighbourhood: Option<String>,
+    /// New capacity, 1-20.
+    pub capacity: Option<i32>,
+    /// New languages (ISO 639-1), replacing the old list.
+    pub languages: Option<Vec<String>>,
+    /// New interests, replacing the old list.
+    pub interests: Option<Vec<String>>,
+    /// New availability in hours a month, 0-200.
+    pub availability_hours_per_month: Option<i32>,
+    /// New preferences; an empty string clears them.
+    pub preferences: Option<String>,
+    /// The `version` you read; when the group changed since, the update answers CONFLICT.
+    pub expected_version: Option<i32>,
+}
+
+/// A volunteer joining a group.
+#[derive(InputObject, Clone, Debug)]
+pub struct GroupMemberInput {
+    /// Full name (1-200 characters).
+    pub name: String,
+    /// E-mail address.
+    pub email: String,
+    /// Phone number, 6-15 digits, optionally with a leading +.
+    pub phone: Option<String>,
+    /// Year of birth; volunteers are at least 18.
+    pub birth_year: i32,
+    /// ISO 639-1 codes of the languages the member speaks.
+    pub languages: Vec<String>,
+    /// Lower-case interest tags.
+    pub interests: Vec<String>,
+    /// Sector the member works or worked in, e.g. "healthcare", "it", "education".
+    pub sector: Option<String>,
+    /// Whether this member is the group's coordinator and contact person (one per group).
+    pub is_coordinator: bool,
+    /// Date the certificate of conduct (VOG) was received, if it was.
+    pub vog_received_on: Option<Date>,
+}
+
+/// An activity to log.
+#[derive(InputObject, Clone, Debug)]
+pub struct ActivityInput {
+    /// When it happened: not in the future, not before the match started.
+    pub date: Date,
+    pub kind: ActivityKind,
+    /// Minutes, 1-1440.
+    pub duration_minutes: i32,
+    /// People taking part, 1-50.
+    pub participants: i32,
+    /// Free text, at most 2000 characters. Personal data: never exported.
+    pub notes: Option<String>,
+}
+
+/// A check-in to record.
+#[derive(InputObject, Clone, Debug)]
+pub struct CheckInInput {
+    /// 3, 6 or 12: months since the start.
+    pub month: i32,
+    /// 1-5, asked of the newcomer in a conversation without the group present.
+    pub newcomer_satisfaction: i32,
+    /// 1-5, asked of the group.
+    pub group_satisfaction: i32,
+    /// The newcomer's Dutch level now.
+    pub dutch_level: CefrLevel,
+    pub work_status: WorkStatus,
+    /// People in the newcomer's social network beyond the group, 0-1000.
+    pub network_size: i32,
+    /// Free text, at most 2000 characters. Personal data: never exported.
+    pub notes: Option<String>,
+}
+
+/// A newcomer and a group.
+#[derive(InputObject, Clone, Debug)]
+pub struct PairInput {
+    pub newcomer_id: ID,
+    pub group_id: ID,
+}
+
+/// A matching round for one city.
+#[derive(InputObject, Clone, Debug)]
+pub struct RunMatchingInput {
+    /// The city whose WAITING newcomers and READY groups are matched.
+    pub city_slug: String,
+    /// A dry run stores only the run record (its pairs included), no matches.
+    #[graphql(default = false)]
+    pub dry_run: bool,
+    #[graphql(default_with = "MatchingObjective::MaxMatchesThenScore")]
+    pub objective: MatchingObjective,
+    /// Pairs that must be in the result.
+    #[graphql(default)]
+    pub locked_pairs: Vec<PairInput>,
+    /// Pairs that must not be.
+    #[graphql(default)]
+    pub excluded_pairs: Vec<PairInput>,
+}
+
+/// Filters of `auditLog`.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct AuditFilter {
+    /// Only entries about this city.
+    pub city_slug: Option<String>,
+    /// Only this kind of record: "newcomer", "welcome_group", "match", "scoring_script", ...
+    pub entity_type: Option<String>,
+    /// Only this record.
+    pub entity_id: Option<String>,
+    /// Only this action: "newcomer.register", "match.accept", ...
+    pub action: Option<String>,
+    /// Only this user's actions.
+    pub actor_id: Option<String>,
+}
+
+/// What the group and household did together.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "services::year::ActivityKind")]
+pub enum ActivityKind {
+    Meal,
+    LanguagePractice,
+    LettersAndAdmin,
+    WorkAndEducation,
+    SocialOuting,
+    Other,
+}
+
+/// Work or education status at a check-in.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "services::year::WorkStatus")]
+pub enum WorkStatus {
+    None,
+    Searching,
+    Volunteering,
+    Education,
+    PartTimeWork,
+    FullTimeWork,
+}
+
+/// Why a match ended early.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "services::year::EndReason")]
+pub enum EndReason {
+    NewcomerMoved,
+    GroupDissolved,
+    NoConnection,
+    NewcomerRequest,
+    GroupRequest,
+    Other,
+}
+
+/// What a round optimises.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "services::rounds::MatchingObjective")]
+pub enum MatchingObjective {
+    /// First the largest number of households matched, then the largest total score.
+    MaxMatchesThenScore,
+    /// The largest total score, even if fewer households are matched.
+    MaxTotalScore,
+}
+
+impl From<LanguageSkillInput> for newcomers::LanguageSkillInput {
+    fn from(v: LanguageSkillInput) -> Self {
+        Self { code: v.code, level: v.level.into() }
+    }
+}
+
+impl From<RegisterNewcomerInput> for newcomers::RegisterNewcomerInput {
+    fn from(v: RegisterNewcomerInput) -> Self {
+        Self {
+            city_slug: v.city_slug,
+            name: v.name,
+            email: v.email,
+            phone: v.phone,
+            birth_year: v.birth_year,
+            gender: v.gender.into(),
+            country_of_origin: v.country_of_origin,
+            languages: v.languages.into_iter().map(Into::into).collect(),
+            dutch_level: v.dutch_level.into(),
+            interests: v.interests,
+            sector: v.sector,
+            education: v.education,
+            goals: v.goals.into_iter().map(Into::into).collect(),
+            household_adults: v.household_adults,
+            children_ages: v.children_ages,
+            arrival_date: v.arrival_date.into(),
+            neighbourhood: v.neighbourhood,
+            needs: v.needs,
+            preferred_name: v.preferred_name,
+            share_contact_with_group: v.share_contact_with_group,
+            consent_date: v.consent_date.map(Into::into),
+            privacy_notice_version: v.privacy_notice_version,
+            idempotency_key: v.idempotency_key,
+        }
+    }
+}
+
+impl From<UpdateNewcomerInput> for newcomers::UpdateNewcomerInput {
+    fn from(v: UpdateNewcomerInput) -> Self {
+        Self {
+            name: v.name,
+            email: v.email,
+            phone: v.phone,
+            birth_year: v.birth_year,
+            gender: v.gender.map(Into::into),
+            country_of_origin: v.country_of_origin,
+            languages: v.languages.map(|xs| xs.into_iter().map(Into::into).collect()),
+            dutch_level: v.dutch_level.map(Into::into),
+            interests: v.interests,
+            sector: v.sector,
+            education: v.education,
+            goals: v.goals.map(|xs| xs.into_iter().map(Into::into).collect()),
+            household_adults: v.household_adults,
+            children_ages: v.children_ages,
+            arrival_date: v.arrival_date.map(Into::into),
+            neighbourhood: v.neighbourhood,
+            needs: v.needs,
+            preferred_name: v.preferred_name,
+            share_contact_with_group: v.share_contact_with_group,
+            consent_date: v.consent_date.map(Into::into),
+            privacy_notice_version: v.privacy_notice_version,
+            expected_version: v.expected_version,
+        }
+    }
+}
+
+impl From<CreateWelcomeGroupInput> for groups::CreateWelcomeGroupInput {
+    fn from(v: CreateWelcomeGroupInput) -> Self {
+        Self {
+            city_slug: v.city_slug,
+            name: v.name,
+            neighbourhood: v.neighbourhood,
+            capacity: v.capacity,
+            languages: v.languages,
+            interests: v.interests,
+            availability_hours_per_month: v.availability_hours_per_month,
+            preferences: v.preferences,
+        }
+    }
+}
+
+impl From<UpdateWelcomeGroupInput> for groups::UpdateWelcomeGroupInput {
+    fn from(v: UpdateWelcomeGroupInput) -> Self {
+        Self {
+            name: v.name,
+            neighbourhood: v.neighbourhood,
+            capacity: v.capacity,
+            languages: v.languages,
+            interests: v.interests,
+            availability_hours_per_month: v.availability_hours_per_month,
+            preferences: v.preferences,
+            expected_version: v.expected_version,
+        }
+    }
+}
+
+impl From<GroupMemberInput> for groups::GroupMemberInput {
+    fn from(v: GroupMemberInput) -> Self {
+        Self {
+            name: v.name,
+            email: v.email,
+            phone: v.phone,
+            birth_year: v.birth_year,
+            languages: v.languages,
+            interests: v.interests,
+            sector: v.sector,
+            is_coordinator: v.is_coordinator,
+            vog_received_on: v.vog_received_on.map(Into::into),
+        }
+    }
+}
+
+impl From<ActivityInput> for year::ActivityInput {
+    fn from(v: ActivityInput) -> Self {
+        Self {
+            date: v.date.into(),
+            kind: v.kind.into(),
+            duration_minutes: v.duration_minutes,
+            participants: v.participants,
+            notes: v.notes,
+        }
+    }
+}
+
+impl From<CheckInInput> for year::CheckInInput {
+    fn from(v: CheckInInput) -> Self {
+        Self {
+            month: v.month,
+            newcomer_satisfaction: v.newcomer_satisfaction,
+            group_satisfaction: v.group_satisfaction,
+            dutch_level: v.dutch_level.into(),
+            work_status: v.work_status.into(),
+            network_size: v.network_size,
+            notes: v.notes,
+        }
+    }
+}
+
+impl From<PairInput> for rounds::PairInput {
+    fn from(v: PairInput) -> Self {
+        Self { newcomer_id: v.newcomer_id.into(), group_id: v.group_id.into() }
+    }
+}
+
+impl From<RunMatchingInput> for rounds::RunMatchingInput {
+    fn from(v: RunMatchingInput) -> Self {
+        Self {
+            city_slug: v.city_slug,
+            dry_run: v.dry_run,
+            objective: v.objective.into(),
+            locked_pairs: v.locked_pairs.into_iter().map(Into::into).collect(),
+            excluded_pairs: v.excluded_pairs.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<AuditFilter> for audit::AuditFilter {
+    fn from(v: AuditFilter) -> Self {
+        Self {
+            city_slug: v.city_slug,
+            entity_type: v.entity_type,
+            entity_id: v.entity_id,
+            action: v.action,
+            actor_id: v.actor_id,
+        }
+    }
+}

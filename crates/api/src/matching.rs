@@ -1,0 +1,663 @@
+//! Matching rounds, matches and recommendations in GraphQL.
+
+use crate::{DB_COST, UNPAGED};
+use std::collections::HashMap;
+
+use async_graphql::{Context, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{matches, matching_run, newcomer, welcome_group};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde_json::Value;
+
+use crate::cities::{self, City};
+use crate::connection::{Conn, from_page};
+use crate::context::{both, caller};
+use crate::error::{IntoGql, IntoGraphql};
+use crate::groups::WelcomeGroup;
+use crate::inputs::{MatchingObjective, RunMatchingInput};
+use crate::loaders;
+use crate::newcomers::Newcomer;
+use crate::scalars::Date;
+use domain::error::{AppError, AppResult};
+use domain::policy::Op;
+use scripting::script::points;
+use services::decisions::{self, MatchFilter};
+use services::page::PageArgs;
+use services::rounds;
+
+/// One criterion's points in an explanation; the parts of an explanation sum to its score.
+#[derive(SimpleObject, Clone)]
+pub struct ScorePart {
+    /// The criterion's name, as the city's script calls it.
+    pub criterion: String,
+    /// Points (rounded to hundredths).
+    pub points: f64,
+}
+
+fn parts_from_json(v: &Value) -> Vec<ScorePart> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| {
+                    Some(ScorePart { criterion: p.get(0)?.as_str()?.to_owned(), points: points(p.get(1)?.as_i64()?) })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn parts(v: &[(String, i64)]) -> Vec<ScorePart> {
+    v.iter().map(|(k, p)| ScorePart { criterion: k.clone(), points: points(*p) }).collect()
+}
+
+/// Where a match stands.
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::enums::MatchStatus")]
+pub enum MatchStatus {
+    /// Proposed by a round or by staff; waiting for both sides.
+    Proposed,
+    /// Both sides agreed: the twelve months run.
+    Active,
+    /// The twelve months are over.
+    Completed,
+    /// Ended before the twelve months were over.
+    EndedEarly,
+    /// Declined by one of the sides; the pair is never proposed again.
+    Rejected,
+}
+
+/// Where a round stands.
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::enums::RunStatus")]
+pub enum RunStatus {
+    /// Computed and stored as a record only; no matches.
+    DryRun,
+    /// Its matches are proposed; some are undecided.
+    Proposed,
+    /// Every match it proposed is decided.
+    Decided,
+}
+
+/// Loads many newcomers by id in a few queries (chunks stay under parameter limits).
+async fn newcomers_by_id(conn: &impl ConnectionTrait, ids: Vec<String>) -> AppResult<HashMap<String, newcomer::Model>> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        for n in newcomer::Entity::find().filter(newcomer::Column::Id.is_in(chunk.iter().cloned())).all(conn).await? {
+            out.insert(n.id.clone(), n);
+        }
+    }
+    Ok(out)
+}
+
+/// A newcomer and a welcome group: proposed, then twelve months together.
+pub struct Match(pub matches::Model);
+
+#[Object]
+impl Match {
+    /// Opaque id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// The household.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn newcomer(&self, ctx: &Context<'_>) -> async_graphql::Result<Newcomer> {
+        let run = async {
+            // The household through the loader first, holding no database turn meanwhile (a
+            // turn held while waiting would cap the batch at the request's few turns).
+            let p = crate::context::caller(ctx)?;
+            let n = loaders::one(&loaders::loaders(ctx)?.newcomers, &self.0.newcomer_id, "newcomer").await?;
+            let (state, _turn) = crate::context::state_and_turn(ctx).await?;
+            Newcomer::scoped(&state.db, n, p).await
+        };
+        run.await.gql()
+    }
+    /// The group.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<WelcomeGroup> {
+        let run = async {
+            crate::context::caller(ctx)?;
+            Ok(WelcomeGroup::new(
+                loaders::one(&loaders::loaders(ctx)?.groups, &self.0.group_id, "welcome group").await?,
+            ))
+        };
+        run.await.gql()
+    }
+    /// The round that proposed it (none for a pair proposed by hand). Staff only.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn run(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<MatchingRun>> {
+        let run = async {
+            let Some(id) = &self.0.run_id else { return Ok(None) };
+            let scope = crate::context::caller(ctx)?.scope_for(domain::policy::Op::DecideMatches)?;
+            match loaders::maybe(&loaders::loaders(ctx)?.runs, id).await? {
+                Some(r) if scope.covers_city(&r.city_slug) => Ok(Some(MatchingRun(r))),
+                _ => Err(AppError::NotFound("matching run")),
+            }
+        };
+        run.await.gql()
+    }
+    /// Where the match stands.
+    async fn status(&self) -> MatchStatus {
+        self.0.status.into()
+    }
+    /// The score under the script that proposed it; the explanation sums to it.
+    async fn score(&self) -> f64 {
+        points(self.0.score)
+    }
+    /// Points per criterion.
+    async fn explanation(&self) -> Vec<ScorePart> {
+        parts_from_json(&self.0.explanation)
+    }
+    /// Date of the introduction meeting, if there was one.
+    async fn introduction_date(&self) -> Option<Date> {
+        self.0.introduction_date.map(Date)
+    }
+    /// First day of the twelve months.
+    async fn start_date(&self) -> Option<Date> {
+        self.0.start_date.map(Date)
+    }
+    /// Twelve months after the start.
+    async fn planned_end_date(&self) -> Option<Date> {
+        self.0.planned_end_date.map(Date)
+    }
+    /// Why it was rejected or ended, in staff's words. Staff only.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn end_reason(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        staff_only(ctx, &self.0)?;
+        Ok(self.0.end_reason.as_deref())
+    }
+    /// Coded reason of an early end.
+    async fn end_reason_code(&self) -> Option<&str> {
+        self.0.end_reason_code.as_deref()
+    }
+    /// The day it ended (early or completed).
+    async fn end_date(&self) -> Option<Date> {
+        self.0.end_date.map(Date)
+    }
+    /// What the group and household did together, newest first. A coordinator sees the
+    /// activities their group logged (never staff's entries and notes).
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + DB_COST")]
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<crate::year::ActivityLog>> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            let args = PageArgs::parse(first, after.as_deref())?;
+            let page = services::year::activities(&state.db, p, &self.0, &args).await?;
+            Ok(from_page(page, args.after.is_some(), |a| a.id.clone(), crate::year::ActivityLog))
+        };
+        run.await.gql()
+    }
+    /// The check-ins of months 3, 6 and 12 recorded so far. Staff, and the coordinator while
+    /// the match is ACTIVE.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn check_ins(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::year::CheckIn>> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            if p.role == domain::enums::Role::Coordinator && self.0.status != entity::MatchStatus::Active {
+                return Err(AppError::forbidden("a group reads check-ins only while its match is ACTIVE"));
+            }
+            Ok(services::year::check_ins(&state.db, &self.0.id).await?.into_iter().map(crate::year::CheckIn).collect())
+        };
+        run.await.gql()
+    }
+    /// When it was proposed.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// Staff's own texts on a match (reasons) are not for the group or anyone else outside staff.
+fn staff_only(ctx: &Context<'_>, _m: &matches::Model) -> async_graphql::Result<()> {
+    let p = caller(ctx).gql()?;
+    match p.role {
+        domain::enums::Role::Admin | domain::enums::Role::CityAdmin => Ok(()),
+        _ => Err(AppError::forbidden("only staff read the reasons staff wrote").into_graphql()),
+    }
+}
+
+/// A pair a round computed, for dry runs too.
+pub struct ProposedPair {
+    newcomer: newcomer::Model,
+    group: welcome_group::Model,
+    score: i64,
+    explanation: Vec<ScorePart>,
+    match_id: Option<String>,
+}
+
+#[Object]
+impl ProposedPair {
+    /// The household.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn newcomer(&self, ctx: &Context<'_>) -> async_graphql::Result<Newcomer> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            Newcomer::scoped(&state.db, self.newcomer.clone(), p).await
+        };
+        run.await.gql()
+    }
+    /// The group.
+    async fn group(&self) -> WelcomeGroup {
+        WelcomeGroup::new(self.group.clone())
+    }
+    /// The pair's score.
+    async fn score(&self) -> f64 {
+        points(self.score)
+    }
+    /// Points per criterion; they sum to the score.
+    async fn explanation(&self) -> &[ScorePart] {
+        &self.explanation
+    }
+    /// The stored match (none for a dry run).
+    async fn r#match(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Match>> {
+        let run = async {
+            let Some(id) = &self.match_id else { return Ok(None) };
+            crate::context::caller(ctx)?;
+            Ok(loaders::maybe(&loaders::loaders(ctx)?.matches, id).await?.map(Match))
+        };
+        run.await.gql()
+    }
+}
+
+/// A newcomer a round left unmatched, and why.
+pub struct UnmatchedNewcomer {
+    newcomer: newcomer::Model,
+    reason: String,
+}
+
+#[Object]
+impl UnmatchedNewcomer {
+    /// The household.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn newcomer(&self, ctx: &Context<'_>) -> async_graphql::Result<Newcomer> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            Newcomer::scoped(&state.db, self.newcomer.clone(), p).await
+        };
+        run.await.gql()
+    }
+    /// NO_ELIGIBLE_GROUP (the script found no group for them), ONLY_EXCLUDED_GROUPS (the
+    /// groups the script allows were all excluded by staff, or declined or ended with this
+    /// household before) or OUTNUMBERED (there were groups it could have, but the best
+    /// assignment gave them to others).
+    async fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+/// Match rate and mean score of one subgroup of a round's newcomers.
+#[derive(SimpleObject, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubgroupQuality {
+    /// The subgroup: a gender, a household type (SINGLE_ADULT, COUPLE_OR_ADULTS,
+    /// FAMILY_WITH_CHILDREN) or a main language.
+    pub group: String,
+    /// Newcomers of the subgroup among the candidates.
+    pub candidates: i32,
+    /// Of them, matched.
+    pub matched: i32,
+    /// matched / candidates.
+    pub match_rate: f64,
+    /// Mean score of the matched.
+    pub mean_score: f64,
+    /// True where the subgroup's match rate is below four fifths of the overall rate.
+    pub below_four_fifths: bool,
+}
+
+/// How good and how fair a round's proposal is.
+pub struct QualityReport(Value);
+
+impl QualityReport {
+    fn list(&self, key: &str) -> Vec<SubgroupQuality> {
+        serde_json::from_value(self.0.get(key).cloned().unwrap_or(Value::Array(vec![]))).unwrap_or_default()
+    }
+}
+
+#[Object]
+impl QualityReport {
+    /// Total score of a greedy assignment (best remaining pair first) on the same matrix.
+    async fn greedy_total_score(&self) -> f64 {
+        points(self.0.get("greedyTotal").and_then(Value::as_i64).unwrap_or(0))
+    }
+    /// Total score of the exact assignment.
+    async fn exact_total_score(&self) -> f64 {
+        points(self.0.get("exactTotal").and_then(Value::as_i64).unwrap_or(0))
+    }
+    /// True when a proposed pair's score from the fast native evaluator differed from Rhai's,
+    /// so the whole round was scored again on Rhai alone (the proposals are Rhai's; see
+    /// scoring-scripts/README.md). Worth reporting: it means the native evaluator is wrong for
+    /// this script.
+    async fn rescored_on_rhai(&self) -> bool {
+        self.0.get("rescoredOnRhai").and_then(Value::as_bool).unwrap_or(false)
+    }
+    /// Share of candidate newcomers matched.
+    async fn overall_match_rate(&self) -> f64 {
+        self.0.get("overallMatchRate").and_then(Value::as_f64).unwrap_or(0.0)
+    }
+    /// By gender.
+    async fn by_gender(&self) -> Vec<SubgroupQuality> {
+        self.list("byGender")
+    }
+    /// By household type.
+    async fn by_household_type(&self) -> Vec<SubgroupQuality> {
+        self.list("byHouseholdType")
+    }
+    /// By main language (the first native language).
+    async fn by_main_language(&self) -> Vec<SubgroupQuality> {
+        self.list("byMainLanguage")
+    }
+}
+
+/// A matching round of one city, with everything needed to reproduce it.
+pub struct MatchingRun(pub matching_run::Model);
+
+impl MatchingRun {
+    async fn load_pairs(&self, ctx: &Context<'_>) -> AppResult<Vec<ProposedPair>> {
+        let (state, _, _turn) = both(ctx).await?;
+        let raw = self.0.pairs.as_array().cloned().unwrap_or_default();
+        let n_ids: Vec<String> = raw.iter().filter_map(|p| p.get("n")?.as_str().map(str::to_owned)).collect();
+        let g_ids: Vec<String> = raw.iter().filter_map(|p| p.get("g")?.as_str().map(str::to_owned)).collect();
+        let ns = newcomers_by_id(&state.db, n_ids).await?;
+        let mut gs = HashMap::new();
+        for chunk in g_ids.chunks(500) {
+            for g in welcome_group::Entity::find()
+                .filter(welcome_group::Column::Id.is_in(chunk.iter().cloned()))
+                .all(&state.db)
+                .await?
+            {
+                gs.insert(g.id.clone(), g);
+            }
+        }
+        Ok(raw
+            .iter()
+            .filter_map(|p| {
+                Some(ProposedPair {
+                    newcomer: ns.get(p.get("n")?.as_str()?)?.clone(),
+                    group: gs.get(p.get("g")?.as_str()?)?.clone(),
+                    score: p.get("score")?.as_i64()?,
+                    explanation: parts_from_json(p.get("parts")?),
+                    match_id: p.get("match").and_then(Value::as_str).map(str::to_owned),
+                })
+            })
+            .collect())
+    }
+}
+
+#[Object]
+impl MatchingRun {
+    /// Opaque id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// The city.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn city(&self, ctx: &Context<'_>) -> async_graphql::Result<City> {
+        cities::load(ctx, &self.0.city_slug).await.gql()
+    }
+    /// DRY_RUN, PROPOSED or DECIDED.
+    async fn status(&self) -> RunStatus {
+        self.0.status.into()
+    }
+    /// The scoring-script version used.
+    async fn script_version(&self) -> i32 {
+        self.0.script_version
+    }
+    /// SHA-256 of that script's source.
+    async fn script_sha256(&self) -> &str {
+        &self.0.script_sha256
+    }
+    /// What the round optimised.
+    async fn objective(&self) -> MatchingObjective {
+        rounds::MatchingObjective::parse(&self.0.objective).into()
+    }
+    /// Sum of the scores of the pairs.
+    async fn total_score(&self) -> f64 {
+        points(self.0.total_score)
+    }
+    /// Newcomer-group pairs the script found eligible.
+    async fn eligible_pairs(&self) -> i32 {
+        self.0.eligible_pairs as i32
+    }
+    /// Candidate newcomers.
+    async fn newcomer_count(&self) -> i32 {
+        self.0.newcomer_count
+    }
+    /// Candidate groups.
+    async fn group_count(&self) -> i32 {
+        self.0.group_count
+    }
+    /// Pairs in the result.
+    async fn matched_count(&self) -> i32 {
+        self.0.matched_count
+    }
+    /// Why a round proposed nothing: NO_WAITING_HOUSEHOLDS (the city has no WAITING household
+    /// without a live match), NO_READY_GROUPS (no READY group without one) or NOTHING_ELIGIBLE
+    /// (the script, exclusions and earlier declines left no pair). Null when it proposed pairs.
+    async fn empty_reason(&self) -> Option<&str> {
+        self.0.quality.get("emptyReason").and_then(serde_json::Value::as_str)
+    }
+    /// What the round computed, for dry runs too.
+    #[graphql(complexity = "UNPAGED * child_complexity + DB_COST")]
+    async fn pairs(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProposedPair>> {
+        self.load_pairs(ctx).await.gql()
+    }
+    /// The stored matches it proposed (empty for a dry run).
+    #[graphql(complexity = "UNPAGED * child_complexity + DB_COST")]
+    async fn matches(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Match>> {
+        let run = async {
+            let (state, _, _turn) = both(ctx).await?;
+            Ok(rounds::run_matches(&state.db, &self.0.id).await?.into_iter().map(Match).collect())
+        };
+        run.await.gql()
+    }
+    /// Candidate newcomers left without a proposal.
+    #[graphql(complexity = "UNPAGED * child_complexity + DB_COST")]
+    async fn unmatched_newcomers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Newcomer>> {
+        let list = self.unmatched(ctx).await?;
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            Newcomer::scoped_all(&state.db, list.into_iter().map(|u| u.newcomer).collect(), p).await
+        };
+        run.await.gql()
+    }
+    /// Candidate newcomers left without a proposal, with the reason.
+    #[graphql(complexity = "UNPAGED * child_complexity + DB_COST")]
+    async fn unmatched(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<UnmatchedNewcomer>> {
+        let run = async {
+            let (state, _, _turn) = both(ctx).await?;
+            let raw = self.0.unmatched.as_array().cloned().unwrap_or_default();
+            let ids: Vec<String> = raw.iter().filter_map(|u| u.get("n")?.as_str().map(str::to_owned)).collect();
+            let ns = newcomers_by_id(&state.db, ids).await?;
+            Ok(raw
+                .iter()
+                .filter_map(|u| {
+                    Some(UnmatchedNewcomer {
+                        newcomer: ns.get(u.get("n")?.as_str()?)?.clone(),
+                        reason: u.get("reason")?.as_str()?.to_owned(),
+                    })
+                })
+                .collect())
+        };
+        run.await.gql()
+    }
+    /// Greedy comparison and subgroup match rates.
+    async fn quality(&self) -> QualityReport {
+        QualityReport(self.0.quality.clone())
+    }
+    /// SHA-256 over everything the round read (candidates and their versions, declined
+    /// pairs, script, parameters): equal hashes mean a reproduction gives the same pairs.
+    async fn inputs_hash(&self) -> &str {
+        &self.0.inputs_hash
+    }
+    /// Wall time of the whole round (load, score, solve, store).
+    async fn duration_ms(&self) -> i32 {
+        self.0.duration_ms as i32
+    }
+    /// Time spent scoring pairs with the script.
+    async fn score_ms(&self) -> i32 {
+        self.0.score_ms as i32
+    }
+    /// Time spent in the exact solver.
+    async fn solve_ms(&self) -> i32 {
+        self.0.solve_ms as i32
+    }
+    /// When the round ran.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// A group recommended for one newcomer.
+pub struct Recommendation(decisions::Recommendation);
+
+#[Object]
+impl Recommendation {
+    /// The group.
+    async fn group(&self) -> WelcomeGroup {
+        WelcomeGroup::new(self.0.group.clone())
+    }
+    /// Whether the city's script lets this pair be matched.
+    async fn eligible(&self) -> bool {
+        self.0.eligible
+    }
+    /// Why not, when not eligible.
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+    /// The score the script gives the pair.
+    async fn score(&self) -> f64 {
+        points(self.0.score)
+    }
+    /// Points per criterion.
+    async fn explanation(&self) -> Vec<ScorePart> {
+        parts(&self.0.parts)
+    }
+}
+
+#[derive(Default)]
+pub struct MatchingQuery;
+
+#[Object]
+impl MatchingQuery {
+    /// Matches the caller may see (a coordinator: their group's), oldest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + DB_COST")]
+    async fn matches(
+        &self,
+        ctx: &Context<'_>,
+        city_slug: Option<String>,
+        status: Option<MatchStatus>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<Match>> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            let args = PageArgs::parse(first, after.as_deref())?;
+            let page =
+                decisions::list(&state.db, p, MatchFilter { city: city_slug, status: status.map(Into::into) }, &args)
+                    .await?;
+            Ok(from_page(page, args.after.is_some(), |m| m.id.clone(), Match))
+        };
+        run.await.gql()
+    }
+
+    /// One match; NOT_FOUND outside the caller's scope.
+    async fn r#match(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Match>> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            decisions::find_scoped(&state.db, p, Op::ReadMatches, &id).await.map(|m| Some(Match(m)))
+        };
+        run.await.gql()
+    }
+
+    /// One matching round. ADMIN and the city's CITY_ADMIN.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn matching_run(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<MatchingRun>> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            rounds::get_run(&state.db, p, &id).await.map(|r| Some(MatchingRun(r)))
+        };
+        run.await.gql()
+    }
+
+    /// The best groups for one WAITING newcomer, eligible ones first, for matching by hand.
+    #[graphql(complexity = "limit.clamp(1, 50) as usize * child_complexity + DB_COST")]
+    async fn recommendations(
+        &self,
+        ctx: &Context<'_>,
+        newcomer_id: ID,
+        #[graphql(default = 5)] limit: i32,
+    ) -> async_graphql::Result<Vec<Recommendation>> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            Ok(decisions::recommendations(&state.db, &state.scoring, state.settings.today(), p, &newcomer_id, limit)
+                .await?
+                .into_iter()
+                .map(Recommendation)
+                .collect())
+        };
+        run.await.gql()
+    }
+}
+
+#[derive(Default)]
+pub struct MatchingMutation;
+
+#[Object]
+impl MatchingMutation {
+    /// Runs a matching round for one city: the exact best assignment of its WAITING newcomers
+    /// to its READY groups under the city's active script. Its pairs become PROPOSED matches
+    /// (a dry run stores only the run record).
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn run_matching(&self, ctx: &Context<'_>, input: RunMatchingInput) -> async_graphql::Result<MatchingRun> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            rounds::run(&state.db, &state.scoring, &state.metrics, state.settings.today(), p, input.into())
+                .await
+                .map(MatchingRun)
+        };
+        run.await.gql()
+    }
+
+    /// Both sides agreed: PROPOSED -> ACTIVE, the twelve months start today; newcomer and
+    /// group MATCHED.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn accept_match(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        introduction_date: Option<Date>,
+    ) -> async_graphql::Result<Match> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            decisions::accept(&state.db, state.settings.today(), p, &id, introduction_date.map(|d| d.0))
+                .await
+                .map(Match)
+        };
+        run.await.gql()
+    }
+
+    /// One side declined: PROPOSED -> REJECTED; both are candidates again; this pair is never
+    /// proposed again.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn reject_match(&self, ctx: &Context<'_>, id: ID, reason: String) -> async_graphql::Result<Match> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            decisions::reject(&state.db, p, &id, &reason).await.map(Match)
+        };
+        run.await.gql()
+    }
+
+    /// Proposes one pair by hand, through the same rules as a round.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn propose_match(&self, ctx: &Context<'_>, newcomer_id: ID, group_id: ID) -> async_graphql::Result<Match> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            decisions::propose_by_hand(&state.db, &state.scoring, state.settings.today(), p, &newcomer_id, &group_id)
+                .await
+                .map(Match)
+        };
+        run.await.gql()
+    }
+}

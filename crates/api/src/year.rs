@@ -1,0 +1,501 @@
+//! The year together in GraphQL: activities, check-ins, ending and completing matches,
+//! statistics, criterion outcomes and the audit log.
+
+use crate::{DB_COST, UNPAGED};
+use async_graphql::{Context, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{activity_log, audit_log, check_in};
+
+use crate::connection::{Conn, from_page};
+use crate::context::both;
+use crate::enums::CefrLevel;
+use crate::error::IntoGql;
+use crate::inputs::{ActivityInput, ActivityKind, AuditFilter, CheckInInput, EndReason, WorkStatus};
+use crate::matching::Match;
+use crate::scalars::Date;
+use services::audit;
+use services::page::PageArgs;
+use services::stats::{self, Count};
+use services::year as svc;
+
+/// Something the group and the household did together.
+pub struct ActivityLog(pub activity_log::Model);
+
+#[Object]
+impl ActivityLog {
+    /// Opaque id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// When it happened.
+    async fn date(&self) -> Date {
+        Date(self.0.date)
+    }
+    /// What it was.
+    async fn kind(&self) -> ActivityKind {
+        svc::ActivityKind::parse(&self.0.kind).into()
+    }
+    /// Minutes.
+    async fn duration_minutes(&self) -> i32 {
+        self.0.duration_minutes
+    }
+    /// People taking part.
+    async fn participants(&self) -> i32 {
+        self.0.participants
+    }
+    /// Free text (personal data: staff and the match's coordinator only; never exported).
+    async fn notes(&self) -> Option<&str> {
+        self.0.notes.as_deref()
+    }
+    /// Id of the user who logged it.
+    async fn logged_by_id(&self) -> &str {
+        &self.0.logged_by
+    }
+    /// When it was logged.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// The check-in of month 3, 6 or 12.
+pub struct CheckIn(pub check_in::Model);
+
+#[Object]
+impl CheckIn {
+    /// Opaque id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// 3, 6 or 12.
+    async fn month(&self) -> i32 {
+        self.0.month
+    }
+    /// 1-5, from the newcomer (asked without the group present).
+    async fn newcomer_satisfaction(&self) -> i32 {
+        self.0.newcomer_satisfaction
+    }
+    /// 1-5, from the group.
+    async fn group_satisfaction(&self) -> i32 {
+        self.0.group_satisfaction
+    }
+    /// The newcomer's Dutch level at the check-in.
+    async fn dutch_level(&self) -> Option<CefrLevel> {
+        cefr(&self.0.dutch_level)
+    }
+    /// Work or education status at the check-in.
+    async fn work_status(&self) -> WorkStatus {
+        svc::WorkStatus::parse(&self.0.work_status).into()
+    }
+    /// People in the newcomer's social network beyond the group.
+    async fn network_size(&self) -> i32 {
+        self.0.network_size
+    }
+    /// Free text (personal data; never exported).
+    async fn notes(&self) -> Option<&str> {
+        self.0.notes.as_deref()
+    }
+    /// Id of the user who recorded it.
+    async fn recorded_by_id(&self) -> &str {
+        &self.0.recorded_by
+    }
+    /// When it was recorded.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+fn cefr(s: &str) -> Option<CefrLevel> {
+    use entity::CefrLevel as L;
+    let l = match s {
+        "A0" => L::A0,
+        "A1" => L::A1,
+        "A2" => L::A2,
+        "B1" => L::B1,
+        "B2" => L::B2,
+        "C1" => L::C1,
+        "C2" => L::C2,
+        _ => return None,
+    };
+    Some(l.into())
+}
+
+/// A check-in that fell due and is missing.
+pub struct DueCheckIn(svc::DueCheckIn);
+
+#[Object]
+impl DueCheckIn {
+    /// The match.
+    async fn r#match(&self) -> Match {
+        Match(self.0.matched.clone())
+    }
+    /// 3, 6 or 12.
+    async fn month(&self) -> i32 {
+        self.0.month
+    }
+    /// The day it fell due.
+    async fn due_date(&self) -> Date {
+        Date(self.0.due)
+    }
+    /// True more than 14 days after the due date.
+    async fn overdue(&self) -> bool {
+        self.0.overdue
+    }
+}
+
+/// A count; for ANALYST a count below 5 is suppressed and shown as "<5".
+#[derive(SimpleObject)]
+pub struct SuppressibleCount {
+    /// The count, or null where suppressed.
+    pub value: Option<i32>,
+    /// True where the count is below 5 and withheld.
+    pub suppressed: bool,
+    /// The count as text: "12", or "<5".
+    pub display: String,
+}
+
+impl From<Count> for SuppressibleCount {
+    fn from(c: Count) -> Self {
+        if c.suppressed {
+            Self { value: None, suppressed: true, display: format!("<{}", stats::MIN_COUNT) }
+        } else {
+            Self { value: Some(c.value as i32), suppressed: false, display: c.value.to_string() }
+        }
+    }
+}
+
+/// Ended-early matches with one reason.
+#[derive(SimpleObject)]
+pub struct ReasonCount {
+    pub reason: String,
+    pub count: SuppressibleCount,
+}
+
+/// Activities of one kind in one month.
+#[derive(SimpleObject)]
+pub struct ActivityCount {
+    /// "YYYY-MM".
+    pub month: String,
+    pub kind: String,
+    pub count: SuppressibleCount,
+}
+
+/// Check-in averages of one month (3, 6 or 12); averages are null where too few to show.
+#[derive(SimpleObject)]
+pub struct CheckInAverages {
+    pub month: i32,
+    pub count: SuppressibleCount,
+    pub mean_newcomer_satisfaction: Option<f64>,
+    pub mean_group_satisfaction: Option<f64>,
+    pub mean_network_size: Option<f64>,
+}
+
+/// A city's programme in numbers.
+#[derive(SimpleObject)]
+pub struct CityStatistics {
+    pub city_slug: String,
+    /// WAITING newcomers.
+    pub waiting_newcomers: SuppressibleCount,
+    /// Median days the WAITING newcomers have waited (null where suppressed).
+    pub median_waiting_days: Option<f64>,
+    /// READY groups.
+    pub ready_groups: SuppressibleCount,
+    pub active_matches: SuppressibleCount,
+    pub completed_matches: SuppressibleCount,
+    pub ended_early_matches: SuppressibleCount,
+    /// Ended-early matches by reason code.
+    pub ended_early_by_reason: Vec<ReasonCount>,
+    /// Activities per kind per month.
+    pub activities_per_month: Vec<ActivityCount>,
+    /// Check-in averages per check-in month.
+    pub check_ins: Vec<CheckInAverages>,
+}
+
+/// Outcomes of the matches on one side of a criterion's median.
+#[derive(SimpleObject)]
+pub struct OutcomeSummary {
+    /// Matches on this side.
+    pub matches: SuppressibleCount,
+    /// Of them, with at least one check-in (the satisfaction and network figures).
+    pub matches_with_check_ins: SuppressibleCount,
+    /// Mean newcomer satisfaction at the latest check-in (1-5).
+    pub mean_newcomer_satisfaction: Option<f64>,
+    /// Mean group satisfaction at the latest check-in (1-5).
+    pub mean_group_satisfaction: Option<f64>,
+    /// Mean social-network size at the latest check-in.
+    pub mean_network_size: Option<f64>,
+    /// Mean CEFR steps gained between the start and the latest check-in.
+    pub mean_dutch_progress: Option<f64>,
+    /// Share of these matches that ended early.
+    pub ended_early_rate: Option<f64>,
+}
+
+impl From<stats::OutcomeSummary> for OutcomeSummary {
+    fn from(s: stats::OutcomeSummary) -> Self {
+        Self {
+            matches: s.matches.into(),
+            matches_with_check_ins: s.with_check_ins.into(),
+            mean_newcomer_satisfaction: s.newcomer_satisfaction,
+            mean_group_satisfaction: s.group_satisfaction,
+            mean_network_size: s.network_size,
+            mean_dutch_progress: s.dutch_progress,
+            ended_early_rate: s.ended_early_rate,
+        }
+    }
+}
+
+/// What the outcomes say about one criterion of the city's scripts.
+#[derive(SimpleObject)]
+pub struct CriterionOutcome {
+    /// The criterion's name in the explanations.
+    pub criterion: String,
+    /// The median points of this criterion; "high" means more than this.
+    pub threshold: f64,
+    /// Matches where the criterion scored above its median.
+    pub high: OutcomeSummary,
+    /// The other matches.
+    pub low: OutcomeSummary,
+}
+
+/// One audit-log entry: who did what to which record, when. Ids and codes only.
+pub struct AuditEntry(audit_log::Model);
+
+#[Object]
+impl AuditEntry {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// When.
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+    /// The user who acted (none for the system and the CLI).
+    async fn actor_id(&self) -> Option<&str> {
+        self.0.actor_user_id.as_deref()
+    }
+    /// Their role then.
+    async fn actor_role(&self) -> Option<&str> {
+        self.0.actor_role.as_deref()
+    }
+    /// What was done, e.g. "newcomer.register".
+    async fn action(&self) -> &str {
+        &self.0.action
+    }
+    /// The kind of record.
+    async fn entity_type(&self) -> &str {
+        &self.0.entity_type
+    }
+    /// The record's id.
+    async fn entity_id(&self) -> &str {
+        &self.0.entity_id
+    }
+    /// The city concerned.
+    async fn city_slug(&self) -> Option<&str> {
+        self.0.city_slug.as_deref()
+    }
+    /// The HTTP request it happened in.
+    async fn request_id(&self) -> Option<&str> {
+        self.0.request_id.as_deref()
+    }
+    /// Non-personal facts: changed field names, status codes, counts (JSON).
+    async fn details(&self) -> String {
+        self.0.details.to_string()
+    }
+}
+
+#[derive(Default)]
+pub struct YearQuery;
+
+#[Object]
+impl YearQuery {
+    /// Check-ins that fell due and are missing, for staff reminders.
+    #[graphql(complexity = "UNPAGED * child_complexity + DB_COST")]
+    async fn check_ins_due(&self, ctx: &Context<'_>, city_slug: String) -> async_graphql::Result<Vec<DueCheckIn>> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            Ok(svc::check_ins_due(&state.db, state.settings.today(), p, &city_slug)
+                .await?
+                .into_iter()
+                .map(DueCheckIn)
+                .collect())
+        };
+        run.await.gql()
+    }
+
+    /// ACTIVE matches past their planned end, to complete.
+    #[graphql(complexity = "UNPAGED * child_complexity + DB_COST")]
+    async fn matches_due_for_completion(
+        &self,
+        ctx: &Context<'_>,
+        city_slug: String,
+    ) -> async_graphql::Result<Vec<Match>> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            Ok(svc::due_for_completion(&state.db, state.settings.today(), p, &city_slug)
+                .await?
+                .into_iter()
+                .map(Match)
+                .collect())
+        };
+        run.await.gql()
+    }
+
+    /// The city's programme in numbers. ADMIN, the city's CITY_ADMIN, and ANALYST (counts
+    /// below 5 suppressed).
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn city_statistics(&self, ctx: &Context<'_>, city_slug: String) -> async_graphql::Result<CityStatistics> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            let s = stats::city_statistics(&state.db, state.settings.today(), p, &city_slug).await?;
+            Ok(CityStatistics {
+                city_slug: s.city,
+                waiting_newcomers: s.waiting_newcomers.into(),
+                median_waiting_days: s.median_waiting_days,
+                ready_groups: s.ready_groups.into(),
+                active_matches: s.active_matches.into(),
+                completed_matches: s.completed_matches.into(),
+                ended_early_matches: s.ended_early_matches.into(),
+                ended_early_by_reason: s
+                    .ended_early_by_reason
+                    .into_iter()
+                    .map(|(reason, c)| ReasonCount { reason, count: c.into() })
+                    .collect(),
+                activities_per_month: s
+                    .activities
+                    .into_iter()
+                    .map(|(month, kind, c)| ActivityCount { month, kind, count: c.into() })
+                    .collect(),
+                check_ins: s
+                    .check_ins
+                    .into_iter()
+                    .map(|c| CheckInAverages {
+                        month: c.month,
+                        count: c.count.into(),
+                        mean_newcomer_satisfaction: c.newcomer_satisfaction,
+                        mean_group_satisfaction: c.group_satisfaction,
+                        mean_network_size: c.network_size,
+                    })
+                    .collect(),
+            })
+        };
+        run.await.gql()
+    }
+
+    /// For each criterion of the city's explanations: the outcomes of matches where it scored
+    /// high against those where it scored low. See the README, "Reading criterion outcomes".
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn criterion_outcomes(
+        &self,
+        ctx: &Context<'_>,
+        city_slug: String,
+    ) -> async_graphql::Result<Vec<CriterionOutcome>> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            Ok(stats::criterion_outcomes(&state.db, p, &city_slug)
+                .await?
+                .into_iter()
+                .map(|c| CriterionOutcome {
+                    criterion: c.criterion,
+                    threshold: c.threshold,
+                    high: c.high.into(),
+                    low: c.low.into(),
+                })
+                .collect())
+        };
+        run.await.gql()
+    }
+
+    /// The audit log, newest first. ADMIN everything; CITY_ADMIN their city.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + DB_COST")]
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AuditFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<AuditEntry>> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            let args = PageArgs::parse(first, after.as_deref())?;
+            let page = audit::list(&state.db, p, filter.map(Into::into).unwrap_or_default(), &args).await?;
+            Ok(from_page(page, args.after.is_some(), |a| a.id.clone(), AuditEntry))
+        };
+        run.await.gql()
+    }
+}
+
+#[derive(Default)]
+pub struct YearMutation;
+
+#[Object]
+impl YearMutation {
+    /// Logs an activity of an ACTIVE match: its coordinator, or staff.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn log_activity(
+        &self,
+        ctx: &Context<'_>,
+        match_id: ID,
+        input: ActivityInput,
+    ) -> async_graphql::Result<ActivityLog> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            svc::log_activity(&state.db, state.settings.today(), p, &match_id, input.into()).await.map(ActivityLog)
+        };
+        run.await.gql()
+    }
+
+    /// Corrects an activity: only its author, within 14 days of logging it.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn update_activity(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: ActivityInput,
+    ) -> async_graphql::Result<ActivityLog> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            svc::update_activity(&state.db, state.settings.today(), p, &id, input.into()).await.map(ActivityLog)
+        };
+        run.await.gql()
+    }
+
+    /// Records the check-in of month 3, 6 or 12 (once each, not before it is due).
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn record_check_in(
+        &self,
+        ctx: &Context<'_>,
+        match_id: ID,
+        input: CheckInInput,
+    ) -> async_graphql::Result<CheckIn> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            svc::record_check_in(&state.db, state.settings.today(), p, &match_id, input.into()).await.map(CheckIn)
+        };
+        run.await.gql()
+    }
+
+    /// ACTIVE -> ENDED_EARLY; the newcomer is WAITING again (keeping their waiting time);
+    /// the group READY again (WITHDRAWN when it dissolved); this pair is never proposed again.
+    async fn end_match(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+        #[graphql(default_with = "EndReason::Other")] reason_code: EndReason,
+    ) -> async_graphql::Result<Match> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            svc::end_match(&state.db, state.settings.today(), p, &id, &reason, reason_code.into()).await.map(Match)
+        };
+        run.await.gql()
+    }
+
+    /// After the twelve months: ACTIVE -> COMPLETED; newcomer and group COMPLETED.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn complete_match(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Match> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            svc::complete_match(&state.db, state.settings.today(), p, &id).await.map(Match)
+        };
+        run.await.gql()
+    }
+}

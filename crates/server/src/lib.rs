@@ -1,0 +1,8 @@
+//! The HTTP server: builds the actix application (`app`) with the GraphQL transport
+//! (`graphql_http`), the export downloads (`export_http`), health and metrics; and the tracing
+//! set-up (`telemetry`). The binary and the tests start it.
+
+pub mod app;
+pub mod export_http;
+pub mod graphql_http;
+pub mod telemetry;

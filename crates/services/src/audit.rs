@@ -1,0 +1,165 @@
+//! The audit log: who did what to which record, when. Holds ids and codes, never personal
+//! values, so it survives erasure.
+
+use chrono::Utc;
+use sea_orm::DatabaseConnection;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use serde_json::Value;
+
+use domain::error::{AppResult, current_request_id};
+use domain::policy::Principal;
+
+/// One audit entry, written through the caller's transaction.
+pub struct Entry<'a> {
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: &'a str,
+    pub city: Option<&'a str>,
+    /// Non-personal facts only: field names changed, status codes, counts.
+    pub details: Value,
+}
+
+pub async fn record(conn: &impl ConnectionTrait, actor: Option<&Principal>, entry: Entry<'_>) -> AppResult<()> {
+    row(actor, &entry, Utc::now(), &current_request_id()).insert(conn).await?;
+    Ok(())
+}
+
+/// The row of one entry: the one place an audit row is put together.
+fn row(
+    actor: Option<&Principal>,
+    entry: &Entry<'_>,
+    at: chrono::DateTime<Utc>,
+    request_id: &str,
+) -> entity::audit_log::ActiveModel {
+    entity::audit_log::ActiveModel {
+        id: Set(crate::new_id()),
+        at: Set(at),
+        actor_user_id: Set(actor.map(|p| p.user_id.clone())),
+        actor_role: Set(actor.map(|p| p.role_name().to_owned())),
+        action: Set(entry.action.to_owned()),
+        entity_type: Set(entry.entity_type.to_owned()),
+        entity_id: Set(entry.entity_id.to_owned()),
+        city_slug: Set(entry.city.map(str::to_owned)),
+        request_id: Set((request_id != "-").then(|| request_id.to_owned())),
+        details: Set(entry.details.clone()),
+    }
+}
+
+/// Filters of `auditLog`.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    /// Only entries about this city.
+    pub city_slug: Option<String>,
+    /// Only this kind of record: "newcomer", "welcome_group", "match", "scoring_script", ...
+    pub entity_type: Option<String>,
+    /// Only this record.
+    pub entity_id: Option<String>,
+    /// Only this action: "newcomer.register", "match.accept", ...
+    pub action: Option<String>,
+    /// Only this user's actions.
+    pub actor_id: Option<String>,
+}
+
+/// `auditLog`: newest first. ADMIN everything; CITY_ADMIN their city's entries.
+pub async fn list(
+    db: &DatabaseConnection,
+    p: &Principal,
+    filter: AuditFilter,
+    args: &crate::page::PageArgs,
+) -> AppResult<crate::page::Page<entity::audit_log::Model>> {
+    use entity::audit_log::{Column, Entity};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let scope = p.scope_for(domain::policy::Op::ReadAudit)?;
+    let mut q = Entity::find();
+    if let Some(c) = scope.city() {
+        q = q.filter(Column::CitySlug.eq(c));
+    }
+    if let Some(c) = filter.city_slug {
+        q = q.filter(Column::CitySlug.eq(scope.city_filter(&c)?));
+    }
+    if let Some(t) = filter.entity_type {
+        q = q.filter(Column::EntityType.eq(t));
+    }
+    if let Some(id) = filter.entity_id {
+        q = q.filter(Column::EntityId.eq(id));
+    }
+    if let Some(a) = filter.action {
+        q = q.filter(Column::Action.eq(a));
+    }
+    if let Some(u) = filter.actor_id {
+        q = q.filter(Column::ActorUserId.eq(u));
+    }
+    crate::page::fetch_newest_first(db, q, Column::Id, args).await
+}
+
+/// A read of a person's contact detail, collected during a request.
+#[derive(Clone, Debug)]
+pub struct ContactRead {
+    /// "newcomer" or "group_member".
+    pub entity_type: &'static str,
+    pub entity_id: String,
+    /// The city, or the member's group to find it by.
+    pub city: Option<String>,
+    pub group_id: Option<String>,
+    /// "email" or "phone".
+    pub field: &'static str,
+}
+
+/// Writes the audit entries `contact.read` of one request — one per record read, with the
+/// fields read — in one statement per 500: reads of contact details are audited like changes,
+/// and a page of 130 members must not cost 260 separate writes.
+pub async fn contact_reads(conn: &impl ConnectionTrait, actor: &Principal, reads: Vec<ContactRead>) -> AppResult<()> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+    if reads.is_empty() {
+        return Ok(());
+    }
+    let groups: Vec<String> = reads.iter().filter(|r| r.city.is_none()).filter_map(|r| r.group_id.clone()).collect();
+    let cities: std::collections::HashMap<String, String> = if groups.is_empty() {
+        Default::default()
+    } else {
+        entity::welcome_group::Entity::find()
+            .select_only()
+            .column(entity::welcome_group::Column::Id)
+            .column(entity::welcome_group::Column::CitySlug)
+            .filter(entity::welcome_group::Column::Id.is_in(groups))
+            .into_tuple::<(String, String)>()
+            .all(conn)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    let request_id = current_request_id();
+    let now = Utc::now();
+    // One entry per record read, naming every field read of it.
+    let mut by_record: Vec<(ContactRead, Vec<&'static str>)> = Vec::new();
+    for r in reads {
+        match by_record.iter_mut().find(|(k, _)| k.entity_type == r.entity_type && k.entity_id == r.entity_id) {
+            Some((_, fields)) if !fields.contains(&r.field) => fields.push(r.field),
+            Some(_) => {}
+            None => {
+                let field = r.field;
+                by_record.push((r, vec![field]));
+            }
+        }
+    }
+    let rows: Vec<entity::audit_log::ActiveModel> = by_record
+        .into_iter()
+        .map(|(r, fields)| {
+            let city = r.city.or_else(|| r.group_id.as_ref().and_then(|g| cities.get(g).cloned()));
+            let entry = Entry {
+                action: "contact.read",
+                entity_type: r.entity_type,
+                entity_id: &r.entity_id,
+                city: city.as_deref(),
+                details: serde_json::json!({ "fields": fields }),
+            };
+            row(Some(actor), &entry, now, &request_id)
+        })
+        .collect();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(500).collect();
+        entity::audit_log::Entity::insert_many(chunk).exec(conn).await?;
+    }
+    Ok(())
+}

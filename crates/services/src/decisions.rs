@@ -1,0 +1,451 @@
+//! Staff decisions on matches: accept (both sides agreed), reject, propose one pair by hand,
+//! and recommendations for matching by hand. Reading matches for staff and coordinators.
+
+use chrono::{Months, NaiveDate, Utc};
+use entity::{GroupStatus, MatchStatus, NewcomerStatus, RunStatus, matches, matching_run, newcomer, welcome_group};
+use sea_orm::DatabaseConnection;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
+use serde_json::json;
+
+use crate::db::begin_write;
+use crate::page::{self, Page, PageArgs};
+use crate::script_values as values;
+use crate::scripts::Scoring;
+use crate::{audit, candidates, new_id, rounds, scripts};
+use domain::error::{AppError, AppResult};
+use domain::policy::Op;
+use domain::policy::{Principal, Scope};
+use domain::validate;
+use scripting::Eligibility;
+
+fn scope_condition(scope: &Scope) -> Condition {
+    match scope {
+        Scope::All => Condition::all(),
+        Scope::City(c) => Condition::all().add(matches::Column::CitySlug.eq(c.as_str())),
+        Scope::Group { group_id, .. } => Condition::all().add(matches::Column::GroupId.eq(group_id.as_str())),
+    }
+}
+
+/// Whether match `m` is within `scope` (the same rule as `scope_condition`, for a match that
+/// was loaded already).
+pub fn in_scope(scope: &Scope, m: &matches::Model) -> bool {
+    match scope {
+        Scope::All => true,
+        Scope::City(c) => m.city_slug == *c,
+        Scope::Group { group_id, .. } => m.group_id == *group_id,
+    }
+}
+
+/// Filters for listing matches.
+#[derive(Default)]
+pub struct MatchFilter {
+    pub city: Option<String>,
+    pub status: Option<MatchStatus>,
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    p: &Principal,
+    filter: MatchFilter,
+    args: &PageArgs,
+) -> AppResult<Page<matches::Model>> {
+    let scope = p.scope_for(Op::ReadMatches)?;
+    let mut q = matches::Entity::find().filter(scope_condition(&scope));
+    if let Some(c) = filter.city {
+        q = q.filter(matches::Column::CitySlug.eq(scope.city_filter(&c)?));
+    }
+    if let Some(s) = filter.status {
+        q = q.filter(matches::Column::Status.eq(s));
+    }
+    page::fetch(db, q, matches::Column::Id, args).await
+}
+
+/// A match within the caller's scope for `op`; NOT_FOUND otherwise.
+pub async fn find_scoped(conn: &impl ConnectionTrait, p: &Principal, op: Op, id: &str) -> AppResult<matches::Model> {
+    let scope = p.scope_for(op)?;
+    matches::Entity::find_by_id(id.trim())
+        .filter(scope_condition(&scope))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound("match"))
+}
+
+/// The live (proposed or active) match of a newcomer or a group, if the caller may read it.
+pub async fn live_match_of(
+    db: &DatabaseConnection,
+    p: &Principal,
+    newcomer_id: Option<&str>,
+    group_id: Option<&str>,
+) -> AppResult<Option<matches::Model>> {
+    let scope = p.scope_for(Op::ReadMatches)?;
+    let mut q = matches::Entity::find()
+        .filter(scope_condition(&scope))
+        .filter(matches::Column::Status.is_in(crate::matches::LIVE));
+    if let Some(n) = newcomer_id {
+        q = q.filter(matches::Column::NewcomerId.eq(n));
+    }
+    if let Some(g) = group_id {
+        q = q.filter(matches::Column::GroupId.eq(g));
+    }
+    Ok(q.one(db).await?)
+}
+
+/// The live match of a newcomer or group, whoever asks (for internal rules).
+pub async fn live_match_any(
+    conn: &impl ConnectionTrait,
+    newcomer_id: Option<&str>,
+    group_id: Option<&str>,
+) -> AppResult<Option<matches::Model>> {
+    let mut q = matches::Entity::find().filter(matches::Column::Status.is_in(crate::matches::LIVE));
+    if let Some(n) = newcomer_id {
+        q = q.filter(matches::Column::NewcomerId.eq(n));
+    }
+    if let Some(g) = group_id {
+        q = q.filter(matches::Column::GroupId.eq(g));
+    }
+    Ok(q.one(conn).await?)
+}
+
+/// Marks a run DECIDED once none of its matches is PROPOSED.
+pub async fn settle_run(conn: &impl ConnectionTrait, run_id: Option<&str>) -> AppResult<()> {
+    let Some(run_id) = run_id else { return Ok(()) };
+    // Two last decisions of a run at once: each must see the other's, so the second waits for
+    // the first here and counts after it committed.
+    crate::locks::run(conn, run_id).await?;
+    let open = matches::Entity::find()
+        .filter(matches::Column::RunId.eq(run_id))
+        .filter(matches::Column::Status.eq(MatchStatus::Proposed))
+        .count(conn)
+        .await?;
+    if open == 0 {
+        matching_run::Entity::update_many()
+            .set(matching_run::ActiveModel { status: Set(RunStatus::Decided), ..Default::default() })
+            .filter(matching_run::Column::Id.eq(run_id))
+            .filter(matching_run::Column::Status.eq(RunStatus::Proposed))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Rejects the PROPOSED matches of a newcomer or group that is leaving (withdrawn), so the
+/// other side becomes a candidate again.
+/// The caller must hold the lock of the side that leaves (see `locks`).
+pub async fn cancel_proposals(
+    conn: &impl ConnectionTrait,
+    actor: Option<&Principal>,
+    newcomer_id: Option<&str>,
+    group_id: Option<&str>,
+    reason: &str,
+) -> AppResult<()> {
+    let mut q = matches::Entity::find().filter(matches::Column::Status.eq(MatchStatus::Proposed));
+    if let Some(n) = newcomer_id {
+        q = q.filter(matches::Column::NewcomerId.eq(n));
+    }
+    if let Some(g) = group_id {
+        q = q.filter(matches::Column::GroupId.eq(g));
+    }
+    for m in q.all(conn).await? {
+        if let Some(run_id) = &m.run_id {
+            crate::locks::run(conn, run_id).await?;
+        }
+        // Only if it is still PROPOSED, in the statement that changes it: a decision that
+        // committed meanwhile (an accept) is never overwritten.
+        let moved = matches::Entity::update_many()
+            .col_expr(matches::Column::Status, Expr::value(MatchStatus::Rejected))
+            .col_expr(matches::Column::EndReason, Expr::value(Some(reason.to_owned())))
+            .col_expr(matches::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(matches::Column::Id.eq(m.id.as_str()))
+            .filter(matches::Column::Status.eq(MatchStatus::Proposed))
+            .exec(conn)
+            .await?
+            .rows_affected;
+        if moved == 1 {
+            audit::record(
+                conn,
+                actor,
+                audit::Entry {
+                    action: "match.cancel",
+                    entity_type: "match",
+                    entity_id: &m.id,
+                    city: Some(&m.city_slug),
+                    details: json!({ "from": "PROPOSED", "to": "REJECTED" }),
+                },
+            )
+            .await?;
+            settle_run(conn, m.run_id.as_deref()).await?;
+        }
+    }
+    Ok(())
+}
+
+fn proposed_only(m: &matches::Model) -> AppResult<()> {
+    if m.status != MatchStatus::Proposed {
+        return Err(AppError::conflict(format!(
+            "only a PROPOSED match can be decided; this one is {}",
+            crate::matches::status_code(m.status)
+        )));
+    }
+    Ok(())
+}
+
+/// `acceptMatch`: both sides agreed. PROPOSED → ACTIVE, the twelve months start today;
+/// newcomer and group MATCHED.
+pub async fn accept(
+    db: &DatabaseConnection,
+    today: NaiveDate,
+    p: &Principal,
+    id: &str,
+    introduction: Option<NaiveDate>,
+) -> AppResult<matches::Model> {
+    let introduction = introduction.map(|d| validate::past_date("introductionDate", d, today)).transpose()?;
+    let txn = begin_write(db).await?;
+    let m = find_scoped(&txn, p, Op::DecideMatches, id).await?;
+    // Both sides' rows first (a withdrawal racing this accept waits, then sees it), then the
+    // match, claimed by its status.
+    let (n, g) = crate::locks::decision(&txn, &m).await?;
+    proposed_only(&m)?;
+    if n.status != NewcomerStatus::Waiting {
+        return Err(AppError::conflict("the newcomer is no longer WAITING"));
+    }
+    if g.status != GroupStatus::Ready {
+        return Err(AppError::conflict("the group is no longer READY"));
+    }
+    let planned_end = today
+        .checked_add_months(Months::new(12))
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("date overflow")))?;
+    let now = Utc::now();
+    crate::matches::claim(&txn, &m.id, MatchStatus::Proposed, MatchStatus::Active).await?;
+    let mut am: matches::ActiveModel = m.clone().into();
+    am.status = Set(MatchStatus::Active);
+    am.introduction_date = Set(introduction);
+    am.start_date = Set(Some(today));
+    am.planned_end_date = Set(Some(planned_end));
+    am.decided_by = Set(Some(p.user_id.clone()));
+    am.start_dutch_level = Set(Some(crate::script_values::cefr(n.dutch_level).to_owned()));
+    am.updated_at = Set(now);
+    let updated = am.update(&txn).await?;
+    newcomer::Entity::update_many()
+        .set(newcomer::ActiveModel {
+            status: Set(NewcomerStatus::Matched),
+            version: Set(n.version + 1),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .filter(newcomer::Column::Id.eq(n.id.as_str()))
+        .exec(&txn)
+        .await?;
+    welcome_group::Entity::update_many()
+        .set(welcome_group::ActiveModel {
+            status: Set(GroupStatus::Matched),
+            version: Set(g.version + 1),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .filter(welcome_group::Column::Id.eq(g.id.as_str()))
+        .exec(&txn)
+        .await?;
+    settle_run(&txn, m.run_id.as_deref()).await?;
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "match.accept",
+            entity_type: "match",
+            entity_id: &m.id,
+            city: Some(&m.city_slug),
+            details: json!({ "from": "PROPOSED", "to": "ACTIVE", "newcomerId": n.id, "groupId": g.id }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// `rejectMatch`: either side declined. PROPOSED → REJECTED; both sides are candidates again;
+/// the pair is never proposed again.
+pub async fn reject(db: &DatabaseConnection, p: &Principal, id: &str, reason: &str) -> AppResult<matches::Model> {
+    let reason = validate::required_text("reason", reason, validate::MAX_TEXT)?;
+    let txn = begin_write(db).await?;
+    let m = find_scoped(&txn, p, Op::DecideMatches, id).await?;
+    crate::locks::decision(&txn, &m).await?;
+    proposed_only(&m)?;
+    crate::matches::claim(&txn, &m.id, MatchStatus::Proposed, MatchStatus::Rejected).await?;
+    let mut am: matches::ActiveModel = m.clone().into();
+    am.status = Set(MatchStatus::Rejected);
+    am.end_reason = Set(Some(reason));
+    am.decided_by = Set(Some(p.user_id.clone()));
+    am.updated_at = Set(Utc::now());
+    let updated = am.update(&txn).await?;
+    settle_run(&txn, m.run_id.as_deref()).await?;
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "match.reject",
+            entity_type: "match",
+            entity_id: &m.id,
+            city: Some(&m.city_slug),
+            details: json!({ "from": "PROPOSED", "to": "REJECTED" }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// One group as a recommendation for a newcomer.
+pub struct Recommendation {
+    pub group: welcome_group::Model,
+    pub eligible: bool,
+    pub reason: Option<String>,
+    pub score: i64,
+    pub parts: Vec<(String, i64)>,
+}
+
+/// `recommendations`: the best groups for one WAITING newcomer, eligible ones first, by score.
+pub async fn recommendations(
+    db: &DatabaseConnection,
+    scoring: &Scoring,
+    today: NaiveDate,
+    p: &Principal,
+    newcomer_id: &str,
+    limit: i32,
+) -> AppResult<Vec<Recommendation>> {
+    let limit = validate::int_range("limit", limit, 1, 50)? as usize;
+    let scope = p.scope_for(Op::DecideMatches)?;
+    let n = newcomer::Entity::find_by_id(newcomer_id.trim()).one(db).await?;
+    let n = match n {
+        Some(n) if scope.covers_city(&n.city_slug) => n,
+        _ => return Err(AppError::NotFound("newcomer")),
+    };
+    if n.status != NewcomerStatus::Waiting {
+        return Err(AppError::conflict("recommendations are for WAITING newcomers; this one is not"));
+    }
+    let active = scripts::active(db, scoring, &n.city_slug).await?;
+    // The same inputs a round of the city would start from.
+    let rounds::RoundInputs { cands, repeats, .. } = rounds::round_inputs(db, &n.city_slug).await?;
+    let script = std::sync::Arc::clone(&active.script);
+    let budget = scoring.scoring_budget;
+    let mut recs = scripts::scoring_job(
+        scoring,
+        &n.city_slug.clone(),
+        "the recommendations",
+        budget,
+        move || -> AppResult<Vec<Recommendation>> {
+            let sn = values::newcomer(&n, today);
+            let mut scope = rhai::Scope::new();
+            let mut out = Vec::with_capacity(cands.groups.len());
+            for g in cands.groups {
+                let sg = values::group(&g.group, &g.members, today);
+                let err = scripts::job_error;
+                let (eligible, reason) = if repeats.contains(&(n.id.clone(), g.group.id.clone())) {
+                    (false, Some("this pair was rejected or ended early before and is never proposed again".to_owned()))
+                } else {
+                    match script.eligible(&mut scope, &sn, &sg).map_err(err)? {
+                        Eligibility::Yes => (true, None),
+                        Eligibility::No(r) => (false, Some(r)),
+                    }
+                };
+                let scored = script.score(&mut scope, &sn, &sg).map_err(err)?;
+                out.push(Recommendation { group: g.group, eligible, reason, score: scored.total, parts: scored.parts });
+            }
+            Ok(out)
+        },
+    )
+    .await??;
+    recs.sort_by(|a, b| b.eligible.cmp(&a.eligible).then(b.score.cmp(&a.score)).then(a.group.id.cmp(&b.group.id)));
+    recs.truncate(limit);
+    Ok(recs)
+}
+
+/// `proposeMatch`: staff propose one pair by hand, through the same rules as a round (both
+/// candidates, eligible under the city's script, not a pair declined before).
+pub async fn propose_by_hand(
+    db: &DatabaseConnection,
+    scoring: &Scoring,
+    today: NaiveDate,
+    p: &Principal,
+    newcomer_id: &str,
+    group_id: &str,
+) -> AppResult<matches::Model> {
+    let scope = p.scope_for(Op::DecideMatches)?;
+    let n = newcomer::Entity::find_by_id(newcomer_id.trim()).one(db).await?;
+    let n = match n {
+        Some(n) if scope.covers_city(&n.city_slug) => n,
+        _ => return Err(AppError::NotFound("newcomer")),
+    };
+    let cands = candidates::load(db, &n.city_slug, None).await?;
+    if !cands.newcomers.iter().any(|c| c.id == n.id) {
+        return Err(AppError::bad_input("newcomerId", "the newcomer is not WAITING or has a live match already"));
+    }
+    let Some(g) = cands.groups.into_iter().find(|g| g.group.id == group_id.trim()) else {
+        return Err(AppError::bad_input("groupId", "the group is not a READY group of this city without a live match"));
+    };
+    if rounds::never_again(db, &n.city_slug).await?.contains(&(n.id.clone(), g.group.id.clone())) {
+        return Err(AppError::bad_input(
+            "groupId",
+            "this pair was rejected or ended early before and is never proposed again",
+        ));
+    }
+    let active = scripts::active(db, scoring, &n.city_slug).await?;
+    let (sn, sg) = (values::newcomer(&n, today), values::group(&g.group, &g.members, today));
+    let script = std::sync::Arc::clone(&active.script);
+    let (eligibility, scored) =
+        scripts::scoring_job(scoring, &n.city_slug, "the proposal", scoring.scoring_budget, move || {
+            let mut scope = rhai::Scope::new();
+            let e = script.eligible(&mut scope, &sn, &sg).map_err(scripts::job_error)?;
+            let s = script.score(&mut scope, &sn, &sg).map_err(scripts::job_error)?;
+            Ok::<_, AppError>((e, s))
+        })
+        .await??;
+    if let Eligibility::No(reason) = eligibility {
+        return Err(AppError::bad_input("groupId", format!("not eligible under the city's script: {reason}")));
+    }
+    let txn = begin_write(db).await?;
+    // Checked again under the rows' locks: the household may have been withdrawn, the group
+    // matched, or the pair declined while the script ran.
+    let (fresh_n, fresh_g) = crate::locks::pair(&txn, &n.id, &g.group.id).await?;
+    if fresh_n.status != NewcomerStatus::Waiting || live_match_any(&txn, Some(&n.id), None).await?.is_some() {
+        return Err(AppError::conflict("the newcomer is no longer WAITING without a live match"));
+    }
+    if fresh_g.status != GroupStatus::Ready || live_match_any(&txn, None, Some(&g.group.id)).await?.is_some() {
+        return Err(AppError::conflict("the group is no longer READY without a live match"));
+    }
+    if rounds::never_again(&txn, &n.city_slug).await?.contains(&(n.id.clone(), g.group.id.clone())) {
+        return Err(AppError::conflict("this pair was rejected or ended early meanwhile"));
+    }
+    let m = crate::matches::Proposed {
+        city: &n.city_slug,
+        newcomer_id: &n.id,
+        group_id: &g.group.id,
+        run_id: None,
+        score: scored.total,
+        parts: &scored.parts,
+        created_by: &p.user_id,
+    }
+    .into_active_model(new_id())
+    .insert(&txn)
+    .await
+    .map_err(|e| match AppError::from(e) {
+        AppError::Conflict(_) => AppError::conflict("the newcomer or the group got a live match meanwhile"),
+        other => other,
+    })?;
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "match.propose",
+            entity_type: "match",
+            entity_id: &m.id,
+            city: Some(&m.city_slug),
+            details: json!({ "newcomerId": m.newcomer_id, "groupId": m.group_id, "scriptVersion": active.version }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(m)
+}

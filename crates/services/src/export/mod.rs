@@ -1,0 +1,159 @@
+//! Anonymised exports for analysts: `GET /exports/{dataset}?format=csv|jsonl[&city=SLUG]`.
+//!
+//! No direct identifiers (columns come from an allow-list per dataset), keyed pseudonyms for
+//! every id, generalised quasi-identifiers and k-anonymity on the person datasets, streamed in
+//! pages so memory stays flat, and every export in the audit log. See `datasets` for the
+//! columns, `generalise` for the recoding and `pseudonym` for the key.
+
+pub mod datasets;
+
+pub use anonymise::ExportKey;
+pub use datasets::{Cell, ColumnKind, Dataset};
+
+/// How rows are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    JsonLines,
+}
+
+impl Format {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "csv" => Some(Format::Csv),
+            "jsonl" => Some(Format::JsonLines),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::JsonLines => "jsonl",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv; charset=utf-8; header=present",
+            Format::JsonLines => "application/jsonl; charset=utf-8",
+        }
+    }
+
+    /// The header line of CSV; JSON Lines has none.
+    pub fn header(self, dataset: Dataset) -> String {
+        match self {
+            Format::Csv => {
+                let names: Vec<&str> = dataset.columns().iter().map(|c| c.name).collect();
+                format!("{}\r\n", names.join(","))
+            }
+            Format::JsonLines => String::new(),
+        }
+    }
+
+    /// Appends one row to `out`.
+    pub fn write_row(self, dataset: Dataset, row: &[Cell], out: &mut String) {
+        match self {
+            Format::Csv => {
+                for (i, cell) in row.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    match cell {
+                        Cell::Null => {}
+                        Cell::Int(n) => out.push_str(&n.to_string()),
+                        Cell::Hundredths(h) => out.push_str(&hundredths(*h)),
+                        Cell::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+                        Cell::Text(t) => csv_field(t, out),
+                        Cell::Json(v) => csv_field(&v.to_string(), out),
+                    }
+                }
+                out.push_str("\r\n");
+            }
+            Format::JsonLines => {
+                out.push('{');
+                for (i, (cell, column)) in row.iter().zip(dataset.columns()).enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&serde_json::Value::from(column.name).to_string());
+                    out.push(':');
+                    match cell {
+                        Cell::Null => out.push_str("null"),
+                        Cell::Int(n) => out.push_str(&n.to_string()),
+                        Cell::Hundredths(h) => out.push_str(&hundredths(*h)),
+                        Cell::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+                        Cell::Text(t) => out.push_str(&serde_json::Value::from(t.as_str()).to_string()),
+                        Cell::Json(v) => out.push_str(&v.to_string()),
+                    }
+                }
+                out.push_str("}\n");
+            }
+        }
+    }
+}
+
+/// `1250` → `"12.50"`, exactly.
+fn hundredths(h: i64) -> String {
+    let sign = if h < 0 { "-" } else { "" };
+    let a = h.unsigned_abs();
+    format!("{sign}{}.{:02}", a / 100, a % 100)
+}
+
+/// RFC 4180: quoted when it holds a comma, quote or line break; a leading `=`, `+`, `-` or `@`
+/// is quoted with a `'` so a spreadsheet never runs it as a formula.
+fn csv_field(text: &str, out: &mut String) {
+    let formula = text.starts_with(['=', '+', '-', '@']) && text.parse::<f64>().is_err();
+    if formula || text.contains([',', '"', '\r', '\n']) {
+        out.push('"');
+        if formula {
+            out.push('\'');
+        }
+        out.push_str(&text.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_and_json_lines_are_well_formed() {
+        let row = vec![
+            Cell::Text("p1".into()),
+            Cell::Text("p2".into()),
+            Cell::Text("p3".into()),
+            Cell::Null,
+            Cell::Text("almere".into()),
+            Cell::Text("ACTIVE".into()),
+            Cell::Hundredths(-1205),
+            Cell::Text("{\"language\":10.0,\"age\":-2.05}".into()),
+            Cell::Text("2026-01".into()),
+            Cell::Null,
+            Cell::Null,
+            Cell::Text("=cmd".into()),
+            Cell::Int(3),
+            Cell::Bool(true),
+        ];
+        let mut csv = String::new();
+        Format::Csv.write_row(Dataset::Matches, &row, &mut csv);
+        assert_eq!(
+            csv,
+            "p1,p2,p3,,almere,ACTIVE,-12.05,\"{\"\"language\"\":10.0,\"\"age\"\":-2.05}\",2026-01,,,\"'=cmd\",3,true\r\n"
+        );
+        let mut jl = String::new();
+        Format::JsonLines.write_row(Dataset::Matches, &row, &mut jl);
+        let v: serde_json::Value = serde_json::from_str(jl.trim_end()).unwrap_or_default();
+        assert_eq!(v["score"], serde_json::json!(-12.05));
+        assert_eq!(v["run_pseudonym"], serde_json::Value::Null);
+        assert_eq!(v["start_dutch_level"], serde_json::json!(true));
+        assert_eq!(hundredths(5), "0.05");
+        assert_eq!(
+            Format::Csv.header(Dataset::Activities),
+            "activity_pseudonym,match_pseudonym,city,month,kind,duration_minutes,participants\r\n"
+        );
+    }
+}

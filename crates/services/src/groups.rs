@@ -1,0 +1,597 @@
+//! Welcome groups and their members.
+//!
+//! Rules: a group is created FORMING; it becomes READY only with at least five members and
+//! exactly one coordinator; a READY or MATCHED group never drops below five members or loses
+//! its coordinator; a withdrawn or completed group no longer changes.
+
+use chrono::{NaiveDate, Utc};
+use entity::{GroupStatus, StringList, group_member, welcome_group};
+use sea_orm::DatabaseConnection;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    Set,
+};
+use serde_json::json;
+
+use crate::db::begin_write;
+use crate::page::{self, Page, PageArgs};
+use crate::{audit, new_id};
+use domain::error::{AppError, AppResult};
+use domain::policy::Op;
+use domain::policy::{Principal, Scope};
+use domain::validate;
+
+/// The fewest members a READY group has.
+pub const MIN_READY_MEMBERS: u64 = 5;
+/// The most members one group may have.
+pub const MAX_MEMBERS: u64 = 30;
+
+// Input objects live here, beside the rules that check them, so the GraphQL layer and the
+// services share one definition of each input instead of two that could drift apart.
+
+/// A new welcome group.
+#[derive(Clone, Debug)]
+pub struct CreateWelcomeGroupInput {
+    /// Slug of the city the group belongs to, e.g. "almere".
+    pub city_slug: String,
+    /// The group's name as its members know it (1-200 characters).
+    pub name: String,
+    /// Neighbourhood the members live in (at most 200 characters).
+    pub neighbourhood: Option<String>,
+    /// Largest household (persons) the group can support, 1-20.
+    pub capacity: i32,
+    /// ISO 639-1 codes of the languages the group speaks as a whole: "nl", "en", "ar", ...
+    pub languages: Vec<String>,
+    /// Lower-case interest tags: "cooking", "football", ...
+    pub interests: Vec<String>,
+    /// Hours a month the group expects to spend together, 0-200.
+    pub availability_hours_per_month: Option<i32>,
+    /// Preferences the group wants matchers to know (at most 2000 characters).
+    pub preferences: Option<String>,
+}
+
+/// Changes to a welcome group; fields left out stay as they are.
+#[derive(Clone, Debug, Default)]
+pub struct UpdateWelcomeGroupInput {
+    /// New name (1-200 characters).
+    pub name: Option<String>,
+    /// New neighbourhood; an empty string clears it.
+    pub neighbourhood: Option<String>,
+    /// New capacity, 1-20.
+    pub capacity: Option<i32>,
+    /// New languages (ISO 639-1), replacing the old list.
+    pub languages: Option<Vec<String>>,
+    /// New interests, replacing the old list.
+    pub interests: Option<Vec<String>>,
+    /// New availability in hours a month, 0-200.
+    pub availability_hours_per_month: Option<i32>,
+    /// New preferences; an empty string clears them.
+    pub preferences: Option<String>,
+    /// The `version` you read; when the group changed since, the update answers CONFLICT.
+    pub expected_version: Option<i32>,
+}
+
+/// A volunteer joining a group.
+#[derive(Clone, Debug)]
+pub struct GroupMemberInput {
+    /// Full name (1-200 characters).
+    pub name: String,
+    /// E-mail address.
+    pub email: String,
+    /// Phone number, 6-15 digits, optionally with a leading +.
+    pub phone: Option<String>,
+    /// Year of birth; volunteers are at least 18.
+    pub birth_year: i32,
+    /// ISO 639-1 codes of the languages the member speaks.
+    pub languages: Vec<String>,
+    /// Lower-case interest tags.
+    pub interests: Vec<String>,
+    /// Sector the member works or worked in, e.g. "healthcare", "it", "education".
+    pub sector: Option<String>,
+    /// Whether this member is the group's coordinator and contact person (one per group).
+    pub is_coordinator: bool,
+    /// Date the certificate of conduct (VOG) was received, if it was.
+    pub vog_received_on: Option<NaiveDate>,
+}
+
+/// Filters for listing groups.
+#[derive(Default)]
+pub struct GroupFilter {
+    pub city: Option<String>,
+    pub status: Option<GroupStatus>,
+}
+
+fn scope_condition(scope: &Scope) -> Condition {
+    match scope {
+        Scope::All => Condition::all(),
+        Scope::City(c) => Condition::all().add(welcome_group::Column::CitySlug.eq(c.as_str())),
+        Scope::Group { group_id, .. } => Condition::all().add(welcome_group::Column::Id.eq(group_id.as_str())),
+    }
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    p: &Principal,
+    filter: GroupFilter,
+    args: &PageArgs,
+) -> AppResult<Page<welcome_group::Model>> {
+    let scope = p.scope_for(Op::ReadGroups)?;
+    let mut q = welcome_group::Entity::find().filter(scope_condition(&scope));
+    if let Some(c) = filter.city {
+        q = q.filter(welcome_group::Column::CitySlug.eq(scope.city_filter(&c)?));
+    }
+    if let Some(s) = filter.status {
+        q = q.filter(welcome_group::Column::Status.eq(s));
+    }
+    page::fetch(db, q, welcome_group::Column::Id, args).await
+}
+
+/// The group `id` if it exists within the caller's scope for `op`; NOT_FOUND otherwise.
+pub async fn find_scoped(
+    conn: &impl ConnectionTrait,
+    p: &Principal,
+    op: Op,
+    id: &str,
+) -> AppResult<welcome_group::Model> {
+    let scope = p.scope_for(op)?;
+    let group = welcome_group::Entity::find_by_id(id.trim()).one(conn).await?;
+    match group {
+        Some(g) if scope.covers_group(&g.id, &g.city_slug) && p.may_change(op, g.created_by.as_deref()) => Ok(g),
+        _ => Err(AppError::NotFound("welcome group")),
+    }
+}
+
+/// `find_scoped`, with the group's row locked for a change of the group or its members (see
+/// `locks`): two removals at once then count the members one after the other.
+pub async fn find_scoped_locked(
+    conn: &impl ConnectionTrait,
+    p: &Principal,
+    op: Op,
+    id: &str,
+) -> AppResult<welcome_group::Model> {
+    let found = find_scoped(conn, p, op, id).await?;
+    crate::locks::group(conn, &found.id).await
+}
+
+pub async fn get(db: &DatabaseConnection, p: &Principal, id: &str) -> AppResult<welcome_group::Model> {
+    find_scoped(db, p, Op::ReadGroups, id).await
+}
+
+pub async fn members(conn: &impl ConnectionTrait, group_id: &str) -> AppResult<Vec<group_member::Model>> {
+    Ok(group_member::Entity::find()
+        .filter(group_member::Column::GroupId.eq(group_id))
+        .order_by_asc(group_member::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+/// The members of several groups in one query, in id order.
+pub async fn members_of(conn: &impl ConnectionTrait, group_ids: Vec<String>) -> AppResult<Vec<group_member::Model>> {
+    Ok(group_member::Entity::find()
+        .filter(group_member::Column::GroupId.is_in(group_ids))
+        .order_by_asc(group_member::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+fn ensure_open(g: &welcome_group::Model) -> AppResult<()> {
+    match g.status {
+        GroupStatus::Withdrawn | GroupStatus::Completed => {
+            Err(AppError::conflict(format!("the group is {} and can no longer change", status_code(g.status))))
+        }
+        _ => Ok(()),
+    }
+}
+
+pub fn status_code(s: GroupStatus) -> &'static str {
+    match s {
+        GroupStatus::Forming => "FORMING",
+        GroupStatus::Ready => "READY",
+        GroupStatus::Matched => "MATCHED",
+        GroupStatus::Completed => "COMPLETED",
+        GroupStatus::Withdrawn => "WITHDRAWN",
+    }
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    p: &Principal,
+    input: CreateWelcomeGroupInput,
+) -> AppResult<welcome_group::Model> {
+    let scope = p.scope_for(Op::CreateGroup)?;
+    let city_slug = input.city_slug.trim().to_lowercase();
+    let name = validate::required_text("name", &input.name, validate::MAX_NAME)?;
+    let neighbourhood = validate::optional_text("neighbourhood", input.neighbourhood.as_deref(), validate::MAX_NAME)?;
+    let capacity = validate::int_range("capacity", input.capacity, 1, 20)?;
+    let languages = validate::languages("languages", &input.languages)?;
+    let interests = validate::tags("interests", &input.interests)?;
+    let availability = input
+        .availability_hours_per_month
+        .map(|h| validate::int_range("availabilityHoursPerMonth", h, 0, 200))
+        .transpose()?;
+    let preferences = validate::optional_text("preferences", input.preferences.as_deref(), validate::MAX_TEXT)?;
+
+    let txn = begin_write(db).await?;
+    if entity::city::Entity::find_by_id(city_slug.as_str()).one(&txn).await?.is_none() {
+        return Err(AppError::bad_input("citySlug", format!("there is no city {:?}", input.city_slug)));
+    }
+    if !scope.covers_city(&city_slug) {
+        return Err(AppError::forbidden("you may create groups only in your own city"));
+    }
+    let now = Utc::now();
+    let model = welcome_group::ActiveModel {
+        id: Set(new_id()),
+        created_by: Set(Some(p.user_id.clone())),
+        city_slug: Set(city_slug),
+        name: Set(name),
+        neighbourhood: Set(neighbourhood),
+        status: Set(GroupStatus::Forming),
+        capacity: Set(capacity),
+        languages: Set(StringList(languages)),
+        interests: Set(StringList(interests)),
+        availability_hours_per_month: Set(availability),
+        preferences: Set(preferences),
+        status_reason: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "group.create",
+            entity_type: "welcome_group",
+            entity_id: &model.id,
+            city: Some(&model.city_slug),
+            details: json!({}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    p: &Principal,
+    id: &str,
+    input: UpdateWelcomeGroupInput,
+) -> AppResult<welcome_group::Model> {
+    // Validate everything before touching the database.
+    let name = input.name.as_deref().map(|n| validate::required_text("name", n, validate::MAX_NAME)).transpose()?;
+    let neighbourhood = input
+        .neighbourhood
+        .as_deref()
+        .map(|n| validate::optional_text("neighbourhood", Some(n), validate::MAX_NAME))
+        .transpose()?;
+    let capacity = input.capacity.map(|c| validate::int_range("capacity", c, 1, 20)).transpose()?;
+    let languages = input.languages.as_deref().map(|l| validate::languages("languages", l)).transpose()?;
+    let interests = input.interests.as_deref().map(|i| validate::tags("interests", i)).transpose()?;
+    let availability = input
+        .availability_hours_per_month
+        .map(|h| validate::int_range("availabilityHoursPerMonth", h, 0, 200))
+        .transpose()?;
+    let preferences = input
+        .preferences
+        .as_deref()
+        .map(|t| validate::optional_text("preferences", Some(t), validate::MAX_TEXT))
+        .transpose()?;
+
+    let txn = begin_write(db).await?;
+    let group = find_scoped_locked(&txn, p, Op::UpdateGroup, id).await?;
+    ensure_open(&group)?;
+    check_version(input.expected_version, group.version)?;
+    let mut changed: Vec<&str> = Vec::new();
+    let mut am: welcome_group::ActiveModel = group.clone().into();
+    if let Some(v) = name {
+        am.name = Set(v);
+        changed.push("name");
+    }
+    if let Some(v) = neighbourhood {
+        am.neighbourhood = Set(v);
+        changed.push("neighbourhood");
+    }
+    if let Some(v) = capacity {
+        am.capacity = Set(v);
+        changed.push("capacity");
+    }
+    if let Some(v) = languages {
+        am.languages = Set(StringList(v));
+        changed.push("languages");
+    }
+    if let Some(v) = interests {
+        am.interests = Set(StringList(v));
+        changed.push("interests");
+    }
+    if let Some(v) = availability {
+        am.availability_hours_per_month = Set(Some(v));
+        changed.push("availabilityHoursPerMonth");
+    }
+    if let Some(v) = preferences {
+        am.preferences = Set(v);
+        changed.push("preferences");
+    }
+    let updated = save_versioned(&txn, am, &group.id, group.version).await?;
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "group.update",
+            entity_type: "welcome_group",
+            entity_id: &group.id,
+            city: Some(&group.city_slug),
+            details: json!({ "fields": changed }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// CONFLICT when the caller's `expectedVersion` is stale.
+pub fn check_version(expected: Option<i32>, current: i32) -> AppResult<()> {
+    match expected {
+        Some(v) if v != current => Err(AppError::conflict(format!(
+            "the record changed since you read it (you sent expectedVersion {v}, it is now at version {current}); read it again and retry"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Saves a group whose version was `version`, bumping it; CONFLICT if someone else did first.
+async fn save_versioned(
+    conn: &impl ConnectionTrait,
+    mut am: welcome_group::ActiveModel,
+    id: &str,
+    version: i32,
+) -> AppResult<welcome_group::Model> {
+    am.version = Set(version + 1);
+    am.updated_at = Set(Utc::now());
+    let res = welcome_group::Entity::update_many()
+        .set(am)
+        .filter(welcome_group::Column::Id.eq(id))
+        .filter(welcome_group::Column::Version.eq(version))
+        .exec(conn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(AppError::conflict("the group changed at the same time; read it again and retry"));
+    }
+    welcome_group::Entity::find_by_id(id).one(conn).await?.ok_or(AppError::NotFound("welcome group"))
+}
+
+pub async fn add_member(
+    db: &DatabaseConnection,
+    today: NaiveDate,
+    p: &Principal,
+    group_id: &str,
+    input: GroupMemberInput,
+) -> AppResult<group_member::Model> {
+    let name = validate::required_text("name", &input.name, validate::MAX_NAME)?;
+    let email = validate::email("email", &input.email)?;
+    let phone = validate::phone("phone", input.phone.as_deref())?;
+    let birth_year = validate::birth_year("birthYear", input.birth_year, today, 18)?;
+    let languages = validate::languages("languages", &input.languages)?;
+    let interests = validate::tags("interests", &input.interests)?;
+    let sector = input
+        .sector
+        .as_deref()
+        .map(|s| validate::tags("sector", &[s.to_owned()]))
+        .transpose()?
+        .and_then(|mut v| v.pop());
+    let vog: Option<NaiveDate> =
+        input.vog_received_on.map(|d| validate::past_date("vogReceivedOn", d, today)).transpose()?;
+
+    let txn = begin_write(db).await?;
+    let group = find_scoped_locked(&txn, p, Op::AddMember, group_id).await?;
+    ensure_open(&group)?;
+    let existing = members(&txn, &group.id).await?;
+    if existing.len() as u64 >= MAX_MEMBERS {
+        return Err(AppError::conflict(format!("a group has at most {MAX_MEMBERS} members")));
+    }
+    // Rules on what every caller may see (the member count, who coordinates) come first: the
+    // e-mail check reads addresses a PARTNER may not, so its answer must not depend on
+    // whether an earlier rule would have refused anyway.
+    if input.is_coordinator && existing.iter().any(|m| m.is_coordinator) {
+        return Err(AppError::bad_input(
+            "isCoordinator",
+            "the group has a coordinator already; a group has exactly one",
+        ));
+    }
+    if existing.iter().any(|m| m.email == email) {
+        return Err(AppError::bad_input("email", "a member with this e-mail address is in the group already"));
+    }
+    let member = group_member::ActiveModel {
+        id: Set(new_id()),
+        group_id: Set(group.id.clone()),
+        name: Set(name),
+        email: Set(email),
+        phone: Set(phone),
+        birth_year: Set(birth_year),
+        languages: Set(StringList(languages)),
+        interests: Set(StringList(interests)),
+        sector: Set(sector),
+        is_coordinator: Set(input.is_coordinator),
+        vog_received_on: Set(vog),
+        created_at: Set(Utc::now()),
+        erased_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    bump(&txn, &group).await?;
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "group.member.add",
+            entity_type: "group_member",
+            entity_id: &member.id,
+            city: Some(&group.city_slug),
+            details: json!({ "groupId": group.id, "isCoordinator": member.is_coordinator }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(member)
+}
+
+/// Bumps a group's version when its members change, so an `expectedVersion` read before the
+/// change is stale after it.
+async fn bump(conn: &impl ConnectionTrait, group: &welcome_group::Model) -> AppResult<()> {
+    save_versioned(conn, Default::default(), &group.id, group.version).await.map(|_| ())
+}
+
+pub async fn remove_member(db: &DatabaseConnection, p: &Principal, member_id: &str) -> AppResult<bool> {
+    // The role decides first: a role that may not remove members learns nothing about ids.
+    p.scope_for(Op::RemoveMember)?;
+    let txn = begin_write(db).await?;
+    let member = group_member::Entity::find_by_id(member_id.trim())
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("group member"))?;
+    let group = find_scoped_locked(&txn, p, Op::RemoveMember, &member.group_id)
+        .await
+        .map_err(|e| if matches!(e, AppError::NotFound(_)) { AppError::NotFound("group member") } else { e })?;
+    ensure_open(&group)?;
+    if matches!(group.status, GroupStatus::Ready | GroupStatus::Matched) {
+        let count = group_member::Entity::find()
+            .filter(group_member::Column::GroupId.eq(group.id.as_str()))
+            .count(&txn)
+            .await?;
+        if count <= MIN_READY_MEMBERS {
+            return Err(AppError::conflict(format!(
+                "a {} group keeps at least {MIN_READY_MEMBERS} members; add a member before removing this one",
+                status_code(group.status)
+            )));
+        }
+        if member.is_coordinator {
+            return Err(AppError::conflict(format!(
+                "a {} group keeps its coordinator; this member is the coordinator",
+                status_code(group.status)
+            )));
+        }
+    }
+    group_member::Entity::delete_by_id(member.id.as_str()).exec(&txn).await?;
+    bump(&txn, &group).await?;
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "group.member.remove",
+            entity_type: "group_member",
+            entity_id: &member.id,
+            city: Some(&group.city_slug),
+            details: json!({ "groupId": group.id }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+pub async fn mark_ready(db: &DatabaseConnection, p: &Principal, id: &str) -> AppResult<welcome_group::Model> {
+    let txn = begin_write(db).await?;
+    let group = find_scoped_locked(&txn, p, Op::MarkGroupReady, id).await?;
+    match group.status {
+        GroupStatus::Ready => return Ok(group),
+        GroupStatus::Forming => {}
+        other => {
+            return Err(AppError::conflict(format!(
+                "only a FORMING group can become READY; this one is {}",
+                status_code(other)
+            )));
+        }
+    }
+    let ms = members(&txn, &group.id).await?;
+    if (ms.len() as u64) < MIN_READY_MEMBERS {
+        return Err(AppError::bad_input(
+            "id",
+            format!("a READY group has at least {MIN_READY_MEMBERS} members; this one has {}", ms.len()),
+        ));
+    }
+    let coordinators = ms.iter().filter(|m| m.is_coordinator).count();
+    if coordinators != 1 {
+        return Err(AppError::bad_input(
+            "id",
+            format!("a READY group has exactly one coordinator; this one has {coordinators}"),
+        ));
+    }
+    let mut am: welcome_group::ActiveModel = group.clone().into();
+    am.status = Set(GroupStatus::Ready);
+    let updated = save_versioned(&txn, am, &group.id, group.version).await?;
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "group.ready",
+            entity_type: "welcome_group",
+            entity_id: &group.id,
+            city: Some(&group.city_slug),
+            details: json!({ "from": "FORMING", "to": "READY" }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// FORMING, READY or MATCHED → WITHDRAWN. A live match ends first: a proposal is rejected, an
+/// active match ends early (GROUP_DISSOLVED, the newcomer WAITING again).
+pub async fn withdraw(
+    db: &DatabaseConnection,
+    today: NaiveDate,
+    p: &Principal,
+    id: &str,
+    reason: &str,
+) -> AppResult<welcome_group::Model> {
+    let reason = validate::required_text("reason", reason, validate::MAX_TEXT)?;
+    let txn = begin_write(db).await?;
+    // Households are locked before groups (see `locks`): the household of the group's live
+    // match first, then the group; if the live match changed in between, try again.
+    let scoped = find_scoped(&txn, p, Op::WithdrawGroup, id).await?;
+    let live_before = crate::decisions::live_match_any(&txn, None, Some(&scoped.id)).await?;
+    if let Some(live) = &live_before {
+        crate::locks::newcomer(&txn, &live.newcomer_id).await?;
+    }
+    let group = crate::locks::group(&txn, &scoped.id).await?;
+    let live_now = crate::decisions::live_match_any(&txn, None, Some(&group.id)).await?;
+    if live_now.as_ref().map(|m| &m.newcomer_id) != live_before.as_ref().map(|m| &m.newcomer_id) {
+        return Err(AppError::conflict("the group's match changed at the same time; try again"));
+    }
+    if !matches!(group.status, GroupStatus::Forming | GroupStatus::Ready | GroupStatus::Matched) {
+        return Err(AppError::conflict(format!(
+            "only a FORMING, READY or MATCHED group can be withdrawn; this one is {}",
+            status_code(group.status)
+        )));
+    }
+    let from = status_code(group.status);
+    crate::decisions::cancel_proposals(&txn, Some(p), None, Some(&group.id), "the group withdrew").await?;
+    if let Some(live) = crate::decisions::live_match_any(&txn, None, Some(&group.id)).await? {
+        crate::year::end_live(&txn, p, &live, crate::year::EndReason::GroupDissolved, "the group withdrew", today)
+            .await?;
+    }
+    let fresh = welcome_group::Entity::find_by_id(group.id.as_str())
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("welcome group"))?;
+    let mut am: welcome_group::ActiveModel = fresh.clone().into();
+    am.status = Set(GroupStatus::Withdrawn);
+    am.status_reason = Set(Some(reason));
+    let updated = save_versioned(&txn, am, &fresh.id, fresh.version).await?;
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "group.withdraw",
+            entity_type: "welcome_group",
+            entity_id: &group.id,
+            city: Some(&group.city_slug),
+            details: json!({ "from": from, "to": "WITHDRAWN" }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
