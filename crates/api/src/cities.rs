@@ -12,6 +12,7 @@ use domain::error::{AppError, AppResult};
 /// A city where the programme runs.
 pub struct City(pub city::Model);
 
+/// A city where the programme runs.
 #[Object]
 impl City {
     /// The city's id; the same as its slug.
@@ -73,7 +74,11 @@ impl CityQuery {
 
     /// One city by slug; NOT_FOUND when there is none.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn city(&self, ctx: &Context<'_>, slug: String) -> async_graphql::Result<Option<City>> {
+    async fn city(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The city's slug, e.g. \"almere\".")] slug: String,
+    ) -> async_graphql::Result<Option<City>> {
         // Public records, but the API answers only signed-in callers (see API.md).
         crate::context::caller(ctx).gql()?;
         load(ctx, slug.trim().to_lowercase().as_str()).await.map(Some).gql()

@@ -54,8 +54,11 @@ pub enum NewcomerStatus {
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[graphql(remote = "domain::enums::Gender")]
 pub enum Gender {
+    /// Female.
     Female,
+    /// Male.
     Male,
+    /// Another gender.
     Other,
     /// The person chose not to say.
     Undisclosed,
@@ -65,12 +68,19 @@ pub enum Gender {
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[graphql(remote = "domain::enums::CefrLevel")]
 pub enum CefrLevel {
+    /// No Dutch yet.
     A0,
+    /// Breakthrough: familiar words and very basic phrases.
     A1,
+    /// Waystage: simple, routine exchanges.
     A2,
+    /// Threshold: the main points of familiar matters; the level of the civic integration exam.
     B1,
+    /// Vantage: fluent enough for regular contact with native speakers.
     B2,
+    /// Effective operational proficiency.
     C1,
+    /// Mastery.
     C2,
 }
 

@@ -2,7 +2,6 @@
 
 use crate::DB_COST;
 use async_graphql::{Context, ID, Object};
-use chrono::{DateTime, Utc};
 use entity::{group_member, welcome_group};
 
 use crate::cities::{self, City};
@@ -11,7 +10,7 @@ use crate::context::{both, caller, state};
 use crate::enums::GroupStatus;
 use crate::error::{IntoGql, IntoGraphql};
 use crate::inputs::{CreateWelcomeGroupInput, GroupMemberInput, UpdateWelcomeGroupInput};
-use crate::scalars::Date;
+use crate::scalars::{Date, Timestamp};
 use domain::error::{AppError, AppResult};
 use services::audit;
 use services::groups::{self as svc, GroupFilter};
@@ -57,6 +56,8 @@ impl WelcomeGroup {
     }
 }
 
+/// A Welcome Group: five or more local volunteers, one of them the coordinator, who spend a
+/// year with a newcomer household.
 #[Object]
 impl WelcomeGroup {
     /// Opaque id.
@@ -141,12 +142,12 @@ impl WelcomeGroup {
         self.0.version
     }
     /// When the group was registered.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Timestamp {
+        Timestamp(self.0.created_at)
     }
     /// When the group last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> Timestamp {
+        Timestamp(self.0.updated_at)
     }
 }
 
@@ -194,6 +195,7 @@ impl GroupMember {
     }
 }
 
+/// A volunteer in a welcome group. Personal data: partners do not see contact details.
 #[Object]
 impl GroupMember {
     /// Opaque id.
@@ -224,8 +226,8 @@ impl GroupMember {
         Ok(value)
     }
     /// When the member's personal data was erased; null while it is held.
-    async fn erased_at(&self) -> Option<DateTime<Utc>> {
-        self.model.erased_at
+    async fn erased_at(&self) -> Option<Timestamp> {
+        self.model.erased_at.map(Timestamp)
     }
     /// Year of birth.
     async fn birth_year(&self) -> i32 {
@@ -252,8 +254,8 @@ impl GroupMember {
         self.model.vog_received_on.map(Date)
     }
     /// When the member joined.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.model.created_at
+    async fn created_at(&self) -> Timestamp {
+        Timestamp(self.model.created_at)
     }
 }
 
@@ -267,10 +269,11 @@ impl GroupQuery {
     async fn welcome_groups(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only groups of this city (FORBIDDEN for a city outside the caller's scope).")]
         city_slug: Option<String>,
-        status: Option<GroupStatus>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Only groups with this status.")] status: Option<GroupStatus>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page; omitted for the first page.")] after: Option<String>,
     ) -> async_graphql::Result<Conn<WelcomeGroup>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
@@ -287,7 +290,11 @@ impl GroupQuery {
 
     /// One welcome group; NOT_FOUND when it does not exist or lies outside the caller's scope.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn welcome_group(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<WelcomeGroup>> {
+    async fn welcome_group(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Id of the welcome group.")] id: ID,
+    ) -> async_graphql::Result<Option<WelcomeGroup>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             svc::get(&state.db, p, &id).await.map(|g| Some(WelcomeGroup::new(g)))
@@ -306,7 +313,7 @@ impl GroupMutation {
     async fn create_welcome_group(
         &self,
         ctx: &Context<'_>,
-        input: CreateWelcomeGroupInput,
+        #[graphql(desc = "The group to register.")] input: CreateWelcomeGroupInput,
     ) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
@@ -320,8 +327,8 @@ impl GroupMutation {
     async fn update_welcome_group(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: UpdateWelcomeGroupInput,
+        #[graphql(desc = "Id of the welcome group.")] id: ID,
+        #[graphql(desc = "The fields to change; fields left out stay as they are.")] input: UpdateWelcomeGroupInput,
     ) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
@@ -335,8 +342,8 @@ impl GroupMutation {
     async fn add_group_member(
         &self,
         ctx: &Context<'_>,
-        group_id: ID,
-        input: GroupMemberInput,
+        #[graphql(desc = "Id of the welcome group the volunteer joins.")] group_id: ID,
+        #[graphql(desc = "The volunteer.")] input: GroupMemberInput,
     ) -> async_graphql::Result<GroupMember> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
@@ -349,7 +356,11 @@ impl GroupMutation {
     /// Removes a member. A READY or MATCHED group keeps at least five members and its
     /// coordinator (CONFLICT otherwise).
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn remove_group_member(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
+    async fn remove_group_member(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Id of the group member.")] id: ID,
+    ) -> async_graphql::Result<bool> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             svc::remove_member(&state.db, p, &id).await
@@ -360,7 +371,11 @@ impl GroupMutation {
     /// FORMING -> READY. BAD_USER_INPUT unless the group has at least five members and exactly
     /// one coordinator.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn mark_group_ready(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<WelcomeGroup> {
+    async fn mark_group_ready(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Id of the welcome group.")] id: ID,
+    ) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             svc::mark_ready(&state.db, p, &id).await.map(WelcomeGroup::new)
@@ -373,8 +388,8 @@ impl GroupMutation {
     async fn withdraw_welcome_group(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        reason: String,
+        #[graphql(desc = "Id of the welcome group.")] id: ID,
+        #[graphql(desc = "Why the group stops (1-2000 characters; staff read it).")] reason: String,
     ) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
             let s = state(ctx)?;

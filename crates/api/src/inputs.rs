@@ -76,26 +76,48 @@ pub struct RegisterNewcomerInput {
 /// with an empty string.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct UpdateNewcomerInput {
+    /// Full name of the primary contact (1-200 characters).
     pub name: Option<String>,
+    /// E-mail address; an empty string clears it.
     pub email: Option<String>,
+    /// Phone number, 6-15 digits, optionally with a leading +; an empty string clears it.
     pub phone: Option<String>,
+    /// Year of birth of the primary contact (at least 16 years old).
     pub birth_year: Option<i32>,
+    /// Gender of the primary contact.
     pub gender: Option<Gender>,
+    /// ISO 3166-1 alpha-2 code of the country of origin.
     pub country_of_origin: Option<String>,
+    /// Languages spoken, each code once; replaces the old list.
     pub languages: Option<Vec<LanguageSkillInput>>,
+    /// Level of Dutch now (CEFR).
     pub dutch_level: Option<CefrLevel>,
+    /// Lower-case interest tags; replaces the old list.
     pub interests: Option<Vec<String>>,
+    /// Sector of work or training; an empty string clears it.
     pub sector: Option<String>,
+    /// Education, in a few words (at most 200 characters); an empty string clears it.
     pub education: Option<String>,
+    /// What the household hopes the year brings; replaces the old list.
     pub goals: Option<Vec<Goal>>,
+    /// Adults in the household, 1-10.
     pub household_adults: Option<i32>,
+    /// Ages of the children, each 0-17; replaces the old list.
     pub children_ages: Option<Vec<i32>>,
+    /// Date of arrival in the Netherlands (not in the future).
     pub arrival_date: Option<Date>,
+    /// Neighbourhood the household lives in; an empty string clears it.
     pub neighbourhood: Option<String>,
+    /// Preferences and needs matchers should know (at most 2000 characters); an empty string
+    /// clears them.
     pub needs: Option<String>,
+    /// What the group may call them.
     pub preferred_name: Option<String>,
+    /// Whether contact details may be shared with the group's coordinator.
     pub share_contact_with_group: Option<bool>,
+    /// Date the person agreed to the privacy notice.
     pub consent_date: Option<Date>,
+    /// Version of the privacy notice they agreed to.
     pub privacy_notice_version: Option<String>,
     /// The `version` you read; when the newcomer changed since, the update answers CONFLICT.
     pub expected_version: Option<i32>,
@@ -171,6 +193,7 @@ pub struct GroupMemberInput {
 pub struct ActivityInput {
     /// When it happened: not in the future, not before the match started.
     pub date: Date,
+    /// What they did.
     pub kind: ActivityKind,
     /// Minutes, 1-1440.
     pub duration_minutes: i32,
@@ -191,6 +214,7 @@ pub struct CheckInInput {
     pub group_satisfaction: i32,
     /// The newcomer's Dutch level now.
     pub dutch_level: CefrLevel,
+    /// The newcomer's work or education now.
     pub work_status: WorkStatus,
     /// People in the newcomer's social network beyond the group, 0-1000.
     pub network_size: i32,
@@ -201,7 +225,9 @@ pub struct CheckInInput {
 /// A newcomer and a group.
 #[derive(InputObject, Clone, Debug)]
 pub struct PairInput {
+    /// Id of the newcomer household.
     pub newcomer_id: ID,
+    /// Id of the welcome group.
     pub group_id: ID,
 }
 
@@ -214,6 +240,7 @@ pub struct RunMatchingInput {
     #[graphql(default = false)]
     pub dry_run: bool,
     #[graphql(default_with = "MatchingObjective::MaxMatchesThenScore")]
+    /// What the round optimises (default MAX_MATCHES_THEN_SCORE).
     pub objective: MatchingObjective,
     /// Pairs that must be in the result.
     #[graphql(default)]
@@ -242,11 +269,17 @@ pub struct AuditFilter {
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[graphql(remote = "services::year::ActivityKind")]
 pub enum ActivityKind {
+    /// A meal together.
     Meal,
+    /// Practising Dutch.
     LanguagePractice,
+    /// Letters, forms and appointments.
     LettersAndAdmin,
+    /// Thinking along about work and study.
     WorkAndEducation,
+    /// An outing: a walk, a museum, a match, a market.
     SocialOuting,
+    /// Anything else.
     Other,
 }
 
@@ -254,11 +287,17 @@ pub enum ActivityKind {
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[graphql(remote = "services::year::WorkStatus")]
 pub enum WorkStatus {
+    /// No work or education yet, and not looking.
     None,
+    /// Looking for work or a course.
     Searching,
+    /// Volunteer work.
     Volunteering,
+    /// A course, training or study.
     Education,
+    /// Paid work, part time.
     PartTimeWork,
+    /// Paid work, full time.
     FullTimeWork,
 }
 
@@ -266,11 +305,17 @@ pub enum WorkStatus {
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[graphql(remote = "services::year::EndReason")]
 pub enum EndReason {
+    /// The household moved away.
     NewcomerMoved,
+    /// The group fell apart.
     GroupDissolved,
+    /// No connection grew between them.
     NoConnection,
+    /// The household asked to stop.
     NewcomerRequest,
+    /// The group asked to stop.
     GroupRequest,
+    /// Another reason, told in words.
     Other,
 }
 

@@ -22,6 +22,8 @@ pub mod scalars;
 pub mod scripts;
 pub mod state;
 pub mod users;
+pub mod validation;
+pub mod variables;
 pub mod year;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
@@ -90,11 +92,31 @@ pub fn builder(limits: SchemaLimits) -> SchemaBuilder<QueryRoot, MutationRoot, E
         // sends) needs a query depth of 15 and more recursion than the old limit of 16.
         .limit_recursive_depth((limits.max_depth * 3).max(32))
         .limit_directives(20)
-        .extension(dedupe::Dedupe);
+        .extension(dedupe::Dedupe)
+        .extension(variables::ValidateOnlyExtension);
     if limits.introspection { b } else { b.disable_introspection().disable_suggestions() }
 }
 
 /// The SDL that `schema.graphql` holds.
+/// The schema with the server's state. Built here, as `execute` runs here, so that the
+/// schema's generic machinery is compiled once, in this crate, and not again in the server.
+pub fn schema(limits: SchemaLimits, state: std::sync::Arc<state::AppState>) -> AppSchema {
+    builder(limits).data(state).finish()
+}
+
+/// Runs one request (see `schema`).
+pub async fn execute(schema: &AppSchema, request: async_graphql::Request) -> async_graphql::Response {
+    schema.execute(request).await
+}
+
+/// The SDL of a built schema (the server reads the shapes of answers and inputs from it).
+pub fn sdl_of(schema: &AppSchema) -> String {
+    schema.sdl()
+}
+
+/// Scalars say where they are specified (`@specifiedBy`), as introspection does.
 pub fn sdl() -> String {
-    builder(SchemaLimits::default()).finish().sdl()
+    builder(SchemaLimits::default())
+        .finish()
+        .sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
 }

@@ -4,7 +4,6 @@ use crate::{DB_COST, UNPAGED};
 use std::collections::HashMap;
 
 use async_graphql::{Context, ID, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 use entity::{matches, matching_run, newcomer, welcome_group};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
@@ -17,7 +16,7 @@ use crate::groups::WelcomeGroup;
 use crate::inputs::{MatchingObjective, RunMatchingInput};
 use crate::loaders;
 use crate::newcomers::Newcomer;
-use crate::scalars::Date;
+use crate::scalars::{Date, Timestamp};
 use domain::error::{AppError, AppResult};
 use domain::policy::Op;
 use scripting::script::points;
@@ -92,6 +91,7 @@ async fn newcomers_by_id(conn: &impl ConnectionTrait, ids: Vec<String>) -> AppRe
 /// A newcomer and a welcome group: proposed, then twelve months together.
 pub struct Match(pub matches::Model);
 
+/// A newcomer and a welcome group: proposed, then twelve months together.
 #[Object]
 impl Match {
     /// Opaque id.
@@ -179,8 +179,8 @@ impl Match {
     async fn activities(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page; omitted for the first page.")] after: Option<String>,
     ) -> async_graphql::Result<Conn<crate::year::ActivityLog>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
@@ -204,8 +204,8 @@ impl Match {
         run.await.gql()
     }
     /// When it was proposed.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Timestamp {
+        Timestamp(self.0.created_at)
     }
 }
 
@@ -227,6 +227,7 @@ pub struct ProposedPair {
     match_id: Option<String>,
 }
 
+/// A pair a round computed, for dry runs too.
 #[Object]
 impl ProposedPair {
     /// The household.
@@ -267,6 +268,7 @@ pub struct UnmatchedNewcomer {
     reason: String,
 }
 
+/// A newcomer a round left unmatched, and why.
 #[Object]
 impl UnmatchedNewcomer {
     /// The household.
@@ -315,6 +317,7 @@ impl QualityReport {
     }
 }
 
+/// How good and how fair a round's proposal is.
 #[Object]
 impl QualityReport {
     /// Total score of a greedy assignment (best remaining pair first) on the same matrix.
@@ -385,6 +388,7 @@ impl MatchingRun {
     }
 }
 
+/// A matching round of one city, with everything needed to reproduce it.
 #[Object]
 impl MatchingRun {
     /// Opaque id.
@@ -504,14 +508,15 @@ impl MatchingRun {
         self.0.solve_ms as i32
     }
     /// When the round ran.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Timestamp {
+        Timestamp(self.0.created_at)
     }
 }
 
 /// A group recommended for one newcomer.
 pub struct Recommendation(decisions::Recommendation);
 
+/// A group recommended for one newcomer.
 #[Object]
 impl Recommendation {
     /// The group.
@@ -546,10 +551,11 @@ impl MatchingQuery {
     async fn matches(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only matches of this city (FORBIDDEN for a city outside the caller's scope).")]
         city_slug: Option<String>,
-        status: Option<MatchStatus>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Only matches with this status.")] status: Option<MatchStatus>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page; omitted for the first page.")] after: Option<String>,
     ) -> async_graphql::Result<Conn<Match>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
@@ -563,7 +569,11 @@ impl MatchingQuery {
     }
 
     /// One match; NOT_FOUND outside the caller's scope.
-    async fn r#match(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Match>> {
+    async fn r#match(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Id of the match.")] id: ID,
+    ) -> async_graphql::Result<Option<Match>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             decisions::find_scoped(&state.db, p, Op::ReadMatches, &id).await.map(|m| Some(Match(m)))
@@ -573,7 +583,11 @@ impl MatchingQuery {
 
     /// One matching round. ADMIN and the city's CITY_ADMIN.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn matching_run(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<MatchingRun>> {
+    async fn matching_run(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Id of the matching run (a round or a dry run).")] id: ID,
+    ) -> async_graphql::Result<Option<MatchingRun>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             rounds::get_run(&state.db, p, &id).await.map(|r| Some(MatchingRun(r)))
@@ -586,8 +600,8 @@ impl MatchingQuery {
     async fn recommendations(
         &self,
         ctx: &Context<'_>,
-        newcomer_id: ID,
-        #[graphql(default = 5)] limit: i32,
+        #[graphql(desc = "Id of a WAITING newcomer household.")] newcomer_id: ID,
+        #[graphql(default = 5, desc = "How many groups at most, 1-50 (default 5).")] limit: i32,
     ) -> async_graphql::Result<Vec<Recommendation>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
@@ -610,7 +624,11 @@ impl MatchingMutation {
     /// to its READY groups under the city's active script. Its pairs become PROPOSED matches
     /// (a dry run stores only the run record).
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn run_matching(&self, ctx: &Context<'_>, input: RunMatchingInput) -> async_graphql::Result<MatchingRun> {
+    async fn run_matching(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The city, the objective and the pairs locked in or excluded.")] input: RunMatchingInput,
+    ) -> async_graphql::Result<MatchingRun> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             rounds::run(&state.db, &state.scoring, &state.metrics, state.settings.today(), p, input.into())
@@ -626,7 +644,8 @@ impl MatchingMutation {
     async fn accept_match(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Id of the PROPOSED match.")] id: ID,
+        #[graphql(desc = "Date the household and the group first met, if they have (not in the future).")]
         introduction_date: Option<Date>,
     ) -> async_graphql::Result<Match> {
         let run = async {
@@ -641,7 +660,12 @@ impl MatchingMutation {
     /// One side declined: PROPOSED -> REJECTED; both are candidates again; this pair is never
     /// proposed again.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn reject_match(&self, ctx: &Context<'_>, id: ID, reason: String) -> async_graphql::Result<Match> {
+    async fn reject_match(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Id of the PROPOSED match.")] id: ID,
+        #[graphql(desc = "Why the match is declined (1-2000 characters; staff read it).")] reason: String,
+    ) -> async_graphql::Result<Match> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             decisions::reject(&state.db, p, &id, &reason).await.map(Match)
@@ -651,7 +675,12 @@ impl MatchingMutation {
 
     /// Proposes one pair by hand, through the same rules as a round.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn propose_match(&self, ctx: &Context<'_>, newcomer_id: ID, group_id: ID) -> async_graphql::Result<Match> {
+    async fn propose_match(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Id of a WAITING newcomer household.")] newcomer_id: ID,
+        #[graphql(desc = "Id of a READY welcome group.")] group_id: ID,
+    ) -> async_graphql::Result<Match> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             decisions::propose_by_hand(&state.db, &state.scoring, state.settings.today(), p, &newcomer_id, &group_id)

@@ -4,7 +4,6 @@
 
 use crate::DB_COST;
 use async_graphql::{Context, ID, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 use entity::newcomer;
 
 use crate::cities::{self, City};
@@ -14,7 +13,7 @@ use crate::enums::{CefrLevel, Gender, NewcomerStatus};
 use crate::enums::{Goal, LanguageLevel};
 use crate::error::{IntoGql, IntoGraphql};
 use crate::inputs::{RegisterNewcomerInput, UpdateNewcomerInput};
-use crate::scalars::Date;
+use crate::scalars::{Date, Timestamp};
 use domain::error::AppError;
 use domain::error::AppResult;
 use domain::policy::Principal;
@@ -102,6 +101,9 @@ pub struct LanguageSkill {
     pub level: LanguageLevel,
 }
 
+/// A newcomer household (a refugee with a residence permit, alone or with family).
+/// Personal data: see the field docs for who may read what. A field the caller may not read
+/// answers FORBIDDEN (null, with an error for that field); the rest of the answer stands.
 #[Object]
 impl Newcomer {
     /// Opaque id.
@@ -146,8 +148,8 @@ impl Newcomer {
         Ok(value)
     }
     /// When the household's personal data was erased; null while it is held. Staff only.
-    async fn erased_at(&self) -> async_graphql::Result<Option<DateTime<Utc>>> {
-        self.full(self.model.erased_at)
+    async fn erased_at(&self) -> async_graphql::Result<Option<Timestamp>> {
+        self.full(self.model.erased_at.map(Timestamp))
     }
     /// Year of birth of the primary contact. Staff only.
     async fn birth_year(&self) -> async_graphql::Result<Option<i32>> {
@@ -236,8 +238,8 @@ impl Newcomer {
         self.full(self.model.privacy_notice_version.as_deref())
     }
     /// When the household started waiting (kept across an early end of a match). Staff only.
-    async fn waiting_since(&self) -> async_graphql::Result<Option<DateTime<Utc>>> {
-        self.full(Some(self.model.waiting_since))
+    async fn waiting_since(&self) -> async_graphql::Result<Option<Timestamp>> {
+        self.full(Some(Timestamp(self.model.waiting_since)))
     }
     /// The live (PROPOSED or ACTIVE) match, if any. Staff and the match's coordinator.
     #[graphql(complexity = "child_complexity + DB_COST")]
@@ -254,12 +256,12 @@ impl Newcomer {
         self.model.version
     }
     /// When the household was registered. Staff only.
-    async fn created_at(&self) -> async_graphql::Result<Option<DateTime<Utc>>> {
-        self.full(Some(self.model.created_at))
+    async fn created_at(&self) -> async_graphql::Result<Option<Timestamp>> {
+        self.full(Some(Timestamp(self.model.created_at)))
     }
     /// When the record last changed. Staff only.
-    async fn updated_at(&self) -> async_graphql::Result<Option<DateTime<Utc>>> {
-        self.full(Some(self.model.updated_at))
+    async fn updated_at(&self) -> async_graphql::Result<Option<Timestamp>> {
+        self.full(Some(Timestamp(self.model.updated_at)))
     }
 }
 
@@ -273,10 +275,10 @@ impl NewcomerQuery {
     async fn newcomers(
         &self,
         ctx: &Context<'_>,
-        city_slug: Option<String>,
-        status: Option<NewcomerStatus>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Only households of this city (FORBIDDEN for a city outside the caller's scope).")] city_slug: Option<String>,
+        #[graphql(desc = "Only households with this status.")] status: Option<NewcomerStatus>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page; omitted for the first page.")] after: Option<String>,
     ) -> async_graphql::Result<Conn<Newcomer>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
@@ -292,7 +294,11 @@ impl NewcomerQuery {
 
     /// One newcomer; NOT_FOUND when it does not exist or lies outside the caller's scope.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn newcomer(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Newcomer>> {
+    async fn newcomer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Id of the newcomer household.")] id: ID,
+    ) -> async_graphql::Result<Option<Newcomer>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             Ok(Some(Newcomer::scoped(&state.db, svc::get(&state.db, p, &id).await?, p).await?))
@@ -312,7 +318,7 @@ impl NewcomerMutation {
     async fn register_newcomer(
         &self,
         ctx: &Context<'_>,
-        input: RegisterNewcomerInput,
+        #[graphql(desc = "The household to register.")] input: RegisterNewcomerInput,
     ) -> async_graphql::Result<Newcomer> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
@@ -327,8 +333,8 @@ impl NewcomerMutation {
     async fn update_newcomer(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: UpdateNewcomerInput,
+        #[graphql(desc = "Id of the newcomer household.")] id: ID,
+        #[graphql(desc = "The fields to change; fields left out stay as they are.")] input: UpdateNewcomerInput,
     ) -> async_graphql::Result<Newcomer> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
@@ -340,7 +346,12 @@ impl NewcomerMutation {
 
     /// WAITING -> WITHDRAWN, with the reason.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn withdraw_newcomer(&self, ctx: &Context<'_>, id: ID, reason: String) -> async_graphql::Result<Newcomer> {
+    async fn withdraw_newcomer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Id of the newcomer household.")] id: ID,
+        #[graphql(desc = "Why the household stops (1-2000 characters; staff read it).")] reason: String,
+    ) -> async_graphql::Result<Newcomer> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             Newcomer::scoped(&state.db, svc::withdraw(&state.db, state.settings.today(), p, &id, &reason).await?, p)

@@ -20,7 +20,7 @@ impl PrivacyQuery {
     async fn personal_data_report(
         &self,
         ctx: &Context<'_>,
-        newcomer_id: ID,
+        #[graphql(desc = "Id of the newcomer household whose data is reported.")] newcomer_id: ID,
     ) -> async_graphql::Result<Json<serde_json::Value>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
@@ -40,7 +40,11 @@ impl PrivacyMutation {
     /// need. A WAITING household becomes WITHDRAWN. CONFLICT while it is in a PROPOSED or ACTIVE
     /// match: reject or end that first. Erasing an erased household again answers true.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn erase_newcomer(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
+    async fn erase_newcomer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Id of the newcomer household whose personal data is erased.")] id: ID,
+    ) -> async_graphql::Result<bool> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             svc::erase_newcomer(&state.db, Cause::Request(p), &id).await.map(|()| true)
@@ -51,7 +55,11 @@ impl PrivacyMutation {
     /// Right to erasure for a volunteer: removes the member's name, contact details, exact
     /// birth year and certificate date; the member stays counted in the group.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn erase_group_member(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
+    async fn erase_group_member(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Id of the group member whose personal data is erased.")] id: ID,
+    ) -> async_graphql::Result<bool> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             svc::erase_member(&state.db, Cause::Request(p), &id).await.map(|()| true)

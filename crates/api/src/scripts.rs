@@ -1,8 +1,8 @@
 //! Scoring scripts in GraphQL: versions, validation, preview, publish, activate.
 
 use crate::DB_COST;
+use crate::scalars::Timestamp;
 use async_graphql::{Context, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 use entity::scoring_script;
 
 use crate::context::both;
@@ -14,6 +14,7 @@ use services::scripts as svc;
 /// One immutable version of a city's scoring script.
 pub struct ScoringScript(pub scoring_script::Model);
 
+/// One immutable version of a city's scoring script.
 #[Object]
 impl ScoringScript {
     /// Opaque id of this version (clients' caches key on it).
@@ -49,8 +50,8 @@ impl ScoringScript {
         self.0.author_user_id.as_deref()
     }
     /// When it was published.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Timestamp {
+        Timestamp(self.0.created_at)
     }
 }
 
@@ -88,6 +89,8 @@ pub struct ScriptValidation {
 /// candidates, both solved exactly.
 pub struct ScriptPreview(svc::Preview);
 
+/// What a candidate script would change compared with the active one, on the city's current
+/// candidates, both solved exactly.
 #[Object]
 impl ScriptPreview {
     /// Total score of the proposals under the active script.
@@ -125,6 +128,7 @@ impl ScriptPreview {
 /// One household whose proposal a candidate script would change.
 pub struct PreviewChange(svc::PreviewChange);
 
+/// One household whose proposal a candidate script would change.
 #[Object]
 impl PreviewChange {
     /// The household.
@@ -176,7 +180,11 @@ pub struct ScriptQuery;
 impl ScriptQuery {
     /// Every version of a city's scoring script, newest first. ADMIN and the city's CITY_ADMIN.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn scoring_scripts(&self, ctx: &Context<'_>, city_slug: String) -> async_graphql::Result<Vec<ScoringScript>> {
+    async fn scoring_scripts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The city whose script versions are listed.")] city_slug: String,
+    ) -> async_graphql::Result<Vec<ScoringScript>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             Ok(svc::list(&state.db, p, &city_slug).await?.into_iter().map(ScoringScript).collect())
@@ -197,7 +205,10 @@ impl ScriptMutation {
     async fn validate_scoring_script(
         &self,
         ctx: &Context<'_>,
-        city_slug: String,
+        #[graphql(desc = "The city whose households and groups the script is tried on.")] city_slug: String,
+        #[graphql(
+            desc = "The Rhai source of the script (send it as a variable: quotes and newlines need no escaping)."
+        )]
         source: String,
     ) -> async_graphql::Result<ScriptValidation> {
         let run = async {
@@ -223,8 +234,8 @@ impl ScriptMutation {
     async fn preview_scoring_script(
         &self,
         ctx: &Context<'_>,
-        city_slug: String,
-        source: String,
+        #[graphql(desc = "The city whose waiting households and ready groups are scored.")] city_slug: String,
+        #[graphql(desc = "The Rhai source of the script to compare with the active one.")] source: String,
     ) -> async_graphql::Result<ScriptPreview> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
@@ -240,9 +251,9 @@ impl ScriptMutation {
     async fn publish_scoring_script(
         &self,
         ctx: &Context<'_>,
-        city_slug: String,
-        source: String,
-        note: Option<String>,
+        #[graphql(desc = "The city the new version belongs to.")] city_slug: String,
+        #[graphql(desc = "The Rhai source of the new version; it must validate.")] source: String,
+        #[graphql(desc = "What changed and why, for the audit log and the list of versions.")] note: Option<String>,
     ) -> async_graphql::Result<ScoringScript> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
@@ -258,8 +269,8 @@ impl ScriptMutation {
     async fn activate_scoring_script(
         &self,
         ctx: &Context<'_>,
-        city_slug: String,
-        version: i32,
+        #[graphql(desc = "The city whose active version changes.")] city_slug: String,
+        #[graphql(desc = "The version to make active (1, 2, ...).")] version: i32,
     ) -> async_graphql::Result<ScoringScript> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;

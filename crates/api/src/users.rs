@@ -1,8 +1,8 @@
 //! `me` and `login`.
 
 use crate::DB_COST;
+use crate::scalars::Timestamp;
 use async_graphql::{Context, ID, Object};
-use chrono::{DateTime, Utc};
 use entity::user;
 
 use crate::cities::{self, City};
@@ -27,6 +27,7 @@ impl User {
     }
 }
 
+/// An account of the platform.
 #[Object]
 impl User {
     /// Opaque id.
@@ -64,18 +65,19 @@ impl User {
         run.await.gql()
     }
     /// When the account was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.model.created_at
+    async fn created_at(&self) -> Timestamp {
+        Timestamp(self.model.created_at)
     }
 }
 
 /// A signed-in session.
 pub struct AuthPayload {
     token: String,
-    expires_at: DateTime<Utc>,
+    expires_at: chrono::DateTime<chrono::Utc>,
     user: user::Model,
 }
 
+/// A signed-in session.
 #[Object]
 impl AuthPayload {
     /// Send as `Authorization: Bearer <token>`.
@@ -83,8 +85,8 @@ impl AuthPayload {
         &self.token
     }
     /// When the token stops working; log in again then.
-    async fn expires_at(&self) -> DateTime<Utc> {
-        self.expires_at
+    async fn expires_at(&self) -> Timestamp {
+        Timestamp(self.expires_at)
     }
     /// The account signed in; its fields answer as that user would see them (the request
     /// that signs in carries no token yet).
@@ -121,7 +123,12 @@ impl UserMutation {
     /// addresses within a day, logins answer RATE_LIMITED until the window ends (known and
     /// unknown accounts alike).
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> async_graphql::Result<AuthPayload> {
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user's e-mail address (any case).")] email: String,
+        #[graphql(desc = "The user's password.")] password: String,
+    ) -> async_graphql::Result<AuthPayload> {
         let run = async {
             let state = state(ctx)?;
             let address = ctx.data_opt::<crate::context::ClientAddress>().and_then(|a| a.0);

@@ -3,7 +3,6 @@
 
 use crate::{DB_COST, UNPAGED};
 use async_graphql::{Context, ID, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 use entity::{activity_log, audit_log, check_in};
 
 use crate::connection::{Conn, from_page};
@@ -12,7 +11,7 @@ use crate::enums::CefrLevel;
 use crate::error::IntoGql;
 use crate::inputs::{ActivityInput, ActivityKind, AuditFilter, CheckInInput, EndReason, WorkStatus};
 use crate::matching::Match;
-use crate::scalars::Date;
+use crate::scalars::{Date, Timestamp};
 use services::audit;
 use services::page::PageArgs;
 use services::stats::{self, Count};
@@ -21,6 +20,7 @@ use services::year as svc;
 /// Something the group and the household did together.
 pub struct ActivityLog(pub activity_log::Model);
 
+/// Something the group and the household did together.
 #[Object]
 impl ActivityLog {
     /// Opaque id.
@@ -52,14 +52,15 @@ impl ActivityLog {
         &self.0.logged_by
     }
     /// When it was logged.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Timestamp {
+        Timestamp(self.0.created_at)
     }
 }
 
 /// The check-in of month 3, 6 or 12.
 pub struct CheckIn(pub check_in::Model);
 
+/// The check-in of month 3, 6 or 12.
 #[Object]
 impl CheckIn {
     /// Opaque id.
@@ -99,8 +100,8 @@ impl CheckIn {
         &self.0.recorded_by
     }
     /// When it was recorded.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Timestamp {
+        Timestamp(self.0.created_at)
     }
 }
 
@@ -122,6 +123,7 @@ fn cefr(s: &str) -> Option<CefrLevel> {
 /// A check-in that fell due and is missing.
 pub struct DueCheckIn(svc::DueCheckIn);
 
+/// A check-in that fell due and is missing.
 #[Object]
 impl DueCheckIn {
     /// The match.
@@ -166,7 +168,9 @@ impl From<Count> for SuppressibleCount {
 /// Ended-early matches with one reason.
 #[derive(SimpleObject)]
 pub struct ReasonCount {
+    /// The reason code (an `EndReason` value).
     pub reason: String,
+    /// How many matches ended early for it.
     pub count: SuppressibleCount,
 }
 
@@ -175,23 +179,31 @@ pub struct ReasonCount {
 pub struct ActivityCount {
     /// "YYYY-MM".
     pub month: String,
+    /// The kind of activity (an `ActivityKind` value).
     pub kind: String,
+    /// How many were logged.
     pub count: SuppressibleCount,
 }
 
 /// Check-in averages of one month (3, 6 or 12); averages are null where too few to show.
 #[derive(SimpleObject)]
 pub struct CheckInAverages {
+    /// The check-in month: 3, 6 or 12.
     pub month: i32,
+    /// How many check-ins of that month were recorded.
     pub count: SuppressibleCount,
+    /// Mean satisfaction of the newcomers (1-5).
     pub mean_newcomer_satisfaction: Option<f64>,
+    /// Mean satisfaction of the groups (1-5).
     pub mean_group_satisfaction: Option<f64>,
+    /// Mean size of the newcomers' network beyond the group.
     pub mean_network_size: Option<f64>,
 }
 
 /// A city's programme in numbers.
 #[derive(SimpleObject)]
 pub struct CityStatistics {
+    /// The city.
     pub city_slug: String,
     /// WAITING newcomers.
     pub waiting_newcomers: SuppressibleCount,
@@ -199,8 +211,11 @@ pub struct CityStatistics {
     pub median_waiting_days: Option<f64>,
     /// READY groups.
     pub ready_groups: SuppressibleCount,
+    /// ACTIVE matches: the year together is running.
     pub active_matches: SuppressibleCount,
+    /// COMPLETED matches: twelve months together.
     pub completed_matches: SuppressibleCount,
+    /// Matches ENDED_EARLY.
     pub ended_early_matches: SuppressibleCount,
     /// Ended-early matches by reason code.
     pub ended_early_by_reason: Vec<ReasonCount>,
@@ -259,14 +274,16 @@ pub struct CriterionOutcome {
 /// One audit-log entry: who did what to which record, when. Ids and codes only.
 pub struct AuditEntry(audit_log::Model);
 
+/// One audit-log entry: who did what to which record, when. Ids and codes only.
 #[Object]
 impl AuditEntry {
+    /// Opaque id; ids grow with time, so the newest entry has the greatest.
     async fn id(&self) -> ID {
         ID(self.0.id.clone())
     }
     /// When.
-    async fn at(&self) -> DateTime<Utc> {
-        self.0.at
+    async fn at(&self) -> Timestamp {
+        Timestamp(self.0.at)
     }
     /// The user who acted (none for the system and the CLI).
     async fn actor_id(&self) -> Option<&str> {
@@ -309,7 +326,11 @@ pub struct YearQuery;
 impl YearQuery {
     /// Check-ins that fell due and are missing, for staff reminders.
     #[graphql(complexity = "UNPAGED * child_complexity + DB_COST")]
-    async fn check_ins_due(&self, ctx: &Context<'_>, city_slug: String) -> async_graphql::Result<Vec<DueCheckIn>> {
+    async fn check_ins_due(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The city whose ACTIVE matches are checked.")] city_slug: String,
+    ) -> async_graphql::Result<Vec<DueCheckIn>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             Ok(svc::check_ins_due(&state.db, state.settings.today(), p, &city_slug)
@@ -326,7 +347,7 @@ impl YearQuery {
     async fn matches_due_for_completion(
         &self,
         ctx: &Context<'_>,
-        city_slug: String,
+        #[graphql(desc = "The city whose ACTIVE matches are checked.")] city_slug: String,
     ) -> async_graphql::Result<Vec<Match>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
@@ -342,7 +363,11 @@ impl YearQuery {
     /// The city's programme in numbers. ADMIN, the city's CITY_ADMIN, and ANALYST (counts
     /// below 5 suppressed).
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn city_statistics(&self, ctx: &Context<'_>, city_slug: String) -> async_graphql::Result<CityStatistics> {
+    async fn city_statistics(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The city.")] city_slug: String,
+    ) -> async_graphql::Result<CityStatistics> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             let s = stats::city_statistics(&state.db, state.settings.today(), p, &city_slug).await?;
@@ -386,7 +411,7 @@ impl YearQuery {
     async fn criterion_outcomes(
         &self,
         ctx: &Context<'_>,
-        city_slug: String,
+        #[graphql(desc = "The city.")] city_slug: String,
     ) -> async_graphql::Result<Vec<CriterionOutcome>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
@@ -409,9 +434,9 @@ impl YearQuery {
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
-        filter: Option<AuditFilter>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Only entries that match every filter given.")] filter: Option<AuditFilter>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page; omitted for the first page.")] after: Option<String>,
     ) -> async_graphql::Result<Conn<AuditEntry>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
@@ -433,8 +458,8 @@ impl YearMutation {
     async fn log_activity(
         &self,
         ctx: &Context<'_>,
-        match_id: ID,
-        input: ActivityInput,
+        #[graphql(desc = "Id of the ACTIVE match.")] match_id: ID,
+        #[graphql(desc = "The activity.")] input: ActivityInput,
     ) -> async_graphql::Result<ActivityLog> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
@@ -448,8 +473,8 @@ impl YearMutation {
     async fn update_activity(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: ActivityInput,
+        #[graphql(desc = "Id of the logged activity.")] id: ID,
+        #[graphql(desc = "The activity as it should read now.")] input: ActivityInput,
     ) -> async_graphql::Result<ActivityLog> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
@@ -463,8 +488,8 @@ impl YearMutation {
     async fn record_check_in(
         &self,
         ctx: &Context<'_>,
-        match_id: ID,
-        input: CheckInInput,
+        #[graphql(desc = "Id of the ACTIVE match.")] match_id: ID,
+        #[graphql(desc = "The check-in.")] input: CheckInInput,
     ) -> async_graphql::Result<CheckIn> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
@@ -478,9 +503,10 @@ impl YearMutation {
     async fn end_match(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        reason: String,
-        #[graphql(default_with = "EndReason::Other")] reason_code: EndReason,
+        #[graphql(desc = "Id of the ACTIVE match.")] id: ID,
+        #[graphql(desc = "What happened, in words (1-2000 characters; staff read it).")] reason: String,
+        #[graphql(default_with = "EndReason::Other", desc = "The reason as a code, for statistics (default OTHER).")]
+        reason_code: EndReason,
     ) -> async_graphql::Result<Match> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
@@ -491,7 +517,11 @@ impl YearMutation {
 
     /// After the twelve months: ACTIVE -> COMPLETED; newcomer and group COMPLETED.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn complete_match(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Match> {
+    async fn complete_match(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Id of the ACTIVE match whose twelve months are over.")] id: ID,
+    ) -> async_graphql::Result<Match> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             svc::complete_match(&state.db, state.settings.today(), p, &id).await.map(Match)

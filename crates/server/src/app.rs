@@ -153,11 +153,14 @@ impl Application {
             max_complexity: state.settings.max_query_complexity,
             introspection,
         };
-        let schema = api::builder(limits).data(Arc::clone(&state)).finish();
-        let shapes = api::response_shape::Shapes::from_sdl(&schema.sdl());
+        let schema = api::schema(limits, Arc::clone(&state));
+        let sdl = api::sdl_of(&schema);
+        let shapes = api::response_shape::Shapes::from_sdl(&sdl);
+        let input_types = api::variables::InputTypes::from_sdl(&sdl);
         let endpoint = web::Data::new(GraphqlEndpoint {
             schema,
             shapes,
+            input_types,
             graphiql: introspection,
             cache: api::response_cache::ResponseCache::new(state.settings.response_cache_bytes),
         });
@@ -183,6 +186,7 @@ impl Application {
                 .route("/exports", web::get().to(crate::export_http::index))
                 .route("/exports/", web::get().to(crate::export_http::index))
                 .route("/exports/{dataset}", web::get().to(crate::export_http::download))
+                .route("/graphiql/{file}", web::get().to(crate::graphiql::asset))
                 .route("/healthz", web::get().to(healthz))
                 .route("/readyz", web::get().to(readyz))
                 .route("/metrics", web::get().to(metrics_text))

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use actix_web::http::{StatusCode, header};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Variables};
 use futures_util::StreamExt;
@@ -34,6 +33,8 @@ pub struct GraphqlEndpoint {
     pub cache: ResponseCache,
     /// The schema's field types, to put failed fields in as null (see `response_shape`).
     pub shapes: api::response_shape::Shapes,
+    /// The schema's input types, to check variables before anything runs (see `variables`).
+    pub input_types: api::variables::InputTypes,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -213,9 +214,7 @@ fn runs_a_round(doc: &async_graphql::parser::types::ExecutableDocument, operatio
 }
 
 fn graphiql() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(GraphiQLSource::build().endpoint("/graphql").title("samenhier GraphQL").finish())
+    crate::graphiql::page()
 }
 
 fn not_acceptable(request_id: &str) -> HttpResponse {
@@ -441,6 +440,7 @@ async fn execute(
     // Parsed here too (async-graphql parses again) to pick the time budget, to name a request
     // error's code and to tell whether the answer may be cached.
     let parsed = async_graphql::parser::parse_query(&request.query);
+    let query_text = request.query.clone();
     let is_round = parsed.as_ref().is_ok_and(|doc| runs_a_round(doc, request.operation_name.as_deref()));
     let may_cache = cache_key.is_some()
         && parsed.as_ref().is_ok_and(|doc| response_cache::cacheable(doc, request.operation_name.as_deref()));
@@ -456,11 +456,17 @@ async fn execute(
     let state2 = Arc::clone(state);
     let request_cache = Arc::new(api::context::RequestCache::default());
     let request_cache2 = Arc::clone(&request_cache);
+    // Validation rules async-graphql does not hold, and variables that do not fit their
+    // types, stop the request before anything runs.
+    let precheck = api::variables::precheck(&endpoint.input_types, parsed.as_ref().ok(), &request);
     let work = REQUEST_ID.scope(request_id.clone(), async move {
+        if let Some(refusal) = precheck.answer(&endpoint.schema, &request).await {
+            return (refusal, false);
+        }
         let principal = auth.principal.clone();
         let loaders = api::loaders::Loaders::new(&state2.db);
         let response =
-            endpoint.schema.execute(request.data(auth).data(address).data(request_cache2).data(loaders)).await;
+            api::execute(&endpoint.schema, request.data(auth).data(address).data(request_cache2).data(loaders)).await;
         // Contact details in the answer are audited before it leaves; if that write fails,
         // the answer does not leave.
         // A poisoned log (a thread panicked while noting a read) fails the request: the answer
@@ -527,7 +533,10 @@ async fn execute(
         && response.errors.iter().all(|e| e.path.is_empty());
     // Every error carries a code: async-graphql's own (parse, validation, limits, argument
     // values) come without one.
-    let request_code = if parsed.is_err() { "GRAPHQL_PARSE_FAILED" } else { "GRAPHQL_VALIDATION_FAILED" };
+    let request_code = match &parsed {
+        Err(e) => api::validation::parse_error_code(e, &query_text),
+        Ok(_) => "GRAPHQL_VALIDATION_FAILED",
+    };
     let mut response = response;
     for e in &mut response.errors {
         let has_code = e.extensions.as_ref().is_some_and(|x| x.get("code").is_some());

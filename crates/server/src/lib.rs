@@ -4,5 +4,6 @@
 
 pub mod app;
 pub mod export_http;
+pub mod graphiql;
 pub mod graphql_http;
 pub mod telemetry;

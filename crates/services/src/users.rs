@@ -81,7 +81,7 @@ pub async fn principal_from_token(db: &DatabaseConnection, sign_in: &SignIn, tok
 }
 
 /// The caller behind a token and the current data generation, read in one statement (the
-/// generation labels answers kept by the response cache; see `graphql::response_cache`).
+/// generation labels answers kept by the response cache; see `api::response_cache`).
 pub async fn principal_and_generation(
     db: &DatabaseConnection,
     sign_in: &SignIn,
