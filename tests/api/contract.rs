@@ -152,3 +152,25 @@ async fn graphiql_is_served_from_the_binary_under_a_strict_policy() {
     let resp = closed.client.get(format!("{}/graphiql/graphiql.min.js", closed.address)).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn lists_are_oldest_first_in_the_demo_too() {
+    let app = spawn_app().await;
+    services::demo::seed(&app.state.db, &app.state.settings).await.expect("demo seed");
+    let admin = app.admin().await;
+    let data = app
+        .ok(
+            Some(&admin),
+            "{ newcomers(first: 100) { nodes { createdAt } } matches(first: 100) { nodes { createdAt } } \
+               welcomeGroups(first: 100) { nodes { createdAt } } }",
+            json!({}),
+        )
+        .await;
+    for list in ["newcomers", "matches", "welcomeGroups"] {
+        let times: Vec<&str> =
+            data[list]["nodes"].as_array().unwrap().iter().map(|n| n["createdAt"].as_str().unwrap()).collect();
+        assert!(times.len() > 10, "{list}: {times:?}");
+        let parsed: Vec<chrono::DateTime<chrono::Utc>> = times.iter().map(|t| t.parse().unwrap()).collect();
+        assert!(parsed.windows(2).all(|w| w[0] <= w[1]), "{list} is not oldest first: {times:?}");
+    }
+}

@@ -106,18 +106,7 @@ impl CheckIn {
 }
 
 fn cefr(s: &str) -> Option<CefrLevel> {
-    use entity::CefrLevel as L;
-    let l = match s {
-        "A0" => L::A0,
-        "A1" => L::A1,
-        "A2" => L::A2,
-        "B1" => L::B1,
-        "B2" => L::B2,
-        "C1" => L::C1,
-        "C2" => L::C2,
-        _ => return None,
-    };
-    Some(l.into())
+    domain::enums::CefrLevel::from_code(s).map(Into::into)
 }
 
 /// A check-in that fell due and is missing.

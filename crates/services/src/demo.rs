@@ -341,7 +341,8 @@ fn generate(
         newcomers.push(newcomer::ActiveModel {
             registered_by: Set(None),
             idempotency_fingerprint: Set(None),
-            id: Set(new_id()),
+            // Dated when it was registered, so that id order is registration order here too.
+            id: Set(crate::new_id_at(now - Duration::days(waited))),
             city_slug: Set(city.to_string()),
             name: Set(format!("{given} {family}")),
             preferred_name: Set(given.to_string()),
@@ -453,9 +454,10 @@ async fn year_together(
     let reasons = ["NO_CONNECTION", "NEWCOMER_MOVED", "GROUP_REQUEST", "NEWCOMER_REQUEST"];
     let mean_score = proposal.pairs.iter().map(|p| p.2).sum::<i64>() as f64 / proposal.pairs.len().max(1) as f64;
     // The demo's matches come from one decided round of the shipped script.
-    let run_id = new_id();
     let source = shipped::for_city(city);
     let earliest = today.checked_sub_months(chrono::Months::new(21)).unwrap_or(today);
+    let run_at = earliest.and_hms_opt(9, 0, 0).map(|t| t.and_utc()).unwrap_or(now);
+    let run_id = crate::new_id_at(run_at);
     entity::matching_run::ActiveModel {
         id: Set(run_id.clone()),
         city_slug: Set(city.to_owned()),
@@ -478,7 +480,7 @@ async fn year_together(
         unmatched: Set(serde_json::json!([])),
         quality: Set(serde_json::json!({ "demo": true })),
         created_by: Set(None),
-        created_at: Set(earliest.and_hms_opt(9, 0, 0).map(|t| t.and_utc()).unwrap_or(now)),
+        created_at: Set(run_at),
     }
     .insert(conn)
     .await?;
@@ -500,10 +502,10 @@ async fn year_together(
             _ => None,
         };
         let last_day = end_date.unwrap_or(today).min(today);
-        let match_id = new_id();
         let good = (scored.total as f64 / mean_score.max(1.0)).clamp(0.5, 1.5);
         // Proposed two weeks before the introduction: a proposal comes before its start.
         let proposed_at = (start - Duration::days(21)).and_hms_opt(10, 0, 0).map(|t| t.and_utc()).unwrap_or(now);
+        let match_id = crate::new_id_at(proposed_at);
         matches::ActiveModel {
             id: Set(match_id.clone()),
             city_slug: Set(city.to_owned()),

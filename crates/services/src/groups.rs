@@ -183,14 +183,9 @@ fn ensure_open(g: &welcome_group::Model) -> AppResult<()> {
     }
 }
 
+/// The status as the API spells it.
 pub fn status_code(s: GroupStatus) -> &'static str {
-    match s {
-        GroupStatus::Forming => "FORMING",
-        GroupStatus::Ready => "READY",
-        GroupStatus::Matched => "MATCHED",
-        GroupStatus::Completed => "COMPLETED",
-        GroupStatus::Withdrawn => "WITHDRAWN",
-    }
+    domain::enums::GroupStatus::from(s).code()
 }
 
 pub async fn create(

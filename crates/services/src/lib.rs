@@ -37,3 +37,10 @@ pub mod year;
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
+
+/// An id as `new_id` would have made it at `at`: for records dated in the past (the demo's),
+/// so that id order stays creation order.
+pub fn new_id_at(at: chrono::DateTime<chrono::Utc>) -> String {
+    let seconds = u64::try_from(at.timestamp()).unwrap_or(0);
+    uuid::Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, seconds, at.timestamp_subsec_nanos())).to_string()
+}

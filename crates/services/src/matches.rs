@@ -48,13 +48,7 @@ pub fn newcomer_of_live_match(group_id: &str) -> SimpleExpr {
 
 /// The match status as the API spells it.
 pub fn status_code(s: MatchStatus) -> &'static str {
-    match s {
-        MatchStatus::Proposed => "PROPOSED",
-        MatchStatus::Active => "ACTIVE",
-        MatchStatus::Completed => "COMPLETED",
-        MatchStatus::EndedEarly => "ENDED_EARLY",
-        MatchStatus::Rejected => "REJECTED",
-    }
+    domain::enums::MatchStatus::from(s).code()
 }
 
 /// A new PROPOSED match (from a round or by hand): the one place its row is put together.

@@ -402,13 +402,9 @@ pub async fn register(
     Ok(model)
 }
 
+/// The status as the API spells it.
 pub fn status_code(s: NewcomerStatus) -> &'static str {
-    match s {
-        NewcomerStatus::Waiting => "WAITING",
-        NewcomerStatus::Matched => "MATCHED",
-        NewcomerStatus::Completed => "COMPLETED",
-        NewcomerStatus::Withdrawn => "WITHDRAWN",
-    }
+    domain::enums::NewcomerStatus::from(s).code()
 }
 
 pub async fn update(

@@ -19,16 +19,9 @@ pub fn gender_code(g: Gender) -> &'static str {
     }
 }
 
+/// The level as scripts, exports and the API spell it.
 pub fn cefr(l: CefrLevel) -> &'static str {
-    match l {
-        CefrLevel::A0 => "A0",
-        CefrLevel::A1 => "A1",
-        CefrLevel::A2 => "A2",
-        CefrLevel::B1 => "B1",
-        CefrLevel::B2 => "B2",
-        CefrLevel::C1 => "C1",
-        CefrLevel::C2 => "C2",
-    }
+    domain::enums::CefrLevel::from(l).code()
 }
 
 fn text(s: &Option<String>) -> ImmutableString {
