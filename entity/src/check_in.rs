@@ -11,7 +11,7 @@ pub struct Model {
     pub month: i32,
     pub newcomer_satisfaction: i32,
     pub group_satisfaction: i32,
-    pub dutch_level: String,
+    pub dutch_level: crate::CefrLevel,
     pub work_status: String,
     pub network_size: i32,
     /// Free text: personal data.

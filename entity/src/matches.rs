@@ -25,7 +25,7 @@ pub struct Model {
     pub end_reason_code: Option<String>,
     pub end_reason: Option<String>,
     /// The newcomer's Dutch level when the match started, to measure progress at check-ins.
-    pub start_dutch_level: Option<String>,
+    pub start_dutch_level: Option<crate::CefrLevel>,
     pub decided_by: Option<String>,
     pub created_by: Option<String>,
     pub created_at: DateTimeUtc,

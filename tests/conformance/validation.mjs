@@ -169,6 +169,8 @@ const invalid = [
   '{ me { id } } fragment',
   '...',
   '',
+  '# only a comment',
+  'fragment F on User { id }',
 ];
 
 // Valid documents: both must accept them (they may then fail for want of a caller).

@@ -11,6 +11,7 @@ pub mod enums;
 pub mod error;
 pub mod exports;
 pub mod groups;
+pub mod input_types;
 pub mod inputs;
 pub mod loaders;
 pub mod matching;

@@ -24,7 +24,7 @@ use async_graphql::{ErrorExtensionValues, Positioned, ServerError};
 // The values of a document (with variables); `async_graphql::Value` is the constant kind.
 use async_graphql_value::Value;
 
-use crate::variables::InputTypes;
+use crate::input_types::InputTypes;
 
 /// The code of a document async-graphql could not parse: GRAPHQL_PARSE_FAILED for a syntax
 /// error, GRAPHQL_VALIDATION_FAILED for what the specification counts as validation.
@@ -40,7 +40,8 @@ pub fn parse_error_code(err: &async_graphql::parser::Error, query: &str) -> &'st
                 ["type", "schema", "scalar", "interface", "union", "enum", "input", "extend", "directive"];
             if definitions.contains(&keyword) { "GRAPHQL_VALIDATION_FAILED" } else { "GRAPHQL_PARSE_FAILED" }
         }
-        Error::MissingOperation if query.trim().is_empty() => "GRAPHQL_PARSE_FAILED",
+        // Nothing but white space, commas and comments: graphql-js finds no definition to parse.
+        Error::MissingOperation if tokens(query).is_empty() && !query.contains('"') => "GRAPHQL_PARSE_FAILED",
         Error::RecursionLimitExceeded => "GRAPHQL_PARSE_FAILED",
         _ => "GRAPHQL_VALIDATION_FAILED",
     }
@@ -323,43 +324,6 @@ fn tokens(text: &str) -> Vec<(String, usize, usize)> {
     out
 }
 
-/// A value of `ty` that passes every check of its type, to validate a document without the
-/// variables its request sent (see `variables::reject`): complexity counts read arguments.
-pub fn placeholder(types: &InputTypes, ty: &Type) -> async_graphql::Value {
-    use async_graphql::Value as V;
-    if ty.nullable {
-        return V::Null;
-    }
-    match &ty.base {
-        BaseType::List(_) => V::List(Vec::new()),
-        BaseType::Named(n) => match n.as_str() {
-            "Int" => V::from(1),
-            "Float" => V::from(1.0),
-            "Boolean" => V::Boolean(false),
-            "Date" => V::from("2000-01-01"),
-            "DateTime" => V::from("2000-01-01T00:00:00+00:00"),
-            "String" | "ID" => V::from("x"),
-            other => {
-                if let Some(values) = types.enums.get(other) {
-                    let mut sorted: Vec<&String> = values.iter().collect();
-                    sorted.sort();
-                    return sorted.first().map(|v| V::Enum(async_graphql::Name::new(v))).unwrap_or(V::Null);
-                }
-                match types.objects.get(other) {
-                    Some(fields) => V::Object(
-                        fields
-                            .iter()
-                            .filter(|f| !f.ty.nullable && !f.has_default)
-                            .map(|f| (async_graphql::Name::new(&f.name), placeholder(types, &f.ty)))
-                            .collect(),
-                    ),
-                    None => V::Null,
-                }
-            }
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -390,6 +354,15 @@ mod tests {
         assert_eq!(found(r#"{ a(f: [{ x: 1 }, { x: 2 }]) { b } }"#), 0);
         assert_eq!(found(r#"{ a(f: { x: "x: 1, x:", y: $x }) { b } }"#), 0);
         assert_eq!(found("query($v: In = { k: 1, k: 2 }) { a(f: $v) { b } }"), 1);
+    }
+
+    #[test]
+    fn an_empty_document_is_a_syntax_error_and_fragments_alone_are_invalid() {
+        let code = |q: &str| async_graphql::parser::parse_query(q).err().map(|e| parse_error_code(&e, q));
+        assert_eq!(code("  # nothing\n ,"), Some("GRAPHQL_PARSE_FAILED"));
+        assert_eq!(code("fragment F on User { id }"), Some("GRAPHQL_VALIDATION_FAILED"));
+        assert_eq!(code("{ me { id }"), Some("GRAPHQL_PARSE_FAILED"));
+        assert_eq!(code("query A { a } query A { b }"), Some("GRAPHQL_VALIDATION_FAILED"));
     }
 
     #[test]

@@ -8,77 +8,17 @@
 //! a missing variable a field error without `field`.
 //!
 //! The document is validated first, as graphql-js does (`validate`, then `coerceVariableValues`):
-//! when variables do not coerce, the server asks async-graphql to validate the document alone
-//! ([`ValidateOnly`]) and answers its validation errors if there are any.
-
-use std::collections::{HashMap, HashSet};
+//! when variables do not coerce, the server asks async-graphql to validate the document with
+//! values that fit in place of the ones sent ([`placeholders`]; its complexity count reads
+//! arguments such as `first`), running nothing ([`ValidateOnly`]), and answers its validation
+//! errors if there are any.
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
-use async_graphql::parser::types::{BaseType, OperationDefinition, Type, TypeKind, TypeSystemDefinition};
+use async_graphql::parser::types::{BaseType, OperationDefinition, Type};
 use async_graphql::{ErrorExtensionValues, Name, Pos, Response, ScalarType, ServerError, Value, Variables};
 
+pub use crate::input_types::InputTypes;
 use crate::scalars::{Date, Timestamp};
-
-/// What checking values needs to know of the schema: its enums, its input objects and their
-/// fields, and the arguments and named types of the fields of its objects and interfaces;
-/// read once from the SDL the schema prints.
-#[derive(Default)]
-pub struct InputTypes {
-    pub(crate) enums: HashMap<String, HashSet<String>>,
-    pub(crate) objects: HashMap<String, Vec<InputField>>,
-    /// (type, field) -> its arguments.
-    pub(crate) args: HashMap<(String, String), Vec<InputField>>,
-    /// (type, field) -> the named type it returns.
-    pub(crate) outputs: HashMap<(String, String), String>,
-}
-
-/// An input field or an argument.
-pub(crate) struct InputField {
-    pub(crate) name: String,
-    pub(crate) ty: Type,
-    pub(crate) has_default: bool,
-}
-
-fn input_field(f: async_graphql::parser::types::InputValueDefinition) -> InputField {
-    InputField { name: f.name.node.to_string(), ty: f.ty.node, has_default: f.default_value.is_some() }
-}
-
-/// The named type at the bottom of a list or non-null type.
-pub(crate) fn named(ty: &Type) -> &str {
-    match &ty.base {
-        BaseType::Named(n) => n.as_str(),
-        BaseType::List(inner) => named(inner),
-    }
-}
-
-impl InputTypes {
-    pub fn from_sdl(sdl: &str) -> Self {
-        let mut types = Self::default();
-        let Ok(doc) = async_graphql::parser::parse_schema(sdl) else { return types };
-        for def in doc.definitions {
-            let TypeSystemDefinition::Type(t) = def else { continue };
-            let name = t.node.name.node.to_string();
-            match t.node.kind {
-                TypeKind::Enum(e) => {
-                    types.enums.insert(name, e.values.into_iter().map(|v| v.node.value.node.to_string()).collect());
-                }
-                TypeKind::InputObject(o) => {
-                    types.objects.insert(name, o.fields.into_iter().map(|f| input_field(f.node)).collect());
-                }
-                TypeKind::Object(async_graphql::parser::types::ObjectType { fields, .. })
-                | TypeKind::Interface(async_graphql::parser::types::InterfaceType { fields, .. }) => {
-                    for f in fields {
-                        let key = (name.clone(), f.node.name.node.to_string());
-                        types.outputs.insert(key.clone(), named(&f.node.ty.node).to_owned());
-                        types.args.insert(key, f.node.arguments.into_iter().map(|a| input_field(a.node)).collect());
-                    }
-                }
-                _ => {}
-            }
-        }
-        types
-    }
-}
 
 /// One variable that does not fit its type.
 #[derive(Debug, Clone, PartialEq)]
@@ -256,7 +196,7 @@ impl Extension for ValidateOnlyExtension {
 pub fn placeholders(types: &InputTypes, op: &OperationDefinition) -> Variables {
     let mut vars = Variables::default();
     for def in &op.variable_definitions {
-        vars.insert(def.node.name.node.clone(), crate::validation::placeholder(types, &def.node.var_type.node));
+        vars.insert(def.node.name.node.clone(), crate::input_types::placeholder(types, &def.node.var_type.node));
     }
     vars
 }

@@ -81,7 +81,7 @@ impl CheckIn {
     }
     /// The newcomer's Dutch level at the check-in.
     async fn dutch_level(&self) -> Option<CefrLevel> {
-        cefr(&self.0.dutch_level)
+        Some(self.0.dutch_level.into())
     }
     /// Work or education status at the check-in.
     async fn work_status(&self) -> WorkStatus {
@@ -103,10 +103,6 @@ impl CheckIn {
     async fn created_at(&self) -> Timestamp {
         Timestamp(self.0.created_at)
     }
-}
-
-fn cefr(s: &str) -> Option<CefrLevel> {
-    domain::enums::CefrLevel::from_code(s).map(Into::into)
 }
 
 /// A check-in that fell due and is missing.

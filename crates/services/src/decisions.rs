@@ -225,7 +225,7 @@ pub async fn accept(
     am.start_date = Set(Some(today));
     am.planned_end_date = Set(Some(planned_end));
     am.decided_by = Set(Some(p.user_id.clone()));
-    am.start_dutch_level = Set(Some(crate::script_values::cefr(n.dutch_level).to_owned()));
+    am.start_dutch_level = Set(Some(n.dutch_level));
     am.updated_at = Set(now);
     let updated = am.update(&txn).await?;
     newcomer::Entity::update_many()

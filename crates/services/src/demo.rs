@@ -450,7 +450,7 @@ async fn year_together(
     let proposal = propose(&script, &ns, &gs, &RoundParams::default()).map_err(AppError::into_anyhow)?;
     let now = Utc::now();
     let kinds = ["MEAL", "LANGUAGE_PRACTICE", "LETTERS_AND_ADMIN", "WORK_AND_EDUCATION", "SOCIAL_OUTING", "OTHER"];
-    let levels = ["A0", "A1", "A2", "B1", "B2", "C1", "C2"];
+    let levels = domain::enums::CefrLevel::ALL;
     let reasons = ["NO_CONNECTION", "NEWCOMER_MOVED", "GROUP_REQUEST", "NEWCOMER_REQUEST"];
     let mean_score = proposal.pairs.iter().map(|p| p.2).sum::<i64>() as f64 / proposal.pairs.len().max(1) as f64;
     // The demo's matches come from one decided round of the shipped script.
@@ -523,7 +523,7 @@ async fn year_together(
             end_date: Set(end_date),
             end_reason_code: Set((status == MatchStatus::EndedEarly).then(|| reasons[i % reasons.len()].to_owned())),
             end_reason: Set((status == MatchStatus::EndedEarly).then(|| "recorded in the demo data".to_owned())),
-            start_dutch_level: Set(Some(values::cefr(n.dutch_level).to_owned())),
+            start_dutch_level: Set(Some(n.dutch_level)),
             decided_by: Set(None),
             created_by: Set(None),
             created_at: Set(proposed_at),
@@ -582,7 +582,7 @@ async fn year_together(
                 month: Set(month as i32),
                 newcomer_satisfaction: Set(sat(rng)),
                 group_satisfaction: Set(sat(rng)),
-                dutch_level: Set(levels[(start_rank + k + usize::from(good > 1.0)).min(levels.len() - 1)].to_owned()),
+                dutch_level: Set(levels[(start_rank + k + usize::from(good > 1.0)).min(levels.len() - 1)].into()),
                 work_status: Set(["NONE", "SEARCHING", "VOLUNTEERING", "EDUCATION", "PART_TIME_WORK"]
                     [rng.random_range(0..5)]
                 .to_owned()),

@@ -218,7 +218,9 @@ fn summarize(items: &[&MatchOutcome], suppress: bool) -> OutcomeSummary {
     let sum = |f: &dyn Fn(&check_in::Model) -> f64| with.iter().map(|c| f(c)).sum::<f64>();
     let progress: Vec<f64> = items
         .iter()
-        .filter_map(|m| Some((cefr_rank(&m.latest.as_ref()?.dutch_level) - m.start_rank?) as f64))
+        .filter_map(|m| {
+            Some((cefr_rank(crate::script_values::cefr(m.latest.as_ref()?.dutch_level)) - m.start_rank?) as f64)
+        })
         .collect();
     let ended = items.iter().filter(|m| m.ended_early).count() as f64;
     OutcomeSummary {
@@ -264,7 +266,7 @@ pub async fn criterion_outcomes(
                 .unwrap_or_default(),
             ended_early: m.status == MatchStatus::EndedEarly,
             latest: latest.remove(&m.id),
-            start_rank: m.start_dutch_level.as_deref().map(cefr_rank),
+            start_rank: m.start_dutch_level.map(|l| cefr_rank(crate::script_values::cefr(l))),
         })
         .collect();
     let mut criteria: Vec<String> = outcomes.iter().flat_map(|o| o.points.keys().cloned()).collect();

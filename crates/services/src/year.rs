@@ -353,7 +353,7 @@ pub async fn record_check_in(
         month: Set(input.month),
         newcomer_satisfaction: Set(ns),
         group_satisfaction: Set(gs),
-        dutch_level: Set(crate::script_values::cefr(dutch).to_owned()),
+        dutch_level: Set(dutch),
         work_status: Set(input.work_status.code().to_owned()),
         network_size: Set(network),
         notes: Set(notes),

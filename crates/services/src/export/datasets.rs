@@ -460,7 +460,7 @@ pub async fn page(
                     Cell::opt(m.end_date.map(month_of)),
                     Cell::opt(m.end_reason_code),
                     months.map_or(Cell::Null, Cell::Int),
-                    Cell::opt(m.start_dutch_level),
+                    Cell::opt(m.start_dutch_level.map(|l| l.to_value())),
                 ]);
             }
         }
@@ -512,7 +512,7 @@ pub async fn page(
                     Cell::Int(c.month.into()),
                     Cell::Int(c.newcomer_satisfaction.into()),
                     Cell::Int(c.group_satisfaction.into()),
-                    Cell::Text(c.dutch_level),
+                    Cell::Text(c.dutch_level.to_value()),
                     Cell::Text(c.work_status),
                     Cell::Int(c.network_size.into()),
                 ]);
