@@ -18,8 +18,8 @@ use domain::error::{AppError, AppResult};
 /// A database error shared by every resolver that waited for the batch.
 pub type Shared = Arc<sea_orm::DbErr>;
 
-/// Keys per statement (below every database's parameter limit).
-const CHUNK: usize = 500;
+/// Keys per statement (see `IN_LIST_CHUNK`).
+const CHUNK: usize = services::db::IN_LIST_CHUNK;
 
 macro_rules! by_id {
     ($name:ident, $entity:ident) => {

@@ -80,7 +80,7 @@ pub enum RunStatus {
 /// Loads many newcomers by id in a few queries (chunks stay under parameter limits).
 async fn newcomers_by_id(conn: &impl ConnectionTrait, ids: Vec<String>) -> AppResult<HashMap<String, newcomer::Model>> {
     let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
+    for chunk in ids.chunks(services::db::IN_LIST_CHUNK) {
         for n in newcomer::Entity::find().filter(newcomer::Column::Id.is_in(chunk.iter().cloned())).all(conn).await? {
             out.insert(n.id.clone(), n);
         }
@@ -364,7 +364,7 @@ impl MatchingRun {
         let g_ids: Vec<String> = raw.iter().filter_map(|p| p.get("g")?.as_str().map(str::to_owned)).collect();
         let ns = newcomers_by_id(&state.db, n_ids).await?;
         let mut gs = HashMap::new();
-        for chunk in g_ids.chunks(500) {
+        for chunk in g_ids.chunks(services::db::IN_LIST_CHUNK) {
             for g in welcome_group::Entity::find()
                 .filter(welcome_group::Column::Id.is_in(chunk.iter().cloned()))
                 .all(&state.db)

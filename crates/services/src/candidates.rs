@@ -53,7 +53,7 @@ pub async fn load(conn: &impl ConnectionTrait, city: &str, limit: Option<u64>) -
     let groups = gq.all(conn).await?;
     let mut by_group: HashMap<String, Vec<group_member::Model>> = HashMap::with_capacity(groups.len());
     let ids: Vec<String> = groups.iter().map(|g| g.id.clone()).collect();
-    for chunk in ids.chunks(500) {
+    for chunk in ids.chunks(crate::db::IN_LIST_CHUNK) {
         let members = group_member::Entity::find()
             .filter(group_member::Column::GroupId.is_in(chunk.iter().cloned()))
             .order_by_asc(group_member::Column::Id)

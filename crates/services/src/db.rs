@@ -11,6 +11,11 @@ use sea_orm::{
     TransactionOptions, TransactionTrait,
 };
 
+/// Ids per `IN (…)` list of one statement: far below the bound-parameter limits (SQLite 32,766,
+/// PostgreSQL 65,535) and small enough that the planner still uses the primary key. Every
+/// query over a list of ids splits it into chunks of this size.
+pub const IN_LIST_CHUNK: usize = 500;
+
 /// Opens a pool. SQLite gets WAL (readers never block the writer), a busy timeout, foreign
 /// keys and secure delete (erased values must not linger in free pages).
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {

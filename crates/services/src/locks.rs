@@ -50,7 +50,7 @@ pub async fn pair(
 
 /// Locks many households and then many groups (each in id order), e.g. a round's candidates.
 pub async fn many(conn: &impl ConnectionTrait, newcomer_ids: &[String], group_ids: &[String]) -> AppResult<()> {
-    for chunk in sorted(newcomer_ids).chunks(500) {
+    for chunk in sorted(newcomer_ids).chunks(crate::db::IN_LIST_CHUNK) {
         newcomer::Entity::find()
             .select_only()
             .column(newcomer::Column::Id)
@@ -61,7 +61,7 @@ pub async fn many(conn: &impl ConnectionTrait, newcomer_ids: &[String], group_id
             .all(conn)
             .await?;
     }
-    for chunk in sorted(group_ids).chunks(500) {
+    for chunk in sorted(group_ids).chunks(crate::db::IN_LIST_CHUNK) {
         welcome_group::Entity::find()
             .select_only()
             .column(welcome_group::Column::Id)

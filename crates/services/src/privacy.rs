@@ -371,7 +371,7 @@ pub async fn retention_candidates(
         .await?;
     // The matches of every idle household, 500 households a query.
     let mut by_newcomer: std::collections::HashMap<String, Vec<matches::Model>> = std::collections::HashMap::new();
-    for chunk in idle.chunks(500) {
+    for chunk in idle.chunks(crate::db::IN_LIST_CHUNK) {
         let ids: Vec<String> = chunk.iter().map(|n| n.id.clone()).collect();
         for m in matches::Entity::find().filter(matches::Column::NewcomerId.is_in(ids)).all(db).await? {
             by_newcomer.entry(m.newcomer_id.clone()).or_default().push(m);

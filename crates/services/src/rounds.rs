@@ -462,7 +462,7 @@ async fn run_round(
     }
     .insert(&txn)
     .await?;
-    for chunk in new_matches.chunks(500) {
+    for chunk in new_matches.chunks(crate::db::IN_LIST_CHUNK) {
         matches::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
     }
     audit::record(&txn, Some(p), audit::Entry {
