@@ -84,7 +84,7 @@ pub fn cacheable(doc: &ExecutableDocument, operation_name: Option<&str>) -> bool
 /// The cache key of a request: who asks (everything that decides what they may see), then
 /// what they ask. Separated by a control character no field can contain unescaped.
 pub fn key(p: &Principal, operation_name: Option<&str>, variables: &str, query: &str) -> String {
-    let role = domain::policy::role_name(p.role);
+    let role = p.role.code();
     let city = p.city.as_deref().unwrap_or("");
     let group = p.group.as_deref().unwrap_or("");
     let op = operation_name.unwrap_or("");

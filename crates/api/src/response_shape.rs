@@ -58,13 +58,7 @@ impl Shapes {
                 },
             };
             out.push(ty.nullable);
-            let mut named = &ty;
-            while let BaseType::List(inner) = &named.base {
-                named = inner;
-            }
-            if let BaseType::Named(n) = &named.base {
-                parent = n.to_string();
-            }
+            parent = crate::input_types::named(&ty).to_owned();
             current = Some(ty);
         }
         Some(out)

@@ -132,15 +132,10 @@ fn reach(role: Role, op: Op) -> Option<Reach> {
     }
 }
 
-/// The role as the GraphQL enum and tokens spell it.
-pub fn role_name(role: Role) -> &'static str {
-    role.code()
-}
-
 impl Principal {
     /// The caller's scope for `op`, or FORBIDDEN when the role may not do it at all.
     pub fn scope_for(&self, op: Op) -> AppResult<Scope> {
-        let forbidden = || AppError::forbidden(format!("the role {} may not do this", role_name(self.role)));
+        let forbidden = || AppError::forbidden(format!("the role {} may not do this", self.role.code()));
         let own_city = || self.city.clone().ok_or_else(forbidden);
         match reach(self.role, op).ok_or_else(forbidden)? {
             Reach::All => Ok(Scope::All),
@@ -164,6 +159,6 @@ impl Principal {
     }
 
     pub fn role_name(&self) -> &'static str {
-        role_name(self.role)
+        self.role.code()
     }
 }

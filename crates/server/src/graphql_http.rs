@@ -117,7 +117,7 @@ pub async fn get(
     let params = web::Query::<GetParams>::from_query(req.query_string());
     let Some(media) = negotiate(&req) else {
         if endpoint.graphiql && params.as_ref().map(|p| p.query.is_none()).unwrap_or(false) {
-            return graphiql();
+            return crate::graphiql::page();
         }
         return not_acceptable(&request_id);
     };
@@ -135,7 +135,7 @@ pub async fn get(
     };
     let Some(query) = params.query else {
         if endpoint.graphiql {
-            return graphiql();
+            return crate::graphiql::page();
         }
         return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "the request has no query", &request_id);
     };
@@ -211,10 +211,6 @@ fn runs_a_round(doc: &async_graphql::parser::types::ExecutableDocument, operatio
                 _ => false,
             })
     })
-}
-
-fn graphiql() -> HttpResponse {
-    crate::graphiql::page()
 }
 
 fn not_acceptable(request_id: &str) -> HttpResponse {
