@@ -81,7 +81,8 @@ def main():
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="samenhier-abuse-")
     env = dict(os.environ, DATABASE_URL=f"sqlite://{work}/abuse.db?mode=rwc", SAMENHIER_JWT_SECRET=secrets.token_urlsafe(48),
-               SAMENHIER_EXPORT_KEY=secrets.token_urlsafe(48), RUST_LOG="error")
+               SAMENHIER_EXPORT_KEY=secrets.token_urlsafe(48),
+               SAMENHIER_DATA_KEY=secrets.token_urlsafe(48), RUST_LOG="error")
     password = secrets.token_urlsafe(18)
     subprocess.run([args.bin, "user", "add", "--email", "abuse@example.org", "--role", "ADMIN"], input=password + "\n",
                    text=True, env=env, check=True, capture_output=True, timeout=120)

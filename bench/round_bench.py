@@ -58,6 +58,7 @@ def run_size(n, db, port):
         env["DATABASE_URL"] = f"sqlite://{tmp}/bench.db?mode=rwc"
     env["SAMENHIER_JWT_SECRET"] = secrets.token_urlsafe(48)
     env["SAMENHIER_EXPORT_KEY"] = secrets.token_urlsafe(48)
+    env["SAMENHIER_DATA_KEY"] = secrets.token_urlsafe(48)
     env["SAMENHIER_LOG_FORMAT"] = "json"
     env["RUST_LOG"] = "warn"
     subprocess.run([BIN, "seed", "--bulk", "almere", "--newcomers", str(n), "--groups", str(n)], env=env, check=True, stdout=subprocess.DEVNULL)

@@ -186,6 +186,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 demo::bulk(&conn, &settings, &city, newcomers, groups, seed).await?;
                 println!("added {newcomers} waiting newcomers and {groups} ready groups to {city}");
             }
+            // The generated people are written in plain text and sealed here, as older rows are.
+            let vault = services::sealed::Vault::configured(&settings)?;
+            services::sealed::seal_legacy(&conn, &vault).await.map_err(AppError::into_anyhow)?;
             Ok(())
         }
     }

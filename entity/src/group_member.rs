@@ -22,6 +22,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// When the personal data was erased (right to erasure or retention); `None` while held.
     pub erased_at: Option<DateTimeUtc>,
+    /// A keyed hash of the e-mail address (the address itself is sealed): unique in a group.
+    pub email_index: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,7 @@ pub mod json;
 pub mod matches;
 pub mod matching_run;
 pub mod newcomer;
+pub mod person_key;
 pub mod scoring_script;
 pub mod user;
 pub mod welcome_group;

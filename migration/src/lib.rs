@@ -13,6 +13,7 @@ mod m20261129_000007_registered_by;
 mod m20261129_000008_integrity_and_indexes;
 mod m20261129_000009_generation_monotone;
 mod m20261129_000010_idempotency_fingerprint;
+mod m20261207_000011_sealed_personal_data;
 
 /// Tables whose changes move the data generation (see that migration).
 pub use m20261129_000006_data_generation::TABLES as GENERATION_TABLES;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_integrity_and_indexes::Migration),
             Box::new(m20261129_000009_generation_monotone::Migration),
             Box::new(m20261129_000010_idempotency_fingerprint::Migration),
+            Box::new(m20261207_000011_sealed_personal_data::Migration),
         ]
     }
 }

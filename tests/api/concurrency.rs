@@ -117,6 +117,7 @@ fn start_server(db: &str, port: u16) -> Child {
         .env("DATABASE_URL", db)
         .env("SAMENHIER_JWT_SECRET", TEST_SECRET)
         .env("SAMENHIER_EXPORT_KEY", TEST_EXPORT_KEY)
+        .env("SAMENHIER_DATA_KEY", TEST_DATA_KEY)
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -15,6 +15,8 @@ use services::users::{self, NewUser};
 
 pub const TEST_SECRET: &str = "test-secret-that-is-at-least-32-bytes-long!";
 pub const TEST_EXPORT_KEY: &str = "test-export-key-that-is-at-least-32-bytes";
+/// The key that wraps the data keys of personal data in tests.
+pub const TEST_DATA_KEY: &str = "test-data-key-that-is-at-least-32-bytes!";
 pub const PASSWORD: &str = "correct horse battery staple";
 
 pub struct TestApp {
@@ -61,6 +63,7 @@ pub async fn spawn_app_on(database_url: String, dir: Option<tempfile::TempDir>, 
         ("SAMENHIER_JWT_SECRET".into(), TEST_SECRET.into()),
         ("SAMENHIER_INTROSPECTION".into(), "true".into()),
         ("SAMENHIER_EXPORT_KEY".into(), TEST_EXPORT_KEY.into()),
+        ("SAMENHIER_DATA_KEY".into(), TEST_DATA_KEY.into()),
     ]);
     for (k, v) in extra {
         env.insert((*k).into(), (*v).into());

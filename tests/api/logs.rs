@@ -47,6 +47,7 @@ async fn no_personal_value_reaches_the_logs_at_any_level() {
         .env("DATABASE_URL", &db)
         .env("SAMENHIER_JWT_SECRET", TEST_SECRET)
         .env("SAMENHIER_EXPORT_KEY", TEST_EXPORT_KEY)
+        .env("SAMENHIER_DATA_KEY", TEST_DATA_KEY)
         .env("SAMENHIER_LOG_FORMAT", "json")
         .env("RUST_LOG", "trace")
         .stdout(log.try_clone().unwrap())

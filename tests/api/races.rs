@@ -258,6 +258,7 @@ async fn replicas_starting_together_on_a_new_database_all_start() {
         "DATABASE_URL" => Some(url.clone()),
         "SAMENHIER_JWT_SECRET" if !sqlite => Some(TEST_SECRET.into()),
         "SAMENHIER_EXPORT_KEY" if !sqlite => Some(TEST_EXPORT_KEY.into()),
+        "SAMENHIER_DATA_KEY" if !sqlite => Some(TEST_DATA_KEY.into()),
         _ => None,
     };
     let starts = (0..3).map(|_| {

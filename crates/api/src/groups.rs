@@ -13,6 +13,7 @@ use crate::inputs::{CreateWelcomeGroupInput, GroupMemberInput, UpdateWelcomeGrou
 use crate::scalars::{Date, Timestamp};
 use domain::error::{AppError, AppResult};
 use services::audit;
+use services::sealed;
 use services::groups::{self as svc, GroupFilter};
 use services::page::PageArgs;
 
@@ -186,6 +187,16 @@ impl GroupMember {
         crate::context::audit_contact_read(ctx, read, record)
     }
 
+    /// A sealed field of the member, opened with the member's key.
+    async fn open(
+        &self,
+        ctx: &Context<'_>,
+        column: sealed::Column,
+        stored: Option<&str>,
+    ) -> async_graphql::Result<Option<String>> {
+        crate::loaders::open(ctx, &self.model.id, column, &self.model.id, stored).await.gql()
+    }
+
     fn contact_field<'a>(&self, v: &'a str) -> async_graphql::Result<&'a str> {
         if self.contact {
             Ok(v)
@@ -203,25 +214,26 @@ impl GroupMember {
         ID(self.model.id.clone())
     }
     /// Full name.
-    async fn name(&self) -> &str {
-        &self.model.name
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn name(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        let name = self.open(ctx, sealed::MEMBER_NAME, Some(&self.model.name)).await?;
+        Ok(name.unwrap_or_else(|| services::privacy::ERASED.to_owned()))
     }
     /// E-mail address; FORBIDDEN for partners.
     /// Every read is audited; null once erased.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn email(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
-        let value = Some(self.contact_field(&self.model.email)?).filter(|e| !e.is_empty());
+    async fn email(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        self.contact_field("")?;
+        let value = self.open(ctx, sealed::MEMBER_EMAIL, Some(&self.model.email)).await?.filter(|e| !e.is_empty());
         self.audit_contact(ctx, "email", value.is_some())?;
         Ok(value)
     }
     /// Phone number; FORBIDDEN for partners.
     /// Every read is audited.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn phone(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
-        let value = match &self.model.phone {
-            Some(p) => self.contact_field(p).map(Some)?,
-            None => self.contact_field("").map(|_| None)?,
-        };
+    async fn phone(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        self.contact_field("")?;
+        let value = self.open(ctx, sealed::MEMBER_PHONE, self.model.phone.as_deref()).await?;
         self.audit_contact(ctx, "phone", value.is_some())?;
         Ok(value)
     }
@@ -347,7 +359,7 @@ impl GroupMutation {
     ) -> async_graphql::Result<GroupMember> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            let model = svc::add_member(&state.db, state.settings.today(), p, &group_id, input.into()).await?;
+            let model = svc::add_member(&state.db, &state.vault, state.settings.today(), p, &group_id, input.into()).await?;
             Ok(GroupMember { model, contact: caller(ctx)?.role != domain::enums::Role::Partner })
         };
         run.await.gql()
@@ -394,7 +406,7 @@ impl GroupMutation {
         let run = async {
             let s = state(ctx)?;
             let p = caller(ctx)?;
-            svc::withdraw(&s.db, s.settings.today(), p, &id, &reason).await.map(WelcomeGroup::new)
+            svc::withdraw(&s.db, &s.vault, s.settings.today(), p, &id, &reason).await.map(WelcomeGroup::new)
         };
         run.await.gql()
     }

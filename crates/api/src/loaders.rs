@@ -14,6 +14,7 @@ use entity::{group_member, matches, matching_run, newcomer, welcome_group};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 use domain::error::{AppError, AppResult};
+use services::sealed::{self, Column, DataKey, Vault};
 
 /// A database error shared by every resolver that waited for the batch.
 pub type Shared = Arc<sea_orm::DbErr>;
@@ -104,8 +105,31 @@ impl Loader<String> for MembersByGroup {
     }
 }
 
+/// The data keys of people and matches (see `services::sealed`), unwrapped; a subject whose
+/// key was destroyed (erased) has none.
+pub struct PersonKeys {
+    db: DatabaseConnection,
+    vault: Arc<Vault>,
+}
+
+impl Loader<String> for PersonKeys {
+    type Value = Arc<DataKey>;
+    type Error = Shared;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        let found = self.vault.keys(&self.db, keys).await.map_err(|e| {
+            // The loader's error must be shareable; the detail goes to the log here, once.
+            let detail = format!("{:#}", e.into_anyhow());
+            tracing::error!(error = %detail, "reading data keys failed");
+            Arc::new(sea_orm::DbErr::Custom("reading data keys failed".into()))
+        })?;
+        Ok(found.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
+    }
+}
+
 /// The loaders of one request (made fresh for each, so nothing outlives it).
 pub struct Loaders {
+    pub keys: DataLoader<PersonKeys>,
     pub newcomers: DataLoader<NewcomerById>,
     pub groups: DataLoader<GroupById>,
     pub runs: DataLoader<RunById>,
@@ -125,9 +149,10 @@ fn loader<L: Loader<String>>(l: L) -> DataLoader<L> {
 }
 
 impl Loaders {
-    pub fn new(db: &DatabaseConnection) -> Self {
+    pub fn new(db: &DatabaseConnection, vault: &Arc<Vault>) -> Self {
         // A batch is not cached across requests: the loaders live as long as the request.
         Self {
+            keys: loader(PersonKeys { db: db.clone(), vault: Arc::clone(vault) }),
             newcomers: loader(NewcomerById(db.clone())),
             groups: loader(GroupById(db.clone())),
             runs: loader(RunById(db.clone())),
@@ -158,4 +183,22 @@ where
     L: Loader<String, Error = Shared>,
 {
     loader.load_one(id.to_owned()).await.map_err(|e| services::db::error_from_ref(&e))
+}
+
+/// The plain text of a sealed column of a record whose data key belongs to `subject` (a
+/// household's or member's id, or a match's for the year's free text): opened with the key
+/// through the request's loader, so a page of records reads its keys in one statement.
+pub async fn open(
+    ctx: &Context<'_>,
+    subject: &str,
+    column: Column,
+    row_id: &str,
+    stored: Option<&str>,
+) -> AppResult<Option<String>> {
+    let Some(value) = stored else { return Ok(None) };
+    if !sealed::is_sealed(value) {
+        return Ok(Some(value.to_owned()));
+    }
+    let key = maybe(&loaders(ctx)?.keys, subject).await?;
+    sealed::open(key.as_deref(), column, row_id, Some(value))
 }

@@ -161,9 +161,10 @@ impl Match {
     }
     /// Why it was rejected or ended, in staff's words. Staff only.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn end_reason(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+    async fn end_reason(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
         staff_only(ctx, &self.0)?;
-        Ok(self.0.end_reason.as_deref())
+        let m = &self.0;
+        crate::loaders::open(ctx, &m.id, services::sealed::MATCH_END_REASON, &m.id, m.end_reason.as_deref()).await.gql()
     }
     /// Coded reason of an early end.
     async fn end_reason_code(&self) -> Option<&str> {
@@ -668,7 +669,7 @@ impl MatchingMutation {
     ) -> async_graphql::Result<Match> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            decisions::reject(&state.db, p, &id, &reason).await.map(Match)
+            decisions::reject(&state.db, &state.vault, p, &id, &reason).await.map(Match)
         };
         run.await.gql()
     }

@@ -18,6 +18,7 @@ use domain::error::AppError;
 use domain::error::AppResult;
 use domain::policy::Principal;
 use services::audit;
+use services::sealed;
 use services::newcomers::{self as svc, HouseholdView as View, NewcomerFilter};
 use services::page::PageArgs;
 
@@ -83,6 +84,16 @@ impl Newcomer {
         crate::context::audit_contact_read(ctx, read, record)
     }
 
+    /// A sealed field of the household, opened with its key.
+    async fn open(
+        &self,
+        ctx: &Context<'_>,
+        column: sealed::Column,
+        stored: Option<&str>,
+    ) -> async_graphql::Result<Option<String>> {
+        crate::loaders::open(ctx, &self.model.id, column, &self.model.id, stored).await.gql()
+    }
+
     /// Staff; the coordinator of the ACTIVE match only where the household agreed.
     fn contact<T>(&self, value: T) -> async_graphql::Result<T> {
         if self.view == View::Active && self.model.share_contact_with_group {
@@ -120,30 +131,38 @@ impl Newcomer {
         self.allow(&[View::Full, View::Active, View::Proposal, View::Status], Some(self.model.status.into()))
     }
     /// Why the household was withdrawn, when it was. Staff only.
-    async fn status_reason(&self) -> async_graphql::Result<Option<&str>> {
-        self.full(self.model.status_reason.as_deref())
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn status_reason(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        self.full(())?;
+        self.open(ctx, sealed::NEWCOMER_STATUS_REASON, self.model.status_reason.as_deref()).await
     }
     /// Full name of the primary contact. Staff only.
-    async fn name(&self) -> async_graphql::Result<Option<&str>> {
-        self.full(Some(self.model.name.as_str()))
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn name(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        self.full(())?;
+        self.open(ctx, sealed::NEWCOMER_NAME, Some(&self.model.name)).await
     }
     /// What the group may call them. Staff and the match's coordinator.
-    async fn preferred_name(&self) -> async_graphql::Result<Option<&str>> {
-        self.match_view(Some(self.model.preferred_name.as_str()))
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn preferred_name(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        self.match_view(())?;
+        self.open(ctx, sealed::NEWCOMER_PREFERRED_NAME, Some(&self.model.preferred_name)).await
     }
     /// E-mail address. Staff; the match's coordinator only where the newcomer agreed.
     /// Every read is audited.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn email(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
-        let value = self.contact(self.model.email.as_deref())?;
+    async fn email(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        self.contact(())?;
+        let value = self.open(ctx, sealed::NEWCOMER_EMAIL, self.model.email.as_deref()).await?;
         self.audit_contact(ctx, "email", value.is_some())?;
         Ok(value)
     }
     /// Phone number. Staff; the match's coordinator only where the newcomer agreed.
     /// Every read is audited.
     #[graphql(complexity = "child_complexity + DB_COST")]
-    async fn phone(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
-        let value = self.contact(self.model.phone.as_deref())?;
+    async fn phone(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        self.contact(())?;
+        let value = self.open(ctx, sealed::NEWCOMER_PHONE, self.model.phone.as_deref()).await?;
         self.audit_contact(ctx, "phone", value.is_some())?;
         Ok(value)
     }
@@ -192,8 +211,10 @@ impl Newcomer {
         self.full(self.model.sector.as_deref())
     }
     /// Education in a few words. Staff only.
-    async fn education(&self) -> async_graphql::Result<Option<&str>> {
-        self.full(self.model.education.as_deref())
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn education(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        self.full(())?;
+        self.open(ctx, sealed::NEWCOMER_EDUCATION, self.model.education.as_deref()).await
     }
     /// What the household hopes the year brings. Staff and the match's coordinator.
     async fn goals(&self) -> async_graphql::Result<Option<Vec<Goal>>> {
@@ -222,8 +243,10 @@ impl Newcomer {
         self.full(self.model.neighbourhood.as_deref())
     }
     /// Preferences and needs. Staff only.
-    async fn needs(&self) -> async_graphql::Result<Option<&str>> {
-        self.full(self.model.needs.as_deref())
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn needs(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        self.full(())?;
+        self.open(ctx, sealed::NEWCOMER_NEEDS, self.model.needs.as_deref()).await
     }
     /// Whether contact details may be shared with the group's coordinator. Staff only.
     async fn share_contact_with_group(&self) -> async_graphql::Result<Option<bool>> {
@@ -322,7 +345,7 @@ impl NewcomerMutation {
     ) -> async_graphql::Result<Newcomer> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            Newcomer::scoped(&state.db, svc::register(&state.db, state.settings.today(), p, input.into()).await?, p)
+            Newcomer::scoped(&state.db, svc::register(&state.db, &state.vault, state.settings.today(), p, input.into()).await?, p)
                 .await
         };
         run.await.gql()
@@ -338,7 +361,7 @@ impl NewcomerMutation {
     ) -> async_graphql::Result<Newcomer> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            Newcomer::scoped(&state.db, svc::update(&state.db, state.settings.today(), p, &id, input.into()).await?, p)
+            Newcomer::scoped(&state.db, svc::update(&state.db, &state.vault, state.settings.today(), p, &id, input.into()).await?, p)
                 .await
         };
         run.await.gql()
@@ -354,7 +377,7 @@ impl NewcomerMutation {
     ) -> async_graphql::Result<Newcomer> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            Newcomer::scoped(&state.db, svc::withdraw(&state.db, state.settings.today(), p, &id, &reason).await?, p)
+            Newcomer::scoped(&state.db, svc::withdraw(&state.db, &state.vault, state.settings.today(), p, &id, &reason).await?, p)
                 .await
         };
         run.await.gql()

@@ -24,7 +24,7 @@ impl PrivacyQuery {
     ) -> async_graphql::Result<Json<serde_json::Value>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::personal_data_report(&state.db, p, &newcomer_id).await.map(Json)
+            svc::personal_data_report(&state.db, &state.vault, p, &newcomer_id).await.map(Json)
         };
         run.await.gql()
     }

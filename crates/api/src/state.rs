@@ -22,6 +22,8 @@ pub struct AppState {
     pub in_flight: InFlight,
     /// Compiled scripts, job slots and budgets, round locks.
     pub scoring: Scoring,
+    /// Seals and opens personal data (each person's data key, wrapped by the server's).
+    pub vault: Arc<services::sealed::Vault>,
 }
 
 /// The requests being served (an export counts until its last byte is sent).

@@ -44,8 +44,10 @@ impl ActivityLog {
         self.0.participants
     }
     /// Free text (personal data: staff and the match's coordinator only; never exported).
-    async fn notes(&self) -> Option<&str> {
-        self.0.notes.as_deref()
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn notes(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let a = &self.0;
+        crate::loaders::open(ctx, &a.match_id, services::sealed::ACTIVITY_NOTES, &a.id, a.notes.as_deref()).await.gql()
     }
     /// Id of the user who logged it.
     async fn logged_by_id(&self) -> &str {
@@ -92,8 +94,10 @@ impl CheckIn {
         self.0.network_size
     }
     /// Free text (personal data; never exported).
-    async fn notes(&self) -> Option<&str> {
-        self.0.notes.as_deref()
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn notes(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let c = &self.0;
+        crate::loaders::open(ctx, &c.match_id, services::sealed::CHECK_IN_NOTES, &c.id, c.notes.as_deref()).await.gql()
     }
     /// Id of the user who recorded it.
     async fn recorded_by_id(&self) -> &str {
@@ -448,7 +452,7 @@ impl YearMutation {
     ) -> async_graphql::Result<ActivityLog> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::log_activity(&state.db, state.settings.today(), p, &match_id, input.into()).await.map(ActivityLog)
+            svc::log_activity(&state.db, &state.vault, state.settings.today(), p, &match_id, input.into()).await.map(ActivityLog)
         };
         run.await.gql()
     }
@@ -463,7 +467,7 @@ impl YearMutation {
     ) -> async_graphql::Result<ActivityLog> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::update_activity(&state.db, state.settings.today(), p, &id, input.into()).await.map(ActivityLog)
+            svc::update_activity(&state.db, &state.vault, state.settings.today(), p, &id, input.into()).await.map(ActivityLog)
         };
         run.await.gql()
     }
@@ -478,7 +482,7 @@ impl YearMutation {
     ) -> async_graphql::Result<CheckIn> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::record_check_in(&state.db, state.settings.today(), p, &match_id, input.into()).await.map(CheckIn)
+            svc::record_check_in(&state.db, &state.vault, state.settings.today(), p, &match_id, input.into()).await.map(CheckIn)
         };
         run.await.gql()
     }
@@ -495,7 +499,7 @@ impl YearMutation {
     ) -> async_graphql::Result<Match> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::end_match(&state.db, state.settings.today(), p, &id, &reason, reason_code.into()).await.map(Match)
+            svc::end_match(&state.db, &state.vault, state.settings.today(), p, &id, &reason, reason_code.into()).await.map(Match)
         };
         run.await.gql()
     }

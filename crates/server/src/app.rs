@@ -119,6 +119,7 @@ impl Application {
             tracing::warn!(path = %p.display(), "SAMENHIER_EXPORT_KEY is unset: generated an export key and stored it with mode 0600");
         }
         let export_key = services::export::ExportKey::new(export_secret);
+        let vault = Arc::new(services::sealed::Vault::configured(&settings)?);
         let idp = match &settings.idp {
             None => None,
             Some(i) => Some(services::auth::external::ExternalIdp::new(
@@ -130,6 +131,12 @@ impl Application {
         };
         let jwt = JwtKeys::new(&secret, &settings.jwt_issuer, &settings.jwt_audience, settings.token_lifetime)?;
         let demo_users = if options.demo { demo::seed(&conn, &settings).await? } else { Vec::new() };
+        // Rows written before sealing existed, and the demo's (generated in plain text, then
+        // sealed like any older row).
+        let sealed = services::sealed::seal_legacy(&conn, &vault).await.map_err(domain::error::AppError::into_anyhow)?;
+        if sealed > 0 {
+            tracing::info!(records = sealed, "sealed personal data written before sealing existed");
+        }
         let introspection = settings.introspection.unwrap_or(options.demo);
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let slots = scripting::job::Slots::new(settings.scoring_jobs, cores);
@@ -146,6 +153,7 @@ impl Application {
                 scoring_budget: settings.scoring_budget,
             },
             in_flight: InFlight::default(),
+            vault,
             settings,
         });
         let limits = SchemaLimits {

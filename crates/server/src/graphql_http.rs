@@ -460,7 +460,7 @@ async fn execute(
             return (refusal, false);
         }
         let principal = auth.principal.clone();
-        let loaders = api::loaders::Loaders::new(&state2.db);
+        let loaders = api::loaders::Loaders::new(&state2.db, &state2.vault);
         let response =
             api::execute(&endpoint.schema, request.data(auth).data(address).data(request_cache2).data(loaders)).await;
         // Contact details in the answer are audited before it leaves; if that write fails,

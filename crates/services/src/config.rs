@@ -36,6 +36,9 @@ pub struct Settings {
     /// `SAMENHIER_EXPORT_KEY`: the key of export pseudonyms; generated and stored beside a
     /// SQLite file when unset, like the JWT key.
     pub export_key: Option<Secret>,
+    /// `SAMENHIER_DATA_KEY`: the key that wraps each person's data key (see `sealed`);
+    /// generated and stored beside a SQLite file when unset, required with PostgreSQL.
+    pub data_key: Option<Secret>,
     /// `SAMENHIER_EXPORT_K`: the k of k-anonymity in exports.
     pub export_k: usize,
     /// An external identity provider whose tokens are accepted too.
@@ -121,6 +124,7 @@ impl Settings {
             Some(other) => bail!("SAMENHIER_LOG_FORMAT must be json or pretty, got {other:?}"),
         };
         let export_key = secret("SAMENHIER_EXPORT_KEY")?;
+        let data_key = secret("SAMENHIER_DATA_KEY")?;
         let export_k = num("SAMENHIER_EXPORT_K", 5)?;
         if !(2..=100).contains(&export_k) {
             bail!("SAMENHIER_EXPORT_K must be between 2 and 100, got {export_k}");
@@ -171,6 +175,7 @@ impl Settings {
             time_zone,
             log_format,
             export_key,
+            data_key,
             export_k: export_k as usize,
             idp,
             response_cache_bytes: (cache_mb as usize) * 1024 * 1024,

@@ -14,6 +14,7 @@ use crate::db::begin_write;
 use crate::page::{self, Page, PageArgs};
 use crate::script_values as values;
 use crate::scripts::Scoring;
+use crate::sealed::{self, Vault};
 use crate::{audit, candidates, new_id, rounds, scripts};
 use domain::error::{AppError, AppResult};
 use domain::policy::Op;
@@ -136,6 +137,7 @@ pub async fn settle_run(conn: &impl ConnectionTrait, run_id: Option<&str>) -> Ap
 /// The caller must hold the lock of the side that leaves (see `locks`).
 pub async fn cancel_proposals(
     conn: &impl ConnectionTrait,
+    vault: &Vault,
     actor: Option<&Principal>,
     newcomer_id: Option<&str>,
     group_id: Option<&str>,
@@ -154,9 +156,10 @@ pub async fn cancel_proposals(
         }
         // Only if it is still PROPOSED, in the statement that changes it: a decision that
         // committed meanwhile (an accept) is never overwritten.
+        let sealed_reason = vault.key_for(conn, &m.id).await?.seal(sealed::MATCH_END_REASON, &m.id, reason)?;
         let moved = matches::Entity::update_many()
             .col_expr(matches::Column::Status, Expr::value(MatchStatus::Rejected))
-            .col_expr(matches::Column::EndReason, Expr::value(Some(reason.to_owned())))
+            .col_expr(matches::Column::EndReason, Expr::value(Some(sealed_reason)))
             .col_expr(matches::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(matches::Column::Id.eq(m.id.as_str()))
             .filter(matches::Column::Status.eq(MatchStatus::Proposed))
@@ -267,7 +270,13 @@ pub async fn accept(
 
 /// `rejectMatch`: either side declined. PROPOSED → REJECTED; both sides are candidates again;
 /// the pair is never proposed again.
-pub async fn reject(db: &DatabaseConnection, p: &Principal, id: &str, reason: &str) -> AppResult<matches::Model> {
+pub async fn reject(
+    db: &DatabaseConnection,
+    vault: &Vault,
+    p: &Principal,
+    id: &str,
+    reason: &str,
+) -> AppResult<matches::Model> {
     let reason = validate::required_text("reason", reason, validate::MAX_TEXT)?;
     let txn = begin_write(db).await?;
     let m = find_scoped(&txn, p, Op::DecideMatches, id).await?;
@@ -276,7 +285,7 @@ pub async fn reject(db: &DatabaseConnection, p: &Principal, id: &str, reason: &s
     crate::matches::claim(&txn, &m.id, MatchStatus::Proposed, MatchStatus::Rejected).await?;
     let mut am: matches::ActiveModel = m.clone().into();
     am.status = Set(MatchStatus::Rejected);
-    am.end_reason = Set(Some(reason));
+    am.end_reason = Set(Some(vault.key_for(&txn, &m.id).await?.seal(sealed::MATCH_END_REASON, &m.id, &reason)?));
     am.decided_by = Set(Some(p.user_id.clone()));
     am.updated_at = Set(Utc::now());
     let updated = am.update(&txn).await?;

@@ -271,6 +271,7 @@ fn generate(
                 vog_received_on: Set(vog),
                 created_at: Set(now),
                 erased_at: Set(None),
+                email_index: Set(String::new()),
             });
         }
         g_langs.sort();

@@ -15,6 +15,7 @@ use serde_json::json;
 
 use crate::db::begin_write;
 use crate::page::{self, Page, PageArgs};
+use crate::sealed::{self, Vault};
 use crate::{audit, new_id};
 use domain::error::{AppError, AppResult};
 use domain::policy::Op;
@@ -359,6 +360,7 @@ async fn save_versioned(
 
 pub async fn add_member(
     db: &DatabaseConnection,
+    vault: &Vault,
     today: NaiveDate,
     p: &Principal,
     group_id: &str,
@@ -395,15 +397,21 @@ pub async fn add_member(
             "the group has a coordinator already; a group has exactly one",
         ));
     }
-    if existing.iter().any(|m| m.email == email) {
+    // The addresses are sealed: their keyed hashes compare (and the database holds them
+    // unique in the group, for a concurrent add).
+    let email_index = sealed::member_email_index(vault, &email);
+    if existing.iter().any(|m| m.email_index == email_index) {
         return Err(AppError::bad_input("email", "a member with this e-mail address is in the group already"));
     }
+    let id = new_id();
+    let key = vault.create_key(&txn, &id).await?;
     let member = group_member::ActiveModel {
-        id: Set(new_id()),
         group_id: Set(group.id.clone()),
-        name: Set(name),
-        email: Set(email),
-        phone: Set(phone),
+        name: Set(key.seal(sealed::MEMBER_NAME, &id, &name)?),
+        email: Set(key.seal(sealed::MEMBER_EMAIL, &id, &email)?),
+        email_index: Set(email_index),
+        phone: Set(key.seal_opt(sealed::MEMBER_PHONE, &id, phone.as_deref())?),
+        id: Set(id),
         birth_year: Set(birth_year),
         languages: Set(StringList(languages)),
         interests: Set(StringList(interests)),
@@ -536,6 +544,7 @@ pub async fn mark_ready(db: &DatabaseConnection, p: &Principal, id: &str) -> App
 /// active match ends early (GROUP_DISSOLVED, the newcomer WAITING again).
 pub async fn withdraw(
     db: &DatabaseConnection,
+    vault: &Vault,
     today: NaiveDate,
     p: &Principal,
     id: &str,
@@ -562,10 +571,18 @@ pub async fn withdraw(
         )));
     }
     let from = status_code(group.status);
-    crate::decisions::cancel_proposals(&txn, Some(p), None, Some(&group.id), "the group withdrew").await?;
+    crate::decisions::cancel_proposals(&txn, vault, Some(p), None, Some(&group.id), "the group withdrew").await?;
     if let Some(live) = crate::decisions::live_match_any(&txn, None, Some(&group.id)).await? {
-        crate::year::end_live(&txn, p, &live, crate::year::EndReason::GroupDissolved, "the group withdrew", today)
-            .await?;
+        crate::year::end_live(
+            &txn,
+            vault,
+            p,
+            &live,
+            crate::year::EndReason::GroupDissolved,
+            "the group withdrew",
+            today,
+        )
+        .await?;
     }
     let fresh = welcome_group::Entity::find_by_id(group.id.as_str())
         .one(&txn)

@@ -28,6 +28,7 @@ pub mod privacy;
 pub mod rounds;
 pub mod script_values;
 pub mod scripts;
+pub mod sealed;
 pub mod stats;
 pub mod users;
 pub mod year;

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::db::begin_write;
 use crate::page::{self, Page, PageArgs};
+use crate::sealed::{self, Vault};
 use crate::{audit, new_id};
 use domain::error::{AppError, AppResult};
 use domain::policy::Op;
@@ -266,6 +267,7 @@ fn same_registration(
 
 pub async fn register(
     db: &DatabaseConnection,
+    vault: &Vault,
     today: NaiveDate,
     p: &Principal,
     input: RegisterNewcomerInput,
@@ -303,8 +305,9 @@ pub async fn register(
         .as_deref()
         .map(|k| validate::required_text("idempotencyKey", k, 200))
         .transpose()?
-        // Scoped to the account, so one partner's key can never return another's newcomer.
-        .map(|k| format!("{}:{k}", p.user_id));
+        // Scoped to the account, so one partner's key can never return another's newcomer;
+        // stored as a keyed hash, since a partner may build keys from what it knows of a person.
+        .map(|k| vault.blind_index("idempotency", &format!("{}:{k}", p.user_id)));
     // What this registration asks for, after validation (so spelling that validation evens out
     // does not count as a difference).
     let fingerprint = idempotency_key.as_ref().map(|_| {
@@ -317,7 +320,8 @@ pub async fn register(
                 (consent_date, &privacy_notice_version),
             )
         );
-        scripting::sha256_hex(&asked)
+        // Keyed: a plain hash of a person's details lets anyone holding a guess confirm it.
+        vault.blind_index("registration", &scripting::sha256_hex(&asked))
     });
 
     let txn = begin_write(db).await?;
@@ -334,14 +338,15 @@ pub async fn register(
         return Err(AppError::forbidden("you may register newcomers only in your own city"));
     }
     let now = Utc::now();
+    let id = new_id();
+    let key = vault.create_key(&txn, &id).await?;
     let model = newcomer::ActiveModel {
-        id: Set(new_id()),
         registered_by: Set(Some(p.user_id.clone())),
         city_slug: Set(city_slug),
-        name: Set(name),
-        preferred_name: Set(preferred_name),
-        email: Set(email),
-        phone: Set(phone),
+        name: Set(key.seal(sealed::NEWCOMER_NAME, &id, &name)?),
+        preferred_name: Set(key.seal(sealed::NEWCOMER_PREFERRED_NAME, &id, &preferred_name)?),
+        email: Set(key.seal_opt(sealed::NEWCOMER_EMAIL, &id, email.as_deref())?),
+        phone: Set(key.seal_opt(sealed::NEWCOMER_PHONE, &id, phone.as_deref())?),
         birth_year: Set(birth_year),
         gender: Set(input.gender.into()),
         country_of_origin: Set(country),
@@ -349,13 +354,13 @@ pub async fn register(
         dutch_level: Set(input.dutch_level.into()),
         interests: Set(StringList(interests)),
         sector: Set(sector),
-        education: Set(education),
+        education: Set(key.seal_opt(sealed::NEWCOMER_EDUCATION, &id, education.as_deref())?),
         goals: Set(StringList(goals(&input.goals))),
         household_adults: Set(household_adults),
         children_ages: Set(IntList(children)),
         arrival_date: Set(arrival),
         neighbourhood: Set(neighbourhood),
-        needs: Set(needs),
+        needs: Set(key.seal_opt(sealed::NEWCOMER_NEEDS, &id, needs.as_deref())?),
         share_contact_with_group: Set(input.share_contact_with_group),
         consent_date: Set(consent_date),
         privacy_notice_version: Set(privacy_notice_version),
@@ -368,6 +373,7 @@ pub async fn register(
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
+        id: Set(id),
     }
     .insert(&txn)
     .await;
@@ -409,6 +415,7 @@ pub fn status_code(s: NewcomerStatus) -> &'static str {
 
 pub async fn update(
     db: &DatabaseConnection,
+    vault: &Vault,
     today: NaiveDate,
     p: &Principal,
     id: &str,
@@ -497,6 +504,14 @@ pub async fn update(
         )));
     }
     crate::groups::check_version(input.expected_version, current.version)?;
+    let key = vault.key_for(&txn, &current.id).await?;
+    let id = current.id.as_str();
+    sealed::seal_set(&key, sealed::NEWCOMER_NAME, id, &mut am.name)?;
+    sealed::seal_set(&key, sealed::NEWCOMER_PREFERRED_NAME, id, &mut am.preferred_name)?;
+    sealed::seal_set_opt(&key, sealed::NEWCOMER_EMAIL, id, &mut am.email)?;
+    sealed::seal_set_opt(&key, sealed::NEWCOMER_PHONE, id, &mut am.phone)?;
+    sealed::seal_set_opt(&key, sealed::NEWCOMER_EDUCATION, id, &mut am.education)?;
+    sealed::seal_set_opt(&key, sealed::NEWCOMER_NEEDS, id, &mut am.needs)?;
     am.version = Set(current.version + 1);
     am.updated_at = Set(Utc::now());
     let res = newcomer::Entity::update_many()
@@ -530,6 +545,7 @@ pub async fn update(
 /// active match ends early (NEWCOMER_REQUEST).
 pub async fn withdraw(
     db: &DatabaseConnection,
+    vault: &Vault,
     today: NaiveDate,
     p: &Principal,
     id: &str,
@@ -545,17 +561,26 @@ pub async fn withdraw(
         )));
     }
     let from = status_code(current.status);
-    crate::decisions::cancel_proposals(&txn, Some(p), Some(&current.id), None, "the newcomer withdrew").await?;
+    crate::decisions::cancel_proposals(&txn, vault, Some(p), Some(&current.id), None, "the newcomer withdrew").await?;
     if let Some(live) = crate::decisions::live_match_any(&txn, Some(&current.id), None).await? {
-        crate::year::end_live(&txn, p, &live, crate::year::EndReason::NewcomerRequest, "the newcomer withdrew", today)
-            .await?;
+        crate::year::end_live(
+            &txn,
+            vault,
+            p,
+            &live,
+            crate::year::EndReason::NewcomerRequest,
+            "the newcomer withdrew",
+            today,
+        )
+        .await?;
     }
+    let key = vault.key_for(&txn, &current.id).await?;
     let fresh =
         newcomer::Entity::find_by_id(current.id.as_str()).one(&txn).await?.ok_or(AppError::NotFound("newcomer"))?;
     newcomer::Entity::update_many()
         .set(newcomer::ActiveModel {
             status: Set(NewcomerStatus::Withdrawn),
-            status_reason: Set(Some(reason)),
+            status_reason: Set(Some(key.seal(sealed::NEWCOMER_STATUS_REASON, &current.id, &reason)?)),
             version: Set(fresh.version + 1),
             updated_at: Set(Utc::now()),
             ..Default::default()

@@ -128,6 +128,11 @@ async fn erase_newcomer_rows(db: &DatabaseConnection, cause: Cause<'_>, id: &str
     .update(&txn)
     .await?;
     let match_ids: Vec<String> = own_matches.iter().map(|m| m.id.clone()).collect();
+    // The household's key and its matches' keys: every sealed copy of its name, contact
+    // details and the year's free text, wherever the database left one, is unreadable now.
+    let mut subjects = match_ids.clone();
+    subjects.push(n.id.clone());
+    crate::sealed::shred(&txn, subjects).await?;
     if !match_ids.is_empty() {
         // Free text written about the year together is about this household too.
         matches::Entity::update_many()
@@ -194,6 +199,7 @@ async fn erase_member_rows(db: &DatabaseConnection, cause: Cause<'_>, id: &str) 
         id: Set(member.id.clone()),
         name: Set(ERASED.to_owned()),
         email: Set(String::new()),
+        email_index: Set(String::new()),
         phone: Set(None),
         birth_year: Set(coarse_birth_year(member.birth_year)),
         vog_received_on: Set(None),
@@ -203,6 +209,7 @@ async fn erase_member_rows(db: &DatabaseConnection, cause: Cause<'_>, id: &str) 
     }
     .update(&txn)
     .await?;
+    crate::sealed::shred(&txn, vec![member.id.clone()]).await?;
     let (action, details) = match cause {
         Cause::Request(_) => ("group.member.erase", json!({ "groupId": group.id })),
         Cause::Retention { months } => ("retention.erase", json!({ "groupId": group.id, "retentionMonths": months })),
@@ -249,6 +256,7 @@ async fn scrub(db: &DatabaseConnection) {
             );
         }
         _ => {
+            crate::sealed::scrub_keys(db).await;
             let sql = "VACUUM newcomers, group_members, matches, activity_logs, check_ins";
             if let Err(e) = db.execute_unprepared(sql).await {
                 tracing::warn!(error = %e, "VACUUM after erasure failed; autovacuum removes the old row versions later");
@@ -262,7 +270,12 @@ fn date(d: Option<NaiveDate>) -> Value {
 }
 
 /// Everything held about newcomer `id`, as one JSON document (a subject-access request).
-pub async fn personal_data_report(db: &DatabaseConnection, p: &Principal, id: &str) -> AppResult<Value> {
+pub async fn personal_data_report(
+    db: &DatabaseConnection,
+    vault: &crate::sealed::Vault,
+    p: &Principal,
+    id: &str,
+) -> AppResult<Value> {
     let n = newcomers::find_scoped(db, p, Op::PersonalData, id).await?;
     let own_matches = matches::Entity::find()
         .filter(matches::Column::NewcomerId.eq(n.id.as_str()))
@@ -287,19 +300,46 @@ pub async fn personal_data_report(db: &DatabaseConnection, p: &Principal, id: &s
         .order_by_asc(audit_log::Column::Id)
         .all(db)
         .await?;
+    let mut subjects = match_ids.clone();
+    subjects.push(n.id.clone());
+    let keys = vault.keys(db, &subjects).await?;
+    let nk = keys.get(&n.id);
+    let open = |key: Option<&crate::sealed::DataKey>, column, row: &str, stored: Option<&str>| {
+        crate::sealed::open(key, column, row, stored)
+    };
+    use crate::sealed as s;
+    let name = open(nk, s::NEWCOMER_NAME, &n.id, Some(&n.name))?;
+    let preferred_name = open(nk, s::NEWCOMER_PREFERRED_NAME, &n.id, Some(&n.preferred_name))?;
+    let email = open(nk, s::NEWCOMER_EMAIL, &n.id, n.email.as_deref())?;
+    let phone = open(nk, s::NEWCOMER_PHONE, &n.id, n.phone.as_deref())?;
+    let education = open(nk, s::NEWCOMER_EDUCATION, &n.id, n.education.as_deref())?;
+    let needs = open(nk, s::NEWCOMER_NEEDS, &n.id, n.needs.as_deref())?;
+    let status_reason = open(nk, s::NEWCOMER_STATUS_REASON, &n.id, n.status_reason.as_deref())?;
+    let mut end_reasons = std::collections::HashMap::new();
+    for m in &own_matches {
+        end_reasons.insert(m.id.clone(), open(keys.get(&m.id), s::MATCH_END_REASON, &m.id, m.end_reason.as_deref())?);
+    }
+    let mut activity_notes = std::collections::HashMap::new();
+    for a in &activities {
+        activity_notes.insert(a.id.clone(), open(keys.get(&a.match_id), s::ACTIVITY_NOTES, &a.id, a.notes.as_deref())?);
+    }
+    let mut check_in_notes = std::collections::HashMap::new();
+    for c in &check_ins {
+        check_in_notes.insert(c.id.clone(), open(keys.get(&c.match_id), s::CHECK_IN_NOTES, &c.id, c.notes.as_deref())?);
+    }
     let languages: Vec<Value> = n.languages.0.iter().map(|l| json!({ "code": l.code, "level": l.level })).collect();
     let report = json!({
         "generatedAt": Utc::now().to_rfc3339(),
         "newcomer": {
-            "id": n.id, "city": n.city_slug, "name": n.name, "preferredName": n.preferred_name,
-            "email": n.email, "phone": n.phone, "birthYear": n.birth_year, "gender": n.gender.to_value(),
+            "id": n.id, "city": n.city_slug, "name": name, "preferredName": preferred_name,
+            "email": email, "phone": phone, "birthYear": n.birth_year, "gender": n.gender.to_value(),
             "countryOfOrigin": n.country_of_origin, "languages": languages, "dutchLevel": n.dutch_level.to_value(),
-            "interests": n.interests.0, "sector": n.sector, "education": n.education, "goals": n.goals.0,
+            "interests": n.interests.0, "sector": n.sector, "education": education, "goals": n.goals.0,
             "householdAdults": n.household_adults, "childrenAges": n.children_ages.0,
-            "arrivalDate": n.arrival_date.to_string(), "neighbourhood": n.neighbourhood, "needs": n.needs,
+            "arrivalDate": n.arrival_date.to_string(), "neighbourhood": n.neighbourhood, "needs": needs,
             "shareContactWithGroup": n.share_contact_with_group,
             "consent": { "date": date(n.consent_date), "privacyNoticeVersion": n.privacy_notice_version },
-            "status": n.status.to_value(), "statusReason": n.status_reason,
+            "status": n.status.to_value(), "statusReason": status_reason,
             "waitingSince": n.waiting_since.to_rfc3339(), "erasedAt": n.erased_at.map(|t| t.to_rfc3339()),
             "createdAt": n.created_at.to_rfc3339(), "updatedAt": n.updated_at.to_rfc3339(),
         },
@@ -308,17 +348,17 @@ pub async fn personal_data_report(db: &DatabaseConnection, p: &Principal, id: &s
             "score": m.score as f64 / 100.0, "explanation": m.explanation,
             "introductionDate": date(m.introduction_date), "startDate": date(m.start_date),
             "plannedEndDate": date(m.planned_end_date), "endDate": date(m.end_date),
-            "endReasonCode": m.end_reason_code, "endReason": m.end_reason, "startDutchLevel": m.start_dutch_level,
+            "endReasonCode": m.end_reason_code, "endReason": end_reasons.get(&m.id), "startDutchLevel": m.start_dutch_level,
             "createdAt": m.created_at.to_rfc3339(),
         })).collect::<Vec<_>>(),
         "activities": activities.iter().map(|a| json!({
             "id": a.id, "matchId": a.match_id, "date": a.date.to_string(), "kind": a.kind,
-            "durationMinutes": a.duration_minutes, "participants": a.participants, "notes": a.notes,
+            "durationMinutes": a.duration_minutes, "participants": a.participants, "notes": activity_notes.get(&a.id),
         })).collect::<Vec<_>>(),
         "checkIns": check_ins.iter().map(|c| json!({
             "id": c.id, "matchId": c.match_id, "month": c.month, "newcomerSatisfaction": c.newcomer_satisfaction,
             "groupSatisfaction": c.group_satisfaction, "dutchLevel": c.dutch_level, "workStatus": c.work_status,
-            "networkSize": c.network_size, "notes": c.notes, "recordedAt": c.created_at.to_rfc3339(),
+            "networkSize": c.network_size, "notes": check_in_notes.get(&c.id), "recordedAt": c.created_at.to_rfc3339(),
         })).collect::<Vec<_>>(),
         "auditLog": entries.iter().map(|e| json!({
             "at": e.at.to_rfc3339(), "action": e.action, "entityType": e.entity_type, "entityId": e.entity_id,

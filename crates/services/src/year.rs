@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::db::begin_write;
 use crate::page::{self, Page, PageArgs};
+use crate::sealed::{self, Vault};
 use crate::{audit, decisions, new_id};
 use domain::error::{AppError, AppResult};
 use domain::policy::Op;
@@ -175,6 +176,7 @@ fn check_activity(m: &matches::Model, input: &ActivityInput, today: NaiveDate) -
 /// `logActivity`: the match's coordinator (or staff), on an ACTIVE match.
 pub async fn log_activity(
     db: &DatabaseConnection,
+    vault: &Vault,
     today: NaiveDate,
     p: &Principal,
     match_id: &str,
@@ -187,15 +189,17 @@ pub async fn log_activity(
     }
     let f = check_activity(&m, &input, today)?;
     let now = Utc::now();
+    let id = new_id();
+    let key = vault.key_for(&txn, &m.id).await?;
     let a = activity_log::ActiveModel {
-        id: Set(new_id()),
+        notes: Set(key.seal_opt(sealed::ACTIVITY_NOTES, &id, f.notes.as_deref())?),
+        id: Set(id),
         match_id: Set(m.id.clone()),
         city_slug: Set(m.city_slug.clone()),
         date: Set(f.date),
         kind: Set(f.kind.code().to_owned()),
         duration_minutes: Set(f.duration),
         participants: Set(f.participants),
-        notes: Set(f.notes),
         logged_by: Set(p.user_id.clone()),
         created_at: Set(now),
         updated_at: Set(now),
@@ -221,6 +225,7 @@ pub async fn log_activity(
 /// `updateActivity`: the author corrects an activity within `CORRECTION_DAYS`.
 pub async fn update_activity(
     db: &DatabaseConnection,
+    vault: &Vault,
     today: NaiveDate,
     p: &Principal,
     id: &str,
@@ -246,7 +251,8 @@ pub async fn update_activity(
     am.kind = Set(f.kind.code().to_owned());
     am.duration_minutes = Set(f.duration);
     am.participants = Set(f.participants);
-    am.notes = Set(f.notes);
+    let key = vault.key_for(&txn, &m.id).await?;
+    am.notes = Set(key.seal_opt(sealed::ACTIVITY_NOTES, &a.id, f.notes.as_deref())?);
     am.updated_at = Set(Utc::now());
     let updated = am.update(&txn).await?;
     audit::record(
@@ -307,6 +313,7 @@ pub fn due_date(start: NaiveDate, month: i32) -> Option<NaiveDate> {
 /// `recordCheckIn`: one per month (3, 6, 12), not before it is due.
 pub async fn record_check_in(
     db: &DatabaseConnection,
+    vault: &Vault,
     today: NaiveDate,
     p: &Principal,
     match_id: &str,
@@ -346,8 +353,11 @@ pub async fn record_check_in(
         )));
     }
     let dutch: entity::CefrLevel = input.dutch_level.into();
+    let id = new_id();
+    let key = vault.key_for(&txn, &m.id).await?;
     let c = check_in::ActiveModel {
-        id: Set(new_id()),
+        notes: Set(key.seal_opt(sealed::CHECK_IN_NOTES, &id, notes.as_deref())?),
+        id: Set(id),
         match_id: Set(m.id.clone()),
         city_slug: Set(m.city_slug.clone()),
         month: Set(input.month),
@@ -356,7 +366,6 @@ pub async fn record_check_in(
         dutch_level: Set(dutch),
         work_status: Set(input.work_status.code().to_owned()),
         network_size: Set(network),
-        notes: Set(notes),
         recorded_by: Set(p.user_id.clone()),
         created_at: Set(Utc::now()),
     }
@@ -434,6 +443,7 @@ pub async fn check_ins_due(
 /// group READY again unless it dissolved); PROPOSED → REJECTED.
 pub async fn end_live(
     conn: &impl ConnectionTrait,
+    vault: &Vault,
     p: &Principal,
     m: &matches::Model,
     code: EndReason,
@@ -444,7 +454,7 @@ pub async fn end_live(
     // Callers hold the household's lock, or none yet; households, groups, runs (see `locks`).
     crate::locks::decision(conn, m).await?;
     if m.status == MatchStatus::Proposed {
-        decisions::cancel_proposals(conn, Some(p), Some(&m.newcomer_id), None, reason).await?;
+        decisions::cancel_proposals(conn, vault, Some(p), Some(&m.newcomer_id), None, reason).await?;
         return matches::Entity::find_by_id(m.id.as_str()).one(conn).await?.ok_or(AppError::NotFound("match"));
     }
     if m.status != MatchStatus::Active {
@@ -458,7 +468,7 @@ pub async fn end_live(
     am.status = Set(MatchStatus::EndedEarly);
     am.end_date = Set(Some(today));
     am.end_reason_code = Set(Some(code.code().to_owned()));
-    am.end_reason = Set(Some(reason.to_owned()));
+    am.end_reason = Set(Some(vault.key_for(conn, &m.id).await?.seal(sealed::MATCH_END_REASON, &m.id, reason)?));
     am.updated_at = Set(now);
     let updated = am.update(conn).await?;
     if let Some(n) = newcomer::Entity::find_by_id(m.newcomer_id.as_str()).one(conn).await?
@@ -505,6 +515,7 @@ pub async fn end_live(
 /// `endMatch`.
 pub async fn end_match(
     db: &DatabaseConnection,
+    vault: &Vault,
     today: NaiveDate,
     p: &Principal,
     id: &str,
@@ -520,7 +531,7 @@ pub async fn end_match(
             crate::matches::status_code(m.status)
         )));
     }
-    let updated = end_live(&txn, p, &m, code, &reason, today).await?;
+    let updated = end_live(&txn, vault, p, &m, code, &reason, today).await?;
     txn.commit().await?;
     Ok(updated)
 }
