@@ -15,8 +15,11 @@ mod m20261129_000009_generation_monotone;
 mod m20261129_000010_idempotency_fingerprint;
 mod m20261207_000011_sealed_personal_data;
 
-/// Tables whose changes move the data generation (see that migration).
-pub use m20261129_000006_data_generation::TABLES as GENERATION_TABLES;
+/// Tables whose changes move the data generation (see that migration; `person_keys` joined
+/// with the sealing of personal data).
+pub fn generation_tables() -> impl Iterator<Item = &'static str> {
+    m20261129_000006_data_generation::TABLES.into_iter().chain(["person_keys"])
+}
 
 pub struct Migrator;
 

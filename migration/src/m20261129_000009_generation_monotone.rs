@@ -18,9 +18,9 @@ use super::m20261129_000006_data_generation::TABLES;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const EVENTS: [(&str, &str); 3] = [("ins", "INSERT"), ("upd", "UPDATE"), ("del", "DELETE")];
+pub(crate) const EVENTS: [(&str, &str); 3] = [("ins", "INSERT"), ("upd", "UPDATE"), ("del", "DELETE")];
 
-const SQLITE_NEXT: &str = "MAX(n + 1, CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER))";
+pub(crate) const SQLITE_NEXT: &str = "MAX(n + 1, CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER))";
 
 const PG_FUNCTION: &str = r#"
 CREATE OR REPLACE FUNCTION samenhier_bump_generation() RETURNS trigger LANGUAGE plpgsql AS $$

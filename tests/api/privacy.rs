@@ -82,22 +82,51 @@ fn pseudonym(key: &str, kind: &str, id: &str) -> String {
 
 /// Every name, contact detail and free text held about people, read straight from the tables.
 async fn personal_values(app: &TestApp) -> Vec<String> {
+    use services::sealed as s;
     let db = &app.state.db;
     let mut values = Vec::new();
+    // Stored sealed: opened with each record's key, as a reader of the database with the
+    // server's key would.
+    let subjects: Vec<String> =
+        entity::person_key::Entity::find().all(db).await.unwrap().into_iter().map(|k| k.subject_id).collect();
+    let keys = app.state.vault.keys(db, &subjects).await.unwrap();
+    let open = |subject: &str, column, row: &str, stored: Option<String>| {
+        s::open(keys.get(subject), column, row, stored.as_deref()).unwrap()
+    };
     for n in entity::newcomer::Entity::find().all(db).await.unwrap() {
-        values.extend([Some(n.name), n.email, n.phone, n.needs, n.status_reason].into_iter().flatten());
+        let id = n.id.clone();
+        values.extend(
+            [
+                open(&id, s::NEWCOMER_NAME, &id, Some(n.name)),
+                open(&id, s::NEWCOMER_EMAIL, &id, n.email),
+                open(&id, s::NEWCOMER_PHONE, &id, n.phone),
+                open(&id, s::NEWCOMER_NEEDS, &id, n.needs),
+                open(&id, s::NEWCOMER_STATUS_REASON, &id, n.status_reason),
+            ]
+            .into_iter()
+            .flatten(),
+        );
     }
     for m in entity::group_member::Entity::find().all(db).await.unwrap() {
-        values.extend([Some(m.name), Some(m.email), m.phone].into_iter().flatten());
+        let id = m.id.clone();
+        values.extend(
+            [
+                open(&id, s::MEMBER_NAME, &id, Some(m.name)),
+                open(&id, s::MEMBER_EMAIL, &id, Some(m.email)),
+                open(&id, s::MEMBER_PHONE, &id, m.phone),
+            ]
+            .into_iter()
+            .flatten(),
+        );
     }
     for a in entity::activity_log::Entity::find().all(db).await.unwrap() {
-        values.extend(a.notes);
+        values.extend(open(&a.match_id, s::ACTIVITY_NOTES, &a.id, a.notes));
     }
     for c in entity::check_in::Entity::find().all(db).await.unwrap() {
-        values.extend(c.notes);
+        values.extend(open(&c.match_id, s::CHECK_IN_NOTES, &c.id, c.notes));
     }
     for m in entity::matches::Entity::find().all(db).await.unwrap() {
-        values.extend(m.end_reason);
+        values.extend(open(&m.id, s::MATCH_END_REASON, &m.id, m.end_reason));
     }
     // Very short values ("-") would match anywhere and identify no one.
     values.retain(|v| v.len() >= 6 && v != "(erased)");
@@ -357,12 +386,7 @@ async fn a_new_export_key_gives_new_pseudonyms() {
 /// `pg_dump` of the PostgreSQL database.
 async fn database_dump(app: &TestApp) -> Vec<u8> {
     if app.database_url.starts_with("sqlite") {
-        let path = app.database_url.trim_start_matches("sqlite://").split('?').next().unwrap().to_owned();
-        let mut bytes = std::fs::read(&path).expect("database file");
-        if let Ok(wal) = std::fs::read(format!("{path}-wal")) {
-            bytes.extend(wal);
-        }
-        bytes
+        raw_database_files(app, None).await
     } else {
         let out = std::process::Command::new("pg_dump")
             .arg("--no-owner")
@@ -374,6 +398,79 @@ async fn database_dump(app: &TestApp) -> Vec<u8> {
     }
 }
 
+/// The database's files as they lie on disk, free space included: the SQLite file and its
+/// WAL; on PostgreSQL (after a CHECKPOINT, so every page is written) the heap, TOAST and index
+/// files of every table, and the write-ahead log written since `wal_from` (a segment name).
+async fn raw_database_files(app: &TestApp, wal_from: Option<&str>) -> Vec<u8> {
+    use sea_orm::{DbBackend, Statement};
+    if app.database_url.starts_with("sqlite") {
+        let path = app.database_url.trim_start_matches("sqlite://").split('?').next().unwrap().to_owned();
+        let mut bytes = std::fs::read(&path).expect("database file");
+        if let Ok(wal) = std::fs::read(format!("{path}-wal")) {
+            bytes.extend(wal);
+        }
+        return bytes;
+    }
+    let db = &app.state.db;
+    db.execute_unprepared("CHECKPOINT").await.unwrap();
+    let files = db
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT pg_relation_filepath(c.oid) FROM pg_class c \
+             WHERE c.relkind IN ('r', 'i', 't') AND pg_relation_filepath(c.oid) IS NOT NULL \
+             AND (c.relnamespace = 'public'::regnamespace \
+                  OR c.oid IN (SELECT reltoastrelid FROM pg_class WHERE relnamespace = 'public'::regnamespace) \
+                  OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid IN \
+                      (SELECT reltoastrelid FROM pg_class WHERE relnamespace = 'public'::regnamespace)))",
+        ))
+        .await
+        .unwrap();
+    let mut paths: Vec<String> = files.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect();
+    if let Some(from) = wal_from {
+        let wal = db
+            .query_all_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT 'pg_wal/' || name FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}$' AND name >= $1 ORDER BY name",
+                [from.into()],
+            ))
+            .await
+            .unwrap();
+        paths.extend(wal.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()));
+    }
+    let mut bytes = Vec::new();
+    for path in paths {
+        // A relation created and dropped meanwhile has no file any more: nothing to read.
+        let row = db
+            .query_one_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT pg_read_binary_file($1, 0, 1073741824, true)",
+                [path.into()],
+            ))
+            .await
+            .unwrap();
+        if let Some(Ok(Some(b))) = row.map(|r| r.try_get_by_index::<Option<Vec<u8>>>(0)) {
+            bytes.extend(b);
+        }
+    }
+    bytes
+}
+
+/// The write-ahead log segment being written now (PostgreSQL), to read the log from here on.
+async fn current_wal_segment(app: &TestApp) -> Option<String> {
+    use sea_orm::{DbBackend, Statement};
+    if app.database_url.starts_with("sqlite") {
+        return None;
+    }
+    let row = app
+        .state
+        .db
+        .query_one_raw(Statement::from_string(DbBackend::Postgres, "SELECT pg_walfile_name(pg_current_wal_lsn())"))
+        .await
+        .unwrap()
+        .unwrap();
+    Some(row.try_get_by_index::<String>(0).unwrap())
+}
+
 fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
@@ -382,12 +479,42 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 async fn erasure_leaves_no_personal_value_in_the_database() {
     let app = spawn_app().await;
     let admin = app.admin().await;
+    let wal_from = current_wal_segment(&app).await;
     let person = person_with_history(&app, &admin, "almere").await;
     let other = person_with_history(&app, &admin, "almere").await;
+    // Sealed from the start: no plain value in any file of the database, its write-ahead log
+    // and free space included (before sealing, VACUUM left three copies of the name in the
+    // heap of `newcomers` and the log held it too), though the API reads them all.
+    let files = raw_database_files(&app, wal_from.as_deref()).await;
     let dump = database_dump(&app).await;
-    for v in &person.values {
-        assert!(contains(&dump, v), "the dump held {v:?} before erasure (else the test proves nothing)");
+    for v in person.values.iter().chain(&other.values) {
+        assert!(!contains(&files, v), "a database file holds {v:?} in plain text");
+        assert!(!contains(&dump, v), "the dump holds {v:?} in plain text");
     }
+    let report = app
+        .ok(Some(&admin), "query($id:ID!){ personalDataReport(newcomerId:$id) }", json!({"id": person.id}))
+        .await
+        .to_string();
+    for v in &person.values {
+        assert!(report.contains(v.as_str()), "the personal-data report reads {v:?}");
+    }
+    // The household's and its match's data keys, wrapped, as the key table holds them.
+    let wrapped: Vec<String> = entity::person_key::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|k| k.subject_id == person.id || k.subject_id == person.match_id)
+        .map(|k| k.wrapped_key)
+        .collect();
+    assert_eq!(wrapped.len(), 2, "a key for the household and one for its match");
+    let sealed_name = entity::newcomer::Entity::find_by_id(person.id.as_str())
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .name;
+    assert!(services::sealed::is_sealed(&sealed_name));
     // A household in a live match is refused, with the reason, and nothing changes.
     let (live, live_n, _) = app.proposed_match(&admin, "almere", None).await;
     let refused = app.gql(Some(&admin), "mutation($id:ID!){ eraseNewcomer(id:$id) }", json!({"id": live_n})).await;
@@ -399,12 +526,22 @@ async fn erasure_leaves_no_personal_value_in_the_database() {
     let again = app.ok(Some(&admin), "mutation($id:ID!){ eraseNewcomer(id:$id) }", json!({"id": person.id})).await;
     assert_eq!(again["eraseNewcomer"], true, "erasing twice is harmless");
 
-    let dump = database_dump(&app).await;
-    for v in &person.values {
-        assert!(!contains(&dump, v), "the database still holds {v:?} after erasure");
+    // The keys are destroyed: every sealed copy of the household's data, wherever the
+    // database left one, no longer opens; the key table was rewritten, so the wrapped keys are
+    // not in its file either. Another household still reads.
+    let keys = app.state.vault.keys(&app.state.db, &[person.id.clone(), person.match_id.clone()]).await.unwrap();
+    assert!(keys.is_empty(), "the household's data keys are gone");
+    let key_files = raw_database_files(&app, None).await;
+    for w in &wrapped {
+        assert!(!contains(&key_files, w), "a destroyed data key is still in a database file");
     }
+    assert_eq!(services::sealed::open(None, services::sealed::NEWCOMER_NAME, &person.id, Some(&sealed_name)).unwrap(), None);
+    let other_report = app
+        .ok(Some(&admin), "query($id:ID!){ personalDataReport(newcomerId:$id) }", json!({"id": other.id}))
+        .await
+        .to_string();
     for v in &other.values {
-        assert!(contains(&dump, v), "another household's {v:?} was erased too");
+        assert!(other_report.contains(v.as_str()), "another household's {v:?} was erased too");
     }
     // What statistics need stays; what identifies is gone.
     let n = app
@@ -461,7 +598,7 @@ async fn erasure_leaves_no_personal_value_in_the_database() {
     assert_eq!(erased["name"], "(erased)");
     assert_eq!(erased["email"], Value::Null);
     assert_eq!(erased["phone"], Value::Null);
-    assert!(!contains(&database_dump(&app).await, &email));
+    assert!(!contains(&raw_database_files(&app, None).await, &email));
     let missing = app.gql(Some(&admin), "mutation{ eraseGroupMember(id:\"no-such-member\") }", json!({})).await;
     assert_eq!(code(&missing).as_deref(), Some("NOT_FOUND"));
 }
