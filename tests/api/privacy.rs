@@ -508,12 +508,8 @@ async fn erasure_leaves_no_personal_value_in_the_database() {
         .map(|k| k.wrapped_key)
         .collect();
     assert_eq!(wrapped.len(), 2, "a key for the household and one for its match");
-    let sealed_name = entity::newcomer::Entity::find_by_id(person.id.as_str())
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .name;
+    let sealed_name =
+        entity::newcomer::Entity::find_by_id(person.id.as_str()).one(&app.state.db).await.unwrap().unwrap().name;
     assert!(services::sealed::is_sealed(&sealed_name));
     // The reader of the files finds what is there: the sealed value itself (else the absence
     // of the plain values above would prove nothing).
@@ -538,7 +534,10 @@ async fn erasure_leaves_no_personal_value_in_the_database() {
     for w in &wrapped {
         assert!(!contains(&key_files, w), "a destroyed data key is still in a database file");
     }
-    assert_eq!(services::sealed::open(None, services::sealed::NEWCOMER_NAME, &person.id, Some(&sealed_name)).unwrap(), None);
+    assert_eq!(
+        services::sealed::open(None, services::sealed::NEWCOMER_NAME, &person.id, Some(&sealed_name)).unwrap(),
+        None
+    );
     let other_report = app
         .ok(Some(&admin), "query($id:ID!){ personalDataReport(newcomerId:$id) }", json!({"id": other.id}))
         .await

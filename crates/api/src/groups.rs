@@ -13,9 +13,9 @@ use crate::inputs::{CreateWelcomeGroupInput, GroupMemberInput, UpdateWelcomeGrou
 use crate::scalars::{Date, Timestamp};
 use domain::error::{AppError, AppResult};
 use services::audit;
-use services::sealed;
 use services::groups::{self as svc, GroupFilter};
 use services::page::PageArgs;
+use services::sealed;
 
 /// A Welcome Group: five or more local volunteers, one of them the coordinator, who spend a
 /// year with a newcomer household.
@@ -359,7 +359,8 @@ impl GroupMutation {
     ) -> async_graphql::Result<GroupMember> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            let model = svc::add_member(&state.db, &state.vault, state.settings.today(), p, &group_id, input.into()).await?;
+            let model =
+                svc::add_member(&state.db, &state.vault, state.settings.today(), p, &group_id, input.into()).await?;
             Ok(GroupMember { model, contact: caller(ctx)?.role != domain::enums::Role::Partner })
         };
         run.await.gql()

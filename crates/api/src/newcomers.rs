@@ -18,9 +18,9 @@ use domain::error::AppError;
 use domain::error::AppResult;
 use domain::policy::Principal;
 use services::audit;
-use services::sealed;
 use services::newcomers::{self as svc, HouseholdView as View, NewcomerFilter};
 use services::page::PageArgs;
+use services::sealed;
 
 /// A newcomer household (a refugee with a residence permit, alone or with family).
 /// Personal data: see the field docs for who may read what. A field the caller may not read
@@ -345,8 +345,12 @@ impl NewcomerMutation {
     ) -> async_graphql::Result<Newcomer> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            Newcomer::scoped(&state.db, svc::register(&state.db, &state.vault, state.settings.today(), p, input.into()).await?, p)
-                .await
+            Newcomer::scoped(
+                &state.db,
+                svc::register(&state.db, &state.vault, state.settings.today(), p, input.into()).await?,
+                p,
+            )
+            .await
         };
         run.await.gql()
     }
@@ -361,8 +365,12 @@ impl NewcomerMutation {
     ) -> async_graphql::Result<Newcomer> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            Newcomer::scoped(&state.db, svc::update(&state.db, &state.vault, state.settings.today(), p, &id, input.into()).await?, p)
-                .await
+            Newcomer::scoped(
+                &state.db,
+                svc::update(&state.db, &state.vault, state.settings.today(), p, &id, input.into()).await?,
+                p,
+            )
+            .await
         };
         run.await.gql()
     }
@@ -377,8 +385,12 @@ impl NewcomerMutation {
     ) -> async_graphql::Result<Newcomer> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            Newcomer::scoped(&state.db, svc::withdraw(&state.db, &state.vault, state.settings.today(), p, &id, &reason).await?, p)
-                .await
+            Newcomer::scoped(
+                &state.db,
+                svc::withdraw(&state.db, &state.vault, state.settings.today(), p, &id, &reason).await?,
+                p,
+            )
+            .await
         };
         run.await.gql()
     }

@@ -452,7 +452,9 @@ impl YearMutation {
     ) -> async_graphql::Result<ActivityLog> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::log_activity(&state.db, &state.vault, state.settings.today(), p, &match_id, input.into()).await.map(ActivityLog)
+            svc::log_activity(&state.db, &state.vault, state.settings.today(), p, &match_id, input.into())
+                .await
+                .map(ActivityLog)
         };
         run.await.gql()
     }
@@ -467,7 +469,9 @@ impl YearMutation {
     ) -> async_graphql::Result<ActivityLog> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::update_activity(&state.db, &state.vault, state.settings.today(), p, &id, input.into()).await.map(ActivityLog)
+            svc::update_activity(&state.db, &state.vault, state.settings.today(), p, &id, input.into())
+                .await
+                .map(ActivityLog)
         };
         run.await.gql()
     }
@@ -482,7 +486,9 @@ impl YearMutation {
     ) -> async_graphql::Result<CheckIn> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::record_check_in(&state.db, &state.vault, state.settings.today(), p, &match_id, input.into()).await.map(CheckIn)
+            svc::record_check_in(&state.db, &state.vault, state.settings.today(), p, &match_id, input.into())
+                .await
+                .map(CheckIn)
         };
         run.await.gql()
     }
@@ -499,7 +505,9 @@ impl YearMutation {
     ) -> async_graphql::Result<Match> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::end_match(&state.db, &state.vault, state.settings.today(), p, &id, &reason, reason_code.into()).await.map(Match)
+            svc::end_match(&state.db, &state.vault, state.settings.today(), p, &id, &reason, reason_code.into())
+                .await
+                .map(Match)
         };
         run.await.gql()
     }

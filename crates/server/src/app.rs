@@ -133,7 +133,8 @@ impl Application {
         let demo_users = if options.demo { demo::seed(&conn, &settings).await? } else { Vec::new() };
         // Rows written before sealing existed, and the demo's (generated in plain text, then
         // sealed like any older row).
-        let sealed = services::sealed::seal_legacy(&conn, &vault).await.map_err(domain::error::AppError::into_anyhow)?;
+        let sealed =
+            services::sealed::seal_legacy(&conn, &vault).await.map_err(domain::error::AppError::into_anyhow)?;
         if sealed > 0 {
             tracing::info!(records = sealed, "sealed personal data written before sealing existed");
         }

@@ -33,8 +33,8 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
-    QuerySelect, Set,
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, QuerySelect, Set,
 };
 use sha2::Sha256;
 
@@ -92,7 +92,8 @@ fn random<const N: usize>() -> [u8; N] {
 }
 
 fn cipher(key: &[u8]) -> AppResult<XChaCha20Poly1305> {
-    XChaCha20Poly1305::new_from_slice(key).map_err(|_| AppError::internal(anyhow::anyhow!("a data key is not 32 bytes")))
+    XChaCha20Poly1305::new_from_slice(key)
+        .map_err(|_| AppError::internal(anyhow::anyhow!("a data key is not 32 bytes")))
 }
 
 fn seal_with(cipher: &XChaCha20Poly1305, aad: &str, plain: &[u8]) -> AppResult<String> {
@@ -113,7 +114,8 @@ fn open_with(cipher: &XChaCha20Poly1305, aad: &str, text: &str) -> AppResult<Vec
         return Err(AppError::internal(anyhow::anyhow!("a sealed value is too short")));
     }
     let (nonce, body) = bytes.split_at(NONCE);
-    let nonce = XNonce::try_from(nonce).map_err(|_| AppError::internal(anyhow::anyhow!("a sealed nonce is not 24 bytes")))?;
+    let nonce =
+        XNonce::try_from(nonce).map_err(|_| AppError::internal(anyhow::anyhow!("a sealed nonce is not 24 bytes")))?;
     cipher.decrypt(&nonce, Payload { msg: body, aad: aad.as_bytes() }).map_err(|_| {
         AppError::internal(anyhow::anyhow!("a sealed value does not open with its key (wrong server key, or moved)"))
     })
@@ -207,8 +209,10 @@ impl Vault {
     pub async fn keys(&self, conn: &impl ConnectionTrait, subjects: &[String]) -> AppResult<HashMap<String, DataKey>> {
         let mut out = HashMap::with_capacity(subjects.len());
         for chunk in subjects.chunks(crate::db::IN_LIST_CHUNK) {
-            let rows =
-                person_key::Entity::find().filter(person_key::Column::SubjectId.is_in(chunk.to_vec())).all(conn).await?;
+            let rows = person_key::Entity::find()
+                .filter(person_key::Column::SubjectId.is_in(chunk.to_vec()))
+                .all(conn)
+                .await?;
             for row in rows {
                 let key = self.unwrap_key(&row)?;
                 out.insert(row.subject_id, key);
@@ -287,7 +291,10 @@ pub fn open(key: Option<&DataKey>, column: Column, row_id: &str, stored: Option<
 /// Destroys the data keys of `subjects` (erasure): their sealed values never open again.
 pub async fn shred(conn: &impl ConnectionTrait, subjects: Vec<String>) -> AppResult<()> {
     for chunk in subjects.chunks(crate::db::IN_LIST_CHUNK) {
-        person_key::Entity::delete_many().filter(person_key::Column::SubjectId.is_in(chunk.to_vec())).exec(conn).await?;
+        person_key::Entity::delete_many()
+            .filter(person_key::Column::SubjectId.is_in(chunk.to_vec()))
+            .exec(conn)
+            .await?;
     }
     Ok(())
 }
@@ -316,9 +323,7 @@ pub async fn seal_legacy(db: &DatabaseConnection, vault: &Vault) -> AppResult<u6
         let txn = crate::db::begin_write(db).await?;
         let rows = newcomer::Entity::find()
             .filter(newcomer::Column::ErasedAt.is_null())
-            .filter(Expr::cust(
-                "NOT EXISTS (SELECT 1 FROM person_keys k WHERE k.subject_id = newcomers.id)",
-            ))
+            .filter(Expr::cust("NOT EXISTS (SELECT 1 FROM person_keys k WHERE k.subject_id = newcomers.id)"))
             .limit(200)
             .all(&txn)
             .await?;
@@ -356,9 +361,7 @@ pub async fn seal_legacy(db: &DatabaseConnection, vault: &Vault) -> AppResult<u6
         let txn = crate::db::begin_write(db).await?;
         let rows = group_member::Entity::find()
             .filter(group_member::Column::ErasedAt.is_null())
-            .filter(Expr::cust(
-                "NOT EXISTS (SELECT 1 FROM person_keys k WHERE k.subject_id = group_members.id)",
-            ))
+            .filter(Expr::cust("NOT EXISTS (SELECT 1 FROM person_keys k WHERE k.subject_id = group_members.id)"))
             .limit(200)
             .all(&txn)
             .await?;
@@ -404,7 +407,10 @@ async fn seal_legacy_match_text(db: &DatabaseConnection, vault: &Vault) -> AppRe
     for m in ends.into_iter().filter(|m| m.end_reason.as_deref().is_some_and(|r| !is_sealed(r))) {
         let key = vault.key_for(&txn, &m.id).await?;
         matches::Entity::update_many()
-            .col_expr(matches::Column::EndReason, Expr::value(key.seal_opt(MATCH_END_REASON, &m.id, m.end_reason.as_deref())?))
+            .col_expr(
+                matches::Column::EndReason,
+                Expr::value(key.seal_opt(MATCH_END_REASON, &m.id, m.end_reason.as_deref())?),
+            )
             .filter(matches::Column::Id.eq(m.id.as_str()))
             .exec(&txn)
             .await?;
@@ -418,7 +424,10 @@ async fn seal_legacy_match_text(db: &DatabaseConnection, vault: &Vault) -> AppRe
     for a in notes.into_iter().filter(|a| a.notes.as_deref().is_some_and(|r| !is_sealed(r))) {
         let key = vault.key_for(&txn, &a.match_id).await?;
         activity_log::Entity::update_many()
-            .col_expr(activity_log::Column::Notes, Expr::value(key.seal_opt(ACTIVITY_NOTES, &a.id, a.notes.as_deref())?))
+            .col_expr(
+                activity_log::Column::Notes,
+                Expr::value(key.seal_opt(ACTIVITY_NOTES, &a.id, a.notes.as_deref())?),
+            )
             .filter(activity_log::Column::Id.eq(a.id.as_str()))
             .exec(&txn)
             .await?;
