@@ -219,6 +219,13 @@ impl Translator {
         Some(match (name, args.len()) {
             ("!", 1) => Node::Not(Box::new(args.pop()?)),
             ("-", 1) => Node::Neg(Box::new(args.pop()?)),
+            // The operator's node, in its written order: it evaluates without building a list of
+            // arguments, and both operands are free of effects, so the order is not observable.
+            ("contains", 2) => {
+                let x = args.pop()?;
+                let list = args.pop()?;
+                Node::Binary(Bin::In, Box::new(x), Box::new(list))
+            }
             (_, 2) if operator(name).is_some() => {
                 let rhs = args.pop()?;
                 let lhs = args.pop()?;
@@ -413,10 +420,9 @@ fn helper(name: &str) -> Option<Helper> {
         "mean_age" => Helper::MeanAge,
         "cefr_rank" => Helper::CefrRank,
         "clamp" => Helper::Clamp,
-        // Registered functions too, so `len(x)` is `x.len()`, and `x in list` arrives as this.
+        // Registered functions too, so `len(x)` is `x.len()`.
         "len" => Helper::Len,
         "is_empty" => Helper::IsEmpty,
-        "contains" => Helper::Contains,
         _ => return None,
     })
 }

@@ -215,6 +215,8 @@ impl<'a> Env<'a> {
         }
         let (x, y) = (self.expr(a)?, self.expr(b)?);
         Ok(match (op, x, y) {
+            (Bin::In, Value::Str(s), Value::Tags(t)) => Value::Bool(t.contains(&s)),
+            (Bin::In, Value::Int(i), Value::Ages(a)) => Value::Bool(a.0.contains(&i)),
             (Bin::Add, Value::Int(x), Value::Int(y)) => Value::Int(x.checked_add(y).ok_or(Defer)?),
             (Bin::Sub, Value::Int(x), Value::Int(y)) => Value::Int(x.checked_sub(y).ok_or(Defer)?),
             (Bin::Mul, Value::Int(x), Value::Int(y)) => Value::Int(x.checked_mul(y).ok_or(Defer)?),

@@ -35,6 +35,8 @@ enum Bin {
     And,
     Eq,
     Ne,
+    /// `x in list`, which Rhai's parser makes `contains(list, x)`.
+    In,
     Lt,
     Le,
     Gt,
@@ -87,7 +89,7 @@ enum Helper {
     Clamp,
     Len,
     IsEmpty,
-    /// `contains(list, x)`, also what Rhai makes of `x in list`.
+    /// `list.contains(x)`.
     Contains,
 }
 
