@@ -522,11 +522,8 @@ async fn erasure_leaves_no_personal_value_in_the_database() {
     assert!(services::sealed::is_sealed(&sealed_name));
     // The reader of the files finds what is there: the sealed value itself (else the absence
     // of the plain values above would prove nothing).
-    assert_eq!(
-        in_database_files(&app, None, std::slice::from_ref(&sealed_name)).await,
-        [sealed_name.clone()],
-        "the raw files hold the sealed name"
-    );
+    let found = in_database_files(&app, None, std::slice::from_ref(&sealed_name)).await;
+    assert_eq!(found.len(), 1, "the raw files hold the sealed name");
     // A household in a live match is refused, with the reason, and nothing changes.
     let (live, live_n, _) = app.proposed_match(&admin, "almere", None).await;
     let refused = app.gql(Some(&admin), "mutation($id:ID!){ eraseNewcomer(id:$id) }", json!({"id": live_n})).await;
