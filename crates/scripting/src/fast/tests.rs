@@ -138,6 +138,16 @@ fn the_subset_agrees_with_rhai_construct_by_construct() {
     assert_eq!(agree(scripts[3], 50, 40), 2000);
 }
 
+#[test]
+fn numbers_and_strings_are_read_by_rhais_lexer_in_every_form_it_knows() {
+    let source = "fn eligible(n, g) { if n.household_size > g.capacity { return \"too \\\"big\\\"\\n\"; } true }
+         fn score(n, g) { #{ a: 1_000 / 100 + 0x10 - n.age, b: 1e1 * jaccard(n.interests, g.interests) } }";
+
+    let on_native = agree(source, 50, 40);
+
+    assert_eq!(on_native, 2000, "{source}");
+}
+
 fn fixture_with_age(age: i64) -> ScriptNewcomer {
     let base = &fixtures::newcomers()[0];
     ScriptNewcomer(Arc::new(NewcomerData { age, ..clone_data(&base.0) }))
@@ -198,7 +208,7 @@ fn an_if_statement_followed_by_an_expression_is_two_statements_as_in_rhai() {
 fn scripts_outside_the_subset_are_not_native_and_still_score_on_rhai() {
     let (n, g) = (&fixtures::newcomers()[0], &fixtures::groups()[0]);
     let (age, interests) = (n.0.age, n.0.interests.0.len() as i64);
-    let scripts: [(&str, Option<i64>); 9] = [
+    let scripts: [(&str, Option<i64>); 10] = [
         (
             "fn eligible(n, g) { true } fn score(n, g) { let t = 0; for x in n.interests { t += 1; } t }",
             Some(interests),
@@ -211,6 +221,7 @@ fn scripts_outside_the_subset_are_not_native_and_still_score_on_rhai() {
         ("fn eligible(n, g) { true } fn score(n, g) { [1, 2].len() }", Some(2)),
         ("fn eligible(a, b) { true } fn score(a, b) { a.age }", Some(age)),
         ("let unused = 1; fn eligible(n, g) { true } fn score(n, g) { 1 }", Some(1)),
+        ("fn eligible(n, g) { true } fn score(n, g) { const X = 3; X + n.age }", Some(3 + age)),
     ];
     let mut scope = Scope::new();
     for (source, points) in scripts {
