@@ -7,6 +7,7 @@ pub mod activity_log;
 pub mod audit_log;
 pub mod check_in;
 pub mod city;
+pub mod contact_read;
 pub mod enums;
 pub mod group_member;
 pub mod json;

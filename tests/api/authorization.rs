@@ -653,6 +653,12 @@ fn rows() -> Vec<Row> {
             )),
         },
         Row {
+            op: "contactReads",
+            own: doc("{ contactReads(first: 5){ totalCount edges { node { entityId fields reads } } } }", |_, _| json!({})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: None,
+        },
+        Row {
             op: "auditLog",
             own: doc("{ auditLog(first: 5){ totalCount edges { node { action citySlug } } } }", |_, _| json!({})),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],

@@ -636,24 +636,35 @@ async fn the_personal_data_report_holds_everything_and_reads_are_audited() {
         report["auditLog"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert!(actions.contains(&"newcomer.register") && actions.contains(&"match.accept"), "{actions:?}");
 
-    // Reading contact details is audited: one entry per record read, naming the fields.
-    app.ok(Some(&city_admin), "query($id:ID!){ newcomer(id:$id){ email phone name } }", json!({"id": person.id})).await;
+    // Reading contact details is audited: one entry per reader, record and day, naming the
+    // fields and counting the reads.
+    for _ in 0..3 {
+        app.ok(Some(&city_admin), "query($id:ID!){ newcomer(id:$id){ email phone name } }", json!({"id": person.id}))
+            .await;
+    }
     let audit = app
         .ok(
             Some(&admin),
-            "query($id:String!){ reads: auditLog(filter:{entityId:$id, action:\"contact.read\"}){ totalCount edges { node { actorRole details } } } report: auditLog(filter:{entityId:$id, action:\"newcomer.personal_data_report\"}){ totalCount } }",
+            "query($id:String!){ reads: contactReads(filter:{entityId:$id}){ totalCount edges { node { actorRole entityType fields reads day } } } report: auditLog(filter:{entityId:$id, action:\"newcomer.personal_data_report\"}){ totalCount } }",
             json!({"id": person.id}),
         )
         .await;
-    assert_eq!(audit["reads"]["totalCount"], 1);
-    assert_eq!(audit["reads"]["edges"][0]["node"]["actorRole"], "CITY_ADMIN");
-    let details: Value = serde_json::from_str(audit["reads"]["edges"][0]["node"]["details"].as_str().unwrap()).unwrap();
-    assert_eq!(details["fields"], json!(["email", "phone"]));
+    assert_eq!(audit["reads"]["totalCount"], 1, "{audit}");
+    let read = &audit["reads"]["edges"][0]["node"];
+    assert_eq!(read["actorRole"], "CITY_ADMIN");
+    assert_eq!(read["entityType"], "newcomer");
+    assert_eq!(read["fields"], json!(["email", "phone"]));
+    assert_eq!(read["reads"], 3);
     assert_eq!(audit["report"]["totalCount"], 1);
-    for e in audit["reads"]["edges"].as_array().unwrap() {
-        let details = e["node"]["details"].as_str().unwrap();
-        assert!(person.values.iter().all(|v| !details.contains(v.as_str())), "{details}");
-    }
+    let text = audit.to_string();
+    assert!(person.values.iter().all(|v| !text.contains(v.as_str())), "{text}");
+    // The household's report lists who read its contact details.
+    let report = app
+        .ok(Some(&admin), "query($id:ID!){ personalDataReport(newcomerId:$id) }", json!({"id": person.id}))
+        .await;
+    let reads = report["personalDataReport"]["contactReads"].as_array().unwrap();
+    assert_eq!(reads.len(), 1, "{report}");
+    assert_eq!(reads[0]["reads"], 3);
     // Another city's household is NOT_FOUND for this city admin.
     let elsewhere = app.register(&admin, "almere").await;
     let body = app

@@ -265,6 +265,17 @@ pub struct AuditFilter {
     pub actor_id: Option<String>,
 }
 
+/// Filters of `contactReads`.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct ContactReadFilter {
+    /// Only reads of records in this city.
+    pub city_slug: Option<String>,
+    /// Only reads of this record (a newcomer's or a group member's id).
+    pub entity_id: Option<String>,
+    /// Only this user's reads.
+    pub actor_id: Option<String>,
+}
+
 /// What the group and household did together.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[graphql(remote = "services::year::ActivityKind")]
@@ -481,6 +492,12 @@ impl From<RunMatchingInput> for rounds::RunMatchingInput {
             locked_pairs: v.locked_pairs.into_iter().map(Into::into).collect(),
             excluded_pairs: v.excluded_pairs.into_iter().map(Into::into).collect(),
         }
+    }
+}
+
+impl From<ContactReadFilter> for audit::ContactReadFilter {
+    fn from(v: ContactReadFilter) -> Self {
+        Self { city_slug: v.city_slug, entity_id: v.entity_id, actor_id: v.actor_id }
     }
 }
 

@@ -3,13 +3,13 @@
 
 use crate::{DB_COST, UNPAGED};
 use async_graphql::{Context, ID, Object, SimpleObject};
-use entity::{activity_log, audit_log, check_in};
+use entity::{activity_log, audit_log, check_in, contact_read};
 
 use crate::connection::{Conn, from_page};
 use crate::context::both;
 use crate::enums::CefrLevel;
 use crate::error::IntoGql;
-use crate::inputs::{ActivityInput, ActivityKind, AuditFilter, CheckInInput, EndReason, WorkStatus};
+use crate::inputs::{ActivityInput, ActivityKind, AuditFilter, CheckInInput, ContactReadFilter, EndReason, WorkStatus};
 use crate::matching::Match;
 use crate::scalars::{Date, Timestamp};
 use services::audit;
@@ -260,6 +260,64 @@ pub struct CriterionOutcome {
     pub low: OutcomeSummary,
 }
 
+/// One reader's reads of one person's contact details on one day: who, whose, which fields,
+/// how often. Ids and codes only.
+pub struct ContactReadEntry(contact_read::Model);
+
+/// One reader's reads of one person's contact details on one day: who, whose, which fields,
+/// how often. Ids and codes only.
+#[Object]
+impl ContactReadEntry {
+    /// Opaque id; ids grow with the day's first read, so the newest has the greatest.
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// The day of the reads (the programme's time zone).
+    async fn day(&self) -> Date {
+        Date(self.0.day)
+    }
+    /// The user who read.
+    async fn actor_id(&self) -> &str {
+        &self.0.actor_user_id
+    }
+    /// Their role then.
+    async fn actor_role(&self) -> &str {
+        &self.0.actor_role
+    }
+    /// "newcomer" or "group_member".
+    async fn entity_type(&self) -> &str {
+        &self.0.entity_type
+    }
+    /// The person's record id.
+    async fn entity_id(&self) -> &str {
+        &self.0.entity_id
+    }
+    /// The city concerned.
+    async fn city_slug(&self) -> Option<&str> {
+        self.0.city_slug.as_deref()
+    }
+    /// The fields read that day: "email", "phone".
+    async fn fields(&self) -> Vec<&'static str> {
+        audit::field_names(self.0.fields)
+    }
+    /// How many requests read them that day.
+    async fn reads(&self) -> i64 {
+        self.0.reads
+    }
+    /// The day's first read.
+    async fn first_at(&self) -> Timestamp {
+        Timestamp(self.0.first_at)
+    }
+    /// The day's last read.
+    async fn last_at(&self) -> Timestamp {
+        Timestamp(self.0.last_at)
+    }
+    /// The request of the last read (to find it in the server log).
+    async fn last_request_id(&self) -> Option<&str> {
+        self.0.last_request_id.as_deref()
+    }
+}
+
 /// One audit-log entry: who did what to which record, when. Ids and codes only.
 pub struct AuditEntry(audit_log::Model);
 
@@ -432,6 +490,26 @@ impl YearQuery {
             let args = PageArgs::parse(first, after.as_deref())?;
             let page = audit::list(&state.db, p, filter.map(Into::into).unwrap_or_default(), &args).await?;
             Ok(from_page(page, args.after.is_some(), |a| a.id.clone(), AuditEntry))
+        };
+        run.await.gql()
+    }
+
+    /// Who read which person's contact details, one entry per reader, person and day with
+    /// the fields read and how often; newest first. ADMIN everything; CITY_ADMIN their city.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + DB_COST")]
+    async fn contact_reads(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only entries that match every filter given.")] filter: Option<ContactReadFilter>,
+        #[graphql(desc = "Page size, 1-100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page; omitted for the first page.")] after: Option<String>,
+    ) -> async_graphql::Result<Conn<ContactReadEntry>> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            let args = PageArgs::parse(first, after.as_deref())?;
+            let filter = filter.map(Into::into).unwrap_or_default();
+            let page = audit::list_contact_reads(&state.db, p, filter, &args).await?;
+            Ok(from_page(page, args.after.is_some(), |a| a.id.clone(), ContactReadEntry))
         };
         run.await.gql()
     }

@@ -327,6 +327,11 @@ pub async fn personal_data_report(
     for c in &check_ins {
         check_in_notes.insert(c.id.clone(), open(keys.get(&c.match_id), s::CHECK_IN_NOTES, &c.id, c.notes.as_deref())?);
     }
+    let reads = entity::contact_read::Entity::find()
+        .filter(entity::contact_read::Column::EntityId.eq(n.id.as_str()))
+        .order_by_asc(entity::contact_read::Column::Id)
+        .all(db)
+        .await?;
     let languages: Vec<Value> = n.languages.0.iter().map(|l| json!({ "code": l.code, "level": l.level })).collect();
     let report = json!({
         "generatedAt": Utc::now().to_rfc3339(),
@@ -359,6 +364,11 @@ pub async fn personal_data_report(
             "id": c.id, "matchId": c.match_id, "month": c.month, "newcomerSatisfaction": c.newcomer_satisfaction,
             "groupSatisfaction": c.group_satisfaction, "dutchLevel": c.dutch_level, "workStatus": c.work_status,
             "networkSize": c.network_size, "notes": check_in_notes.get(&c.id), "recordedAt": c.created_at.to_rfc3339(),
+        })).collect::<Vec<_>>(),
+        "contactReads": reads.iter().map(|r| json!({
+            "day": r.day.to_string(), "actorUserId": r.actor_user_id, "actorRole": r.actor_role,
+            "fields": crate::audit::field_names(r.fields), "reads": r.reads,
+            "firstAt": r.first_at.to_rfc3339(), "lastAt": r.last_at.to_rfc3339(),
         })).collect::<Vec<_>>(),
         "auditLog": entries.iter().map(|e| json!({
             "at": e.at.to_rfc3339(), "action": e.action, "entityType": e.entity_type, "entityId": e.entity_id,
