@@ -654,7 +654,9 @@ fn rows() -> Vec<Row> {
         },
         Row {
             op: "contactReads",
-            own: doc("{ contactReads(first: 5){ totalCount edges { node { entityId fields reads } } } }", |_, _| json!({})),
+            own: doc("{ contactReads(first: 5){ totalCount edges { node { entityId fields reads } } } }", |_, _| {
+                json!({})
+            }),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
             other: None,
         },

@@ -659,9 +659,8 @@ async fn the_personal_data_report_holds_everything_and_reads_are_audited() {
     let text = audit.to_string();
     assert!(person.values.iter().all(|v| !text.contains(v.as_str())), "{text}");
     // The household's report lists who read its contact details.
-    let report = app
-        .ok(Some(&admin), "query($id:ID!){ personalDataReport(newcomerId:$id) }", json!({"id": person.id}))
-        .await;
+    let report =
+        app.ok(Some(&admin), "query($id:ID!){ personalDataReport(newcomerId:$id) }", json!({"id": person.id})).await;
     let reads = report["personalDataReport"]["contactReads"].as_array().unwrap();
     assert_eq!(reads.len(), 1, "{report}");
     assert_eq!(reads[0]["reads"], 3);

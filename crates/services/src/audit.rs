@@ -174,8 +174,7 @@ pub async fn contact_reads(conn: &impl ConnectionTrait, actor: &Principal, reads
             last_request_id: Set((request_id != "-").then(|| request_id.clone())),
         })
         .collect();
-    let mut on_conflict =
-        OnConflict::columns([Column::Day, Column::ActorUserId, Column::EntityType, Column::EntityId]);
+    let mut on_conflict = OnConflict::columns([Column::Day, Column::ActorUserId, Column::EntityType, Column::EntityId]);
     on_conflict
         .value(Column::Reads, Expr::cust("contact_reads.reads + 1"))
         .value(Column::Fields, Expr::cust("contact_reads.fields | excluded.fields"))
