@@ -102,3 +102,33 @@ async fn a_nested_read_of_a_run_costs_the_same_statements_whatever_its_size() {
     eprintln!("statements of the nested run read: {small} for 2 pairs, {large} for 12");
     assert!(large <= small + 3, "the statements grew with the run: {small} for 2 pairs, {large} for 12");
 }
+
+#[tokio::test]
+async fn a_stored_run_result_that_does_not_read_back_is_an_error_not_an_empty_list() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    app.register(&admin, "almere").await;
+    app.ready_group(&admin, "almere").await;
+    let run = app
+        .ok(
+            Some(&admin),
+            "mutation{ runMatching(input:{citySlug:\"almere\", dryRun:true}){ id pairs { score } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(run["runMatching"]["pairs"].as_array().unwrap().len(), 1);
+    let id = run["runMatching"]["id"].as_str().unwrap();
+    // A pair whose score is not a number (a hand edit, a bug in a later writer).
+    let db = &app.state.db;
+    db.execute_raw(Statement::from_string(
+        db.get_database_backend(),
+        format!("UPDATE matching_runs SET pairs = '[{{\"n\": \"x\", \"g\": \"y\", \"score\": \"many\", \"parts\": []}}]' WHERE id = '{id}'"),
+    ))
+    .await
+    .unwrap();
+    let body =
+        app.gql(Some(&admin), "query($id:ID!){ matchingRun(id:$id){ id pairs { score } } }", json!({"id": id})).await;
+    assert_eq!(code(&body).as_deref(), Some("INTERNAL"), "{body}");
+    assert!(!body.to_string().contains("many"), "the detail stays in the server log: {body}");
+}

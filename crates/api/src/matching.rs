@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use entity::{matches, matching_run, newcomer, welcome_group};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
-use serde_json::Value;
 
 use crate::cities::{self, City};
 use crate::connection::{Conn, from_page};
@@ -23,6 +22,7 @@ use scripting::script::points;
 use services::decisions::{self, MatchFilter};
 use services::page::PageArgs;
 use services::rounds;
+use services::run_record;
 
 /// One criterion's points in an explanation; the parts of an explanation sum to its score.
 #[derive(SimpleObject, Clone)]
@@ -31,18 +31,6 @@ pub struct ScorePart {
     pub criterion: String,
     /// Points (rounded to hundredths).
     pub points: f64,
-}
-
-fn parts_from_json(v: &Value) -> Vec<ScorePart> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|p| {
-                    Some(ScorePart { criterion: p.get(0)?.as_str()?.to_owned(), points: points(p.get(1)?.as_i64()?) })
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn parts(v: &[(String, i64)]) -> Vec<ScorePart> {
@@ -144,8 +132,8 @@ impl Match {
         points(self.0.score)
     }
     /// Points per criterion.
-    async fn explanation(&self) -> Vec<ScorePart> {
-        parts_from_json(&self.0.explanation)
+    async fn explanation(&self) -> async_graphql::Result<Vec<ScorePart>> {
+        Ok(parts(&run_record::explanation(&self.0.explanation).gql()?))
     }
     /// Date of the introduction meeting, if there was one.
     async fn introduction_date(&self) -> Option<Date> {
@@ -291,8 +279,7 @@ impl UnmatchedNewcomer {
 }
 
 /// Match rate and mean score of one subgroup of a round's newcomers.
-#[derive(SimpleObject, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(SimpleObject)]
 pub struct SubgroupQuality {
     /// The subgroup: a gender, a household type (SINGLE_ADULT, COUPLE_OR_ADULTS,
     /// FAMILY_WITH_CHILDREN) or a main language.
@@ -310,11 +297,21 @@ pub struct SubgroupQuality {
 }
 
 /// How good and how fair a round's proposal is.
-pub struct QualityReport(Value);
+pub struct QualityReport(run_record::Quality);
 
 impl QualityReport {
-    fn list(&self, key: &str) -> Vec<SubgroupQuality> {
-        serde_json::from_value(self.0.get(key).cloned().unwrap_or(Value::Array(vec![]))).unwrap_or_default()
+    fn list(groups: &[run_record::Subgroup]) -> Vec<SubgroupQuality> {
+        groups
+            .iter()
+            .map(|s| SubgroupQuality {
+                group: s.group.clone(),
+                candidates: s.candidates as i32,
+                matched: s.matched as i32,
+                match_rate: s.match_rate,
+                mean_score: s.mean_score,
+                below_four_fifths: s.below_four_fifths,
+            })
+            .collect()
     }
 }
 
@@ -323,34 +320,34 @@ impl QualityReport {
 impl QualityReport {
     /// Total score of a greedy assignment (best remaining pair first) on the same matrix.
     async fn greedy_total_score(&self) -> f64 {
-        points(self.0.get("greedyTotal").and_then(Value::as_i64).unwrap_or(0))
+        points(self.0.greedy_total)
     }
     /// Total score of the exact assignment.
     async fn exact_total_score(&self) -> f64 {
-        points(self.0.get("exactTotal").and_then(Value::as_i64).unwrap_or(0))
+        points(self.0.exact_total)
     }
     /// True when a proposed pair's score from the fast native evaluator differed from Rhai's,
     /// so the whole round was scored again on Rhai alone (the proposals are Rhai's; see
     /// scoring-scripts/README.md). Worth reporting: it means the native evaluator is wrong for
     /// this script.
     async fn rescored_on_rhai(&self) -> bool {
-        self.0.get("rescoredOnRhai").and_then(Value::as_bool).unwrap_or(false)
+        self.0.rescored_on_rhai
     }
     /// Share of candidate newcomers matched.
     async fn overall_match_rate(&self) -> f64 {
-        self.0.get("overallMatchRate").and_then(Value::as_f64).unwrap_or(0.0)
+        self.0.overall_match_rate
     }
     /// By gender.
     async fn by_gender(&self) -> Vec<SubgroupQuality> {
-        self.list("byGender")
+        Self::list(&self.0.by_gender)
     }
     /// By household type.
     async fn by_household_type(&self) -> Vec<SubgroupQuality> {
-        self.list("byHouseholdType")
+        Self::list(&self.0.by_household_type)
     }
     /// By main language (the first native language).
     async fn by_main_language(&self) -> Vec<SubgroupQuality> {
-        self.list("byMainLanguage")
+        Self::list(&self.0.by_main_language)
     }
 }
 
@@ -360,9 +357,9 @@ pub struct MatchingRun(pub matching_run::Model);
 impl MatchingRun {
     async fn load_pairs(&self, ctx: &Context<'_>) -> AppResult<Vec<ProposedPair>> {
         let (state, _, _turn) = both(ctx).await?;
-        let raw = self.0.pairs.as_array().cloned().unwrap_or_default();
-        let n_ids: Vec<String> = raw.iter().filter_map(|p| p.get("n")?.as_str().map(str::to_owned)).collect();
-        let g_ids: Vec<String> = raw.iter().filter_map(|p| p.get("g")?.as_str().map(str::to_owned)).collect();
+        let raw: Vec<run_record::StoredPair> = run_record::read("matching_runs.pairs", &self.0.pairs)?;
+        let n_ids: Vec<String> = raw.iter().map(|p| p.newcomer_id.clone()).collect();
+        let g_ids: Vec<String> = raw.iter().map(|p| p.group_id.clone()).collect();
         let ns = newcomers_by_id(&state.db, n_ids).await?;
         let mut gs = HashMap::new();
         for chunk in g_ids.chunks(services::db::IN_LIST_CHUNK) {
@@ -377,12 +374,14 @@ impl MatchingRun {
         Ok(raw
             .iter()
             .filter_map(|p| {
+                // A household or group deleted since is left out (records are erased, not
+                // deleted, so this does not happen in practice).
                 Some(ProposedPair {
-                    newcomer: ns.get(p.get("n")?.as_str()?)?.clone(),
-                    group: gs.get(p.get("g")?.as_str()?)?.clone(),
-                    score: p.get("score")?.as_i64()?,
-                    explanation: parts_from_json(p.get("parts")?),
-                    match_id: p.get("match").and_then(Value::as_str).map(str::to_owned),
+                    newcomer: ns.get(&p.newcomer_id)?.clone(),
+                    group: gs.get(&p.group_id)?.clone(),
+                    score: p.score,
+                    explanation: parts(&p.parts),
+                    match_id: p.match_id.clone(),
                 })
             })
             .collect())
@@ -440,8 +439,8 @@ impl MatchingRun {
     /// Why a round proposed nothing: NO_WAITING_HOUSEHOLDS (the city has no WAITING household
     /// without a live match), NO_READY_GROUPS (no READY group without one) or NOTHING_ELIGIBLE
     /// (the script, exclusions and earlier declines left no pair). Null when it proposed pairs.
-    async fn empty_reason(&self) -> Option<&str> {
-        self.0.quality.get("emptyReason").and_then(serde_json::Value::as_str)
+    async fn empty_reason(&self) -> async_graphql::Result<Option<String>> {
+        run_record::read::<run_record::Quality>("matching_runs.quality", &self.0.quality).map(|q| q.empty_reason).gql()
     }
     /// What the round computed, for dry runs too.
     #[graphql(complexity = "UNPAGED * child_complexity + DB_COST")]
@@ -472,24 +471,21 @@ impl MatchingRun {
     async fn unmatched(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<UnmatchedNewcomer>> {
         let run = async {
             let (state, _, _turn) = both(ctx).await?;
-            let raw = self.0.unmatched.as_array().cloned().unwrap_or_default();
-            let ids: Vec<String> = raw.iter().filter_map(|u| u.get("n")?.as_str().map(str::to_owned)).collect();
+            let raw: Vec<run_record::StoredUnmatched> = run_record::read("matching_runs.unmatched", &self.0.unmatched)?;
+            let ids: Vec<String> = raw.iter().map(|u| u.newcomer_id.clone()).collect();
             let ns = newcomers_by_id(&state.db, ids).await?;
             Ok(raw
                 .iter()
                 .filter_map(|u| {
-                    Some(UnmatchedNewcomer {
-                        newcomer: ns.get(u.get("n")?.as_str()?)?.clone(),
-                        reason: u.get("reason")?.as_str()?.to_owned(),
-                    })
+                    Some(UnmatchedNewcomer { newcomer: ns.get(&u.newcomer_id)?.clone(), reason: u.reason.clone() })
                 })
                 .collect())
         };
         run.await.gql()
     }
     /// Greedy comparison and subgroup match rates.
-    async fn quality(&self) -> QualityReport {
-        QualityReport(self.0.quality.clone())
+    async fn quality(&self) -> async_graphql::Result<QualityReport> {
+        run_record::read("matching_runs.quality", &self.0.quality).map(QualityReport).gql()
     }
     /// SHA-256 over everything the round read (candidates and their versions, declined
     /// pairs, script, parameters): equal hashes mean a reproduction gives the same pairs.

@@ -479,7 +479,7 @@ async fn year_together(
         solve_ms: Set(proposal.solve_ms as i64),
         pairs: Set(serde_json::json!([])),
         unmatched: Set(serde_json::json!([])),
-        quality: Set(serde_json::json!({ "demo": true })),
+        quality: Set(crate::run_record::to_json(&crate::run_record::Quality::default()).map_err(AppError::into_anyhow)?),
         created_by: Set(None),
         created_at: Set(run_at),
     }
@@ -515,9 +515,7 @@ async fn year_together(
             run_id: Set(Some(run_id.clone())),
             status: Set(status),
             score: Set(scored.total),
-            explanation: Set(serde_json::Value::Array(
-                scored.parts.iter().map(|(k, v)| serde_json::json!([k, v])).collect(),
-            )),
+            explanation: Set(crate::matches::Proposed::explanation(&scored.parts)),
             introduction_date: Set(Some(start - Duration::days(7))),
             start_date: Set(Some(start)),
             planned_end_date: Set(Some(planned_end)),

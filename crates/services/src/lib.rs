@@ -26,6 +26,7 @@ pub mod newcomers;
 pub mod page;
 pub mod privacy;
 pub mod rounds;
+pub mod run_record;
 pub mod script_values;
 pub mod scripts;
 pub mod sealed;

@@ -65,6 +65,7 @@ pub struct Proposed<'a> {
 
 impl Proposed<'_> {
     /// The explanation as stored: `[[criterion, hundredths], ...]`.
+    /// The stored form of an explanation (see `run_record::Explanation`).
     pub fn explanation(parts: &[(String, i64)]) -> Value {
         Value::Array(parts.iter().map(|(k, v)| json!([k, v])).collect())
     }

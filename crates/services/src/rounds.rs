@@ -2,6 +2,7 @@
 //! stored run with its proposals. Rounds of one city are serialised; a round whose inputs
 //! changed while it computed refuses to commit instead of proposing stale pairs.
 
+use crate::run_record::{self, Quality, StoredPair, StoredUnmatched, Subgroup};
 use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -231,10 +232,10 @@ fn main_language(n: &newcomer::Model) -> String {
 
 /// Match rate and mean score per subgroup, flagged where a subgroup's rate is below four
 /// fifths of the overall rate.
-fn quality(c: &Candidates, pairs: &[PairOut], greedy_total: i64, exact_total: i64) -> Value {
+fn quality(c: &Candidates, pairs: &[PairOut], greedy_total: i64, exact_total: i64) -> Quality {
     let matched: HashMap<usize, i64> = pairs.iter().map(|p| (p.row, p.score)).collect();
     let overall = if c.newcomers.is_empty() { 0.0 } else { matched.len() as f64 / c.newcomers.len() as f64 };
-    let breakdown = |key: &dyn Fn(&newcomer::Model) -> String| -> Value {
+    let breakdown = |key: &dyn Fn(&newcomer::Model) -> String| -> Vec<Subgroup> {
         let mut groups: BTreeMap<String, (usize, usize, i64)> = BTreeMap::new();
         for (i, n) in c.newcomers.iter().enumerate() {
             let e = groups.entry(key(n)).or_default();
@@ -244,28 +245,31 @@ fn quality(c: &Candidates, pairs: &[PairOut], greedy_total: i64, exact_total: i6
                 e.2 += s;
             }
         }
-        Value::Array(
-            groups
-                .into_iter()
-                .map(|(k, (cands, m, sum))| {
-                    let rate = m as f64 / cands as f64;
-                    json!({
-                        "group": k, "candidates": cands, "matched": m, "matchRate": rate,
-                        "meanScore": if m > 0 { sum as f64 / m as f64 / 100.0 } else { 0.0 },
-                        "belowFourFifths": rate < 0.8 * overall,
-                    })
-                })
-                .collect(),
-        )
+        groups
+            .into_iter()
+            .map(|(k, (cands, m, sum))| {
+                let rate = m as f64 / cands as f64;
+                Subgroup {
+                    group: k,
+                    candidates: cands,
+                    matched: m,
+                    match_rate: rate,
+                    mean_score: if m > 0 { sum as f64 / m as f64 / 100.0 } else { 0.0 },
+                    below_four_fifths: rate < 0.8 * overall,
+                }
+            })
+            .collect()
     };
-    json!({
-        "greedyTotal": greedy_total,
-        "exactTotal": exact_total,
-        "overallMatchRate": overall,
-        "byGender": breakdown(&|n| crate::script_values::gender_code(n.gender).to_owned()),
-        "byHouseholdType": breakdown(&|n| household_type(n).to_owned()),
-        "byMainLanguage": breakdown(&|n| main_language(n)),
-    })
+    Quality {
+        greedy_total,
+        exact_total,
+        overall_match_rate: overall,
+        by_gender: breakdown(&|n| crate::script_values::gender_code(n.gender).to_owned()),
+        by_household_type: breakdown(&|n| household_type(n).to_owned()),
+        by_main_language: breakdown(&|n| main_language(n)),
+        rescored_on_rhai: false,
+        empty_reason: None,
+    }
 }
 
 /// Takes the cross-replica lock of a city's rounds inside `txn` (PostgreSQL), released at
@@ -356,7 +360,7 @@ async fn run_round(
 
     let total: i64 = pairs.iter().map(|p| p.score).sum();
     let matched_rows: HashSet<usize> = pairs.iter().map(|p| p.row).collect();
-    let unmatched: Vec<Value> = (0..cands.newcomers.len())
+    let unmatched: Vec<StoredUnmatched> = (0..cands.newcomers.len())
         .filter(|r| !matched_rows.contains(r))
         .map(|r| {
             let eligible = (0..proposal.scores.cols).filter(|c| proposal.scores.get(r, *c).is_some());
@@ -367,20 +371,23 @@ async fn run_round(
                 (_, 0) => "ONLY_EXCLUDED_GROUPS",
                 _ => "OUTNUMBERED",
             };
-            json!({ "n": cands.newcomers[r].id, "reason": reason })
+            StoredUnmatched { newcomer_id: cands.newcomers[r].id.clone(), reason: reason.to_owned() }
         })
         .collect();
     let excluded_eligible = excluded_set.iter().filter(|(r, c)| proposal.scores.get(*r, *c).is_some()).count();
     let mut quality = quality(&cands, &pairs, proposal.greedy_total, total);
-    quality["rescoredOnRhai"] = json!(proposal.rescored_on_rhai);
+    quality.rescored_on_rhai = proposal.rescored_on_rhai;
     if pairs.is_empty() {
-        quality["emptyReason"] = json!(if cands.newcomers.is_empty() {
-            "NO_WAITING_HOUSEHOLDS"
-        } else if cands.groups.is_empty() {
-            "NO_READY_GROUPS"
-        } else {
-            "NOTHING_ELIGIBLE"
-        });
+        quality.empty_reason = Some(
+            if cands.newcomers.is_empty() {
+                "NO_WAITING_HOUSEHOLDS"
+            } else if cands.groups.is_empty() {
+                "NO_READY_GROUPS"
+            } else {
+                "NOTHING_ELIGIBLE"
+            }
+            .to_owned(),
+        );
     }
     let run_id = new_id();
     let now = Utc::now();
@@ -405,10 +412,13 @@ async fn run_round(
     let mut new_matches = Vec::new();
     for pair in &pairs {
         let match_id = (!input.dry_run).then(new_id);
-        pair_json.push(json!({
-            "n": cands.newcomers[pair.row].id, "g": cands.groups[pair.col].group.id, "score": pair.score,
-            "parts": crate::matches::Proposed::explanation(&pair.parts), "match": match_id,
-        }));
+        pair_json.push(StoredPair {
+            newcomer_id: cands.newcomers[pair.row].id.clone(),
+            group_id: cands.groups[pair.col].group.id.clone(),
+            score: pair.score,
+            parts: pair.parts.clone(),
+            match_id: match_id.clone(),
+        });
         if let Some(id) = match_id {
             new_matches.push(
                 crate::matches::Proposed {
@@ -454,9 +464,9 @@ async fn run_round(
         duration_ms: Set(started.elapsed().as_millis() as i64),
         score_ms: Set(proposal.score_ms as i64),
         solve_ms: Set(proposal.solve_ms as i64),
-        pairs: Set(Value::Array(pair_json)),
-        unmatched: Set(Value::Array(unmatched)),
-        quality: Set(quality),
+        pairs: Set(run_record::to_json(&pair_json)?),
+        unmatched: Set(run_record::to_json(&unmatched)?),
+        quality: Set(run_record::to_json(&quality)?),
         created_by: Set(Some(p.user_id.clone())),
         created_at: Set(now),
     }

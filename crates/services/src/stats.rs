@@ -256,19 +256,15 @@ pub async fn criterion_outcomes(
             }
         }
     }
-    let outcomes: Vec<MatchOutcome> = started
-        .iter()
-        .map(|m| MatchOutcome {
-            points: m
-                .explanation
-                .as_array()
-                .map(|a| a.iter().filter_map(|p| Some((p.get(0)?.as_str()?.to_owned(), p.get(1)?.as_i64()?))).collect())
-                .unwrap_or_default(),
+    let mut outcomes: Vec<MatchOutcome> = Vec::with_capacity(started.len());
+    for m in &started {
+        outcomes.push(MatchOutcome {
+            points: crate::run_record::explanation(&m.explanation)?.into_iter().collect(),
             ended_early: m.status == MatchStatus::EndedEarly,
             latest: latest.remove(&m.id),
             start_rank: m.start_dutch_level.map(|l| cefr_rank(crate::script_values::cefr(l))),
-        })
-        .collect();
+        });
+    }
     let mut criteria: Vec<String> = outcomes.iter().flat_map(|o| o.points.keys().cloned()).collect();
     criteria.sort();
     criteria.dedup();

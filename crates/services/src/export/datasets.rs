@@ -431,20 +431,11 @@ pub async fn page(
             full = page.len() as u64 == PAGE;
             last = page.last().map(|m| m.id.clone());
             for m in page {
-                let criteria: serde_json::Map<String, serde_json::Value> = m
-                    .explanation
-                    .as_array()
-                    .map(|parts| {
-                        parts
-                            .iter()
-                            .filter_map(|p| {
-                                let name = p.get(0)?.as_str()?.to_owned();
-                                let h = p.get(1)?.as_i64()?;
-                                Some((name, serde_json::json!(h as f64 / 100.0)))
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let criteria: serde_json::Map<String, serde_json::Value> =
+                    crate::run_record::explanation(&m.explanation)?
+                        .into_iter()
+                        .map(|(name, h)| (name, serde_json::json!(h as f64 / 100.0)))
+                        .collect();
                 let months = m.start_date.map(|s| months_between(s, m.end_date.unwrap_or(today)));
                 rows.push(vec![
                     Cell::Text(key.pseudonym("match", &m.id)),
