@@ -431,66 +431,20 @@ async fn execute(
         tracing::info!(request_id = %request_id, elapsed_ms = started.elapsed().as_millis() as u64, cached = true, "graphql request");
         return respond_bytes(StatusCode::OK, media, body, &request_id);
     }
-    // A matching round (or a preview, which solves two) runs on its own, longer budget; its
-    // scoring and solving run on blocking threads, never on the request workers.
-    // Parsed here too (async-graphql parses again) to pick the time budget, to name a request
-    // error's code and to tell whether the answer may be cached.
-    let parsed = async_graphql::parser::parse_query(&request.query);
-    let query_text = request.query.clone();
-    let is_round = parsed.as_ref().is_ok_and(|doc| runs_a_round(doc, request.operation_name.as_deref()));
-    let may_cache = cache_key.is_some()
-        && parsed.as_ref().is_ok_and(|doc| response_cache::cacheable(doc, request.operation_name.as_deref()));
+    let plan = Plan::of(&request, cache_key.is_some(), &state.settings);
     // A miss counts only for what could have been kept (not for mutations and the like).
-    if may_cache {
+    if plan.may_cache {
         state.metrics.response_cache(response_cache::Lookup::Miss);
     }
-    let mutation = parsed.as_ref().is_ok_and(|doc| {
-        response_cache::selected_operation(doc, request.operation_name.as_deref())
-            .is_some_and(|op| op.ty == OperationType::Mutation)
-    });
-    let timeout = if is_round { state.settings.round_timeout } else { state.settings.request_timeout };
-    let state2 = Arc::clone(state);
-    let request_cache = Arc::new(api::context::RequestCache::default());
-    let request_cache2 = Arc::clone(&request_cache);
     // Validation rules async-graphql does not hold, and variables that do not fit their
     // types, stop the request before anything runs.
-    let precheck = api::variables::precheck(&endpoint.input_types, parsed.as_ref().ok(), &request);
+    let precheck = api::variables::precheck(&endpoint.input_types, plan.parsed.as_ref().ok(), &request);
+    let state2 = Arc::clone(state);
     let work = REQUEST_ID.scope(request_id.clone(), async move {
         if let Some(refusal) = precheck.answer(&endpoint.schema, &request).await {
             return (refusal, false);
         }
-        let principal = auth.principal.clone();
-        let loaders = api::loaders::Loaders::new(&state2.db, &state2.vault);
-        let response =
-            api::execute(&endpoint.schema, request.data(auth).data(address).data(request_cache2).data(loaders)).await;
-        // Contact details in the answer are audited before it leaves; if that write fails,
-        // the answer does not leave.
-        // A poisoned log (a thread panicked while noting a read) fails the request: the answer
-        // may carry contact details whose reads can no longer be audited.
-        let reads = request_cache
-            .contact_reads
-            .lock()
-            .map(|mut r| std::mem::take(&mut *r))
-            .map_err(|_| AppError::internal(anyhow::anyhow!("the contact-read log of this request is poisoned")));
-        let (reads, poisoned) = match reads {
-            Ok(r) => (r, None),
-            Err(e) => (Vec::new(), Some(e)),
-        };
-        let audited = !reads.is_empty() || poisoned.is_some();
-        let outcome = match (poisoned, principal) {
-            (Some(e), _) => Err(e),
-            (None, Some(p)) if audited => services::audit::contact_reads(&state2.db, &p, reads).await,
-            _ => Ok(()),
-        };
-        if let Err(e) = outcome {
-            return (
-                async_graphql::Response::from_errors(vec![
-                    e.into_graphql().into_server_error(async_graphql::Pos::default()),
-                ]),
-                true,
-            );
-        }
-        (response, audited)
+        run_audited(&state2, endpoint, request, auth, address).await
     });
     // A client that goes away stops the work (actix itself would run it to the end): dropping
     // the future cancels any script job it started.
@@ -504,62 +458,29 @@ async fn execute(
             None => Some(work.await),
         }
     };
-    let (response, audited) = match tokio::time::timeout(timeout, tracing::Instrument::instrument(watched, span)).await
-    {
-        Ok(Some(r)) => r,
-        Ok(None) => {
-            state.metrics.request(operation.as_deref(), "client_gone", started.elapsed(), 0);
-            tracing::info!(request_id = %request_id, "client went away; the request was stopped");
-            return respond(StatusCode::BAD_REQUEST, media, json!({ "errors": [] }), &request_id);
-        }
-        Err(_) => return timed_out(state, operation.as_deref(), started, timeout, media, &request_id),
-    };
+    let (response, audited) =
+        match tokio::time::timeout(plan.timeout, tracing::Instrument::instrument(watched, span)).await {
+            Ok(Some(r)) => r,
+            Ok(None) => {
+                state.metrics.request(operation.as_deref(), "client_gone", started.elapsed(), 0);
+                tracing::info!(request_id = %request_id, "client went away; the request was stopped");
+                return respond(StatusCode::BAD_REQUEST, media, json!({ "errors": [] }), &request_id);
+            }
+            Err(_) => return timed_out(state, operation.as_deref(), started, plan.timeout, media, &request_id),
+        };
     tracing::info!(request_id = %request_id, elapsed_ms = started.elapsed().as_millis() as u64, errors = response.errors.len(), "graphql request");
     // The generation already makes older answers unreachable; a successful authenticated
     // write also empties this replica's cache at once, so erased data leaves memory now. An
     // anonymous or failing mutation (a refused login, say) empties nothing: anyone could
     // otherwise hold every replica on the uncached path.
-    if mutation && had_caller && response.errors.is_empty() {
+    if plan.mutation && had_caller && response.errors.is_empty() {
         cache.clear();
     }
-    // Errors without a path stopped the request before execution (syntax, validation,
-    // limits, variables): a request error. Field errors always carry a path.
-    let request_failed = response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty());
-    // Every error carries a code: async-graphql's own (parse, validation, limits, argument
-    // values) come without one.
-    let request_code = match &parsed {
-        Err(e) => api::validation::parse_error_code(e, &query_text),
-        Ok(_) => "GRAPHQL_VALIDATION_FAILED",
-    };
     let mut response = response;
-    for e in &mut response.errors {
-        let has_code = e.extensions.as_ref().is_some_and(|x| x.get("code").is_some());
-        if !has_code {
-            let code = if e.path.is_empty() { request_code } else { "BAD_USER_INPUT" };
-            e.extensions.get_or_insert_with(Default::default).set("code", code);
-        }
-        if e.message.contains('\n') {
-            e.message = one_line(&e.message);
-        }
-    }
-    // The database was busy or unreachable: 503, so clients and proxies retry; logged once
-    // for the request, however many fields met it.
-    let unavailable = response
-        .errors
-        .iter()
-        .any(|e| e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&async_graphql::Value::from("UNAVAILABLE")));
+    let Errors { request_failed, unavailable, script_errors } = finish_errors(&mut response, &plan);
     if unavailable {
         tracing::warn!(request_id = %request_id, "database busy or unreachable: answered 503 UNAVAILABLE");
     }
-    let script_errors = response
-        .errors
-        .iter()
-        .filter(|e| {
-            e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&async_graphql::Value::from("SCRIPT_ERROR"))
-        })
-        .count();
     let outcome = if request_failed {
         "rejected"
     } else if response.errors.is_empty() {
@@ -573,7 +494,7 @@ async fn execute(
         let status = if media == Media::GraphqlResponse { StatusCode::BAD_REQUEST } else { StatusCode::OK };
         return respond(status, media, json!({ "errors": errors }), &request_id);
     }
-    if let Ok(doc) = &parsed
+    if let Ok(doc) = &plan.parsed
         && let Some(op) = response_cache::selected_operation(doc, operation.as_deref())
     {
         api::response_shape::conform(&mut response, &endpoint.shapes, doc, op);
@@ -587,12 +508,123 @@ async fn execute(
     if unavailable {
         return respond_bytes(StatusCode::SERVICE_UNAVAILABLE, media, body, &request_id);
     }
-    if let (Some((key, g)), true) = (cache_key, may_cache && response.errors.is_empty() && !audited)
+    if let (Some((key, g)), true) = (cache_key, plan.may_cache && response.errors.is_empty() && !audited)
         && cache.put(key, g, today, body.clone())
     {
         state.metrics.response_cache_stored();
     }
     respond_bytes(StatusCode::OK, media, body, &request_id)
+}
+
+/// What the request's document decides about running it, read once before it runs: parsed
+/// here too (async-graphql parses again) to pick the time budget, to name a request error's
+/// code and to tell whether the answer may be cached.
+struct Plan {
+    parsed: Result<async_graphql::parser::types::ExecutableDocument, async_graphql::parser::Error>,
+    query_text: String,
+    may_cache: bool,
+    mutation: bool,
+    /// A matching round (or a preview, which solves two) runs on its own, longer budget; its
+    /// scoring and solving run on blocking threads, never on the request workers.
+    timeout: std::time::Duration,
+}
+
+impl Plan {
+    fn of(request: &Request, has_cache_key: bool, settings: &services::config::Settings) -> Self {
+        let parsed = async_graphql::parser::parse_query(&request.query);
+        let operation = request.operation_name.as_deref();
+        let is_round = parsed.as_ref().is_ok_and(|doc| runs_a_round(doc, operation));
+        let may_cache = has_cache_key && parsed.as_ref().is_ok_and(|doc| response_cache::cacheable(doc, operation));
+        let mutation = parsed.as_ref().is_ok_and(|doc| {
+            response_cache::selected_operation(doc, operation).is_some_and(|op| op.ty == OperationType::Mutation)
+        });
+        let timeout = if is_round { settings.round_timeout } else { settings.request_timeout };
+        Self { parsed, query_text: request.query.clone(), may_cache, mutation, timeout }
+    }
+}
+
+/// Runs the request and audits the contact details its answer holds before the answer
+/// leaves; if that write fails, the answer does not leave. The bool says whether anything
+/// was audited (such an answer is never cached).
+async fn run_audited(
+    state: &AppState,
+    endpoint: &GraphqlEndpoint,
+    request: Request,
+    auth: RequestAuth,
+    address: api::context::ClientAddress,
+) -> (async_graphql::Response, bool) {
+    let principal = auth.principal.clone();
+    let request_cache = Arc::new(api::context::RequestCache::default());
+    let loaders = api::loaders::Loaders::new(&state.db, &state.vault);
+    let data = request.data(auth).data(address).data(Arc::clone(&request_cache)).data(loaders);
+    let response = api::execute(&endpoint.schema, data).await;
+    // A poisoned log (a thread panicked while noting a read) fails the request: the answer
+    // may carry contact details whose reads can no longer be audited.
+    let reads = request_cache
+        .contact_reads
+        .lock()
+        .map(|mut r| std::mem::take(&mut *r))
+        .map_err(|_| AppError::internal(anyhow::anyhow!("the contact-read log of this request is poisoned")));
+    let (reads, poisoned) = match reads {
+        Ok(r) => (r, None),
+        Err(e) => (Vec::new(), Some(e)),
+    };
+    let audited = !reads.is_empty() || poisoned.is_some();
+    let outcome = match (poisoned, principal) {
+        (Some(e), _) => Err(e),
+        (None, Some(p)) if audited => services::audit::contact_reads(&state.db, &p, reads).await,
+        _ => Ok(()),
+    };
+    match outcome {
+        Ok(()) => (response, audited),
+        Err(e) => (
+            async_graphql::Response::from_errors(vec![
+                e.into_graphql().into_server_error(async_graphql::Pos::default()),
+            ]),
+            true,
+        ),
+    }
+}
+
+/// What the errors of an answer say about it.
+struct Errors {
+    /// Errors without a path stopped the request before execution (syntax, validation,
+    /// limits, variables): a request error. Field errors always carry a path.
+    request_failed: bool,
+    /// The database was busy or unreachable: 503, so clients and proxies retry; logged once
+    /// for the request, however many fields met it.
+    unavailable: bool,
+    script_errors: usize,
+}
+
+/// Gives every error a code (async-graphql's own — parse, validation, limits, argument
+/// values — come without one) and a one-line message, and says what the errors mean.
+fn finish_errors(response: &mut async_graphql::Response, plan: &Plan) -> Errors {
+    let request_failed = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let request_code = match &plan.parsed {
+        Err(e) => api::validation::parse_error_code(e, &plan.query_text),
+        Ok(_) => "GRAPHQL_VALIDATION_FAILED",
+    };
+    for e in &mut response.errors {
+        let has_code = e.extensions.as_ref().is_some_and(|x| x.get("code").is_some());
+        if !has_code {
+            let code = if e.path.is_empty() { request_code } else { "BAD_USER_INPUT" };
+            e.extensions.get_or_insert_with(Default::default).set("code", code);
+        }
+        if e.message.contains('\n') {
+            e.message = one_line(&e.message);
+        }
+    }
+    let has_code = |e: &async_graphql::ServerError, code: &str| {
+        e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&async_graphql::Value::from(code))
+    };
+    Errors {
+        request_failed,
+        unavailable: response.errors.iter().any(|e| has_code(e, "UNAVAILABLE")),
+        script_errors: response.errors.iter().filter(|e| has_code(e, "SCRIPT_ERROR")).count(),
+    }
 }
 
 /// The caller of a request with a token, and the data generation read with the user row.
