@@ -10,7 +10,6 @@ use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Variables};
-use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -235,7 +234,7 @@ struct PostBody {
 /// `POST /graphql` with a JSON body.
 pub async fn post(
     req: HttpRequest,
-    mut payload: web::Payload,
+    payload: web::Payload,
     state: web::Data<Arc<AppState>>,
     endpoint: web::Data<GraphqlEndpoint>,
 ) -> HttpResponse {
@@ -270,9 +269,9 @@ pub async fn post(
     if declared.is_some_and(|n| n > limit) {
         return too_large();
     }
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let Ok(chunk) = chunk else {
+    let body = match payload.to_bytes_limited(limit).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) => {
             return request_error(
                 StatusCode::BAD_REQUEST,
                 media,
@@ -280,12 +279,9 @@ pub async fn post(
                 "the request body could not be read",
                 &request_id,
             );
-        };
-        if body.len() + chunk.len() > limit {
-            return too_large();
         }
-        body.extend_from_slice(&chunk);
-    }
+        Err(_) => return too_large(),
+    };
     if body.is_empty() {
         return request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", "the request body is empty", &request_id);
     }
