@@ -122,34 +122,58 @@ mod tests {
 
     #[test]
     fn csv_and_json_lines_are_well_formed() {
+        // A row of `matches` as the export writes one, column by column.
         let row = vec![
             Cell::Text("p1".into()),
             Cell::Text("p2".into()),
             Cell::Text("p3".into()),
             Cell::Null,
             Cell::Text("almere".into()),
-            Cell::Text("ACTIVE".into()),
+            Cell::Text("ENDED_EARLY".into()),
             Cell::Hundredths(-1205),
             Cell::Text("{\"language\":10.0,\"age\":-2.05}".into()),
             Cell::Text("2026-01".into()),
-            Cell::Null,
-            Cell::Null,
+            Cell::Text("2026-02".into()),
+            Cell::Text("2026-05".into()),
+            // No code starts with "=", but every text cell is neutralised against formulas.
             Cell::Text("=cmd".into()),
             Cell::Int(3),
-            Cell::Bool(true),
+            Cell::Text("A2".into()),
         ];
         let mut csv = String::new();
         Format::Csv.write_row(Dataset::Matches, &row, &mut csv);
         assert_eq!(
             csv,
-            "p1,p2,p3,,almere,ACTIVE,-12.05,\"{\"\"language\"\":10.0,\"\"age\"\":-2.05}\",2026-01,,,\"'=cmd\",3,true\r\n"
+            "p1,p2,p3,,almere,ENDED_EARLY,-12.05,\"{\"\"language\"\":10.0,\"\"age\"\":-2.05}\",2026-01,2026-02,2026-05,\"'=cmd\",3,A2\r\n"
         );
         let mut jl = String::new();
         Format::JsonLines.write_row(Dataset::Matches, &row, &mut jl);
         let v: serde_json::Value = serde_json::from_str(jl.trim_end()).unwrap_or_default();
         assert_eq!(v["score"], serde_json::json!(-12.05));
         assert_eq!(v["run_pseudonym"], serde_json::Value::Null);
-        assert_eq!(v["start_dutch_level"], serde_json::json!(true));
+        assert_eq!(v["months_together"], serde_json::json!(3));
+        assert_eq!(v["start_dutch_level"], serde_json::json!("A2"));
+        // A row of `groups`, for the one boolean column.
+        let group = vec![
+            Cell::Text("g1".into()),
+            Cell::Text("haarlem".into()),
+            Cell::Text("5-7".into()),
+            Cell::Text("1970-1979".into()),
+            Cell::Text("READY".into()),
+            Cell::Int(4),
+            Cell::Int(3),
+            Cell::Int(6),
+            Cell::Int(12),
+            Cell::Bool(true),
+            Cell::Text("2026-03".into()),
+        ];
+        let mut jl = String::new();
+        Format::JsonLines.write_row(Dataset::Groups, &group, &mut jl);
+        let v: serde_json::Value = serde_json::from_str(jl.trim_end()).unwrap_or_default();
+        assert_eq!(v["has_coordinator"], serde_json::json!(true));
+        let mut csv = String::new();
+        Format::Csv.write_row(Dataset::Groups, &group, &mut csv);
+        assert!(csv.contains(",true,2026-03\r\n"), "{csv}");
         assert_eq!(hundredths(5), "0.05");
         assert_eq!(
             Format::Csv.header(Dataset::Activities),
