@@ -28,6 +28,9 @@ struct Fixture {
     other_newcomer: String,
     own_members: Vec<String>,
     other_member: String,
+    /// Members of the own and the other READY group to hand coordination to, per role.
+    handover: Vec<String>,
+    other_handover: String,
     own_forming: Vec<String>,
     other_forming: String,
     own_waiting: Vec<String>,
@@ -98,10 +101,12 @@ async fn fixture(app: &TestApp) -> Fixture {
     let own_group = app.ready_group(&admin, "almere").await;
     let other_group = app.ready_group(&admin, "rotterdam").await;
     let mut own_members = Vec::new();
+    let mut handover = Vec::new();
     let mut own_forming = Vec::new();
     let mut own_waiting = Vec::new();
     for _ in ROLES {
         own_members.push(app.add_member(&admin, &own_group, false).await);
+        handover.push(app.add_member(&admin, &own_group, false).await);
         own_forming.push(app.create_group(&admin, "almere").await);
         own_waiting.push(app.register(&admin, "almere").await);
     }
@@ -182,6 +187,8 @@ async fn fixture(app: &TestApp) -> Fixture {
         own_newcomer: app.register(&admin, "almere").await,
         other_newcomer: app.register(&admin, "rotterdam").await,
         other_member: app.add_member(&admin, &other_group, false).await,
+        other_handover: app.add_member(&admin, &other_group, false).await,
+        handover,
         other_forming: app.create_group(&admin, "rotterdam").await,
         other_waiting: app.register(&admin, "rotterdam").await,
         own_group,
@@ -198,6 +205,8 @@ const PREVIEW: &str =
     "mutation($c:String!,$s:String!){ previewScoringScript(citySlug:$c, source:$s){ candidateMatches } }";
 const PUBLISH: &str = "mutation($c:String!,$s:String!){ publishScoringScript(citySlug:$c, source:$s){ version } }";
 const ACTIVATE: &str = "mutation($c:String!){ activateScoringScript(citySlug:$c, version:1){ version } }";
+const UPDATE_MEMBER: &str = "mutation($id:ID!){ updateGroupMember(id:$id, input:{phone:\"+31 6 12345678\"}){ id } }";
+const HAND_OVER: &str = "mutation($g:ID!,$m:ID!){ handOverCoordination(groupId:$g, memberId:$m){ id } }";
 const RUN: &str = "mutation($c:String!){ runMatching(input:{citySlug:$c, dryRun:true}){ id } }";
 const PROPOSE: &str = "mutation($n:ID!,$g:ID!){ proposeMatch(newcomerId:$n, groupId:$g){ id } }";
 
@@ -314,6 +323,24 @@ fn rows() -> Vec<Row> {
             other: Some((
                 doc(ADD_MEMBER, |f, _| json!({"g": f.other_group, "input": member_input(false)})),
                 [Ok, NotFound, NotFound, NotFound, Forbidden],
+            )),
+        },
+        Row {
+            op: "updateGroupMember",
+            own: doc(UPDATE_MEMBER, |f, r| json!({"id": f.own_members[r]})),
+            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden],
+            other: Some((
+                doc(UPDATE_MEMBER, |f, _| json!({"id": f.other_member})),
+                [Ok, NotFound, NotFound, Forbidden, Forbidden],
+            )),
+        },
+        Row {
+            op: "handOverCoordination",
+            own: doc(HAND_OVER, |f, r| json!({"g": f.own_group, "m": f.handover[r]})),
+            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden],
+            other: Some((
+                doc(HAND_OVER, |f, _| json!({"g": f.other_group, "m": f.other_handover})),
+                [Ok, NotFound, NotFound, Forbidden, Forbidden],
             )),
         },
         Row {

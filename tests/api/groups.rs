@@ -236,3 +236,88 @@ async fn a_page_of_groups_with_members_costs_the_same_queries_whatever_its_size(
     assert_eq!(costs[0], costs[1], "queries for 5 and for 20 groups: {costs:?}");
     assert!(costs[1] <= 6, "a handful of queries: {costs:?}");
 }
+
+const MEMBERS: &str =
+    "query($g:ID!){ welcomeGroup(id:$g){ version members { id name email phone vogReceivedOn isCoordinator } } }";
+const UPDATE: &str = "mutation($id:ID!,$input:UpdateGroupMemberInput!){ updateGroupMember(id:$id, input:$input){ id name email phone vogReceivedOn } }";
+
+#[tokio::test]
+async fn a_members_details_change_after_joining_with_clear_errors_for_bad_input() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let (_, _, g) = app.active_match(&admin, "almere", None, 2).await;
+    let before = app.ok(Some(&admin), MEMBERS, json!({"g": g})).await;
+    let member = before["welcomeGroup"]["members"][1]["id"].as_str().unwrap().to_owned();
+    let other_email = before["welcomeGroup"]["members"][2]["email"].as_str().unwrap().to_owned();
+    let version = before["welcomeGroup"]["version"].as_i64().unwrap();
+
+    // In a MATCHED group: a certificate of conduct that arrived later, a new phone and address.
+    let d = app
+        .ok(
+            Some(&admin),
+            UPDATE,
+            json!({"id": member, "input": {"vogReceivedOn": "2026-01-15", "phone": "+31 6 87654321", "email": "nieuw.adres@example.org", "expectedVersion": version}}),
+        )
+        .await;
+    assert_eq!(d["updateGroupMember"]["vogReceivedOn"], "2026-01-15");
+    assert_eq!(d["updateGroupMember"]["phone"], "+31 6 87654321");
+    assert_eq!(d["updateGroupMember"]["email"], "nieuw.adres@example.org");
+    let after = app.ok(Some(&admin), MEMBERS, json!({"g": g})).await;
+    assert!(after["welcomeGroup"]["version"].as_i64().unwrap() > version, "the group's version moves");
+
+    // Bad input names its field and changes nothing.
+    let cases = [
+        (json!({"email": other_email}), "email"),
+        (json!({"email": "not an address"}), "email"),
+        (json!({"birthYear": 2020}), "birthYear"),
+        (json!({"vogReceivedOn": "2999-01-01"}), "vogReceivedOn"),
+        (json!({}), "input"),
+    ];
+    for (input, field) in cases {
+        let body = app.gql(Some(&admin), UPDATE, json!({"id": member, "input": input})).await;
+        assert_eq!(code(&body).as_deref(), Some("BAD_USER_INPUT"), "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
+    }
+    let stale = app
+        .gql(Some(&admin), UPDATE, json!({"id": member, "input": {"name": "X Y", "expectedVersion": version}}))
+        .await;
+    assert_eq!(code(&stale).as_deref(), Some("CONFLICT"), "{stale}");
+    assert_eq!(app.ok(Some(&admin), MEMBERS, json!({"g": g})).await, after, "nothing changed");
+    let audit = app
+        .ok(
+            Some(&admin),
+            "query($id:String!){ auditLog(filter:{entityId:$id, action:\"group.member.update\"}){ totalCount edges { node { details } } } }",
+            json!({"id": member}),
+        )
+        .await;
+    assert_eq!(audit["auditLog"]["totalCount"], 1);
+    assert!(!audit.to_string().contains("nieuw.adres"), "the audit names fields, not values");
+}
+
+#[tokio::test]
+async fn coordination_is_handed_over_in_one_step_in_a_matched_group() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let (_, _, g) = app.active_match(&admin, "almere", None, 2).await;
+    let before = app.ok(Some(&admin), MEMBERS, json!({"g": g})).await;
+    let members = before["welcomeGroup"]["members"].as_array().unwrap();
+    let old = members.iter().find(|m| m["isCoordinator"] == true).unwrap()["id"].as_str().unwrap().to_owned();
+    let next = members.iter().find(|m| m["isCoordinator"] == false).unwrap()["id"].as_str().unwrap().to_owned();
+    // The group's coordinator account hands over itself.
+    let coordinator = app.user("COORDINATOR", Some("almere"), Some(&g)).await;
+    let q = "mutation($g:ID!,$m:ID!){ handOverCoordination(groupId:$g, memberId:$m){ status coordinator { id } } }";
+    let d = app.ok(Some(&coordinator), q, json!({"g": g, "m": next})).await;
+    assert_eq!(d["handOverCoordination"]["status"], "MATCHED");
+    assert_eq!(d["handOverCoordination"]["coordinator"]["id"], next.as_str());
+    let after = app.ok(Some(&admin), MEMBERS, json!({"g": g})).await;
+    let members = after["welcomeGroup"]["members"].as_array().unwrap();
+    assert_eq!(members.len(), 5, "the previous coordinator stays a member");
+    assert_eq!(members.iter().filter(|m| m["isCoordinator"] == true).count(), 1);
+    assert!(members.iter().any(|m| m["id"] == old.as_str() && m["isCoordinator"] == false));
+    // Handing to whoever coordinates already changes nothing; to a stranger is refused.
+    app.ok(Some(&admin), q, json!({"g": g, "m": next})).await;
+    let stranger = app.add_member(&admin, &app.ready_group(&admin, "almere").await, false).await;
+    let body = app.gql(Some(&admin), q, json!({"g": g, "m": stranger})).await;
+    assert_eq!(code(&body).as_deref(), Some("BAD_USER_INPUT"), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "memberId");
+}

@@ -9,7 +9,7 @@ use crate::connection::{Conn, from_page};
 use crate::context::{both, caller, state};
 use crate::enums::GroupStatus;
 use crate::error::{IntoGql, IntoGraphql};
-use crate::inputs::{CreateWelcomeGroupInput, GroupMemberInput, UpdateWelcomeGroupInput};
+use crate::inputs::{CreateWelcomeGroupInput, GroupMemberInput, UpdateGroupMemberInput, UpdateWelcomeGroupInput};
 use crate::scalars::{Date, Timestamp};
 use domain::error::{AppError, AppResult};
 use services::audit;
@@ -362,6 +362,41 @@ impl GroupMutation {
             let model =
                 svc::add_member(&state.db, &state.vault, state.settings.today(), p, &group_id, input.into()).await?;
             Ok(GroupMember { model, contact: caller(ctx)?.role != domain::enums::Role::Partner })
+        };
+        run.await.gql()
+    }
+
+    /// Changes a member's details (contact details, languages, certificate of conduct, ...),
+    /// in any status of an open group. Staff, and the group's coordinator.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn update_group_member(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Id of the group member.")] id: ID,
+        #[graphql(desc = "The fields to change; fields left out stay as they are.")] input: UpdateGroupMemberInput,
+    ) -> async_graphql::Result<GroupMember> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            let model =
+                svc::update_member(&state.db, &state.vault, state.settings.today(), p, &id, input.into()).await?;
+            Ok(GroupMember { model, contact: true })
+        };
+        run.await.gql()
+    }
+
+    /// Makes another member the group's coordinator, in one step and in any status of an open
+    /// group (a READY or MATCHED group is never without one); the previous coordinator stays a
+    /// member. Staff, and the group's coordinator.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn hand_over_coordination(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Id of the welcome group.")] group_id: ID,
+        #[graphql(desc = "Id of the member who coordinates from now on.")] member_id: ID,
+    ) -> async_graphql::Result<WelcomeGroup> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            svc::hand_over_coordination(&state.db, p, &group_id, &member_id).await.map(WelcomeGroup::new)
         };
         run.await.gql()
     }

@@ -188,6 +188,30 @@ pub struct GroupMemberInput {
     pub vog_received_on: Option<Date>,
 }
 
+/// The details of a group member to change; a field left out stays as it is.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct UpdateGroupMemberInput {
+    /// Full name (1-200 characters).
+    pub name: Option<String>,
+    /// E-mail address (unique in the group).
+    pub email: Option<String>,
+    /// Phone number, 6-15 digits, optionally with a leading +; an empty string removes it.
+    pub phone: Option<String>,
+    /// Year of birth; volunteers are at least 18.
+    pub birth_year: Option<i32>,
+    /// ISO 639-1 codes of the languages the member speaks (replaces the list).
+    pub languages: Option<Vec<String>>,
+    /// Lower-case interest tags (replaces the list).
+    pub interests: Option<Vec<String>>,
+    /// Sector the member works or worked in; an empty string removes it.
+    pub sector: Option<String>,
+    /// Date the certificate of conduct (VOG) was received (not in the future).
+    pub vog_received_on: Option<Date>,
+    /// The group's `version` you read; when the group or its members changed since, the
+    /// update answers CONFLICT.
+    pub expected_version: Option<i32>,
+}
+
 /// An activity to log.
 #[derive(InputObject, Clone, Debug)]
 pub struct ActivityInput {
@@ -447,6 +471,22 @@ impl From<GroupMemberInput> for groups::GroupMemberInput {
             sector: v.sector,
             is_coordinator: v.is_coordinator,
             vog_received_on: v.vog_received_on.map(Into::into),
+        }
+    }
+}
+
+impl From<UpdateGroupMemberInput> for groups::UpdateGroupMemberInput {
+    fn from(v: UpdateGroupMemberInput) -> Self {
+        Self {
+            name: v.name,
+            email: v.email,
+            phone: v.phone,
+            birth_year: v.birth_year,
+            languages: v.languages,
+            interests: v.interests,
+            sector: v.sector,
+            vog_received_on: v.vog_received_on.map(Into::into),
+            expected_version: v.expected_version,
         }
     }
 }

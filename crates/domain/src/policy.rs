@@ -73,6 +73,8 @@ pub enum Op {
     UpdateGroup,
     AddMember,
     RemoveMember,
+    /// Changing a member's details, or who coordinates the group.
+    UpdateMember,
     MarkGroupReady,
     WithdrawGroup,
     ReadNewcomers,
@@ -116,9 +118,8 @@ fn reach(role: Role, op: Op) -> Option<Reach> {
             _ => Some(OwnCity),
         },
         Role::Coordinator => match op {
-            ReadGroups | UpdateGroup | AddMember | RemoveMember | ReadNewcomers | ReadMatches | RecordYear => {
-                Some(OwnGroup)
-            }
+            ReadGroups | UpdateGroup | AddMember | RemoveMember | UpdateMember | ReadNewcomers | ReadMatches
+            | RecordYear => Some(OwnGroup),
             _ => None,
         },
         Role::Partner => match op {
@@ -153,7 +154,12 @@ impl Principal {
     pub fn may_change(&self, op: Op, creator: Option<&str>) -> bool {
         let writes = matches!(
             op,
-            Op::UpdateNewcomer | Op::WithdrawNewcomer | Op::AddMember | Op::RemoveMember | Op::UpdateGroup
+            Op::UpdateNewcomer
+                | Op::WithdrawNewcomer
+                | Op::AddMember
+                | Op::RemoveMember
+                | Op::UpdateMember
+                | Op::UpdateGroup
         );
         self.role != Role::Partner || !writes || creator == Some(self.user_id.as_str())
     }

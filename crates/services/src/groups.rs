@@ -7,6 +7,7 @@
 use chrono::{NaiveDate, Utc};
 use entity::{GroupStatus, StringList, group_member, welcome_group};
 use sea_orm::DatabaseConnection;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     Set,
@@ -93,6 +94,23 @@ pub struct GroupMemberInput {
     pub is_coordinator: bool,
     /// Date the certificate of conduct (VOG) was received, if it was.
     pub vog_received_on: Option<NaiveDate>,
+}
+
+/// The details of a member that change; a field left out stays as it is.
+#[derive(Clone, Debug, Default)]
+pub struct UpdateGroupMemberInput {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// An empty string removes the number.
+    pub phone: Option<String>,
+    pub birth_year: Option<i32>,
+    pub languages: Option<Vec<String>>,
+    pub interests: Option<Vec<String>>,
+    /// An empty string removes the sector.
+    pub sector: Option<String>,
+    pub vog_received_on: Option<NaiveDate>,
+    /// The group's `version` you read; when the group or its members changed since, CONFLICT.
+    pub expected_version: Option<i32>,
 }
 
 /// Filters for listing groups.
@@ -440,6 +458,164 @@ pub async fn add_member(
     Ok(member)
 }
 
+/// `updateGroupMember`: a member's details, in any status of an open group (a certificate
+/// of conduct received after the group was matched, a new phone number).
+pub async fn update_member(
+    db: &DatabaseConnection,
+    vault: &Vault,
+    today: NaiveDate,
+    p: &Principal,
+    member_id: &str,
+    input: UpdateGroupMemberInput,
+) -> AppResult<group_member::Model> {
+    // The role decides first: a role that may not change members learns nothing about ids.
+    p.scope_for(Op::UpdateMember)?;
+    let mut am: group_member::ActiveModel = Default::default();
+    let mut changed: Vec<&str> = Vec::new();
+    if let Some(v) = &input.name {
+        am.name = Set(validate::required_text("name", v, validate::MAX_NAME)?);
+        changed.push("name");
+    }
+    let email = input.email.as_deref().map(|e| validate::email("email", e)).transpose()?;
+    if let Some(v) = &input.phone {
+        am.phone = Set(validate::phone("phone", Some(v))?);
+        changed.push("phone");
+    }
+    if let Some(v) = input.birth_year {
+        am.birth_year = Set(validate::birth_year("birthYear", v, today, 18)?);
+        changed.push("birthYear");
+    }
+    if let Some(v) = &input.languages {
+        am.languages = Set(StringList(validate::languages("languages", v)?));
+        changed.push("languages");
+    }
+    if let Some(v) = &input.interests {
+        am.interests = Set(StringList(validate::tags("interests", v)?));
+        changed.push("interests");
+    }
+    if let Some(v) = &input.sector {
+        let sector = if v.trim().is_empty() { None } else { validate::tags("sector", &[v.clone()])?.pop() };
+        am.sector = Set(sector);
+        changed.push("sector");
+    }
+    if let Some(d) = input.vog_received_on {
+        am.vog_received_on = Set(Some(validate::past_date("vogReceivedOn", d, today)?));
+        changed.push("vogReceivedOn");
+    }
+    if changed.is_empty() && email.is_none() {
+        return Err(AppError::bad_input("input", "name at least one field to change"));
+    }
+
+    let txn = begin_write(db).await?;
+    let member = group_member::Entity::find_by_id(member_id.trim())
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("group member"))?;
+    let group = find_scoped_locked(&txn, p, Op::UpdateMember, &member.group_id)
+        .await
+        .map_err(|e| if matches!(e, AppError::NotFound(_)) { AppError::NotFound("group member") } else { e })?;
+    ensure_open(&group)?;
+    if member.erased_at.is_some() {
+        return Err(AppError::conflict("this member's personal data was erased; add the person again instead"));
+    }
+    check_version(input.expected_version, group.version)?;
+    if let Some(e) = &email {
+        let index = sealed::member_email_index(vault, e);
+        let others = members(&txn, &group.id).await?;
+        if others.iter().any(|m| m.id != member.id && m.email_index == index) {
+            return Err(AppError::bad_input("email", "a member with this e-mail address is in the group already"));
+        }
+        am.email = Set(e.clone());
+        am.email_index = Set(index);
+        changed.push("email");
+    }
+    let key = vault.key_for(&txn, &member.id).await?;
+    sealed::seal_set(&key, sealed::MEMBER_NAME, &member.id, &mut am.name)?;
+    sealed::seal_set(&key, sealed::MEMBER_EMAIL, &member.id, &mut am.email)?;
+    sealed::seal_set_opt(&key, sealed::MEMBER_PHONE, &member.id, &mut am.phone)?;
+    group_member::Entity::update_many()
+        .set(am)
+        .filter(group_member::Column::Id.eq(member.id.as_str()))
+        .exec(&txn)
+        .await?;
+    bump(&txn, &group).await?;
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "group.member.update",
+            entity_type: "group_member",
+            entity_id: &member.id,
+            city: Some(&group.city_slug),
+            details: json!({ "groupId": group.id, "fields": changed }),
+        },
+    )
+    .await?;
+    let updated = group_member::Entity::find_by_id(member.id.as_str())
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("group member"))?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// `handOverCoordination`: member `member_id` becomes the group's coordinator in one step, in
+/// any status of an open group (a READY or MATCHED group is never without one); the previous
+/// coordinator stays a member.
+pub async fn hand_over_coordination(
+    db: &DatabaseConnection,
+    p: &Principal,
+    group_id: &str,
+    member_id: &str,
+) -> AppResult<welcome_group::Model> {
+    p.scope_for(Op::UpdateMember)?;
+    let txn = begin_write(db).await?;
+    let group = find_scoped_locked(&txn, p, Op::UpdateMember, group_id).await?;
+    ensure_open(&group)?;
+    let all = members(&txn, &group.id).await?;
+    let Some(next) = all.iter().find(|m| m.id == member_id.trim()) else {
+        return Err(AppError::bad_input("memberId", "this person is not a member of the group"));
+    };
+    if next.erased_at.is_some() {
+        return Err(AppError::bad_input("memberId", "this member's personal data was erased"));
+    }
+    let previous = all.iter().find(|m| m.is_coordinator).map(|m| m.id.clone());
+    if previous.as_deref() == Some(next.id.as_str()) {
+        return Ok(group);
+    }
+    // The old coordinator first: the database holds one coordinator a group at every moment.
+    group_member::Entity::update_many()
+        .col_expr(group_member::Column::IsCoordinator, Expr::value(false))
+        .filter(group_member::Column::GroupId.eq(group.id.as_str()))
+        .filter(group_member::Column::IsCoordinator.eq(true))
+        .exec(&txn)
+        .await?;
+    group_member::Entity::update_many()
+        .col_expr(group_member::Column::IsCoordinator, Expr::value(true))
+        .filter(group_member::Column::Id.eq(next.id.as_str()))
+        .exec(&txn)
+        .await?;
+    bump(&txn, &group).await?;
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "group.coordinator.hand_over",
+            entity_type: "welcome_group",
+            entity_id: &group.id,
+            city: Some(&group.city_slug),
+            details: json!({ "from": previous, "to": next.id }),
+        },
+    )
+    .await?;
+    let updated = welcome_group::Entity::find_by_id(group.id.as_str())
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("welcome group"))?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
 /// Bumps a group's version when its members change, so an `expectedVersion` read before the
 /// change is stale after it.
 async fn bump(conn: &impl ConnectionTrait, group: &welcome_group::Model) -> AppResult<()> {
@@ -477,6 +653,9 @@ pub async fn remove_member(db: &DatabaseConnection, p: &Principal, member_id: &s
         }
     }
     group_member::Entity::delete_by_id(member.id.as_str()).exec(&txn).await?;
+    // The deleted row's sealed values stay in the database's free space: destroying the
+    // member's key makes them unreadable, as an erasure does.
+    sealed::shred(&txn, vec![member.id.clone()]).await?;
     bump(&txn, &group).await?;
     audit::record(
         &txn,
@@ -491,6 +670,7 @@ pub async fn remove_member(db: &DatabaseConnection, p: &Principal, member_id: &s
     )
     .await?;
     txn.commit().await?;
+    sealed::scrub_keys(db).await;
     Ok(true)
 }
 
