@@ -50,7 +50,8 @@ async fn the_console_page_is_served_at_the_root_under_a_strict_policy() {
     assert!(!page.contains("http://") && !page.contains("https://"), "the page names another origin");
     assert!(!page.contains("<script>") && !page.contains("style="), "nothing inline");
     // GraphiQL stays at /graphql.
-    let graphiql = app.client.get(format!("{}/graphql", app.address)).header("accept", "text/html").send().await.unwrap();
+    let graphiql =
+        app.client.get(format!("{}/graphql", app.address)).header("accept", "text/html").send().await.unwrap();
     assert!(graphiql.text().await.unwrap().contains("/graphiql/graphiql.min.js"));
 }
 

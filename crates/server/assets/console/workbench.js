@@ -88,7 +88,7 @@ function Preview({ preview }) {
   return html`<section class="panel" aria-labelledby="preview-title" id="preview">
     <h3 id="preview-title">${t('workbench.previewTitle')}</h3>
     <table class="table compact">
-      <thead><tr><th scope="col"></th><th scope="col">${t('workbench.active')}</th><th scope="col">${t('workbench.candidate')}</th></tr></thead>
+      <thead><tr><th scope="col"><span class="visually-hidden">${t('workbench.measure')}</span></th><th scope="col">${t('workbench.active')}</th><th scope="col">${t('workbench.candidate')}</th></tr></thead>
       <tbody>
         <tr><th scope="row">${t('workbench.matches')}</th><td class="number">${formatNumber(preview.currentMatches)}</td><td class="number">${formatNumber(preview.candidateMatches)}</td></tr>
         <tr><th scope="row">${t('workbench.totalScore')}</th><td class="number">${formatNumber(preview.currentTotalScore, 1)}</td><td class="number">${formatNumber(preview.candidateTotalScore, 1)}</td></tr>
