@@ -1,8 +1,10 @@
 """The browser console in headless Chromium against the real server (`serve --demo`), in Dutch
 and in English: sign in as the Almere city administrator, find the longest-waiting household
 on the dashboard, run a dry run and read a pair's explanation, run a real round, accept one
-proposal and reject another, open the script workbench, type a script with an error and see it
-marked at its line, fix it, preview, publish, roll back, sign out.
+proposal and reject another, open the accepted match and log an activity (a refused one shown
+at its field), open the script workbench, type a script with an error and see it
+marked at its line, fix it, preview, publish, roll back, sign out; then as the Almere
+coordinator: their group, their current match, log an activity, sign out.
 
 On every screen axe-core (tests/browser/node_modules, from `npm ci` here; injected by the
 test, never served by the console) must report no violation. A household registered as
@@ -40,6 +42,7 @@ CATALOGUES = HERE.parent.parent / "crates" / "server" / "assets" / "console" / "
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 XSS = "<img src=x onerror=alert(1)>"
 CITY_ADMIN = "cityadmin.almere@demo.samenhier.nl"
+COORDINATOR = "coordinator.almere@demo.samenhier.nl"
 
 # A script with an error on line 5 (a `let` without a value), and the same script fixed.
 BROKEN_SCRIPT = """fn eligible(n, g) {
@@ -89,11 +92,12 @@ def start_server(binary, tmp):
     deadline = time.time() + 120
     assert server.stdout is not None
     for line in server.stdout:
-        # e.g. "  CITY_ADMIN   cityadmin.almere@demo.samenhier.nl     PASSWORD"
+        # e.g. "  CITY_ADMIN   cityadmin.almere@demo.samenhier.nl     PASSWORD"; the GraphiQL
+        # line comes after the logins.
         parts = line.split()
         if len(parts) == 3 and "@" in parts[1]:
             passwords[parts[1]] = parts[2]
-        if CITY_ADMIN in passwords and line.strip().startswith("GraphiQL") or time.time() > deadline:
+        if line.strip().startswith("GraphiQL") or time.time() > deadline:
             break
     # Keep reading so the server never blocks on a full pipe.
     threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()
@@ -262,6 +266,7 @@ class Run:
             reasons = {self.text(f"matching.reason.{r}") for r in ("NO_ELIGIBLE_GROUP", "ONLY_EXCLUDED_GROUPS", "OUTNUMBERED")}
             text = unmatched[0].text
             self.failures.check(any(text.endswith(r) for r in reasons), f"{self.lang}: unmatched reason {text!r}")
+        d.execute_script("arguments[0].scrollIntoView({block: 'start'})", first)
         self.axe_and_shot("matching-dry-run")
 
         self.at("real round")
@@ -273,6 +278,7 @@ class Run:
         count = len(proposals)
         row = proposals[0]
         household = row.find_element(By.CSS_SELECTOR, ".household-name").text
+        self.accepted = (household.split()[0], row.find_element(By.CSS_SELECTOR, "td").text)
         row.find_element(By.CSS_SELECTOR, ".actions .button:not(.secondary)").click()
         date_input = row.find_element(By.CSS_SELECTOR, "input[type=date]")
         self.failures.check(re.fullmatch(r"\d{4}-\d{2}-\d{2}", date_input.get_attribute("value") or ""), "no default date")
@@ -290,6 +296,59 @@ class Run:
         row.find_element(By.CSS_SELECTOR, "input[type=text]").send_keys("test: the group declined")
         row.find_element(By.CSS_SELECTOR, "form.decision button[type=submit]").click()
         self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#proposals-table tr.proposal")) == count - 2)
+
+    def log_activity(self, screen):
+        """On a match page: a refused activity is shown at its field, a good one in the timeline."""
+        d = self.driver
+        before = len(self.css("#timeline li.activity"))
+        self.axe_and_shot(screen)
+        self.at("log an activity")
+        d.find_element(By.CSS_SELECTOR, "#activity-kind option[value=LANGUAGE_PRACTICE]").click()
+        participants = d.find_element(By.ID, "activity-participants")
+        participants.clear()
+        participants.send_keys("0")
+        d.find_element(By.ID, "log-activity").click()
+        error = self.until_css("#activity-participants-error")
+        self.failures.check(self.text("error.field", field="participants") in error.text, f"{self.lang}: {error.text!r}")
+        self.failures.check(participants.get_attribute("aria-describedby") == "activity-participants-error",
+                            f"{self.lang}: the error is not tied to its field")
+        self.axe_and_shot(f"{screen}-error")
+        participants.clear()
+        participants.send_keys("3")
+        d.find_element(By.ID, "activity-notes").send_keys(XSS)
+        d.find_element(By.ID, "log-activity").click()
+        self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#timeline li.activity")) == before + 1)
+        texts = [e.text for e in self.css("#timeline li.activity")]
+        self.failures.check(any(self.text("activity.LANGUAGE_PRACTICE") in x and XSS in x for x in texts),
+                            f"{self.lang}: the logged activity is not in the timeline: {texts[:2]}")
+        self.failures.check(not self.css("main img"), f"{self.lang}: an img element was made from the notes")
+
+    def year(self):
+        d = self.driver
+        self.go_nav("matches", "[data-screen=matches][data-ready]")
+        self.failures.check(self.heading() == self.text("year.title"), f"{self.lang}: matches heading")
+        household, group = self.accepted
+        label = self.text("dashboard.pair", household=household, group=group)
+        links = [a for a in self.css("#active-matches a") if a.text == label]
+        self.failures.check(len(links) == 1, f"{self.lang}: the accepted match {label!r} is not listed as active")
+        self.timed("match", links[0].click, "[data-screen=match][data-ready] #log-activity")
+        self.log_activity("match")
+
+    def coordinator(self, password):
+        d = self.driver
+        self.at("coordinator")
+        d.find_element(By.ID, "signin-email").send_keys(COORDINATOR)
+        d.find_element(By.ID, "signin-password").send_keys(password)
+        self.timed("coordinator group", lambda: d.find_element(By.ID, "signin-password").send_keys(Keys.ENTER),
+                   "[data-screen=group][data-ready]")
+        self.failures.check(len(self.css("#members li")) >= 5, f"{self.lang}: the group's members are not shown")
+        self.failures.check(not self.css("nav a[href='#/matching']"), f"{self.lang}: a coordinator is offered matching")
+        self.axe_and_shot("coordinator")
+        self.timed("coordinator match", lambda: d.find_element(By.ID, "current-match").click(),
+                   "[data-screen=match][data-ready] #log-activity")
+        self.log_activity("coordinator-match")
+        d.find_element(By.CSS_SELECTOR, ".site-header .button.secondary").click()
+        self.until_css("[data-notice=signed-out]")
 
     def workbench(self):
         d = self.driver
@@ -310,6 +369,7 @@ class Run:
                             f"{self.lang}: problem text {problem.text!r}")
         self.failures.check(len(self.css(".gutter .line.error")) == 1, f"{self.lang}: more than one line marked")
         self.failures.check(not d.find_element(By.ID, "publish-button").is_enabled(), "a broken script can be published")
+        d.execute_script("arguments[0].scrollIntoView({block: 'center'})", problem)
         self.axe_and_shot("workbench-error")
         area.send_keys(Keys.CONTROL, "a")
         area.send_keys(Keys.DELETE)
@@ -391,8 +451,8 @@ def main(binary, shots):
         with tempfile.TemporaryDirectory() as tmp:
             server, base, passwords = start_server(binary, tmp)
             try:
-                if CITY_ADMIN not in passwords:
-                    failures.check(False, f"{lang}: the server printed no demo password for {CITY_ADMIN}")
+                if CITY_ADMIN not in passwords or COORDINATOR not in passwords:
+                    failures.check(False, f"{lang}: the server printed no demo passwords: {sorted(passwords)}")
                     continue
                 register_xss_household(base, passwords[CITY_ADMIN])
                 run = Run(base, lang, passwords[CITY_ADMIN], shots, failures, timings)
@@ -400,8 +460,10 @@ def main(binary, shots):
                     run.sign_in()
                     run.dashboard()
                     run.matching()
+                    run.year()
                     run.workbench()
                     run.sign_out()
+                    run.coordinator(passwords[COORDINATOR])
                 except Exception as e:  # noqa: BLE001 - report the step, go on with the other language
                     failures.check(False, f"{lang}: {run.step}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
                     if shots:

@@ -11,6 +11,7 @@ import { SignIn } from './signin.js';
 import { Dashboard } from './dashboard.js';
 import { Matching } from './matching.js';
 import { Workbench } from './workbench.js';
+import { ActiveMatches, MatchPage, CoordinatorHome } from './year.js';
 
 const STAFF = ['ADMIN', 'CITY_ADMIN'];
 /** The screens of this version, and the roles that may open them (README's role table). */
@@ -18,6 +19,10 @@ const SCREENS = [
   { route: 'dashboard', roles: STAFF, component: Dashboard },
   { route: 'matching', roles: STAFF, component: Matching },
   { route: 'scripts', roles: STAFF, component: Workbench },
+  { route: 'matches', roles: STAFF, component: ActiveMatches },
+  { route: 'group', roles: ['COORDINATOR'], component: CoordinatorHome },
+  // Opened from a list (#/match/ID), not from the menu.
+  { route: 'match', roles: [...STAFF, 'COORDINATOR'], component: MatchPage, hidden: true },
 ];
 
 const ME = `query Me { me { id email role city { slug name } } }`;
@@ -26,6 +31,12 @@ const CITIES = `query Cities { cities { slug name } }`;
 function routeOfHash() {
   const match = /^#\/([a-z-]+)/.exec(window.location.hash);
   return match ? match[1] : '';
+}
+
+/** What follows the route in the hash (#/match/ID → ID). */
+function paramOfHash() {
+  const match = /^#\/[a-z-]+\/([A-Za-z0-9-]+)$/.exec(window.location.hash);
+  return match ? match[1] : null;
 }
 
 function go(route) {
@@ -38,10 +49,14 @@ function App() {
   const [cities, setCities] = useState([]);
   const [citySlug, setCitySlug] = useState(null);
   const [route, setRoute] = useState(routeOfHash());
+  const [param, setParam] = useState(paramOfHash());
   const [notice, setNotice] = useState(null);
 
   useEffect(() => {
-    const onHash = () => setRoute(routeOfHash());
+    const onHash = () => {
+      setRoute(routeOfHash());
+      setParam(paramOfHash());
+    };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
@@ -87,7 +102,7 @@ function App() {
     const screen = allowed.find((s) => s.route === route);
     if (screen) {
       const Component = screen.component;
-      content = html`<${Component} key=${`${route}:${citySlug}`} user=${user} citySlug=${citySlug} go=${go} />`;
+      content = html`<${Component} key=${`${route}:${param}:${citySlug}`} user=${user} citySlug=${citySlug} param=${param} go=${go} />`;
     } else {
       content = html`<section class="screen" data-screen="welcome" data-ready="true">
         <h1>${t('welcome.title')}</h1>
@@ -104,7 +119,7 @@ function App() {
       ${user && html`
         <nav aria-label=${t('nav.label')}>
           <ul class="nav-list">
-            ${allowed.map((s) => html`<li><a href=${`#/${s.route}`} aria-current=${route === s.route ? 'page' : undefined}>${t(`nav.${s.route}`)}</a></li>`)}
+            ${allowed.filter((s) => !s.hidden).map((s) => html`<li><a href=${`#/${s.route}`} aria-current=${route === s.route ? 'page' : undefined}>${t(`nav.${s.route}`)}</a></li>`)}
           </ul>
         </nav>`}
       <div class="header-tools">
