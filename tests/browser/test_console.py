@@ -4,7 +4,8 @@ on the dashboard, run a dry run and read a pair's explanation, run a real round,
 proposal and reject another, open the accepted match and log an activity (a refused one shown
 at its field), open the script workbench, type a script with an error and see it
 marked at its line, fix it, preview, publish, roll back, sign out; then as the Almere
-coordinator: their group, their current match, log an activity, sign out.
+coordinator: their group, their current match, log an activity, sign out; sign in again, and
+when the server restarts with a new signing key the console says the session ended.
 
 On every screen axe-core (tests/browser/node_modules, from `npm ci` here; injected by the
 test, never served by the console) must report no violation. A household registered as
@@ -20,6 +21,7 @@ Needs Debian's chromium and chromium-driver, selenium (requirements.txt) and axe
 """
 import json
 import os
+import secrets
 import re
 import socket
 import subprocess
@@ -81,11 +83,13 @@ def graphql(base, query, variables=None, token=None):
     return answer["data"]
 
 
-def start_server(binary, tmp):
-    """`serve --demo` on a free port; returns (process, base URL, passwords by role)."""
-    port = free_port()
+def start_server(binary, tmp, port=None):
+    """`serve --demo` on a port (a free one by default) with a signing key of its own, so a
+    restart makes the tokens it issued invalid; returns (process, base URL, passwords by
+    e-mail address)."""
+    port = port or free_port()
     env = dict(os.environ, DATABASE_URL=f"sqlite://{tmp}/console.db?mode=rwc", SAMENHIER_LOG_FORMAT="json",
-               RUST_LOG="warn")
+               RUST_LOG="warn", SAMENHIER_JWT_SECRET=secrets.token_urlsafe(48))
     server = subprocess.Popen([binary, "serve", "--demo", "--bind", f"127.0.0.1:{port}"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     passwords = {}
@@ -166,7 +170,7 @@ class Run:
         self.no_alert()
         self.shot += 1
         if self.shots:
-            self.driver.save_screenshot(str(Path(self.shots) / f"{self.lang}-{self.shot}-{name}.png"))
+            self.driver.save_screenshot(str(Path(self.shots) / f"{self.lang}-{self.shot:02d}-{name}.png"))
         if not self.driver.execute_script("return typeof window.axe !== 'undefined'"):
             self.driver.execute_script(AXE.read_text(encoding="utf-8"))
         violations = self.driver.execute_async_script(
@@ -266,7 +270,7 @@ class Run:
             reasons = {self.text(f"matching.reason.{r}") for r in ("NO_ELIGIBLE_GROUP", "ONLY_EXCLUDED_GROUPS", "OUTNUMBERED")}
             text = unmatched[0].text
             self.failures.check(any(text.endswith(r) for r in reasons), f"{self.lang}: unmatched reason {text!r}")
-        d.execute_script("arguments[0].scrollIntoView({block: 'start'})", first)
+        d.execute_script("arguments[0].scrollIntoView({block: 'start'})", d.find_element(By.ID, "run-title"))
         self.axe_and_shot("matching-dry-run")
 
         self.at("real round")
@@ -349,6 +353,21 @@ class Run:
         self.log_activity("coordinator-match")
         d.find_element(By.CSS_SELECTOR, ".site-header .button.secondary").click()
         self.until_css("[data-notice=signed-out]")
+
+    def sign_in_again(self):
+        d = self.driver
+        self.at("sign in again")
+        d.find_element(By.ID, "signin-email").send_keys(CITY_ADMIN)
+        d.find_element(By.ID, "signin-password").send_keys(self.password + Keys.ENTER)
+        self.until_css("[data-screen=dashboard][data-ready]")
+
+    def session_ended(self):
+        self.at("session ended")
+        self.driver.find_element(By.CSS_SELECTOR, "nav a[href='#/matching']").click()
+        notice = self.until_css("[data-notice=session-ended]")
+        self.failures.check(notice.text == self.text("signin.notice.session-ended"), f"{self.lang}: {notice.text!r}")
+        self.failures.check(self.heading() == self.text("signin.title"), f"{self.lang}: sign-in is not shown")
+        self.axe_and_shot("session-ended")
 
     def workbench(self):
         d = self.driver
@@ -438,6 +457,9 @@ def main(binary, shots):
         return 1
     if shots:
         Path(shots).mkdir(parents=True, exist_ok=True)
+        # The folder holds this run's pictures only.
+        for old in Path(shots).glob("*.png"):
+            old.unlink()
     failures = Failures()
     timings = []
     nl = json.loads((CATALOGUES / "nl.json").read_text(encoding="utf-8"))
@@ -464,6 +486,13 @@ def main(binary, shots):
                     run.workbench()
                     run.sign_out()
                     run.coordinator(passwords[COORDINATOR])
+                    run.sign_in_again()
+                    # The server restarts with a new signing key: the console's token is no
+                    # longer accepted, and the console says the session ended.
+                    server.terminate()
+                    server.wait(timeout=40)
+                    server, _, _ = start_server(binary, tmp, port=int(base.rsplit(":", 1)[1]))
+                    run.session_ended()
                 except Exception as e:  # noqa: BLE001 - report the step, go on with the other language
                     failures.check(False, f"{lang}: {run.step}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
                     if shots:
