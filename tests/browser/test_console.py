@@ -5,7 +5,8 @@ proposal and reject another, open the accepted match and log an activity (a refu
 at its field), open the script workbench, type a script with an error and see it
 marked at its line, fix it, preview, publish, roll back, sign out; then as the Almere
 coordinator: their group, their current match, log an activity, sign out; sign in again, and
-when the server restarts with a new signing key the console says the session ended.
+when the server restarts with a new signing key the console says the session ended; the
+administrator chooses another city.
 
 On every screen axe-core (tests/browser/node_modules, from `npm ci` here; injected by the
 test, never served by the console) must report no violation. A household registered as
@@ -45,6 +46,7 @@ AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 XSS = "<img src=x onerror=alert(1)>"
 CITY_ADMIN = "cityadmin.almere@demo.samenhier.nl"
 COORDINATOR = "coordinator.almere@demo.samenhier.nl"
+ADMIN = "admin@demo.samenhier.nl"
 
 # A script with an error on line 5 (a `let` without a value), and the same script fixed.
 BROKEN_SCRIPT = """fn eligible(n, g) {
@@ -369,6 +371,24 @@ class Run:
         self.failures.check(self.heading() == self.text("signin.title"), f"{self.lang}: sign-in is not shown")
         self.axe_and_shot("session-ended")
 
+    def admin(self, password):
+        """ADMIN chooses the city; the dashboard follows."""
+        d = self.driver
+        self.at("admin chooses a city")
+        d.find_element(By.ID, "signin-email").send_keys(ADMIN)
+        d.find_element(By.ID, "signin-password").send_keys(password + Keys.ENTER)
+        self.until_css("[data-screen=dashboard][data-ready]")
+        choice = d.find_element(By.CSS_SELECTOR, ".city-choice select")
+        options = [o.get_attribute("value") for o in choice.find_elements(By.TAG_NAME, "option")]
+        self.failures.check(options == ["almere", "den-haag", "haarlem", "rotterdam"], f"{self.lang}: cities {options}")
+        almere = [r.text for r in self.css("#waiting-table .household-name")]
+        self.timed("dashboard (another city)",
+                   lambda: choice.find_element(By.CSS_SELECTOR, "option[value=haarlem]").click(),
+                   "[data-screen=dashboard][data-ready] #waiting-table")
+        haarlem = [r.text for r in self.css("#waiting-table .household-name")]
+        self.failures.check(haarlem and haarlem != almere and XSS not in haarlem, f"{self.lang}: the city did not change")
+        self.axe_and_shot("admin-dashboard")
+
     def workbench(self):
         d = self.driver
         self.go_nav("scripts", "[data-screen=scripts][data-ready] #history-table")
@@ -491,8 +511,9 @@ def main(binary, shots):
                     # longer accepted, and the console says the session ended.
                     server.terminate()
                     server.wait(timeout=40)
-                    server, _, _ = start_server(binary, tmp, port=int(base.rsplit(":", 1)[1]))
+                    server, _, passwords = start_server(binary, tmp, port=int(base.rsplit(":", 1)[1]))
                     run.session_ended()
+                    run.admin(passwords[ADMIN])
                 except Exception as e:  # noqa: BLE001 - report the step, go on with the other language
                     failures.check(False, f"{lang}: {run.step}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
                     if shots:
