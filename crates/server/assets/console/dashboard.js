@@ -3,7 +3,7 @@
 // matches are due for completion. Several small queries, each under the complexity limit.
 
 import { gql } from './api.js';
-import { t, formatDay, daysSince, formatNumber } from './i18n.js';
+import { t, formatDay, daysSince, formatNumber, dayInAmsterdam } from './i18n.js';
 import { html, Screen, Loading, ErrorMessage, useLoad, allPages } from './ui.js';
 
 const PAGE = `pageInfo { hasNextPage endCursor } totalCount`;
@@ -93,7 +93,7 @@ export function Dashboard({ citySlug }) {
         ${data.proposed.length === 0 ? html`<${Empty} text=${t('dashboard.proposed.none')} />` : html`
           <ul class="plain-list">
             ${data.proposed.map((m) => html`<li>${t('dashboard.pair', { household: m.newcomer.name ?? t('common.erased'), group: m.group.name })}
-              — ${t('dashboard.proposedOn', { date: formatDay(m.createdAt.slice(0, 10)) })}</li>`)}
+              — ${t('dashboard.proposedOn', { date: formatDay(dayInAmsterdam(new Date(m.createdAt))) })}</li>`)}
           </ul>
           <p><a href="#/matching">${t('dashboard.proposed.action')}</a></p>`}
       </section>
