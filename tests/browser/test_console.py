@@ -194,8 +194,12 @@ class Run:
         return self.until_css("main h1").text
 
     def go_nav(self, route, screen_selector):
+        """Opens a screen from the menu with the keyboard: focus the link, press Enter."""
         link = self.driver.find_element(By.CSS_SELECTOR, f"nav a[href='#/{route}']")
-        self.timed(route, link.click, screen_selector)
+        self.driver.execute_script("arguments[0].focus()", link)
+        self.timed(route, lambda: link.send_keys(Keys.ENTER), screen_selector)
+        self.failures.check(self.driver.switch_to.active_element.tag_name == "h1",
+                            f"{self.lang}: focus does not move to the new screen's heading")
 
     # The flow, screen by screen.
 
@@ -213,6 +217,7 @@ class Run:
             self.until_css("[data-screen=signin][data-ready]")
         self.failures.check(self.heading() == self.text("signin.title"), f"{self.lang}: sign-in heading {self.heading()!r}")
         self.failures.check(d.find_element(By.TAG_NAME, "html").get_attribute("lang") == self.lang, "html lang")
+        self.keyboard_reaches_the_form()
         # A wrong password is answered clearly.
         d.find_element(By.ID, "signin-email").send_keys(CITY_ADMIN)
         d.find_element(By.ID, "signin-password").send_keys("not the password at all")
@@ -225,6 +230,25 @@ class Run:
         self.timed("dashboard", lambda: d.find_element(By.ID, "signin-password").send_keys(Keys.ENTER),
                    "[data-screen=dashboard][data-ready]")
         self.failures.check("#" not in d.current_url.split("#/")[-1] and self.password not in d.current_url, "URL")
+
+    def keyboard_reaches_the_form(self):
+        """Tab alone goes through the skip link, the language switch and the form, each with a
+        visible focus ring."""
+        d = self.driver
+        d.find_element(By.TAG_NAME, "body").click()
+        seen = []
+        for _ in range(8):
+            d.switch_to.active_element.send_keys(Keys.TAB)
+            focused = d.switch_to.active_element
+            seen.append(focused.get_attribute("id") or focused.tag_name + ":" + (focused.text or ""))
+            outline = d.execute_script(
+                "const s = getComputedStyle(arguments[0]); return [s.outlineStyle, s.outlineWidth, s.boxShadow]", focused)
+            self.failures.check(outline[0] != "none" and outline[1] != "0px",
+                                f"{self.lang}: no visible focus on {seen[-1]}: {outline}")
+            if seen[-1] == "signin-password":
+                break
+        self.failures.check("signin-email" in seen and "signin-password" in seen,
+                            f"{self.lang}: Tab does not reach the form: {seen}")
 
     def dashboard(self):
         d = self.driver
