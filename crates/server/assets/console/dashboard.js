@@ -122,7 +122,7 @@ export function Dashboard({ citySlug }) {
         ${data.due.length === 0 ? html`<${Empty} text=${t('dashboard.due.none')} />` : html`
           <ul class="plain-list">
             ${data.due.map((d) => html`<li class=${d.overdue ? 'overdue' : ''}>
-              ${t('dashboard.checkIn', { month: d.month, household: d.match.newcomer.name ?? t('common.erased'), group: d.match.group.name, date: formatDay(d.dueDate) })}
+              <a href=${`#/match/${d.match.id}`}>${t('dashboard.checkIn', { month: d.month, household: d.match.newcomer.name ?? t('common.erased'), group: d.match.group.name, date: formatDay(d.dueDate) })}</a>
               ${d.overdue && html` <strong class="tag warning">${t('dashboard.overdue')}</strong>`}
             </li>`)}
           </ul>`}
@@ -132,7 +132,7 @@ export function Dashboard({ citySlug }) {
         <h2 id="dash-completion">${t('dashboard.completion.title')}</h2>
         ${data.completion.length === 0 ? html`<${Empty} text=${t('dashboard.completion.none')} />` : html`
           <ul class="plain-list">
-            ${data.completion.map((m) => html`<li>${t('dashboard.completionLine', { household: m.newcomer.name ?? t('common.erased'), group: m.group.name, date: formatDay(m.plannedEndDate) })}</li>`)}
+            ${data.completion.map((m) => html`<li><a href=${`#/match/${m.id}`}>${t('dashboard.completionLine', { household: m.newcomer.name ?? t('common.erased'), group: m.group.name, date: formatDay(m.plannedEndDate) })}</a></li>`)}
           </ul>`}
       </section>`}
   <//>`;
