@@ -227,6 +227,7 @@ async fn serve(settings: Settings, demo: bool, bind: &str) -> anyhow::Result<()>
     let addr = format!("http://{bind}/graphql");
     if demo {
         print_demo_users(&app.demo_users);
+        println!("Console:  http://{bind}/");
         println!("GraphiQL: {addr}");
     }
     tracing::info!(bind, "serving");

@@ -9,6 +9,7 @@ mod cache;
 mod cli;
 mod clients;
 mod concurrency;
+mod console;
 mod contract;
 mod groups;
 mod helpers;

@@ -196,6 +196,8 @@ impl Application {
                 .route("/exports/", web::get().to(crate::export_http::index))
                 .route("/exports/{dataset}", web::get().to(crate::export_http::download))
                 .route("/graphiql/{file}", web::get().to(crate::graphiql::asset))
+                .route("/", web::get().to(crate::console::index))
+                .route("/console/{file:.+}", web::get().to(crate::console::asset))
                 .route("/healthz", web::get().to(healthz))
                 .route("/readyz", web::get().to(readyz))
                 .route("/metrics", web::get().to(metrics_text))

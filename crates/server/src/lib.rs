@@ -1,8 +1,9 @@
 //! The HTTP server: builds the actix application (`app`) with the GraphQL transport
-//! (`graphql_http`), the export downloads (`export_http`), health and metrics; and the tracing
+//! (`graphql_http`), the export downloads (`export_http`), health, metrics and the browser console (`console`); and the tracing
 //! set-up (`telemetry`). The binary and the tests start it.
 
 pub mod app;
+pub mod console;
 pub mod export_http;
 pub mod graphiql;
 pub mod graphql_http;

@@ -1,0 +1,561 @@
+"""The browser console in headless Chromium against the real server (`serve --demo`), in Dutch
+and in English: sign in as the Almere city administrator, find the longest-waiting household
+on the dashboard, run a dry run and read a pair's explanation, run a real round, accept one
+proposal and reject another, open the accepted match and log an activity (a refused one shown
+at its field), open the script workbench, type a script with an error and see it
+marked at its line, fix it, preview, publish, roll back, sign out; then as the Almere
+coordinator: their group, their current match, log an activity, sign out; sign in again, and
+when the server restarts with a new signing key the console says the session ended; the
+administrator chooses another city.
+
+On every screen axe-core (tests/browser/node_modules, from `npm ci` here; injected by the
+test, never served by the console) must report no violation. A household registered as
+`<img src=x onerror=alert(1)>` must show as those characters, with no alert and no img
+element. Nothing may be requested from another origin, and the browser console must log no
+warning or error (a refused inline style or script would). Each screen's time to interactive
+is printed (never asserted) and a screenshot of each screen saved.
+
+    python tests/browser/test_console.py target/debug/samenhier [SCREENSHOT_DIR]
+
+Needs Debian's chromium and chromium-driver, selenium (requirements.txt) and axe-core
+(package.json); see .ci/run.
+"""
+import json
+import os
+import secrets
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+HERE = Path(__file__).resolve().parent
+CATALOGUES = HERE.parent.parent / "crates" / "server" / "assets" / "console" / "i18n"
+AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
+XSS = "<img src=x onerror=alert(1)>"
+CITY_ADMIN = "cityadmin.almere@demo.samenhier.nl"
+COORDINATOR = "coordinator.almere@demo.samenhier.nl"
+ADMIN = "admin@demo.samenhier.nl"
+
+# A script with an error on line 5 (a `let` without a value), and the same script fixed.
+BROKEN_SCRIPT = """fn eligible(n, g) {
+    n.household_size <= g.capacity
+}
+fn score(n, g) {
+    let bonus = ;
+    #{ languages: 10.0 * overlap(n.languages, g.languages), interests: 5.0 * overlap(n.interests, g.interests) }
+}
+"""
+FIXED_SCRIPT = BROKEN_SCRIPT.replace("let bonus = ;", "let bonus = 1.0;")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Failures(list):
+    def check(self, condition, message):
+        if not condition:
+            self.append(message)
+            print("FAIL", message, flush=True)
+
+
+def graphql(base, query, variables=None, token=None):
+    headers = {"content-type": "application/json"}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    body = json.dumps({"query": query, "variables": variables or {}}).encode()
+    with urllib.request.urlopen(urllib.request.Request(base + "/graphql", data=body, headers=headers), timeout=30) as r:
+        answer = json.loads(r.read())
+    if answer.get("errors"):
+        raise RuntimeError(f"GraphQL error: {answer['errors']}")
+    return answer["data"]
+
+
+def start_server(binary, tmp, port=None):
+    """`serve --demo` on a port (a free one by default) with a signing key of its own, so a
+    restart makes the tokens it issued invalid; returns (process, base URL, passwords by
+    e-mail address)."""
+    port = port or free_port()
+    env = dict(os.environ, DATABASE_URL=f"sqlite://{tmp}/console.db?mode=rwc", SAMENHIER_LOG_FORMAT="json",
+               RUST_LOG="warn", SAMENHIER_JWT_SECRET=secrets.token_urlsafe(48))
+    server = subprocess.Popen([binary, "serve", "--demo", "--bind", f"127.0.0.1:{port}"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    passwords = {}
+    deadline = time.time() + 120
+    assert server.stdout is not None
+    for line in server.stdout:
+        # e.g. "  CITY_ADMIN   cityadmin.almere@demo.samenhier.nl     PASSWORD"; the GraphiQL
+        # line comes after the logins.
+        parts = line.split()
+        if len(parts) == 3 and "@" in parts[1]:
+            passwords[parts[1]] = parts[2]
+        if line.strip().startswith("GraphiQL") or time.time() > deadline:
+            break
+    # Keep reading so the server never blocks on a full pipe.
+    threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    return server, base, passwords
+
+
+def new_driver():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(30)
+    driver.set_script_timeout(60)
+    return driver
+
+
+class Run:
+    """One browser, one language, the whole flow."""
+
+    def __init__(self, base, lang, password, shots, failures, timings):
+        self.base, self.lang, self.password, self.shots = base, lang, password, shots
+        self.failures, self.timings = failures, timings
+        self.msg = json.loads((CATALOGUES / f"{lang}.json").read_text(encoding="utf-8"))
+        self.driver = new_driver()
+        # Polled often: the waits also time each screen.
+        self.wait = WebDriverWait(self.driver, 30, poll_frequency=0.02)
+        self.shot = 0
+        self.step = "start"
+
+    def text(self, key, **params):
+        message = self.msg[key]
+        if isinstance(message, dict):
+            message = message["one"] if params.get("count") == 1 and "one" in message else message["other"]
+        return re.sub(r"\{(\w+)\}", lambda m: str(params.get(m.group(1), m.group(0))), message)
+
+    def css(self, selector):
+        return self.driver.find_elements(By.CSS_SELECTOR, selector)
+
+    def until_css(self, selector):
+        self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, selector))
+        return self.css(selector)[0]
+
+    def timed(self, screen, action, ready_selector):
+        """Runs `action` and waits for the screen to be interactive; records the time."""
+        start = time.perf_counter()
+        action()
+        self.until_css(ready_selector)
+        ms = (time.perf_counter() - start) * 1000
+        self.timings.append((self.lang, screen, ms))
+        print(f"time to interactive: {self.lang} {screen}: {ms:.0f} ms", flush=True)
+
+    def at(self, step):
+        self.step = step
+        print(f"{self.lang}: {step}", flush=True)
+
+    def axe_and_shot(self, name):
+        self.no_alert()
+        self.shot += 1
+        if self.shots:
+            self.driver.save_screenshot(str(Path(self.shots) / f"{self.lang}-{self.shot:02d}-{name}.png"))
+        if not self.driver.execute_script("return typeof window.axe !== 'undefined'"):
+            self.driver.execute_script(AXE.read_text(encoding="utf-8"))
+        violations = self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(document).then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' — ' +"
+            " v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))), e => done(['axe failed: ' + e]));")
+        for v in violations:
+            self.failures.check(False, f"{self.lang} {name}: axe: {v}")
+
+    def no_alert(self):
+        try:
+            alert = self.driver.switch_to.alert
+            self.failures.check(False, f"{self.lang}: an alert opened: {alert.text}")
+            alert.dismiss()
+        except NoAlertPresentException:
+            pass
+
+    def heading(self):
+        return self.until_css("main h1").text
+
+    def go_nav(self, route, screen_selector):
+        """Opens a screen from the menu with the keyboard: focus the link, press Enter."""
+        link = self.driver.find_element(By.CSS_SELECTOR, f"nav a[href='#/{route}']")
+        self.driver.execute_script("arguments[0].focus()", link)
+        self.timed(route, lambda: link.send_keys(Keys.ENTER), screen_selector)
+        self.failures.check(self.driver.switch_to.active_element.tag_name == "h1",
+                            f"{self.lang}: focus does not move to the new screen's heading")
+
+    # The flow, screen by screen.
+
+    def sign_in(self):
+        d = self.driver
+        self.at("sign in")
+        self.timed("signin (cold load)", lambda: d.get(self.base + "/"), "[data-screen=signin][data-ready]")
+        if self.lang != "nl":
+            # Dutch is the default; the switch is remembered across a reload (the language only).
+            self.failures.check(self.heading() == json.loads((CATALOGUES / "nl.json").read_text())["signin.title"],
+                                "Dutch is not the default")
+            d.find_element(By.CSS_SELECTOR, f"button[lang='{self.lang}']").click()
+            self.wait.until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == self.lang)
+            d.refresh()
+            self.until_css("[data-screen=signin][data-ready]")
+        self.failures.check(self.heading() == self.text("signin.title"), f"{self.lang}: sign-in heading {self.heading()!r}")
+        self.failures.check(d.find_element(By.TAG_NAME, "html").get_attribute("lang") == self.lang, "html lang")
+        self.keyboard_reaches_the_form()
+        # A wrong password is answered clearly.
+        d.find_element(By.ID, "signin-email").send_keys(CITY_ADMIN)
+        d.find_element(By.ID, "signin-password").send_keys("not the password at all")
+        d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        error = self.until_css(".error-message")
+        self.failures.check(error.text == self.text("error.LOGIN_FAILED"), f"{self.lang}: login error {error.text!r}")
+        self.axe_and_shot("signin")
+        d.find_element(By.ID, "signin-password").clear()
+        d.find_element(By.ID, "signin-password").send_keys(self.password)
+        self.timed("dashboard", lambda: d.find_element(By.ID, "signin-password").send_keys(Keys.ENTER),
+                   "[data-screen=dashboard][data-ready]")
+        self.failures.check("#" not in d.current_url.split("#/")[-1] and self.password not in d.current_url, "URL")
+
+    def keyboard_reaches_the_form(self):
+        """Tab alone goes through the skip link, the language switch and the form, each with a
+        visible focus ring."""
+        d = self.driver
+        d.find_element(By.TAG_NAME, "body").click()
+        seen = []
+        for _ in range(8):
+            d.switch_to.active_element.send_keys(Keys.TAB)
+            focused = d.switch_to.active_element
+            seen.append(focused.get_attribute("id") or focused.tag_name + ":" + (focused.text or ""))
+            outline = d.execute_script(
+                "const s = getComputedStyle(arguments[0]); return [s.outlineStyle, s.outlineWidth, s.boxShadow]", focused)
+            self.failures.check(outline[0] != "none" and outline[1] != "0px",
+                                f"{self.lang}: no visible focus on {seen[-1]}: {outline}")
+            if seen[-1] == "signin-password":
+                break
+        self.failures.check("signin-email" in seen and "signin-password" in seen,
+                            f"{self.lang}: Tab does not reach the form: {seen}")
+
+    def dashboard(self):
+        d = self.driver
+        self.at("dashboard")
+        self.failures.check(self.heading() == self.text("dashboard.title"), f"{self.lang}: dashboard heading")
+        rows = self.css("#waiting-table tbody tr")
+        self.failures.check(len(rows) > 5, f"{self.lang}: {len(rows)} waiting households")
+        days = [int(re.sub(r"\D", "", r.find_element(By.CSS_SELECTOR, ".days-waiting").text)) for r in rows]
+        self.failures.check(days == sorted(days, reverse=True), f"{self.lang}: not longest first: {days}")
+        longest = rows[0].find_element(By.CSS_SELECTOR, ".household-name").text
+        print(f"{self.lang}: longest waiting: {longest}, {days[0]} days "
+              f"({rows[0].find_element(By.CSS_SELECTOR, '.days-waiting').text})", flush=True)
+        self.failures.check(rows[0].find_element(By.CSS_SELECTOR, ".days-waiting").text
+                            == self.text("dashboard.days", count=days[0]), f"{self.lang}: days text")
+        names = [r.find_element(By.CSS_SELECTOR, ".household-name").text for r in rows]
+        self.failures.check(XSS in names, f"{self.lang}: the household {XSS!r} is not shown as text")
+        self.failures.check(not self.css("main img"), f"{self.lang}: an img element was made from the data")
+        self.axe_and_shot("dashboard")
+
+    def matching(self):
+        d = self.driver
+        self.go_nav("matching", "[data-screen=matching] [data-proposals-ready]")
+        self.failures.check(self.heading() == self.text("matching.title"), f"{self.lang}: matching heading")
+        self.at("dry run")
+        d.find_element(By.ID, "dry-run").click()
+        self.until_css("[data-run-status=DRY_RUN]")
+        pairs = self.css("#pairs-table tbody tr.pair")
+        self.failures.check(len(pairs) > 0, f"{self.lang}: the dry run proposed nothing")
+        first = pairs[0]
+        first.find_element(By.CSS_SELECTOR, "details.why summary").click()
+        parts = first.find_elements(By.CSS_SELECTOR, ".explanation tbody tr")
+        explanation = [(p.find_element(By.CSS_SELECTOR, ".criterion").text, p.find_element(By.CSS_SELECTOR, ".points").text,
+                        p.find_element(By.CSS_SELECTOR, ".bar").size["width"]) for p in parts]
+        print(f"{self.lang}: explanation of {first.find_element(By.CSS_SELECTOR, '.household-name').text}: {explanation}",
+              flush=True)
+        self.failures.check(len(explanation) > 0, f"{self.lang}: no explanation")
+        # The widths are set through the CSSOM under style-src 'self': a criterion with points
+        # has a visible bar, wider than one with none.
+        widths = [w for (_, points, w) in explanation if re.sub(r"[^1-9]", "", points)]
+        self.failures.check(widths and max(widths) > 20, f"{self.lang}: bars have no width: {explanation}")
+        if self.lang == "nl":
+            self.failures.check(any(c == "interesses" for (c, _, _) in explanation), "criterion names are not Dutch")
+        unmatched = self.css("ul.unmatched li")
+        if unmatched:
+            reasons = {self.text(f"matching.reason.{r}") for r in ("NO_ELIGIBLE_GROUP", "ONLY_EXCLUDED_GROUPS", "OUTNUMBERED")}
+            text = unmatched[0].text
+            self.failures.check(any(text.endswith(r) for r in reasons), f"{self.lang}: unmatched reason {text!r}")
+        d.execute_script("arguments[0].scrollIntoView({block: 'start'})", d.find_element(By.ID, "run-title"))
+        self.axe_and_shot("matching-dry-run")
+
+        self.at("real round")
+        before = len(self.css("#proposals-table tr.proposal"))
+        d.find_element(By.ID, "real-run").click()
+        self.until_css("[data-run-status=PROPOSED]")
+        self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#proposals-table tr.proposal")) > before)
+        proposals = self.css("#proposals-table tr.proposal")
+        count = len(proposals)
+        row = proposals[0]
+        household = row.find_element(By.CSS_SELECTOR, ".household-name").text
+        self.accepted = (household.split()[0], row.find_element(By.CSS_SELECTOR, "td").text)
+        row.find_element(By.CSS_SELECTOR, ".actions .button:not(.secondary)").click()
+        date_input = row.find_element(By.CSS_SELECTOR, "input[type=date]")
+        self.failures.check(re.fullmatch(r"\d{4}-\d{2}-\d{2}", date_input.get_attribute("value") or ""), "no default date")
+        self.axe_and_shot("matching-accept")
+        self.at("accept")
+        row.find_element(By.CSS_SELECTOR, "form.decision button[type=submit]").click()
+        self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#proposals-table tr.proposal")) == count - 1)
+        status = self.driver.find_element(By.CSS_SELECTOR, "[data-screen=matching] > .status").text
+        self.failures.check(status.startswith(self.text("matching.accepted", household=household, group="")[:10]),
+                            f"{self.lang}: accepted? {status!r}")
+        self.at("reject")
+        # Reject the next one, with a reason.
+        row = self.css("#proposals-table tr.proposal")[0]
+        row.find_element(By.CSS_SELECTOR, ".actions .button.secondary").click()
+        row.find_element(By.CSS_SELECTOR, "input[type=text]").send_keys("test: the group declined")
+        row.find_element(By.CSS_SELECTOR, "form.decision button[type=submit]").click()
+        self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#proposals-table tr.proposal")) == count - 2)
+
+    def log_activity(self, screen):
+        """On a match page: a refused activity is shown at its field, a good one in the timeline."""
+        d = self.driver
+        before = len(self.css("#timeline li.activity"))
+        self.axe_and_shot(screen)
+        self.at("log an activity")
+        d.find_element(By.CSS_SELECTOR, "#activity-kind option[value=LANGUAGE_PRACTICE]").click()
+        participants = d.find_element(By.ID, "activity-participants")
+        participants.clear()
+        participants.send_keys("0")
+        d.find_element(By.ID, "log-activity").click()
+        error = self.until_css("#activity-participants-error")
+        self.failures.check(self.text("error.field", field="participants") in error.text, f"{self.lang}: {error.text!r}")
+        self.failures.check(participants.get_attribute("aria-describedby") == "activity-participants-error",
+                            f"{self.lang}: the error is not tied to its field")
+        self.axe_and_shot(f"{screen}-error")
+        participants.clear()
+        participants.send_keys("3")
+        d.find_element(By.ID, "activity-notes").send_keys(XSS)
+        d.find_element(By.ID, "log-activity").click()
+        self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#timeline li.activity")) == before + 1)
+        texts = [e.text for e in self.css("#timeline li.activity")]
+        self.failures.check(any(self.text("activity.LANGUAGE_PRACTICE") in x and XSS in x for x in texts),
+                            f"{self.lang}: the logged activity is not in the timeline: {texts[:2]}")
+        self.failures.check(not self.css("main img"), f"{self.lang}: an img element was made from the notes")
+
+    def year(self):
+        d = self.driver
+        self.go_nav("matches", "[data-screen=matches][data-ready]")
+        self.failures.check(self.heading() == self.text("year.title"), f"{self.lang}: matches heading")
+        household, group = self.accepted
+        label = self.text("dashboard.pair", household=household, group=group)
+        links = [a for a in self.css("#active-matches a") if a.text == label]
+        self.failures.check(len(links) == 1, f"{self.lang}: the accepted match {label!r} is not listed as active")
+        self.timed("match", links[0].click, "[data-screen=match][data-ready] #log-activity")
+        self.log_activity("match")
+
+    def coordinator(self, password):
+        d = self.driver
+        self.at("coordinator")
+        d.find_element(By.ID, "signin-email").send_keys(COORDINATOR)
+        d.find_element(By.ID, "signin-password").send_keys(password)
+        self.timed("coordinator group", lambda: d.find_element(By.ID, "signin-password").send_keys(Keys.ENTER),
+                   "[data-screen=group][data-ready]")
+        self.failures.check(len(self.css("#members li")) >= 5, f"{self.lang}: the group's members are not shown")
+        self.failures.check(not self.css("nav a[href='#/matching']"), f"{self.lang}: a coordinator is offered matching")
+        self.axe_and_shot("coordinator")
+        self.timed("coordinator match", lambda: d.find_element(By.ID, "current-match").click(),
+                   "[data-screen=match][data-ready] #log-activity")
+        self.log_activity("coordinator-match")
+        d.find_element(By.CSS_SELECTOR, ".site-header .button.secondary").click()
+        self.until_css("[data-notice=signed-out]")
+
+    def sign_in_again(self):
+        d = self.driver
+        self.at("sign in again")
+        d.find_element(By.ID, "signin-email").send_keys(CITY_ADMIN)
+        d.find_element(By.ID, "signin-password").send_keys(self.password + Keys.ENTER)
+        self.until_css("[data-screen=dashboard][data-ready]")
+
+    def session_ended(self):
+        self.at("session ended")
+        self.driver.find_element(By.CSS_SELECTOR, "nav a[href='#/matching']").click()
+        notice = self.until_css("[data-notice=session-ended]")
+        self.failures.check(notice.text == self.text("signin.notice.session-ended"), f"{self.lang}: {notice.text!r}")
+        self.failures.check(self.heading() == self.text("signin.title"), f"{self.lang}: sign-in is not shown")
+        self.axe_and_shot("session-ended")
+
+    def admin(self, password):
+        """ADMIN chooses the city; the dashboard follows."""
+        d = self.driver
+        self.at("admin chooses a city")
+        d.find_element(By.ID, "signin-email").send_keys(ADMIN)
+        d.find_element(By.ID, "signin-password").send_keys(password + Keys.ENTER)
+        self.until_css("[data-screen=dashboard][data-ready]")
+        choice = d.find_element(By.CSS_SELECTOR, ".city-choice select")
+        options = [o.get_attribute("value") for o in choice.find_elements(By.TAG_NAME, "option")]
+        self.failures.check(options == ["almere", "den-haag", "haarlem", "rotterdam"], f"{self.lang}: cities {options}")
+        almere = [r.text for r in self.css("#waiting-table .household-name")]
+        self.timed("dashboard (another city)",
+                   lambda: choice.find_element(By.CSS_SELECTOR, "option[value=haarlem]").click(),
+                   "[data-screen=dashboard][data-ready] #waiting-table")
+        haarlem = [r.text for r in self.css("#waiting-table .household-name")]
+        self.failures.check(haarlem and haarlem != almere and XSS not in haarlem, f"{self.lang}: the city did not change")
+        self.axe_and_shot("admin-dashboard")
+
+    def workbench(self):
+        d = self.driver
+        self.go_nav("scripts", "[data-screen=scripts][data-ready] #history-table")
+        self.failures.check(self.heading() == self.text("workbench.title"), f"{self.lang}: workbench heading")
+        self.until_css("#script-problems.ok")
+        active_before = self.css("#history-table tr.active-version")[0].get_attribute("data-version")
+        versions_before = len(self.css("#history-table tbody tr"))
+        self.axe_and_shot("workbench")
+        self.at("type a broken script")
+        area = d.find_element(By.ID, "script-source")
+        area.send_keys(Keys.CONTROL, "a")
+        area.send_keys(Keys.DELETE)
+        area.send_keys(BROKEN_SCRIPT)
+        self.until_css(".gutter .line.error[data-line='5']")
+        problem = self.until_css("#script-problems .problem[data-line='5']")
+        self.failures.check(self.text("workbench.at", line=5, column="")[:8] in problem.text,
+                            f"{self.lang}: problem text {problem.text!r}")
+        self.failures.check(len(self.css(".gutter .line.error")) == 1, f"{self.lang}: more than one line marked")
+        self.failures.check(not d.find_element(By.ID, "publish-button").is_enabled(), "a broken script can be published")
+        d.execute_script("arguments[0].scrollIntoView({block: 'center'})", problem)
+        self.axe_and_shot("workbench-error")
+        area.send_keys(Keys.CONTROL, "a")
+        area.send_keys(Keys.DELETE)
+        self.at("fix it")
+        area.send_keys(FIXED_SCRIPT)
+        self.until_css("#script-problems.ok")
+        self.failures.check(not self.css(".gutter .line.error"), f"{self.lang}: the error mark stayed")
+        self.at("preview")
+        d.find_element(By.ID, "preview-button").click()
+        preview = self.until_css("#preview")
+        print(f"{self.lang}: preview: {preview.find_element(By.CSS_SELECTOR, '.preview-changed').text}", flush=True)
+        self.axe_and_shot("workbench-preview")
+        self.at("publish")
+        d.find_element(By.ID, "publish-note").send_keys(f"browser test ({self.lang})")
+        d.find_element(By.ID, "publish-button").click()
+        self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#history-table tbody tr")) == versions_before + 1)
+        published = self.css("#history-table tr.active-version")[0].get_attribute("data-version")
+        self.failures.check(published != active_before, f"{self.lang}: the new version is not active")
+        self.at("roll back")
+        # Roll back to the version that was active, after the confirmation.
+        row = self.css(f"#history-table tr[data-version='{active_before}']")[0]
+        row.find_element(By.CSS_SELECTOR, "button").click()
+        confirm = self.until_css("#confirm-activate")
+        self.failures.check(d.switch_to.active_element == confirm, f"{self.lang}: the confirmation does not take focus")
+        self.axe_and_shot("workbench-rollback")
+        confirm.click()
+        self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#history-table tr.active-version[data-version='{active_before}']"))
+
+    def sign_out(self):
+        d = self.driver
+        self.at("sign out")
+        d.find_element(By.CSS_SELECTOR, ".site-header .button.secondary").click()
+        notice = self.until_css("[data-notice=signed-out]")
+        self.failures.check(notice.text == self.text("signin.notice.signed-out"), f"{self.lang}: sign-out notice")
+        # The token is forgotten: going back to a screen shows sign-in, and nothing but the
+        # language was ever stored.
+        d.back()
+        self.until_css("[data-screen=signin]")
+        stored = d.execute_script("return [Object.keys(localStorage), Object.keys(sessionStorage), document.cookie]")
+        self.failures.check(stored == [["samenhier.console.language"], [], ""], f"{self.lang}: stored: {stored}")
+
+    def finish(self):
+        d = self.driver
+        origins = d.execute_script("return performance.getEntriesByType('resource').map(e => new URL(e.name).origin)")
+        foreign = sorted({o for o in origins if o != self.base})
+        self.failures.check(not foreign, f"{self.lang}: requests to other origins: {foreign}")
+        for e in d.get_log("browser"):
+            if e.get("level") in ("SEVERE", "WARNING"):
+                self.failures.check(False, f"{self.lang}: console {e['level']}: {e['message'][:300]}")
+        d.quit()
+
+
+def register_xss_household(base, password):
+    token = graphql(base, "mutation($e:String!,$p:String!){login(email:$e,password:$p){token}}",
+                    {"e": CITY_ADMIN, "p": password})["login"]["token"]
+    graphql(base, "mutation($i: RegisterNewcomerInput!){ registerNewcomer(input: $i) { id } }", {"i": {
+        "citySlug": "almere", "name": XSS, "preferredName": XSS, "birthYear": 1990, "gender": "FEMALE",
+        "countryOfOrigin": "SY", "languages": [{"code": "ar", "level": "NATIVE"}], "dutchLevel": "A1",
+        "interests": ["cooking"], "goals": ["WORK"], "householdAdults": 1, "childrenAges": [],
+        "arrivalDate": "2026-01-10"}}, token)
+
+
+def main(binary, shots):
+    if not AXE.exists():
+        print(f"axe-core is missing: run `npm ci` in {HERE}")
+        return 1
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        # The folder holds this run's pictures only.
+        for old in Path(shots).glob("*.png"):
+            old.unlink()
+    failures = Failures()
+    timings = []
+    nl = json.loads((CATALOGUES / "nl.json").read_text(encoding="utf-8"))
+    en = json.loads((CATALOGUES / "en.json").read_text(encoding="utf-8"))
+    failures.check(set(nl) == set(en), f"the catalogues differ: {sorted(set(nl) ^ set(en))}")
+    passed = 0
+    for lang in ("nl", "en"):
+        # A server of its own for each language: the Dutch run's round and decisions would
+        # leave the English run's dry run with fewer free groups.
+        before = len(failures)
+        with tempfile.TemporaryDirectory() as tmp:
+            server, base, passwords = start_server(binary, tmp)
+            try:
+                if CITY_ADMIN not in passwords or COORDINATOR not in passwords:
+                    failures.check(False, f"{lang}: the server printed no demo passwords: {sorted(passwords)}")
+                    continue
+                register_xss_household(base, passwords[CITY_ADMIN])
+                run = Run(base, lang, passwords[CITY_ADMIN], shots, failures, timings)
+                try:
+                    run.sign_in()
+                    run.dashboard()
+                    run.matching()
+                    run.year()
+                    run.workbench()
+                    run.sign_out()
+                    run.coordinator(passwords[COORDINATOR])
+                    run.sign_in_again()
+                    # The server restarts with a new signing key: the console's token is no
+                    # longer accepted, and the console says the session ended.
+                    server.terminate()
+                    server.wait(timeout=40)
+                    server, _, passwords = start_server(binary, tmp, port=int(base.rsplit(":", 1)[1]))
+                    run.session_ended()
+                    run.admin(passwords[ADMIN])
+                except Exception as e:  # noqa: BLE001 - report the step, go on with the other language
+                    failures.check(False, f"{lang}: {run.step}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
+                    if shots:
+                        run.driver.save_screenshot(str(Path(shots) / f"{lang}-failed.png"))
+                    print(run.driver.find_element(By.TAG_NAME, "main").text[:3000])
+                finally:
+                    run.finish()
+            finally:
+                server.terminate()
+                server.wait(timeout=40)
+        passed += 1 if len(failures) == before else 0
+    print("time to interactive (ms): " + ", ".join(f"{lang} {screen} {ms:.0f}" for lang, screen, ms in timings))
+    # One flow per language: the closing line counts them.
+    print(f"console: {passed} passed, {2 - passed} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    default_shots = str(HERE / "screenshots")
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "target/debug/samenhier",
+                  sys.argv[2] if len(sys.argv) > 2 else default_shots))
