@@ -27,6 +27,12 @@ pub struct Model {
     /// The newcomer's Dutch level when the match started, to measure progress at check-ins.
     pub start_dutch_level: Option<crate::CefrLevel>,
     pub decided_by: Option<String>,
+    /// Who decided a decline or an early end: HOUSEHOLD, GROUP or STAFF.
+    pub decided_side: Option<String>,
+    /// The coded reason of a decline (`DeclineReason`).
+    pub decline_code: Option<String>,
+    /// From this day a declined pair may be proposed again; `None`: never (or not declined).
+    pub proposable_again_on: Option<Date>,
     pub created_by: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -15,6 +15,7 @@ mod m20261129_000009_generation_monotone;
 mod m20261129_000010_idempotency_fingerprint;
 mod m20261207_000011_sealed_personal_data;
 mod m20261207_000012_contact_read_log;
+mod m20261207_000013_declines;
 
 /// Tables whose changes move the data generation (see that migration; `person_keys` joined
 /// with the sealing of personal data).
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000010_idempotency_fingerprint::Migration),
             Box::new(m20261207_000011_sealed_personal_data::Migration),
             Box::new(m20261207_000012_contact_read_log::Migration),
+            Box::new(m20261207_000013_declines::Migration),
         ]
     }
 }

@@ -205,6 +205,7 @@ const PREVIEW: &str =
     "mutation($c:String!,$s:String!){ previewScoringScript(citySlug:$c, source:$s){ candidateMatches } }";
 const PUBLISH: &str = "mutation($c:String!,$s:String!){ publishScoringScript(citySlug:$c, source:$s){ version } }";
 const ACTIVATE: &str = "mutation($c:String!){ activateScoringScript(citySlug:$c, version:1){ version } }";
+const CITY_SETTINGS: &str = "mutation($c:String!){ updateCitySettings(citySlug:$c, input:{declinePauseDays: 90}){ settings { declinePauseDays } } }";
 const UPDATE_MEMBER: &str = "mutation($id:ID!){ updateGroupMember(id:$id, input:{phone:\"+31 6 12345678\"}){ id } }";
 const HAND_OVER: &str = "mutation($g:ID!,$m:ID!){ handOverCoordination(groupId:$g, memberId:$m){ id } }";
 const RUN: &str = "mutation($c:String!){ runMatching(input:{citySlug:$c, dryRun:true}){ id } }";
@@ -686,6 +687,15 @@ fn rows() -> Vec<Row> {
             }),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
             other: None,
+        },
+        Row {
+            op: "updateCitySettings",
+            own: doc(CITY_SETTINGS, |_, _| json!({"c": "almere"})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((
+                doc(CITY_SETTINGS, |_, _| json!({"c": "rotterdam"})),
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "auditLog",

@@ -317,3 +317,88 @@ async fn a_coordinator_sees_their_own_match_and_what_it_needs_of_the_newcomer() 
     let other = app.gql(Some(&coordinator), "query($id:ID!){ newcomer(id:$id){ id } }", json!({"id": w.a})).await;
     assert_eq!(code(&other).as_deref(), Some("NOT_FOUND"));
 }
+
+const REJECT_CODED: &str = "mutation($id:ID!,$side:DecisionSide!,$code:DeclineReason!){ rejectMatch(id:$id, reason:\"not now\", side:$side, reasonCode:$code){ status decisionSide declineCode proposableAgainOn } }";
+const DRY_PAIRS: &str =
+    "mutation($c:String!){ runMatching(input:{citySlug:$c, dryRun:true}){ pairs { newcomer { id } group { id } } } }";
+
+async fn proposed_pairs(app: &TestApp, admin: &str, city: &str) -> Vec<(String, String)> {
+    let d = app.ok(Some(admin), DRY_PAIRS, json!({"c": city})).await;
+    d["runMatching"]["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["newcomer"]["id"].as_str().unwrap().to_owned(), p["group"]["id"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_decline_for_timing_lets_the_pair_back_after_the_citys_pause_and_other_declines_never() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let today = chrono::Utc::now().date_naive();
+    // The household declines for timing: recorded with its side and code, back in 90 days.
+    let (m, n, g) = app.proposed_match(&admin, "haarlem", None).await;
+    let d = app.ok(Some(&admin), REJECT_CODED, json!({"id": m, "side": "HOUSEHOLD", "code": "TIMING"})).await;
+    let r = &d["rejectMatch"];
+    assert_eq!(
+        (r["status"].as_str(), r["decisionSide"].as_str(), r["declineCode"].as_str()),
+        (Some("REJECTED"), Some("HOUSEHOLD"), Some("TIMING"))
+    );
+    let back_on = chrono::NaiveDate::parse_from_str(r["proposableAgainOn"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    assert!((back_on - today).num_days() >= 89 && (back_on - today).num_days() <= 91, "{back_on}");
+    assert!(!proposed_pairs(&app, &admin, "haarlem").await.contains(&(n.clone(), g.clone())), "not during the pause");
+    // The pause has passed (moved back in the database): the pair is proposed again.
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let row = entity::matches::Entity::find_by_id(m.as_str()).one(&app.state.db).await.unwrap().unwrap();
+    let mut am: entity::matches::ActiveModel = row.into();
+    am.proposable_again_on = Set(Some(today));
+    am.update(&app.state.db).await.unwrap();
+    assert!(proposed_pairs(&app, &admin, "haarlem").await.contains(&(n.clone(), g.clone())), "back after the pause");
+
+    // A city with no pause: a decline for the moment is proposable again at once; a decline
+    // for no connection never is, with no pause either (each in a city of its own, so the
+    // round's only choice is that pair).
+    let no_pause = "mutation($c:String!){ updateCitySettings(citySlug:$c, input:{declinePauseDays: 0}){ settings { declinePauseDays } } }";
+    for city in ["rotterdam", "den-haag"] {
+        let s = app.ok(Some(&admin), no_pause, json!({"c": city})).await;
+        assert_eq!(s["updateCitySettings"]["settings"]["declinePauseDays"], 0);
+    }
+    let (m1, n1, g1) = app.proposed_match(&admin, "rotterdam", None).await;
+    app.ok(Some(&admin), REJECT_CODED, json!({"id": m1, "side": "GROUP", "code": "TEMPORARILY_UNAVAILABLE"})).await;
+    assert_eq!(proposed_pairs(&app, &admin, "rotterdam").await, [(n1, g1)]);
+    let (m2, _, _) = app.proposed_match(&admin, "den-haag", None).await;
+    let d = app.ok(Some(&admin), REJECT_CODED, json!({"id": m2, "side": "GROUP", "code": "NO_CONNECTION"})).await;
+    assert_eq!(d["rejectMatch"]["proposableAgainOn"], Value::Null);
+    assert!(proposed_pairs(&app, &admin, "den-haag").await.is_empty(), "never again");
+
+    // An early end records who asked for it.
+    let (active, _, _) = app.active_match(&admin, "almere", None, 2).await;
+    let d = app
+        .ok(
+            Some(&admin),
+            "mutation($id:ID!){ endMatch(id:$id, reason:\"moved\", reasonCode: NEWCOMER_MOVED, side: HOUSEHOLD){ decisionSide endReasonCode } }",
+            json!({"id": active}),
+        )
+        .await;
+    assert_eq!(d["endMatch"]["decisionSide"], "HOUSEHOLD");
+
+    // Bad settings name their field and change nothing.
+    for (input, field) in [(json!({"declinePauseDays": -1}), "declinePauseDays"), (json!({}), "input")] {
+        let body = app
+            .gql(
+                Some(&admin),
+                "mutation($i:CitySettingsInput!){ updateCitySettings(citySlug:\"almere\", input:$i){ slug } }",
+                json!({"i": input}),
+            )
+            .await;
+        assert_eq!(code(&body).as_deref(), Some("BAD_USER_INPUT"), "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], field);
+    }
+    let d = app.ok(Some(&admin), "{ city(slug:\"almere\"){ settings { declinePauseDays } } }", json!({})).await;
+    assert_eq!(d["city"]["settings"]["declinePauseDays"], 90);
+    // A partner may not read a city's settings.
+    let partner = app.user("PARTNER", Some("almere"), None).await;
+    let body = app.gql(Some(&partner), "{ city(slug:\"almere\"){ settings { declinePauseDays } } }", json!({})).await;
+    assert_eq!(code(&body).as_deref(), Some("FORBIDDEN"), "{body}");
+}

@@ -38,6 +38,46 @@ impl City {
         };
         run.await.gql()
     }
+    /// How the city's matching treats declines. ADMIN and this city's CITY_ADMIN only; anyone
+    /// else gets FORBIDDEN on this field.
+    async fn settings(&self, ctx: &Context<'_>) -> async_graphql::Result<CitySettings> {
+        let p = crate::context::caller(ctx).gql()?;
+        let scope = p.scope_for(domain::policy::Op::CitySettings).gql()?;
+        if !scope.covers_city(&self.0.slug) {
+            return Err(AppError::forbidden("only staff of this city may read its settings")).gql();
+        }
+        Ok(CitySettings { decline_pause_days: self.0.decline_pause_days })
+    }
+}
+
+/// A city's settings.
+#[derive(async_graphql::SimpleObject)]
+pub struct CitySettings {
+    /// Days after a decline for TIMING or TEMPORARILY_UNAVAILABLE before the pair may be
+    /// proposed again.
+    pub decline_pause_days: i32,
+}
+
+#[derive(Default)]
+pub struct CityMutation;
+
+#[Object]
+impl CityMutation {
+    /// Changes a city's settings. ADMIN, and the city's CITY_ADMIN for their city.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn update_city_settings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The city's slug, e.g. \"almere\".")] city_slug: String,
+        #[graphql(desc = "The settings to change; those left out stay as they are.")]
+        input: crate::inputs::CitySettingsInput,
+    ) -> async_graphql::Result<City> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            services::decisions::update_city_settings(&state.db, p, &city_slug, input.into()).await.map(City)
+        };
+        run.await.gql()
+    }
 }
 
 /// Loads a city by slug (cities are public, so no scope applies).

@@ -354,6 +354,58 @@ pub enum EndReason {
     Other,
 }
 
+/// Who took a decision on a match.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::values::DecisionSide")]
+pub enum DecisionSide {
+    /// The household declined or asked to stop.
+    Household,
+    /// The group declined or asked to stop.
+    Group,
+    /// Programme staff decided on their own.
+    Staff,
+}
+
+/// Why a proposal was declined. TIMING and TEMPORARILY_UNAVAILABLE are about the moment: the
+/// pair may be proposed again once the city's pause (`City.settings.declinePauseDays`) has
+/// passed. After any other reason the pair is never proposed again.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::values::DeclineReason")]
+pub enum DeclineReason {
+    /// Not now: a move, an exam, a birth, a busy season.
+    Timing,
+    /// One side is away or unavailable for a while.
+    TemporarilyUnavailable,
+    /// The introduction showed no connection.
+    NoConnection,
+    /// A conflict or a safety concern.
+    Conflict,
+    /// Too far apart to meet often.
+    Distance,
+    /// No language to talk in.
+    Language,
+    /// The household's needs are more than the group can support.
+    Needs,
+    /// The household is larger than the group can welcome.
+    Capacity,
+    /// Another reason, told in words.
+    Other,
+}
+
+/// A city's settings to change; a field left out stays as it is.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct CitySettingsInput {
+    /// Days after a decline for TIMING or TEMPORARILY_UNAVAILABLE before the pair may be
+    /// proposed again, 0-730 (default 90).
+    pub decline_pause_days: Option<i32>,
+}
+
+impl From<CitySettingsInput> for services::decisions::CitySettingsInput {
+    fn from(v: CitySettingsInput) -> Self {
+        Self { decline_pause_days: v.decline_pause_days }
+    }
+}
+
 /// What a round optimises.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[graphql(remote = "services::rounds::MatchingObjective")]

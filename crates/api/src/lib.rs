@@ -49,6 +49,7 @@ pub struct QueryRoot(
 #[graphql(name = "Mutation")]
 pub struct MutationRoot(
     users::UserMutation,
+    cities::CityMutation,
     groups::GroupMutation,
     newcomers::NewcomerMutation,
     scripts::ScriptMutation,

@@ -12,7 +12,7 @@ use crate::connection::{Conn, from_page};
 use crate::context::{both, caller};
 use crate::error::{IntoGql, IntoGraphql};
 use crate::groups::WelcomeGroup;
-use crate::inputs::{MatchingObjective, RunMatchingInput};
+use crate::inputs::{DecisionSide, DeclineReason, MatchingObjective, RunMatchingInput};
 use crate::loaders;
 use crate::newcomers::Newcomer;
 use crate::scalars::{Date, Timestamp};
@@ -157,6 +157,20 @@ impl Match {
     /// Coded reason of an early end.
     async fn end_reason_code(&self) -> Option<&str> {
         self.0.end_reason_code.as_deref()
+    }
+    /// Who declined it or ended it early; null while it is proposed or active, and for
+    /// declines recorded before this was kept.
+    async fn decision_side(&self) -> Option<DecisionSide> {
+        self.0.decided_side.as_deref().and_then(domain::values::DecisionSide::parse).map(Into::into)
+    }
+    /// The coded reason of a decline.
+    async fn decline_code(&self) -> Option<DeclineReason> {
+        self.0.decline_code.as_deref().and_then(domain::values::DeclineReason::parse).map(Into::into)
+    }
+    /// From this day the declined pair may be proposed again (a decline for TIMING or
+    /// TEMPORARILY_UNAVAILABLE); null: never again, or not declined.
+    async fn proposable_again_on(&self) -> Option<Date> {
+        self.0.proposable_again_on.map(Date)
     }
     /// The day it ended (early or completed).
     async fn end_date(&self) -> Option<Date> {
@@ -654,18 +668,23 @@ impl MatchingMutation {
         run.await.gql()
     }
 
-    /// One side declined: PROPOSED -> REJECTED; both are candidates again; this pair is never
-    /// proposed again.
+    /// One side declined: PROPOSED -> REJECTED; both are candidates again. The pair is never
+    /// proposed again, unless the reason code is TIMING or TEMPORARILY_UNAVAILABLE: then it may
+    /// be proposed again from `proposableAgainOn` (today plus the city's pause).
     #[graphql(complexity = "child_complexity + DB_COST")]
     async fn reject_match(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Id of the PROPOSED match.")] id: ID,
         #[graphql(desc = "Why the match is declined (1-2000 characters; staff read it).")] reason: String,
+        #[graphql(default_with = "DecisionSide::Staff", desc = "Who declined (default STAFF).")] side: DecisionSide,
+        #[graphql(default_with = "DeclineReason::Other", desc = "The reason as a code (default OTHER).")]
+        reason_code: DeclineReason,
     ) -> async_graphql::Result<Match> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            decisions::reject(&state.db, &state.vault, p, &id, &reason).await.map(Match)
+            let decline = decisions::Decline { side: side.into(), code: reason_code.into(), reason };
+            decisions::reject(&state.db, &state.vault, state.settings.today(), p, &id, decline).await.map(Match)
         };
         run.await.gql()
     }

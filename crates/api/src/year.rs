@@ -9,7 +9,9 @@ use crate::connection::{Conn, from_page};
 use crate::context::both;
 use crate::enums::CefrLevel;
 use crate::error::IntoGql;
-use crate::inputs::{ActivityInput, ActivityKind, AuditFilter, CheckInInput, ContactReadFilter, EndReason, WorkStatus};
+use crate::inputs::{
+    ActivityInput, ActivityKind, AuditFilter, CheckInInput, ContactReadFilter, DecisionSide, EndReason, WorkStatus,
+};
 use crate::matching::Match;
 use crate::scalars::{Date, Timestamp};
 use services::audit;
@@ -580,12 +582,13 @@ impl YearMutation {
         #[graphql(desc = "What happened, in words (1-2000 characters; staff read it).")] reason: String,
         #[graphql(default_with = "EndReason::Other", desc = "The reason as a code, for statistics (default OTHER).")]
         reason_code: EndReason,
+        #[graphql(default_with = "DecisionSide::Staff", desc = "Who asked to end it (default STAFF).")]
+        side: DecisionSide,
     ) -> async_graphql::Result<Match> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::end_match(&state.db, &state.vault, state.settings.today(), p, &id, &reason, reason_code.into())
-                .await
-                .map(Match)
+            let ended = (reason_code.into(), side.into());
+            svc::end_match(&state.db, &state.vault, state.settings.today(), p, &id, &reason, ended).await.map(Match)
         };
         run.await.gql()
     }

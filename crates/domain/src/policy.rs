@@ -93,6 +93,8 @@ pub enum Op {
     Statistics,
     /// Read the audit log.
     ReadAudit,
+    /// Read and change a city's settings (ADMIN; a CITY_ADMIN for their city).
+    CitySettings,
     /// Download anonymised exports and read their catalog.
     Export,
     /// Erase a person's personal data, or report everything held about them (the rights of

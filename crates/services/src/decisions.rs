@@ -14,6 +14,10 @@ use crate::db::begin_write;
 use crate::page::{self, Page, PageArgs};
 use crate::script_values as values;
 use crate::scripts::Scoring;
+use domain::values::{DecisionSide, DeclineReason};
+
+/// The pause after a decline for timing where a city set none.
+pub const DEFAULT_DECLINE_PAUSE_DAYS: i32 = 90;
 use crate::sealed::{self, Vault};
 use crate::{audit, candidates, new_id, rounds, scripts};
 use domain::error::{AppError, AppResult};
@@ -270,14 +274,24 @@ pub async fn accept(
 
 /// `rejectMatch`: either side declined. PROPOSED → REJECTED; both sides are candidates again;
 /// the pair is never proposed again.
+/// What a decline says: who declined, why (coded), and the words.
+#[derive(Clone, Debug)]
+pub struct Decline {
+    pub side: DecisionSide,
+    pub code: DeclineReason,
+    /// Staff's words (1-2000 characters; personal data, sealed).
+    pub reason: String,
+}
+
 pub async fn reject(
     db: &DatabaseConnection,
     vault: &Vault,
+    today: NaiveDate,
     p: &Principal,
     id: &str,
-    reason: &str,
+    decline: Decline,
 ) -> AppResult<matches::Model> {
-    let reason = validate::required_text("reason", reason, validate::MAX_TEXT)?;
+    let reason = validate::required_text("reason", &decline.reason, validate::MAX_TEXT)?;
     let txn = begin_write(db).await?;
     let m = find_scoped(&txn, p, Op::DecideMatches, id).await?;
     crate::locks::decision(&txn, &m).await?;
@@ -287,6 +301,19 @@ pub async fn reject(
     am.status = Set(MatchStatus::Rejected);
     am.end_reason = Set(Some(vault.key_for(&txn, &m.id).await?.seal(sealed::MATCH_END_REASON, &m.id, &reason)?));
     am.decided_by = Set(Some(p.user_id.clone()));
+    am.decided_side = Set(Some(decline.side.code().to_owned()));
+    am.decline_code = Set(Some(decline.code.code().to_owned()));
+    // A decline for the moment lets the pair back in after the city's pause; any other never.
+    am.proposable_again_on = Set(if decline.code.allows_reproposal() {
+        let pause = entity::city::Entity::find_by_id(m.city_slug.as_str())
+            .one(&txn)
+            .await?
+            .map(|c| c.decline_pause_days)
+            .unwrap_or(DEFAULT_DECLINE_PAUSE_DAYS);
+        today.checked_add_days(chrono::Days::new(pause.max(0) as u64))
+    } else {
+        None
+    });
     am.updated_at = Set(Utc::now());
     let updated = am.update(&txn).await?;
     settle_run(&txn, m.run_id.as_deref()).await?;
@@ -298,7 +325,9 @@ pub async fn reject(
             entity_type: "match",
             entity_id: &m.id,
             city: Some(&m.city_slug),
-            details: json!({ "from": "PROPOSED", "to": "REJECTED" }),
+            details: json!({
+                "from": "PROPOSED", "to": "REJECTED", "side": decline.side.code(), "reasonCode": decline.code.code(),
+            }),
         },
     )
     .await?;
@@ -336,7 +365,7 @@ pub async fn recommendations(
     }
     let active = scripts::active(db, scoring, &n.city_slug).await?;
     // The same inputs a round of the city would start from.
-    let rounds::RoundInputs { cands, repeats, .. } = rounds::round_inputs(db, &n.city_slug).await?;
+    let rounds::RoundInputs { cands, repeats, .. } = rounds::round_inputs(db, &n.city_slug, today).await?;
     let script = std::sync::Arc::clone(&active.script);
     let budget = scoring.scoring_budget;
     let mut recs = scripts::scoring_job(
@@ -394,7 +423,7 @@ pub async fn propose_by_hand(
     let Some(g) = cands.groups.into_iter().find(|g| g.group.id == group_id.trim()) else {
         return Err(AppError::bad_input("groupId", "the group is not a READY group of this city without a live match"));
     };
-    if rounds::never_again(db, &n.city_slug).await?.contains(&(n.id.clone(), g.group.id.clone())) {
+    if rounds::never_again(db, &n.city_slug, today).await?.contains(&(n.id.clone(), g.group.id.clone())) {
         return Err(AppError::bad_input(
             "groupId",
             "this pair was rejected or ended early before and is never proposed again",
@@ -424,7 +453,7 @@ pub async fn propose_by_hand(
     if fresh_g.status != GroupStatus::Ready || live_match_any(&txn, None, Some(&g.group.id)).await?.is_some() {
         return Err(AppError::conflict("the group is no longer READY without a live match"));
     }
-    if rounds::never_again(&txn, &n.city_slug).await?.contains(&(n.id.clone(), g.group.id.clone())) {
+    if rounds::never_again(&txn, &n.city_slug, today).await?.contains(&(n.id.clone(), g.group.id.clone())) {
         return Err(AppError::conflict("this pair was rejected or ended early meanwhile"));
     }
     let m = crate::matches::Proposed {
@@ -457,4 +486,48 @@ pub async fn propose_by_hand(
     .await?;
     txn.commit().await?;
     Ok(m)
+}
+
+/// A city's settings that decide how matching treats declines.
+#[derive(Clone, Debug, Default)]
+pub struct CitySettingsInput {
+    /// Days after a decline for timing or temporary unavailability before the pair may be
+    /// proposed again (0-730).
+    pub decline_pause_days: Option<i32>,
+}
+
+/// `updateCitySettings`: ADMIN, or the city's CITY_ADMIN. Audited with the fields changed.
+pub async fn update_city_settings(
+    db: &DatabaseConnection,
+    p: &Principal,
+    city: &str,
+    input: CitySettingsInput,
+) -> AppResult<entity::city::Model> {
+    let pause = input.decline_pause_days.map(|d| validate::int_range("declinePauseDays", d, 0, 730)).transpose()?;
+    let txn = begin_write(db).await?;
+    let slug = rounds::city_in_scope(&txn, p, Op::CitySettings, city).await?;
+    let mut am = entity::city::ActiveModel { slug: Set(slug.clone()), ..Default::default() };
+    let mut changed = Vec::new();
+    if let Some(d) = pause {
+        am.decline_pause_days = Set(d);
+        changed.push("declinePauseDays");
+    }
+    if changed.is_empty() {
+        return Err(AppError::bad_input("input", "name at least one setting to change"));
+    }
+    let updated = am.update(&txn).await?;
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "city.settings",
+            entity_type: "city",
+            entity_id: &slug,
+            city: Some(&slug),
+            details: json!({ "fields": changed, "declinePauseDays": updated.decline_pause_days }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
 }

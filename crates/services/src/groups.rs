@@ -494,7 +494,7 @@ pub async fn update_member(
         changed.push("interests");
     }
     if let Some(v) = &input.sector {
-        let sector = if v.trim().is_empty() { None } else { validate::tags("sector", &[v.clone()])?.pop() };
+        let sector = if v.trim().is_empty() { None } else { validate::tags("sector", std::slice::from_ref(v))?.pop() };
         am.sector = Set(sector);
         changed.push("sector");
     }
@@ -758,7 +758,7 @@ pub async fn withdraw(
             vault,
             p,
             &live,
-            crate::year::EndReason::GroupDissolved,
+            (crate::year::EndReason::GroupDissolved, domain::values::DecisionSide::Group),
             "the group withdrew",
             today,
         )

@@ -568,7 +568,7 @@ pub async fn withdraw(
             vault,
             p,
             &live,
-            crate::year::EndReason::NewcomerRequest,
+            (crate::year::EndReason::NewcomerRequest, domain::values::DecisionSide::Household),
             "the newcomer withdrew",
             today,
         )

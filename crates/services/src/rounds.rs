@@ -12,8 +12,8 @@ use std::time::Instant;
 use chrono::Utc;
 use entity::{MatchStatus, RunStatus, matches, matching_run, newcomer};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, Statement,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, Statement,
 };
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -94,13 +94,23 @@ pub async fn city_in_scope(conn: &impl ConnectionTrait, p: &Principal, op: Op, s
 }
 
 /// Pairs of this city that were rejected or ended early: never proposed again.
-pub async fn never_again(conn: &impl ConnectionTrait, city: &str) -> AppResult<HashSet<(String, String)>> {
+pub async fn never_again(
+    conn: &impl ConnectionTrait,
+    city: &str,
+    today: NaiveDate,
+) -> AppResult<HashSet<(String, String)>> {
     let rows: Vec<(String, String)> = matches::Entity::find()
         .select_only()
         .column(matches::Column::NewcomerId)
         .column(matches::Column::GroupId)
         .filter(matches::Column::CitySlug.eq(city))
         .filter(matches::Column::Status.is_in([MatchStatus::Rejected, MatchStatus::EndedEarly]))
+        // A decline for the moment (timing) lets the pair back in once the city's pause passed.
+        .filter(
+            Condition::any()
+                .add(matches::Column::ProposableAgainOn.is_null())
+                .add(matches::Column::ProposableAgainOn.gt(today)),
+        )
         .into_tuple()
         .all(conn)
         .await?;
@@ -117,9 +127,9 @@ pub struct RoundInputs {
     pub never_again: Vec<(usize, usize)>,
 }
 
-pub async fn round_inputs(conn: &impl ConnectionTrait, city: &str) -> AppResult<RoundInputs> {
+pub async fn round_inputs(conn: &impl ConnectionTrait, city: &str, today: NaiveDate) -> AppResult<RoundInputs> {
     let cands = candidates::load(conn, city, None).await?;
-    let repeats = never_again(conn, city).await?;
+    let repeats = never_again(conn, city, today).await?;
     let rows: HashMap<&str, usize> = cands.newcomers.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
     let cols: HashMap<&str, usize> = cands.groups.iter().enumerate().map(|(i, g)| (g.group.id.as_str(), i)).collect();
     let mut declined: Vec<(usize, usize)> =
@@ -328,7 +338,7 @@ async fn run_round(
     let _serial = city_lock.lock().await;
 
     let active = scripts::active(db, scoring, &city).await?;
-    let RoundInputs { cands, repeats, never_again: declined } = round_inputs(db, &city).await?;
+    let RoundInputs { cands, repeats, never_again: declined } = round_inputs(db, &city, today).await?;
     let rows: HashMap<&str, usize> = cands.newcomers.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
     let cols: HashMap<&str, usize> = cands.groups.iter().enumerate().map(|(i, g)| (g.group.id.as_str(), i)).collect();
     let locked = index_pairs("lockedPairs", &input.locked_pairs, &rows, &cols)?;
@@ -402,7 +412,7 @@ async fn run_round(
     let group_ids: Vec<String> = cands.groups.iter().map(|g| g.group.id.clone()).collect();
     crate::locks::many(&txn, &newcomer_ids, &group_ids).await?;
     let fresh = candidates::load(&txn, &city, None).await?;
-    let fresh_repeats = never_again(&txn, &city).await?;
+    let fresh_repeats = never_again(&txn, &city, today).await?;
     if inputs_hash(&fresh, &fresh_repeats, &active.sha256, input.objective, &locked, &staff_excluded) != hash {
         return Err(AppError::conflict(
             "the candidates changed while the round was computed (another round, an accept or an edit); nothing was stored: run it again",

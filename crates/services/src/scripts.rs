@@ -378,7 +378,7 @@ pub async fn preview(
         return Err(script_error(&report.problems));
     };
     let current = active(db, scoring, &city).await?;
-    let inputs = crate::rounds::round_inputs(db, &city).await?;
+    let inputs = crate::rounds::round_inputs(db, &city, today).await?;
     let current_script = Arc::clone(&current.script);
     let params = crate::matching::round::RoundParams { excluded: inputs.never_again.clone(), ..Default::default() };
     let cands = inputs.cands;

@@ -15,6 +15,7 @@ use domain::error::{AppError, AppResult};
 use domain::policy::Op;
 use domain::policy::Principal;
 use domain::validate;
+use domain::values::DecisionSide;
 
 /// How long an author may correct an activity they logged.
 pub const CORRECTION_DAYS: i64 = 14;
@@ -446,7 +447,7 @@ pub async fn end_live(
     vault: &Vault,
     p: &Principal,
     m: &matches::Model,
-    code: EndReason,
+    (code, side): (EndReason, DecisionSide),
     reason: &str,
     today: NaiveDate,
 ) -> AppResult<matches::Model> {
@@ -468,6 +469,7 @@ pub async fn end_live(
     am.status = Set(MatchStatus::EndedEarly);
     am.end_date = Set(Some(today));
     am.end_reason_code = Set(Some(code.code().to_owned()));
+    am.decided_side = Set(Some(side.code().to_owned()));
     am.end_reason = Set(Some(vault.key_for(conn, &m.id).await?.seal(sealed::MATCH_END_REASON, &m.id, reason)?));
     am.updated_at = Set(now);
     let updated = am.update(conn).await?;
@@ -505,7 +507,7 @@ pub async fn end_live(
             entity_type: "match",
             entity_id: &m.id,
             city: Some(&m.city_slug),
-            details: json!({ "from": "ACTIVE", "to": "ENDED_EARLY", "reasonCode": code.code() }),
+            details: json!({ "from": "ACTIVE", "to": "ENDED_EARLY", "reasonCode": code.code(), "side": side.code() }),
         },
     )
     .await?;
@@ -520,7 +522,7 @@ pub async fn end_match(
     p: &Principal,
     id: &str,
     reason: &str,
-    code: EndReason,
+    ended: (EndReason, DecisionSide),
 ) -> AppResult<matches::Model> {
     let reason = validate::required_text("reason", reason, validate::MAX_TEXT)?;
     let txn = begin_write(db).await?;
@@ -531,7 +533,7 @@ pub async fn end_match(
             crate::matches::status_code(m.status)
         )));
     }
-    let updated = end_live(&txn, vault, p, &m, code, &reason, today).await?;
+    let updated = end_live(&txn, vault, p, &m, ended, &reason, today).await?;
     txn.commit().await?;
     Ok(updated)
 }
