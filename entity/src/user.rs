@@ -14,6 +14,9 @@ pub struct Model {
     pub city_slug: Option<String>,
     pub group_id: Option<String>,
     pub created_at: DateTimeUtc,
+    /// When the account was disabled; `None` while it may sign in.
+    pub disabled_at: Option<DateTimeUtc>,
+    pub last_sign_in_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,11 +16,12 @@ mod m20261129_000010_idempotency_fingerprint;
 mod m20261207_000011_sealed_personal_data;
 mod m20261207_000012_contact_read_log;
 mod m20261207_000013_declines;
+mod m20261207_000014_accounts;
 
 /// Tables whose changes move the data generation (see that migration; `person_keys` joined
-/// with the sealing of personal data).
+/// with the sealing of personal data, `invitations` with accounts).
 pub fn generation_tables() -> impl Iterator<Item = &'static str> {
-    m20261129_000006_data_generation::TABLES.into_iter().chain(["person_keys"])
+    m20261129_000006_data_generation::TABLES.into_iter().chain(["person_keys", "invitations"])
 }
 
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000011_sealed_personal_data::Migration),
             Box::new(m20261207_000012_contact_read_log::Migration),
             Box::new(m20261207_000013_declines::Migration),
+            Box::new(m20261207_000014_accounts::Migration),
         ]
     }
 }

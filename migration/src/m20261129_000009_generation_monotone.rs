@@ -18,9 +18,9 @@ use super::m20261129_000006_data_generation::TABLES;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-pub(crate) const EVENTS: [(&str, &str); 3] = [("ins", "INSERT"), ("upd", "UPDATE"), ("del", "DELETE")];
+const EVENTS: [(&str, &str); 3] = [("ins", "INSERT"), ("upd", "UPDATE"), ("del", "DELETE")];
 
-pub(crate) const SQLITE_NEXT: &str = "MAX(n + 1, CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER))";
+const SQLITE_NEXT: &str = "MAX(n + 1, CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER))";
 
 const PG_FUNCTION: &str = r#"
 CREATE OR REPLACE FUNCTION samenhier_bump_generation() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -98,4 +98,34 @@ impl MigrationTrait for Migration {
         }
         Ok(())
     }
+}
+
+/// The data-generation triggers of a table added later (its own migration calls this): on
+/// PostgreSQL the deferred row trigger and the TRUNCATE trigger, on SQLite one per event.
+pub(crate) async fn add_generation_triggers(manager: &SchemaManager<'_>, table: &str) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    match manager.get_database_backend() {
+        DbBackend::Postgres => {
+            db.execute_unprepared(&format!(
+                "CREATE CONSTRAINT TRIGGER data_generation_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} \
+                 DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION samenhier_bump_generation()"
+            ))
+            .await?;
+            db.execute_unprepared(&format!(
+                "CREATE TRIGGER data_generation_{table}_truncate AFTER TRUNCATE ON {table} \
+                 FOR EACH STATEMENT EXECUTE FUNCTION samenhier_bump_generation()"
+            ))
+            .await?;
+        }
+        _ => {
+            for (tag, event) in EVENTS {
+                db.execute_unprepared(&format!(
+                    "CREATE TRIGGER data_generation_{table}_{tag} AFTER {event} ON {table} \
+                     BEGIN UPDATE data_generation SET n = {SQLITE_NEXT} WHERE id = 1; END"
+                ))
+                .await?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -9,7 +9,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
-use super::m20261129_000009_generation_monotone::{EVENTS, SQLITE_NEXT};
+use super::m20261129_000009_generation_monotone::add_generation_triggers;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -70,29 +70,7 @@ impl MigrationTrait for Migration {
         }
         // Answers hold values opened with these keys: the table moves the data generation like
         // every data table (see the data-generation migrations).
-        match manager.get_database_backend() {
-            DbBackend::Postgres => {
-                db.execute_unprepared(
-                    "CREATE CONSTRAINT TRIGGER data_generation_person_keys AFTER INSERT OR UPDATE OR DELETE \
-                     ON person_keys DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION samenhier_bump_generation()",
-                )
-                .await?;
-                db.execute_unprepared(
-                    "CREATE TRIGGER data_generation_person_keys_truncate AFTER TRUNCATE ON person_keys \
-                     FOR EACH STATEMENT EXECUTE FUNCTION samenhier_bump_generation()",
-                )
-                .await?;
-            }
-            _ => {
-                for (tag, event) in EVENTS {
-                    db.execute_unprepared(&format!(
-                        "CREATE TRIGGER data_generation_person_keys_{tag} AFTER {event} ON person_keys \
-                         BEGIN UPDATE data_generation SET n = {SQLITE_NEXT} WHERE id = 1; END"
-                    ))
-                    .await?;
-                }
-            }
-        }
+        add_generation_triggers(manager, "person_keys").await?;
         db.execute_unprepared("DROP INDEX ux_group_members_email").await?;
         db.execute_unprepared(
             "CREATE UNIQUE INDEX ux_group_members_email_index ON group_members (group_id, email_index) \

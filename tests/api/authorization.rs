@@ -66,6 +66,22 @@ struct Fixture {
     other_erase: String,
     erase_member: Vec<String>,
     other_erase_member: String,
+    /// PARTNER accounts of Almere to manage, per role, and one of Rotterdam.
+    accounts: Vec<String>,
+    other_account: String,
+    /// Tokens of invitations, one per role to accept.
+    invitations: Vec<String>,
+}
+
+const INVITE: &str =
+    "mutation($e:String!,$c:String!){ inviteUser(input:{email:$e, role: PARTNER, citySlug:$c}){ token user { id } } }";
+
+/// A PARTNER account of `city`, invited by ADMIN; its id and the invitation's token.
+async fn invited(app: &TestApp, admin: &str, city: &str) -> (String, String) {
+    let e = format!("invited-{}@example.org", uuid::Uuid::new_v4().simple());
+    let d = app.ok(Some(admin), INVITE, json!({"e": e, "c": city})).await;
+    let link = &d["inviteUser"];
+    (link["user"]["id"].as_str().unwrap().to_owned(), link["token"].as_str().unwrap().to_owned())
 }
 
 /// A READY group and a WAITING newcomer in `city`, proposed to each other by hand.
@@ -154,11 +170,17 @@ async fn fixture(app: &TestApp) -> Fixture {
         (app.active_match(&admin, "almere", None, 13).await.0, app.active_match(&admin, "almere", None, 13).await.0);
     let mut erase = Vec::new();
     let mut erase_member = Vec::new();
+    let (mut accounts, mut invitations) = (Vec::new(), Vec::new());
     for _ in ROLES {
         erase.push(app.register(&admin, "almere").await);
         erase_member.push(app.add_member(&admin, &own_group, false).await);
+        accounts.push(invited(app, &admin, "almere").await.0);
+        invitations.push(invited(app, &admin, "almere").await.1);
     }
     Fixture {
+        accounts,
+        other_account: invited(app, &admin, "rotterdam").await.0,
+        invitations,
         erase,
         other_erase: app.register(&admin, "rotterdam").await,
         erase_member,
@@ -205,6 +227,9 @@ const PREVIEW: &str =
     "mutation($c:String!,$s:String!){ previewScoringScript(citySlug:$c, source:$s){ candidateMatches } }";
 const PUBLISH: &str = "mutation($c:String!,$s:String!){ publishScoringScript(citySlug:$c, source:$s){ version } }";
 const ACTIVATE: &str = "mutation($c:String!){ activateScoringScript(citySlug:$c, version:1){ version } }";
+const RESET: &str = "mutation($id:ID!){ sendPasswordReset(userId:$id){ expiresAt } }";
+const CHANGE_ROLE: &str =
+    "mutation($id:ID!,$c:String!){ changeUserRole(id:$id, role: CITY_ADMIN, citySlug:$c){ role } }";
 const CITY_SETTINGS: &str = "mutation($c:String!){ updateCitySettings(citySlug:$c, input:{declinePauseDays: 90}){ settings { declinePauseDays } } }";
 const UPDATE_MEMBER: &str = "mutation($id:ID!){ updateGroupMember(id:$id, input:{phone:\"+31 6 12345678\"}){ id } }";
 const HAND_OVER: &str = "mutation($g:ID!,$m:ID!){ handOverCoordination(groupId:$g, memberId:$m){ id } }";
@@ -698,6 +723,79 @@ fn rows() -> Vec<Row> {
             )),
         },
         Row {
+            op: "users",
+            own: doc("{ users(first: 5){ totalCount edges { node { id role lastSignInAt } } } }", |_, _| json!({})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((
+                doc("{ users(citySlug: \"rotterdam\", first: 5){ totalCount } }", |_, _| json!({})),
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+            )),
+        },
+        Row {
+            op: "inviteUser",
+            own: doc(INVITE, |_, r| json!({"e": format!("own-invite-{r}@example.org"), "c": "almere"})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((
+                doc(INVITE, |_, r| json!({"e": format!("other-invite-{r}@example.org"), "c": "rotterdam"})),
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+            )),
+        },
+        Row {
+            op: "sendPasswordReset",
+            own: doc(RESET, |f, r| json!({"id": f.accounts[r]})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((
+                doc(RESET, |f, _| json!({"id": f.other_account})),
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+            )),
+        },
+        Row {
+            op: "acceptInvitation",
+            // Anyone holding a link may use it; the caller's own token plays no part.
+            own: doc(
+                "mutation($t:String!){ acceptInvitation(token:$t, password:\"a long enough password\"){ token } }",
+                |f, r| json!({"t": f.invitations[r]}),
+            ),
+            own_expect: [Ok; 5],
+            other: None,
+        },
+        Row {
+            op: "changeUserRole",
+            own: doc(CHANGE_ROLE, |f, r| json!({"id": f.accounts[r], "c": "almere"})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((
+                doc(CHANGE_ROLE, |f, _| json!({"id": f.other_account, "c": "rotterdam"})),
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+            )),
+        },
+        Row {
+            op: "disableUser",
+            own: doc("mutation($id:ID!){ disableUser(id:$id){ disabledAt } }", |f, r| json!({"id": f.accounts[r]})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((
+                doc("mutation($id:ID!){ disableUser(id:$id){ disabledAt } }", |f, _| json!({"id": f.other_account})),
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+            )),
+        },
+        Row {
+            op: "enableUser",
+            own: doc("mutation($id:ID!){ enableUser(id:$id){ disabledAt } }", |f, r| json!({"id": f.accounts[r]})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((
+                doc("mutation($id:ID!){ enableUser(id:$id){ disabledAt } }", |f, _| json!({"id": f.other_account})),
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+            )),
+        },
+        Row {
+            op: "createCity",
+            own: doc(
+                "mutation($s:String!){ createCity(slug:$s, name:\"Nieuwstad\"){ slug } }",
+                |_, r| json!({"s": format!("nieuwstad-{r}")}),
+            ),
+            own_expect: [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+            other: None,
+        },
+        Row {
             op: "auditLog",
             own: doc("{ auditLog(first: 5){ totalCount edges { node { action citySlug } } } }", |_, _| json!({})),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
@@ -723,11 +821,14 @@ async fn every_operation_answers_as_the_table_says_for_every_role() {
     let f = fixture(&app).await;
     let mut failures = Vec::new();
     for row in rows() {
-        // Without a token, everything but login is UNAUTHENTICATED.
-        let (q, v) = (row.own)(&f, 0);
-        let anon = app.gql(None, &q, v).await;
-        if row.op != "login" && code(&anon).as_deref() != Some("UNAUTHENTICATED") {
-            failures.push(format!("{} without a token: {anon}", row.op));
+        // Without a token, everything but signing in (login, or with an invitation's link)
+        // is UNAUTHENTICATED.
+        if !matches!(row.op, "login" | "acceptInvitation") {
+            let (q, v) = (row.own)(&f, 0);
+            let anon = app.gql(None, &q, v).await;
+            if code(&anon).as_deref() != Some("UNAUTHENTICATED") {
+                failures.push(format!("{} without a token: {anon}", row.op));
+            }
         }
         let mut variants = vec![("own", &row.own, row.own_expect)];
         if let Some((other, expect)) = &row.other {

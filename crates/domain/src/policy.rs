@@ -95,6 +95,11 @@ pub enum Op {
     ReadAudit,
     /// Read and change a city's settings (ADMIN; a CITY_ADMIN for their city).
     CitySettings,
+    /// Invite, list, disable and enable accounts, change their role (ADMIN; a CITY_ADMIN the
+    /// accounts of their city, never ADMIN or ANALYST ones).
+    ManageUsers,
+    /// Create a city (ADMIN).
+    CreateCity,
     /// Download anonymised exports and read their catalog.
     Export,
     /// Erase a person's personal data, or report everything held about them (the rights of
@@ -116,7 +121,7 @@ fn reach(role: Role, op: Op) -> Option<Reach> {
     match role {
         Role::Admin => Some(All),
         Role::CityAdmin => match op {
-            Export => None,
+            Export | CreateCity => None,
             _ => Some(OwnCity),
         },
         Role::Coordinator => match op {

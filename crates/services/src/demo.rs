@@ -685,6 +685,8 @@ async fn reset_demo_users(conn: &impl ConnectionTrait) -> anyhow::Result<Vec<Dem
                     city_slug: Set(city.map(str::to_owned)),
                     group_id: Set(group),
                     created_at: Set(Utc::now()),
+                    disabled_at: Set(None),
+                    last_sign_in_at: Set(None),
                 }
                 .insert(conn)
                 .await?;

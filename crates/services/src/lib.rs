@@ -16,6 +16,7 @@ pub mod export;
 pub mod matching;
 pub mod metrics;
 
+pub mod accounts;
 pub mod audit;
 pub mod candidates;
 pub mod decisions;

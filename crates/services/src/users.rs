@@ -53,9 +53,17 @@ pub async fn login(
         }
     })
     .await?;
-    // A failure keeps its slots (dropping the attempt).
-    let Some(user) = user else { return Err(AppError::BadCredentials) };
+    // A failure keeps its slots (dropping the attempt). A disabled account answers as a wrong
+    // password does: the answer tells nobody which accounts exist.
+    let Some(user) = user.filter(|u| u.disabled_at.is_none()) else { return Err(AppError::BadCredentials) };
     attempt.succeeded();
+    let now = Utc::now();
+    user::Entity::update_many()
+        .col_expr(user::Column::LastSignInAt, Expr::value(now))
+        .filter(user::Column::Id.eq(user.id.as_str()))
+        .exec(db)
+        .await?;
+    let user = user::Model { last_sign_in_at: Some(now), ..user };
     let (token, expires_at) =
         sign_in.jwt.issue(&user.id, role_code(user.role), user.city_slug.clone(), user.group_id.clone())?;
     let principal = principal_of(&user);
@@ -95,14 +103,16 @@ pub async fn principal_and_generation(
             let email = idp.verify(token)?;
             let found =
                 with_generation(user::Entity::find().filter(user::Column::Email.eq(email.as_str())), db).await?;
-            let (user, generation) = found.ok_or(AppError::Unauthenticated)?;
+            let (user, generation) = found.filter(|(u, _)| u.disabled_at.is_none()).ok_or(AppError::Unauthenticated)?;
             return Ok((principal_of(&user), generation));
         }
     }
     let claims = sign_in.jwt.verify(token)?;
     let (user, generation) =
         with_generation(user::Entity::find_by_id(claims.sub), db).await?.ok_or(AppError::Unauthenticated)?;
-    if role_code(user.role) != claims.role {
+    // A token issued before a change of role, or before the account was disabled, no longer
+    // grants anything.
+    if role_code(user.role) != claims.role || user.disabled_at.is_some() {
         return Err(AppError::Unauthenticated);
     }
     Ok((principal_of(&user), generation))
@@ -207,15 +217,44 @@ pub async fn hash(new: NewUser) -> AppResult<HashedUser> {
     Ok(HashedUser { email, role: new.role, city: new.city, group: new.group, password_hash })
 }
 
+impl HashedUser {
+    /// An invited account: no password until the invitation is accepted (the stored marker
+    /// is no password hash, so nothing signs in with it).
+    pub fn invited(email: &str, role: Role, city: Option<String>, group: Option<String>) -> AppResult<Self> {
+        Ok(Self { email: validate::email("email", email)?, role, city, group, password_hash: INVITED.to_owned() })
+    }
+}
+
+impl HashedUser {
+    /// The hash to store.
+    pub fn password_hash(&self) -> &str {
+        &self.password_hash
+    }
+}
+
+/// What an invited account holds instead of a password hash.
+pub const INVITED: &str = "!invited";
+
 /// Creates an account (the CLI's first administrator, the demo, the tests).
 pub async fn create(conn: &impl ConnectionTrait, new: NewUser) -> AppResult<user::Model> {
     insert(conn, hash(new).await?).await
 }
 
-/// Stores an account whose password `hash` has hashed.
+/// Stores an account whose password `hash` has hashed (the CLI, the demo: no acting user).
 pub async fn insert(conn: &impl ConnectionTrait, new: HashedUser) -> AppResult<user::Model> {
-    let email = new.email;
-    let (city, group) = match new.role {
+    insert_by(conn, None, new).await
+}
+
+/// The city and group an account of `role` has, checked: CITY_ADMIN and PARTNER need a city,
+/// COORDINATOR a group (its city follows from the group), ADMIN and ANALYST neither.
+pub async fn scope_of_role(
+    conn: &impl ConnectionTrait,
+    role: Role,
+    city: Option<String>,
+    group: Option<String>,
+) -> AppResult<(Option<String>, Option<String>)> {
+    let new = HashedUser { email: String::new(), role, city, group, password_hash: String::new() };
+    Ok(match new.role {
         Role::Admin | Role::Analyst => {
             if new.city.is_some() || new.group.is_some() {
                 return Err(AppError::bad_input(
@@ -251,7 +290,17 @@ pub async fn insert(conn: &impl ConnectionTrait, new: HashedUser) -> AppResult<u
             }
             (Some(group.city_slug), Some(group.id))
         }
-    };
+    })
+}
+
+/// Stores an account, audited as created by `actor` (none for the CLI and the demo).
+pub async fn insert_by(
+    conn: &impl ConnectionTrait,
+    actor: Option<&Principal>,
+    new: HashedUser,
+) -> AppResult<user::Model> {
+    let email = new.email;
+    let (city, group) = scope_of_role(conn, new.role, new.city, new.group).await?;
     if user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(conn).await?.is_some() {
         return Err(AppError::conflict(format!("a user with the e-mail address {email} exists already")));
     }
@@ -263,12 +312,14 @@ pub async fn insert(conn: &impl ConnectionTrait, new: HashedUser) -> AppResult<u
         city_slug: Set(city.clone()),
         group_id: Set(group),
         created_at: Set(Utc::now()),
+        disabled_at: Set(None),
+        last_sign_in_at: Set(None),
     }
     .insert(conn)
     .await?;
     audit::record(
         conn,
-        None,
+        actor,
         audit::Entry {
             action: "user.create",
             entity_type: "user",
