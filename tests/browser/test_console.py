@@ -23,6 +23,7 @@ Needs Debian's chromium and chromium-driver, selenium (requirements.txt) and axe
 import json
 import os
 import secrets
+import shutil
 import re
 import socket
 import subprocess
@@ -30,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -117,8 +119,11 @@ def start_server(binary, tmp, port=None):
     return server, base, passwords
 
 
-def new_driver():
+def new_driver(downloads=None):
     options = webdriver.ChromeOptions()
+    if downloads:
+        options.add_experimental_option("prefs", {"download.default_directory": downloads,
+                                                  "download.prompt_for_download": False})
     options.binary_location = "/usr/bin/chromium"
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"):
         options.add_argument(arg)
@@ -136,7 +141,8 @@ class Run:
         self.base, self.lang, self.password, self.shots = base, lang, password, shots
         self.failures, self.timings = failures, timings
         self.msg = json.loads((CATALOGUES / f"{lang}.json").read_text(encoding="utf-8"))
-        self.driver = new_driver()
+        self.downloads = tempfile.mkdtemp(prefix="console-downloads-")
+        self.driver = new_driver(self.downloads)
         # Polled often: the waits also time each screen.
         self.wait = WebDriverWait(self.driver, 30, poll_frequency=0.02)
         self.shot = 0
@@ -461,6 +467,252 @@ class Run:
         confirm.click()
         self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#history-table tr.active-version[data-version='{active_before}']"))
 
+    # Groups and households.
+
+    def fill(self, element_id, text):
+        field = self.driver.find_element(By.ID, element_id)
+        field.clear()
+        field.send_keys(text)
+
+    def set_value(self, element_id, value):
+        """A date input's value as the page sees it (typing a date depends on the locale)."""
+        self.driver.execute_script(
+            "const e = document.getElementById(arguments[0]); e.value = arguments[1];"
+            "e.dispatchEvent(new Event('input', {bubbles: true}));", element_id, value)
+
+    def status_text(self, selector):
+        return self.until_css(selector).text
+
+    def wait_status(self, selector, text):
+        self.wait.until(lambda d: text in (d.find_element(By.CSS_SELECTOR, selector).text or ""))
+
+    def api_token(self):
+        return graphql(self.base, "mutation($e:String!,$p:String!){login(email:$e,password:$p){token}}",
+                       {"e": CITY_ADMIN, "p": self.password})["login"]["token"]
+
+    def field_error(self, element_id, field):
+        """The refused value is named at its field and tied to it."""
+        error = self.until_css(f"#{element_id}-error")
+        self.failures.check(self.text("error.field", field=field) in error.text, f"{self.lang}: {element_id}: {error.text!r}")
+        described = self.driver.find_element(By.ID, element_id).get_attribute("aria-describedby") or ""
+        self.failures.check(f"{element_id}-error" in described.split(), f"{self.lang}: {element_id} error not tied: {described!r}")
+
+    def households(self):
+        d = self.driver
+        self.go_nav("households", "[data-screen=households][data-ready] #households-table")
+        self.failures.check(self.heading() == self.text("households.title"), f"{self.lang}: households heading")
+        self.at("households: search, filter, sort, page")
+        rows = self.css("#households-table tbody tr")
+        total_text = self.css(".pager-text")[0].text
+        self.failures.check(len(rows) == 20, f"{self.lang}: {len(rows)} households on the first page ({total_text})")
+        self.axe_and_shot("households")
+        self.fill("households-search", "onerror")
+        self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#households-table tbody tr")) <= 1)
+        names = [e.text for e in self.css("#households-table .household-name")]
+        # The XSS household was registered last: it is on a later page, so search the last.
+        self.fill("households-search", "")
+        d.find_element(By.CSS_SELECTOR, "#households-status option[value=WAITING]").click()
+        self.wait.until(lambda d: all(r.get_attribute("data-status") == "WAITING" for r in d.find_elements(By.CSS_SELECTOR, "#households-table tbody tr")))
+        pages = 1
+        while d.find_element(By.ID, "households-next").is_enabled() and pages < 20:
+            text = self.css(".pager-text")[0].text
+            d.find_element(By.ID, "households-next").click()
+            self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "[data-screen=households][data-ready] .pager-text")
+                            and d.find_element(By.CSS_SELECTOR, ".pager-text").text != text)
+            pages += 1
+        self.failures.check(pages > 1, f"{self.lang}: the waiting households fit one page; paging is not tried")
+        self.failures.check(self.text("list.page", page=pages, shown="", total="")[:6] in self.css(".pager-text")[0].text,
+                            f"{self.lang}: pager text {self.css('.pager-text')[0].text!r}")
+        self.fill("households-search", "onerror")
+        self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#households-table tbody tr")) <= 1)
+        names = [e.text for e in self.css("#households-table .household-name")]
+        self.failures.check(names == [XSS], f"{self.lang}: search on the last page gives {names}")
+        self.failures.check(not self.css("main img"), f"{self.lang}: an img element was made from the data")
+        self.fill("households-search", "")
+        d.find_element(By.CSS_SELECTOR, "#households-sort option[value=size]").click()
+        sizes = [int(re.sub(r"\D", "", r.find_elements(By.CSS_SELECTOR, "td")[1].text) or 0) for r in self.css("#households-table tbody tr")]
+        self.failures.check(sizes == sorted(sizes, reverse=True), f"{self.lang}: not sorted by size: {sizes}")
+        d.find_element(By.ID, "households-previous").click()
+
+        self.at("register a household")
+        self.timed("household form", lambda: d.find_element(By.ID, "new-household").click(), "[data-screen=household-new][data-ready]")
+        name = f"Test Huishouden {self.lang}"
+        self.fill("household-new-name", name)
+        self.fill("household-new-birthYear", "2020")
+        self.fill("household-new-countryOfOrigin", "sy")
+        self.fill("household-new-languages", "ar:NATIVE, en:BASIC")
+        self.fill("household-new-interests", "cooking, football")
+        self.fill("household-new-childrenAges", "9, 4")
+        self.set_value("household-new-arrivalDate", "2026-02-01")
+        d.find_element(By.ID, "household-new-goal-WORK").click()
+        d.find_element(By.ID, "household-new-submit").click()
+        self.field_error("household-new-birthYear", "birthYear")
+        self.axe_and_shot("household-form-error")
+        self.fill("household-new-birthYear", "1990")
+        self.timed("household page", lambda: d.find_element(By.ID, "household-new-submit").click(),
+                   "[data-screen=household-detail][data-ready] #household-facts")
+        self.failures.check(self.heading() == name, f"{self.lang}: household page heading {self.heading()!r}")
+        newcomer_id = d.current_url.rsplit("/", 1)[-1]
+        self.axe_and_shot("household")
+
+        self.at("edit a household; a change meanwhile is a conflict")
+        d.find_element(By.ID, "edit-household").click()
+        self.fill("household-edit-neighbourhood", "Stad")
+        graphql(self.base, "mutation($id: ID!){ updateNewcomer(id: $id, input: {neighbourhood: \"Elders\"}) { id } }",
+                {"id": newcomer_id}, self.api_token())
+        d.find_element(By.ID, "household-edit-submit").click()
+        conflict = self.until_css(".error-message.conflict")
+        self.failures.check(self.text("error.CONFLICT") in conflict.text, f"{self.lang}: conflict {conflict.text!r}")
+        self.axe_and_shot("household-conflict")
+        conflict.find_element(By.TAG_NAME, "button").click()
+        self.wait.until(lambda d: "Elders" in d.find_element(By.ID, "household-facts").text)
+        d.find_element(By.ID, "edit-household").click()
+        self.fill("household-edit-neighbourhood", "Stad")
+        d.find_element(By.ID, "household-edit-submit").click()
+        self.wait_status("#household-status", self.text("households.saved"))
+        self.failures.check("Stad" in d.find_element(By.ID, "household-facts").text, f"{self.lang}: the edit is not shown")
+
+        self.at("personal-data report")
+        d.find_element(By.ID, "report-household").click()
+        confirm = self.until_css("#confirm-report")
+        self.failures.check(d.switch_to.active_element == confirm, f"{self.lang}: the report confirmation does not take focus")
+        self.failures.check(name in d.find_element(By.ID, "confirm-report-text").text, f"{self.lang}: the confirmation names no one")
+        self.axe_and_shot("household-report-confirm")
+        confirm.click()
+        link = self.until_css("#report-download")
+        href = link.get_attribute("href")
+        self.failures.check(link.get_attribute("download") == f"personal-data-{newcomer_id}.json", f"{self.lang}: download name")
+        prefix = "data:application/json;charset=utf-8,"
+        report = json.loads(urllib.parse.unquote(href[len(prefix):])) if href.startswith(prefix) else None
+        self.failures.check(report is not None and name in json.dumps(report, ensure_ascii=False),
+                            f"{self.lang}: the report does not hold the household")
+        link.click()
+        downloaded = Path(self.downloads) / f"personal-data-{newcomer_id}.json"
+        for _ in range(100):
+            if downloaded.exists():
+                break
+            time.sleep(0.05)
+        self.failures.check(downloaded.exists() and name in downloaded.read_text(encoding="utf-8"),
+                            f"{self.lang}: the report was not downloaded: {sorted(os.listdir(self.downloads))}")
+
+        self.at("erase a household")
+        d.find_element(By.ID, "erase-household").click()
+        confirm = self.until_css("#confirm-erase")
+        self.failures.check(name in d.find_element(By.ID, "confirm-erase-text").text, f"{self.lang}: the erase confirmation names no one")
+        self.axe_and_shot("household-erase-confirm")
+        confirm.click()
+        self.wait.until(lambda d: d.find_element(By.ID, "household-state").get_attribute("data-status") == "WITHDRAWN"
+                        and self.heading() == self.text("common.erased"))
+
+    def groups(self):
+        d = self.driver
+        self.go_nav("groups", "[data-screen=groups][data-ready] #groups-table")
+        self.failures.check(self.heading() == self.text("groups.title"), f"{self.lang}: groups heading")
+        self.at("groups: filter, sort")
+        d.find_element(By.CSS_SELECTOR, "#groups-status option[value=READY]").click()
+        self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "[data-screen=groups][data-ready] #groups-table tbody tr") and all(
+            r.get_attribute("data-status") == "READY" for r in d.find_elements(By.CSS_SELECTOR, "#groups-table tbody tr")))
+        d.find_element(By.CSS_SELECTOR, "#groups-sort option[value=members]").click()
+        counts = [int(r.find_elements(By.CSS_SELECTOR, "td")[2].text) for r in self.css("#groups-table tbody tr")]
+        self.failures.check(counts == sorted(counts, reverse=True), f"{self.lang}: not sorted by members: {counts}")
+        self.axe_and_shot("groups")
+
+        self.at("register a group")
+        self.timed("group form", lambda: d.find_element(By.ID, "new-group").click(), "[data-screen=group-new][data-ready]")
+        group = f"Testgroep {self.lang} {XSS}"
+        self.fill("group-new-name", group)
+        self.fill("group-new-capacity", "0")
+        self.fill("group-new-languages", "nl, en")
+        d.find_element(By.ID, "group-new-submit").click()
+        self.field_error("group-new-capacity", "capacity")
+        self.axe_and_shot("group-form-error")
+        self.fill("group-new-capacity", "4")
+        self.timed("group page", lambda: d.find_element(By.ID, "group-new-submit").click(),
+                   "[data-screen=group-detail][data-ready] #group-facts")
+        self.failures.check(self.heading() == group, f"{self.lang}: group heading {self.heading()!r}")
+        self.failures.check(not self.css("main img"), f"{self.lang}: an img element was made from the group's name")
+        group_id = d.current_url.rsplit("/", 1)[-1]
+
+        self.at("add members")
+        self.fill("member-add-name", "Lid Een")
+        self.fill("member-add-email", "not an address")
+        self.fill("member-add-birthYear", "1980")
+        d.find_element(By.ID, "member-add-isCoordinator").click()
+        d.find_element(By.ID, "member-add-submit").click()
+        self.field_error("member-add-email", "email")
+        self.axe_and_shot("group-member-error")
+        for i in range(1, 7):
+            if i > 1:
+                self.fill("member-add-name", f"Lid {i}")
+                self.fill("member-add-birthYear", str(1970 + i))
+            self.fill("member-add-email", f"lid{i}.{self.lang}@example.org")
+            d.find_element(By.ID, "member-add-submit").click()
+            self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#members-table tbody tr")) == i)
+        members = self.css("#members-table tbody tr")
+        self.failures.check("coordinator" in members[0].get_attribute("class"), f"{self.lang}: the first member is not the coordinator")
+
+        self.at("edit a member")
+        members[1].find_element(By.CSS_SELECTOR, ".member-edit").click()
+        self.until_css("#member-edit-form")
+        self.set_value("member-edit-vogReceivedOn", "2026-03-02")
+        self.fill("member-edit-sector", "healthcare")
+        self.axe_and_shot("group-member-edit")
+        d.find_element(By.ID, "member-edit-submit").click()
+        self.wait_status("#group-status", self.text("member.saved", name="Lid 2"))
+        # The status comes first, the group's reloaded answer just after.
+        self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#members-table tbody tr")[1].find_elements(
+            By.CSS_SELECTOR, "td")[2].text != self.text("groups.noVog"))
+        row = self.css("#members-table tbody tr")[1]
+        self.failures.check("2026" in row.find_elements(By.CSS_SELECTOR, "td")[2].text,
+                            f"{self.lang}: the certificate date is not shown: {row.text!r}")
+
+        self.at("hand over coordination")
+        self.css("#members-table tbody tr")[1].find_element(By.CSS_SELECTOR, ".member-handover").click()
+        confirm = self.until_css("#confirm-handover")
+        self.failures.check("Lid 2" in d.find_element(By.ID, "confirm-handover-text").text, f"{self.lang}: hand-over confirmation")
+        confirm.click()
+        self.wait.until(lambda d: "coordinator" in (d.find_elements(By.CSS_SELECTOR, "#members-table tbody tr")[1].get_attribute("class") or "")
+                        and "coordinator" not in (d.find_elements(By.CSS_SELECTOR, "#members-table tbody tr")[0].get_attribute("class") or ""))
+
+        self.at("remove a member")
+        self.css("#members-table tbody tr")[5].find_element(By.CSS_SELECTOR, ".member-remove").click()
+        self.until_css("#confirm-remove").click()
+        self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#members-table tbody tr")) == 5)
+
+        self.at("mark ready")
+        d.find_element(By.ID, "mark-ready").click()
+        self.wait.until(lambda d: d.find_element(By.ID, "group-state").get_attribute("data-status") == "READY")
+
+        self.at("erase a member's data")
+        self.css("#members-table tbody tr")[4].find_element(By.CSS_SELECTOR, ".member-erase").click()
+        confirm = self.until_css("#confirm-erase-member")
+        self.failures.check("Lid 5" in d.find_element(By.ID, "confirm-erase-member-text").text, f"{self.lang}: erase confirmation")
+        self.axe_and_shot("group-member-erase")
+        confirm.click()
+        self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#members-table tbody tr")[4].find_element(
+            By.CSS_SELECTOR, ".member-name").text == self.text("common.erased"))
+
+        self.at("edit a group; a change meanwhile is a conflict")
+        d.find_element(By.ID, "edit-group").click()
+        self.fill("group-edit-neighbourhood", "Centrum")
+        graphql(self.base, "mutation($id: ID!){ updateWelcomeGroup(id: $id, input: {neighbourhood: \"Haven\"}) { id } }",
+                {"id": group_id}, self.api_token())
+        d.find_element(By.ID, "group-edit-submit").click()
+        conflict = self.until_css(".error-message.conflict")
+        self.failures.check(self.text("error.CONFLICT") in conflict.text, f"{self.lang}: conflict {conflict.text!r}")
+        conflict.find_element(By.TAG_NAME, "button").click()
+        self.wait.until(lambda d: "Haven" in d.find_element(By.ID, "group-facts").text)
+        self.axe_and_shot("group")
+
+        self.at("withdraw a group")
+        d.find_element(By.ID, "withdraw-group").click()
+        d.find_element(By.ID, "confirm-withdraw").click()
+        self.field_error("withdraw-reason", "reason")
+        self.fill("withdraw-reason", "test: the group stops")
+        d.find_element(By.ID, "confirm-withdraw").click()
+        self.wait.until(lambda d: d.find_element(By.ID, "group-state").get_attribute("data-status") == "WITHDRAWN")
+        self.failures.check("test: the group stops" in d.find_element(By.ID, "group-facts").text, f"{self.lang}: no reason shown")
+
     def sign_out(self):
         d = self.driver
         self.at("sign out")
@@ -483,6 +735,7 @@ class Run:
             if e.get("level") in ("SEVERE", "WARNING"):
                 self.failures.check(False, f"{self.lang}: console {e['level']}: {e['message'][:300]}")
         d.quit()
+        shutil.rmtree(self.downloads, ignore_errors=True)
 
 
 def register_xss_household(base, password):
@@ -528,6 +781,8 @@ def main(binary, shots):
                     run.matching()
                     run.year()
                     run.workbench()
+                    run.households()
+                    run.groups()
                     run.sign_out()
                     run.coordinator(passwords[COORDINATOR])
                     run.sign_in_again()

@@ -12,11 +12,15 @@ import { Dashboard } from './dashboard.js';
 import { Matching } from './matching.js';
 import { Workbench } from './workbench.js';
 import { ActiveMatches, MatchPage, CoordinatorHome } from './year.js';
+import { Groups } from './groups.js';
+import { Households } from './households.js';
 
 const STAFF = ['ADMIN', 'CITY_ADMIN'];
 /** The screens of this version, and the roles that may open them (README's role table). */
 const SCREENS = [
   { route: 'dashboard', roles: STAFF, component: Dashboard },
+  { route: 'households', roles: STAFF, component: Households },
+  { route: 'groups', roles: STAFF, component: Groups },
   { route: 'matching', roles: STAFF, component: Matching },
   { route: 'scripts', roles: STAFF, component: Workbench },
   { route: 'matches', roles: STAFF, component: ActiveMatches },
@@ -39,8 +43,9 @@ function paramOfHash() {
   return match ? match[1] : null;
 }
 
+/** Opens a screen (`route`, or `route/param` for one item's page). */
 function go(route) {
-  if (routeOfHash() !== route) window.location.hash = `#/${route}`;
+  if (window.location.hash !== `#/${route}`) window.location.hash = `#/${route}`;
 }
 
 function App() {

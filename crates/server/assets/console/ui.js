@@ -77,3 +77,120 @@ export async function allPages(fetchPage, maxPages = 20) {
   }
   return { nodes, totalCount };
 }
+
+/** "a, b ,c" → ["a", "b", "c"] (empty parts dropped). */
+export function splitList(text) {
+  return String(text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** An integer typed in a text field, or NaN when it is not one. */
+export function toInt(text) {
+  return /^\s*-?\d+\s*$/.test(String(text ?? '')) ? Number.parseInt(text, 10) : Number.NaN;
+}
+
+/** An error as the API would give it, for an input the console can tell is wrong itself. */
+export function inputError(field) {
+  return Object.assign(new Error(''), { code: 'BAD_USER_INPUT', field, message: '' });
+}
+
+/**
+ * One labelled input of a form whose `error` may name this field (`extensions.field`): the
+ * error is then shown under it and tied to it with aria-describedby.
+ */
+export function Field({ prefix, name, label, hint, value, onInput, error, type = 'text', kind = 'input', options, rows = 3, inputmode }) {
+  const id = `${prefix}-${name}`;
+  const mine = error && error.field === name;
+  const described = [hint ? `${id}-hint` : null, mine ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
+  let control;
+  if (kind === 'select') {
+    control = html`<select id=${id} value=${value} onChange=${onInput} aria-describedby=${described} aria-invalid=${mine ? 'true' : undefined}>
+      ${options.map(([v, text]) => html`<option value=${v}>${text}</option>`)}
+    </select>`;
+  } else if (kind === 'textarea') {
+    control = html`<textarea id=${id} rows=${rows} value=${value} onInput=${onInput} aria-describedby=${described} aria-invalid=${mine ? 'true' : undefined}></textarea>`;
+  } else if (type === 'checkbox') {
+    return html`<div class="field checkbox">
+      <label for=${id}><input id=${id} type="checkbox" checked=${value} onChange=${onInput} aria-describedby=${described} /> ${label}</label>
+      ${mine && html`<p class="error-message" id=${`${id}-error`}>${errorText(error)}</p>`}
+    </div>`;
+  } else {
+    control = html`<input id=${id} type=${type} inputmode=${inputmode} value=${value} onInput=${onInput} aria-describedby=${described} aria-invalid=${mine ? 'true' : undefined} />`;
+  }
+  return html`<div class="field">
+    <label for=${id}>${label}</label>
+    ${hint && html`<span class="hint" id=${`${id}-hint`}>${hint}</span>`}
+    ${control}
+    ${mine && html`<p class="error-message" id=${`${id}-error`}>${errorText(error)}</p>`}
+  </div>`;
+}
+
+/** The form-wide message: an error no field of `fields` names; a conflict offers a reload. */
+export function FormError({ error, fields, onReload }) {
+  if (!error || (error.field && fields.includes(error.field))) return null;
+  if (error.code === 'CONFLICT' && onReload) {
+    return html`<div class="error-message conflict" role="alert">
+      <p>${t('error.CONFLICT')}</p>
+      <button type="button" class="button secondary small" onClick=${onReload}>${t('common.reload')}</button>
+    </div>`;
+  }
+  return html`<${ErrorMessage} error=${error} />`;
+}
+
+/** A confirmation that says what will happen; its confirm button takes focus. */
+export function Confirm({ id, text, confirmLabel, onConfirm, onCancel, busy, error }) {
+  const button = useRef(null);
+  useEffect(() => {
+    button.current?.focus();
+  }, []);
+  return html`<div class="confirm" role="group" aria-labelledby=${`${id}-text`}>
+    <p id=${`${id}-text`}>${text}</p>
+    <${ErrorMessage} error=${error} />
+    <div class="actions">
+      <button type="button" class="button" id=${id} ref=${button} onClick=${onConfirm} disabled=${busy}>${confirmLabel}</button>
+      <button type="button" class="button secondary" onClick=${onCancel}>${t('common.cancel')}</button>
+    </div>
+  </div>`;
+}
+
+/** A definition list of [label, value] pairs; empty values show a dash. */
+export function Facts({ id, rows }) {
+  return html`<dl class="facts" id=${id}>
+    ${rows.map(([label, value]) => html`<div class="fact"><dt>${label}</dt><dd>${value === null || value === undefined || value === '' ? '—' : value}</dd></div>`)}
+  </dl>`;
+}
+
+/** Server-side paging of a connection with `first`/`after`: a stack of cursors. */
+export function usePager() {
+  const [cursors, setCursors] = useState([null]);
+  const page = cursors.length;
+  return {
+    after: cursors[cursors.length - 1],
+    page,
+    next: (endCursor) => setCursors((c) => [...c, endCursor]),
+    previous: () => setCursors((c) => (c.length > 1 ? c.slice(0, -1) : c)),
+    reset: () => setCursors([null]),
+  };
+}
+
+/** Previous/next buttons with "page N" for a connection's page. */
+export function Pager({ pager, pageInfo, shown, total, idPrefix }) {
+  return html`<nav class="pager" aria-label=${t('list.paging')}>
+    <button type="button" class="button secondary small" id=${`${idPrefix}-previous`} disabled=${pager.page <= 1} onClick=${pager.previous}>${t('list.previous')}</button>
+    <span class="pager-text">${t('list.page', { page: pager.page, shown, total })}</span>
+    <button type="button" class="button secondary small" id=${`${idPrefix}-next`} disabled=${!pageInfo?.hasNextPage} onClick=${() => pager.next(pageInfo.endCursor)}>${t('list.next')}</button>
+  </nav>`;
+}
+
+/** Sorts a copy of `rows` by `key` (text in the page's language, numbers as numbers). */
+export function sortRows(rows, key, descending) {
+  const value = (r) => r[key];
+  const sorted = [...rows].sort((a, b) => {
+    const x = value(a);
+    const y = value(b);
+    if (x === y) return 0;
+    if (x === null || x === undefined) return 1;
+    if (y === null || y === undefined) return -1;
+    return typeof x === 'number' ? x - y : String(x).localeCompare(String(y));
+  });
+  return descending ? sorted.reverse() : sorted;
+}
