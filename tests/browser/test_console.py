@@ -157,6 +157,22 @@ class Run:
     def css(self, selector):
         return self.driver.find_elements(By.CSS_SELECTOR, selector)
 
+    def eventually(self, condition):
+        """Whether `condition` holds within the wait's time; an element drawn again while it
+        was read (stale) counts as not yet."""
+        from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+
+        def check(_):
+            try:
+                return condition()
+            except StaleElementReferenceException:
+                return False
+        try:
+            self.wait.until(check)
+            return True
+        except TimeoutException:
+            return False
+
     def until_css(self, selector):
         self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, selector))
         return self.css(selector)[0]
@@ -570,7 +586,8 @@ class Run:
         self.fill("household-edit-neighbourhood", "Stad")
         d.find_element(By.ID, "household-edit-submit").click()
         self.wait_status("#household-status", self.text("households.saved"))
-        self.failures.check("Stad" in d.find_element(By.ID, "household-facts").text, f"{self.lang}: the edit is not shown")
+        self.failures.check(self.eventually(lambda: "Stad" in d.find_element(By.ID, "household-facts").text),
+                            f"{self.lang}: the edit is not shown")
 
         self.at("personal-data report")
         d.find_element(By.ID, "report-household").click()
@@ -613,8 +630,13 @@ class Run:
         self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "[data-screen=groups][data-ready] #groups-table tbody tr") and all(
             r.get_attribute("data-status") == "READY" for r in d.find_elements(By.CSS_SELECTOR, "#groups-table tbody tr")))
         d.find_element(By.CSS_SELECTOR, "#groups-sort option[value=members]").click()
-        counts = [int(r.find_elements(By.CSS_SELECTOR, "td")[2].text) for r in self.css("#groups-table tbody tr")]
-        self.failures.check(counts == sorted(counts, reverse=True), f"{self.lang}: not sorted by members: {counts}")
+
+        def member_counts():
+            return [int(r.find_elements(By.CSS_SELECTOR, "td")[2].text) for r in self.css("#groups-table tbody tr")]
+
+        # The table is drawn again after the choice: read it once it has settled.
+        sorted_ok = self.eventually(lambda: (c := member_counts()) == sorted(c, reverse=True))
+        self.failures.check(sorted_ok, f"{self.lang}: not sorted by members")
         self.axe_and_shot("groups")
 
         self.at("register a group")
