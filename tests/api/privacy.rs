@@ -197,6 +197,17 @@ async fn person_with_history(app: &TestApp, admin: &str, city: &str) -> Person {
 async fn exports_hold_no_personal_values_are_k_anonymous_and_join() {
     let app = spawn_app().await;
     services::demo::seed(&app.state.db, &app.state.settings).await.expect("demo seed");
+    // The demo writes plain text, as an older version did; start-up seals it (run here).
+    let sealed = services::sealed::seal_legacy(&app.state.db, &app.state.vault).await.unwrap();
+    assert!(sealed > 0);
+    let db = &app.state.db;
+    assert!(
+        entity::newcomer::Entity::find().all(db).await.unwrap().iter().all(|n| services::sealed::is_sealed(&n.name))
+    );
+    let ends: Vec<_> =
+        entity::matches::Entity::find().all(db).await.unwrap().into_iter().filter_map(|m| m.end_reason).collect();
+    assert!(!ends.is_empty() && ends.iter().all(|r| services::sealed::is_sealed(r)), "{ends:?}");
+    assert_eq!(services::sealed::seal_legacy(db, &app.state.vault).await.unwrap(), 0, "sealed once");
     let admin = app.admin().await;
     let person = person_with_history(&app, &admin, "almere").await;
     let analyst = app.user("ANALYST", None, None).await;
@@ -382,16 +393,21 @@ async fn a_new_export_key_gives_new_pseudonyms() {
     assert_eq!(row1["score"], row2["score"]);
 }
 
+/// The SQLite file and its write-ahead log, as they lie on disk.
+fn sqlite_files(app: &TestApp) -> Vec<u8> {
+    let path = app.database_url.trim_start_matches("sqlite://").split('?').next().unwrap().to_owned();
+    let mut bytes = std::fs::read(&path).expect("database file");
+    if let Ok(wal) = std::fs::read(format!("{path}-wal")) {
+        bytes.extend(wal);
+    }
+    bytes
+}
+
 /// The bytes of the database as a thief would read them: the SQLite file and its WAL, or
 /// `pg_dump` of the PostgreSQL database.
 async fn database_dump(app: &TestApp) -> Vec<u8> {
     if app.database_url.starts_with("sqlite") {
-        let path = app.database_url.trim_start_matches("sqlite://").split('?').next().unwrap().to_owned();
-        let mut bytes = std::fs::read(&path).expect("database file");
-        if let Ok(wal) = std::fs::read(format!("{path}-wal")) {
-            bytes.extend(wal);
-        }
-        bytes
+        sqlite_files(app)
     } else {
         let out = std::process::Command::new("pg_dump")
             .arg("--no-owner")
@@ -411,11 +427,7 @@ async fn database_dump(app: &TestApp) -> Vec<u8> {
 async fn in_database_files(app: &TestApp, wal_from: Option<&str>, needles: &[String]) -> Vec<String> {
     use sea_orm::{DbBackend, Statement};
     if app.database_url.starts_with("sqlite") {
-        let path = app.database_url.trim_start_matches("sqlite://").split('?').next().unwrap().to_owned();
-        let mut bytes = std::fs::read(&path).expect("database file");
-        if let Ok(wal) = std::fs::read(format!("{path}-wal")) {
-            bytes.extend(wal);
-        }
+        let bytes = sqlite_files(app);
         return needles.iter().filter(|n| contains(&bytes, n)).cloned().collect();
     }
     let db = &app.state.db;

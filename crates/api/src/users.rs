@@ -262,8 +262,7 @@ impl UserMutation {
     ) -> async_graphql::Result<AuthPayload> {
         let run = async {
             let state = state(ctx)?;
-            let login =
-                services::accounts::accept(&state.db, &state.sign_in, &state.metrics, &token, &password).await?;
+            let login = services::accounts::accept(&state.db, &state.sign_in, &token, &password).await?;
             Ok(AuthPayload { token: login.token, expires_at: login.expires_at, user: login.user })
         };
         run.await.gql()

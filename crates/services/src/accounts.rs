@@ -179,13 +179,7 @@ pub async fn reset_link(db: &DatabaseConnection, p: &Principal, id: &str) -> App
 /// `acceptInvitation`: the person behind a link chooses their password and is signed in. A
 /// link works once, for 72 hours; an unknown, used or expired link answers BAD_USER_INPUT on
 /// `token` (the same answer for all three, so links cannot be probed).
-pub async fn accept(
-    db: &DatabaseConnection,
-    sign_in: &SignIn,
-    metrics: &crate::metrics::Metrics,
-    token: &str,
-    password: &str,
-) -> AppResult<Login> {
+pub async fn accept(db: &DatabaseConnection, sign_in: &SignIn, token: &str, password: &str) -> AppResult<Login> {
     let refused = || AppError::bad_input("token", "this link is unknown, used or expired; ask for a new one");
     let found = invitation::Entity::find()
         .filter(invitation::Column::TokenHash.eq(sha256_hex(token.trim())))
@@ -235,7 +229,9 @@ pub async fn accept(
     )
     .await?;
     txn.commit().await?;
-    users::login(db, sign_in, metrics, &u.email, password, None).await
+    // Signed in with the password just hashed: no second Argon2 verification.
+    let u = user::Model { password_hash: hashed.password_hash().to_owned(), ..u };
+    users::start_session(db, sign_in, u).await
 }
 
 /// `disableUser` / `enableUser`: a disabled account cannot sign in, and its tokens stop
@@ -320,12 +316,9 @@ pub async fn list(
     args: &PageArgs,
 ) -> AppResult<Page<user::Model>> {
     let scope = p.scope_for(Op::ManageUsers)?;
-    let mut q = user::Entity::find();
-    if let Some(c) = scope.city() {
-        q = q.filter(user::Column::CitySlug.eq(c)).filter(user::Column::Role.is_not_in([Role::Admin, Role::Analyst]));
-    }
-    if let Some(c) = filter.city {
-        q = q.filter(user::Column::CitySlug.eq(scope.city_filter(&c)?));
+    let mut q = page::in_city(user::Entity::find(), &scope, filter.city.as_deref(), user::Column::CitySlug)?;
+    if scope.city().is_some() {
+        q = q.filter(user::Column::Role.is_not_in([Role::Admin, Role::Analyst]));
     }
     if let Some(r) = filter.role {
         q = q.filter(user::Column::Role.eq(r));

@@ -70,13 +70,7 @@ pub async fn list(
     use entity::audit_log::{Column, Entity};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let scope = p.scope_for(domain::policy::Op::ReadAudit)?;
-    let mut q = Entity::find();
-    if let Some(c) = scope.city() {
-        q = q.filter(Column::CitySlug.eq(c));
-    }
-    if let Some(c) = filter.city_slug {
-        q = q.filter(Column::CitySlug.eq(scope.city_filter(&c)?));
-    }
+    let mut q = crate::page::in_city(Entity::find(), &scope, filter.city_slug.as_deref(), Column::CitySlug)?;
     if let Some(t) = filter.entity_type {
         q = q.filter(Column::EntityType.eq(t));
     }
@@ -208,13 +202,7 @@ pub async fn list_contact_reads(
     use entity::contact_read::{Column, Entity};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let scope = p.scope_for(domain::policy::Op::ReadAudit)?;
-    let mut q = Entity::find();
-    if let Some(c) = scope.city() {
-        q = q.filter(Column::CitySlug.eq(c));
-    }
-    if let Some(c) = filter.city_slug {
-        q = q.filter(Column::CitySlug.eq(scope.city_filter(&c)?));
-    }
+    let mut q = crate::page::in_city(Entity::find(), &scope, filter.city_slug.as_deref(), Column::CitySlug)?;
     if let Some(id) = filter.entity_id {
         q = q.filter(Column::EntityId.eq(id));
     }

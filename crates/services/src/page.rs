@@ -7,6 +7,24 @@ use sea_orm::{
 };
 
 use domain::error::{AppError, AppResult};
+use domain::policy::Scope;
+
+/// A list narrowed to the caller's own city where their scope has one, and to the city asked
+/// for (FORBIDDEN outside the scope): the city rule of the lists whose rows carry a city.
+pub fn in_city<E: EntityTrait>(
+    mut q: Select<E>,
+    scope: &Scope,
+    asked: Option<&str>,
+    column: impl ColumnTrait,
+) -> AppResult<Select<E>> {
+    if let Some(c) = scope.city() {
+        q = q.filter(column.eq(c));
+    }
+    if let Some(c) = asked {
+        q = q.filter(column.eq(scope.city_filter(c)?));
+    }
+    Ok(q)
+}
 
 pub const DEFAULT_PAGE: i32 = 20;
 pub const MAX_PAGE: i32 = 100;

@@ -395,58 +395,39 @@ pub fn member_email_index(vault: &Vault, email: &str) -> String {
     if email.is_empty() { String::new() } else { vault.blind_index("member-email", &email.to_lowercase()) }
 }
 
+/// Seals the plain values of one free-text column of the year (rows written before sealing),
+/// each under the data key of its match; only the three columns needed are read.
+macro_rules! seal_plain_text {
+    ($txn:expr, $vault:expr, $entity:ident, $text:ident, $subject:ident, $column:expr) => {{
+        let rows: Vec<(String, String, String)> = $entity::Entity::find()
+            .select_only()
+            .column_as($entity::Column::Id, "row_id")
+            .column_as($entity::Column::$subject, "subject_id")
+            .column_as($entity::Column::$text, "plain")
+            .filter($entity::Column::$text.is_not_null())
+            .filter($entity::Column::$text.not_like(format!("{PREFIX}%")))
+            .into_tuple()
+            .all($txn)
+            .await?;
+        let count = rows.len() as u64;
+        for (id, subject, plain) in rows {
+            let key = $vault.key_for($txn, &subject).await?;
+            $entity::Entity::update_many()
+                .col_expr($entity::Column::$text, Expr::value(key.seal($column, &id, &plain)?))
+                .filter($entity::Column::Id.eq(id.as_str()))
+                .exec($txn)
+                .await?;
+        }
+        count
+    }};
+}
+
 /// Free text of matches (end reasons, activity and check-in notes) written before sealing.
 async fn seal_legacy_match_text(db: &DatabaseConnection, vault: &Vault) -> AppResult<u64> {
-    let mut sealed = 0u64;
     let txn = crate::db::begin_write(db).await?;
-    let ends = matches::Entity::find()
-        .filter(matches::Column::EndReason.is_not_null())
-        .filter(matches::Column::EndReason.not_like(format!("{PREFIX}%")))
-        .all(&txn)
-        .await?;
-    for m in ends.into_iter().filter(|m| m.end_reason.as_deref().is_some_and(|r| !is_sealed(r))) {
-        let key = vault.key_for(&txn, &m.id).await?;
-        matches::Entity::update_many()
-            .col_expr(
-                matches::Column::EndReason,
-                Expr::value(key.seal_opt(MATCH_END_REASON, &m.id, m.end_reason.as_deref())?),
-            )
-            .filter(matches::Column::Id.eq(m.id.as_str()))
-            .exec(&txn)
-            .await?;
-        sealed += 1;
-    }
-    let notes = activity_log::Entity::find()
-        .filter(activity_log::Column::Notes.is_not_null())
-        .filter(activity_log::Column::Notes.not_like(format!("{PREFIX}%")))
-        .all(&txn)
-        .await?;
-    for a in notes.into_iter().filter(|a| a.notes.as_deref().is_some_and(|r| !is_sealed(r))) {
-        let key = vault.key_for(&txn, &a.match_id).await?;
-        activity_log::Entity::update_many()
-            .col_expr(
-                activity_log::Column::Notes,
-                Expr::value(key.seal_opt(ACTIVITY_NOTES, &a.id, a.notes.as_deref())?),
-            )
-            .filter(activity_log::Column::Id.eq(a.id.as_str()))
-            .exec(&txn)
-            .await?;
-        sealed += 1;
-    }
-    let notes = check_in::Entity::find()
-        .filter(check_in::Column::Notes.is_not_null())
-        .filter(check_in::Column::Notes.not_like(format!("{PREFIX}%")))
-        .all(&txn)
-        .await?;
-    for c in notes.into_iter().filter(|c| c.notes.as_deref().is_some_and(|r| !is_sealed(r))) {
-        let key = vault.key_for(&txn, &c.match_id).await?;
-        check_in::Entity::update_many()
-            .col_expr(check_in::Column::Notes, Expr::value(key.seal_opt(CHECK_IN_NOTES, &c.id, c.notes.as_deref())?))
-            .filter(check_in::Column::Id.eq(c.id.as_str()))
-            .exec(&txn)
-            .await?;
-        sealed += 1;
-    }
+    let sealed = seal_plain_text!(&txn, vault, matches, EndReason, Id, MATCH_END_REASON)
+        + seal_plain_text!(&txn, vault, activity_log, Notes, MatchId, ACTIVITY_NOTES)
+        + seal_plain_text!(&txn, vault, check_in, Notes, MatchId, CHECK_IN_NOTES);
     txn.commit().await?;
     Ok(sealed)
 }

@@ -57,6 +57,12 @@ pub async fn login(
     // password does: the answer tells nobody which accounts exist.
     let Some(user) = user.filter(|u| u.disabled_at.is_none()) else { return Err(AppError::BadCredentials) };
     attempt.succeeded();
+    start_session(db, sign_in, user).await
+}
+
+/// Signs `user` in: a token, the time of the sign-in kept, the audit entry. After a checked
+/// password (`login`) or a chosen one (`accounts::accept`).
+pub async fn start_session(db: &DatabaseConnection, sign_in: &SignIn, user: user::Model) -> AppResult<Login> {
     let now = Utc::now();
     user::Entity::update_many()
         .col_expr(user::Column::LastSignInAt, Expr::value(now))
@@ -253,37 +259,36 @@ pub async fn scope_of_role(
     city: Option<String>,
     group: Option<String>,
 ) -> AppResult<(Option<String>, Option<String>)> {
-    let new = HashedUser { email: String::new(), role, city, group, password_hash: String::new() };
-    Ok(match new.role {
+    Ok(match role {
         Role::Admin | Role::Analyst => {
-            if new.city.is_some() || new.group.is_some() {
+            if city.is_some() || group.is_some() {
                 return Err(AppError::bad_input(
                     "city",
-                    format!("the role {} takes neither --city nor --group", role_code(new.role)),
+                    format!("the role {} takes neither --city nor --group", role_code(role)),
                 ));
             }
             (None, None)
         }
         Role::CityAdmin | Role::Partner => {
-            if new.group.is_some() {
+            if group.is_some() {
                 return Err(AppError::bad_input(
                     "group",
-                    format!("the role {} takes --city, not --group", role_code(new.role)),
+                    format!("the role {} takes --city, not --group", role_code(role)),
                 ));
             }
-            let slug = new.city.ok_or_else(|| {
-                AppError::bad_input("city", format!("the role {} needs --city SLUG", role_code(new.role)))
+            let slug = city.ok_or_else(|| {
+                AppError::bad_input("city", format!("the role {} needs --city SLUG", role_code(role)))
             })?;
             let city = entity::city::Entity::find_by_id(slug.trim().to_lowercase()).one(conn).await?;
             let city = city.ok_or_else(|| AppError::bad_input("city", format!("there is no city {slug:?}")))?;
             (Some(city.slug), None)
         }
         Role::Coordinator => {
-            let id = new.group.ok_or_else(|| AppError::bad_input("group", "the role COORDINATOR needs --group ID"))?;
+            let id = group.ok_or_else(|| AppError::bad_input("group", "the role COORDINATOR needs --group ID"))?;
             let group = entity::welcome_group::Entity::find_by_id(id.trim()).one(conn).await?;
             let group =
                 group.ok_or_else(|| AppError::bad_input("group", format!("there is no welcome group {id:?}")))?;
-            if let Some(c) = &new.city
+            if let Some(c) = &city
                 && c.trim().to_lowercase() != group.city_slug
             {
                 return Err(AppError::bad_input("city", format!("group {id} is in {}, not in {c}", group.city_slug)));

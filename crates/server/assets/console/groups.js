@@ -9,7 +9,7 @@ import { gql } from './api.js';
 import { t, formatDay, formatNumber, dayInAmsterdam } from './i18n.js';
 import {
   html, Screen, Loading, ErrorMessage, useLoad, Field, FormError, Confirm, Facts, usePager, Pager,
-  sortRows, splitList, toInt, inputError,
+  sortRows, splitList, toInt, inputError, ListControls,
 } from './ui.js';
 
 const PAGE_SIZE = 20;
@@ -59,15 +59,9 @@ function GroupList({ citySlug }) {
     : [];
   return html`<${Screen} name="groups" title=${t('groups.title')} ready=${!loading}>
     <p><a class="button" href="#/groups/new" id="new-group">${t('groups.new')}</a></p>
-    <div class="filters">
-      <${Field} prefix="groups" name="search" label=${t('list.search')} hint=${t('list.searchHint')} value=${search} onInput=${(e) => setSearch(e.currentTarget.value)} type="search" />
-      <${Field} prefix="groups" name="status" label=${t('list.status')} kind="select" value=${status}
-        options=${[['', t('list.allStatuses')], ...GROUP_STATUSES.map((s) => [s, t(`groupStatus.${s}`)])]}
-        onInput=${(e) => { setStatus(e.currentTarget.value); pager.reset(); }} />
-      <${Field} prefix="groups" name="sort" label=${t('list.sort')} kind="select" value=${sort}
-        options=${[['name', t('list.sort.name')], ['members', t('list.sort.members')], ['newest', t('list.sort.newest')]]}
-        onInput=${(e) => setSort(e.currentTarget.value)} />
-    </div>
+    <${ListControls} prefix="groups" search=${search} setSearch=${setSearch} status=${status} setStatus=${setStatus}
+      statuses=${GROUP_STATUSES.map((s) => [s, t(`groupStatus.${s}`)])}
+      sort=${sort} setSort=${setSort} sorts=${[['name', t('list.sort.name')], ['members', t('list.sort.members')], ['newest', t('list.sort.newest')]]} pager=${pager} />
     ${loading && html`<${Loading} />`}
     <${ErrorMessage} error=${error} />
     ${connection && html`

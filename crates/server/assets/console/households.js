@@ -10,7 +10,7 @@ import { gql } from './api.js';
 import { t, formatDay, formatNumber, formatMoment, daysSince } from './i18n.js';
 import {
   html, Screen, Loading, ErrorMessage, useLoad, Field, FormError, Confirm, Facts, usePager, Pager,
-  sortRows, splitList, toInt, inputError,
+  sortRows, splitList, toInt, inputError, ListControls,
 } from './ui.js';
 
 const PAGE_SIZE = 20;
@@ -70,15 +70,9 @@ function HouseholdList({ citySlug }) {
     : [];
   return html`<${Screen} name="households" title=${t('households.title')} ready=${!loading}>
     <p><a class="button" href="#/households/new" id="new-household">${t('households.new')}</a></p>
-    <div class="filters">
-      <${Field} prefix="households" name="search" label=${t('list.search')} hint=${t('list.searchHint')} value=${search} onInput=${(e) => setSearch(e.currentTarget.value)} type="search" />
-      <${Field} prefix="households" name="status" label=${t('list.status')} kind="select" value=${status}
-        options=${[['', t('list.allStatuses')], ...NEWCOMER_STATUSES.map((s) => [s, t(`newcomerStatus.${s}`)])]}
-        onInput=${(e) => { setStatus(e.currentTarget.value); pager.reset(); }} />
-      <${Field} prefix="households" name="sort" label=${t('list.sort')} kind="select" value=${sort}
-        options=${[['waiting', t('list.sort.waiting')], ['name', t('list.sort.name')], ['size', t('list.sort.size')]]}
-        onInput=${(e) => setSort(e.currentTarget.value)} />
-    </div>
+    <${ListControls} prefix="households" search=${search} setSearch=${setSearch} status=${status} setStatus=${setStatus}
+      statuses=${NEWCOMER_STATUSES.map((s) => [s, t(`newcomerStatus.${s}`)])}
+      sort=${sort} setSort=${setSort} sorts=${[['waiting', t('list.sort.waiting')], ['name', t('list.sort.name')], ['size', t('list.sort.size')]]} pager=${pager} />
     ${loading && html`<${Loading} />`}
     <${ErrorMessage} error=${error} />
     ${connection && html`

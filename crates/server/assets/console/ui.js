@@ -194,3 +194,20 @@ export function sortRows(rows, key, descending) {
   });
   return descending ? sorted.reverse() : sorted;
 }
+
+/**
+ * The controls above a list screen: search on the loaded page, a status filter (choosing
+ * another status starts again at the first page) and the sort order. Ids follow `prefix`
+ * (`${prefix}-search`, `${prefix}-status`, `${prefix}-sort`).
+ */
+export function ListControls({ prefix, search, setSearch, status, setStatus, statuses, sort, setSort, sorts, pager }) {
+  return html`<div class="filters">
+    <${Field} prefix=${prefix} name="search" label=${t('list.search')} hint=${t('list.searchHint')} value=${search} onInput=${(e) => setSearch(e.currentTarget.value)} type="search" />
+    <${Field} prefix=${prefix} name="status" label=${t('list.status')} kind="select" value=${status}
+      options=${[['', t('list.allStatuses')], ...statuses]}
+      onInput=${(e) => { setStatus(e.currentTarget.value); pager.reset(); }} />
+    <${Field} prefix=${prefix} name="sort" label=${t('list.sort')} kind="select" value=${sort}
+      options=${sorts}
+      onInput=${(e) => setSort(e.currentTarget.value)} />
+  </div>`;
+}
