@@ -144,7 +144,11 @@ class Run:
         self.downloads = tempfile.mkdtemp(prefix="console-downloads-")
         self.driver = new_driver(self.downloads)
         # Polled often: the waits also time each screen.
-        self.wait = WebDriverWait(self.driver, 30, poll_frequency=0.02)
+        # A screen draws its table again when its data arrives: an element read in between is
+        # stale, which means "not yet", in every wait.
+        from selenium.common.exceptions import StaleElementReferenceException
+        self.wait = WebDriverWait(self.driver, 30, poll_frequency=0.02,
+                                  ignored_exceptions=[StaleElementReferenceException])
         self.shot = 0
         self.step = "start"
 
@@ -627,8 +631,9 @@ class Run:
         self.failures.check(self.heading() == self.text("groups.title"), f"{self.lang}: groups heading")
         self.at("groups: filter, sort")
         d.find_element(By.CSS_SELECTOR, "#groups-status option[value=READY]").click()
-        self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "[data-screen=groups][data-ready] #groups-table tbody tr") and all(
+        only_ready = self.eventually(lambda: d.find_elements(By.CSS_SELECTOR, "[data-screen=groups][data-ready] #groups-table tbody tr") and all(
             r.get_attribute("data-status") == "READY" for r in d.find_elements(By.CSS_SELECTOR, "#groups-table tbody tr")))
+        self.failures.check(only_ready, f"{self.lang}: the status filter shows other groups")
         d.find_element(By.CSS_SELECTOR, "#groups-sort option[value=members]").click()
 
         def member_counts():

@@ -8,8 +8,8 @@ import { useState } from './vendor/hooks.mjs';
 import { gql } from './api.js';
 import { t, formatDay, formatNumber, dayInAmsterdam } from './i18n.js';
 import {
-  html, Screen, Loading, ErrorMessage, useLoad, Field, FormError, Confirm, Facts, usePager, Pager,
-  sortRows, splitList, toInt, inputError, ListControls,
+  html, Screen, Loading, ErrorMessage, useLoad, Field, FormError, Confirm, Facts, Pager,
+  sortRows, splitList, toInt, inputError, ListControls, useList,
 } from './ui.js';
 
 const PAGE_SIZE = 20;
@@ -43,16 +43,9 @@ export function Groups({ citySlug, param, go }) {
 }
 
 function GroupList({ citySlug }) {
-  const [status, setStatus] = useState('');
-  const [search, setSearch] = useState('');
-  const [sort, setSort] = useState('name');
-  const pager = usePager();
-  const { loading, error, data } = useLoad(
-    () => gql(LIST, { city: citySlug, status: status || null, after: pager.after }),
-    [citySlug, status, pager.after],
-  );
+  const { loading, error, data, status, setStatus, search, setSearch, sort, setSort, pager, needle } =
+    useList(gql, LIST, citySlug, 'name');
   const connection = data?.welcomeGroups;
-  const needle = search.trim().toLocaleLowerCase();
   const [key, descending] = { name: ['name', false], members: ['memberCount', true], newest: ['createdAt', true] }[sort];
   const rows = connection
     ? sortRows(connection.nodes.filter((g) => !needle || `${g.name} ${g.neighbourhood ?? ''}`.toLocaleLowerCase().includes(needle)), key, descending)

@@ -9,8 +9,8 @@ import { useState } from './vendor/hooks.mjs';
 import { gql } from './api.js';
 import { t, formatDay, formatNumber, formatMoment, daysSince } from './i18n.js';
 import {
-  html, Screen, Loading, ErrorMessage, useLoad, Field, FormError, Confirm, Facts, usePager, Pager,
-  sortRows, splitList, toInt, inputError, ListControls,
+  html, Screen, Loading, ErrorMessage, useLoad, Field, FormError, Confirm, Facts, Pager,
+  sortRows, splitList, toInt, inputError, ListControls, useList,
 } from './ui.js';
 
 const PAGE_SIZE = 20;
@@ -51,16 +51,9 @@ export function Households({ citySlug, param, go }) {
 }
 
 function HouseholdList({ citySlug }) {
-  const [status, setStatus] = useState('');
-  const [search, setSearch] = useState('');
-  const [sort, setSort] = useState('waiting');
-  const pager = usePager();
-  const { loading, error, data } = useLoad(
-    () => gql(LIST, { city: citySlug, status: status || null, after: pager.after }),
-    [citySlug, status, pager.after],
-  );
+  const { loading, error, data, status, setStatus, search, setSearch, sort, setSort, pager, needle } =
+    useList(gql, LIST, citySlug, 'waiting');
   const connection = data?.newcomers;
-  const needle = search.trim().toLocaleLowerCase();
   const now = new Date();
   const [key, descending] = { waiting: ['days', true], name: ['name', false], size: ['householdSize', true] }[sort];
   const rows = connection

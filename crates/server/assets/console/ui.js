@@ -196,6 +196,23 @@ export function sortRows(rows, key, descending) {
 }
 
 /**
+ * The state of a list screen: status filter, search on the page, sort order and paging, and
+ * the page of `query` (variables `city`, `status`, `after`) for them.
+ */
+export function useList(gqlFn, query, citySlug, initialSort) {
+  const [status, setStatus] = useState('');
+  const [search, setSearch] = useState('');
+  const [sort, setSort] = useState(initialSort);
+  const pager = usePager();
+  const loaded = useLoad(
+    () => gqlFn(query, { city: citySlug, status: status || null, after: pager.after }),
+    [citySlug, status, pager.after],
+  );
+  const needle = search.trim().toLocaleLowerCase();
+  return { ...loaded, status, setStatus, search, setSearch, sort, setSort, pager, needle };
+}
+
+/**
  * The controls above a list screen: search on the loaded page, a status filter (choosing
  * another status starts again at the first page) and the sort order. Ids follow `prefix`
  * (`${prefix}-search`, `${prefix}-status`, `${prefix}-sort`).
