@@ -10,6 +10,8 @@ pub enum Role {
     Admin,
     #[sea_orm(string_value = "CITY_ADMIN")]
     CityAdmin,
+    #[sea_orm(string_value = "COMMUNITY_BUILDER")]
+    CommunityBuilder,
     #[sea_orm(string_value = "COORDINATOR")]
     Coordinator,
     #[sea_orm(string_value = "ANALYST")]
@@ -129,7 +131,7 @@ macro_rules! mirror {
 }
 
 mirror! {
-    Role { Admin, CityAdmin, Coordinator, Analyst, Partner }
+    Role { Admin, CityAdmin, CommunityBuilder, Coordinator, Analyst, Partner }
     GroupStatus { Forming, Ready, Matched, Completed, Withdrawn }
     NewcomerStatus { Waiting, Matched, Completed, Withdrawn }
     Gender { Female, Male, Other, Undisclosed }

@@ -10,6 +10,7 @@ pub mod city;
 pub mod contact_read;
 pub mod enums;
 pub mod group_member;
+pub mod household_check_in;
 pub mod invitation;
 pub mod json;
 pub mod matches;

@@ -33,6 +33,8 @@ pub struct Model {
     pub decline_code: Option<String>,
     /// From this day a declined pair may be proposed again; `None`: never (or not declined).
     pub proposable_again_on: Option<Date>,
+    /// The COMMUNITY_BUILDER account that supports this match, if one is assigned.
+    pub community_builder_id: Option<String>,
     pub created_by: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -45,6 +45,13 @@ pub struct Model {
     pub erased_at: Option<DateTimeUtc>,
     /// The account that registered the household (a PARTNER changes only its own).
     pub registered_by: Option<String>,
+    /// The baseline at registration, to measure the year against: people in the household's
+    /// network, work or study status, Dutch level, well-being 1-5, and the day it was taken.
+    pub baseline_network_size: Option<i32>,
+    pub baseline_work_status: Option<String>,
+    pub baseline_dutch_level: Option<CefrLevel>,
+    pub baseline_wellbeing: Option<i32>,
+    pub baseline_recorded_on: Option<Date>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

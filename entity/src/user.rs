@@ -13,6 +13,9 @@ pub struct Model {
     pub role: Role,
     pub city_slug: Option<String>,
     pub group_id: Option<String>,
+    /// The group member a COORDINATOR account belongs to: the account follows the person, so
+    /// it coordinates `group_id` only while that member is the group's coordinator.
+    pub member_id: Option<String>,
     pub created_at: DateTimeUtc,
     /// When the account was disabled; `None` while it may sign in.
     pub disabled_at: Option<DateTimeUtc>,

@@ -17,11 +17,12 @@ mod m20261207_000011_sealed_personal_data;
 mod m20261207_000012_contact_read_log;
 mod m20261207_000013_declines;
 mod m20261207_000014_accounts;
+mod m20261207_000016_check_in_views;
 
 /// Tables whose changes move the data generation (see that migration; `person_keys` joined
-/// with the sealing of personal data, `invitations` with accounts).
+/// with the sealing of personal data, `invitations` with accounts, `household_check_ins` with the household's view).
 pub fn generation_tables() -> impl Iterator<Item = &'static str> {
-    m20261129_000006_data_generation::TABLES.into_iter().chain(["person_keys", "invitations"])
+    m20261129_000006_data_generation::TABLES.into_iter().chain(["person_keys", "invitations", "household_check_ins"])
 }
 
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000012_contact_read_log::Migration),
             Box::new(m20261207_000013_declines::Migration),
             Box::new(m20261207_000014_accounts::Migration),
+            Box::new(m20261207_000016_check_in_views::Migration),
         ]
     }
 }

@@ -16,7 +16,7 @@ enum Expect {
 }
 use Expect::*;
 
-const ROLES: [&str; 5] = ["ADMIN", "CITY_ADMIN", "COORDINATOR", "PARTNER", "ANALYST"];
+const ROLES: [&str; 6] = ["ADMIN", "CITY_ADMIN", "COORDINATOR", "PARTNER", "ANALYST", "COMMUNITY_BUILDER"];
 
 /// Everything the table acts on. "Own" things are in Almere (and the coordinator's group);
 /// "other" things are in Rotterdam. Destructive operations get a fresh target per role.
@@ -126,12 +126,24 @@ async fn fixture(app: &TestApp) -> Fixture {
         own_forming.push(app.create_group(&admin, "almere").await);
         own_waiting.push(app.register(&admin, "almere").await);
     }
+    // ADMIN hands coordination over; CITY_ADMIN hands it back to the person whose COORDINATOR
+    // account the table uses (an account follows its person), and the coordinator "hands it"
+    // to themselves, which changes nothing: the coordinator keeps its reach for later rows.
+    let d = app
+        .ok(Some(&admin), "query($g:ID!){ welcomeGroup(id:$g){ coordinator { id } } }", json!({"g": own_group}))
+        .await;
+    let coordinator = d["welcomeGroup"]["coordinator"]["id"].as_str().unwrap().to_owned();
+    handover[1] = coordinator.clone();
+    handover[2] = coordinator;
     let tokens = vec![
         admin.clone(),
         app.user("CITY_ADMIN", Some("almere"), None).await,
         app.user("COORDINATOR", None, Some(&own_group)).await,
         app.user("PARTNER", Some("almere"), None).await,
         app.user("ANALYST", None, None).await,
+        // Assigned to no match of the fixture: it reaches nothing by id (lifecycle.rs shows
+        // what an assigned one reaches).
+        app.user("COMMUNITY_BUILDER", Some("almere"), None).await,
     ];
     let own_match = proposed(app, &admin, "almere").await;
     let other_match = proposed(app, &admin, "rotterdam").await;
@@ -139,7 +151,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     let (r0, r1) = (proposed(app, &admin, "almere").await, proposed(app, &admin, "almere").await);
     let (p0, p1) = (pair(app, &admin, "almere").await, pair(app, &admin, "almere").await);
     // Roles that are refused never consume a target, so they share role 0's.
-    let per_role = |a: &String, b: &String| vec![a.clone(), b.clone(), a.clone(), a.clone(), a.clone()];
+    let per_role = |a: &String, b: &String| vec![a.clone(), b.clone(), a.clone(), a.clone(), a.clone(), a.clone()];
     let (own_past, _, _) = app.proposed_match(&admin, "almere", Some(&own_group)).await;
     app.ok(
         Some(&admin),
@@ -156,6 +168,7 @@ async fn fixture(app: &TestApp) -> Fixture {
             .await;
         activity.push(d["logActivity"]["id"].as_str().unwrap().to_owned());
     }
+    activity.push(activity[0].clone());
     activity.push(activity[0].clone());
     activity.push(activity[0].clone());
     let other_activity = app
@@ -201,7 +214,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         other_accept: proposed(app, &admin, "rotterdam").await,
         reject: per_role(&r0, &r1),
         other_reject: proposed(app, &admin, "rotterdam").await,
-        propose: vec![p0.clone(), p1, p0.clone(), p0.clone(), p0],
+        propose: vec![p0.clone(), p1, p0.clone(), p0.clone(), p0.clone(), p0],
         other_propose: pair(app, &admin, "rotterdam").await,
         own_match,
         other_match,
@@ -239,6 +252,10 @@ const PROPOSE: &str = "mutation($n:ID!,$g:ID!){ proposeMatch(newcomerId:$n, grou
 const UPDATE_ACTIVITY: &str = "mutation($id:ID!,$input:ActivityInput!){ updateActivity(id:$id, input:$input){ id } }";
 const END: &str = "mutation($id:ID!){ endMatch(id:$id, reason:\"test\", reasonCode: NO_CONNECTION){ status } }";
 const COMPLETE: &str = "mutation($id:ID!){ completeMatch(id:$id){ status } }";
+const HOUSEHOLD_CHECK_IN: &str =
+    "mutation($m:ID!,$input:HouseholdCheckInInput!){ recordHouseholdCheckIn(matchId:$m, input:$input){ id } }";
+const BASELINE: &str = "mutation($n:ID!){ recordBaseline(newcomerId:$n, input:{networkSize:3, workStatus: SEARCHING, dutchLevel: A2, wellbeing:3}){ id } }";
+const ASSIGN_BUILDER: &str = "mutation($m:ID!){ assignCommunityBuilder(matchId:$m, userId:null){ id } }";
 
 fn today_minus_days(days: i64) -> String {
     (chrono::Utc::now().with_timezone(&chrono_tz::Europe::Amsterdam).date_naive() - chrono::Duration::days(days))
@@ -248,12 +265,12 @@ fn today_minus_days(days: i64) -> String {
 type Doc = Box<dyn Fn(&Fixture, usize) -> (String, Value)>;
 
 /// One row: an operation, how to call it on the caller's own records and on another city's,
-/// and the outcome per role (ADMIN, CITY_ADMIN, COORDINATOR, PARTNER, ANALYST).
+/// and the outcome per role (ADMIN, CITY_ADMIN, COORDINATOR, PARTNER, ANALYST, COMMUNITY_BUILDER).
 struct Row {
     op: &'static str,
     own: Doc,
-    own_expect: [Expect; 5],
-    other: Option<(Doc, [Expect; 5])>,
+    own_expect: [Expect; 6],
+    other: Option<(Doc, [Expect; 6])>,
 }
 
 fn doc(q: &'static str, vars: impl Fn(&Fixture, usize) -> Value + 'static) -> Doc {
@@ -262,18 +279,18 @@ fn doc(q: &'static str, vars: impl Fn(&Fixture, usize) -> Value + 'static) -> Do
 
 fn rows() -> Vec<Row> {
     vec![
-        Row { op: "me", own: doc("{ me { id role } }", |_, _| json!({})), own_expect: [Ok; 5], other: None },
-        Row { op: "cities", own: doc("{ cities { slug name } }", |_, _| json!({})), own_expect: [Ok; 5], other: None },
+        Row { op: "me", own: doc("{ me { id role } }", |_, _| json!({})), own_expect: [Ok; 6], other: None },
+        Row { op: "cities", own: doc("{ cities { slug name } }", |_, _| json!({})), own_expect: [Ok; 6], other: None },
         Row {
             op: "city",
             own: doc("{ city(slug:\"almere\") { slug } }", |_, _| json!({})),
-            own_expect: [Ok; 5],
+            own_expect: [Ok; 6],
             other: None,
         },
         Row {
             op: "welcomeGroups",
             own: doc("{ welcomeGroups { totalCount edges { node { id } } } }", |_, _| json!({})),
-            own_expect: [Ok, Ok, Ok, Ok, Forbidden],
+            own_expect: [Ok, Ok, Ok, Ok, Forbidden, Ok],
             other: None,
         },
         Row {
@@ -282,26 +299,26 @@ fn rows() -> Vec<Row> {
                 "query($id:ID!){ welcomeGroup(id:$id){ id members { id name } } }",
                 |f, _| json!({"id": f.own_group}),
             ),
-            own_expect: [Ok, Ok, Ok, Ok, Forbidden],
+            own_expect: [Ok, Ok, Ok, Ok, Forbidden, NotFound],
             other: Some((
                 doc("query($id:ID!){ welcomeGroup(id:$id){ id } }", |f, _| json!({"id": f.other_group})),
-                [Ok, NotFound, NotFound, NotFound, Forbidden],
+                [Ok, NotFound, NotFound, NotFound, Forbidden, NotFound],
             )),
         },
         Row {
             op: "newcomers",
             own: doc("{ newcomers { totalCount edges { node { id status } } } }", |_, _| json!({})),
-            own_expect: [Ok, Ok, Ok, Ok, Forbidden],
+            own_expect: [Ok, Ok, Ok, Ok, Forbidden, Ok],
             other: None,
         },
         Row {
             op: "newcomer",
             own: doc("query($id:ID!){ newcomer(id:$id){ id status } }", |f, _| json!({"id": f.own_newcomer})),
             // A coordinator sees only the newcomer of their own match; this one is not.
-            own_expect: [Ok, Ok, NotFound, Ok, Forbidden],
+            own_expect: [Ok, Ok, NotFound, Ok, Forbidden, NotFound],
             other: Some((
                 doc("query($id:ID!){ newcomer(id:$id){ id } }", |f, _| json!({"id": f.other_newcomer})),
-                [Ok, NotFound, NotFound, NotFound, Forbidden],
+                [Ok, NotFound, NotFound, NotFound, Forbidden, NotFound],
             )),
         },
         Row {
@@ -313,16 +330,16 @@ fn rows() -> Vec<Row> {
             ),
             // Anyone may try to log in; a wrong password is UNAUTHENTICATED for everyone
             // (checked in users.rs); here it only must not be FORBIDDEN or NOT_FOUND.
-            own_expect: [Ok; 5],
+            own_expect: [Ok; 6],
             other: None,
         },
         Row {
             op: "createWelcomeGroup",
             own: doc(CREATE_GROUP, |_, _| json!({"input": group_input("almere")})),
-            own_expect: [Ok, Ok, Forbidden, Ok, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Ok, Forbidden, Forbidden],
             other: Some((
                 doc(CREATE_GROUP, |_, _| json!({"input": group_input("rotterdam")})),
-                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
@@ -331,13 +348,13 @@ fn rows() -> Vec<Row> {
                 "mutation($id:ID!){ updateWelcomeGroup(id:$id, input:{capacity:5}){ id } }",
                 |f, _| json!({"id": f.own_group}),
             ),
-            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc(
                     "mutation($id:ID!){ updateWelcomeGroup(id:$id, input:{capacity:5}){ id } }",
                     |f, _| json!({"id": f.other_group}),
                 ),
-                [Ok, NotFound, NotFound, Forbidden, Forbidden],
+                [Ok, NotFound, NotFound, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
@@ -345,46 +362,46 @@ fn rows() -> Vec<Row> {
             own: doc(ADD_MEMBER, |f, _| json!({"g": f.own_group, "input": member_input(false)})),
             // A partner adds members only to groups its own account created (staff made this
             // one); security.rs holds the partner's own case.
-            own_expect: [Ok, Ok, Ok, NotFound, Forbidden],
+            own_expect: [Ok, Ok, Ok, NotFound, Forbidden, Forbidden],
             other: Some((
                 doc(ADD_MEMBER, |f, _| json!({"g": f.other_group, "input": member_input(false)})),
-                [Ok, NotFound, NotFound, NotFound, Forbidden],
+                [Ok, NotFound, NotFound, NotFound, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "updateGroupMember",
             own: doc(UPDATE_MEMBER, |f, r| json!({"id": f.own_members[r]})),
-            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc(UPDATE_MEMBER, |f, _| json!({"id": f.other_member})),
-                [Ok, NotFound, NotFound, Forbidden, Forbidden],
+                [Ok, NotFound, NotFound, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "handOverCoordination",
             own: doc(HAND_OVER, |f, r| json!({"g": f.own_group, "m": f.handover[r]})),
-            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc(HAND_OVER, |f, _| json!({"g": f.other_group, "m": f.other_handover})),
-                [Ok, NotFound, NotFound, Forbidden, Forbidden],
+                [Ok, NotFound, NotFound, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "removeGroupMember",
             own: doc("mutation($id:ID!){ removeGroupMember(id:$id) }", |f, r| json!({"id": f.own_members[r]})),
-            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc("mutation($id:ID!){ removeGroupMember(id:$id) }", |f, _| json!({"id": f.other_member})),
-                [Ok, NotFound, NotFound, Forbidden, Forbidden],
+                [Ok, NotFound, NotFound, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "markGroupReady",
             own: doc("mutation($id:ID!){ markGroupReady(id:$id){ status } }", |f, _| json!({"id": f.own_ready})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc("mutation($id:ID!){ markGroupReady(id:$id){ status } }", |f, _| json!({"id": f.other_group})),
-                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
@@ -393,22 +410,22 @@ fn rows() -> Vec<Row> {
                 "mutation($id:ID!){ withdrawWelcomeGroup(id:$id, reason:\"test\"){ status } }",
                 |f, r| json!({"id": f.own_forming[r]}),
             ),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc(
                     "mutation($id:ID!){ withdrawWelcomeGroup(id:$id, reason:\"test\"){ status } }",
                     |f, _| json!({"id": f.other_forming}),
                 ),
-                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "registerNewcomer",
             own: doc(REGISTER, |_, _| json!({"input": newcomer_input("almere")})),
-            own_expect: [Ok, Ok, Forbidden, Ok, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Ok, Forbidden, Forbidden],
             other: Some((
                 doc(REGISTER, |_, _| json!({"input": newcomer_input("rotterdam")})),
-                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
@@ -419,13 +436,13 @@ fn rows() -> Vec<Row> {
             ),
             // A partner changes only households its own account registered (staff registered
             // this one); security.rs holds the partner's own case.
-            own_expect: [Ok, Ok, Forbidden, NotFound, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, NotFound, Forbidden, NotFound],
             other: Some((
                 doc(
                     "mutation($id:ID!){ updateNewcomer(id:$id, input:{dutchLevel:B1}){ id } }",
                     |f, _| json!({"id": f.other_newcomer}),
                 ),
-                [Ok, NotFound, Forbidden, NotFound, Forbidden],
+                [Ok, NotFound, Forbidden, NotFound, Forbidden, NotFound],
             )),
         },
         Row {
@@ -434,80 +451,83 @@ fn rows() -> Vec<Row> {
                 "mutation($id:ID!){ withdrawNewcomer(id:$id, reason:\"moved\"){ status } }",
                 |f, r| json!({"id": f.own_waiting[r]}),
             ),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc(
                     "mutation($id:ID!){ withdrawNewcomer(id:$id, reason:\"moved\"){ status } }",
                     |f, _| json!({"id": f.other_waiting}),
                 ),
-                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "scoringScripts",
             own: doc("{ scoringScripts(citySlug:\"almere\"){ version } }", |_, _| json!({})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc("{ scoringScripts(citySlug:\"rotterdam\"){ version } }", |_, _| json!({})),
-                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "validateScoringScript",
             own: doc(VALIDATE, |_, _| json!({"c": "almere", "s": SCRIPT})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc(VALIDATE, |_, _| json!({"c": "rotterdam", "s": SCRIPT})),
-                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "previewScoringScript",
             own: doc(PREVIEW, |_, _| json!({"c": "almere", "s": SCRIPT})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc(PREVIEW, |_, _| json!({"c": "rotterdam", "s": SCRIPT})),
-                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "publishScoringScript",
             own: doc(PUBLISH, |_, _| json!({"c": "almere", "s": SCRIPT})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc(PUBLISH, |_, _| json!({"c": "rotterdam", "s": SCRIPT})),
-                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "activateScoringScript",
             own: doc(ACTIVATE, |_, _| json!({"c": "almere"})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc(ACTIVATE, |_, _| json!({"c": "rotterdam"})),
-                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "runMatching",
             own: doc(RUN, |_, _| json!({"c": "almere"})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
-            other: Some((doc(RUN, |_, _| json!({"c": "rotterdam"})), [Ok, Forbidden, Forbidden, Forbidden, Forbidden])),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+            other: Some((
+                doc(RUN, |_, _| json!({"c": "rotterdam"})),
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "matches",
             own: doc("{ matches { totalCount edges { node { id score } } } }", |_, _| json!({})),
-            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden, Ok],
             other: None,
         },
         Row {
             op: "match",
             own: doc("query($id:ID!){ match(id:$id){ id score } }", |f, _| json!({"id": f.own_match})),
             // The coordinator's group is not in this match.
-            own_expect: [Ok, Ok, NotFound, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, NotFound, Forbidden, Forbidden, NotFound],
             other: Some((
                 doc("query($id:ID!){ match(id:$id){ id } }", |f, _| json!({"id": f.other_match})),
-                [Ok, NotFound, NotFound, Forbidden, Forbidden],
+                [Ok, NotFound, NotFound, Forbidden, Forbidden, NotFound],
             )),
         },
         Row {
@@ -517,7 +537,7 @@ fn rows() -> Vec<Row> {
                 "query($id:ID!){ match(id:$id){ id newcomer { preferredName languages { code } } } }",
                 |f, _| json!({"id": f.active}),
             ),
-            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden, NotFound],
             other: None,
         },
         Row {
@@ -528,40 +548,40 @@ fn rows() -> Vec<Row> {
                 "query($id:ID!){ match(id:$id){ id status newcomer { preferredName } } }",
                 |f, _| json!({"id": f.own_past}),
             ),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, NotFound],
             other: None,
         },
         Row {
             op: "match",
             own: doc("query($id:ID!){ match(id:$id){ id status endReason } }", |f, _| json!({"id": f.own_past})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, NotFound],
             other: None,
         },
         Row {
             op: "matchingRun",
             own: doc("query($id:ID!){ matchingRun(id:$id){ id totalScore } }", |f, _| json!({"id": f.own_run})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc("query($id:ID!){ matchingRun(id:$id){ id } }", |f, _| json!({"id": f.other_run})),
-                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "recommendations",
             own: doc("query($n:ID!){ recommendations(newcomerId:$n){ score } }", |f, _| json!({"n": f.own_newcomer})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc("query($n:ID!){ recommendations(newcomerId:$n){ score } }", |f, _| json!({"n": f.other_newcomer})),
-                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "acceptMatch",
             own: doc("mutation($id:ID!){ acceptMatch(id:$id){ status } }", |f, r| json!({"id": f.accept[r]})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc("mutation($id:ID!){ acceptMatch(id:$id){ status } }", |f, _| json!({"id": f.other_accept})),
-                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
@@ -570,31 +590,31 @@ fn rows() -> Vec<Row> {
                 "mutation($id:ID!){ rejectMatch(id:$id, reason:\"no\"){ status } }",
                 |f, r| json!({"id": f.reject[r]}),
             ),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc(
                     "mutation($id:ID!){ rejectMatch(id:$id, reason:\"no\"){ status } }",
                     |f, _| json!({"id": f.other_reject}),
                 ),
-                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "proposeMatch",
             own: doc(PROPOSE, |f, r| json!({"n": f.propose[r].0, "g": f.propose[r].1})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc(PROPOSE, |f, _| json!({"n": f.other_propose.0, "g": f.other_propose.1})),
-                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "logActivity",
             own: doc(LOG_ACTIVITY, |f, _| json!({"m": f.active, "input": activity_input(&today_minus_days(1))})),
-            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden, NotFound],
             other: Some((
                 doc(LOG_ACTIVITY, |f, _| json!({"m": f.other_active, "input": activity_input(&today_minus_days(1))})),
-                [Ok, NotFound, NotFound, Forbidden, Forbidden],
+                [Ok, NotFound, NotFound, Forbidden, Forbidden, NotFound],
             )),
         },
         Row {
@@ -603,106 +623,148 @@ fn rows() -> Vec<Row> {
                 UPDATE_ACTIVITY,
                 |f, r| json!({"id": f.activity[r], "input": activity_input(&today_minus_days(2))}),
             ),
-            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden, NotFound],
             other: Some((
                 doc(
                     UPDATE_ACTIVITY,
                     |f, _| json!({"id": f.other_activity, "input": activity_input(&today_minus_days(2))}),
                 ),
-                [Ok, NotFound, NotFound, Forbidden, Forbidden],
+                [Ok, NotFound, NotFound, Forbidden, Forbidden, NotFound],
             )),
         },
         Row {
             op: "recordCheckIn",
-            own: doc(CHECK_IN, |f, r| json!({"m": f.active, "input": check_in_input([3, 6, 12, 3, 3][r])})),
-            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden],
+            own: doc(CHECK_IN, |f, r| json!({"m": f.active, "input": check_in_input([3, 6, 12, 3, 3, 3][r])})),
+            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden, NotFound],
             other: Some((
                 doc(CHECK_IN, |f, _| json!({"m": f.other_active, "input": check_in_input(3)})),
-                [Ok, NotFound, NotFound, Forbidden, Forbidden],
+                [Ok, NotFound, NotFound, Forbidden, Forbidden, NotFound],
             )),
         },
         Row {
             op: "endMatch",
             own: doc(END, |f, r| json!({"id": f.end[r]})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
-            other: Some((doc(END, |f, _| json!({"id": f.other_end})), [Ok, NotFound, Forbidden, Forbidden, Forbidden])),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+            other: Some((
+                doc(END, |f, _| json!({"id": f.other_end})),
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden, Forbidden],
+            )),
         },
         Row {
             op: "completeMatch",
             own: doc(COMPLETE, |f, r| json!({"id": f.complete[r]})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc(COMPLETE, |f, _| json!({"id": f.other_complete})),
-                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "checkInsDue",
             own: doc("{ checkInsDue(citySlug:\"almere\"){ month } }", |_, _| json!({})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc("{ checkInsDue(citySlug:\"rotterdam\"){ month } }", |_, _| json!({})),
-                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
+            )),
+        },
+        Row {
+            op: "recordHouseholdCheckIn",
+            own: doc(
+                HOUSEHOLD_CHECK_IN,
+                |f, r| json!({"m": f.active, "input": household_input([3, 6, 3, 3, 3, 3][r])}),
+            ),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, NotFound],
+            other: Some((
+                doc(HOUSEHOLD_CHECK_IN, |f, _| json!({"m": f.other_active, "input": household_input(3)})),
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden, NotFound],
+            )),
+        },
+        Row {
+            op: "recordBaseline",
+            own: doc(BASELINE, |f, _| json!({"n": f.own_newcomer})),
+            own_expect: [Ok, Ok, Forbidden, NotFound, Forbidden, NotFound],
+            other: Some((
+                doc(BASELINE, |f, _| json!({"n": f.other_newcomer})),
+                [Ok, NotFound, Forbidden, NotFound, Forbidden, NotFound],
+            )),
+        },
+        Row {
+            op: "assignCommunityBuilder",
+            own: doc(ASSIGN_BUILDER, |f, _| json!({"m": f.own_match})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+            other: Some((
+                doc(ASSIGN_BUILDER, |f, _| json!({"m": f.other_match})),
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden, Forbidden],
+            )),
+        },
+        Row {
+            op: "groupsBelowMinimum",
+            own: doc("{ groupsBelowMinimum(citySlug:\"almere\"){ id } }", |_, _| json!({})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+            other: Some((
+                doc("{ groupsBelowMinimum(citySlug:\"rotterdam\"){ id } }", |_, _| json!({})),
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "matchesDueForCompletion",
             own: doc("{ matchesDueForCompletion(citySlug:\"almere\"){ id } }", |_, _| json!({})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc("{ matchesDueForCompletion(citySlug:\"rotterdam\"){ id } }", |_, _| json!({})),
-                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "cityStatistics",
             own: doc("{ cityStatistics(citySlug:\"almere\"){ activeMatches { display } } }", |_, _| json!({})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Ok],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Ok, Forbidden],
             other: Some((
                 doc("{ cityStatistics(citySlug:\"rotterdam\"){ activeMatches { display } } }", |_, _| json!({})),
-                [Ok, Forbidden, Forbidden, Forbidden, Ok],
+                [Ok, Forbidden, Forbidden, Forbidden, Ok, Forbidden],
             )),
         },
         Row {
             op: "criterionOutcomes",
             own: doc("{ criterionOutcomes(citySlug:\"almere\"){ criterion } }", |_, _| json!({})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Ok],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Ok, Forbidden],
             other: Some((
                 doc("{ criterionOutcomes(citySlug:\"rotterdam\"){ criterion } }", |_, _| json!({})),
-                [Ok, Forbidden, Forbidden, Forbidden, Ok],
+                [Ok, Forbidden, Forbidden, Forbidden, Ok, Forbidden],
             )),
         },
         Row {
             op: "exportCatalog",
             own: doc("{ exportCatalog { keyId k datasets { name columns { name kind } } } }", |_, _| json!({})),
-            own_expect: [Ok, Forbidden, Forbidden, Forbidden, Ok],
+            own_expect: [Ok, Forbidden, Forbidden, Forbidden, Ok, Forbidden],
             other: None,
         },
         Row {
             op: "personalDataReport",
             own: doc("query($id:ID!){ personalDataReport(newcomerId:$id) }", |f, _| json!({"id": f.own_newcomer})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc("query($id:ID!){ personalDataReport(newcomerId:$id) }", |f, _| json!({"id": f.other_newcomer})),
-                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "eraseNewcomer",
             own: doc("mutation($id:ID!){ eraseNewcomer(id:$id) }", |f, r| json!({"id": f.erase[r]})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc("mutation($id:ID!){ eraseNewcomer(id:$id) }", |f, _| json!({"id": f.other_erase})),
-                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "eraseGroupMember",
             own: doc("mutation($id:ID!){ eraseGroupMember(id:$id) }", |f, r| json!({"id": f.erase_member[r]})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc("mutation($id:ID!){ eraseGroupMember(id:$id) }", |f, _| json!({"id": f.other_erase_member})),
-                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
@@ -710,43 +772,43 @@ fn rows() -> Vec<Row> {
             own: doc("{ contactReads(first: 5){ totalCount edges { node { entityId fields reads } } } }", |_, _| {
                 json!({})
             }),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: None,
         },
         Row {
             op: "updateCitySettings",
             own: doc(CITY_SETTINGS, |_, _| json!({"c": "almere"})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc(CITY_SETTINGS, |_, _| json!({"c": "rotterdam"})),
-                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "users",
             own: doc("{ users(first: 5){ totalCount edges { node { id role lastSignInAt } } } }", |_, _| json!({})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc("{ users(citySlug: \"rotterdam\", first: 5){ totalCount } }", |_, _| json!({})),
-                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "inviteUser",
             own: doc(INVITE, |_, r| json!({"e": format!("own-invite-{r}@example.org"), "c": "almere"})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc(INVITE, |_, r| json!({"e": format!("other-invite-{r}@example.org"), "c": "rotterdam"})),
-                [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "sendPasswordReset",
             own: doc(RESET, |f, r| json!({"id": f.accounts[r]})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc(RESET, |f, _| json!({"id": f.other_account})),
-                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
@@ -756,34 +818,34 @@ fn rows() -> Vec<Row> {
                 "mutation($t:String!){ acceptInvitation(token:$t, password:\"a long enough password\"){ token } }",
                 |f, r| json!({"t": f.invitations[r]}),
             ),
-            own_expect: [Ok; 5],
+            own_expect: [Ok; 6],
             other: None,
         },
         Row {
             op: "changeUserRole",
             own: doc(CHANGE_ROLE, |f, r| json!({"id": f.accounts[r], "c": "almere"})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc(CHANGE_ROLE, |f, _| json!({"id": f.other_account, "c": "rotterdam"})),
-                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "disableUser",
             own: doc("mutation($id:ID!){ disableUser(id:$id){ disabledAt } }", |f, r| json!({"id": f.accounts[r]})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc("mutation($id:ID!){ disableUser(id:$id){ disabledAt } }", |f, _| json!({"id": f.other_account})),
-                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
             op: "enableUser",
             own: doc("mutation($id:ID!){ enableUser(id:$id){ disabledAt } }", |f, r| json!({"id": f.accounts[r]})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc("mutation($id:ID!){ enableUser(id:$id){ disabledAt } }", |f, _| json!({"id": f.other_account})),
-                [Ok, NotFound, Forbidden, Forbidden, Forbidden],
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {
@@ -792,13 +854,13 @@ fn rows() -> Vec<Row> {
                 "mutation($s:String!){ createCity(slug:$s, name:\"Nieuwstad\"){ slug } }",
                 |_, r| json!({"s": format!("nieuwstad-{r}")}),
             ),
-            own_expect: [Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
             other: None,
         },
         Row {
             op: "auditLog",
             own: doc("{ auditLog(first: 5){ totalCount edges { node { action citySlug } } } }", |_, _| json!({})),
-            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden],
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
             other: None,
         },
     ]

@@ -260,6 +260,11 @@ pub fn check_in_input(month: i32) -> Value {
     json!({ "month": month, "newcomerSatisfaction": 4, "groupSatisfaction": 5, "dutchLevel": "B1", "workStatus": "PART_TIME_WORK", "networkSize": 12, "notes": "going well" })
 }
 
+/// The household's own answers at a check-in.
+pub fn household_input(month: i32) -> Value {
+    json!({ "month": month, "satisfaction": 3, "wellbeing": 4, "dutchLevel": "A2", "workStatus": "SEARCHING", "networkSize": 4, "notes": "told in Tigrinya" })
+}
+
 pub const LOG_ACTIVITY: &str =
     "mutation($m:ID!,$input:ActivityInput!){ logActivity(matchId:$m, input:$input){ id date kind } }";
 pub const CHECK_IN: &str =

@@ -12,6 +12,10 @@ pub enum Role {
     Admin,
     /// Staff of one city: everything in that city.
     CityAdmin,
+    /// Programme staff who support several matches in one city, often in the household's
+    /// language: the matches assigned to them, their households and groups, and the household's
+    /// own check-in answers.
+    CommunityBuilder,
     /// The coordinator of one welcome group: that group and its match.
     Coordinator,
     /// Researchers: anonymised exports and statistics, no personal data.

@@ -70,6 +70,9 @@ pub struct RegisterNewcomerInput {
     /// A retried registration with the same key (from the same account) returns the same
     /// newcomer instead of a duplicate. 1-200 characters.
     pub idempotency_key: Option<String>,
+    /// The baseline taken at registration (network size, work or study, Dutch level,
+    /// well-being), to measure the year against. Optional; `recordBaseline` takes it later.
+    pub baseline: Option<BaselineInput>,
 }
 
 /// Changes to a newcomer; fields left out stay as they are. Optional text fields are cleared
@@ -227,12 +230,14 @@ pub struct ActivityInput {
     pub notes: Option<String>,
 }
 
-/// A check-in to record.
+/// A check-in to record: the group's view (its coordinator's answers, or staff's). The
+/// household's own answers are its view: `recordHouseholdCheckIn`.
 #[derive(InputObject, Clone, Debug)]
 pub struct CheckInInput {
-    /// 3, 6 or 12: months since the start.
+    /// 3, 6 or 12: months since the start; 0 for the exit check-in after an early end.
     pub month: i32,
-    /// 1-5, asked of the newcomer in a conversation without the group present.
+    /// 1-5: how the group sees the household's satisfaction (the household's own answer is in
+    /// its view of the check-in).
     pub newcomer_satisfaction: i32,
     /// 1-5, asked of the group.
     pub group_satisfaction: i32,
@@ -244,6 +249,39 @@ pub struct CheckInInput {
     pub network_size: i32,
     /// Free text, at most 2000 characters. Personal data: never exported.
     pub notes: Option<String>,
+}
+
+/// The household's own answers at a check-in, asked without the group present (by a community
+/// builder or staff). Never readable by the group.
+#[derive(InputObject, Clone, Debug)]
+pub struct HouseholdCheckInInput {
+    /// 3, 6 or 12: months since the start; 0 for the exit check-in after an early end.
+    pub month: i32,
+    /// 1-5: the household's satisfaction with the match.
+    pub satisfaction: i32,
+    /// 1-5: the household's well-being (as at the baseline).
+    pub wellbeing: i32,
+    /// The household's Dutch level now.
+    pub dutch_level: CefrLevel,
+    /// Work or education now.
+    pub work_status: WorkStatus,
+    /// People in the household's social network beyond the group, 0-1000.
+    pub network_size: i32,
+    /// Free text, at most 2000 characters. Personal data: never exported.
+    pub notes: Option<String>,
+}
+
+/// The baseline of a household at registration.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct BaselineInput {
+    /// People in the household's social network, 0-1000.
+    pub network_size: i32,
+    /// Work or education.
+    pub work_status: WorkStatus,
+    /// Level of Dutch (CEFR).
+    pub dutch_level: CefrLevel,
+    /// 1-5.
+    pub wellbeing: i32,
 }
 
 /// A newcomer and a group.
@@ -448,6 +486,7 @@ impl From<RegisterNewcomerInput> for newcomers::RegisterNewcomerInput {
             consent_date: v.consent_date.map(Into::into),
             privacy_notice_version: v.privacy_notice_version,
             idempotency_key: v.idempotency_key,
+            baseline: v.baseline.map(Into::into),
         }
     }
 }
@@ -567,6 +606,41 @@ impl From<CheckInInput> for year::CheckInInput {
             notes: v.notes,
         }
     }
+}
+
+impl From<HouseholdCheckInInput> for year::HouseholdCheckInInput {
+    fn from(v: HouseholdCheckInInput) -> Self {
+        Self {
+            month: v.month,
+            satisfaction: v.satisfaction,
+            wellbeing: v.wellbeing,
+            dutch_level: v.dutch_level.into(),
+            work_status: v.work_status.into(),
+            network_size: v.network_size,
+            notes: v.notes,
+        }
+    }
+}
+
+impl From<BaselineInput> for year::BaselineInput {
+    fn from(v: BaselineInput) -> Self {
+        Self {
+            network_size: v.network_size,
+            work_status: v.work_status.into(),
+            dutch_level: v.dutch_level.into(),
+            wellbeing: v.wellbeing,
+        }
+    }
+}
+
+/// Whose answers a check-in holds.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "services::year::CheckInView")]
+pub enum CheckInView {
+    /// The household's own, asked without the group present; never readable by the group.
+    Household,
+    /// The group's, recorded by its coordinator.
+    Group,
 }
 
 impl From<PairInput> for rounds::PairInput {

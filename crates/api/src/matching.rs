@@ -193,8 +193,9 @@ impl Match {
         };
         run.await.gql()
     }
-    /// The check-ins of months 3, 6 and 12 recorded so far. Staff, and the coordinator while
-    /// the match is ACTIVE.
+    /// The group's view of the check-ins recorded so far (months 3, 6 and 12; 0 for the exit
+    /// check-in). Staff, the match's community builder, and the coordinator while the match is
+    /// ACTIVE.
     #[graphql(complexity = "child_complexity + DB_COST")]
     async fn check_ins(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::year::CheckIn>> {
         let run = async {
@@ -203,6 +204,35 @@ impl Match {
                 return Err(AppError::forbidden("a group reads check-ins only while its match is ACTIVE"));
             }
             Ok(services::year::check_ins(&state.db, &self.0.id).await?.into_iter().map(crate::year::CheckIn).collect())
+        };
+        run.await.gql()
+    }
+    /// The household's own view of the check-ins recorded so far, asked without the group
+    /// present. Staff and the match's community builder; FORBIDDEN for the group's coordinator.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn household_check_ins(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::year::HouseholdCheckIn>> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            let rows = services::year::household_check_ins(&state.db, p, &self.0).await?;
+            Ok(rows.into_iter().map(crate::year::HouseholdCheckIn).collect())
+        };
+        run.await.gql()
+    }
+    /// Id of the COMMUNITY_BUILDER account that supports this match, if one is assigned. Staff
+    /// and that community builder.
+    async fn community_builder_id(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ID>> {
+        let run = async {
+            let (_, p, _turn) = both(ctx).await?;
+            if !matches!(
+                p.role,
+                domain::enums::Role::Admin | domain::enums::Role::CityAdmin | domain::enums::Role::CommunityBuilder
+            ) {
+                return Err(AppError::forbidden("only staff read who supports a match"));
+            }
+            Ok(self.0.community_builder_id.clone().map(ID))
         };
         run.await.gql()
     }

@@ -103,6 +103,21 @@ impl Newcomer {
     }
 }
 
+/// A household's baseline: where it stood at registration, to measure the year against.
+#[derive(SimpleObject)]
+pub struct Baseline {
+    /// People in the household's social network.
+    pub network_size: i32,
+    /// Work or education.
+    pub work_status: crate::inputs::WorkStatus,
+    /// Level of Dutch (CEFR).
+    pub dutch_level: CefrLevel,
+    /// Well-being, 1-5.
+    pub wellbeing: i32,
+    /// The day it was taken.
+    pub recorded_on: crate::scalars::Date,
+}
+
 /// One language a newcomer speaks.
 #[derive(SimpleObject)]
 pub struct LanguageSkill {
@@ -260,9 +275,32 @@ impl Newcomer {
     async fn privacy_notice_version(&self) -> async_graphql::Result<Option<&str>> {
         self.full(self.model.privacy_notice_version.as_deref())
     }
-    /// When the household started waiting (kept across an early end of a match). Staff only.
+    /// When the household started waiting, moved forward by the time it spent in a match that
+    /// ended early: today minus this is the time it has waited, and only that. Staff only.
     async fn waiting_since(&self) -> async_graphql::Result<Option<Timestamp>> {
         self.full(Some(Timestamp(self.model.waiting_since)))
+    }
+    /// The baseline taken at registration (or later with `recordBaseline`); null when none was
+    /// taken. Staff and the community builder of its match.
+    async fn baseline(&self) -> async_graphql::Result<Option<Baseline>> {
+        let n = &self.model;
+        let baseline = match (
+            n.baseline_network_size,
+            &n.baseline_work_status,
+            n.baseline_dutch_level,
+            n.baseline_wellbeing,
+            n.baseline_recorded_on,
+        ) {
+            (Some(network_size), Some(work), Some(dutch), Some(wellbeing), Some(on)) => Some(Baseline {
+                network_size,
+                work_status: services::year::WorkStatus::parse(work).into(),
+                dutch_level: dutch.into(),
+                wellbeing,
+                recorded_on: crate::scalars::Date(on),
+            }),
+            _ => None,
+        };
+        self.full(baseline)
     }
     /// The live (PROPOSED or ACTIVE) match, if any. Staff and the match's coordinator.
     #[graphql(complexity = "child_complexity + DB_COST")]

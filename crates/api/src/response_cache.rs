@@ -266,7 +266,13 @@ mod tests {
 
     #[test]
     fn keys_separate_callers_and_requests() {
-        let admin = Principal { user_id: "u1".into(), role: domain::enums::Role::Admin, city: None, group: None };
+        let admin = Principal {
+            user_id: "u1".into(),
+            role: domain::enums::Role::Admin,
+            city: None,
+            group: None,
+            supported: None,
+        };
         let city_admin =
             Principal { role: domain::enums::Role::CityAdmin, city: Some("almere".into()), ..admin.clone() };
         assert_ne!(key(&admin, None, "{}", "{ me { id } }"), key(&city_admin, None, "{}", "{ me { id } }"));

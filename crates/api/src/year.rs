@@ -3,14 +3,15 @@
 
 use crate::{DB_COST, UNPAGED};
 use async_graphql::{Context, ID, Object, SimpleObject};
-use entity::{activity_log, audit_log, check_in, contact_read};
+use entity::{activity_log, audit_log, check_in, contact_read, household_check_in};
 
 use crate::connection::{Conn, from_page};
 use crate::context::both;
 use crate::enums::CefrLevel;
 use crate::error::IntoGql;
 use crate::inputs::{
-    ActivityInput, ActivityKind, AuditFilter, CheckInInput, ContactReadFilter, DecisionSide, EndReason, WorkStatus,
+    ActivityInput, ActivityKind, AuditFilter, BaselineInput, CheckInInput, CheckInView, ContactReadFilter,
+    DecisionSide, EndReason, HouseholdCheckInInput, WorkStatus,
 };
 use crate::matching::Match;
 use crate::scalars::{Date, Timestamp};
@@ -61,21 +62,27 @@ impl ActivityLog {
     }
 }
 
-/// The check-in of month 3, 6 or 12.
+/// The group's view of the check-in of month 3, 6 or 12 (or 0: the exit check-in).
 pub struct CheckIn(pub check_in::Model);
 
-/// The check-in of month 3, 6 or 12.
+/// The group's view of the check-in of month 3, 6 or 12, or of the exit check-in after an early
+/// end (month 0). The household's own answers are `Match.householdCheckIns`.
 #[Object]
 impl CheckIn {
     /// Opaque id.
     async fn id(&self) -> ID {
         ID(self.0.id.clone())
     }
-    /// 3, 6 or 12.
+    /// 3, 6 or 12; 0 for the exit check-in.
     async fn month(&self) -> i32 {
         self.0.month
     }
-    /// 1-5, from the newcomer (asked without the group present).
+    /// Whose answers these are: always GROUP here.
+    async fn view(&self) -> CheckInView {
+        CheckInView::Group
+    }
+    /// 1-5: the household's satisfaction as the group sees it (check-ins recorded before the
+    /// two views existed hold what was asked of the household then).
     async fn newcomer_satisfaction(&self) -> i32 {
         self.0.newcomer_satisfaction
     }
@@ -111,6 +118,63 @@ impl CheckIn {
     }
 }
 
+/// The household's own view of a check-in, asked without the group present. Staff and the
+/// match's community builder only; never the group.
+pub struct HouseholdCheckIn(pub household_check_in::Model);
+
+/// The household's own view of the check-in of month 3, 6 or 12, or of the exit check-in after
+/// an early end (month 0). Staff and the match's community builder only; never the group.
+#[Object]
+impl HouseholdCheckIn {
+    /// Opaque id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// 3, 6 or 12; 0 for the exit check-in.
+    async fn month(&self) -> i32 {
+        self.0.month
+    }
+    /// Whose answers these are: always HOUSEHOLD here.
+    async fn view(&self) -> CheckInView {
+        CheckInView::Household
+    }
+    /// 1-5: the household's satisfaction with the match.
+    async fn satisfaction(&self) -> i32 {
+        self.0.satisfaction
+    }
+    /// 1-5: the household's well-being.
+    async fn wellbeing(&self) -> i32 {
+        self.0.wellbeing
+    }
+    /// The household's Dutch level at the check-in.
+    async fn dutch_level(&self) -> CefrLevel {
+        self.0.dutch_level.into()
+    }
+    /// Work or education at the check-in.
+    async fn work_status(&self) -> WorkStatus {
+        svc::WorkStatus::parse(&self.0.work_status).into()
+    }
+    /// People in the household's social network beyond the group.
+    async fn network_size(&self) -> i32 {
+        self.0.network_size
+    }
+    /// Free text (personal data; never exported).
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn notes(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let c = &self.0;
+        let column = services::sealed::HOUSEHOLD_CHECK_IN_NOTES;
+        crate::loaders::open(ctx, &c.match_id, column, &c.id, c.notes.as_deref()).await.gql()
+    }
+    /// Id of the user who recorded it.
+    async fn recorded_by_id(&self) -> &str {
+        &self.0.recorded_by
+    }
+    /// When it was recorded.
+    async fn created_at(&self) -> Timestamp {
+        Timestamp(self.0.created_at)
+    }
+}
+
 /// A check-in that fell due and is missing.
 pub struct DueCheckIn(svc::DueCheckIn);
 
@@ -121,15 +185,20 @@ impl DueCheckIn {
     async fn r#match(&self) -> Match {
         Match(self.0.matched.clone())
     }
-    /// 3, 6 or 12.
+    /// 3, 6 or 12; 0 for the exit check-in after an early end.
     async fn month(&self) -> i32 {
         self.0.month
     }
-    /// The day it fell due.
+    /// Whose answers are missing: the household's (a community builder or staff asks them) or
+    /// the group's (its coordinator records them).
+    async fn view(&self) -> CheckInView {
+        self.0.view.into()
+    }
+    /// The day it fell due (for the exit check-in: the day the match ended).
     async fn due_date(&self) -> Date {
         Date(self.0.due)
     }
-    /// True more than 14 days after the due date.
+    /// True more than 14 days after the due date (30 for the exit check-in).
     async fn overdue(&self) -> bool {
         self.0.overdue
     }
@@ -373,7 +442,9 @@ pub struct YearQuery;
 
 #[Object]
 impl YearQuery {
-    /// Check-ins that fell due and are missing, for staff reminders.
+    /// Check-ins that fell due and are missing, one line per view, for staff reminders: months
+    /// 3, 6 and 12 of ACTIVE matches, and the exit check-ins of matches that ended early in the
+    /// last 90 days.
     #[graphql(complexity = "UNPAGED * child_complexity + DB_COST")]
     async fn check_ins_due(
         &self,
@@ -387,6 +458,22 @@ impl YearQuery {
                 .into_iter()
                 .map(DueCheckIn)
                 .collect())
+        };
+        run.await.gql()
+    }
+
+    /// MATCHED groups that fell below the minimum number of members (a member left), for staff
+    /// to act on. Staff.
+    #[graphql(complexity = "UNPAGED * child_complexity + DB_COST")]
+    async fn groups_below_minimum(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The city whose MATCHED groups are checked.")] city_slug: String,
+    ) -> async_graphql::Result<Vec<crate::groups::WelcomeGroup>> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            let groups = services::groups::below_minimum(&state.db, p, &city_slug).await?;
+            Ok(groups.into_iter().map(crate::groups::WelcomeGroup::new).collect())
         };
         run.await.gql()
     }
@@ -556,7 +643,9 @@ impl YearMutation {
         run.await.gql()
     }
 
-    /// Records the check-in of month 3, 6 or 12 (once each, not before it is due).
+    /// Records the group's view of the check-in of month 3, 6 or 12 (once each, not before it is
+    /// due), or of the exit check-in (month 0) after an early end: its coordinator, its community
+    /// builder, or staff.
     #[graphql(complexity = "child_complexity + DB_COST")]
     async fn record_check_in(
         &self,
@@ -573,7 +662,62 @@ impl YearMutation {
         run.await.gql()
     }
 
-    /// ACTIVE -> ENDED_EARLY; the newcomer is WAITING again (keeping their waiting time);
+    /// Records the household's own view of the check-in of month 3, 6 or 12 (once each, not
+    /// before it is due), or of the exit check-in (month 0) after an early end: the match's
+    /// community builder or staff, never the group.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn record_household_check_in(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Id of the match.")] match_id: ID,
+        #[graphql(desc = "The household's answers.")] input: HouseholdCheckInInput,
+    ) -> async_graphql::Result<HouseholdCheckIn> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            let today = state.settings.today();
+            svc::record_household_check_in(&state.db, &state.vault, today, p, &match_id, input.into())
+                .await
+                .map(HouseholdCheckIn)
+        };
+        run.await.gql()
+    }
+
+    /// Assigns the COMMUNITY_BUILDER who supports a match (one of its city), or nobody with
+    /// `userId: null`. Staff.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn assign_community_builder(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Id of the match.")] match_id: ID,
+        #[graphql(desc = "Id of the community builder's account; null to unassign.")] user_id: Option<ID>,
+    ) -> async_graphql::Result<Match> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            svc::assign_community_builder(&state.db, p, &match_id, user_id.as_ref().map(|u| u.as_str()))
+                .await
+                .map(Match)
+        };
+        run.await.gql()
+    }
+
+    /// Records (or takes again) a household's baseline: staff, the partner that registered it,
+    /// or the community builder of its match.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn record_baseline(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Id of the newcomer household.")] newcomer_id: ID,
+        #[graphql(desc = "The baseline.")] input: BaselineInput,
+    ) -> async_graphql::Result<crate::newcomers::Newcomer> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            let n = svc::record_baseline(&state.db, state.settings.today(), p, &newcomer_id, input.into()).await?;
+            crate::newcomers::Newcomer::scoped(&state.db, n, p).await
+        };
+        run.await.gql()
+    }
+
+    /// ACTIVE -> ENDED_EARLY; the newcomer is WAITING again (keeping the time it waited before);
     /// the group READY again (WITHDRAWN when it dissolved); this pair is never proposed again.
     async fn end_match(
         &self,

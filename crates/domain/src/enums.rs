@@ -37,6 +37,9 @@ closed_set! {
         Admin = "ADMIN",
         /// Staff of one city: everything in that city.
         CityAdmin = "CITY_ADMIN",
+        /// Programme staff who support several matches in one city, often in the household's
+        /// language: the matches assigned to them, and the household's own check-in answers.
+        CommunityBuilder = "COMMUNITY_BUILDER",
         /// The coordinator of one welcome group: that group and its match.
         Coordinator = "COORDINATOR",
         /// Researchers: anonymised exports and statistics, no personal data.

@@ -13,6 +13,16 @@ pub struct Principal {
     pub role: Role,
     pub city: Option<String>,
     pub group: Option<String>,
+    /// For a COMMUNITY_BUILDER: the matches assigned to them (read with the account).
+    pub supported: Option<Supported>,
+}
+
+/// The matches a community builder supports, with the groups and households in them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Supported {
+    pub matches: Vec<String>,
+    pub groups: Vec<String>,
+    pub newcomers: Vec<String>,
 }
 
 /// The records an operation may reach for one caller.
@@ -24,6 +34,8 @@ pub enum Scope {
     City(String),
     /// One welcome group (a coordinator's), in its city.
     Group { group_id: String, city: String },
+    /// The matches a community builder supports (and their groups and households), in their city.
+    Supported { city: String, of: Supported },
 }
 
 impl Scope {
@@ -31,7 +43,7 @@ impl Scope {
     pub fn covers_city(&self, city: &str) -> bool {
         match self {
             Scope::All => true,
-            Scope::City(c) | Scope::Group { city: c, .. } => c == city,
+            Scope::City(c) | Scope::Group { city: c, .. } | Scope::Supported { city: c, .. } => c == city,
         }
     }
 
@@ -41,6 +53,7 @@ impl Scope {
             Scope::All => true,
             Scope::City(c) => c == city,
             Scope::Group { group_id: g, .. } => g == group_id,
+            Scope::Supported { city: c, of } => c == city && of.groups.iter().any(|g| g == group_id),
         }
     }
 
@@ -60,7 +73,7 @@ impl Scope {
     pub fn city(&self) -> Option<&str> {
         match self {
             Scope::All => None,
-            Scope::City(c) | Scope::Group { city: c, .. } => Some(c),
+            Scope::City(c) | Scope::Group { city: c, .. } | Scope::Supported { city: c, .. } => Some(c),
         }
     }
 }
@@ -87,8 +100,11 @@ pub enum Op {
     DecideMatches,
     /// Read matches and runs.
     ReadMatches,
-    /// Log activities and record check-ins of a match.
+    /// Log activities and record check-ins of a match (the group's view).
     RecordYear,
+    /// Read and record the household's own view of its check-ins, and its baseline; never the
+    /// group's coordinator.
+    HouseholdView,
     /// City statistics and criterion outcomes (ANALYST: small counts suppressed).
     Statistics,
     /// Read the audit log.
@@ -113,6 +129,7 @@ enum Reach {
     All,
     OwnCity,
     OwnGroup,
+    OwnMatches,
 }
 
 fn reach(role: Role, op: Op) -> Option<Reach> {
@@ -123,6 +140,10 @@ fn reach(role: Role, op: Op) -> Option<Reach> {
         Role::CityAdmin => match op {
             Export | CreateCity => None,
             _ => Some(OwnCity),
+        },
+        Role::CommunityBuilder => match op {
+            ReadGroups | ReadNewcomers | UpdateNewcomer | ReadMatches | RecordYear | HouseholdView => Some(OwnMatches),
+            _ => None,
         },
         Role::Coordinator => match op {
             ReadGroups | UpdateGroup | AddMember | RemoveMember | UpdateMember | ReadNewcomers | ReadMatches
@@ -150,6 +171,9 @@ impl Principal {
             Reach::OwnCity => Ok(Scope::City(own_city()?)),
             Reach::OwnGroup => {
                 Ok(Scope::Group { group_id: self.group.clone().ok_or_else(forbidden)?, city: own_city()? })
+            }
+            Reach::OwnMatches => {
+                Ok(Scope::Supported { city: own_city()?, of: self.supported.clone().unwrap_or_default() })
             }
         }
     }

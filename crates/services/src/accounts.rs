@@ -281,6 +281,7 @@ pub async fn change_role(
         return Err(AppError::forbidden("you may give roles of your own city only, and no ADMIN or ANALYST role"));
     }
     let mut am: user::ActiveModel = u.clone().into();
+    am.member_id = Set(users::member_for(&txn, role, group.as_deref()).await?);
     am.role = Set(role);
     am.city_slug = Set(city);
     am.group_id = Set(group);

@@ -31,6 +31,9 @@ fn scope_condition(scope: &Scope) -> Condition {
         Scope::All => Condition::all(),
         Scope::City(c) => Condition::all().add(matches::Column::CitySlug.eq(c.as_str())),
         Scope::Group { group_id, .. } => Condition::all().add(matches::Column::GroupId.eq(group_id.as_str())),
+        Scope::Supported { city, of } => Condition::all()
+            .add(matches::Column::CitySlug.eq(city.as_str()))
+            .add(matches::Column::Id.is_in(of.matches.iter().map(String::as_str))),
     }
 }
 
@@ -41,6 +44,7 @@ pub fn in_scope(scope: &Scope, m: &matches::Model) -> bool {
         Scope::All => true,
         Scope::City(c) => m.city_slug == *c,
         Scope::Group { group_id, .. } => m.group_id == *group_id,
+        Scope::Supported { city, of } => m.city_slug == *city && of.matches.contains(&m.id),
     }
 }
 

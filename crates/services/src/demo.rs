@@ -372,6 +372,14 @@ fn generate(
             needs: Set(None),
             share_contact_with_group: Set(share),
             consent_date: Set(Some(today - Duration::days(waited))),
+            // The baseline taken at registration, for most households.
+            baseline_network_size: Set(Some(rng.random_range(0..12))),
+            baseline_work_status: Set(Some(
+                (*["NONE", "SEARCHING", "VOLUNTEERING", "EDUCATION"].choose(rng).unwrap_or(&"NONE")).to_owned(),
+            )),
+            baseline_dutch_level: Set(Some(dutch)),
+            baseline_wellbeing: Set(Some(rng.random_range(1..=5))),
+            baseline_recorded_on: Set(Some(today - Duration::days(waited))),
             privacy_notice_version: Set(Some("2026-01".into())),
             status: Set(NewcomerStatus::Waiting),
             status_reason: Set(None),
@@ -527,6 +535,7 @@ async fn year_together(
             decided_side: Set((status == MatchStatus::EndedEarly).then(|| "STAFF".to_owned())),
             decline_code: Set(None),
             proposable_again_on: Set(None),
+            community_builder_id: Set(None),
             created_by: Set(None),
             created_at: Set(proposed_at),
             updated_at: Set(now),
@@ -683,6 +692,9 @@ async fn reset_demo_users(conn: &impl ConnectionTrait) -> anyhow::Result<Vec<Dem
                     password_hash: Set(hash),
                     role: Set(role),
                     city_slug: Set(city.map(str::to_owned)),
+                    member_id: Set(users::member_for(conn, role, group.as_deref())
+                        .await
+                        .map_err(AppError::into_anyhow)?),
                     group_id: Set(group),
                     created_at: Set(Utc::now()),
                     disabled_at: Set(None),

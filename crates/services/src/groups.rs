@@ -125,6 +125,9 @@ fn scope_condition(scope: &Scope) -> Condition {
         Scope::All => Condition::all(),
         Scope::City(c) => Condition::all().add(welcome_group::Column::CitySlug.eq(c.as_str())),
         Scope::Group { group_id, .. } => Condition::all().add(welcome_group::Column::Id.eq(group_id.as_str())),
+        Scope::Supported { city, of } => Condition::all()
+            .add(welcome_group::Column::CitySlug.eq(city.as_str()))
+            .add(welcome_group::Column::Id.is_in(of.groups.iter().map(String::as_str))),
     }
 }
 
@@ -616,6 +619,24 @@ pub async fn hand_over_coordination(
     Ok(updated)
 }
 
+/// `groupsBelowMinimum`: a city's MATCHED groups with fewer members than a group needs, for staff
+/// to act on (find a member, or talk about the match).
+pub async fn below_minimum(db: &DatabaseConnection, p: &Principal, city: &str) -> AppResult<Vec<welcome_group::Model>> {
+    let city = crate::rounds::city_in_scope(db, p, Op::DecideMatches, city).await?;
+    let matched = welcome_group::Entity::find()
+        .filter(welcome_group::Column::CitySlug.eq(city.as_str()))
+        .filter(welcome_group::Column::Status.eq(GroupStatus::Matched))
+        .order_by_asc(welcome_group::Column::Id)
+        .all(db)
+        .await?;
+    let ids: Vec<String> = matched.iter().map(|g| g.id.clone()).collect();
+    let mut counts: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    for m in members_of(db, ids).await? {
+        *counts.entry(m.group_id).or_default() += 1;
+    }
+    Ok(matched.into_iter().filter(|g| counts.get(&g.id).copied().unwrap_or(0) < MIN_READY_MEMBERS).collect())
+}
+
 /// Bumps a group's version when its members change, so an `expectedVersion` read before the
 /// change is stale after it.
 async fn bump(conn: &impl ConnectionTrait, group: &welcome_group::Model) -> AppResult<()> {
@@ -634,29 +655,33 @@ pub async fn remove_member(db: &DatabaseConnection, p: &Principal, member_id: &s
         .await
         .map_err(|e| if matches!(e, AppError::NotFound(_)) { AppError::NotFound("group member") } else { e })?;
     ensure_open(&group)?;
+    // A member may always leave (people move, fall ill, stop); a group that drops below the
+    // minimum is not refused but flagged: a READY one is FORMING again, a MATCHED one keeps its
+    // match and appears in `groupsBelowMinimum` for staff to act on.
+    let mut below_minimum = false;
     if matches!(group.status, GroupStatus::Ready | GroupStatus::Matched) {
+        if member.is_coordinator {
+            return Err(AppError::conflict(format!(
+                "a {} group keeps its coordinator; hand coordination over before removing this member",
+                status_code(group.status)
+            )));
+        }
         let count = group_member::Entity::find()
             .filter(group_member::Column::GroupId.eq(group.id.as_str()))
             .count(&txn)
             .await?;
-        if count <= MIN_READY_MEMBERS {
-            return Err(AppError::conflict(format!(
-                "a {} group keeps at least {MIN_READY_MEMBERS} members; add a member before removing this one",
-                status_code(group.status)
-            )));
-        }
-        if member.is_coordinator {
-            return Err(AppError::conflict(format!(
-                "a {} group keeps its coordinator; this member is the coordinator",
-                status_code(group.status)
-            )));
-        }
+        below_minimum = count <= MIN_READY_MEMBERS;
     }
     group_member::Entity::delete_by_id(member.id.as_str()).exec(&txn).await?;
     // The deleted row's sealed values stay in the database's free space: destroying the
     // member's key makes them unreadable, as an erasure does.
     sealed::shred(&txn, vec![member.id.clone()]).await?;
-    bump(&txn, &group).await?;
+    if below_minimum && group.status == GroupStatus::Ready {
+        let am = welcome_group::ActiveModel { status: Set(GroupStatus::Forming), ..Default::default() };
+        save_versioned(&txn, am, &group.id, group.version).await?;
+    } else {
+        bump(&txn, &group).await?;
+    }
     audit::record(
         &txn,
         Some(p),
@@ -665,7 +690,7 @@ pub async fn remove_member(db: &DatabaseConnection, p: &Principal, member_id: &s
             entity_type: "group_member",
             entity_id: &member.id,
             city: Some(&group.city_slug),
-            details: json!({ "groupId": group.id }),
+            details: json!({ "groupId": group.id, "belowMinimum": below_minimum }),
         },
     )
     .await?;

@@ -92,6 +92,7 @@ impl Proposed<'_> {
             decided_side: Set(None),
             decline_code: Set(None),
             proposable_again_on: Set(None),
+            community_builder_id: Set(None),
             created_by: Set(Some(self.created_by.to_owned())),
             created_at: Set(now),
             updated_at: Set(now),

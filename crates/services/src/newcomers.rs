@@ -75,6 +75,8 @@ pub struct RegisterNewcomerInput {
     /// A retried registration with the same key (from the same account) returns the same
     /// newcomer instead of a duplicate. 1-200 characters.
     pub idempotency_key: Option<String>,
+    /// The baseline taken at registration (network, work, Dutch level, well-being).
+    pub baseline: Option<crate::year::BaselineInput>,
 }
 
 /// Changes to a newcomer; fields left out stay as they are. Optional text fields are cleared
@@ -142,6 +144,16 @@ pub async fn view_for(conn: &impl ConnectionTrait, p: &Principal, n: &newcomer::
         Role::Admin | Role::CityAdmin => HouseholdView::Full,
         Role::Partner => HouseholdView::Status,
         Role::Analyst => HouseholdView::Nothing,
+        // A community builder supports the household: everything staff see, for the households
+        // of the matches assigned to them.
+        Role::CommunityBuilder => {
+            let supports = p.supported.as_ref().is_some_and(|s| s.newcomers.contains(&n.id));
+            if supports && p.city.as_deref() == Some(n.city_slug.as_str()) {
+                HouseholdView::Full
+            } else {
+                HouseholdView::Nothing
+            }
+        }
         Role::Coordinator => {
             let Some(group) = &p.group else { return Ok(HouseholdView::Nothing) };
             let live = matches::Entity::find()
@@ -165,6 +177,9 @@ fn scope_condition(scope: &Scope) -> Condition {
         Scope::City(c) => Condition::all().add(newcomer::Column::CitySlug.eq(c.as_str())),
         // A coordinator sees only the newcomer of their group's live (proposed or active) match.
         Scope::Group { group_id, .. } => Condition::all().add(crate::matches::newcomer_of_live_match(group_id)),
+        Scope::Supported { city, of } => Condition::all()
+            .add(newcomer::Column::CitySlug.eq(city.as_str()))
+            .add(newcomer::Column::Id.is_in(of.newcomers.iter().map(String::as_str))),
     }
 }
 
@@ -273,6 +288,9 @@ pub async fn register(
     input: RegisterNewcomerInput,
 ) -> AppResult<newcomer::Model> {
     let scope = p.scope_for(Op::RegisterNewcomer)?;
+    if let Some(b) = &input.baseline {
+        b.check("baseline.")?;
+    }
     let city_slug = input.city_slug.trim().to_lowercase();
     let name = validate::required_text("name", &input.name, validate::MAX_NAME)?;
     let preferred_name = match input.preferred_name.as_deref() {
@@ -340,7 +358,7 @@ pub async fn register(
     let now = Utc::now();
     let id = new_id();
     let key = vault.create_key(&txn, &id).await?;
-    let model = newcomer::ActiveModel {
+    let mut model = newcomer::ActiveModel {
         registered_by: Set(Some(p.user_id.clone())),
         city_slug: Set(city_slug),
         name: Set(key.seal(sealed::NEWCOMER_NAME, &id, &name)?),
@@ -370,13 +388,20 @@ pub async fn register(
         idempotency_key: Set(idempotency_key.clone()),
         idempotency_fingerprint: Set(fingerprint.clone()),
         erased_at: Set(None),
+        baseline_network_size: Set(None),
+        baseline_work_status: Set(None),
+        baseline_dutch_level: Set(None),
+        baseline_wellbeing: Set(None),
+        baseline_recorded_on: Set(None),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
         id: Set(id),
+    };
+    if let Some(b) = &input.baseline {
+        b.apply(&mut model, today);
     }
-    .insert(&txn)
-    .await;
+    let model = model.insert(&txn).await;
     let model = match (model, &idempotency_key) {
         (Ok(m), _) => m,
         // Two retries with one key at the same moment (PostgreSQL; SQLite's writes are serial):

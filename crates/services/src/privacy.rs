@@ -120,6 +120,12 @@ async fn erase_newcomer_rows(db: &DatabaseConnection, cause: Cause<'_>, id: &str
         status_reason: Set(None),
         idempotency_key: Set(None),
         idempotency_fingerprint: Set(None),
+        // The baseline is the household's own well-being and circumstances: not kept once erased.
+        baseline_network_size: Set(None),
+        baseline_work_status: Set(None),
+        baseline_dutch_level: Set(None),
+        baseline_wellbeing: Set(None),
+        baseline_recorded_on: Set(None),
         erased_at: Set(Some(now)),
         version: Set(n.version + 1),
         updated_at: Set(now),
@@ -148,6 +154,11 @@ async fn erase_newcomer_rows(db: &DatabaseConnection, cause: Cause<'_>, id: &str
         check_in::Entity::update_many()
             .col_expr(check_in::Column::Notes, Expr::value(Option::<String>::None))
             .filter(check_in::Column::MatchId.is_in(match_ids.clone()))
+            .exec(&txn)
+            .await?;
+        entity::household_check_in::Entity::update_many()
+            .col_expr(entity::household_check_in::Column::Notes, Expr::value(Option::<String>::None))
+            .filter(entity::household_check_in::Column::MatchId.is_in(match_ids.clone()))
             .exec(&txn)
             .await?;
     }
@@ -293,6 +304,11 @@ pub async fn personal_data_report(
         .order_by_asc(check_in::Column::Id)
         .all(db)
         .await?;
+    let household_check_ins = entity::household_check_in::Entity::find()
+        .filter(entity::household_check_in::Column::MatchId.is_in(match_ids.clone()))
+        .order_by_asc(entity::household_check_in::Column::Id)
+        .all(db)
+        .await?;
     let mut about = match_ids.clone();
     about.push(n.id.clone());
     let entries = audit_log::Entity::find()
@@ -327,6 +343,11 @@ pub async fn personal_data_report(
     for c in &check_ins {
         check_in_notes.insert(c.id.clone(), open(keys.get(&c.match_id), s::CHECK_IN_NOTES, &c.id, c.notes.as_deref())?);
     }
+    let mut household_notes = std::collections::HashMap::new();
+    for c in &household_check_ins {
+        let notes = open(keys.get(&c.match_id), s::HOUSEHOLD_CHECK_IN_NOTES, &c.id, c.notes.as_deref())?;
+        household_notes.insert(c.id.clone(), notes);
+    }
     let reads = entity::contact_read::Entity::find()
         .filter(entity::contact_read::Column::EntityId.eq(n.id.as_str()))
         .order_by_asc(entity::contact_read::Column::Id)
@@ -347,6 +368,11 @@ pub async fn personal_data_report(
             "status": n.status.to_value(), "statusReason": status_reason,
             "waitingSince": n.waiting_since.to_rfc3339(), "erasedAt": n.erased_at.map(|t| t.to_rfc3339()),
             "createdAt": n.created_at.to_rfc3339(), "updatedAt": n.updated_at.to_rfc3339(),
+            "baseline": {
+                "networkSize": n.baseline_network_size, "workStatus": n.baseline_work_status,
+                "dutchLevel": n.baseline_dutch_level.map(|l| l.to_value()), "wellbeing": n.baseline_wellbeing,
+                "recordedOn": date(n.baseline_recorded_on),
+            },
         },
         "matches": own_matches.iter().map(|m| json!({
             "id": m.id, "groupId": m.group_id, "runId": m.run_id, "status": m.status.to_value(),
@@ -364,6 +390,11 @@ pub async fn personal_data_report(
             "id": c.id, "matchId": c.match_id, "month": c.month, "newcomerSatisfaction": c.newcomer_satisfaction,
             "groupSatisfaction": c.group_satisfaction, "dutchLevel": c.dutch_level, "workStatus": c.work_status,
             "networkSize": c.network_size, "notes": check_in_notes.get(&c.id), "recordedAt": c.created_at.to_rfc3339(),
+        })).collect::<Vec<_>>(),
+        "householdCheckIns": household_check_ins.iter().map(|c| json!({
+            "id": c.id, "matchId": c.match_id, "month": c.month, "satisfaction": c.satisfaction,
+            "wellbeing": c.wellbeing, "dutchLevel": c.dutch_level, "workStatus": c.work_status,
+            "networkSize": c.network_size, "notes": household_notes.get(&c.id), "recordedAt": c.created_at.to_rfc3339(),
         })).collect::<Vec<_>>(),
         "contactReads": reads.iter().map(|r| json!({
             "day": r.day.to_string(), "actorUserId": r.actor_user_id, "actorRole": r.actor_role,

@@ -65,6 +65,7 @@ pub const MEMBER_PHONE: Column = Column("group_members.phone");
 pub const MATCH_END_REASON: Column = Column("matches.end_reason");
 pub const ACTIVITY_NOTES: Column = Column("activity_logs.notes");
 pub const CHECK_IN_NOTES: Column = Column("check_ins.notes");
+pub const HOUSEHOLD_CHECK_IN_NOTES: Column = Column("household_check_ins.notes");
 
 /// The server's key, as the two keys derived from it: one wraps data keys, one makes blind
 /// indexes (keyed hashes for the equality checks sealed values cannot serve).

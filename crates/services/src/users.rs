@@ -110,7 +110,7 @@ pub async fn principal_and_generation(
             let found =
                 with_generation(user::Entity::find().filter(user::Column::Email.eq(email.as_str())), db).await?;
             let (user, generation) = found.filter(|(u, _)| u.disabled_at.is_none()).ok_or(AppError::Unauthenticated)?;
-            return Ok((principal_of(&user), generation));
+            return Ok((principal_for(db, &user).await?, generation));
         }
     }
     let claims = sign_in.jwt.verify(token)?;
@@ -121,7 +121,7 @@ pub async fn principal_and_generation(
     if role_code(user.role) != claims.role || user.disabled_at.is_some() {
         return Err(AppError::Unauthenticated);
     }
-    Ok((principal_of(&user), generation))
+    Ok((principal_for(db, &user).await?, generation))
 }
 
 /// A user row with the data generation beside it.
@@ -145,13 +145,72 @@ async fn with_generation(
     Ok(found.map(|UserAndGeneration(u, g)| (u, g)))
 }
 
+/// The caller an account stands for, without what must be read from other tables (for the
+/// audit entry of a sign-in); `principal_for` is the one a request acts as.
 pub fn principal_of(user: &user::Model) -> Principal {
     Principal {
         user_id: user.id.clone(),
         role: user.role.into(),
         city: user.city_slug.clone(),
         group: user.group_id.clone(),
+        supported: None,
     }
+}
+
+/// The caller an account stands for now: a COORDINATOR account follows its person, so it
+/// reaches the group only while that member is its coordinator (after a handover the old
+/// coordinator's account reaches nothing, the new one's the group); a COMMUNITY_BUILDER
+/// reaches the matches assigned to them, read here on every request.
+pub async fn principal_for(conn: &impl ConnectionTrait, user: &user::Model) -> AppResult<Principal> {
+    let mut p = principal_of(user);
+    match user.role {
+        Role::Coordinator => {
+            if let Some(member_id) = &user.member_id {
+                let member = entity::group_member::Entity::find_by_id(member_id.as_str()).one(conn).await?;
+                p.group = member.filter(|m| m.is_coordinator).map(|m| m.group_id);
+            }
+        }
+        Role::CommunityBuilder => {
+            let rows: Vec<(String, String, String)> = entity::matches::Entity::find()
+                .select_only()
+                .column(entity::matches::Column::Id)
+                .column(entity::matches::Column::GroupId)
+                .column(entity::matches::Column::NewcomerId)
+                .filter(entity::matches::Column::CommunityBuilderId.eq(user.id.as_str()))
+                .into_tuple()
+                .all(conn)
+                .await?;
+            let mut of = domain::policy::Supported::default();
+            for (m, g, n) in rows {
+                of.matches.push(m);
+                of.groups.push(g);
+                of.newcomers.push(n);
+            }
+            p.supported = Some(of);
+        }
+        _ => {}
+    }
+    Ok(p)
+}
+
+/// The person a new or changed account of `role` in `group` belongs to: for a COORDINATOR, the
+/// member who coordinates the group now; nobody for other roles.
+pub async fn member_for(conn: &impl ConnectionTrait, role: Role, group: Option<&str>) -> AppResult<Option<String>> {
+    match (role, group) {
+        (Role::Coordinator, Some(g)) => coordinator_member(conn, g).await,
+        _ => Ok(None),
+    }
+}
+
+/// The member who coordinates `group_id` now, if any: the person a COORDINATOR account of the
+/// group belongs to.
+pub async fn coordinator_member(conn: &impl ConnectionTrait, group_id: &str) -> AppResult<Option<String>> {
+    Ok(entity::group_member::Entity::find()
+        .filter(entity::group_member::Column::GroupId.eq(group_id))
+        .filter(entity::group_member::Column::IsCoordinator.eq(true))
+        .one(conn)
+        .await?
+        .map(|m| m.id))
 }
 
 /// The role as the GraphQL enum and tokens spell it.
@@ -165,11 +224,12 @@ pub fn parse_role(text: &str) -> AppResult<Role> {
         "ADMIN" => Ok(Role::Admin),
         "CITY_ADMIN" => Ok(Role::CityAdmin),
         "COORDINATOR" => Ok(Role::Coordinator),
+        "COMMUNITY_BUILDER" => Ok(Role::CommunityBuilder),
         "ANALYST" => Ok(Role::Analyst),
         "PARTNER" => Ok(Role::Partner),
         _ => Err(AppError::bad_input(
             "role",
-            format!("unknown role {text:?}; use ADMIN, CITY_ADMIN, COORDINATOR, ANALYST or PARTNER"),
+            format!("unknown role {text:?}; use ADMIN, CITY_ADMIN, COMMUNITY_BUILDER, COORDINATOR, ANALYST or PARTNER"),
         )),
     }
 }
@@ -269,7 +329,7 @@ pub async fn scope_of_role(
             }
             (None, None)
         }
-        Role::CityAdmin | Role::Partner => {
+        Role::CityAdmin | Role::CommunityBuilder | Role::Partner => {
             if group.is_some() {
                 return Err(AppError::bad_input(
                     "group",
@@ -315,6 +375,7 @@ pub async fn insert_by(
         password_hash: Set(new.password_hash),
         role: Set(new.role),
         city_slug: Set(city.clone()),
+        member_id: Set(member_for(conn, new.role, group.as_deref()).await?),
         group_id: Set(group),
         created_at: Set(Utc::now()),
         disabled_at: Set(None),

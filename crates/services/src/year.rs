@@ -2,7 +2,10 @@
 //! or completed), and what is due.
 
 use chrono::{Months, NaiveDate, Utc};
-use entity::{GroupStatus, MatchStatus, NewcomerStatus, activity_log, check_in, matches, newcomer, welcome_group};
+use entity::{
+    GroupStatus, MatchStatus, NewcomerStatus, activity_log, check_in, household_check_in, matches, newcomer,
+    welcome_group,
+};
 use sea_orm::DatabaseConnection;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
@@ -23,6 +26,12 @@ pub const CORRECTION_DAYS: i64 = 14;
 pub const OVERDUE_AFTER_DAYS: i64 = 14;
 /// The months with a check-in.
 pub const CHECK_IN_MONTHS: [i32; 3] = [3, 6, 12];
+/// The "month" of the exit check-in after an early end.
+pub const EXIT_MONTH: i32 = 0;
+/// The exit check-in is due within this many days of an early end.
+pub const EXIT_DUE_DAYS: i64 = 30;
+/// Early ends older than this no longer list their missing exit check-ins as due.
+pub const EXIT_LISTED_DAYS: i64 = 90;
 
 /// What the group and household did together.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,12 +134,13 @@ pub struct ActivityInput {
     pub notes: Option<String>,
 }
 
-/// A check-in to record.
+/// A check-in to record: the group's view (recorded by its coordinator, or staff).
 #[derive(Clone, Debug)]
 pub struct CheckInInput {
-    /// 3, 6 or 12: months since the start.
+    /// 3, 6 or 12: months since the start; 0 for the exit check-in after an early end.
     pub month: i32,
-    /// 1-5, asked of the newcomer in a conversation without the group present.
+    /// 1-5: how the group sees the household's satisfaction. The household's own answer is its
+    /// view of the check-in (`HouseholdCheckInInput`), asked without the group present.
     pub newcomer_satisfaction: i32,
     /// 1-5, asked of the group.
     pub group_satisfaction: i32,
@@ -141,6 +151,255 @@ pub struct CheckInInput {
     pub network_size: i32,
     /// Free text, at most 2000 characters. Personal data: never exported.
     pub notes: Option<String>,
+}
+
+/// The household's own view of a check-in, asked without the group present by a community
+/// builder or staff.
+#[derive(Clone, Debug)]
+pub struct HouseholdCheckInInput {
+    /// 3, 6 or 12: months since the start; 0 for the exit check-in after an early end.
+    pub month: i32,
+    /// 1-5: the household's satisfaction with the match.
+    pub satisfaction: i32,
+    /// 1-5: the household's well-being, as at the baseline.
+    pub wellbeing: i32,
+    pub dutch_level: domain::enums::CefrLevel,
+    pub work_status: WorkStatus,
+    /// People in the household's social network beyond the group, 0-1000.
+    pub network_size: i32,
+    /// Free text, at most 2000 characters. Personal data: sealed, never exported.
+    pub notes: Option<String>,
+}
+
+/// The baseline at registration, to measure the year against.
+#[derive(Clone, Copy, Debug)]
+pub struct BaselineInput {
+    /// People in the household's social network, 0-1000.
+    pub network_size: i32,
+    pub work_status: WorkStatus,
+    pub dutch_level: domain::enums::CefrLevel,
+    /// 1-5.
+    pub wellbeing: i32,
+}
+
+impl BaselineInput {
+    /// Checks the ranges; `prefix` names the input the fields are in ("baseline." at
+    /// registration, "" in `recordBaseline`).
+    pub fn check(&self, prefix: &str) -> AppResult<()> {
+        validate::int_range(&format!("{prefix}networkSize"), self.network_size, 0, 1000)?;
+        validate::int_range(&format!("{prefix}wellbeing"), self.wellbeing, 1, 5)?;
+        Ok(())
+    }
+
+    /// The baseline's columns on a household, taken `today`.
+    pub fn apply(&self, am: &mut newcomer::ActiveModel, today: NaiveDate) {
+        am.baseline_network_size = Set(Some(self.network_size));
+        am.baseline_work_status = Set(Some(self.work_status.code().to_owned()));
+        am.baseline_dutch_level = Set(Some(self.dutch_level.into()));
+        am.baseline_wellbeing = Set(Some(self.wellbeing));
+        am.baseline_recorded_on = Set(Some(today));
+    }
+}
+
+/// `recordBaseline`: the baseline of a household registered without one (or taken again).
+pub async fn record_baseline(
+    db: &DatabaseConnection,
+    today: NaiveDate,
+    p: &Principal,
+    newcomer_id: &str,
+    input: BaselineInput,
+) -> AppResult<newcomer::Model> {
+    input.check("")?;
+    let txn = begin_write(db).await?;
+    let n = crate::newcomers::find_scoped_locked(&txn, p, Op::UpdateNewcomer, newcomer_id).await?;
+    if !p.may_change(Op::UpdateNewcomer, n.registered_by.as_deref()) {
+        return Err(AppError::NotFound("newcomer"));
+    }
+    if n.erased_at.is_some() {
+        return Err(AppError::conflict("this household's personal data was erased"));
+    }
+    let mut am: newcomer::ActiveModel = n.clone().into();
+    input.apply(&mut am, today);
+    am.version = Set(n.version + 1);
+    am.updated_at = Set(Utc::now());
+    let updated = am.update(&txn).await?;
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "newcomer.baseline",
+            entity_type: "newcomer",
+            entity_id: &n.id,
+            city: Some(&n.city_slug),
+            details: json!({}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// `assignCommunityBuilder`: who supports a match (an enabled COMMUNITY_BUILDER of its city), or
+/// nobody (`None`). The community builder reaches the match, its household and its group from
+/// their next request.
+pub async fn assign_community_builder(
+    db: &DatabaseConnection,
+    p: &Principal,
+    match_id: &str,
+    user_id: Option<&str>,
+) -> AppResult<matches::Model> {
+    let txn = begin_write(db).await?;
+    let m = match_for(&txn, p, Op::DecideMatches, match_id).await?;
+    if let Some(uid) = user_id {
+        let u = entity::user::Entity::find_by_id(uid.trim()).one(&txn).await?;
+        let u = u.ok_or_else(|| AppError::bad_input("userId", format!("there is no account {uid:?}")))?;
+        if u.role != entity::Role::CommunityBuilder {
+            return Err(AppError::bad_input("userId", "this account is not a COMMUNITY_BUILDER"));
+        }
+        if u.city_slug.as_deref() != Some(m.city_slug.as_str()) {
+            return Err(AppError::bad_input(
+                "userId",
+                format!("this community builder does not work in {}", m.city_slug),
+            ));
+        }
+        if u.disabled_at.is_some() {
+            return Err(AppError::bad_input("userId", "this account is disabled"));
+        }
+    }
+    let mut am: matches::ActiveModel = m.clone().into();
+    am.community_builder_id = Set(user_id.map(|u| u.trim().to_owned()));
+    am.updated_at = Set(Utc::now());
+    let updated = am.update(&txn).await?;
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "match.community_builder",
+            entity_type: "match",
+            entity_id: &m.id,
+            city: Some(&m.city_slug),
+            details: json!({ "from": m.community_builder_id, "to": updated.community_builder_id }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Whether a check-in of `month` (either view) may be recorded on `m` today: months 3, 6 and 12
+/// once due, on an ACTIVE match (or a COMPLETED one, or one that ended early after it fell
+/// due); month 0, the exit check-in, on a match that ended early.
+fn check_occasion(m: &matches::Model, month: i32, today: NaiveDate) -> AppResult<()> {
+    if month == EXIT_MONTH {
+        if m.status != MatchStatus::EndedEarly {
+            return Err(AppError::bad_input(
+                "month",
+                "month 0 is the exit check-in, recorded after a match ended early; this match did not",
+            ));
+        }
+        return Ok(());
+    }
+    if !CHECK_IN_MONTHS.contains(&month) {
+        return Err(AppError::bad_input(
+            "month",
+            format!("month must be 3, 6 or 12 (or 0 for the exit check-in), got {month}"),
+        ));
+    }
+    let due =
+        m.start_date.and_then(|s| due_date(s, month)).ok_or_else(|| AppError::conflict("the match has not started"))?;
+    let open = match m.status {
+        MatchStatus::Active | MatchStatus::Completed => true,
+        MatchStatus::EndedEarly => m.end_date.is_some_and(|end| due <= end),
+        _ => false,
+    };
+    if !open {
+        return Err(AppError::conflict(
+            "check-ins are recorded on ACTIVE or COMPLETED matches (and on a match that ended early, for the months before its end)",
+        ));
+    }
+    if due > today {
+        return Err(AppError::bad_input("month", format!("the month-{month} check-in is due on {due}, not before")));
+    }
+    Ok(())
+}
+
+/// `recordHouseholdCheckIn`: the household's own view, once per month (3, 6, 12, 0 for exit).
+pub async fn record_household_check_in(
+    db: &DatabaseConnection,
+    vault: &Vault,
+    today: NaiveDate,
+    p: &Principal,
+    match_id: &str,
+    input: HouseholdCheckInInput,
+) -> AppResult<household_check_in::Model> {
+    let satisfaction = validate::int_range("satisfaction", input.satisfaction, 1, 5)?;
+    let wellbeing = validate::int_range("wellbeing", input.wellbeing, 1, 5)?;
+    let network = validate::int_range("networkSize", input.network_size, 0, 1000)?;
+    let notes = validate::optional_text("notes", input.notes.as_deref(), validate::MAX_TEXT)?;
+    let txn = begin_write(db).await?;
+    let m = match_for(&txn, p, Op::HouseholdView, match_id).await?;
+    check_occasion(&m, input.month, today)?;
+    let exists = household_check_in::Entity::find()
+        .filter(household_check_in::Column::MatchId.eq(m.id.as_str()))
+        .filter(household_check_in::Column::Month.eq(input.month))
+        .one(&txn)
+        .await?;
+    if exists.is_some() {
+        return Err(AppError::conflict(format!(
+            "the household's month-{} check-in of this match is recorded already",
+            input.month
+        )));
+    }
+    let id = new_id();
+    let key = vault.key_for(&txn, &m.id).await?;
+    let c = household_check_in::ActiveModel {
+        notes: Set(key.seal_opt(sealed::HOUSEHOLD_CHECK_IN_NOTES, &id, notes.as_deref())?),
+        id: Set(id),
+        match_id: Set(m.id.clone()),
+        city_slug: Set(m.city_slug.clone()),
+        month: Set(input.month),
+        satisfaction: Set(satisfaction),
+        wellbeing: Set(wellbeing),
+        dutch_level: Set(input.dutch_level.into()),
+        work_status: Set(input.work_status.code().to_owned()),
+        network_size: Set(network),
+        recorded_by: Set(p.user_id.clone()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "checkin.household.record",
+            entity_type: "household_check_in",
+            entity_id: &c.id,
+            city: Some(&m.city_slug),
+            details: json!({ "matchId": m.id, "month": c.month }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(c)
+}
+
+/// The household's view of a match's check-ins, by month; FORBIDDEN for a coordinator (the
+/// group never reads what the household said without it).
+pub async fn household_check_ins(
+    conn: &impl ConnectionTrait,
+    p: &Principal,
+    m: &matches::Model,
+) -> AppResult<Vec<household_check_in::Model>> {
+    let scope = p.scope_for(Op::HouseholdView)?;
+    if !decisions::in_scope(&scope, m) {
+        return Err(AppError::NotFound("match"));
+    }
+    Ok(household_check_in::Entity::find()
+        .filter(household_check_in::Column::MatchId.eq(m.id.as_str()))
+        .order_by_asc(household_check_in::Column::Month)
+        .all(conn)
+        .await?)
 }
 
 async fn match_for(conn: &impl ConnectionTrait, p: &Principal, op: Op, id: &str) -> AppResult<matches::Model> {
@@ -311,7 +570,8 @@ pub fn due_date(start: NaiveDate, month: i32) -> Option<NaiveDate> {
     start.checked_add_months(Months::new(month as u32))
 }
 
-/// `recordCheckIn`: one per month (3, 6, 12), not before it is due.
+/// `recordCheckIn`: the group's view, one per month (3, 6, 12, and 0 for the exit check-in after
+/// an early end), not before it is due.
 pub async fn record_check_in(
     db: &DatabaseConnection,
     vault: &Vault,
@@ -320,28 +580,13 @@ pub async fn record_check_in(
     match_id: &str,
     input: CheckInInput,
 ) -> AppResult<check_in::Model> {
-    if !CHECK_IN_MONTHS.contains(&input.month) {
-        return Err(AppError::bad_input("month", format!("month must be 3, 6 or 12, got {}", input.month)));
-    }
     let ns = validate::int_range("newcomerSatisfaction", input.newcomer_satisfaction, 1, 5)?;
     let gs = validate::int_range("groupSatisfaction", input.group_satisfaction, 1, 5)?;
     let network = validate::int_range("networkSize", input.network_size, 0, 1000)?;
     let notes = validate::optional_text("notes", input.notes.as_deref(), validate::MAX_TEXT)?;
     let txn = begin_write(db).await?;
     let m = match_for(&txn, p, Op::RecordYear, match_id).await?;
-    if !matches!(m.status, MatchStatus::Active | MatchStatus::Completed) {
-        return Err(AppError::conflict("check-ins are recorded on ACTIVE (or, for month 12, COMPLETED) matches"));
-    }
-    let due = m
-        .start_date
-        .and_then(|s| due_date(s, input.month))
-        .ok_or_else(|| AppError::conflict("the match has not started"))?;
-    if due > today {
-        return Err(AppError::bad_input(
-            "month",
-            format!("the month-{} check-in is due on {due}, not before", input.month),
-        ));
-    }
+    check_occasion(&m, input.month, today)?;
     let exists = check_in::Entity::find()
         .filter(check_in::Column::MatchId.eq(m.id.as_str()))
         .filter(check_in::Column::Month.eq(input.month))
@@ -388,15 +633,28 @@ pub async fn record_check_in(
     Ok(c)
 }
 
+/// Whose answers a check-in holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckInView {
+    /// The household's own, asked without the group present.
+    Household,
+    /// The group's, recorded by its coordinator.
+    Group,
+}
+
 /// A check-in that is due or overdue.
 pub struct DueCheckIn {
     pub matched: matches::Model,
+    /// 3, 6 or 12; 0 for the exit check-in after an early end.
     pub month: i32,
+    pub view: CheckInView,
     pub due: NaiveDate,
     pub overdue: bool,
 }
 
-/// `checkInsDue`: the check-ins of a city's ACTIVE matches that fell due and are missing.
+/// `checkInsDue`: per view, the check-ins of a city's ACTIVE matches that fell due and are
+/// missing, and the exit check-ins of matches that ended early in the last
+/// `EXIT_LISTED_DAYS` days (due at the end, overdue after `EXIT_DUE_DAYS`).
 pub async fn check_ins_due(
     db: &DatabaseConnection,
     today: NaiveDate,
@@ -404,14 +662,21 @@ pub async fn check_ins_due(
     city: &str,
 ) -> AppResult<Vec<DueCheckIn>> {
     let city = crate::rounds::city_in_scope(db, p, Op::DecideMatches, city).await?;
-    let active = matches::Entity::find()
+    let listed_from = today - chrono::Duration::days(EXIT_LISTED_DAYS);
+    let live = matches::Entity::find()
         .filter(matches::Column::CitySlug.eq(city.as_str()))
-        .filter(matches::Column::Status.eq(MatchStatus::Active))
+        .filter(
+            sea_orm::Condition::any().add(matches::Column::Status.eq(MatchStatus::Active)).add(
+                sea_orm::Condition::all()
+                    .add(matches::Column::Status.eq(MatchStatus::EndedEarly))
+                    .add(matches::Column::EndDate.gte(listed_from)),
+            ),
+        )
         .order_by_asc(matches::Column::StartDate)
         .all(db)
         .await?;
-    // Only the two columns needed (not the notes), in a set: one look-up per check-in.
-    let recorded: std::collections::HashSet<(String, i32)> = check_in::Entity::find()
+    // Only the two columns needed (not the notes), in a set per view: one look-up per check-in.
+    let group_done: std::collections::HashSet<(String, i32)> = check_in::Entity::find()
         .select_only()
         .column(check_in::Column::MatchId)
         .column(check_in::Column::Month)
@@ -421,18 +686,40 @@ pub async fn check_ins_due(
         .await?
         .into_iter()
         .collect();
+    let household_done: std::collections::HashSet<(String, i32)> = household_check_in::Entity::find()
+        .select_only()
+        .column(household_check_in::Column::MatchId)
+        .column(household_check_in::Column::Month)
+        .filter(household_check_in::Column::CitySlug.eq(city.as_str()))
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
     let mut out = Vec::new();
-    for m in active {
-        let Some(start) = m.start_date else { continue };
-        for month in CHECK_IN_MONTHS {
-            let Some(due) = due_date(start, month) else { continue };
-            if due <= today && !recorded.contains(&(m.id.clone(), month)) {
-                out.push(DueCheckIn {
-                    matched: m.clone(),
-                    month,
-                    due,
-                    overdue: (today - due).num_days() > OVERDUE_AFTER_DAYS,
-                });
+    for m in live {
+        let occasions: Vec<(i32, NaiveDate, i64)> = match (m.status, m.start_date, m.end_date) {
+            (MatchStatus::Active, Some(start), _) => CHECK_IN_MONTHS
+                .into_iter()
+                .filter_map(|month| due_date(start, month).map(|due| (month, due, OVERDUE_AFTER_DAYS)))
+                .collect(),
+            (MatchStatus::EndedEarly, _, Some(end)) => vec![(EXIT_MONTH, end, EXIT_DUE_DAYS)],
+            _ => Vec::new(),
+        };
+        for (month, due, grace) in occasions {
+            if due > today {
+                continue;
+            }
+            for (view, done) in [(CheckInView::Household, &household_done), (CheckInView::Group, &group_done)] {
+                if !done.contains(&(m.id.clone(), month)) {
+                    out.push(DueCheckIn {
+                        matched: m.clone(),
+                        month,
+                        view,
+                        due,
+                        overdue: (today - due).num_days() > grace,
+                    });
+                }
             }
         }
     }
@@ -476,10 +763,13 @@ pub async fn end_live(
     if let Some(n) = newcomer::Entity::find_by_id(m.newcomer_id.as_str()).one(conn).await?
         && n.status == NewcomerStatus::Matched
     {
-        // waiting_since is kept: the household keeps its place in the queue.
+        // The household keeps its place in the queue, counting only the time it spent waiting:
+        // its waiting start moves forward by the days it was in the match.
+        let in_match = m.start_date.map(|s| (today - s).num_days().max(0)).unwrap_or(0);
         let am = newcomer::ActiveModel {
             id: Set(n.id.clone()),
             status: Set(NewcomerStatus::Waiting),
+            waiting_since: Set(n.waiting_since + chrono::Duration::days(in_match)),
             version: Set(n.version + 1),
             updated_at: Set(now),
             ..Default::default()
