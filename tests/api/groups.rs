@@ -1,4 +1,4 @@
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::*;
 
@@ -53,7 +53,7 @@ async fn a_second_coordinator_is_refused() {
 }
 
 #[tokio::test]
-async fn a_ready_group_cannot_drop_below_five_members() {
+async fn a_ready_group_that_drops_below_five_members_is_forming_again() {
     let app = spawn_app().await;
     let token = app.admin().await;
     let g = app.ready_group(&token, "almere").await;
@@ -67,12 +67,22 @@ async fn a_ready_group_cannot_drop_below_five_members() {
         .find(|m| m["isCoordinator"] == false)
         .unwrap()["id"]
         .clone();
-    let body = app.gql(Some(&token), "mutation($id:ID!){ removeGroupMember(id:$id) }", json!({"id": plain})).await;
-    assert_eq!(code(&body).as_deref(), Some("CONFLICT"), "{body}");
-    // With a sixth member, one may leave.
-    app.add_member(&token, &g, false).await;
+    // A member may always leave; the group is no longer ready to be matched.
     let ok = app.ok(Some(&token), "mutation($id:ID!){ removeGroupMember(id:$id) }", json!({"id": plain})).await;
     assert_eq!(ok["removeGroupMember"], true);
+    let after =
+        app.ok(Some(&token), "query($id:ID!){ welcomeGroup(id:$id){ status memberCount } }", json!({"id": g})).await;
+    assert_eq!(after["welcomeGroup"], json!({"status": "FORMING", "memberCount": 4}));
+    let audit = app
+        .ok(
+            Some(&token),
+            "{ auditLog(filter:{action:\"group.member.remove\"}){ edges { node { details } } } }",
+            json!({}),
+        )
+        .await;
+    let details: Value =
+        serde_json::from_str(audit["auditLog"]["edges"][0]["node"]["details"].as_str().unwrap()).unwrap();
+    assert_eq!(details["belowMinimum"], true);
 }
 
 #[tokio::test]

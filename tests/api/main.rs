@@ -13,6 +13,7 @@ mod console;
 mod contract;
 mod groups;
 mod helpers;
+mod lifecycle;
 mod logs;
 mod matching;
 mod newcomers;

@@ -2,7 +2,7 @@
 //! re-match, statistics and what the outcomes teach.
 
 use chrono::{Duration, Months};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::*;
 
@@ -69,11 +69,17 @@ async fn the_full_year_from_accept_to_completion() {
     assert_eq!(c["updateActivity"]["kind"], "LANGUAGE_PRACTICE");
 
     // Check-ins: all three are due; each once.
-    let due =
-        app.ok(Some(&admin), "{ checkInsDue(citySlug:\"haarlem\"){ month overdue match { id } } }", json!({})).await;
-    let months: Vec<i64> =
-        due["checkInsDue"].as_array().unwrap().iter().map(|d| d["month"].as_i64().unwrap()).collect();
-    assert_eq!(months, vec![3, 6, 12]);
+    let due = app
+        .ok(Some(&admin), "{ checkInsDue(citySlug:\"haarlem\"){ month view overdue match { id } } }", json!({}))
+        .await;
+    let months: Vec<(i64, &str)> = due["checkInsDue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["month"].as_i64().unwrap(), d["view"].as_str().unwrap()))
+        .collect();
+    let both = |m| [(m, "HOUSEHOLD"), (m, "GROUP")];
+    assert_eq!(months, [both(3), both(6), both(12)].concat());
     for month in [3, 6, 12] {
         let r = app.ok(Some(&coordinator), CHECK_IN, json!({"m": m, "input": check_in_input(month)})).await;
         assert_eq!(r["recordCheckIn"]["month"], month);
@@ -88,6 +94,17 @@ async fn the_full_year_from_accept_to_completion() {
         field(&app.gql(Some(&coordinator), CHECK_IN, json!({"m": m, "input": unhappy})).await).as_deref(),
         Some("newcomerSatisfaction")
     );
+    // The household's own answers, asked without the group present (here by staff).
+    for month in [3, 6, 12] {
+        let r = app
+            .ok(
+                Some(&admin),
+                "mutation($m:ID!,$input:HouseholdCheckInInput!){ recordHouseholdCheckIn(matchId:$m, input:$input){ month } }",
+                json!({"m": m, "input": household_input(month)}),
+            )
+            .await;
+        assert_eq!(r["recordHouseholdCheckIn"]["month"], month);
+    }
     let due = app.ok(Some(&admin), "{ checkInsDue(citySlug:\"haarlem\"){ month } }", json!({})).await;
     assert_eq!(due["checkInsDue"], json!([]));
 
@@ -168,7 +185,14 @@ async fn an_early_end_puts_the_newcomer_back_in_the_queue_and_the_pair_is_never_
     let e = &ended["endMatch"];
     assert_eq!(e["status"], "ENDED_EARLY");
     assert_eq!(e["newcomer"]["status"], "WAITING");
-    assert_eq!(e["newcomer"]["waitingSince"], before["newcomer"]["waitingSince"], "the waiting time is kept");
+    // The household keeps its place, counting only the time it waited: its waiting start moves
+    // forward by the days it spent in the match.
+    let started = app.ok(Some(&admin), "query($id:ID!){ match(id:$id){ startDate } }", json!({"id": m})).await;
+    let start = chrono::NaiveDate::parse_from_str(started["match"]["startDate"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let in_match = (today() - start).num_days();
+    let since = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    let moved = since(&e["newcomer"]["waitingSince"]) - since(&before["newcomer"]["waitingSince"]);
+    assert_eq!(moved.num_days(), in_match, "only the time spent waiting counts");
     assert_eq!(e["group"]["status"], "READY");
     let again =
         app.gql(Some(&admin), "mutation($id:ID!){ endMatch(id:$id, reason:\"x\"){ status } }", json!({"id": m})).await;

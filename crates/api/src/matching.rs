@@ -208,16 +208,17 @@ impl Match {
         run.await.gql()
     }
     /// The household's own view of the check-ins recorded so far, asked without the group
-    /// present. Staff and the match's community builder; FORBIDDEN for the group's coordinator.
+    /// present. Staff and the match's community builder; for the group's coordinator null with
+    /// a FORBIDDEN error on this field (the rest of the answer stands).
     #[graphql(complexity = "child_complexity + DB_COST")]
     async fn household_check_ins(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<crate::year::HouseholdCheckIn>> {
+    ) -> async_graphql::Result<Option<Vec<crate::year::HouseholdCheckIn>>> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             let rows = services::year::household_check_ins(&state.db, p, &self.0).await?;
-            Ok(rows.into_iter().map(crate::year::HouseholdCheckIn).collect())
+            Ok(Some(rows.into_iter().map(crate::year::HouseholdCheckIn).collect()))
         };
         run.await.gql()
     }

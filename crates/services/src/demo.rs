@@ -12,7 +12,10 @@ use entity::{
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 
 use crate::auth::password;
 use crate::config::Settings;
@@ -664,9 +667,10 @@ async fn reset_demo_users(conn: &impl ConnectionTrait) -> anyhow::Result<Vec<Dem
                 .map(|g| g.id);
         }
     }
-    let specs: [(&str, Role, Option<&str>, Option<String>); 5] = [
+    let specs: [(&str, Role, Option<&str>, Option<String>); 6] = [
         ("admin", Role::Admin, None, None),
         ("cityadmin.almere", Role::CityAdmin, Some("almere"), None),
+        ("builder.almere", Role::CommunityBuilder, Some("almere"), None),
         ("coordinator.almere", Role::Coordinator, Some("almere"), coordinator_group),
         ("analyst", Role::Analyst, None, None),
         ("partner.almere", Role::Partner, Some("almere"), None),
@@ -705,6 +709,24 @@ async fn reset_demo_users(conn: &impl ConnectionTrait) -> anyhow::Result<Vec<Dem
             }
         }
         out.push(DemoUser { email, role: users::role_code(role), password: password_text });
+    }
+    // The demo community builder supports three of Almere's active matches.
+    use entity::{MatchStatus, matches};
+    if let Some(builder) =
+        user::Entity::find().filter(user::Column::Email.eq(format!("builder.almere@{DEMO_DOMAIN}"))).one(conn).await?
+    {
+        let supported = matches::Entity::find()
+            .filter(matches::Column::CitySlug.eq("almere"))
+            .filter(matches::Column::Status.eq(MatchStatus::Active))
+            .order_by_asc(matches::Column::Id)
+            .limit(3)
+            .all(conn)
+            .await?;
+        for m in supported {
+            let mut am: matches::ActiveModel = m.into();
+            am.community_builder_id = Set(Some(builder.id.clone()));
+            am.update(conn).await?;
+        }
     }
     Ok(out)
 }
