@@ -33,6 +33,9 @@ pub struct Model {
     pub decline_code: Option<String>,
     /// From this day a declined pair may be proposed again; `None`: never (or not declined).
     pub proposable_again_on: Option<Date>,
+    /// Staff's reason for proposing or locking a pair the city's script finds ineligible;
+    /// `None`: no override.
+    pub override_reason: Option<String>,
     pub created_by: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -17,6 +17,7 @@ mod m20261207_000011_sealed_personal_data;
 mod m20261207_000012_contact_read_log;
 mod m20261207_000013_declines;
 mod m20261207_000014_accounts;
+mod m20261207_000015_screening;
 
 /// Tables whose changes move the data generation (see that migration; `person_keys` joined
 /// with the sealing of personal data, `invitations` with accounts).
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000012_contact_read_log::Migration),
             Box::new(m20261207_000013_declines::Migration),
             Box::new(m20261207_000014_accounts::Migration),
+            Box::new(m20261207_000015_screening::Migration),
         ]
     }
 }

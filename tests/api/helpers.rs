@@ -173,7 +173,8 @@ pub const REGISTER: &str =
 pub fn group_input(city: &str) -> Value {
     json!({
         "citySlug": city, "name": "Buren van de Haven", "neighbourhood": "Centrum", "capacity": 4,
-        "languages": ["nl", "en"], "interests": ["cooking", "walking"], "availabilityHoursPerMonth": 10
+        "languages": ["nl", "en"], "interests": ["cooking", "walking"], "availabilityHoursPerMonth": 10,
+        "intakeHeldOn": "2026-02-01", "preparationAttendedOn": "2026-02-15"
     })
 }
 

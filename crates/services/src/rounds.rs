@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 use crate::candidates::{self, Candidates};
 use crate::db::begin_write;
+use crate::matches::WithOverride;
 use crate::matching::round::{self, Proposal, RoundParams};
 use crate::metrics::Metrics;
 use crate::scripts::Scoring;
@@ -65,6 +66,9 @@ impl MatchingObjective {
 pub struct PairInput {
     pub newcomer_id: String,
     pub group_id: String,
+    /// For a locked pair: staff's reason to propose it although the script finds it
+    /// ineligible (CITY_ADMIN or ADMIN; stored on the match, audited). Not for excluded pairs.
+    pub override_reason: Option<String>,
 }
 
 /// A matching round for one city.
@@ -199,6 +203,8 @@ struct PairOut {
     col: usize,
     score: i64,
     parts: Vec<(String, i64)>,
+    /// Staff's reason where the pair was locked against the script's eligibility.
+    override_reason: Option<String>,
 }
 
 fn explain(
@@ -215,7 +221,7 @@ fn explain(
         let scored = script.score(&mut scope, &n, &g).map_err(scripts::job_error)?;
         // The stored score is the explanation's sum, so the two always add up; scripts are
         // deterministic (no clock, no randomness), so it equals the matrix entry solved on.
-        out.push(PairOut { row, col, score: scored.total, parts: scored.parts });
+        out.push(PairOut { row, col, score: scored.total, parts: scored.parts, override_reason: None });
     }
     Ok(out)
 }
@@ -279,6 +285,7 @@ fn quality(c: &Candidates, pairs: &[PairOut], greedy_total: i64, exact_total: i6
         by_main_language: breakdown(&|n| main_language(n)),
         rescored_on_rhai: false,
         empty_reason: None,
+        overrides: 0,
     }
 }
 
@@ -343,6 +350,28 @@ async fn run_round(
     let cols: HashMap<&str, usize> = cands.groups.iter().enumerate().map(|(i, g)| (g.group.id.as_str(), i)).collect();
     let locked = index_pairs("lockedPairs", &input.locked_pairs, &rows, &cols)?;
     let mut excluded = index_pairs("excludedPairs", &input.excluded_pairs, &rows, &cols)?;
+    if input.excluded_pairs.iter().any(|p| p.override_reason.is_some()) {
+        return Err(AppError::bad_input("excludedPairs", "an overrideReason is for locked pairs only"));
+    }
+    // Locked pairs with staff's reason to override the script's eligibility, by position.
+    let mut reasons: Vec<(usize, usize, String)> = Vec::new();
+    for (pair, at) in input.locked_pairs.iter().zip(&locked) {
+        if let Some(why) = crate::decisions::override_reason("lockedPairs", pair.override_reason.as_deref())? {
+            reasons.push((at.0, at.1, why));
+        }
+    }
+    {
+        let mut seen_rows = HashSet::new();
+        let mut seen_cols = HashSet::new();
+        for (r, c) in &locked {
+            if !seen_rows.insert(*r) {
+                return Err(AppError::bad_input("lockedPairs", "a newcomer is locked to two groups"));
+            }
+            if !seen_cols.insert(*c) {
+                return Err(AppError::bad_input("lockedPairs", "a group is locked to two newcomers"));
+            }
+        }
+    }
     let staff_excluded = excluded.clone();
     if locked.iter().any(|pair| declined.contains(pair)) {
         return Err(AppError::bad_input(
@@ -357,20 +386,47 @@ async fn run_round(
 
     // Score and solve off the async workers, outside any transaction.
     let script = Arc::clone(&active.script);
-    let excluded_set: HashSet<(usize, usize)> = excluded.iter().copied().collect();
-    let params = RoundParams { objective: input.objective.solver(), locked: locked.clone(), excluded };
-    let (cands, proposal, pairs) =
+    let objective = input.objective.solver();
+    let all_locked = locked.clone();
+    let (cands, proposal, pairs, excluded) =
         scripts::scoring_job(scoring, &city, "the round", scoring.scoring_budget, move || -> AppResult<_> {
             let (ns, gs) = cands.script_values(today);
+            // A locked pair with a reason that the script finds ineligible is forced: its
+            // newcomer and group leave the assignment, and the pair is proposed as staff said.
+            let mut scope = rhai::Scope::new();
+            let mut forced = Vec::new();
+            for (r, c, why) in reasons {
+                if let scripting::Eligibility::No(_) =
+                    script.eligible(&mut scope, &ns[r], &gs[c]).map_err(scripts::job_error)?
+                {
+                    forced.push((r, c, why));
+                }
+            }
+            let mut excluded = excluded;
+            let locked: Vec<(usize, usize)> =
+                all_locked.iter().copied().filter(|p| !forced.iter().any(|f| (f.0, f.1) == *p)).collect();
+            for (r, c, _) in &forced {
+                excluded.extend((0..gs.len()).map(|col| (*r, col)));
+                excluded.extend((0..ns.len()).map(|row| (row, *c)));
+            }
+            let params = RoundParams { objective, locked, excluded: excluded.clone() };
             let proposal = round::propose(&script, &ns, &gs, &params)?;
-            let pairs = explain(&script, &cands, &proposal, today)?;
-            Ok((cands, proposal, pairs))
+            let mut pairs = explain(&script, &cands, &proposal, today)?;
+            for (row, col, why) in forced {
+                let scored = script.score(&mut scope, &ns[row], &gs[col]).map_err(scripts::job_error)?;
+                let mut parts = scored.parts;
+                parts.push((crate::decisions::OVERRIDE_PART.to_owned(), 0));
+                pairs.push(PairOut { row, col, score: scored.total, parts, override_reason: Some(why) });
+            }
+            pairs.sort_by_key(|p| p.row);
+            Ok((cands, proposal, pairs, excluded))
         })
         .await??;
+    let excluded_set: HashSet<(usize, usize)> = excluded.iter().copied().collect();
 
     let total: i64 = pairs.iter().map(|p| p.score).sum();
     let matched_rows: HashSet<usize> = pairs.iter().map(|p| p.row).collect();
-    let unmatched: Vec<StoredUnmatched> = (0..cands.newcomers.len())
+    let mut unmatched: Vec<StoredUnmatched> = (0..cands.newcomers.len())
         .filter(|r| !matched_rows.contains(r))
         .map(|r| {
             let eligible = (0..proposal.scores.cols).filter(|c| proposal.scores.get(r, *c).is_some());
@@ -384,9 +440,17 @@ async fn run_round(
             StoredUnmatched { newcomer_id: cands.newcomers[r].id.clone(), reason: reason.to_owned() }
         })
         .collect();
+    // Households left out of the round until staff confirm they still want a group.
+    unmatched.extend(
+        cands
+            .reconfirmation_due
+            .iter()
+            .map(|id| StoredUnmatched { newcomer_id: id.clone(), reason: "RECONFIRMATION_DUE".to_owned() }),
+    );
     let excluded_eligible = excluded_set.iter().filter(|(r, c)| proposal.scores.get(*r, *c).is_some()).count();
     let mut quality = quality(&cands, &pairs, proposal.greedy_total, total);
     quality.rescored_on_rhai = proposal.rescored_on_rhai;
+    quality.overrides = pairs.iter().filter(|p| p.override_reason.is_some()).count();
     if pairs.is_empty() {
         quality.empty_reason = Some(
             if cands.newcomers.is_empty() {
@@ -428,6 +492,7 @@ async fn run_round(
             score: pair.score,
             parts: pair.parts.clone(),
             match_id: match_id.clone(),
+            overridden: pair.override_reason.is_some(),
         });
         if let Some(id) = match_id {
             new_matches.push(
@@ -440,7 +505,8 @@ async fn run_round(
                     parts: &pair.parts,
                     created_by: &p.user_id,
                 }
-                .into_active_model(id),
+                .into_active_model(id)
+                .with_override(pair.override_reason.clone()),
             );
         }
     }
@@ -490,7 +556,10 @@ async fn run_round(
         entity_type: "matching_run",
         entity_id: &run.id,
         city: Some(&city),
-        details: json!({ "scriptVersion": run.script_version, "matched": run.matched_count, "objective": run.objective }),
+        details: json!({
+            "scriptVersion": run.script_version, "matched": run.matched_count, "objective": run.objective,
+            "overrides": quality.overrides,
+        }),
     })
     .await?;
     // The duration includes the commit.
