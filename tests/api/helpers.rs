@@ -241,6 +241,14 @@ impl TestApp {
         (m, n, g)
     }
 
+    /// A group whose year with a household is over (its match COMPLETED); the match, household
+    /// and group ids.
+    pub async fn completed_group(&self, admin: &str, city: &str) -> (String, String, String) {
+        let (m, n, g) = self.active_match(admin, city, None, 13).await;
+        self.ok(Some(admin), "mutation($id:ID!){ completeMatch(id:$id){ status } }", json!({"id": m})).await;
+        (m, n, g)
+    }
+
     /// Moves a match's start (and planned end) `months` months into the past.
     pub async fn backdate(&self, match_id: &str, months: u32) {
         use sea_orm::{ActiveModelTrait, EntityTrait, Set};

@@ -20,6 +20,7 @@ mod privacy;
 mod races;
 mod review;
 mod schema;
+mod screening;
 mod scripts;
 mod security;
 mod transport;
