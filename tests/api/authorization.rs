@@ -180,8 +180,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         accounts.push(invited(app, &admin, "almere").await.0);
         invitations.push(invited(app, &admin, "almere").await.1);
     }
-    let (g0, g1) =
-        (app.completed_group(&admin, "almere").await.2, app.completed_group(&admin, "almere").await.2);
+    let (g0, g1) = (app.completed_group(&admin, "almere").await.2, app.completed_group(&admin, "almere").await.2);
     Fixture {
         cycle: per_role(&g0, &g1),
         other_cycle: app.completed_group(&admin, "rotterdam").await.2,

@@ -7,8 +7,7 @@ use crate::helpers::*;
 
 const READY: &str = "mutation($id:ID!){ markGroupReady(id:$id){ status } }";
 const GROUP: &str = "query($id:ID!){ welcomeGroup(id:$id){ status cycle intakeHeldOn preparationAttendedOn version missingForReady { code detail memberIds } } }";
-const UPDATE_GROUP: &str =
-    "mutation($id:ID!,$input:UpdateWelcomeGroupInput!){ updateWelcomeGroup(id:$id, input:$input){ intakeHeldOn preparationAttendedOn } }";
+const UPDATE_GROUP: &str = "mutation($id:ID!,$input:UpdateWelcomeGroupInput!){ updateWelcomeGroup(id:$id, input:$input){ intakeHeldOn preparationAttendedOn } }";
 const SETTINGS: &str = "mutation($c:String!,$input:CitySettingsInput!){ updateCitySettings(citySlug:$c, input:$input){ settings { declinePauseDays minGroupSize screeningRequired reconfirmAfterDays } } }";
 const CYCLE: &str = "mutation($g:ID!,$i:Date,$p:Date){ startNewCycle(groupId:$g, intakeHeldOn:$i, preparationAttendedOn:$p){ status cycle intakeHeldOn missingForReady { code } } }";
 const DUE: &str = "query($c:String!){ reconfirmationsDue(citySlug:$c){ id lastConfirmedAt } }";
@@ -34,10 +33,12 @@ async fn unscreened_group(app: &TestApp, token: &str, city: &str, without_vog: u
         if i < without_vog {
             m.as_object_mut().unwrap().remove("vogReceivedOn");
         }
-        members.push(app.ok(Some(token), ADD_MEMBER, json!({"g": g, "input": m})).await["addGroupMember"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned());
+        members.push(
+            app.ok(Some(token), ADD_MEMBER, json!({"g": g, "input": m})).await["addGroupMember"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
     }
     (g, members)
 }
@@ -118,8 +119,17 @@ async fn mark_ready_lists_everything_the_screening_still_lacks_and_changes_nothi
 async fn the_minimum_size_and_the_screening_are_city_settings() {
     let app = spawn_app().await;
     let token = app.user("CITY_ADMIN", Some("haarlem"), None).await;
-    let read = app.ok(Some(&token), "{ city(slug:\"haarlem\"){ settings { minGroupSize screeningRequired reconfirmAfterDays } } }", json!({})).await;
-    assert_eq!(read["city"]["settings"], json!({"minGroupSize": 5, "screeningRequired": true, "reconfirmAfterDays": 90}));
+    let read = app
+        .ok(
+            Some(&token),
+            "{ city(slug:\"haarlem\"){ settings { minGroupSize screeningRequired reconfirmAfterDays } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        read["city"]["settings"],
+        json!({"minGroupSize": 5, "screeningRequired": true, "reconfirmAfterDays": 90})
+    );
 
     for (input, field_name) in [
         (json!({"minGroupSize": 0}), "minGroupSize"),
@@ -188,7 +198,8 @@ async fn a_completed_group_starts_a_new_cycle_and_keeps_its_history() {
     assert_eq!(app.ok(Some(&admin), READY, json!({"id": g})).await["markGroupReady"]["status"], "READY");
 
     // The old match stays, and the group takes another household.
-    let old = app.ok(Some(&admin), "query($id:ID!){ match(id:$id){ status group { id } } }", json!({"id": old_match})).await;
+    let old =
+        app.ok(Some(&admin), "query($id:ID!){ match(id:$id){ status group { id } } }", json!({"id": old_match})).await;
     assert_eq!(old["match"]["status"], "COMPLETED");
     let (m, _, _) = app.proposed_match(&admin, "almere", Some(&g)).await;
     assert_ne!(m, old_match);
@@ -212,7 +223,8 @@ async fn a_household_waiting_past_the_period_is_left_out_until_staff_confirm_it(
     let g = app.ready_group(&admin, "almere").await;
 
     let due = app.ok(Some(&admin), DUE, json!({"c": "almere"})).await;
-    let ids: Vec<&str> = due["reconfirmationsDue"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> =
+        due["reconfirmationsDue"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect();
     assert_eq!(ids, [stale.as_str()]);
 
     let run = app
@@ -245,7 +257,11 @@ async fn a_household_waiting_past_the_period_is_left_out_until_staff_confirm_it(
     let due = app.ok(Some(&admin), DUE, json!({"c": "almere"})).await;
     assert_eq!(due["reconfirmationsDue"], json!([]));
     let run = app
-        .ok(Some(&admin), "mutation{ runMatching(input:{citySlug:\"almere\", dryRun:true}){ newcomerCount } }", json!({}))
+        .ok(
+            Some(&admin),
+            "mutation{ runMatching(input:{citySlug:\"almere\", dryRun:true}){ newcomerCount } }",
+            json!({}),
+        )
         .await;
     assert_eq!(run["runMatching"]["newcomerCount"], 2);
 
@@ -256,8 +272,12 @@ async fn a_household_waiting_past_the_period_is_left_out_until_staff_confirm_it(
     assert_eq!(due["reconfirmationsDue"], json!([]));
 
     // Only a WAITING household confirms.
-    app.ok(Some(&admin), "mutation($id:ID!){ withdrawNewcomer(id:$id, reason:\"moved\"){ status } }", json!({"id": fresh}))
-        .await;
+    app.ok(
+        Some(&admin),
+        "mutation($id:ID!){ withdrawNewcomer(id:$id, reason:\"moved\"){ status } }",
+        json!({"id": fresh}),
+    )
+    .await;
     let withdrawn = app.gql(Some(&admin), CONFIRM, json!({"n": fresh})).await;
     assert_eq!(code(&withdrawn).as_deref(), Some("CONFLICT"));
 }
@@ -283,9 +303,8 @@ async fn staff_override_the_scripts_eligibility_with_a_reason() {
     let too_long = app.gql(Some(&admin), PROPOSE, json!({"n": n, "g": g, "r": "x".repeat(501)})).await;
     assert_eq!(field(&too_long).as_deref(), Some("overrideReason"));
 
-    let d = app
-        .ok(Some(&admin), PROPOSE, json!({"n": n, "g": g, "r": "an interpreter for Tigrinya was arranged"}))
-        .await;
+    let d =
+        app.ok(Some(&admin), PROPOSE, json!({"n": n, "g": g, "r": "an interpreter for Tigrinya was arranged"})).await;
     let m = &d["proposeMatch"];
     assert_eq!(m["overridden"], true);
     assert_eq!(m["overrideReason"], "an interpreter for Tigrinya was arranged");

@@ -148,7 +148,8 @@ impl WelcomeGroup {
         let run = async {
             let ms: Vec<group_member::Model> = self.load_members(ctx).await?.into_iter().map(|m| m.model).collect();
             let city = cities::load(ctx, &self.0.city_slug).await?.0;
-            let rules = svc::ReadyRules { min_group_size: city.min_group_size, screening_required: city.screening_required };
+            let rules =
+                svc::ReadyRules { min_group_size: city.min_group_size, screening_required: city.screening_required };
             Ok::<_, AppError>(svc::missing_for_ready(&rules, &self.0, &ms).into_iter().map(ReadinessGap).collect())
         };
         run.await.gql()

@@ -936,7 +936,8 @@ pub async fn start_new_cycle(
     let mut next = group.clone();
     next.intake_held_on = intake;
     next.preparation_attended_on = preparation;
-    let status = if missing_for_ready(&rules, &next, &ms).is_empty() { GroupStatus::Ready } else { GroupStatus::Forming };
+    let status =
+        if missing_for_ready(&rules, &next, &ms).is_empty() { GroupStatus::Ready } else { GroupStatus::Forming };
     am.status = Set(status);
     am.status_reason = Set(None);
     am.cycle = Set(group.cycle + 1);

@@ -551,16 +551,20 @@ async fn run_round(
     for chunk in new_matches.chunks(crate::db::IN_LIST_CHUNK) {
         matches::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
     }
-    audit::record(&txn, Some(p), audit::Entry {
-        action: if input.dry_run { "round.dry_run" } else { "round.run" },
-        entity_type: "matching_run",
-        entity_id: &run.id,
-        city: Some(&city),
-        details: json!({
-            "scriptVersion": run.script_version, "matched": run.matched_count, "objective": run.objective,
-            "overrides": quality.overrides,
-        }),
-    })
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: if input.dry_run { "round.dry_run" } else { "round.run" },
+            entity_type: "matching_run",
+            entity_id: &run.id,
+            city: Some(&city),
+            details: json!({
+                "scriptVersion": run.script_version, "matched": run.matched_count, "objective": run.objective,
+                "overrides": quality.overrides,
+            }),
+        },
+    )
     .await?;
     // The duration includes the commit.
     let mut am: matching_run::ActiveModel = run.into();
