@@ -35,8 +35,9 @@ impl WelcomeGroup {
     /// A page of groups; when the selection reads members, all of them in one query.
     async fn page(ctx: &Context<'_>, models: Vec<welcome_group::Model>) -> AppResult<Vec<Self>> {
         let node = ctx.look_ahead().field("edges").field("node");
-        let wants =
-            ["members", "coordinator", "memberCount", "allMembersHaveVog"].iter().any(|f| node.field(f).exists());
+        let wants = ["members", "coordinator", "memberCount", "allMembersHaveVog", "missingForReady"]
+            .iter()
+            .any(|f| node.field(f).exists());
         if !wants || models.is_empty() {
             return Ok(models.into_iter().map(Self::new).collect());
         }

@@ -510,6 +510,8 @@ async fn run_round(
             );
         }
     }
+    let forced_pairs: Vec<(usize, usize)> =
+        pairs.iter().filter(|p| p.override_reason.is_some()).map(|p| (p.row, p.col)).collect();
     let id_pairs = |v: &[(usize, usize)]| -> Value {
         Value::Array(v.iter().map(|(r, c)| json!([cands.newcomers[*r].id, cands.groups[*c].group.id])).collect())
     };
@@ -527,7 +529,12 @@ async fn run_round(
         script_version: Set(active.version),
         script_sha256: Set(active.sha256.clone()),
         objective: Set(input.objective.code().to_owned()),
-        parameters: Set(json!({ "locked": id_pairs(&locked), "excluded": id_pairs(&staff_excluded) })),
+        // The locked pairs staff forced against the script's eligibility, to reproduce the run.
+        parameters: Set(json!({
+            "locked": id_pairs(&locked),
+            "excluded": id_pairs(&staff_excluded),
+            "overridden": id_pairs(&forced_pairs),
+        })),
         newcomer_count: Set(cands.newcomers.len() as i32),
         group_count: Set(cands.groups.len() as i32),
         // Pairs the round could propose: eligible under the script and not excluded (by
