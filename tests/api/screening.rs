@@ -3,6 +3,8 @@
 
 use serde_json::{Value, json};
 
+use sea_orm::EntityTrait;
+
 use crate::helpers::*;
 
 const READY: &str = "mutation($id:ID!){ markGroupReady(id:$id){ status } }";
@@ -310,6 +312,8 @@ async fn staff_override_the_scripts_eligibility_with_a_reason() {
     assert_eq!(m["overrideReason"], "an interpreter for Tigrinya was arranged");
     assert!(m["explanation"].as_array().unwrap().iter().any(|p| p["criterion"] == "override" && p["points"] == 0.0));
     let id = m["id"].as_str().unwrap().to_owned();
+    let stored = entity::matches::Entity::find_by_id(id.as_str()).one(&app.state.db).await.unwrap().unwrap();
+    assert!(!stored.override_reason.unwrap().contains("interpreter"), "staff's words are sealed");
     assert!(audited(&app, &admin, &id, "match.propose").await);
 
     // A locked pair in a round: refused without a reason, forced with one.

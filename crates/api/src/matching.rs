@@ -142,9 +142,13 @@ impl Match {
         self.0.override_reason.is_some()
     }
     /// Staff's reason for the override, if the match is one. Staff only.
-    async fn override_reason(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn override_reason(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
         staff_only(ctx, &self.0)?;
-        Ok(self.0.override_reason.as_deref())
+        let m = &self.0;
+        crate::loaders::open(ctx, &m.id, services::sealed::MATCH_OVERRIDE_REASON, &m.id, m.override_reason.as_deref())
+            .await
+            .gql()
     }
     /// Date of the introduction meeting, if there was one.
     async fn introduction_date(&self) -> Option<Date> {
@@ -677,9 +681,17 @@ impl MatchingMutation {
     ) -> async_graphql::Result<MatchingRun> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            rounds::run(&state.db, &state.scoring, &state.metrics, state.settings.today(), p, input.into())
-                .await
-                .map(MatchingRun)
+            rounds::run(
+                &state.db,
+                &state.vault,
+                &state.scoring,
+                &state.metrics,
+                state.settings.today(),
+                p,
+                input.into(),
+            )
+            .await
+            .map(MatchingRun)
         };
         run.await.gql()
     }
@@ -742,12 +754,15 @@ impl MatchingMutation {
             let (state, p, _turn) = both(ctx).await?;
             decisions::propose_by_hand(
                 &state.db,
+                &state.vault,
                 &state.scoring,
                 state.settings.today(),
                 p,
-                &newcomer_id,
-                &group_id,
-                override_reason.as_deref(),
+                decisions::HandProposal {
+                    newcomer_id: &newcomer_id,
+                    group_id: &group_id,
+                    override_reason: override_reason.as_deref(),
+                },
             )
             .await
             .map(Match)

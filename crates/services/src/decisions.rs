@@ -419,19 +419,28 @@ pub async fn recommendations(
     Ok(recs)
 }
 
+/// One pair staff propose by hand, with their reason if they override the script.
+#[derive(Clone, Copy, Debug)]
+pub struct HandProposal<'a> {
+    pub newcomer_id: &'a str,
+    pub group_id: &'a str,
+    /// Staff's reason to propose the pair although the script finds it ineligible.
+    pub override_reason: Option<&'a str>,
+}
+
 /// `proposeMatch`: staff propose one pair by hand, through the same rules as a round (both
 /// candidates, eligible under the city's script, not a pair declined before). With an
 /// `override_reason`, a CITY_ADMIN or ADMIN proposes a pair the script finds ineligible: the
 /// reason is stored on the match, its explanation gets an `override` part, and it is audited.
 pub async fn propose_by_hand(
     db: &DatabaseConnection,
+    vault: &Vault,
     scoring: &Scoring,
     today: NaiveDate,
     p: &Principal,
-    newcomer_id: &str,
-    group_id: &str,
-    override_reason: Option<&str>,
+    pair: HandProposal<'_>,
 ) -> AppResult<matches::Model> {
+    let HandProposal { newcomer_id, group_id, override_reason } = pair;
     let scope = p.scope_for(Op::DecideMatches)?;
     let override_reason = self::override_reason("overrideReason", override_reason)?;
     let n = newcomer::Entity::find_by_id(newcomer_id.trim()).one(db).await?;
@@ -492,6 +501,12 @@ pub async fn propose_by_hand(
     if rounds::never_again(&txn, &n.city_slug, today).await?.contains(&(n.id.clone(), g.group.id.clone())) {
         return Err(AppError::conflict("this pair was rejected or ended early meanwhile"));
     }
+    let id = new_id();
+    // Staff's words may name the household's circumstances: sealed, like every free text.
+    let sealed_reason = match &overridden {
+        Some(why) => Some(vault.key_for(&txn, &id).await?.seal(sealed::MATCH_OVERRIDE_REASON, &id, why)?),
+        None => None,
+    };
     let m = crate::matches::Proposed {
         city: &n.city_slug,
         newcomer_id: &n.id,
@@ -501,8 +516,8 @@ pub async fn propose_by_hand(
         parts: &parts,
         created_by: &p.user_id,
     }
-    .into_active_model(new_id())
-    .with_override(overridden.clone())
+    .into_active_model(id)
+    .with_override(sealed_reason)
     .insert(&txn)
     .await
     .map_err(|e| match AppError::from(e) {

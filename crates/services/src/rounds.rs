@@ -309,6 +309,7 @@ async fn advisory_lock(txn: &impl ConnectionTrait, city: &str) -> AppResult<()> 
 /// `runMatching`.
 pub async fn run(
     db: &DatabaseConnection,
+    vault: &crate::sealed::Vault,
     scoring: &Scoring,
     metrics: &Metrics,
     today: NaiveDate,
@@ -317,7 +318,7 @@ pub async fn run(
 ) -> AppResult<matching_run::Model> {
     let started = Instant::now();
     let dry = input.dry_run;
-    let result = run_round(db, scoring, today, p, input, started).await;
+    let result = run_round(db, vault, scoring, today, p, input, started).await;
     let outcome = match &result {
         Ok(_) if dry => "dry_run",
         // A real round that found nothing to propose is not a proposal.
@@ -334,6 +335,7 @@ pub async fn run(
 
 async fn run_round(
     db: &DatabaseConnection,
+    vault: &crate::sealed::Vault,
     scoring: &Scoring,
     today: NaiveDate,
     p: &Principal,
@@ -495,6 +497,13 @@ async fn run_round(
             overridden: pair.override_reason.is_some(),
         });
         if let Some(id) = match_id {
+            // Staff's words are sealed, like every free text.
+            let sealed_reason = match &pair.override_reason {
+                Some(why) => {
+                    Some(vault.key_for(&txn, &id).await?.seal(crate::sealed::MATCH_OVERRIDE_REASON, &id, why)?)
+                }
+                None => None,
+            };
             new_matches.push(
                 crate::matches::Proposed {
                     city: &city,
@@ -506,7 +515,7 @@ async fn run_round(
                     created_by: &p.user_id,
                 }
                 .into_active_model(id)
-                .with_override(pair.override_reason.clone()),
+                .with_override(sealed_reason),
             );
         }
     }
