@@ -252,6 +252,18 @@ async fn a_household_waiting_past_the_period_is_left_out_until_staff_confirm_it(
         )
         .await;
     assert_eq!(code(&by_hand).as_deref(), Some("BAD_USER_INPUT"), "{by_hand}");
+    assert!(by_hand["errors"][0]["message"].as_str().unwrap().contains("confirmStillWaiting"), "{by_hand}");
+    let locked = app
+        .gql(
+            Some(&admin),
+            "mutation($n:ID!,$g:ID!){ runMatching(input:{citySlug:\"almere\", dryRun:true, lockedPairs:[{newcomerId:$n, groupId:$g}]}){ id } }",
+            json!({"n": stale, "g": g}),
+        )
+        .await;
+    assert_eq!(field(&locked).as_deref(), Some("lockedPairs"), "{locked}");
+    let recs =
+        app.gql(Some(&admin), "query($n:ID!){ recommendations(newcomerId:$n){ score } }", json!({"n": stale})).await;
+    assert_eq!(code(&recs).as_deref(), Some("CONFLICT"), "{recs}");
 
     let confirmed = app.ok(Some(&admin), CONFIRM, json!({"n": stale})).await;
     assert!(confirmed["confirmStillWaiting"]["lastConfirmedAt"].is_string());

@@ -385,6 +385,11 @@ pub async fn recommendations(
     let active = scripts::active(db, scoring, &n.city_slug).await?;
     // The same inputs a round of the city would start from.
     let rounds::RoundInputs { cands, repeats, .. } = rounds::round_inputs(db, &n.city_slug, today).await?;
+    if cands.reconfirmation_due.contains(&n.id) {
+        return Err(AppError::conflict(
+            "the household's re-confirmation is due (its last confirmation is older than the city's reconfirmAfterDays); record confirmStillWaiting first",
+        ));
+    }
     let script = std::sync::Arc::clone(&active.script);
     let budget = scoring.scoring_budget;
     let mut recs = scripts::scoring_job(
@@ -449,6 +454,12 @@ pub async fn propose_by_hand(
         _ => return Err(AppError::NotFound("newcomer")),
     };
     let cands = candidates::load(db, &n.city_slug, None).await?;
+    if cands.reconfirmation_due.contains(&n.id) {
+        return Err(AppError::bad_input(
+            "newcomerId",
+            "the household's re-confirmation is due (its last confirmation is older than the city's reconfirmAfterDays); record confirmStillWaiting first",
+        ));
+    }
     if !cands.newcomers.iter().any(|c| c.id == n.id) {
         return Err(AppError::bad_input("newcomerId", "the newcomer is not WAITING or has a live match already"));
     }

@@ -350,6 +350,15 @@ async fn run_round(
     let RoundInputs { cands, repeats, never_again: declined } = round_inputs(db, &city, today).await?;
     let rows: HashMap<&str, usize> = cands.newcomers.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
     let cols: HashMap<&str, usize> = cands.groups.iter().enumerate().map(|(i, g)| (g.group.id.as_str(), i)).collect();
+    if let Some(due) = input.locked_pairs.iter().find(|p| cands.reconfirmation_due.contains(&p.newcomer_id)) {
+        return Err(AppError::bad_input(
+            "lockedPairs",
+            format!(
+                "newcomer {} is left out of rounds until staff confirm it still wants a group (confirmStillWaiting)",
+                due.newcomer_id
+            ),
+        ));
+    }
     let locked = index_pairs("lockedPairs", &input.locked_pairs, &rows, &cols)?;
     let mut excluded = index_pairs("excludedPairs", &input.excluded_pairs, &rows, &cols)?;
     if input.excluded_pairs.iter().any(|p| p.override_reason.is_some()) {
