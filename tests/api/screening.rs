@@ -373,3 +373,22 @@ async fn staff_override_the_scripts_eligibility_with_a_reason() {
     assert!(rows.iter().all(|r| r["staff_override"] == true), "{body}");
     assert!(!body.contains("interpreter"));
 }
+
+#[tokio::test]
+async fn the_demos_ready_groups_passed_their_screening_and_its_households_are_confirmed() {
+    let app = spawn_app().await;
+    services::demo::seed(&app.state.db, &app.state.settings).await.expect("demo seed");
+    let admin = app.admin().await;
+    let d = app
+        .ok(
+            Some(&admin),
+            "{ welcomeGroups(citySlug:\"almere\", status: READY, first: 100) { nodes { id missingForReady { code } } } }",
+            json!({}),
+        )
+        .await;
+    let groups = d["welcomeGroups"]["nodes"].as_array().unwrap();
+    assert!(!groups.is_empty());
+    assert!(groups.iter().all(|g| g["missingForReady"] == json!([])), "{d}");
+    let due = app.ok(Some(&admin), DUE, json!({"c": "almere"})).await;
+    assert_eq!(due["reconfirmationsDue"], json!([]));
+}
