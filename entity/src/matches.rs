@@ -35,6 +35,9 @@ pub struct Model {
     pub proposable_again_on: Option<Date>,
     /// The COMMUNITY_BUILDER account that supports this match, if one is assigned.
     pub community_builder_id: Option<String>,
+    /// Staff's reason for proposing or locking a pair the city's script finds ineligible;
+    /// `None`: no override.
+    pub override_reason: Option<String>,
     pub created_by: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

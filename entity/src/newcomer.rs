@@ -37,6 +37,9 @@ pub struct Model {
     pub status_reason: Option<String>,
     /// When the household started waiting; kept across an early end so it keeps its priority.
     pub waiting_since: DateTimeUtc,
+    /// When staff last recorded that the household still wants a group; `None`: only its
+    /// registration counts.
+    pub confirmed_at: Option<DateTimeUtc>,
     #[sea_orm(unique)]
     pub idempotency_key: Option<String>,
     /// SHA-256 of the validated input registered with the idempotency key.

@@ -19,6 +19,12 @@ pub struct Model {
     pub availability_hours_per_month: Option<i32>,
     pub preferences: Option<String>,
     pub status_reason: Option<String>,
+    /// The day of the group's intake conversation with staff (screening).
+    pub intake_held_on: Option<Date>,
+    /// The day the group attended the preparation meeting (screening).
+    pub preparation_attended_on: Option<Date>,
+    /// 1 in the group's first year; one more each time it starts a new cycle.
+    pub cycle: i32,
     /// The account that created the group (a PARTNER adds members only to its own).
     pub created_by: Option<String>,
     pub version: i32,

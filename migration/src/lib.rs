@@ -17,6 +17,7 @@ mod m20261207_000011_sealed_personal_data;
 mod m20261207_000012_contact_read_log;
 mod m20261207_000013_declines;
 mod m20261207_000014_accounts;
+mod m20261207_000015_screening;
 mod m20261207_000016_check_in_views;
 
 /// Tables whose changes move the data generation (see that migration; `person_keys` joined
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000012_contact_read_log::Migration),
             Box::new(m20261207_000013_declines::Migration),
             Box::new(m20261207_000014_accounts::Migration),
+            Box::new(m20261207_000015_screening::Migration),
             Box::new(m20261207_000016_check_in_views::Migration),
         ]
     }

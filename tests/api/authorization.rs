@@ -71,6 +71,9 @@ struct Fixture {
     other_account: String,
     /// Tokens of invitations, one per role to accept.
     invitations: Vec<String>,
+    /// COMPLETED groups to start a new cycle, per role, and one in Rotterdam.
+    cycle: Vec<String>,
+    other_cycle: String,
 }
 
 const INVITE: &str =
@@ -190,7 +193,10 @@ async fn fixture(app: &TestApp) -> Fixture {
         accounts.push(invited(app, &admin, "almere").await.0);
         invitations.push(invited(app, &admin, "almere").await.1);
     }
+    let (g0, g1) = (app.completed_group(&admin, "almere").await.2, app.completed_group(&admin, "almere").await.2);
     Fixture {
+        cycle: per_role(&g0, &g1),
+        other_cycle: app.completed_group(&admin, "rotterdam").await.2,
         accounts,
         other_account: invited(app, &admin, "rotterdam").await.0,
         invitations,
@@ -256,6 +262,8 @@ const HOUSEHOLD_CHECK_IN: &str =
     "mutation($m:ID!,$input:HouseholdCheckInInput!){ recordHouseholdCheckIn(matchId:$m, input:$input){ id } }";
 const BASELINE: &str = "mutation($n:ID!){ recordBaseline(newcomerId:$n, input:{networkSize:3, workStatus: SEARCHING, dutchLevel: A2, wellbeing:3}){ id } }";
 const ASSIGN_BUILDER: &str = "mutation($m:ID!){ assignCommunityBuilder(matchId:$m, userId:null){ id } }";
+const START_CYCLE: &str = "mutation($g:ID!){ startNewCycle(groupId:$g){ status cycle } }";
+const CONFIRM: &str = "mutation($n:ID!){ confirmStillWaiting(newcomerId:$n){ id } }";
 
 fn today_minus_days(days: i64) -> String {
     (chrono::Utc::now().with_timezone(&chrono_tz::Europe::Amsterdam).date_naive() - chrono::Duration::days(days))
@@ -657,6 +665,33 @@ fn rows() -> Vec<Row> {
             other: Some((
                 doc(COMPLETE, |f, _| json!({"id": f.other_complete})),
                 [Ok, NotFound, Forbidden, Forbidden, Forbidden, Forbidden],
+            )),
+        },
+        Row {
+            op: "startNewCycle",
+            own: doc(START_CYCLE, |f, r| json!({"g": f.cycle[r]})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+            other: Some((
+                doc(START_CYCLE, |f, _| json!({"g": f.other_cycle})),
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden, Forbidden],
+            )),
+        },
+        Row {
+            op: "confirmStillWaiting",
+            own: doc(CONFIRM, |f, _| json!({"n": f.own_newcomer})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+            other: Some((
+                doc(CONFIRM, |f, _| json!({"n": f.other_newcomer})),
+                [Ok, NotFound, Forbidden, Forbidden, Forbidden, Forbidden],
+            )),
+        },
+        Row {
+            op: "reconfirmationsDue",
+            own: doc("{ reconfirmationsDue(citySlug:\"almere\"){ id } }", |_, _| json!({})),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+            other: Some((
+                doc("{ reconfirmationsDue(citySlug:\"rotterdam\"){ id } }", |_, _| json!({})),
+                [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
             )),
         },
         Row {

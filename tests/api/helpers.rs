@@ -173,7 +173,8 @@ pub const REGISTER: &str =
 pub fn group_input(city: &str) -> Value {
     json!({
         "citySlug": city, "name": "Buren van de Haven", "neighbourhood": "Centrum", "capacity": 4,
-        "languages": ["nl", "en"], "interests": ["cooking", "walking"], "availabilityHoursPerMonth": 10
+        "languages": ["nl", "en"], "interests": ["cooking", "walking"], "availabilityHoursPerMonth": 10,
+        "intakeHeldOn": "2026-02-01", "preparationAttendedOn": "2026-02-15"
     })
 }
 
@@ -237,6 +238,14 @@ impl TestApp {
         let (m, n, g) = self.proposed_match(admin, city, group).await;
         self.ok(Some(admin), "mutation($id:ID!){ acceptMatch(id:$id){ id } }", json!({"id": m})).await;
         self.backdate(&m, months_ago).await;
+        (m, n, g)
+    }
+
+    /// A group whose year with a household is over (its match COMPLETED); the match, household
+    /// and group ids.
+    pub async fn completed_group(&self, admin: &str, city: &str) -> (String, String, String) {
+        let (m, n, g) = self.active_match(admin, city, None, 13).await;
+        self.ok(Some(admin), "mutation($id:ID!){ completeMatch(id:$id){ status } }", json!({"id": m})).await;
         (m, n, g)
     }
 

@@ -21,6 +21,7 @@ mod privacy;
 mod races;
 mod review;
 mod schema;
+mod screening;
 mod scripts;
 mod security;
 mod transport;

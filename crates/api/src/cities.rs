@@ -46,7 +46,12 @@ impl City {
         if !scope.covers_city(&self.0.slug) {
             return Err(AppError::forbidden("only staff of this city may read its settings")).gql();
         }
-        Ok(CitySettings { decline_pause_days: self.0.decline_pause_days })
+        Ok(CitySettings {
+            decline_pause_days: self.0.decline_pause_days,
+            min_group_size: self.0.min_group_size,
+            screening_required: self.0.screening_required,
+            reconfirm_after_days: self.0.reconfirm_after_days,
+        })
     }
 }
 
@@ -56,6 +61,14 @@ pub struct CitySettings {
     /// Days after a decline for TIMING or TEMPORARILY_UNAVAILABLE before the pair may be
     /// proposed again.
     pub decline_pause_days: i32,
+    /// The fewest members of a READY group.
+    pub min_group_size: i32,
+    /// Whether a group needs its screening (every member's certificate of conduct, the intake
+    /// conversation, the preparation meeting) before it becomes READY.
+    pub screening_required: bool,
+    /// Days after its last confirmation before a WAITING household is left out of rounds until
+    /// staff confirm that it still wants a group.
+    pub reconfirm_after_days: i32,
 }
 
 #[derive(Default)]

@@ -35,8 +35,9 @@ impl WelcomeGroup {
     /// A page of groups; when the selection reads members, all of them in one query.
     async fn page(ctx: &Context<'_>, models: Vec<welcome_group::Model>) -> AppResult<Vec<Self>> {
         let node = ctx.look_ahead().field("edges").field("node");
-        let wants =
-            ["members", "coordinator", "memberCount", "allMembersHaveVog"].iter().any(|f| node.field(f).exists());
+        let wants = ["members", "coordinator", "memberCount", "allMembersHaveVog", "missingForReady"]
+            .iter()
+            .any(|f| node.field(f).exists());
         if !wants || models.is_empty() {
             return Ok(models.into_iter().map(Self::new).collect());
         }
@@ -127,6 +128,32 @@ impl WelcomeGroup {
     async fn all_members_have_vog(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         let ms = self.load_members(ctx).await.gql()?;
         Ok(!ms.is_empty() && ms.iter().all(|m| m.model.vog_received_on.is_some()))
+    }
+    /// The day of the group's intake conversation with staff (screening).
+    async fn intake_held_on(&self) -> Option<Date> {
+        self.0.intake_held_on.map(Date)
+    }
+    /// The day the group attended the preparation meeting (screening).
+    async fn preparation_attended_on(&self) -> Option<Date> {
+        self.0.preparation_attended_on.map(Date)
+    }
+    /// Which year with a household this is: 1 at first, one more after each `startNewCycle`.
+    async fn cycle(&self) -> i32 {
+        self.0.cycle
+    }
+    /// What the group still lacks to become READY under its city's rules (the minimum size,
+    /// one coordinator, and where the city requires screening every member's certificate of
+    /// conduct, the intake conversation and the preparation meeting); empty when nothing is.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn missing_for_ready(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ReadinessGap>> {
+        let run = async {
+            let ms: Vec<group_member::Model> = self.load_members(ctx).await?.into_iter().map(|m| m.model).collect();
+            let city = cities::load(ctx, &self.0.city_slug).await?.0;
+            let rules =
+                svc::ReadyRules { min_group_size: city.min_group_size, screening_required: city.screening_required };
+            Ok::<_, AppError>(svc::missing_for_ready(&rules, &self.0, &ms).into_iter().map(ReadinessGap).collect())
+        };
+        run.await.gql()
     }
     /// The live (PROPOSED or ACTIVE) match, if any. Staff and the group's coordinator.
     #[graphql(complexity = "child_complexity + DB_COST")]
@@ -329,7 +356,7 @@ impl GroupMutation {
     ) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::create(&state.db, p, input.into()).await.map(WelcomeGroup::new)
+            svc::create(&state.db, state.settings.today(), p, input.into()).await.map(WelcomeGroup::new)
         };
         run.await.gql()
     }
@@ -344,7 +371,7 @@ impl GroupMutation {
     ) -> async_graphql::Result<WelcomeGroup> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            svc::update(&state.db, p, &id, input.into()).await.map(WelcomeGroup::new)
+            svc::update(&state.db, state.settings.today(), p, &id, input.into()).await.map(WelcomeGroup::new)
         };
         run.await.gql()
     }
@@ -401,8 +428,8 @@ impl GroupMutation {
         run.await.gql()
     }
 
-    /// Removes a member. A READY or MATCHED group keeps at least five members and its
-    /// coordinator (CONFLICT otherwise).
+    /// Removes a member. A READY or MATCHED group keeps at least its city's minimum of members
+    /// (`City.settings.minGroupSize`, default 5) and its coordinator (CONFLICT otherwise).
     #[graphql(complexity = "child_complexity + DB_COST")]
     async fn remove_group_member(
         &self,
@@ -416,8 +443,10 @@ impl GroupMutation {
         run.await.gql()
     }
 
-    /// FORMING -> READY. BAD_USER_INPUT unless the group has at least five members and exactly
-    /// one coordinator.
+    /// FORMING -> READY. BAD_USER_INPUT listing everything still missing (`missingForReady`)
+    /// unless the group has at least its city's minimum of members, exactly one coordinator
+    /// and, where the city requires screening, a certificate-of-conduct date for every member,
+    /// its intake conversation and its preparation meeting recorded.
     #[graphql(complexity = "child_complexity + DB_COST")]
     async fn mark_group_ready(
         &self,
@@ -427,6 +456,38 @@ impl GroupMutation {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
             svc::mark_ready(&state.db, p, &id).await.map(WelcomeGroup::new)
+        };
+        run.await.gql()
+    }
+
+    /// COMPLETED -> READY (or FORMING) for another year with a new household; `cycle` counts
+    /// one more, past matches and activities stay. A new cycle needs a new intake conversation
+    /// and preparation meeting where the city requires screening (the members' certificates of
+    /// conduct stay valid): send their dates here, or record them later with
+    /// `updateWelcomeGroup` and `markGroupReady`. ADMIN and the city's CITY_ADMIN.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn start_new_cycle(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Id of the COMPLETED welcome group.")] group_id: ID,
+        #[graphql(desc = "The day of the new cycle's intake conversation, if held already.")] intake_held_on: Option<
+            Date,
+        >,
+        #[graphql(desc = "The day the group attended the new cycle's preparation meeting, if it did.")]
+        preparation_attended_on: Option<Date>,
+    ) -> async_graphql::Result<WelcomeGroup> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            svc::start_new_cycle(
+                &state.db,
+                state.settings.today(),
+                p,
+                &group_id,
+                intake_held_on.map(Into::into),
+                preparation_attended_on.map(Into::into),
+            )
+            .await
+            .map(WelcomeGroup::new)
         };
         run.await.gql()
     }
@@ -445,5 +506,26 @@ impl GroupMutation {
             svc::withdraw(&s.db, &s.vault, s.settings.today(), p, &id, &reason).await.map(WelcomeGroup::new)
         };
         run.await.gql()
+    }
+}
+
+/// One thing a group still lacks before it may become READY.
+pub struct ReadinessGap(svc::Gap);
+
+/// One thing a group still lacks before it may become READY.
+#[Object]
+impl ReadinessGap {
+    /// TOO_FEW_MEMBERS, COORDINATOR, CERTIFICATE_OF_CONDUCT, INTAKE_CONVERSATION or
+    /// PREPARATION_MEETING.
+    async fn code(&self) -> &str {
+        self.0.code
+    }
+    /// What is missing, in words (members named by id only).
+    async fn detail(&self) -> &str {
+        &self.0.detail
+    }
+    /// The members concerned: for CERTIFICATE_OF_CONDUCT, those without a date.
+    async fn member_ids(&self) -> Vec<ID> {
+        self.0.member_ids.iter().cloned().map(ID).collect()
     }
 }

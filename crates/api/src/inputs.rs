@@ -145,6 +145,10 @@ pub struct CreateWelcomeGroupInput {
     pub availability_hours_per_month: Option<i32>,
     /// Preferences the group wants matchers to know (at most 2000 characters).
     pub preferences: Option<String>,
+    /// The day of the group's intake conversation with staff (screening), if held already.
+    pub intake_held_on: Option<Date>,
+    /// The day the group attended the preparation meeting (screening), if it did already.
+    pub preparation_attended_on: Option<Date>,
 }
 
 /// Changes to a welcome group; fields left out stay as they are.
@@ -164,6 +168,10 @@ pub struct UpdateWelcomeGroupInput {
     pub availability_hours_per_month: Option<i32>,
     /// New preferences; an empty string clears them.
     pub preferences: Option<String>,
+    /// The day of the group's intake conversation with staff (screening; not in the future).
+    pub intake_held_on: Option<Date>,
+    /// The day the group attended the preparation meeting (screening; not in the future).
+    pub preparation_attended_on: Option<Date>,
     /// The `version` you read; when the group changed since, the update answers CONFLICT.
     pub expected_version: Option<i32>,
 }
@@ -291,6 +299,10 @@ pub struct PairInput {
     pub newcomer_id: ID,
     /// Id of the welcome group.
     pub group_id: ID,
+    /// Locked pairs only: staff's reason (1-500 characters) to propose the pair although the
+    /// city's script finds it ineligible (an override; stored on the match and audited). Without
+    /// it, an ineligible locked pair is refused.
+    pub override_reason: Option<String>,
 }
 
 /// A matching round for one city.
@@ -436,11 +448,24 @@ pub struct CitySettingsInput {
     /// Days after a decline for TIMING or TEMPORARILY_UNAVAILABLE before the pair may be
     /// proposed again, 0-730 (default 90).
     pub decline_pause_days: Option<i32>,
+    /// The fewest members of a READY group, 1-30 (default 5).
+    pub min_group_size: Option<i32>,
+    /// Whether a group needs its screening (every member's certificate of conduct, the intake
+    /// conversation, the preparation meeting) before it becomes READY (default true).
+    pub screening_required: Option<bool>,
+    /// Days after its last confirmation (registration counts as one) before a WAITING household
+    /// is left out of rounds until staff confirm it still wants a group, 7-730 (default 90).
+    pub reconfirm_after_days: Option<i32>,
 }
 
 impl From<CitySettingsInput> for services::decisions::CitySettingsInput {
     fn from(v: CitySettingsInput) -> Self {
-        Self { decline_pause_days: v.decline_pause_days }
+        Self {
+            decline_pause_days: v.decline_pause_days,
+            min_group_size: v.min_group_size,
+            screening_required: v.screening_required,
+            reconfirm_after_days: v.reconfirm_after_days,
+        }
     }
 }
 
@@ -531,6 +556,8 @@ impl From<CreateWelcomeGroupInput> for groups::CreateWelcomeGroupInput {
             interests: v.interests,
             availability_hours_per_month: v.availability_hours_per_month,
             preferences: v.preferences,
+            intake_held_on: v.intake_held_on.map(Into::into),
+            preparation_attended_on: v.preparation_attended_on.map(Into::into),
         }
     }
 }
@@ -545,6 +572,8 @@ impl From<UpdateWelcomeGroupInput> for groups::UpdateWelcomeGroupInput {
             interests: v.interests,
             availability_hours_per_month: v.availability_hours_per_month,
             preferences: v.preferences,
+            intake_held_on: v.intake_held_on.map(Into::into),
+            preparation_attended_on: v.preparation_attended_on.map(Into::into),
             expected_version: v.expected_version,
         }
     }
@@ -645,7 +674,7 @@ pub enum CheckInView {
 
 impl From<PairInput> for rounds::PairInput {
     fn from(v: PairInput) -> Self {
-        Self { newcomer_id: v.newcomer_id.into(), group_id: v.group_id.into() }
+        Self { newcomer_id: v.newcomer_id.into(), group_id: v.group_id.into(), override_reason: v.override_reason }
     }
 }
 

@@ -131,9 +131,24 @@ impl Match {
     async fn score(&self) -> f64 {
         points(self.0.score)
     }
-    /// Points per criterion.
+    /// Points per criterion; a pair staff proposed or locked against the script's eligibility
+    /// has an `override` part worth 0 points.
     async fn explanation(&self) -> async_graphql::Result<Vec<ScorePart>> {
         Ok(parts(&run_record::explanation(&self.0.explanation).gql()?))
+    }
+    /// True when staff proposed or locked the pair although the city's script found it
+    /// ineligible (an override, with a reason).
+    async fn overridden(&self) -> bool {
+        self.0.override_reason.is_some()
+    }
+    /// Staff's reason for the override, if the match is one. Staff only.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn override_reason(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        staff_only(ctx, &self.0)?;
+        let m = &self.0;
+        crate::loaders::open(ctx, &m.id, services::sealed::MATCH_OVERRIDE_REASON, &m.id, m.override_reason.as_deref())
+            .await
+            .gql()
     }
     /// Date of the introduction meeting, if there was one.
     async fn introduction_date(&self) -> Option<Date> {
@@ -317,7 +332,8 @@ impl UnmatchedNewcomer {
     /// NO_ELIGIBLE_GROUP (the script found no group for them), ONLY_EXCLUDED_GROUPS (the
     /// groups the script allows were all excluded by staff, or declined or ended with this
     /// household before) or OUTNUMBERED (there were groups it could have, but the best
-    /// assignment gave them to others).
+    /// assignment gave them to others) or RECONFIRMATION_DUE (left out of the round: its last
+    /// confirmation is older than the city's `reconfirmAfterDays`; see `confirmStillWaiting`).
     async fn reason(&self) -> &str {
         &self.reason
     }
@@ -377,6 +393,11 @@ impl QualityReport {
     /// this script.
     async fn rescored_on_rhai(&self) -> bool {
         self.0.rescored_on_rhai
+    }
+    /// Pairs staff locked although the city's script found them ineligible (overrides, each
+    /// with a reason on its match).
+    async fn overrides(&self) -> i32 {
+        self.0.overrides as i32
     }
     /// Share of candidate newcomers matched.
     async fn overall_match_rate(&self) -> f64 {
@@ -588,6 +609,24 @@ pub struct MatchingQuery;
 
 #[Object]
 impl MatchingQuery {
+    /// The WAITING households of a city whose last confirmation (registration, or staff's
+    /// `confirmStillWaiting`) is older than the city's `reconfirmAfterDays`: rounds leave them
+    /// out until staff confirm they still want a group. Longest due first. ADMIN and the
+    /// city's CITY_ADMIN.
+    #[graphql(complexity = "UNPAGED * child_complexity + DB_COST")]
+    async fn reconfirmations_due(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The city's slug, e.g. \"almere\".")] city_slug: String,
+    ) -> async_graphql::Result<Vec<Newcomer>> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            let due = decisions::reconfirmations_due(&state.db, p, &city_slug).await?;
+            Newcomer::scoped_all(&state.db, due, p).await
+        };
+        run.await.gql()
+    }
+
     /// Matches the caller may see (a coordinator: their group's), oldest first.
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + DB_COST")]
     async fn matches(
@@ -673,9 +712,17 @@ impl MatchingMutation {
     ) -> async_graphql::Result<MatchingRun> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            rounds::run(&state.db, &state.scoring, &state.metrics, state.settings.today(), p, input.into())
-                .await
-                .map(MatchingRun)
+            rounds::run(
+                &state.db,
+                &state.vault,
+                &state.scoring,
+                &state.metrics,
+                state.settings.today(),
+                p,
+                input.into(),
+            )
+            .await
+            .map(MatchingRun)
         };
         run.await.gql()
     }
@@ -720,19 +767,53 @@ impl MatchingMutation {
         run.await.gql()
     }
 
-    /// Proposes one pair by hand, through the same rules as a round.
+    /// Proposes one pair by hand, through the same rules as a round. With `overrideReason`,
+    /// staff propose a pair the city's script finds ineligible (an override: stored on the
+    /// match, audited, an `override` part in its explanation); without it such a pair is refused.
     #[graphql(complexity = "child_complexity + DB_COST")]
     async fn propose_match(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Id of a WAITING newcomer household.")] newcomer_id: ID,
         #[graphql(desc = "Id of a READY welcome group.")] group_id: ID,
+        #[graphql(
+            desc = "Why staff propose the pair although the script finds it ineligible (1-500 characters, e.g. an interpreter was arranged). Staff of the city read it."
+        )]
+        override_reason: Option<String>,
     ) -> async_graphql::Result<Match> {
         let run = async {
             let (state, p, _turn) = both(ctx).await?;
-            decisions::propose_by_hand(&state.db, &state.scoring, state.settings.today(), p, &newcomer_id, &group_id)
-                .await
-                .map(Match)
+            decisions::propose_by_hand(
+                &state.db,
+                &state.vault,
+                &state.scoring,
+                state.settings.today(),
+                p,
+                decisions::HandProposal {
+                    newcomer_id: &newcomer_id,
+                    group_id: &group_id,
+                    override_reason: override_reason.as_deref(),
+                },
+            )
+            .await
+            .map(Match)
+        };
+        run.await.gql()
+    }
+
+    /// Records that a WAITING household still wants a group (asked by staff); its period
+    /// before the next re-confirmation starts again, and rounds consider it again. Audited.
+    /// ADMIN and the city's CITY_ADMIN.
+    #[graphql(complexity = "child_complexity + DB_COST")]
+    async fn confirm_still_waiting(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Id of the WAITING newcomer household.")] newcomer_id: ID,
+    ) -> async_graphql::Result<Newcomer> {
+        let run = async {
+            let (state, p, _turn) = both(ctx).await?;
+            let n = decisions::confirm_still_waiting(&state.db, p, &newcomer_id).await?;
+            Newcomer::scoped(&state.db, n, p).await
         };
         run.await.gql()
     }

@@ -302,6 +302,11 @@ impl Newcomer {
         };
         self.full(baseline)
     }
+    /// When the household last confirmed that it wants a group: staff's last
+    /// `confirmStillWaiting`, else its registration. Staff only.
+    async fn last_confirmed_at(&self) -> async_graphql::Result<Option<Timestamp>> {
+        self.full(Some(Timestamp(services::candidates::last_confirmed(&self.model))))
+    }
     /// The live (PROPOSED or ACTIVE) match, if any. Staff and the match's coordinator.
     #[graphql(complexity = "child_complexity + DB_COST")]
     async fn current_match(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::matching::Match>> {

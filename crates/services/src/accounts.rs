@@ -360,6 +360,9 @@ pub async fn create_city(
         slug: Set(slug.clone()),
         name: Set(name),
         decline_pause_days: Set(crate::decisions::DEFAULT_DECLINE_PAUSE_DAYS),
+        min_group_size: Set(crate::groups::DEFAULT_MIN_GROUP_SIZE),
+        screening_required: Set(true),
+        reconfirm_after_days: Set(crate::decisions::DEFAULT_RECONFIRM_AFTER_DAYS),
         created_at: Set(Utc::now()),
     }
     .insert(&txn)

@@ -1,5 +1,7 @@
 //! The candidates of a city's matching round: WAITING newcomers and READY groups that have no
-//! PROPOSED or ACTIVE match, in id order (so the same data gives the same matrix).
+//! PROPOSED or ACTIVE match, in id order (so the same data gives the same matrix). A WAITING
+//! household whose last confirmation (its registration, or staff's `confirmStillWaiting`) is
+//! older than the city's `reconfirm_after_days` is left out until it is confirmed again.
 
 use std::collections::HashMap;
 
@@ -21,6 +23,24 @@ pub struct GroupWithMembers {
 pub struct Candidates {
     pub newcomers: Vec<newcomer::Model>,
     pub groups: Vec<GroupWithMembers>,
+    /// WAITING households without a live match left out because their re-confirmation is due.
+    pub reconfirmation_due: Vec<String>,
+}
+
+/// When household `n` last confirmed it wants a group: staff's last confirmation, else its
+/// registration.
+pub fn last_confirmed(n: &newcomer::Model) -> chrono::DateTime<chrono::Utc> {
+    n.confirmed_at.map_or(n.created_at, |c| c.max(n.created_at))
+}
+
+/// The moment before which a last confirmation is too old in `city` (now less the city's
+/// period; the default period where there is no such city).
+pub async fn reconfirm_cutoff(conn: &impl ConnectionTrait, city: &str) -> AppResult<chrono::DateTime<chrono::Utc>> {
+    let days = entity::city::Entity::find_by_id(city)
+        .one(conn)
+        .await?
+        .map_or(crate::decisions::DEFAULT_RECONFIRM_AFTER_DAYS, |c| c.reconfirm_after_days);
+    Ok(chrono::Utc::now() - chrono::Duration::days(i64::from(days.max(0))))
 }
 
 impl Candidates {
@@ -49,7 +69,10 @@ pub async fn load(conn: &impl ConnectionTrait, city: &str, limit: Option<u64>) -
         nq = nq.limit(l);
         gq = gq.limit(l);
     }
-    let newcomers = nq.all(conn).await?;
+    let cutoff = reconfirm_cutoff(conn, city).await?;
+    let (newcomers, due): (Vec<newcomer::Model>, Vec<newcomer::Model>) =
+        nq.all(conn).await?.into_iter().partition(|n| last_confirmed(n) >= cutoff);
+    let reconfirmation_due = due.into_iter().map(|n| n.id).collect();
     let groups = gq.all(conn).await?;
     let mut by_group: HashMap<String, Vec<group_member::Model>> = HashMap::with_capacity(groups.len());
     let ids: Vec<String> = groups.iter().map(|g| g.id.clone()).collect();
@@ -70,5 +93,5 @@ pub async fn load(conn: &impl ConnectionTrait, city: &str, limit: Option<u64>) -
             GroupWithMembers { group: g, members }
         })
         .collect();
-    Ok(Candidates { newcomers, groups })
+    Ok(Candidates { newcomers, groups, reconfirmation_due })
 }

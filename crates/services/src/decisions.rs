@@ -11,6 +11,7 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::db::begin_write;
+use crate::matches::WithOverride;
 use crate::page::{self, Page, PageArgs};
 use crate::script_values as values;
 use crate::scripts::Scoring;
@@ -18,6 +19,24 @@ use domain::values::{DecisionSide, DeclineReason};
 
 /// The pause after a decline for timing where a city set none.
 pub const DEFAULT_DECLINE_PAUSE_DAYS: i32 = 90;
+/// Days after its last confirmation before a WAITING household must confirm again, where a
+/// city set no other period.
+pub const DEFAULT_RECONFIRM_AFTER_DAYS: i32 = 90;
+/// The longest reason staff give for an override.
+pub const MAX_OVERRIDE_REASON: usize = 500;
+
+/// Staff's reason for an override, validated (`field` names it in errors); `None` when absent
+/// or blank.
+pub fn override_reason(field: &str, reason: Option<&str>) -> AppResult<Option<String>> {
+    match reason {
+        Some(r) if !r.trim().is_empty() => Ok(Some(validate::required_text(field, r, MAX_OVERRIDE_REASON)?)),
+        _ => Ok(None),
+    }
+}
+
+/// The explanation part that marks a pair staff proposed or locked against the script's
+/// eligibility; worth no points, so the parts still sum to the score.
+pub const OVERRIDE_PART: &str = "override";
 use crate::sealed::{self, Vault};
 use crate::{audit, candidates, new_id, rounds, scripts};
 use domain::error::{AppError, AppResult};
@@ -370,6 +389,11 @@ pub async fn recommendations(
     let active = scripts::active(db, scoring, &n.city_slug).await?;
     // The same inputs a round of the city would start from.
     let rounds::RoundInputs { cands, repeats, .. } = rounds::round_inputs(db, &n.city_slug, today).await?;
+    if cands.reconfirmation_due.contains(&n.id) {
+        return Err(AppError::conflict(
+            "the household's re-confirmation is due (its last confirmation is older than the city's reconfirmAfterDays); record confirmStillWaiting first",
+        ));
+    }
     let script = std::sync::Arc::clone(&active.script);
     let budget = scoring.scoring_budget;
     let mut recs = scripts::scoring_job(
@@ -404,23 +428,42 @@ pub async fn recommendations(
     Ok(recs)
 }
 
+/// One pair staff propose by hand, with their reason if they override the script.
+#[derive(Clone, Copy, Debug)]
+pub struct HandProposal<'a> {
+    pub newcomer_id: &'a str,
+    pub group_id: &'a str,
+    /// Staff's reason to propose the pair although the script finds it ineligible.
+    pub override_reason: Option<&'a str>,
+}
+
 /// `proposeMatch`: staff propose one pair by hand, through the same rules as a round (both
-/// candidates, eligible under the city's script, not a pair declined before).
+/// candidates, eligible under the city's script, not a pair declined before). With an
+/// `override_reason`, a CITY_ADMIN or ADMIN proposes a pair the script finds ineligible: the
+/// reason is stored on the match, its explanation gets an `override` part, and it is audited.
 pub async fn propose_by_hand(
     db: &DatabaseConnection,
+    vault: &Vault,
     scoring: &Scoring,
     today: NaiveDate,
     p: &Principal,
-    newcomer_id: &str,
-    group_id: &str,
+    pair: HandProposal<'_>,
 ) -> AppResult<matches::Model> {
+    let HandProposal { newcomer_id, group_id, override_reason } = pair;
     let scope = p.scope_for(Op::DecideMatches)?;
+    let override_reason = self::override_reason("overrideReason", override_reason)?;
     let n = newcomer::Entity::find_by_id(newcomer_id.trim()).one(db).await?;
     let n = match n {
         Some(n) if scope.covers_city(&n.city_slug) => n,
         _ => return Err(AppError::NotFound("newcomer")),
     };
     let cands = candidates::load(db, &n.city_slug, None).await?;
+    if cands.reconfirmation_due.contains(&n.id) {
+        return Err(AppError::bad_input(
+            "newcomerId",
+            "the household's re-confirmation is due (its last confirmation is older than the city's reconfirmAfterDays); record confirmStillWaiting first",
+        ));
+    }
     if !cands.newcomers.iter().any(|c| c.id == n.id) {
         return Err(AppError::bad_input("newcomerId", "the newcomer is not WAITING or has a live match already"));
     }
@@ -444,9 +487,22 @@ pub async fn propose_by_hand(
             Ok::<_, AppError>((e, s))
         })
         .await??;
-    if let Eligibility::No(reason) = eligibility {
-        return Err(AppError::bad_input("groupId", format!("not eligible under the city's script: {reason}")));
-    }
+    let mut parts = scored.parts;
+    let overridden = match (eligibility, &override_reason) {
+        (Eligibility::Yes, _) => None,
+        (Eligibility::No(_), Some(why)) => {
+            parts.push((OVERRIDE_PART.to_owned(), 0));
+            Some(why.clone())
+        }
+        (Eligibility::No(reason), None) => {
+            return Err(AppError::bad_input(
+                "groupId",
+                format!(
+                    "not eligible under the city's script: {reason} (staff may propose it anyway with an overrideReason)"
+                ),
+            ));
+        }
+    };
     let txn = begin_write(db).await?;
     // Checked again under the rows' locks: the household may have been withdrawn, the group
     // matched, or the pair declined while the script ran.
@@ -460,16 +516,23 @@ pub async fn propose_by_hand(
     if rounds::never_again(&txn, &n.city_slug, today).await?.contains(&(n.id.clone(), g.group.id.clone())) {
         return Err(AppError::conflict("this pair was rejected or ended early meanwhile"));
     }
+    let id = new_id();
+    // Staff's words may name the household's circumstances: sealed, like every free text.
+    let sealed_reason = match &overridden {
+        Some(why) => Some(vault.key_for(&txn, &id).await?.seal(sealed::MATCH_OVERRIDE_REASON, &id, why)?),
+        None => None,
+    };
     let m = crate::matches::Proposed {
         city: &n.city_slug,
         newcomer_id: &n.id,
         group_id: &g.group.id,
         run_id: None,
         score: scored.total,
-        parts: &scored.parts,
+        parts: &parts,
         created_by: &p.user_id,
     }
-    .into_active_model(new_id())
+    .into_active_model(id)
+    .with_override(sealed_reason)
     .insert(&txn)
     .await
     .map_err(|e| match AppError::from(e) {
@@ -484,7 +547,10 @@ pub async fn propose_by_hand(
             entity_type: "match",
             entity_id: &m.id,
             city: Some(&m.city_slug),
-            details: json!({ "newcomerId": m.newcomer_id, "groupId": m.group_id, "scriptVersion": active.version }),
+            details: json!({
+                "newcomerId": m.newcomer_id, "groupId": m.group_id, "scriptVersion": active.version,
+                "override": overridden.is_some(),
+            }),
         },
     )
     .await?;
@@ -498,6 +564,12 @@ pub struct CitySettingsInput {
     /// Days after a decline for timing or temporary unavailability before the pair may be
     /// proposed again (0-730).
     pub decline_pause_days: Option<i32>,
+    /// The fewest members of a READY group (1-30).
+    pub min_group_size: Option<i32>,
+    /// Whether a group needs its screening before READY.
+    pub screening_required: Option<bool>,
+    /// Days after its last confirmation before a WAITING household must confirm again (7-730).
+    pub reconfirm_after_days: Option<i32>,
 }
 
 /// `updateCitySettings`: ADMIN, or the city's CITY_ADMIN. Audited with the fields changed.
@@ -508,6 +580,12 @@ pub async fn update_city_settings(
     input: CitySettingsInput,
 ) -> AppResult<entity::city::Model> {
     let pause = input.decline_pause_days.map(|d| validate::int_range("declinePauseDays", d, 0, 730)).transpose()?;
+    let min_size = input
+        .min_group_size
+        .map(|d| validate::int_range("minGroupSize", d, 1, crate::groups::MAX_MEMBERS as i32))
+        .transpose()?;
+    let reconfirm =
+        input.reconfirm_after_days.map(|d| validate::int_range("reconfirmAfterDays", d, 7, 730)).transpose()?;
     let txn = begin_write(db).await?;
     let slug = rounds::city_in_scope(&txn, p, Op::CitySettings, city).await?;
     let mut am = entity::city::ActiveModel { slug: Set(slug.clone()), ..Default::default() };
@@ -515,6 +593,18 @@ pub async fn update_city_settings(
     if let Some(d) = pause {
         am.decline_pause_days = Set(d);
         changed.push("declinePauseDays");
+    }
+    if let Some(d) = min_size {
+        am.min_group_size = Set(d);
+        changed.push("minGroupSize");
+    }
+    if let Some(d) = input.screening_required {
+        am.screening_required = Set(d);
+        changed.push("screeningRequired");
+    }
+    if let Some(d) = reconfirm {
+        am.reconfirm_after_days = Set(d);
+        changed.push("reconfirmAfterDays");
     }
     if changed.is_empty() {
         return Err(AppError::bad_input("input", "name at least one setting to change"));
@@ -528,10 +618,85 @@ pub async fn update_city_settings(
             entity_type: "city",
             entity_id: &slug,
             city: Some(&slug),
-            details: json!({ "fields": changed, "declinePauseDays": updated.decline_pause_days }),
+            details: json!({
+                "fields": changed, "declinePauseDays": updated.decline_pause_days,
+                "minGroupSize": updated.min_group_size, "screeningRequired": updated.screening_required,
+                "reconfirmAfterDays": updated.reconfirm_after_days,
+            }),
         },
     )
     .await?;
     txn.commit().await?;
     Ok(updated)
+}
+
+/// `confirmStillWaiting`: staff recorded that a WAITING household still wants a group; its
+/// period before the next re-confirmation starts again today. Audited.
+pub async fn confirm_still_waiting(
+    db: &DatabaseConnection,
+    p: &Principal,
+    newcomer_id: &str,
+) -> AppResult<newcomer::Model> {
+    let scope = p.scope_for(Op::DecideMatches)?;
+    let txn = begin_write(db).await?;
+    let n = match newcomer::Entity::find_by_id(newcomer_id.trim()).one(&txn).await? {
+        Some(n) if scope.covers_city(&n.city_slug) => n,
+        _ => return Err(AppError::NotFound("newcomer")),
+    };
+    let n = crate::locks::newcomer(&txn, &n.id).await?;
+    if n.status != NewcomerStatus::Waiting {
+        return Err(AppError::conflict("only a WAITING household confirms that it still wants a group"));
+    }
+    let now = Utc::now();
+    let res = newcomer::Entity::update_many()
+        .set(newcomer::ActiveModel {
+            confirmed_at: Set(Some(now)),
+            version: Set(n.version + 1),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .filter(newcomer::Column::Id.eq(n.id.as_str()))
+        .filter(newcomer::Column::Version.eq(n.version))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(AppError::conflict("the household changed at the same time; try again"));
+    }
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "newcomer.confirm_waiting",
+            entity_type: "newcomer",
+            entity_id: &n.id,
+            city: Some(&n.city_slug),
+            details: json!({ "previous": crate::candidates::last_confirmed(&n).to_rfc3339() }),
+        },
+    )
+    .await?;
+    let updated = newcomer::Entity::find_by_id(n.id.as_str()).one(&txn).await?.ok_or(AppError::NotFound("newcomer"))?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// `reconfirmationsDue`: the WAITING households of `city` whose last confirmation is older
+/// than the city's period (left out of rounds until confirmed), longest due first.
+pub async fn reconfirmations_due(
+    db: &DatabaseConnection,
+    p: &Principal,
+    city: &str,
+) -> AppResult<Vec<newcomer::Model>> {
+    let slug = rounds::city_in_scope(db, p, Op::DecideMatches, city).await?;
+    let cutoff = candidates::reconfirm_cutoff(db, &slug).await?;
+    let mut due: Vec<newcomer::Model> = newcomer::Entity::find()
+        .filter(newcomer::Column::CitySlug.eq(slug.as_str()))
+        .filter(newcomer::Column::Status.eq(NewcomerStatus::Waiting))
+        .filter(newcomer::Column::ErasedAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|n| candidates::last_confirmed(n) < cutoff)
+        .collect();
+    due.sort_by(|a, b| candidates::last_confirmed(a).cmp(&candidates::last_confirmed(b)).then(a.id.cmp(&b.id)));
+    Ok(due)
 }

@@ -238,6 +238,7 @@ fn generate(
     let mut members = Vec::with_capacity(n_groups * 7);
     for gi in 0..n_groups {
         let id = new_id();
+        let first_member = members.len();
         let size = rng.random_range(5..=8);
         let coordinator = rng.random_range(0..size);
         let mut g_langs = vec!["nl".to_string()];
@@ -283,13 +284,27 @@ fn generate(
         g_interests.dedup();
         let hood = *hoods.choose(rng).unwrap_or(&"Centrum");
         let word = *GROUP_WORDS.choose(rng).unwrap_or(&"Samen");
+        let status = if rng.random_bool(ready) { GroupStatus::Ready } else { GroupStatus::Forming };
+        // A READY group passed its screening: every member's certificate of conduct, the
+        // intake conversation and the preparation meeting (no draws: the same data as before).
+        let screened = status == GroupStatus::Ready;
+        if screened {
+            for m in &mut members[first_member..] {
+                if matches!(&m.vog_received_on, Set(None)) {
+                    m.vog_received_on = Set(Some(today - Duration::days(30 + gi as i64 % 60)));
+                }
+            }
+        }
         groups.push(welcome_group::ActiveModel {
             created_by: Set(None),
             id: Set(id),
             city_slug: Set(city.to_string()),
             name: Set(format!("{word} {hood} {}", gi + 1)),
             neighbourhood: Set(Some(hood.to_string())),
-            status: Set(if rng.random_bool(ready) { GroupStatus::Ready } else { GroupStatus::Forming }),
+            intake_held_on: Set(screened.then(|| today - Duration::days(60 + gi as i64 % 30))),
+            preparation_attended_on: Set(screened.then(|| today - Duration::days(40 + gi as i64 % 20))),
+            cycle: Set(1),
+            status: Set(status),
             capacity: Set(rng.random_range(1..=7)),
             languages: Set(StringList(g_langs)),
             interests: Set(StringList(g_interests)),
@@ -387,6 +402,8 @@ fn generate(
             status: Set(NewcomerStatus::Waiting),
             status_reason: Set(None),
             waiting_since: Set(now - Duration::days(waited)),
+            // Confirmed by staff within the last month, so the demo's rounds have candidates.
+            confirmed_at: Set(Some(now - Duration::days(waited % 30))),
             idempotency_key: Set(None),
             erased_at: Set(None),
             version: Set(1),
@@ -539,6 +556,7 @@ async fn year_together(
             decline_code: Set(None),
             proposable_again_on: Set(None),
             community_builder_id: Set(None),
+            override_reason: Set(None),
             created_by: Set(None),
             created_at: Set(proposed_at),
             updated_at: Set(now),

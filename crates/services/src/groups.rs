@@ -1,8 +1,11 @@
 //! Welcome groups and their members.
 //!
-//! Rules: a group is created FORMING; it becomes READY only with at least five members and
-//! exactly one coordinator; a READY or MATCHED group never drops below five members or loses
-//! its coordinator; a withdrawn or completed group no longer changes.
+//! Rules: a group is created FORMING; it becomes READY only with at least the city's minimum
+//! of members (`cities.min_group_size`, default 5), exactly one coordinator and — where the city
+//! requires screening (`cities.screening_required`, default on) — a certificate-of-conduct
+//! date for every member, its intake conversation held and its preparation meeting attended;
+//! a READY or MATCHED group never drops below the minimum or loses its coordinator; a withdrawn
+//! group no longer changes, and a completed one only starts a new cycle (`start_new_cycle`).
 
 use chrono::{NaiveDate, Utc};
 use entity::{GroupStatus, StringList, group_member, welcome_group};
@@ -23,8 +26,8 @@ use domain::policy::Op;
 use domain::policy::{Principal, Scope};
 use domain::validate;
 
-/// The fewest members a READY group has.
-pub const MIN_READY_MEMBERS: u64 = 5;
+/// The fewest members a READY group has where a city set no other minimum.
+pub const DEFAULT_MIN_GROUP_SIZE: i32 = 5;
 /// The most members one group may have.
 pub const MAX_MEMBERS: u64 = 30;
 
@@ -50,6 +53,10 @@ pub struct CreateWelcomeGroupInput {
     pub availability_hours_per_month: Option<i32>,
     /// Preferences the group wants matchers to know (at most 2000 characters).
     pub preferences: Option<String>,
+    /// The day of the group's intake conversation with staff (screening), if held.
+    pub intake_held_on: Option<NaiveDate>,
+    /// The day the group attended the preparation meeting (screening), if it did.
+    pub preparation_attended_on: Option<NaiveDate>,
 }
 
 /// Changes to a welcome group; fields left out stay as they are.
@@ -69,6 +76,10 @@ pub struct UpdateWelcomeGroupInput {
     pub availability_hours_per_month: Option<i32>,
     /// New preferences; an empty string clears them.
     pub preferences: Option<String>,
+    /// The day of the intake conversation (not in the future).
+    pub intake_held_on: Option<NaiveDate>,
+    /// The day the group attended the preparation meeting (not in the future).
+    pub preparation_attended_on: Option<NaiveDate>,
     /// The `version` you read; when the group changed since, the update answers CONFLICT.
     pub expected_version: Option<i32>,
 }
@@ -212,6 +223,7 @@ pub fn status_code(s: GroupStatus) -> &'static str {
 
 pub async fn create(
     db: &DatabaseConnection,
+    today: NaiveDate,
     p: &Principal,
     input: CreateWelcomeGroupInput,
 ) -> AppResult<welcome_group::Model> {
@@ -227,6 +239,9 @@ pub async fn create(
         .map(|h| validate::int_range("availabilityHoursPerMonth", h, 0, 200))
         .transpose()?;
     let preferences = validate::optional_text("preferences", input.preferences.as_deref(), validate::MAX_TEXT)?;
+    let intake = input.intake_held_on.map(|d| validate::past_date("intakeHeldOn", d, today)).transpose()?;
+    let preparation =
+        input.preparation_attended_on.map(|d| validate::past_date("preparationAttendedOn", d, today)).transpose()?;
 
     let txn = begin_write(db).await?;
     if entity::city::Entity::find_by_id(city_slug.as_str()).one(&txn).await?.is_none() {
@@ -249,6 +264,9 @@ pub async fn create(
         availability_hours_per_month: Set(availability),
         preferences: Set(preferences),
         status_reason: Set(None),
+        intake_held_on: Set(intake),
+        preparation_attended_on: Set(preparation),
+        cycle: Set(1),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -273,6 +291,7 @@ pub async fn create(
 
 pub async fn update(
     db: &DatabaseConnection,
+    today: NaiveDate,
     p: &Principal,
     id: &str,
     input: UpdateWelcomeGroupInput,
@@ -296,6 +315,9 @@ pub async fn update(
         .as_deref()
         .map(|t| validate::optional_text("preferences", Some(t), validate::MAX_TEXT))
         .transpose()?;
+    let intake = input.intake_held_on.map(|d| validate::past_date("intakeHeldOn", d, today)).transpose()?;
+    let preparation =
+        input.preparation_attended_on.map(|d| validate::past_date("preparationAttendedOn", d, today)).transpose()?;
 
     let txn = begin_write(db).await?;
     let group = find_scoped_locked(&txn, p, Op::UpdateGroup, id).await?;
@@ -330,6 +352,14 @@ pub async fn update(
     if let Some(v) = preferences {
         am.preferences = Set(v);
         changed.push("preferences");
+    }
+    if let Some(v) = intake {
+        am.intake_held_on = Set(Some(v));
+        changed.push("intakeHeldOn");
+    }
+    if let Some(v) = preparation {
+        am.preparation_attended_on = Set(Some(v));
+        changed.push("preparationAttendedOn");
     }
     let updated = save_versioned(&txn, am, &group.id, group.version).await?;
     audit::record(
@@ -634,7 +664,8 @@ pub async fn below_minimum(db: &DatabaseConnection, p: &Principal, city: &str) -
     for m in members_of(db, ids).await? {
         *counts.entry(m.group_id).or_default() += 1;
     }
-    Ok(matched.into_iter().filter(|g| counts.get(&g.id).copied().unwrap_or(0) < MIN_READY_MEMBERS).collect())
+    let min = city_rules(db, &city).await?.min_group_size.max(1) as u64;
+    Ok(matched.into_iter().filter(|g| counts.get(&g.id).copied().unwrap_or(0) < min).collect())
 }
 
 /// Bumps a group's version when its members change, so an `expectedVersion` read before the
@@ -670,7 +701,8 @@ pub async fn remove_member(db: &DatabaseConnection, p: &Principal, member_id: &s
             .filter(group_member::Column::GroupId.eq(group.id.as_str()))
             .count(&txn)
             .await?;
-        below_minimum = count <= MIN_READY_MEMBERS;
+        let min = city_rules(&txn, &group.city_slug).await?.min_group_size;
+        below_minimum = count <= min as u64;
     }
     group_member::Entity::delete_by_id(member.id.as_str()).exec(&txn).await?;
     // The deleted row's sealed values stay in the database's free space: destroying the
@@ -713,18 +745,11 @@ pub async fn mark_ready(db: &DatabaseConnection, p: &Principal, id: &str) -> App
         }
     }
     let ms = members(&txn, &group.id).await?;
-    if (ms.len() as u64) < MIN_READY_MEMBERS {
-        return Err(AppError::bad_input(
-            "id",
-            format!("a READY group has at least {MIN_READY_MEMBERS} members; this one has {}", ms.len()),
-        ));
-    }
-    let coordinators = ms.iter().filter(|m| m.is_coordinator).count();
-    if coordinators != 1 {
-        return Err(AppError::bad_input(
-            "id",
-            format!("a READY group has exactly one coordinator; this one has {coordinators}"),
-        ));
+    let rules = city_rules(&txn, &group.city_slug).await?;
+    let missing = missing_for_ready(&rules, &group, &ms);
+    if !missing.is_empty() {
+        let list: Vec<String> = missing.iter().map(|m| m.detail.clone()).collect();
+        return Err(AppError::bad_input("id", format!("the group cannot become READY yet: {}", list.join("; "))));
     }
     let mut am: welcome_group::ActiveModel = group.clone().into();
     am.status = Set(GroupStatus::Ready);
@@ -806,6 +831,152 @@ pub async fn withdraw(
             entity_id: &group.id,
             city: Some(&group.city_slug),
             details: json!({ "from": from, "to": "WITHDRAWN" }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// What a city asks of a READY group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadyRules {
+    /// The fewest members (`cities.min_group_size`).
+    pub min_group_size: i32,
+    /// Whether screening is required (`cities.screening_required`).
+    pub screening_required: bool,
+}
+
+impl Default for ReadyRules {
+    fn default() -> Self {
+        ReadyRules { min_group_size: DEFAULT_MIN_GROUP_SIZE, screening_required: true }
+    }
+}
+
+/// The rules of `city` (the defaults if there is no such city).
+pub async fn city_rules(conn: &impl ConnectionTrait, city: &str) -> AppResult<ReadyRules> {
+    Ok(entity::city::Entity::find_by_id(city)
+        .one(conn)
+        .await?
+        .map(|c| ReadyRules { min_group_size: c.min_group_size, screening_required: c.screening_required })
+        .unwrap_or_default())
+}
+
+/// One thing a group still lacks before it may become READY.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gap {
+    /// `TOO_FEW_MEMBERS`, `COORDINATOR`, `CERTIFICATE_OF_CONDUCT`, `INTAKE_CONVERSATION` or
+    /// `PREPARATION_MEETING`.
+    pub code: &'static str,
+    /// What is missing, in words; names members by id only (no personal data).
+    pub detail: String,
+    /// The members concerned (for `CERTIFICATE_OF_CONDUCT`: those without a date).
+    pub member_ids: Vec<String>,
+}
+
+/// Everything group `g` with members `ms` still lacks to become READY under `rules`, in a fixed
+/// order; empty when it may. Erased members count as members without a certificate.
+pub fn missing_for_ready(rules: &ReadyRules, g: &welcome_group::Model, ms: &[group_member::Model]) -> Vec<Gap> {
+    let mut gaps = Vec::new();
+    let min = rules.min_group_size.max(1) as usize;
+    if ms.len() < min {
+        gaps.push(Gap {
+            code: "TOO_FEW_MEMBERS",
+            detail: format!("a READY group has at least {min} members (the city's minimum); this one has {}", ms.len()),
+            member_ids: Vec::new(),
+        });
+    }
+    let coordinators = ms.iter().filter(|m| m.is_coordinator).count();
+    if coordinators != 1 {
+        gaps.push(Gap {
+            code: "COORDINATOR",
+            detail: format!("a READY group has exactly one coordinator; this one has {coordinators}"),
+            member_ids: Vec::new(),
+        });
+    }
+    if rules.screening_required {
+        let without: Vec<String> = ms.iter().filter(|m| m.vog_received_on.is_none()).map(|m| m.id.clone()).collect();
+        if !without.is_empty() {
+            gaps.push(Gap {
+                code: "CERTIFICATE_OF_CONDUCT",
+                detail: format!(
+                    "{} of {} members have no certificate-of-conduct (VOG) date (member ids: {})",
+                    without.len(),
+                    ms.len(),
+                    without.join(", ")
+                ),
+                member_ids: without,
+            });
+        }
+        if g.intake_held_on.is_none() {
+            gaps.push(Gap {
+                code: "INTAKE_CONVERSATION",
+                detail: "the intake conversation has not been recorded (intakeHeldOn)".to_owned(),
+                member_ids: Vec::new(),
+            });
+        }
+        if g.preparation_attended_on.is_none() {
+            gaps.push(Gap {
+                code: "PREPARATION_MEETING",
+                detail: "the preparation meeting has not been recorded (preparationAttendedOn)".to_owned(),
+                member_ids: Vec::new(),
+            });
+        }
+    }
+    gaps
+}
+
+/// `startNewCycle`: a COMPLETED group takes another household. Its history (past matches,
+/// activities, check-ins) stays; its `cycle` counts one more. The group goes back to READY
+/// when it still meets the city's rules for READY — the certificates of conduct stay valid, but
+/// a new cycle needs a new intake conversation and preparation meeting where the city requires
+/// screening, so the caller may send their dates (`intake`, `preparation`); otherwise it goes
+/// back to FORMING, and `markGroupReady` follows once the screening is recorded.
+pub async fn start_new_cycle(
+    db: &DatabaseConnection,
+    today: NaiveDate,
+    p: &Principal,
+    id: &str,
+    intake: Option<NaiveDate>,
+    preparation: Option<NaiveDate>,
+) -> AppResult<welcome_group::Model> {
+    let intake = intake.map(|d| validate::past_date("intakeHeldOn", d, today)).transpose()?;
+    let preparation = preparation.map(|d| validate::past_date("preparationAttendedOn", d, today)).transpose()?;
+    let txn = begin_write(db).await?;
+    let group = find_scoped_locked(&txn, p, Op::MarkGroupReady, id).await?;
+    if group.status != GroupStatus::Completed {
+        return Err(AppError::conflict(format!(
+            "only a COMPLETED group can start a new cycle; this one is {}",
+            status_code(group.status)
+        )));
+    }
+    if crate::decisions::live_match_any(&txn, None, Some(&group.id)).await?.is_some() {
+        return Err(AppError::conflict("the group still has a live match"));
+    }
+    let ms = members(&txn, &group.id).await?;
+    let rules = city_rules(&txn, &group.city_slug).await?;
+    let mut am: welcome_group::ActiveModel = group.clone().into();
+    // The screening dates of the cycle before do not carry over.
+    am.intake_held_on = Set(intake);
+    am.preparation_attended_on = Set(preparation);
+    let mut next = group.clone();
+    next.intake_held_on = intake;
+    next.preparation_attended_on = preparation;
+    let status =
+        if missing_for_ready(&rules, &next, &ms).is_empty() { GroupStatus::Ready } else { GroupStatus::Forming };
+    am.status = Set(status);
+    am.status_reason = Set(None);
+    am.cycle = Set(group.cycle + 1);
+    let updated = save_versioned(&txn, am, &group.id, group.version).await?;
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: "group.new_cycle",
+            entity_type: "welcome_group",
+            entity_id: &group.id,
+            city: Some(&group.city_slug),
+            details: json!({ "from": "COMPLETED", "to": status_code(status), "cycle": updated.cycle }),
         },
     )
     .await?;

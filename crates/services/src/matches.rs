@@ -93,6 +93,7 @@ impl Proposed<'_> {
             decline_code: Set(None),
             proposable_again_on: Set(None),
             community_builder_id: Set(None),
+            override_reason: Set(None),
             created_by: Set(Some(self.created_by.to_owned())),
             created_at: Set(now),
             updated_at: Set(now),
@@ -125,4 +126,17 @@ pub async fn claim(
         )));
     }
     Ok(())
+}
+
+/// Staff's override on a proposal to store.
+pub trait WithOverride {
+    /// The proposal with staff's override reason (`None`: no override).
+    fn with_override(self, reason: Option<String>) -> Self;
+}
+
+impl WithOverride for matches::ActiveModel {
+    fn with_override(mut self, reason: Option<String>) -> Self {
+        self.override_reason = sea_orm::Set(reason);
+        self
+    }
 }

@@ -385,6 +385,7 @@ pub async fn register(
         status: Set(NewcomerStatus::Waiting),
         status_reason: Set(None),
         waiting_since: Set(now),
+        confirmed_at: Set(None),
         idempotency_key: Set(idempotency_key.clone()),
         idempotency_fingerprint: Set(fingerprint.clone()),
         erased_at: Set(None),

@@ -332,8 +332,13 @@ pub async fn personal_data_report(
     let needs = open(nk, s::NEWCOMER_NEEDS, &n.id, n.needs.as_deref())?;
     let status_reason = open(nk, s::NEWCOMER_STATUS_REASON, &n.id, n.status_reason.as_deref())?;
     let mut end_reasons = std::collections::HashMap::new();
+    let mut override_reasons = std::collections::HashMap::new();
     for m in &own_matches {
         end_reasons.insert(m.id.clone(), open(keys.get(&m.id), s::MATCH_END_REASON, &m.id, m.end_reason.as_deref())?);
+        override_reasons.insert(
+            m.id.clone(),
+            open(keys.get(&m.id), s::MATCH_OVERRIDE_REASON, &m.id, m.override_reason.as_deref())?,
+        );
     }
     let mut activity_notes = std::collections::HashMap::new();
     for a in &activities {
@@ -380,6 +385,7 @@ pub async fn personal_data_report(
             "introductionDate": date(m.introduction_date), "startDate": date(m.start_date),
             "plannedEndDate": date(m.planned_end_date), "endDate": date(m.end_date),
             "endReasonCode": m.end_reason_code, "endReason": end_reasons.get(&m.id), "startDutchLevel": m.start_dutch_level,
+            "overrideReason": override_reasons.get(&m.id),
             "createdAt": m.created_at.to_rfc3339(),
         })).collect::<Vec<_>>(),
         "activities": activities.iter().map(|a| json!({

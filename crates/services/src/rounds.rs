@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 use crate::candidates::{self, Candidates};
 use crate::db::begin_write;
+use crate::matches::WithOverride;
 use crate::matching::round::{self, Proposal, RoundParams};
 use crate::metrics::Metrics;
 use crate::scripts::Scoring;
@@ -65,6 +66,9 @@ impl MatchingObjective {
 pub struct PairInput {
     pub newcomer_id: String,
     pub group_id: String,
+    /// For a locked pair: staff's reason to propose it although the script finds it
+    /// ineligible (CITY_ADMIN or ADMIN; stored on the match, audited). Not for excluded pairs.
+    pub override_reason: Option<String>,
 }
 
 /// A matching round for one city.
@@ -199,6 +203,8 @@ struct PairOut {
     col: usize,
     score: i64,
     parts: Vec<(String, i64)>,
+    /// Staff's reason where the pair was locked against the script's eligibility.
+    override_reason: Option<String>,
 }
 
 fn explain(
@@ -215,7 +221,7 @@ fn explain(
         let scored = script.score(&mut scope, &n, &g).map_err(scripts::job_error)?;
         // The stored score is the explanation's sum, so the two always add up; scripts are
         // deterministic (no clock, no randomness), so it equals the matrix entry solved on.
-        out.push(PairOut { row, col, score: scored.total, parts: scored.parts });
+        out.push(PairOut { row, col, score: scored.total, parts: scored.parts, override_reason: None });
     }
     Ok(out)
 }
@@ -279,6 +285,7 @@ fn quality(c: &Candidates, pairs: &[PairOut], greedy_total: i64, exact_total: i6
         by_main_language: breakdown(&|n| main_language(n)),
         rescored_on_rhai: false,
         empty_reason: None,
+        overrides: 0,
     }
 }
 
@@ -302,6 +309,7 @@ async fn advisory_lock(txn: &impl ConnectionTrait, city: &str) -> AppResult<()> 
 /// `runMatching`.
 pub async fn run(
     db: &DatabaseConnection,
+    vault: &crate::sealed::Vault,
     scoring: &Scoring,
     metrics: &Metrics,
     today: NaiveDate,
@@ -310,7 +318,7 @@ pub async fn run(
 ) -> AppResult<matching_run::Model> {
     let started = Instant::now();
     let dry = input.dry_run;
-    let result = run_round(db, scoring, today, p, input, started).await;
+    let result = run_round(db, vault, scoring, today, p, input, started).await;
     let outcome = match &result {
         Ok(_) if dry => "dry_run",
         // A real round that found nothing to propose is not a proposal.
@@ -327,6 +335,7 @@ pub async fn run(
 
 async fn run_round(
     db: &DatabaseConnection,
+    vault: &crate::sealed::Vault,
     scoring: &Scoring,
     today: NaiveDate,
     p: &Principal,
@@ -341,8 +350,39 @@ async fn run_round(
     let RoundInputs { cands, repeats, never_again: declined } = round_inputs(db, &city, today).await?;
     let rows: HashMap<&str, usize> = cands.newcomers.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
     let cols: HashMap<&str, usize> = cands.groups.iter().enumerate().map(|(i, g)| (g.group.id.as_str(), i)).collect();
+    if let Some(due) = input.locked_pairs.iter().find(|p| cands.reconfirmation_due.contains(&p.newcomer_id)) {
+        return Err(AppError::bad_input(
+            "lockedPairs",
+            format!(
+                "newcomer {} is left out of rounds until staff confirm it still wants a group (confirmStillWaiting)",
+                due.newcomer_id
+            ),
+        ));
+    }
     let locked = index_pairs("lockedPairs", &input.locked_pairs, &rows, &cols)?;
     let mut excluded = index_pairs("excludedPairs", &input.excluded_pairs, &rows, &cols)?;
+    if input.excluded_pairs.iter().any(|p| p.override_reason.is_some()) {
+        return Err(AppError::bad_input("excludedPairs", "an overrideReason is for locked pairs only"));
+    }
+    // Locked pairs with staff's reason to override the script's eligibility, by position.
+    let mut reasons: Vec<(usize, usize, String)> = Vec::new();
+    for (pair, at) in input.locked_pairs.iter().zip(&locked) {
+        if let Some(why) = crate::decisions::override_reason("lockedPairs", pair.override_reason.as_deref())? {
+            reasons.push((at.0, at.1, why));
+        }
+    }
+    {
+        let mut seen_rows = HashSet::new();
+        let mut seen_cols = HashSet::new();
+        for (r, c) in &locked {
+            if !seen_rows.insert(*r) {
+                return Err(AppError::bad_input("lockedPairs", "a newcomer is locked to two groups"));
+            }
+            if !seen_cols.insert(*c) {
+                return Err(AppError::bad_input("lockedPairs", "a group is locked to two newcomers"));
+            }
+        }
+    }
     let staff_excluded = excluded.clone();
     if locked.iter().any(|pair| declined.contains(pair)) {
         return Err(AppError::bad_input(
@@ -357,20 +397,47 @@ async fn run_round(
 
     // Score and solve off the async workers, outside any transaction.
     let script = Arc::clone(&active.script);
-    let excluded_set: HashSet<(usize, usize)> = excluded.iter().copied().collect();
-    let params = RoundParams { objective: input.objective.solver(), locked: locked.clone(), excluded };
-    let (cands, proposal, pairs) =
+    let objective = input.objective.solver();
+    let all_locked = locked.clone();
+    let (cands, proposal, pairs, excluded) =
         scripts::scoring_job(scoring, &city, "the round", scoring.scoring_budget, move || -> AppResult<_> {
             let (ns, gs) = cands.script_values(today);
+            // A locked pair with a reason that the script finds ineligible is forced: its
+            // newcomer and group leave the assignment, and the pair is proposed as staff said.
+            let mut scope = rhai::Scope::new();
+            let mut forced = Vec::new();
+            for (r, c, why) in reasons {
+                if let scripting::Eligibility::No(_) =
+                    script.eligible(&mut scope, &ns[r], &gs[c]).map_err(scripts::job_error)?
+                {
+                    forced.push((r, c, why));
+                }
+            }
+            let mut excluded = excluded;
+            let locked: Vec<(usize, usize)> =
+                all_locked.iter().copied().filter(|p| !forced.iter().any(|f| (f.0, f.1) == *p)).collect();
+            for (r, c, _) in &forced {
+                excluded.extend((0..gs.len()).map(|col| (*r, col)));
+                excluded.extend((0..ns.len()).map(|row| (row, *c)));
+            }
+            let params = RoundParams { objective, locked, excluded: excluded.clone() };
             let proposal = round::propose(&script, &ns, &gs, &params)?;
-            let pairs = explain(&script, &cands, &proposal, today)?;
-            Ok((cands, proposal, pairs))
+            let mut pairs = explain(&script, &cands, &proposal, today)?;
+            for (row, col, why) in forced {
+                let scored = script.score(&mut scope, &ns[row], &gs[col]).map_err(scripts::job_error)?;
+                let mut parts = scored.parts;
+                parts.push((crate::decisions::OVERRIDE_PART.to_owned(), 0));
+                pairs.push(PairOut { row, col, score: scored.total, parts, override_reason: Some(why) });
+            }
+            pairs.sort_by_key(|p| p.row);
+            Ok((cands, proposal, pairs, excluded))
         })
         .await??;
+    let excluded_set: HashSet<(usize, usize)> = excluded.iter().copied().collect();
 
     let total: i64 = pairs.iter().map(|p| p.score).sum();
     let matched_rows: HashSet<usize> = pairs.iter().map(|p| p.row).collect();
-    let unmatched: Vec<StoredUnmatched> = (0..cands.newcomers.len())
+    let mut unmatched: Vec<StoredUnmatched> = (0..cands.newcomers.len())
         .filter(|r| !matched_rows.contains(r))
         .map(|r| {
             let eligible = (0..proposal.scores.cols).filter(|c| proposal.scores.get(r, *c).is_some());
@@ -384,9 +451,17 @@ async fn run_round(
             StoredUnmatched { newcomer_id: cands.newcomers[r].id.clone(), reason: reason.to_owned() }
         })
         .collect();
+    // Households left out of the round until staff confirm they still want a group.
+    unmatched.extend(
+        cands
+            .reconfirmation_due
+            .iter()
+            .map(|id| StoredUnmatched { newcomer_id: id.clone(), reason: "RECONFIRMATION_DUE".to_owned() }),
+    );
     let excluded_eligible = excluded_set.iter().filter(|(r, c)| proposal.scores.get(*r, *c).is_some()).count();
     let mut quality = quality(&cands, &pairs, proposal.greedy_total, total);
     quality.rescored_on_rhai = proposal.rescored_on_rhai;
+    quality.overrides = pairs.iter().filter(|p| p.override_reason.is_some()).count();
     if pairs.is_empty() {
         quality.empty_reason = Some(
             if cands.newcomers.is_empty() {
@@ -428,8 +503,16 @@ async fn run_round(
             score: pair.score,
             parts: pair.parts.clone(),
             match_id: match_id.clone(),
+            overridden: pair.override_reason.is_some(),
         });
         if let Some(id) = match_id {
+            // Staff's words are sealed, like every free text.
+            let sealed_reason = match &pair.override_reason {
+                Some(why) => {
+                    Some(vault.key_for(&txn, &id).await?.seal(crate::sealed::MATCH_OVERRIDE_REASON, &id, why)?)
+                }
+                None => None,
+            };
             new_matches.push(
                 crate::matches::Proposed {
                     city: &city,
@@ -440,10 +523,13 @@ async fn run_round(
                     parts: &pair.parts,
                     created_by: &p.user_id,
                 }
-                .into_active_model(id),
+                .into_active_model(id)
+                .with_override(sealed_reason),
             );
         }
     }
+    let forced_pairs: Vec<(usize, usize)> =
+        pairs.iter().filter(|p| p.override_reason.is_some()).map(|p| (p.row, p.col)).collect();
     let id_pairs = |v: &[(usize, usize)]| -> Value {
         Value::Array(v.iter().map(|(r, c)| json!([cands.newcomers[*r].id, cands.groups[*c].group.id])).collect())
     };
@@ -461,7 +547,12 @@ async fn run_round(
         script_version: Set(active.version),
         script_sha256: Set(active.sha256.clone()),
         objective: Set(input.objective.code().to_owned()),
-        parameters: Set(json!({ "locked": id_pairs(&locked), "excluded": id_pairs(&staff_excluded) })),
+        // The locked pairs staff forced against the script's eligibility, to reproduce the run.
+        parameters: Set(json!({
+            "locked": id_pairs(&locked),
+            "excluded": id_pairs(&staff_excluded),
+            "overridden": id_pairs(&forced_pairs),
+        })),
         newcomer_count: Set(cands.newcomers.len() as i32),
         group_count: Set(cands.groups.len() as i32),
         // Pairs the round could propose: eligible under the script and not excluded (by
@@ -485,13 +576,20 @@ async fn run_round(
     for chunk in new_matches.chunks(crate::db::IN_LIST_CHUNK) {
         matches::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
     }
-    audit::record(&txn, Some(p), audit::Entry {
-        action: if input.dry_run { "round.dry_run" } else { "round.run" },
-        entity_type: "matching_run",
-        entity_id: &run.id,
-        city: Some(&city),
-        details: json!({ "scriptVersion": run.script_version, "matched": run.matched_count, "objective": run.objective }),
-    })
+    audit::record(
+        &txn,
+        Some(p),
+        audit::Entry {
+            action: if input.dry_run { "round.dry_run" } else { "round.run" },
+            entity_type: "matching_run",
+            entity_id: &run.id,
+            city: Some(&city),
+            details: json!({
+                "scriptVersion": run.script_version, "matched": run.matched_count, "objective": run.objective,
+                "overrides": quality.overrides,
+            }),
+        },
+    )
     .await?;
     // The duration includes the commit.
     let mut am: matching_run::ActiveModel = run.into();

@@ -25,6 +25,9 @@ pub struct StoredPair {
     /// The stored match it became (none for a dry run).
     #[serde(rename = "match", default)]
     pub match_id: Option<String>,
+    /// Locked by staff against the script's eligibility (an override); absent in older runs.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overridden: bool,
 }
 
 /// A candidate household a run left without a proposal (`matching_runs.unmatched`).
@@ -32,7 +35,8 @@ pub struct StoredPair {
 pub struct StoredUnmatched {
     #[serde(rename = "n")]
     pub newcomer_id: String,
-    /// `NO_ELIGIBLE_GROUP`, `ONLY_EXCLUDED_GROUPS` or `OUTNUMBERED`.
+    /// `NO_ELIGIBLE_GROUP`, `ONLY_EXCLUDED_GROUPS`, `OUTNUMBERED`, or `RECONFIRMATION_DUE` (left
+    /// out of the round: its last confirmation is older than the city's period).
     pub reason: String,
 }
 
@@ -62,6 +66,8 @@ pub struct Quality {
     pub rescored_on_rhai: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub empty_reason: Option<String>,
+    /// Pairs staff locked against the script's eligibility, with a reason (overrides).
+    pub overrides: usize,
 }
 
 /// The JSON of a value to store.

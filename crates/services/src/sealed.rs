@@ -63,6 +63,7 @@ pub const MEMBER_NAME: Column = Column("group_members.name");
 pub const MEMBER_EMAIL: Column = Column("group_members.email");
 pub const MEMBER_PHONE: Column = Column("group_members.phone");
 pub const MATCH_END_REASON: Column = Column("matches.end_reason");
+pub const MATCH_OVERRIDE_REASON: Column = Column("matches.override_reason");
 pub const ACTIVITY_NOTES: Column = Column("activity_logs.notes");
 pub const CHECK_IN_NOTES: Column = Column("check_ins.notes");
 pub const HOUSEHOLD_CHECK_IN_NOTES: Column = Column("household_check_ins.notes");

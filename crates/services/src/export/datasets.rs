@@ -66,6 +66,7 @@ const MATCHES: &[Column] = &[
     col("end_reason_code", A, "why it ended (a code; the free-text reason is never exported)"),
     col("months_together", A, "whole months from start to end (or to the export date while active)"),
     col("start_dutch_level", A, "the newcomer's CEFR Dutch level at the start"),
+    col("staff_override", A, "true when staff proposed or locked the pair although the script found it ineligible"),
 ];
 
 const ACTIVITIES: &[Column] = &[
@@ -452,6 +453,7 @@ pub async fn page(
                     Cell::opt(m.end_reason_code),
                     months.map_or(Cell::Null, Cell::Int),
                     Cell::opt(m.start_dutch_level.map(|l| l.to_value())),
+                    Cell::Bool(m.override_reason.is_some()),
                 ]);
             }
         }
