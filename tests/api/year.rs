@@ -266,3 +266,161 @@ async fn a_coordinator_cannot_read_or_write_another_groups_match() {
         .await;
     assert_eq!(code(&end).as_deref(), Some("FORBIDDEN"));
 }
+
+/// The programme's year as the README tells it: screening → READY → proposed → declined by the
+/// household for timing → proposed again after the pause → accepted → check-ins in both views →
+/// ended early by the group with a code → exit check-ins → the household waits again, with only
+/// its time spent waiting counted.
+#[tokio::test]
+async fn the_programmes_year_from_screening_to_the_exit_check_in() {
+    let app = spawn_app().await;
+    let admin = app.user("CITY_ADMIN", Some("haarlem"), None).await;
+
+    // Screening: no intake, no preparation, one member without a certificate of conduct.
+    let mut group = group_input("haarlem");
+    group.as_object_mut().unwrap().remove("intakeHeldOn");
+    group.as_object_mut().unwrap().remove("preparationAttendedOn");
+    let g = app.ok(Some(&admin), CREATE_GROUP, json!({"input": group})).await["createWelcomeGroup"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut members = Vec::new();
+    for i in 0..5 {
+        let mut m = member_input(i == 0);
+        if i == 4 {
+            m.as_object_mut().unwrap().remove("vogReceivedOn");
+        }
+        members
+            .push(app.ok(Some(&admin), ADD_MEMBER, json!({"g": g, "input": m})).await["addGroupMember"]["id"].clone());
+    }
+    let ready = "mutation($id:ID!){ markGroupReady(id:$id){ status } }";
+    let refused = app.gql(Some(&admin), ready, json!({"id": g})).await;
+    assert_eq!(code(&refused).as_deref(), Some("BAD_USER_INPUT"), "{refused}");
+    let missing = app
+        .ok(Some(&admin), "query($id:ID!){ welcomeGroup(id:$id){ missingForReady { code } } }", json!({"id": g}))
+        .await;
+    let codes: Vec<&str> = missing["welcomeGroup"]["missingForReady"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["CERTIFICATE_OF_CONDUCT", "INTAKE_CONVERSATION", "PREPARATION_MEETING"]);
+    app.ok(
+        Some(&admin),
+        "mutation($id:ID!){ updateGroupMember(id:$id, input:{vogReceivedOn:\"2026-02-01\"}){ id } }",
+        json!({"id": members[4]}),
+    )
+    .await;
+    app.ok(
+        Some(&admin),
+        "mutation($id:ID!){ updateWelcomeGroup(id:$id, input:{intakeHeldOn:\"2026-02-10\", preparationAttendedOn:\"2026-02-20\"}){ id } }",
+        json!({"id": g}),
+    )
+    .await;
+    assert_eq!(app.ok(Some(&admin), ready, json!({"id": g})).await["markGroupReady"]["status"], "READY");
+    let coordinator = app.user("COORDINATOR", None, Some(&g)).await;
+
+    // The household, with its baseline.
+    let mut household = newcomer_input("haarlem");
+    household["baseline"] = json!({"networkSize": 1, "workStatus": "NONE", "dutchLevel": "A1", "wellbeing": 2});
+    let n = app.ok(Some(&admin), REGISTER, json!({"input": household})).await["registerNewcomer"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let waited = app.ok(Some(&admin), "query($id:ID!){ newcomer(id:$id){ waitingSince } }", json!({"id": n})).await;
+
+    // Proposed; the household declines for timing; not again during the pause; again after it.
+    let propose = "mutation($n:ID!,$g:ID!){ proposeMatch(newcomerId:$n, groupId:$g){ id } }";
+    let first =
+        app.ok(Some(&admin), propose, json!({"n": n, "g": g})).await["proposeMatch"]["id"].as_str().unwrap().to_owned();
+    let declined = app
+        .ok(Some(&admin), "mutation($id:ID!){ rejectMatch(id:$id, reason:\"after the move\", side: HOUSEHOLD, reasonCode: TIMING){ status decisionSide declineCode proposableAgainOn } }", json!({"id": first}))
+        .await;
+    assert_eq!(declined["rejectMatch"]["decisionSide"], "HOUSEHOLD");
+    assert_eq!(declined["rejectMatch"]["declineCode"], "TIMING");
+    let paused = app.gql(Some(&admin), propose, json!({"n": n, "g": g})).await;
+    assert_eq!((code(&paused).as_deref(), field(&paused).as_deref()), (Some("BAD_USER_INPUT"), Some("groupId")));
+    {
+        use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+        let row = entity::matches::Entity::find_by_id(first.as_str()).one(&app.state.db).await.unwrap().unwrap();
+        let mut am: entity::matches::ActiveModel = row.into();
+        am.proposable_again_on = Set(Some(today()));
+        am.update(&app.state.db).await.unwrap();
+    }
+    let m =
+        app.ok(Some(&admin), propose, json!({"n": n, "g": g})).await["proposeMatch"]["id"].as_str().unwrap().to_owned();
+    app.ok(Some(&admin), "mutation($id:ID!){ acceptMatch(id:$id){ status } }", json!({"id": m})).await;
+    app.backdate(&m, 4).await;
+
+    // Month 3 in both views: the household's by its community builder, the group's by its
+    // coordinator, who never reads the household's.
+    let builder = app.user("COMMUNITY_BUILDER", Some("haarlem"), None).await;
+    let builder_id = app.ok(Some(&builder), "{ me { id } }", json!({})).await["me"]["id"].clone();
+    app.ok(
+        Some(&admin),
+        "mutation($m:ID!,$u:ID){ assignCommunityBuilder(matchId:$m, userId:$u){ id } }",
+        json!({"m": m, "u": builder_id}),
+    )
+    .await;
+    let household_check_in =
+        "mutation($m:ID!,$input:HouseholdCheckInInput!){ recordHouseholdCheckIn(matchId:$m, input:$input){ month } }";
+    app.ok(Some(&builder), household_check_in, json!({"m": m, "input": household_input(3)})).await;
+    app.ok(Some(&coordinator), CHECK_IN, json!({"m": m, "input": check_in_input(3)})).await;
+    let hidden = app
+        .gql(
+            Some(&coordinator),
+            "query($id:ID!){ match(id:$id){ householdCheckIns { satisfaction } } }",
+            json!({"id": m}),
+        )
+        .await;
+    assert_eq!(code(&hidden).as_deref(), Some("FORBIDDEN"));
+
+    // Ended early by the group, with a code; the exit check-ins in both views.
+    let ended = app
+        .ok(Some(&admin), "mutation($id:ID!){ endMatch(id:$id, reason:\"two members moved\", reasonCode: GROUP_REQUEST, side: GROUP){ status endReasonCode decisionSide } }", json!({"id": m}))
+        .await;
+    assert_eq!(
+        ended["endMatch"],
+        json!({"status": "ENDED_EARLY", "endReasonCode": "GROUP_REQUEST", "decisionSide": "GROUP"})
+    );
+    let due = app.ok(Some(&admin), "{ checkInsDue(citySlug:\"haarlem\"){ month view match { id } } }", json!({})).await;
+    let exit: Vec<(i64, &str)> = due["checkInsDue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["match"]["id"] == m.as_str())
+        .map(|d| (d["month"].as_i64().unwrap(), d["view"].as_str().unwrap()))
+        .collect();
+    assert_eq!(exit, [(0, "HOUSEHOLD"), (0, "GROUP")]);
+    app.ok(Some(&builder), household_check_in, json!({"m": m, "input": household_input(0)})).await;
+    app.ok(Some(&coordinator), CHECK_IN, json!({"m": m, "input": check_in_input(0)})).await;
+    let views = app
+        .ok(
+            Some(&admin),
+            "query($id:ID!){ match(id:$id){ checkIns { month view } householdCheckIns { month view } } }",
+            json!({"id": m}),
+        )
+        .await;
+    assert_eq!(views["match"]["checkIns"], json!([{"month": 0, "view": "GROUP"}, {"month": 3, "view": "GROUP"}]));
+    assert_eq!(
+        views["match"]["householdCheckIns"],
+        json!([{"month": 0, "view": "HOUSEHOLD"}, {"month": 3, "view": "HOUSEHOLD"}])
+    );
+
+    // Waiting again, with only the time spent waiting counted.
+    let after = app
+        .ok(
+            Some(&admin),
+            "query($id:ID!){ newcomer(id:$id){ status waitingSince baseline { wellbeing } } }",
+            json!({"id": n}),
+        )
+        .await;
+    assert_eq!(after["newcomer"]["status"], "WAITING");
+    assert_eq!(after["newcomer"]["baseline"]["wellbeing"], 2);
+    let started = app.ok(Some(&admin), "query($id:ID!){ match(id:$id){ startDate } }", json!({"id": m})).await;
+    let start = chrono::NaiveDate::parse_from_str(started["match"]["startDate"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let since = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    let moved = since(&after["newcomer"]["waitingSince"]) - since(&waited["newcomer"]["waitingSince"]);
+    assert_eq!(moved.num_days(), (today() - start).num_days(), "the months in the match do not count as waiting");
+}

@@ -473,7 +473,8 @@ pub async fn propose_by_hand(
     if rounds::never_again(db, &n.city_slug, today).await?.contains(&(n.id.clone(), g.group.id.clone())) {
         return Err(AppError::bad_input(
             "groupId",
-            "this pair was rejected or ended early before and is never proposed again",
+            "this pair was declined or ended early before and may not be proposed now (a decline for timing or \
+             temporary unavailability may be proposed again once the city's pause has passed)",
         ));
     }
     let active = scripts::active(db, scoring, &n.city_slug).await?;
