@@ -268,7 +268,7 @@ async fn scrub(db: &DatabaseConnection) {
         }
         _ => {
             crate::sealed::scrub_keys(db).await;
-            let sql = "VACUUM newcomers, group_members, matches, activity_logs, check_ins";
+            let sql = "VACUUM newcomers, group_members, matches, activity_logs, check_ins, household_check_ins";
             if let Err(e) = db.execute_unprepared(sql).await {
                 tracing::warn!(error = %e, "VACUUM after erasure failed; autovacuum removes the old row versions later");
             }
