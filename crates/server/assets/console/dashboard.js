@@ -1,7 +1,10 @@
-// The city dashboard: who waits longest, which groups are forming and what they still lack,
-// which are ready, which proposals await a decision, which check-ins are due and which
-// matches are due for completion. Several small queries, each under the complexity limit.
+// The city dashboard: who waits longest, which groups are forming and what they still lack
+// (the city's rules, as the API reports them), which are ready, which proposals await a
+// decision, which check-ins are due (each view), which matches are due for completion, which
+// households must confirm they still want a group, and which matched groups fell below the
+// minimum. Several small queries, each under the complexity limit.
 
+import { useState } from './vendor/hooks.mjs';
 import { gql } from './api.js';
 import { t, formatDay, daysSince, formatNumber, dayInAmsterdam } from './i18n.js';
 import { html, Screen, Loading, ErrorMessage, useLoad, allPages } from './ui.js';
@@ -12,30 +15,32 @@ const WAITING = `query Waiting($city: String!, $after: String) {
 }`;
 const GROUPS = `query Groups($city: String!, $status: GroupStatus!, $after: String) {
   welcomeGroups(citySlug: $city, status: $status, first: 100, after: $after) {
-    ${PAGE} nodes { id name neighbourhood memberCount capacity coordinator { id } allMembersHaveVog }
+    ${PAGE} nodes { id name neighbourhood memberCount capacity missingForReady { code memberIds } }
   }
 }`;
 const PROPOSED = `query Proposed($city: String!, $after: String) {
   matches(citySlug: $city, status: PROPOSED, first: 100, after: $after) { ${PAGE} nodes { id score createdAt newcomer { id name } group { id name } } }
 }`;
 const DUE = `query Due($city: String!) {
-  checkInsDue(citySlug: $city) { month dueDate overdue match { id newcomer { id name } group { id name } } }
+  checkInsDue(citySlug: $city) { month view dueDate overdue match { id newcomer { id name } group { id name } } }
 }`;
+const RECONFIRM = `query Reconfirm($city: String!) { reconfirmationsDue(citySlug: $city) { id name lastConfirmedAt } }`;
+const BELOW = `query Below($city: String!) { groupsBelowMinimum(citySlug: $city) { id name memberCount } }`;
+const CONFIRM = `mutation Confirm($id: ID!) { confirmStillWaiting(newcomerId: $id) { id } }`;
 const COMPLETION = `query Completion($city: String!) {
   matchesDueForCompletion(citySlug: $city) { id plannedEndDate newcomer { id name } group { id name } }
 }`;
 
-/** The minimum a group needs before it can be marked ready (README: markGroupReady). */
-const MIN_MEMBERS = 5;
-
 async function loadDashboard(city) {
-  const [waiting, forming, ready, proposed, due, completion] = await Promise.all([
+  const [waiting, forming, ready, proposed, due, completion, reconfirm, below] = await Promise.all([
     allPages(async (after) => (await gql(WAITING, { city, after })).newcomers),
     allPages(async (after) => (await gql(GROUPS, { city, status: 'FORMING', after })).welcomeGroups),
     allPages(async (after) => (await gql(GROUPS, { city, status: 'READY', after })).welcomeGroups),
     allPages(async (after) => (await gql(PROPOSED, { city, after })).matches),
     gql(DUE, { city }),
     gql(COMPLETION, { city }),
+    gql(RECONFIRM, { city }),
+    gql(BELOW, { city }),
   ]);
   const now = new Date();
   // Longest first: the API lists by id (registration order), but an early end keeps a
@@ -43,15 +48,32 @@ async function loadDashboard(city) {
   const households = waiting.nodes
     .map((n) => ({ ...n, days: n.waitingSince ? daysSince(n.waitingSince, now) : 0 }))
     .sort((a, b) => b.days - a.days || a.name?.localeCompare(b.name ?? '') || 0);
-  return { households, forming: forming.nodes, ready: ready.nodes, proposed: proposed.nodes, due: due.checkInsDue, completion: completion.matchesDueForCompletion };
+  return { households, forming: forming.nodes, ready: ready.nodes, proposed: proposed.nodes, due: due.checkInsDue, completion: completion.matchesDueForCompletion, reconfirm: reconfirm.reconfirmationsDue, below: below.groupsBelowMinimum };
 }
 
-function lacks(group) {
-  const missing = [];
-  if (group.memberCount < MIN_MEMBERS) missing.push(t('dashboard.lacks.members', { count: MIN_MEMBERS - group.memberCount }));
-  if (!group.coordinator) missing.push(t('dashboard.lacks.coordinator'));
-  if (!group.allMembersHaveVog) missing.push(t('dashboard.lacks.vog'));
+/** What a group still lacks to become READY, in words: the API's list under the city's rules. */
+export function lacks(group) {
+  const missing = (group.missingForReady ?? []).map((gap) => t(`missing.${gap.code}`, { count: gap.memberIds.length, members: group.memberCount }));
   return missing.length > 0 ? missing.join('; ') : t('dashboard.lacks.nothing');
+}
+
+/** "Still wants a group": staff record the household's answer; the list is read again. */
+function ConfirmButton({ id, onDone }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const confirm = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await gql(CONFIRM, { id });
+      onDone();
+    } catch (e) {
+      setError(e);
+      setBusy(false);
+    }
+  };
+  return html`<button type="button" class="button secondary confirm-waiting" disabled=${busy} onClick=${confirm}>${t('dashboard.reconfirm.action')}</button>
+    <${ErrorMessage} error=${error} />`;
 }
 
 function Empty({ text }) {
@@ -59,7 +81,7 @@ function Empty({ text }) {
 }
 
 export function Dashboard({ citySlug }) {
-  const { loading, error, data } = useLoad(() => loadDashboard(citySlug), [citySlug]);
+  const { loading, error, data, reload } = useLoad(() => loadDashboard(citySlug), [citySlug]);
   return html`<${Screen} name="dashboard" title=${t('dashboard.title')} ready=${!loading}>
     ${loading && html`<${Loading} />`}
     <${ErrorMessage} error=${error} />
@@ -122,9 +144,30 @@ export function Dashboard({ citySlug }) {
         ${data.due.length === 0 ? html`<${Empty} text=${t('dashboard.due.none')} />` : html`
           <ul class="plain-list">
             ${data.due.map((d) => html`<li class=${d.overdue ? 'overdue' : ''}>
-              <a href=${`#/match/${d.match.id}`}>${t('dashboard.checkIn', { month: d.month, household: d.match.newcomer.name ?? t('common.erased'), group: d.match.group.name, date: formatDay(d.dueDate) })}</a>
+              <a href=${`#/match/${d.match.id}`}>${t(d.month === 0 ? 'dashboard.exitCheckIn' : 'dashboard.checkIn', { month: d.month, household: d.match.newcomer.name ?? t('common.erased'), group: d.match.group.name, date: formatDay(d.dueDate) })}</a>
+              — ${t(`checkInView.${d.view}`)}
               ${d.overdue && html` <strong class="tag warning">${t('dashboard.overdue')}</strong>`}
             </li>`)}
+          </ul>`}
+      </section>
+
+      <section aria-labelledby="dash-reconfirm" class="panel">
+        <h2 id="dash-reconfirm">${t('dashboard.reconfirm.title')}</h2>
+        ${data.reconfirm.length === 0 ? html`<${Empty} text=${t('dashboard.reconfirm.none')} />` : html`
+          <ul class="plain-list" id="reconfirm-list">
+            ${data.reconfirm.map((n) => html`<li data-id=${n.id}>
+              <a href=${`#/households/${n.id}`}>${n.name ?? t('common.erased')}</a>
+              — ${t('dashboard.reconfirm.since', { date: formatDay(dayInAmsterdam(new Date(n.lastConfirmedAt))) })}
+              <${ConfirmButton} id=${n.id} onDone=${reload} />
+            </li>`)}
+          </ul>`}
+      </section>
+
+      <section aria-labelledby="dash-below" class="panel">
+        <h2 id="dash-below">${t('dashboard.below.title')}</h2>
+        ${data.below.length === 0 ? html`<${Empty} text=${t('dashboard.below.none')} />` : html`
+          <ul class="plain-list" id="below-list">
+            ${data.below.map((g) => html`<li><a href=${`#/groups/${g.id}`}>${g.name}</a> — ${t('dashboard.below.members', { count: g.memberCount })}</li>`)}
           </ul>`}
       </section>
 

@@ -7,6 +7,7 @@
 import { useState } from './vendor/hooks.mjs';
 import { gql } from './api.js';
 import { t, formatDay, formatNumber, dayInAmsterdam } from './i18n.js';
+import { lacks } from './dashboard.js';
 import {
   html, Screen, Loading, ErrorMessage, useLoad, Field, FormError, Confirm, Facts, Pager,
   sortRows, splitList, toInt, inputError, ListControls, useList,
@@ -22,6 +23,7 @@ const LIST = `query GroupList($city: String!, $status: GroupStatus, $after: Stri
 }`;
 const GROUP_FIELDS = `id name neighbourhood status statusReason capacity languages interests availabilityHoursPerMonth
   preferences memberCount allMembersHaveVog version createdAt currentMatch { id status }
+  intakeHeldOn preparationAttendedOn cycle missingForReady { code memberIds }
   members { id name email phone birthYear languages interests sector isCoordinator vogReceivedOn erasedAt }`;
 const GROUP = `query Group($id: ID!) { welcomeGroup(id: $id) { ${GROUP_FIELDS} } }`;
 const CREATE = `mutation CreateGroup($input: CreateWelcomeGroupInput!) { createWelcomeGroup(input: $input) { id } }`;
@@ -32,6 +34,7 @@ const REMOVE = `mutation RemoveMember($id: ID!) { removeGroupMember(id: $id) }`;
 const ERASE = `mutation EraseMember($id: ID!) { eraseGroupMember(id: $id) }`;
 const HAND_OVER = `mutation HandOver($id: ID!, $member: ID!) { handOverCoordination(groupId: $id, memberId: $member) { id } }`;
 const READY = `mutation Ready($id: ID!) { markGroupReady(id: $id) { id status } }`;
+const NEW_CYCLE = `mutation NewCycle($id: ID!) { startNewCycle(groupId: $id) { id status cycle } }`;
 const WITHDRAW = `mutation WithdrawGroup($id: ID!, $reason: String!) { withdrawWelcomeGroup(id: $id, reason: $reason) { id status } }`;
 
 const list = (items) => (items && items.length > 0 ? items.join(', ') : '');
@@ -76,7 +79,7 @@ function GroupList({ citySlug }) {
   <//>`;
 }
 
-const GROUP_FORM_FIELDS = ['name', 'neighbourhood', 'capacity', 'languages', 'interests', 'availabilityHoursPerMonth', 'preferences'];
+const GROUP_FORM_FIELDS = ['name', 'neighbourhood', 'capacity', 'languages', 'interests', 'availabilityHoursPerMonth', 'preferences', 'intakeHeldOn', 'preparationAttendedOn'];
 
 function groupFormOf(group) {
   return {
@@ -87,6 +90,8 @@ function groupFormOf(group) {
     interests: list(group?.interests ?? []),
     availabilityHoursPerMonth: group?.availabilityHoursPerMonth === null || group?.availabilityHoursPerMonth === undefined ? '' : String(group.availabilityHoursPerMonth),
     preferences: group?.preferences ?? '',
+    intakeHeldOn: group?.intakeHeldOn ?? '',
+    preparationAttendedOn: group?.preparationAttendedOn ?? '',
   };
 }
 
@@ -116,6 +121,8 @@ function GroupForm({ prefix, initial, submitLabel, onSubmit, onCancel, onReload 
         interests: splitList(form.interests).map((l) => l.toLowerCase()),
         availabilityHoursPerMonth: hours,
         preferences: form.preferences.trim(),
+        intakeHeldOn: form.intakeHeldOn || null,
+        preparationAttendedOn: form.preparationAttendedOn || null,
       });
     } catch (e) {
       setError(e);
@@ -133,6 +140,10 @@ function GroupForm({ prefix, initial, submitLabel, onSubmit, onCancel, onReload 
     ${field('languages', { hint: t('form.codesHint') })}
     ${field('interests', { hint: t('form.listHint') })}
     ${field('preferences', { kind: 'textarea' })}
+    <div class="field-row">
+      ${field('intakeHeldOn', { type: 'date' })}
+      ${field('preparationAttendedOn', { type: 'date' })}
+    </div>
     <${FormError} error=${error} fields=${GROUP_FORM_FIELDS} onReload=${onReload} />
     <div class="actions">
       <button type="submit" class="button" id=${`${prefix}-submit`} disabled=${busy}>${submitLabel}</button>
@@ -284,9 +295,16 @@ function GroupPage({ id }) {
           [t('group.availabilityHoursPerMonth'), group.availabilityHoursPerMonth === null ? null : formatNumber(group.availabilityHoursPerMonth)],
           [t('group.preferences'), group.preferences],
           [t('group.vog'), group.allMembersHaveVog ? t('common.yes') : t('common.no')],
+          [t('group.intakeHeldOn'), group.intakeHeldOn ? formatDay(group.intakeHeldOn) : null],
+          [t('group.preparationAttendedOn'), group.preparationAttendedOn ? formatDay(group.preparationAttendedOn) : null],
+          [t('group.cycle'), formatNumber(group.cycle)],
+          ...(group.status === 'FORMING' ? [[t('group.missingForReady'), html`<span id="group-missing">${lacks(group)}</span>`]] : []),
           [t('group.registered'), formatDay(dayInAmsterdam(new Date(group.createdAt)))],
         ]} />
         ${group.currentMatch && html`<p><a href=${`#/match/${group.currentMatch.id}`}>${t('groups.openMatch')}</a></p>`}
+        ${group.status === 'COMPLETED' && mode === null && html`<div class="actions">
+          <button type="button" class="button" id="new-cycle" disabled=${busy} onClick=${() => act(() => gql(NEW_CYCLE, { id }), t('groups.newCycleDone'))}>${t('groups.newCycle')}</button>
+        </div>`}
         ${isOpen && mode === null && html`<div class="actions">
           <button type="button" class="button secondary" id="edit-group" onClick=${() => open('edit')}>${t('groups.edit')}</button>
           ${group.status === 'FORMING' && html`<button type="button" class="button" id="mark-ready" disabled=${busy} onClick=${() => act(() => gql(READY, { id }), t('groups.readyDone'))}>${t('groups.markReady')}</button>`}
