@@ -28,13 +28,65 @@ const LIST = `query HouseholdList($city: String!, $status: NewcomerStatus, $afte
 const RECORD = `id status statusReason name preferredName email phone erasedAt birthYear gender countryOfOrigin
   languages { code level } dutchLevel interests sector education goals householdAdults childrenAges householdSize
   arrivalDate neighbourhood needs shareContactWithGroup consentDate privacyNoticeVersion waitingSince version createdAt
-  currentMatch { id status group { id name } }`;
+  currentMatch { id status group { id name } }
+  lastConfirmedAt baseline { networkSize workStatus dutchLevel wellbeing recordedOn }`;
 const ONE = `query Household($id: ID!) { newcomer(id: $id) { ${RECORD} } }`;
 const REGISTER = `mutation Register($input: RegisterNewcomerInput!) { registerNewcomer(input: $input) { id } }`;
 const UPDATE = `mutation UpdateHousehold($id: ID!, $input: UpdateNewcomerInput!) { updateNewcomer(id: $id, input: $input) { id version } }`;
 const WITHDRAW = `mutation WithdrawHousehold($id: ID!, $reason: String!) { withdrawNewcomer(id: $id, reason: $reason) { id status } }`;
 const ERASE = `mutation EraseHousehold($id: ID!) { eraseNewcomer(id: $id) }`;
 const REPORT = `query Report($id: ID!) { personalDataReport(newcomerId: $id) }`;
+const CONFIRM = `mutation Confirm($id: ID!) { confirmStillWaiting(newcomerId: $id) { id } }`;
+const BASELINE = `mutation Baseline($id: ID!, $input: BaselineInput!) { recordBaseline(newcomerId: $id, input: $input) { id } }`;
+export const WORK_STATUSES = ['NONE', 'SEARCHING', 'VOLUNTEERING', 'EDUCATION', 'PART_TIME_WORK', 'FULL_TIME_WORK'];
+const BASELINE_FIELDS = ['networkSize', 'workStatus', 'dutchLevel', 'wellbeing'];
+
+/** The baseline at registration (or taken again): the household's network, work, Dutch and
+ * well-being, to measure the year against. */
+function BaselineForm({ id, baseline, onDone, onCancel }) {
+  const [form, setForm] = useState({
+    networkSize: baseline ? String(baseline.networkSize) : '',
+    workStatus: baseline?.workStatus ?? 'NONE',
+    dutchLevel: baseline?.dutchLevel ?? 'A0',
+    wellbeing: baseline ? String(baseline.wellbeing) : '3',
+  });
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const set = (name) => (e) => {
+    const { value } = e.currentTarget;
+    setForm((f) => ({ ...f, [name]: value }));
+  };
+  const submit = async (event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const networkSize = toInt(form.networkSize);
+      if (Number.isNaN(networkSize)) throw inputError('networkSize');
+      const wellbeing = toInt(form.wellbeing);
+      if (Number.isNaN(wellbeing)) throw inputError('wellbeing');
+      await gql(BASELINE, { id, input: { networkSize, workStatus: form.workStatus, dutchLevel: form.dutchLevel, wellbeing } });
+      onDone();
+    } catch (e) {
+      setError(e);
+      setBusy(false);
+    }
+  };
+  const field = (name, extra = {}) => html`<${Field} prefix="baseline" name=${name} label=${t(`baseline.${name}`)} value=${form[name]} onInput=${set(name)} error=${error} ...${extra} />`;
+  return html`<form class="form" id="baseline-form" onSubmit=${submit} novalidate>
+    <div class="field-row">
+      ${field('networkSize', { inputmode: 'numeric', hint: t('baseline.networkSizeHint') })}
+      ${field('workStatus', { kind: 'select', options: WORK_STATUSES.map((w) => [w, t(`work.${w}`)]) })}
+      ${field('dutchLevel', { kind: 'select', options: CEFR.map((c) => [c, c]) })}
+      ${field('wellbeing', { kind: 'select', options: ['1', '2', '3', '4', '5'].map((v) => [v, v]), hint: t('baseline.wellbeingHint') })}
+    </div>
+    <${FormError} error=${error} fields=${BASELINE_FIELDS} />
+    <div class="actions">
+      <button type="submit" class="button" id="baseline-submit" disabled=${busy}>${t('common.save')}</button>
+      <button type="button" class="button secondary" onClick=${onCancel}>${t('common.cancel')}</button>
+    </div>
+  </form>`;
+}
 
 const FIELDS = ['name', 'preferredName', 'email', 'phone', 'birthYear', 'gender', 'countryOfOrigin', 'languages', 'dutchLevel',
   'interests', 'sector', 'education', 'goals', 'householdAdults', 'childrenAges', 'arrivalDate', 'neighbourhood', 'needs',
@@ -316,10 +368,17 @@ function HouseholdPage({ id }) {
           [t('household.shareContactWithGroup'), n.shareContactWithGroup ? t('common.yes') : t('common.no')],
           [t('household.consentDate'), n.consentDate ? formatDay(n.consentDate) : null],
           [t('household.waitingSince'), n.status === 'WAITING' && n.waitingSince ? formatMoment(n.waitingSince) : null],
+          [t('household.lastConfirmedAt'), n.status === 'WAITING' && n.lastConfirmedAt ? formatMoment(n.lastConfirmedAt) : null],
+          [t('household.baseline'), n.baseline ? t('household.baselineText', {
+            date: formatDay(n.baseline.recordedOn), network: n.baseline.networkSize, work: t(`work.${n.baseline.workStatus}`),
+            dutch: n.baseline.dutchLevel, wellbeing: n.baseline.wellbeing,
+          }) : t('household.noBaseline')],
         ]} />
         ${n.currentMatch && html`<p><a href=${`#/match/${n.currentMatch.id}`}>${t('households.openMatch', { group: n.currentMatch.group.name })}</a></p>`}
         ${mode === null && html`<div class="actions">
           ${!n.erasedAt && html`<button type="button" class="button secondary" id="edit-household" onClick=${() => open('edit')}>${t('households.edit')}</button>`}
+          ${n.status === 'WAITING' && html`<button type="button" class="button secondary" id="confirm-waiting" disabled=${busy} onClick=${() => act(() => gql(CONFIRM, { id }), t('households.confirmed'))}>${t('dashboard.reconfirm.action')}</button>`}
+          ${!n.erasedAt && html`<button type="button" class="button secondary" id="baseline-household" onClick=${() => open('baseline')}>${t(n.baseline ? 'households.baselineAgain' : 'households.baselineRecord')}</button>`}
           ${n.status === 'WAITING' && html`<button type="button" class="button secondary" id="withdraw-household" onClick=${() => open('withdraw')}>${t('households.withdraw')}</button>`}
           <button type="button" class="button secondary" id="report-household" onClick=${() => open('report')}>${t('households.report')}</button>
           ${!n.erasedAt && html`<button type="button" class="button secondary" id="erase-household" onClick=${() => open('erase')}>${t('households.erase')}</button>`}
@@ -328,6 +387,8 @@ function HouseholdPage({ id }) {
         ${mode === 'edit' && html`<${HouseholdForm} key=${n.version} prefix="household-edit" initial=${formOf(n)} creating=${false} submitLabel=${t('common.save')}
           onSubmit=${async (input) => { await gql(UPDATE, { id, input: { ...input, expectedVersion: n.version } }); done(t('households.saved')); }}
           onCancel=${() => setMode(null)} onReload=${() => { setMode(null); reload(); }} />`}
+        ${mode === null && html`<${ErrorMessage} error=${actionError} id="household-action-error" />`}
+        ${mode === 'baseline' && html`<${BaselineForm} id=${id} baseline=${n.baseline} onDone=${() => done(t('households.baselineSaved'))} onCancel=${() => setMode(null)} />`}
         ${mode === 'withdraw' && html`<form class="confirm" onSubmit=${(e) => { e.preventDefault(); act(() => gql(WITHDRAW, { id, reason: reason.trim() }), t('households.withdrawn')); }} novalidate>
           <p>${t('households.withdrawConfirm', { household: name })}</p>
           <${Field} prefix="withdraw" name="reason" label=${t('form.reason')} value=${reason} onInput=${(e) => setReason(e.currentTarget.value)} error=${actionError} kind="textarea" />
