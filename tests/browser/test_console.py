@@ -389,6 +389,63 @@ class Run:
         self.failures.check(len(links) == 1, f"{self.lang}: the accepted match {label!r} is not listed as active")
         self.timed("match", links[0].click, "[data-screen=match][data-ready] #log-activity")
         self.log_activity("match")
+        self.match_page()
+
+    def match_page(self):
+        """On the accepted match's page: correct the activity just logged, a check-in refused
+        at its fields (a network size out of range, a month not yet due), end the match early
+        (a missing reason shown at its field, then a confirmation that says what happens)."""
+        d = self.driver
+        status = "[data-screen=match] > .status"
+        self.at("correct an activity")
+        self.css("#timeline li.activity .activity-correct")[0].click()
+        self.fill("activity-edit-duration", "x")
+        d.find_element(By.ID, "activity-edit-submit").click()
+        self.field_error("activity-edit-duration", "durationMinutes")
+        self.fill("activity-edit-duration", "45")
+        d.find_element(By.ID, "activity-edit-submit").click()
+        self.wait_status(status, self.text("year.corrected"))
+        self.failures.check(self.eventually(lambda: any(self.text("year.activityFacts", minutes=45, count=3) in e.text
+                                                        for e in self.css("#timeline li.activity"))),
+                            f"{self.lang}: the corrected activity is not in the timeline")
+
+        self.at("check-in refused at its fields")
+        form = self.until_css("#checkin-form")
+        months = [o.get_attribute("value") for o in form.find_elements(By.CSS_SELECTOR, "#checkin-month option")]
+        self.failures.check(months == ["3", "6", "12"], f"{self.lang}: check-in months {months}")
+        self.fill("checkin-networkSize", "5000")
+        d.find_element(By.ID, "checkin-notes").send_keys(XSS)
+        d.find_element(By.ID, "checkin-submit").click()
+        self.field_error("checkin-networkSize", "networkSize")
+        self.fill("checkin-networkSize", "12")
+        d.find_element(By.ID, "checkin-submit").click()
+        # The match started today: month 3 is not due yet, and the API says so at the month.
+        self.field_error("checkin-month", "month")
+        d.execute_script("arguments[0].scrollIntoView({block: 'start'})", d.find_element(By.ID, "checkins-title"))
+        self.axe_and_shot("match-check-in")
+        self.failures.check(self.until_css("#complete-hint").text.startswith(self.text("year.complete.notYet")[:12]),
+                            f"{self.lang}: no completion hint")
+
+        self.at("end early")
+        d.find_element(By.ID, "end-match").click()
+        d.find_element(By.CSS_SELECTOR, "#end-reasonCode option[value=NO_CONNECTION]").click()
+        d.find_element(By.CSS_SELECTOR, "#end-side option[value=GROUP]").click()
+        d.find_element(By.ID, "end-submit").click()
+        confirm = self.until_css("#confirm-end")
+        confirm.click()
+        self.field_error("end-reason", "reason")
+        self.fill("end-reason", f"test: {XSS}")
+        d.find_element(By.ID, "end-submit").click()
+        confirm = self.until_css("#confirm-end")
+        self.failures.check(d.switch_to.active_element == confirm, f"{self.lang}: the end confirmation does not take focus")
+        self.axe_and_shot("match-end-confirm")
+        confirm.click()
+        self.wait.until(lambda d: d.find_element(By.ID, "match-state").get_attribute("data-status") == "ENDED_EARLY")
+        ended = self.until_css("#match-ended").text
+        self.failures.check(self.text("endReason.NO_CONNECTION") in ended and self.text("side.GROUP") in ended and XSS in ended,
+                            f"{self.lang}: the end is not shown: {ended!r}")
+        self.failures.check(not self.css("main img"), f"{self.lang}: an img element was made from the reason")
+        self.axe_and_shot("match-ended")
 
     def coordinator(self, password):
         d = self.driver
