@@ -324,6 +324,19 @@ class Run:
             self.failures.check(any(text.endswith(r) for r in reasons), f"{self.lang}: unmatched reason {text!r}")
         d.execute_script("arguments[0].scrollIntoView({block: 'start'})", d.find_element(By.ID, "run-title"))
         self.axe_and_shot("matching-dry-run")
+        self.at("quality and fairness chart")
+        totals = self.css("#quality-totals tbody tr")
+        self.failures.check([r.get_attribute("data-assignment") for r in totals] == ["exact", "greedy"], f"{self.lang}: no totals chart")
+        widths = [r.find_element(By.CSS_SELECTOR, ".bar").size["width"] for r in totals]
+        self.failures.check(widths and widths[0] > 100 and widths[0] >= widths[1], f"{self.lang}: total bars {widths}")
+        genders = self.css("#quality-byGender tbody tr")
+        self.failures.check(len(genders) >= 2, f"{self.lang}: {len(genders)} gender rows")
+        if self.lang == "nl":
+            self.failures.check(any(r.find_element(By.TAG_NAME, "th").text == "vrouw" for r in genders), "subgroups are not in Dutch")
+        below = self.css("#quality tr[data-below] .tag.warning")
+        self.failures.check(all(b.text == self.text("matching.quality.below") for b in below), f"{self.lang}: below four fifths not said in words")
+        d.execute_script("arguments[0].scrollIntoView({block: 'start'})", d.find_element(By.ID, "quality-title"))
+        self.axe_and_shot("matching-quality")
 
         self.at("real round")
         before = len(self.css("#proposals-table tr.proposal"))
@@ -352,6 +365,30 @@ class Run:
         row.find_element(By.CSS_SELECTOR, "input[type=text]").send_keys("test: the group declined")
         row.find_element(By.CSS_SELECTOR, "form.decision button[type=submit]").click()
         self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#proposals-table tr.proposal")) == count - 2)
+
+        self.at("propose by hand")
+        options = self.css("#byhand-household option")
+        self.failures.check(len(options) > 2 and options[0].get_attribute("value") == "", f"{self.lang}: no waiting households to choose")
+        # After the round most groups are taken: the first household with a group that fits.
+        eligible = []
+        for i in range(1, min(len(options), 15)):
+            self.css("#byhand-household option")[i].click()
+            value = self.css("#byhand-household option")[i].get_attribute("value")
+            self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#by-hand[data-recommendations-ready]")
+                            and d.find_element(By.ID, "byhand-household").get_attribute("value") == value)
+            eligible = self.css("#recommendations-table tr.recommendation[data-eligible=true]")
+            if eligible:
+                break
+        self.failures.check(len(eligible) > 0, f"{self.lang}: no eligible group is recommended")
+        scores = [float(r.find_elements(By.CSS_SELECTOR, "td")[0].text.replace(".", "").replace(",", ".")) for r in eligible]
+        self.failures.check(scores == sorted(scores, reverse=True), f"{self.lang}: recommendations not best first: {scores}")
+        group = eligible[0].find_element(By.CSS_SELECTOR, ".group-name").text
+        d.execute_script("arguments[0].scrollIntoView({block: 'start'})", d.find_element(By.ID, "byhand-title"))
+        self.axe_and_shot("matching-by-hand")
+        eligible[0].find_element(By.CSS_SELECTOR, "button.propose").click()
+        self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#proposals-table tr.proposal")) == count - 1)
+        self.failures.check(any(r.find_element(By.CSS_SELECTOR, "td").text == group for r in self.css("#proposals-table tr.proposal")),
+                            f"{self.lang}: the group proposed by hand is not among the proposals")
 
     def log_activity(self, screen):
         """On a match page: a refused activity is shown at its field, a good one in the timeline."""
