@@ -540,6 +540,13 @@ class Run:
         self.until_css("#script-problems.ok")
         active_before = self.css("#history-table tr.active-version")[0].get_attribute("data-version")
         versions_before = len(self.css("#history-table tbody tr"))
+        # The script guide beside the editor: every field of n and g and the helpers, with
+        # their meaning in the page's language.
+        guide = [e.get_attribute("data-name") for e in self.css("#script-guide .guide-entry")]
+        self.failures.check("n.waiting_days" in guide and "g.capacity" in guide and "overlap" in guide,
+                            f"{self.lang}: the script guide lacks entries: {guide}")
+        meaning = d.find_element(By.CSS_SELECTOR, "#guide-newcomer .guide-entry[data-name='n.household_size'] dd").text
+        self.failures.check(meaning.startswith(self.text("guide.n.household_size")), f"{self.lang}: guide text {meaning!r}")
         self.axe_and_shot("workbench")
         self.at("type a broken script")
         area = d.find_element(By.ID, "script-source")
@@ -571,6 +578,22 @@ class Run:
         self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#history-table tbody tr")) == versions_before + 1)
         published = self.css("#history-table tr.active-version")[0].get_attribute("data-version")
         self.failures.check(published != active_before, f"{self.lang}: the new version is not active")
+        self.at("difference between two versions")
+        # By default the newest version against the one before: the fix adds the `let` line.
+        summary = self.until_css("#diff-summary").text
+        added = [r.find_element(By.CSS_SELECTOR, ".diff-text").text for r in self.css("#diff-table tr.diff-added")]
+        removed = len(self.css("#diff-table tr.diff-removed"))
+        self.failures.check(summary == self.text("workbench.diff.summary", added=len(added), removed=removed,
+                                                 **{"from": active_before, "to": published}),
+                            f"{self.lang}: diff summary {summary!r}")
+        self.failures.check(any("let bonus = 1.0;" in a for a in added), f"{self.lang}: the added line is not shown: {added[:5]}")
+        # The same version on both sides: no difference.
+        d.find_element(By.CSS_SELECTOR, f"#diff-from option[value='{published}']").click()
+        self.wait_status("#diff-summary", self.text("workbench.diff.same", **{"from": published, "to": published}))
+        d.find_element(By.CSS_SELECTOR, f"#diff-from option[value='{active_before}']").click()
+        self.until_css("#diff-table")
+        d.execute_script("arguments[0].scrollIntoView({block: 'start'})", d.find_element(By.ID, "diff-title"))
+        self.axe_and_shot("workbench-diff")
         self.at("roll back")
         # Roll back to the version that was active, after the confirmation.
         row = self.css(f"#history-table tr[data-version='{active_before}']")[0]

@@ -14,9 +14,9 @@ const ACTIVE = `query Active($city: String!, $after: String) {
     nodes { id startDate plannedEndDate newcomer { id preferredName } group { id name } }
   }
 }`;
-const MATCH = `query Match($id: ID!) {
+const MATCH = `query Match($id: ID!, $staff: Boolean!) {
   match(id: $id) {
-    id status startDate plannedEndDate endDate endReason endReasonCode decisionSide newcomer { id preferredName } group { id name }
+    id status startDate plannedEndDate endDate endReason @include(if: $staff) endReasonCode decisionSide newcomer { id preferredName } group { id name }
     activities(first: 100) { totalCount nodes { id date kind durationMinutes participants notes loggedById } }
     checkIns { id month newcomerSatisfaction groupSatisfaction dutchLevel workStatus networkSize notes }
   }
@@ -285,10 +285,11 @@ function Closing({ match, title, onDone }) {
 }
 
 export function MatchPage({ param, user }) {
-  const { loading, error, data, reload } = useLoad(() => gql(MATCH, { id: param }), [param]);
+  // The reason in words is for staff only: a coordinator's query leaves it out.
+  const staff = Boolean(user && (user.role === 'ADMIN' || user.role === 'CITY_ADMIN'));
+  const { loading, error, data, reload } = useLoad(() => gql(MATCH, { id: param, staff }), [param]);
   const [message, setMessage] = useState('');
   const [editing, setEditing] = useState(null);
-  const staff = user && (user.role === 'ADMIN' || user.role === 'CITY_ADMIN');
   const match = data?.match;
   const title = match ? t('dashboard.pair', { household: match.newcomer.preferredName ?? t('common.erased'), group: match.group.name }) : t('year.match');
   // Newest first: a timeline reads from today backwards.
