@@ -49,6 +49,7 @@ XSS = "<img src=x onerror=alert(1)>"
 CITY_ADMIN = "cityadmin.almere@demo.samenhier.nl"
 COORDINATOR = "coordinator.almere@demo.samenhier.nl"
 ADMIN = "admin@demo.samenhier.nl"
+ANALYST = "analyst@demo.samenhier.nl"
 
 # A script with an error on line 5 (a `let` without a value), and the same script fixed.
 BROKEN_SCRIPT = """fn eligible(n, g) {
@@ -474,7 +475,8 @@ class Run:
         self.fill("end-reason", f"test: {XSS}")
         d.find_element(By.ID, "end-submit").click()
         confirm = self.until_css("#confirm-end")
-        self.failures.check(d.switch_to.active_element == confirm, f"{self.lang}: the end confirmation does not take focus")
+        self.failures.check(self.eventually(lambda: d.switch_to.active_element == confirm),
+                            f"{self.lang}: the end confirmation does not take focus")
         self.axe_and_shot("match-end-confirm")
         confirm.click()
         self.wait.until(lambda d: d.find_element(By.ID, "match-state").get_attribute("data-status") == "ENDED_EARLY")
@@ -532,6 +534,46 @@ class Run:
         haarlem = [r.text for r in self.css("#waiting-table .household-name")]
         self.failures.check(haarlem and haarlem != almere and XSS not in haarlem, f"{self.lang}: the city did not change")
         self.axe_and_shot("admin-dashboard")
+
+    def analyst(self, password):
+        """ANALYST: statistics and criterion outcomes as charts, the export catalogue with what
+        each column means, and a download."""
+        d = self.driver
+        self.at("analyst")
+        d.find_element(By.CSS_SELECTOR, ".site-header .button.secondary").click()
+        self.until_css("[data-notice=signed-out]")
+        d.find_element(By.ID, "signin-email").send_keys(ANALYST)
+        self.timed("analysis", lambda: d.find_element(By.ID, "signin-password").send_keys(password + Keys.ENTER),
+                   "[data-screen=analysis][data-ready] #exports[data-catalog-ready]")
+        menu = [a.get_attribute("href").rsplit("#/", 1)[-1] for a in self.css("nav a")]
+        self.failures.check(menu == ["analysis"], f"{self.lang}: an analyst's menu: {menu}")
+        self.failures.check(self.heading() == self.text("analysis.title"), f"{self.lang}: analysis heading")
+        states = self.css("#chart-states tbody tr")
+        self.failures.check(len(states) == 5, f"{self.lang}: {len(states)} rows in the city's chart")
+        widths = [r.find_element(By.CSS_SELECTOR, ".bar").size["width"] for r in states if r.find_elements(By.CSS_SELECTOR, ".bar")]
+        self.failures.check(widths and max(widths) > 50, f"{self.lang}: the city's bars have no width: {widths}")
+        outcomes = self.css("#outcomes .outcome")
+        self.failures.check(len(outcomes) > 0, f"{self.lang}: no criterion outcomes")
+        self.axe_and_shot("analysis")
+        self.at("export catalogue and a download")
+        datasets = [e.get_attribute("data-dataset") for e in self.css("#exports .dataset")]
+        self.failures.check("matches" in datasets and "checkins" in datasets, f"{self.lang}: datasets {datasets}")
+        matches = d.find_element(By.CSS_SELECTOR, "#exports .dataset[data-dataset=matches]")
+        matches.find_element(By.CSS_SELECTOR, "details.columns summary").click()
+        columns = [r.find_element(By.TAG_NAME, "th").text for r in matches.find_elements(By.CSS_SELECTOR, "details.columns tbody tr")]
+        self.failures.check("match_pseudonym" in columns, f"{self.lang}: the columns of matches: {columns[:4]}")
+        d.execute_script("arguments[0].scrollIntoView({block: 'start'})", d.find_element(By.ID, "exports-title"))
+        self.axe_and_shot("analysis-exports")
+        matches.find_element(By.CSS_SELECTOR, "button.download[data-format=csv]").click()
+        self.wait.until(lambda d: d.find_element(By.ID, "export-status").text)
+        files = []
+        for _ in range(100):
+            files = [f for f in os.listdir(self.downloads) if f.startswith("samenhier-matches-") and f.endswith(".csv")]
+            if files:
+                break
+            time.sleep(0.05)
+        self.failures.check(files and (Path(self.downloads) / files[0]).read_text(encoding="utf-8").startswith("match_pseudonym,"),
+                            f"{self.lang}: the export was not downloaded: {sorted(os.listdir(self.downloads))}")
 
     def workbench(self):
         d = self.driver
@@ -937,6 +979,7 @@ def main(binary, shots):
                     server, _, passwords = start_server(binary, tmp, port=int(base.rsplit(":", 1)[1]))
                     run.session_ended()
                     run.admin(passwords[ADMIN])
+                    run.analyst(passwords[ANALYST])
                 except Exception as e:  # noqa: BLE001 - report the step, go on with the other language
                     failures.check(False, f"{lang}: {run.step}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
                     if shots:

@@ -14,8 +14,11 @@ import { Workbench } from './workbench.js';
 import { ActiveMatches, MatchPage, CoordinatorHome } from './year.js';
 import { Groups } from './groups.js';
 import { Households } from './households.js';
+import { Analysis } from './analyst.js';
 
 const STAFF = ['ADMIN', 'CITY_ADMIN'];
+/** The roles of no one city, who choose the city in the header. */
+const ALL_CITIES = ['ADMIN', 'ANALYST'];
 /** The screens of this version, and the roles that may open them (README's role table). */
 const SCREENS = [
   { route: 'dashboard', roles: STAFF, component: Dashboard },
@@ -25,6 +28,7 @@ const SCREENS = [
   { route: 'scripts', roles: STAFF, component: Workbench },
   { route: 'matches', roles: STAFF, component: ActiveMatches },
   { route: 'group', roles: ['COORDINATOR'], component: CoordinatorHome },
+  { route: 'analysis', roles: ['ANALYST', 'ADMIN'], component: Analysis },
   // Opened from a list (#/match/ID), not from the menu.
   { route: 'match', roles: [...STAFF, 'COORDINATOR'], component: MatchPage, hidden: true },
 ];
@@ -81,7 +85,7 @@ function App() {
     setToken(token);
     const { me } = await gql(ME);
     let slug = me.city?.slug ?? null;
-    if (me.role === 'ADMIN') {
+    if (ALL_CITIES.includes(me.role)) {
       const data = await gql(CITIES);
       setCities(data.cities);
       slug = slug ?? data.cities[0]?.slug ?? null;
@@ -128,13 +132,13 @@ function App() {
           </ul>
         </nav>`}
       <div class="header-tools">
-        ${user && user.role === 'ADMIN' && html`
+        ${user && ALL_CITIES.includes(user.role) && html`
           <label class="city-choice">${t('nav.city')}
             <select value=${citySlug ?? ''} onChange=${(e) => setCitySlug(e.currentTarget.value)}>
               ${cities.map((c) => html`<option value=${c.slug}>${c.name}</option>`)}
             </select>
           </label>`}
-        ${user && user.role !== 'ADMIN' && user.city && html`<span class="city-name">${user.city.name}</span>`}
+        ${user && !ALL_CITIES.includes(user.role) && user.city && html`<span class="city-name">${user.city.name}</span>`}
         ${other.map((l) => html`<button type="button" class="link-button" lang=${l} onClick=${() => switchLanguage(l)}>${t(`language.${l}`)}</button>`)}
         ${user && html`<span class="user-email">${user.email} (${t(`role.${user.role}`)})</span>
           <button type="button" class="button secondary" onClick=${() => signOut('signed-out')}>${t('nav.signOut')}</button>`}
