@@ -899,6 +899,82 @@ class Run:
         self.wait.until(lambda d: d.find_element(By.ID, "group-state").get_attribute("data-status") == "WITHDRAWN")
         self.failures.check("test: the group stops" in d.find_element(By.ID, "group-facts").text, f"{self.lang}: no reason shown")
 
+    def users(self):
+        """Accounts: invite (a refused address at its field, then a link to hand over), disable
+        and enable, a password link, change a role."""
+        d = self.driver
+        self.go_nav("users", "[data-screen=users][data-ready] #users-table")
+        self.failures.check(self.heading() == self.text("users.title"), f"{self.lang}: users heading")
+        self.at("invite someone")
+        self.fill("invite-email", "not an address")
+        d.find_element(By.CSS_SELECTOR, "#invite-role option[value=PARTNER]").click()
+        d.find_element(By.ID, "invite-submit").click()
+        self.field_error("invite-email", "email")
+        self.axe_and_shot("users-invite-error")
+        self.invited = f"nieuw.{self.lang}@example.org"
+        self.fill("invite-email", self.invited)
+        d.find_element(By.ID, "invite-submit").click()
+        link = self.until_css("#handover-link").get_attribute("value")
+        self.failures.check(link.startswith(self.base + "/#/invitation/"), f"{self.lang}: invitation link {link!r}")
+        self.invitation_link = link
+        self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#users-table tr[data-email='{self.invited}']"))
+        row = self.css(f"#users-table tr[data-email='{self.invited}']")[0]
+        self.failures.check(row.find_element(By.CSS_SELECTOR, ".user-state").text == self.text("users.state.invited"),
+                            f"{self.lang}: the invitation is not pending: {row.text!r}")
+        self.axe_and_shot("users")
+
+        self.at("disable and enable an account")
+        partner = "partner.almere@demo.samenhier.nl"
+        self.css(f"#users-table tr[data-email='{partner}'] .user-disable")[0].click()
+        confirm = self.until_css("#confirm-user")
+        self.failures.check(partner in d.find_element(By.ID, "confirm-user-text").text, f"{self.lang}: the confirmation names no one")
+        confirm.click()
+        self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#users-table tr[data-email='{partner}'][data-disabled]"))
+        self.css(f"#users-table tr[data-email='{partner}'] .user-enable")[0].click()
+        self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#users-table tr[data-email='{partner}'] .user-disable"))
+        self.wait_status("#users-status", self.text("users.enabled", email=partner))
+
+        self.at("a password link")
+        self.css(f"#users-table tr[data-email='{partner}'] .user-reset")[0].click()
+        self.until_css("#confirm-user").click()
+        self.wait.until(lambda d: d.find_elements(By.ID, "handover-link")
+                        and d.find_element(By.ID, "handover-link").get_attribute("value") != link)
+
+        self.at("change a role")
+        self.css(f"#users-table tr[data-email='{self.invited}'] .user-role-change")[0].click()
+        self.until_css("#role-form")
+        d.find_element(By.CSS_SELECTOR, "#role-role option[value=CITY_ADMIN]").click()
+        self.axe_and_shot("users-role")
+        d.find_element(By.ID, "role-submit").click()
+        self.wait_status("#users-status", self.text("users.roleChanged", email=self.invited))
+        self.wait.until(lambda d: d.find_element(By.CSS_SELECTOR, f"#users-table tr[data-email='{self.invited}'] .user-role").text.startswith(
+            self.text("role.CITY_ADMIN")))
+
+    def invitation(self):
+        """The invited person opens the link, chooses a password and is signed in."""
+        d = self.driver
+        self.at("accept an invitation")
+        self.timed("invitation", lambda: d.get(self.invitation_link), "[data-screen=invitation][data-ready]")
+        self.failures.check(self.heading() == self.text("invitation.title"), f"{self.lang}: invitation heading")
+        self.fill("invitation-password", "kort")
+        self.fill("invitation-repeat", "anders")
+        d.find_element(By.ID, "invitation-submit").click()
+        error = self.until_css("#invitation-repeat-error")
+        self.failures.check(error.text == self.text("error.MISMATCH"), f"{self.lang}: {error.text!r}")
+        self.fill("invitation-repeat", "kort")
+        d.find_element(By.ID, "invitation-submit").click()
+        self.field_error("invitation-password", "password")
+        self.axe_and_shot("invitation")
+        password = "een lang wachtwoord 2026"
+        self.fill("invitation-password", password)
+        self.fill("invitation-repeat", password)
+        self.timed("invitation accepted", lambda: d.find_element(By.ID, "invitation-submit").click(),
+                   "[data-screen=dashboard][data-ready]")
+        self.failures.check(self.invited in d.find_element(By.CSS_SELECTOR, ".user-email").text, f"{self.lang}: not signed in as the invited")
+        self.failures.check("invitation" not in d.current_url, f"{self.lang}: the link stays in the address: {d.current_url}")
+        d.find_element(By.CSS_SELECTOR, ".site-header .button.secondary").click()
+        self.until_css("[data-notice=signed-out]")
+
     def sign_out(self):
         d = self.driver
         self.at("sign out")
@@ -969,8 +1045,10 @@ def main(binary, shots):
                     run.workbench()
                     run.households()
                     run.groups()
+                    run.users()
                     run.sign_out()
                     run.coordinator(passwords[COORDINATOR])
+                    run.invitation()
                     run.sign_in_again()
                     # The server restarts with a new signing key: the console's token is no
                     # longer accepted, and the console says the session ended.

@@ -15,6 +15,7 @@ import { ActiveMatches, MatchPage, CoordinatorHome } from './year.js';
 import { Groups } from './groups.js';
 import { Households } from './households.js';
 import { Analysis } from './analyst.js';
+import { Invitation, Users } from './accounts.js';
 
 const STAFF = ['ADMIN', 'CITY_ADMIN'];
 /** The roles of no one city, who choose the city in the header. */
@@ -29,6 +30,7 @@ const SCREENS = [
   { route: 'matches', roles: STAFF, component: ActiveMatches },
   { route: 'group', roles: ['COORDINATOR'], component: CoordinatorHome },
   { route: 'analysis', roles: ['ANALYST', 'ADMIN'], component: Analysis },
+  { route: 'users', roles: STAFF, component: Users },
   // Opened from a list (#/match/ID), not from the menu.
   { route: 'match', roles: [...STAFF, 'COORDINATOR'], component: MatchPage, hidden: true },
 ];
@@ -43,7 +45,7 @@ function routeOfHash() {
 
 /** What follows the route in the hash (#/match/ID → ID). */
 function paramOfHash() {
-  const match = /^#\/[a-z-]+\/([A-Za-z0-9-]+)$/.exec(window.location.hash);
+  const match = /^#\/[a-z-]+\/([A-Za-z0-9_-]+)$/.exec(window.location.hash);
   return match ? match[1] : null;
 }
 
@@ -104,7 +106,10 @@ function App() {
 
   const allowed = user ? SCREENS.filter((s) => s.roles.includes(user.role)) : [];
   let content;
-  if (!user) {
+  if (!user && route === 'invitation') {
+    // The page of an invitation or password link: choose a password, then signed in.
+    content = html`<${Invitation} token=${param} onSignedIn=${signedIn} />`;
+  } else if (!user) {
     if (route !== 'signin') go('signin');
     content = html`<${SignIn} onSignedIn=${signedIn} notice=${notice} />`;
   } else {
