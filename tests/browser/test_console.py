@@ -641,7 +641,8 @@ class Run:
         row = self.css(f"#history-table tr[data-version='{active_before}']")[0]
         row.find_element(By.CSS_SELECTOR, "button").click()
         confirm = self.until_css("#confirm-activate")
-        self.failures.check(d.switch_to.active_element == confirm, f"{self.lang}: the confirmation does not take focus")
+        # Focus moves once the confirmation is drawn: read it when it has settled.
+        self.failures.check(self.eventually(lambda: d.switch_to.active_element == confirm), f"{self.lang}: the confirmation does not take focus")
         self.axe_and_shot("workbench-rollback")
         confirm.click()
         self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#history-table tr.active-version[data-version='{active_before}']"))
@@ -755,7 +756,8 @@ class Run:
         self.at("personal-data report")
         d.find_element(By.ID, "report-household").click()
         confirm = self.until_css("#confirm-report")
-        self.failures.check(d.switch_to.active_element == confirm, f"{self.lang}: the report confirmation does not take focus")
+        # Focus moves once the confirmation is drawn: read it when it has settled.
+        self.failures.check(self.eventually(lambda: d.switch_to.active_element == confirm), f"{self.lang}: the report confirmation does not take focus")
         self.failures.check(name in d.find_element(By.ID, "confirm-report-text").text, f"{self.lang}: the confirmation names no one")
         self.axe_and_shot("household-report-confirm")
         confirm.click()
