@@ -1,7 +1,8 @@
 // Matching: a dry run (stores nothing but the run record), its proposals with each pair's
 // explanation drawn as bars per criterion, the households left unmatched with the reason in
-// words; then a real round, and a decision per proposal (accept with an introduction date,
-// reject with a reason).
+// words, the round's quality and fairness report as a chart; then a real round, and a
+// decision per proposal (accept with an introduction date, reject with a reason); and for one
+// waiting household the recommended groups, with "propose this group".
 
 import { useState } from './vendor/hooks.mjs';
 import { gql } from './api.js';

@@ -1,7 +1,8 @@
 // The script workbench: the city's scoring script in an editor with line numbers, checked
 // while typing (validateScoringScript, debounced) with each problem marked at its line and
 // column; a preview against the active script; publish with a note; the version history;
-// and activating an older version (roll back) after a confirmation.
+// the difference between any two versions; activating an older version (roll back) after a
+// confirmation; and the script guide (fields and helpers) beside the editor.
 //
 // The editor is a plain <textarea> with a line-number gutter: CodeMirror 6 as published
 // module files (state, view, language, lint and their dependencies) comes to well over the

@@ -1,6 +1,7 @@
 // The year together: the city's active matches (staff), a match page with its activities as
-// a timeline and a form to log one, and the coordinator's view of their own group and its
-// current match. Households are named by their preferred name here, which a coordinator
+// a timeline, a form to log one and to correct one's own, the check-ins of months 3, 6 and
+// 12 with the form of a month still missing, and (staff) ending early or completing; and the
+// coordinator's view of their own group and its current match. Households are named by their preferred name here, which a coordinator
 // may read too (the full name is for staff only).
 
 import { useState } from './vendor/hooks.mjs';
