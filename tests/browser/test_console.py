@@ -49,6 +49,7 @@ XSS = "<img src=x onerror=alert(1)>"
 CITY_ADMIN = "cityadmin.almere@demo.samenhier.nl"
 COORDINATOR = "coordinator.almere@demo.samenhier.nl"
 ADMIN = "admin@demo.samenhier.nl"
+ANALYST = "analyst@demo.samenhier.nl"
 
 # A script with an error on line 5 (a `let` without a value), and the same script fixed.
 BROKEN_SCRIPT = """fn eligible(n, g) {
@@ -324,6 +325,19 @@ class Run:
             self.failures.check(any(text.endswith(r) for r in reasons), f"{self.lang}: unmatched reason {text!r}")
         d.execute_script("arguments[0].scrollIntoView({block: 'start'})", d.find_element(By.ID, "run-title"))
         self.axe_and_shot("matching-dry-run")
+        self.at("quality and fairness chart")
+        totals = self.css("#quality-totals tbody tr")
+        self.failures.check([r.get_attribute("data-assignment") for r in totals] == ["exact", "greedy"], f"{self.lang}: no totals chart")
+        widths = [r.find_element(By.CSS_SELECTOR, ".bar").size["width"] for r in totals]
+        self.failures.check(widths and widths[0] > 100 and widths[0] >= widths[1], f"{self.lang}: total bars {widths}")
+        genders = self.css("#quality-byGender tbody tr")
+        self.failures.check(len(genders) >= 2, f"{self.lang}: {len(genders)} gender rows")
+        if self.lang == "nl":
+            self.failures.check(any(r.find_element(By.TAG_NAME, "th").text == "vrouw" for r in genders), "subgroups are not in Dutch")
+        below = self.css("#quality tr[data-below] .tag.warning")
+        self.failures.check(all(b.text == self.text("matching.quality.below") for b in below), f"{self.lang}: below four fifths not said in words")
+        d.execute_script("arguments[0].scrollIntoView({block: 'start'})", d.find_element(By.ID, "quality-title"))
+        self.axe_and_shot("matching-quality")
 
         self.at("real round")
         before = len(self.css("#proposals-table tr.proposal"))
@@ -352,6 +366,30 @@ class Run:
         row.find_element(By.CSS_SELECTOR, "input[type=text]").send_keys("test: the group declined")
         row.find_element(By.CSS_SELECTOR, "form.decision button[type=submit]").click()
         self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#proposals-table tr.proposal")) == count - 2)
+
+        self.at("propose by hand")
+        options = self.css("#byhand-household option")
+        self.failures.check(len(options) > 2 and options[0].get_attribute("value") == "", f"{self.lang}: no waiting households to choose")
+        # After the round most groups are taken: the first household with a group that fits.
+        eligible = []
+        for i in range(1, min(len(options), 15)):
+            self.css("#byhand-household option")[i].click()
+            value = self.css("#byhand-household option")[i].get_attribute("value")
+            self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#by-hand[data-recommendations-ready]")
+                            and d.find_element(By.ID, "byhand-household").get_attribute("value") == value)
+            eligible = self.css("#recommendations-table tr.recommendation[data-eligible=true]")
+            if eligible:
+                break
+        self.failures.check(len(eligible) > 0, f"{self.lang}: no eligible group is recommended")
+        scores = [float(r.find_elements(By.CSS_SELECTOR, "td")[0].text.replace(".", "").replace(",", ".")) for r in eligible]
+        self.failures.check(scores == sorted(scores, reverse=True), f"{self.lang}: recommendations not best first: {scores}")
+        group = eligible[0].find_element(By.CSS_SELECTOR, ".group-name").text
+        d.execute_script("arguments[0].scrollIntoView({block: 'start'})", d.find_element(By.ID, "byhand-title"))
+        self.axe_and_shot("matching-by-hand")
+        eligible[0].find_element(By.CSS_SELECTOR, "button.propose").click()
+        self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#proposals-table tr.proposal")) == count - 1)
+        self.failures.check(any(r.find_element(By.CSS_SELECTOR, "td").text == group for r in self.css("#proposals-table tr.proposal")),
+                            f"{self.lang}: the group proposed by hand is not among the proposals")
 
     def log_activity(self, screen):
         """On a match page: a refused activity is shown at its field, a good one in the timeline."""
@@ -389,6 +427,64 @@ class Run:
         self.failures.check(len(links) == 1, f"{self.lang}: the accepted match {label!r} is not listed as active")
         self.timed("match", links[0].click, "[data-screen=match][data-ready] #log-activity")
         self.log_activity("match")
+        self.match_page()
+
+    def match_page(self):
+        """On the accepted match's page: correct the activity just logged, a check-in refused
+        at its fields (a network size out of range, a month not yet due), end the match early
+        (a missing reason shown at its field, then a confirmation that says what happens)."""
+        d = self.driver
+        status = "[data-screen=match] > .status"
+        self.at("correct an activity")
+        self.css("#timeline li.activity .activity-correct")[0].click()
+        self.fill("activity-edit-duration", "x")
+        d.find_element(By.ID, "activity-edit-submit").click()
+        self.field_error("activity-edit-duration", "durationMinutes")
+        self.fill("activity-edit-duration", "45")
+        d.find_element(By.ID, "activity-edit-submit").click()
+        self.wait_status(status, self.text("year.corrected"))
+        self.failures.check(self.eventually(lambda: any(self.text("year.activityFacts", minutes=45, count=3) in e.text
+                                                        for e in self.css("#timeline li.activity"))),
+                            f"{self.lang}: the corrected activity is not in the timeline")
+
+        self.at("check-in refused at its fields")
+        form = self.until_css("#checkin-form")
+        months = [o.get_attribute("value") for o in form.find_elements(By.CSS_SELECTOR, "#checkin-month option")]
+        self.failures.check(months == ["3", "6", "12"], f"{self.lang}: check-in months {months}")
+        self.fill("checkin-networkSize", "5000")
+        d.find_element(By.ID, "checkin-notes").send_keys(XSS)
+        d.find_element(By.ID, "checkin-submit").click()
+        self.field_error("checkin-networkSize", "networkSize")
+        self.fill("checkin-networkSize", "12")
+        d.find_element(By.ID, "checkin-submit").click()
+        # The match started today: month 3 is not due yet, and the API says so at the month.
+        self.field_error("checkin-month", "month")
+        d.execute_script("arguments[0].scrollIntoView({block: 'start'})", d.find_element(By.ID, "checkins-title"))
+        self.axe_and_shot("match-check-in")
+        self.failures.check(self.until_css("#complete-hint").text.startswith(self.text("year.complete.notYet")[:12]),
+                            f"{self.lang}: no completion hint")
+
+        self.at("end early")
+        d.find_element(By.ID, "end-match").click()
+        d.find_element(By.CSS_SELECTOR, "#end-reasonCode option[value=NO_CONNECTION]").click()
+        d.find_element(By.CSS_SELECTOR, "#end-side option[value=GROUP]").click()
+        d.find_element(By.ID, "end-submit").click()
+        confirm = self.until_css("#confirm-end")
+        confirm.click()
+        self.field_error("end-reason", "reason")
+        self.fill("end-reason", f"test: {XSS}")
+        d.find_element(By.ID, "end-submit").click()
+        confirm = self.until_css("#confirm-end")
+        self.failures.check(self.eventually(lambda: d.switch_to.active_element == confirm),
+                            f"{self.lang}: the end confirmation does not take focus")
+        self.axe_and_shot("match-end-confirm")
+        confirm.click()
+        self.wait.until(lambda d: d.find_element(By.ID, "match-state").get_attribute("data-status") == "ENDED_EARLY")
+        ended = self.until_css("#match-ended").text
+        self.failures.check(self.text("endReason.NO_CONNECTION") in ended and self.text("side.GROUP") in ended and XSS in ended,
+                            f"{self.lang}: the end is not shown: {ended!r}")
+        self.failures.check(not self.css("main img"), f"{self.lang}: an img element was made from the reason")
+        self.axe_and_shot("match-ended")
 
     def coordinator(self, password):
         d = self.driver
@@ -439,6 +535,46 @@ class Run:
         self.failures.check(haarlem and haarlem != almere and XSS not in haarlem, f"{self.lang}: the city did not change")
         self.axe_and_shot("admin-dashboard")
 
+    def analyst(self, password):
+        """ANALYST: statistics and criterion outcomes as charts, the export catalogue with what
+        each column means, and a download."""
+        d = self.driver
+        self.at("analyst")
+        d.find_element(By.CSS_SELECTOR, ".site-header .button.secondary").click()
+        self.until_css("[data-notice=signed-out]")
+        d.find_element(By.ID, "signin-email").send_keys(ANALYST)
+        self.timed("analysis", lambda: d.find_element(By.ID, "signin-password").send_keys(password + Keys.ENTER),
+                   "[data-screen=analysis][data-ready] #exports[data-catalog-ready]")
+        menu = [a.get_attribute("href").rsplit("#/", 1)[-1] for a in self.css("nav a")]
+        self.failures.check(menu == ["analysis"], f"{self.lang}: an analyst's menu: {menu}")
+        self.failures.check(self.heading() == self.text("analysis.title"), f"{self.lang}: analysis heading")
+        states = self.css("#chart-states tbody tr")
+        self.failures.check(len(states) == 5, f"{self.lang}: {len(states)} rows in the city's chart")
+        widths = [r.find_element(By.CSS_SELECTOR, ".bar").size["width"] for r in states if r.find_elements(By.CSS_SELECTOR, ".bar")]
+        self.failures.check(widths and max(widths) > 50, f"{self.lang}: the city's bars have no width: {widths}")
+        outcomes = self.css("#outcomes .outcome")
+        self.failures.check(len(outcomes) > 0, f"{self.lang}: no criterion outcomes")
+        self.axe_and_shot("analysis")
+        self.at("export catalogue and a download")
+        datasets = [e.get_attribute("data-dataset") for e in self.css("#exports .dataset")]
+        self.failures.check("matches" in datasets and "checkins" in datasets, f"{self.lang}: datasets {datasets}")
+        matches = d.find_element(By.CSS_SELECTOR, "#exports .dataset[data-dataset=matches]")
+        matches.find_element(By.CSS_SELECTOR, "details.columns summary").click()
+        columns = [r.find_element(By.TAG_NAME, "th").text for r in matches.find_elements(By.CSS_SELECTOR, "details.columns tbody tr")]
+        self.failures.check("match_pseudonym" in columns, f"{self.lang}: the columns of matches: {columns[:4]}")
+        d.execute_script("arguments[0].scrollIntoView({block: 'start'})", d.find_element(By.ID, "exports-title"))
+        self.axe_and_shot("analysis-exports")
+        matches.find_element(By.CSS_SELECTOR, "button.download[data-format=csv]").click()
+        self.wait.until(lambda d: d.find_element(By.ID, "export-status").text)
+        files = []
+        for _ in range(100):
+            files = [f for f in os.listdir(self.downloads) if f.startswith("samenhier-matches-") and f.endswith(".csv")]
+            if files:
+                break
+            time.sleep(0.05)
+        self.failures.check(files and (Path(self.downloads) / files[0]).read_text(encoding="utf-8").startswith("match_pseudonym,"),
+                            f"{self.lang}: the export was not downloaded: {sorted(os.listdir(self.downloads))}")
+
     def workbench(self):
         d = self.driver
         self.go_nav("scripts", "[data-screen=scripts][data-ready] #history-table")
@@ -446,6 +582,13 @@ class Run:
         self.until_css("#script-problems.ok")
         active_before = self.css("#history-table tr.active-version")[0].get_attribute("data-version")
         versions_before = len(self.css("#history-table tbody tr"))
+        # The script guide beside the editor: every field of n and g and the helpers, with
+        # their meaning in the page's language.
+        guide = [e.get_attribute("data-name") for e in self.css("#script-guide .guide-entry")]
+        self.failures.check("n.waiting_days" in guide and "g.capacity" in guide and "overlap" in guide,
+                            f"{self.lang}: the script guide lacks entries: {guide}")
+        meaning = d.find_element(By.CSS_SELECTOR, "#guide-newcomer .guide-entry[data-name='n.household_size'] dd").text
+        self.failures.check(meaning.startswith(self.text("guide.n.household_size")), f"{self.lang}: guide text {meaning!r}")
         self.axe_and_shot("workbench")
         self.at("type a broken script")
         area = d.find_element(By.ID, "script-source")
@@ -477,12 +620,29 @@ class Run:
         self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#history-table tbody tr")) == versions_before + 1)
         published = self.css("#history-table tr.active-version")[0].get_attribute("data-version")
         self.failures.check(published != active_before, f"{self.lang}: the new version is not active")
+        self.at("difference between two versions")
+        # By default the newest version against the one before: the fix adds the `let` line.
+        summary = self.until_css("#diff-summary").text
+        added = [r.find_element(By.CSS_SELECTOR, ".diff-text").text for r in self.css("#diff-table tr.diff-added")]
+        removed = len(self.css("#diff-table tr.diff-removed"))
+        self.failures.check(summary == self.text("workbench.diff.summary", added=len(added), removed=removed,
+                                                 **{"from": active_before, "to": published}),
+                            f"{self.lang}: diff summary {summary!r}")
+        self.failures.check(any("let bonus = 1.0;" in a for a in added), f"{self.lang}: the added line is not shown: {added[:5]}")
+        # The same version on both sides: no difference.
+        d.find_element(By.CSS_SELECTOR, f"#diff-from option[value='{published}']").click()
+        self.wait_status("#diff-summary", self.text("workbench.diff.same", **{"from": published, "to": published}))
+        d.find_element(By.CSS_SELECTOR, f"#diff-from option[value='{active_before}']").click()
+        self.until_css("#diff-table")
+        d.execute_script("arguments[0].scrollIntoView({block: 'start'})", d.find_element(By.ID, "diff-title"))
+        self.axe_and_shot("workbench-diff")
         self.at("roll back")
         # Roll back to the version that was active, after the confirmation.
         row = self.css(f"#history-table tr[data-version='{active_before}']")[0]
         row.find_element(By.CSS_SELECTOR, "button").click()
         confirm = self.until_css("#confirm-activate")
-        self.failures.check(d.switch_to.active_element == confirm, f"{self.lang}: the confirmation does not take focus")
+        # Focus moves once the confirmation is drawn: read it when it has settled.
+        self.failures.check(self.eventually(lambda: d.switch_to.active_element == confirm), f"{self.lang}: the confirmation does not take focus")
         self.axe_and_shot("workbench-rollback")
         confirm.click()
         self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#history-table tr.active-version[data-version='{active_before}']"))
@@ -596,7 +756,8 @@ class Run:
         self.at("personal-data report")
         d.find_element(By.ID, "report-household").click()
         confirm = self.until_css("#confirm-report")
-        self.failures.check(d.switch_to.active_element == confirm, f"{self.lang}: the report confirmation does not take focus")
+        # Focus moves once the confirmation is drawn: read it when it has settled.
+        self.failures.check(self.eventually(lambda: d.switch_to.active_element == confirm), f"{self.lang}: the report confirmation does not take focus")
         self.failures.check(name in d.find_element(By.ID, "confirm-report-text").text, f"{self.lang}: the confirmation names no one")
         self.axe_and_shot("household-report-confirm")
         confirm.click()
@@ -740,6 +901,82 @@ class Run:
         self.wait.until(lambda d: d.find_element(By.ID, "group-state").get_attribute("data-status") == "WITHDRAWN")
         self.failures.check("test: the group stops" in d.find_element(By.ID, "group-facts").text, f"{self.lang}: no reason shown")
 
+    def users(self):
+        """Accounts: invite (a refused address at its field, then a link to hand over), disable
+        and enable, a password link, change a role."""
+        d = self.driver
+        self.go_nav("users", "[data-screen=users][data-ready] #users-table")
+        self.failures.check(self.heading() == self.text("users.title"), f"{self.lang}: users heading")
+        self.at("invite someone")
+        self.fill("invite-email", "not an address")
+        d.find_element(By.CSS_SELECTOR, "#invite-role option[value=PARTNER]").click()
+        d.find_element(By.ID, "invite-submit").click()
+        self.field_error("invite-email", "email")
+        self.axe_and_shot("users-invite-error")
+        self.invited = f"nieuw.{self.lang}@example.org"
+        self.fill("invite-email", self.invited)
+        d.find_element(By.ID, "invite-submit").click()
+        link = self.until_css("#handover-link").get_attribute("value")
+        self.failures.check(link.startswith(self.base + "/#/invitation/"), f"{self.lang}: invitation link {link!r}")
+        self.invitation_link = link
+        self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#users-table tr[data-email='{self.invited}']"))
+        row = self.css(f"#users-table tr[data-email='{self.invited}']")[0]
+        self.failures.check(row.find_element(By.CSS_SELECTOR, ".user-state").text == self.text("users.state.invited"),
+                            f"{self.lang}: the invitation is not pending: {row.text!r}")
+        self.axe_and_shot("users")
+
+        self.at("disable and enable an account")
+        partner = "partner.almere@demo.samenhier.nl"
+        self.css(f"#users-table tr[data-email='{partner}'] .user-disable")[0].click()
+        confirm = self.until_css("#confirm-user")
+        self.failures.check(partner in d.find_element(By.ID, "confirm-user-text").text, f"{self.lang}: the confirmation names no one")
+        confirm.click()
+        self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#users-table tr[data-email='{partner}'][data-disabled]"))
+        self.css(f"#users-table tr[data-email='{partner}'] .user-enable")[0].click()
+        self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#users-table tr[data-email='{partner}'] .user-disable"))
+        self.wait_status("#users-status", self.text("users.enabled", email=partner))
+
+        self.at("a password link")
+        self.css(f"#users-table tr[data-email='{partner}'] .user-reset")[0].click()
+        self.until_css("#confirm-user").click()
+        self.wait.until(lambda d: d.find_elements(By.ID, "handover-link")
+                        and d.find_element(By.ID, "handover-link").get_attribute("value") != link)
+
+        self.at("change a role")
+        self.css(f"#users-table tr[data-email='{self.invited}'] .user-role-change")[0].click()
+        self.until_css("#role-form")
+        d.find_element(By.CSS_SELECTOR, "#role-role option[value=CITY_ADMIN]").click()
+        self.axe_and_shot("users-role")
+        d.find_element(By.ID, "role-submit").click()
+        self.wait_status("#users-status", self.text("users.roleChanged", email=self.invited))
+        self.wait.until(lambda d: d.find_element(By.CSS_SELECTOR, f"#users-table tr[data-email='{self.invited}'] .user-role").text.startswith(
+            self.text("role.CITY_ADMIN")))
+
+    def invitation(self):
+        """The invited person opens the link, chooses a password and is signed in."""
+        d = self.driver
+        self.at("accept an invitation")
+        self.timed("invitation", lambda: d.get(self.invitation_link), "[data-screen=invitation][data-ready]")
+        self.failures.check(self.heading() == self.text("invitation.title"), f"{self.lang}: invitation heading")
+        self.fill("invitation-password", "kort")
+        self.fill("invitation-repeat", "anders")
+        d.find_element(By.ID, "invitation-submit").click()
+        error = self.until_css("#invitation-repeat-error")
+        self.failures.check(error.text == self.text("error.MISMATCH"), f"{self.lang}: {error.text!r}")
+        self.fill("invitation-repeat", "kort")
+        d.find_element(By.ID, "invitation-submit").click()
+        self.field_error("invitation-password", "password")
+        self.axe_and_shot("invitation")
+        password = "een lang wachtwoord 2026"
+        self.fill("invitation-password", password)
+        self.fill("invitation-repeat", password)
+        self.timed("invitation accepted", lambda: d.find_element(By.ID, "invitation-submit").click(),
+                   "[data-screen=dashboard][data-ready]")
+        self.failures.check(self.invited in d.find_element(By.CSS_SELECTOR, ".user-email").text, f"{self.lang}: not signed in as the invited")
+        self.failures.check("invitation" not in d.current_url, f"{self.lang}: the link stays in the address: {d.current_url}")
+        d.find_element(By.CSS_SELECTOR, ".site-header .button.secondary").click()
+        self.until_css("[data-notice=signed-out]")
+
     def sign_out(self):
         d = self.driver
         self.at("sign out")
@@ -810,8 +1047,10 @@ def main(binary, shots):
                     run.workbench()
                     run.households()
                     run.groups()
+                    run.users()
                     run.sign_out()
                     run.coordinator(passwords[COORDINATOR])
+                    run.invitation()
                     run.sign_in_again()
                     # The server restarts with a new signing key: the console's token is no
                     # longer accepted, and the console says the session ended.
@@ -820,6 +1059,7 @@ def main(binary, shots):
                     server, _, passwords = start_server(binary, tmp, port=int(base.rsplit(":", 1)[1]))
                     run.session_ended()
                     run.admin(passwords[ADMIN])
+                    run.analyst(passwords[ANALYST])
                 except Exception as e:  # noqa: BLE001 - report the step, go on with the other language
                     failures.check(False, f"{lang}: {run.step}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
                     if shots:

@@ -23,7 +23,7 @@ const TEXT: &str = "text/plain; charset=utf-8";
 /// The files under `/console/`, with their media types. `tests/api/console.rs` fails when a
 /// file in `assets/console/` is missing here (the maintenance script `vendor/update.sh`
 /// excepted).
-pub const ASSETS: [(&str, &str, &[u8]); 22] = [
+pub const ASSETS: [(&str, &str, &[u8]); 24] = [
     ("index.html", "text/html; charset=utf-8", include_bytes!("../assets/console/index.html")),
     ("console.css", "text/css; charset=utf-8", include_bytes!("../assets/console/console.css")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../assets/console/favicon.svg")),
@@ -38,6 +38,8 @@ pub const ASSETS: [(&str, &str, &[u8]); 22] = [
     ("year.js", JS, include_bytes!("../assets/console/year.js")),
     ("groups.js", JS, include_bytes!("../assets/console/groups.js")),
     ("households.js", JS, include_bytes!("../assets/console/households.js")),
+    ("analyst.js", JS, include_bytes!("../assets/console/analyst.js")),
+    ("accounts.js", JS, include_bytes!("../assets/console/accounts.js")),
     ("i18n/nl.json", JSON, include_bytes!("../assets/console/i18n/nl.json")),
     ("i18n/en.json", JSON, include_bytes!("../assets/console/i18n/en.json")),
     ("vendor/preact.mjs", JS, include_bytes!("../assets/console/vendor/preact.mjs")),

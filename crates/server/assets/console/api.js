@@ -72,3 +72,30 @@ export async function gql(query, variables = {}) {
   }
   return body.data;
 }
+
+/**
+ * Downloads one file of the export endpoint (`GET /exports/…`) with the token in the
+ * Authorization header, as the API asks; resolves with the file as a Blob and its name.
+ */
+export async function download(path) {
+  let response;
+  try {
+    response = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {}, credentials: 'omit', cache: 'no-store' });
+  } catch {
+    throw new ApiError('', 'NETWORK');
+  }
+  if (response.status === 401) {
+    if (token !== null) {
+      token = null;
+      onSessionEnded();
+    }
+    throw new ApiError('', 'UNAUTHENTICATED');
+  }
+  if (!response.ok) {
+    const code = { 403: 'FORBIDDEN', 400: 'BAD_USER_INPUT', 404: 'NOT_FOUND', 429: 'RATE_LIMITED', 503: 'UNAVAILABLE' }[response.status] ?? 'INTERNAL';
+    throw new ApiError('', code);
+  }
+  const disposition = response.headers.get('content-disposition') ?? '';
+  const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? path.split('/').pop();
+  return { blob: await response.blob(), name, rows: response.headers.get('x-export-rows') };
+}

@@ -14,8 +14,12 @@ import { Workbench } from './workbench.js';
 import { ActiveMatches, MatchPage, CoordinatorHome } from './year.js';
 import { Groups } from './groups.js';
 import { Households } from './households.js';
+import { Analysis } from './analyst.js';
+import { Invitation, Users } from './accounts.js';
 
 const STAFF = ['ADMIN', 'CITY_ADMIN'];
+/** The roles of no one city, who choose the city in the header. */
+const ALL_CITIES = ['ADMIN', 'ANALYST'];
 /** The screens of this version, and the roles that may open them (README's role table). */
 const SCREENS = [
   { route: 'dashboard', roles: STAFF, component: Dashboard },
@@ -25,6 +29,8 @@ const SCREENS = [
   { route: 'scripts', roles: STAFF, component: Workbench },
   { route: 'matches', roles: STAFF, component: ActiveMatches },
   { route: 'group', roles: ['COORDINATOR'], component: CoordinatorHome },
+  { route: 'analysis', roles: ['ANALYST', 'ADMIN'], component: Analysis },
+  { route: 'users', roles: STAFF, component: Users },
   // Opened from a list (#/match/ID), not from the menu.
   { route: 'match', roles: [...STAFF, 'COORDINATOR'], component: MatchPage, hidden: true },
 ];
@@ -39,7 +45,7 @@ function routeOfHash() {
 
 /** What follows the route in the hash (#/match/ID → ID). */
 function paramOfHash() {
-  const match = /^#\/[a-z-]+\/([A-Za-z0-9-]+)$/.exec(window.location.hash);
+  const match = /^#\/[a-z-]+\/([A-Za-z0-9_-]+)$/.exec(window.location.hash);
   return match ? match[1] : null;
 }
 
@@ -81,7 +87,7 @@ function App() {
     setToken(token);
     const { me } = await gql(ME);
     let slug = me.city?.slug ?? null;
-    if (me.role === 'ADMIN') {
+    if (ALL_CITIES.includes(me.role)) {
       const data = await gql(CITIES);
       setCities(data.cities);
       slug = slug ?? data.cities[0]?.slug ?? null;
@@ -100,7 +106,10 @@ function App() {
 
   const allowed = user ? SCREENS.filter((s) => s.roles.includes(user.role)) : [];
   let content;
-  if (!user) {
+  if (!user && route === 'invitation') {
+    // The page of an invitation or password link: choose a password, then signed in.
+    content = html`<${Invitation} token=${param} onSignedIn=${signedIn} />`;
+  } else if (!user) {
     if (route !== 'signin') go('signin');
     content = html`<${SignIn} onSignedIn=${signedIn} notice=${notice} />`;
   } else {
@@ -128,13 +137,13 @@ function App() {
           </ul>
         </nav>`}
       <div class="header-tools">
-        ${user && user.role === 'ADMIN' && html`
+        ${user && ALL_CITIES.includes(user.role) && html`
           <label class="city-choice">${t('nav.city')}
             <select value=${citySlug ?? ''} onChange=${(e) => setCitySlug(e.currentTarget.value)}>
               ${cities.map((c) => html`<option value=${c.slug}>${c.name}</option>`)}
             </select>
           </label>`}
-        ${user && user.role !== 'ADMIN' && user.city && html`<span class="city-name">${user.city.name}</span>`}
+        ${user && !ALL_CITIES.includes(user.role) && user.city && html`<span class="city-name">${user.city.name}</span>`}
         ${other.map((l) => html`<button type="button" class="link-button" lang=${l} onClick=${() => switchLanguage(l)}>${t(`language.${l}`)}</button>`)}
         ${user && html`<span class="user-email">${user.email} (${t(`role.${user.role}`)})</span>
           <button type="button" class="button secondary" onClick=${() => signOut('signed-out')}>${t('nav.signOut')}</button>`}

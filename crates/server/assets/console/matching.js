@@ -1,19 +1,23 @@
 // Matching: a dry run (stores nothing but the run record), its proposals with each pair's
 // explanation drawn as bars per criterion, the households left unmatched with the reason in
-// words; then a real round, and a decision per proposal (accept with an introduction date,
-// reject with a reason).
+// words, the round's quality and fairness report as a chart; then a real round, and a
+// decision per proposal (accept with an introduction date, reject with a reason); and for one
+// waiting household the recommended groups, with "propose this group".
 
 import { useState } from './vendor/hooks.mjs';
 import { gql } from './api.js';
 import { t, tOr, formatNumber, dayInAmsterdam } from './i18n.js';
-import { html, Screen, Loading, ErrorMessage, useLoad, allPages } from './ui.js';
+import { html, Screen, Loading, ErrorMessage, useLoad, allPages, Field } from './ui.js';
 
+const SUBGROUP = `group candidates matched matchRate meanScore belowFourFifths`;
 const PAIR = `score explanation { criterion points } newcomer { id name } group { id name }`;
 const RUN = `mutation Run($input: RunMatchingInput!) {
   runMatching(input: $input) {
     id status totalScore eligiblePairs newcomerCount groupCount matchedCount emptyReason durationMs scriptVersion
     pairs { ${PAIR} match { id } }
     unmatched { reason newcomer { id name } }
+    quality { greedyTotalScore exactTotalScore rescoredOnRhai overallMatchRate
+      byGender { ${SUBGROUP} } byHouseholdType { ${SUBGROUP} } byMainLanguage { ${SUBGROUP} } }
   }
 }`;
 const PROPOSED = `query Proposed($city: String!, $after: String) {
@@ -23,6 +27,16 @@ const PROPOSED = `query Proposed($city: String!, $after: String) {
   }
 }`;
 const ACCEPT = `mutation Accept($id: ID!, $date: Date) { acceptMatch(id: $id, introductionDate: $date) { id status startDate } }`;
+const WAITING = `query Waiting($city: String!, $after: String) {
+  newcomers(citySlug: $city, status: WAITING, first: 100, after: $after) {
+    pageInfo { hasNextPage endCursor } totalCount
+    nodes { id name waitingSince currentMatch { id } }
+  }
+}`;
+const RECOMMEND = `query Recommend($id: ID!) {
+  recommendations(newcomerId: $id, limit: 10) { eligible reason score explanation { criterion points } group { id name } }
+}`;
+const PROPOSE = `mutation Propose($newcomer: ID!, $group: ID!) { proposeMatch(newcomerId: $newcomer, groupId: $group) { id status } }`;
 const REJECT = `mutation Reject($id: ID!, $reason: String!) { rejectMatch(id: $id, reason: $reason) { id status } }`;
 
 function criterionName(criterion) {
@@ -46,6 +60,63 @@ export function Explanation({ parts, scale }) {
       })}
     </tbody>
   </table>`;
+}
+
+/** A bar whose width is `share` (0-100) per cent, set through the CSSOM as above. */
+function Bar({ share, kind }) {
+  return html`<span class=${kind ? `bar ${kind}` : 'bar'} ref=${(el) => { if (el) el.style.width = `${Math.max(0, Math.min(100, share))}%`; }}></span>`;
+}
+
+/** A subgroup's name in words: a gender, a household type, or a language code as it is. */
+function subgroupName(kind, group) {
+  if (kind === 'byGender') return tOr(`gender.${group.toUpperCase()}`, tOr(`subgroup.${group}`, group));
+  if (kind === 'byHouseholdType') return tOr(`householdType.${group}`, group);
+  return group;
+}
+
+/**
+ * The quality and fairness report as a chart: the exact assignment's total beside a greedy
+ * one's, and each subgroup's match rate as a bar with the four-fifths line of the overall
+ * rate; a subgroup below it is said so in words, not by colour alone.
+ */
+function Quality({ quality }) {
+  const top = Math.max(quality.exactTotalScore, quality.greedyTotalScore, 0);
+  const gain = quality.greedyTotalScore > 0 ? ((quality.exactTotalScore - quality.greedyTotalScore) / quality.greedyTotalScore) * 100 : 0;
+  const line = quality.overallMatchRate * 0.8 * 100;
+  return html`<section class="quality" aria-labelledby="quality-title" id="quality">
+    <h3 id="quality-title">${t('matching.quality.title')}</h3>
+    <p>${t('matching.quality.intro', { rate: formatNumber(quality.overallMatchRate * 100, 0), line: formatNumber(line, 0) })}</p>
+    <table class="chart" id="quality-totals">
+      <caption>${t('matching.quality.totals', { gain: formatNumber(gain, 1) })}</caption>
+      <thead class="visually-hidden"><tr><th scope="col">${t('matching.quality.assignment')}</th><th scope="col">${t('matching.quality.total')}</th><th scope="col">${t('matching.bar')}</th></tr></thead>
+      <tbody>
+        ${[['exact', quality.exactTotalScore], ['greedy', quality.greedyTotalScore]].map(([k, v]) => html`<tr data-assignment=${k}>
+          <th scope="row">${t(`matching.quality.${k}`)}</th>
+          <td class="number">${formatNumber(v, 1)}</td>
+          <td class="bar-cell" aria-hidden="true"><${Bar} share=${top > 0 ? (v / top) * 100 : 0} kind=${k === 'greedy' ? 'muted' : ''} /></td>
+        </tr>`)}
+      </tbody>
+    </table>
+    ${quality.rescoredOnRhai && html`<p class="notice">${t('matching.quality.rescored')}</p>`}
+    ${['byGender', 'byHouseholdType', 'byMainLanguage'].map((kind) => quality[kind].length > 0 && html`
+      <table class="chart subgroups" id=${`quality-${kind}`}>
+        <caption>${t(`matching.quality.${kind}`)}</caption>
+        <thead><tr>
+          <th scope="col">${t('matching.quality.subgroup')}</th><th scope="col">${t('matching.quality.matched')}</th>
+          <th scope="col">${t('matching.quality.rate')}</th><th scope="col">${t('matching.quality.meanScore')}</th>
+          <th scope="col"><span class="visually-hidden">${t('matching.bar')}</span></th>
+        </tr></thead>
+        <tbody>
+          ${quality[kind].map((g) => html`<tr data-below=${g.belowFourFifths ? 'true' : undefined}>
+            <th scope="row">${subgroupName(kind, g.group)}</th>
+            <td class="number">${t('matching.quality.matchedOf', { matched: g.matched, candidates: g.candidates })}</td>
+            <td class="number">${formatNumber(g.matchRate * 100, 0)}%${g.belowFourFifths ? html` <strong class="tag warning">${t('matching.quality.below')}</strong>` : ''}</td>
+            <td class="number">${formatNumber(g.meanScore, 1)}</td>
+            <td class="bar-cell rate-cell" aria-hidden="true"><${Bar} share=${g.matchRate * 100} kind=${g.belowFourFifths ? 'negative' : ''} /><span class="threshold" ref=${(el) => { if (el) el.style.left = `${Math.min(100, line)}%`; }}></span></td>
+          </tr>`)}
+        </tbody>
+      </table>`)}
+  </section>`;
 }
 
 function scaleOf(pairs) {
@@ -76,6 +147,62 @@ function RunResult({ run }) {
       <ul class="plain-list unmatched">
         ${run.unmatched.map((u) => html`<li><span class="household-name">${u.newcomer.name ?? t('common.erased')}</span>: ${tOr(`matching.reason.${u.reason}`, u.reason)}</li>`)}
       </ul>`}
+    ${run.quality && html`<${Quality} quality=${run.quality} />`}
+  </section>`;
+}
+
+/** For one waiting household: the groups the script recommends, and "propose this group". */
+function ByHand({ citySlug, roundsRun, onProposed }) {
+  const [chosen, setChosen] = useState('');
+  const [round, setRound] = useState(0);
+  const waiting = useLoad(() => allPages(async (after) => (await gql(WAITING, { city: citySlug, after })).newcomers), [citySlug, roundsRun, round]);
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(null);
+  const recommended = useLoad(() => (chosen ? gql(RECOMMEND, { id: chosen }) : Promise.resolve(null)), [chosen, round]);
+  // A household with a proposal already waits for that decision first.
+  const households = (waiting.data?.nodes ?? []).filter((n) => !n.currentMatch);
+  const household = households.find((n) => n.id === chosen);
+  const list = recommended.data?.recommendations ?? [];
+  const scale = scaleOf(list);
+  const propose = async (group) => {
+    setBusy(group.id);
+    setError(null);
+    try {
+      await gql(PROPOSE, { newcomer: chosen, group: group.id });
+      onProposed(household?.name ?? t('common.erased'), group.name);
+      setChosen('');
+      setRound((r) => r + 1);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(null);
+    }
+  };
+  return html`<section class="panel" aria-labelledby="byhand-title" id="by-hand" data-recommendations-ready=${chosen && !recommended.loading ? 'true' : undefined}>
+    <h2 id="byhand-title">${t('matching.byHand.title')}</h2>
+    <p>${t('matching.byHand.intro')}</p>
+    <${ErrorMessage} error=${waiting.error} />
+    ${waiting.data && html`<${Field} prefix="byhand" name="household" label=${t('matching.byHand.household')} kind="select" value=${chosen}
+      options=${[['', t('matching.byHand.choose')], ...households.map((n) => [n.id, n.name ?? t('common.erased')])]}
+      onInput=${(e) => { setChosen(e.currentTarget.value); setError(null); }} />`}
+    ${chosen && recommended.loading && html`<${Loading} />`}
+    <${ErrorMessage} error=${recommended.error ?? error} />
+    ${chosen && recommended.data && (list.length === 0 ? html`<p class="empty">${t('matching.byHand.none')}</p>` : html`
+      <table class="table" id="recommendations-table">
+        <caption>${t('matching.byHand.caption', { household: household?.name ?? t('common.erased') })}</caption>
+        <thead><tr><th scope="col">${t('matching.col.group')}</th><th scope="col">${t('matching.col.score')}</th><th scope="col">${t('matching.col.why')}</th><th scope="col">${t('matching.col.decision')}</th></tr></thead>
+        <tbody>
+          ${list.map((r) => html`<tr class="recommendation" data-group=${r.group.id} data-eligible=${r.eligible ? 'true' : 'false'}>
+            <th scope="row" class="group-name">${r.group.name}</th>
+            <td class="number">${formatNumber(r.score, 1)}</td>
+            <td>${r.eligible
+              ? html`<details class="why"><summary>${t('matching.byHand.why', { group: r.group.name })}</summary><${Explanation} parts=${r.explanation} scale=${scale} /></details>`
+              : html`<span class="not-eligible">${t('matching.byHand.notEligible')}${r.reason ? `: ${r.reason}` : ''}</span>`}</td>
+            <td>${r.eligible && html`<button type="button" class="button small propose" disabled=${busy !== null} onClick=${() => propose(r.group)}
+              aria-label=${t('matching.byHand.proposeOne', { group: r.group.name })}>${t('matching.byHand.propose')}</button>`}</td>
+          </tr>`)}
+        </tbody>
+      </table>`)}
   </section>`;
 }
 
@@ -187,5 +314,6 @@ export function Matching({ citySlug }) {
     <${ErrorMessage} error=${error} />
     ${run && html`<${RunResult} run=${run} />`}
     <${Proposals} citySlug=${citySlug} round=${round} announce=${setMessage} />
+    <${ByHand} citySlug=${citySlug} roundsRun=${round} onProposed=${(household, group) => { setMessage(t('matching.byHand.proposed', { household, group })); setRound((r) => r + 1); }} />
   <//>`;
 }

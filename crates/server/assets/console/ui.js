@@ -204,12 +204,17 @@ export function useList(gqlFn, query, citySlug, initialSort) {
   const [search, setSearch] = useState('');
   const [sort, setSort] = useState(initialSort);
   const pager = usePager();
+  // The answer remembers what it was asked for: in the render right after a new page or
+  // status is chosen (before the load starts) the previous answer is not this list's, and the
+  // screen is not ready yet — its "next" would still be the previous page's.
+  const key = JSON.stringify([citySlug, status, pager.after]);
   const loaded = useLoad(
-    () => gqlFn(query, { city: citySlug, status: status || null, after: pager.after }),
+    async () => ({ ...(await gqlFn(query, { city: citySlug, status: status || null, after: pager.after })), askedFor: key }),
     [citySlug, status, pager.after],
   );
+  const loading = loaded.loading || (loaded.data !== null && loaded.data.askedFor !== key);
   const needle = search.trim().toLocaleLowerCase();
-  return { ...loaded, status, setStatus, search, setSearch, sort, setSort, pager, needle };
+  return { ...loaded, loading, status, setStatus, search, setSearch, sort, setSort, pager, needle };
 }
 
 /**

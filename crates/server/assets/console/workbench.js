@@ -1,7 +1,8 @@
 // The script workbench: the city's scoring script in an editor with line numbers, checked
 // while typing (validateScoringScript, debounced) with each problem marked at its line and
 // column; a preview against the active script; publish with a note; the version history;
-// and activating an older version (roll back) after a confirmation.
+// the difference between any two versions; activating an older version (roll back) after a
+// confirmation; and the script guide (fields and helpers) beside the editor.
 //
 // The editor is a plain <textarea> with a line-number gutter: CodeMirror 6 as published
 // module files (state, view, language, lint and their dependencies) comes to well over the
@@ -10,7 +11,7 @@
 import { useEffect, useRef, useState } from './vendor/hooks.mjs';
 import { gql } from './api.js';
 import { t, formatNumber, formatMoment } from './i18n.js';
-import { html, Screen, Loading, ErrorMessage, useLoad } from './ui.js';
+import { html, Screen, Loading, ErrorMessage, useLoad, Field } from './ui.js';
 
 const SCRIPTS = `query Scripts($city: String!) {
   scoringScripts(citySlug: $city) { id version sha256 note active createdAt source }
@@ -30,6 +31,147 @@ const PUBLISH = `mutation Publish($city: String!, $source: String!, $note: Strin
 const ACTIVATE = `mutation Activate($city: String!, $version: Int!) {
   activateScoringScript(citySlug: $city, version: $version) { version active }
 }`;
+
+/**
+ * The script guide's entries (scoring-scripts/README.md): each name with an example of its
+ * use, both script code; what each means comes from the catalogue (`guide.<name>`).
+ */
+const GUIDE = {
+  newcomer: [
+    ['n.age', '34'], ['n.gender', '"female"'], ['n.languages', '["ar", "en", "nl"]'], ['n.dutch_level', '"A2"'],
+    ['n.interests', '["cooking", "football"]'], ['n.sector', '"healthcare"'], ['n.goals', '["work", "language"]'],
+    ['n.household_size', '4'], ['n.children_ages', '[9, 4]'], ['n.city', '"almere"'], ['n.neighbourhood', '"almere haven"'],
+    ['n.waiting_days', '120'],
+  ],
+  group: [
+    ['g.city', '"almere"'], ['g.neighbourhood', '"almere haven"'], ['g.capacity', '4'], ['g.size', '6'],
+    ['g.languages', '["en", "nl", "tr"]'], ['g.interests', '["chess", "cooking"]'], ['g.member_ages', '[29, 35, 41, 58, 62]'],
+    ['g.sectors', '["education", "healthcare"]'], ['g.availability_hours', '12'],
+  ],
+  helpers: [
+    ['overlap', 'overlap(n.interests, g.interests)'], ['jaccard', 'jaccard(["a","b"], ["b","c"])'],
+    ['shares_language', 'shares_language(n.languages, g.languages)'], ['has_any', 'has_any(n.goals, ["work", "study"])'],
+    ['has_all', 'has_all(g.languages, ["nl", "en"])'], ['age_gap', 'age_gap(n.age, g.member_ages)'],
+    ['count_between', 'count_between(n.children_ages, 0, 11)'], ['min_age', 'mean_age(g.member_ages)'],
+    ['cefr_rank', 'cefr_rank(n.dutch_level) <= 1'], ['clamp', 'clamp(15 - gap, 0, 15)'],
+  ],
+};
+
+/** The fields and helpers a script may use, beside the editor. */
+function Guide() {
+  const part = (key, rows, id) => html`<details class="guide-part" open=${key === 'newcomer'}>
+    <summary>${t(`workbench.guide.${key}`)}</summary>
+    <dl class="guide-list" id=${id}>
+      ${rows.map(([name, example]) => html`<div class="guide-entry" data-name=${name}>
+        <dt><code>${name}</code></dt>
+        <dd>${t(`guide.${name}`)}<br /><span class="guide-example">${t('workbench.guide.example')}: <code>${example}</code></span></dd>
+      </div>`)}
+    </dl>
+  </details>`;
+  return html`<aside class="panel guide" aria-labelledby="guide-title" id="script-guide">
+    <h2 id="guide-title">${t('workbench.guide.title')}</h2>
+    <p>${t('workbench.guide.intro')}</p>
+    ${part('newcomer', GUIDE.newcomer, 'guide-newcomer')}
+    ${part('group', GUIDE.group, 'guide-group')}
+    ${part('helpers', GUIDE.helpers, 'guide-helpers')}
+  </aside>`;
+}
+
+/**
+ * A line diff of two texts (our own small code): the longest common subsequence of their
+ * lines, then each line as kept (' '), removed ('-') or added ('+'), with its line numbers.
+ */
+export function lineDiff(before, after) {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  const n = a.length;
+  const m = b.length;
+  // lcs[i][j]: the longest common subsequence of a[i..] and b[j..].
+  const lcs = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
+  for (let i = n - 1; i >= 0; i -= 1) {
+    for (let j = m - 1; j >= 0; j -= 1) {
+      lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+    }
+  }
+  const lines = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && a[i] === b[j]) {
+      lines.push({ op: ' ', old: i + 1, new: j + 1, text: a[i] });
+      i += 1;
+      j += 1;
+    } else if (j < m && (i === n || lcs[i][j + 1] >= lcs[i + 1][j])) {
+      lines.push({ op: '+', old: null, new: j + 1, text: b[j] });
+      j += 1;
+    } else {
+      lines.push({ op: '-', old: i + 1, new: null, text: a[i] });
+      i += 1;
+    }
+  }
+  return lines;
+}
+
+/** Kept lines more than `context` away from a change fold into one "n unchanged lines" row. */
+function folded(lines, context = 2) {
+  const near = lines.map(() => false);
+  lines.forEach((l, k) => {
+    if (l.op === ' ') return;
+    for (let d = -context; d <= context; d += 1) if (lines[k + d]) near[k + d] = true;
+  });
+  const rows = [];
+  let skipped = 0;
+  lines.forEach((l, k) => {
+    if (l.op === ' ' && !near[k]) {
+      skipped += 1;
+      return;
+    }
+    if (skipped > 0) rows.push({ skipped });
+    skipped = 0;
+    rows.push(l);
+  });
+  if (skipped > 0) rows.push({ skipped });
+  return rows;
+}
+
+/** The difference between any two versions of the history. */
+function Compare({ scripts }) {
+  const versions = [...scripts].sort((x, y) => x.version - y.version);
+  const newest = versions[versions.length - 1];
+  const [from, setFrom] = useState(String(versions.length > 1 ? versions[versions.length - 2].version : newest.version));
+  const [to, setTo] = useState(String(newest.version));
+  const a = versions.find((s) => String(s.version) === from);
+  const b = versions.find((s) => String(s.version) === to);
+  const lines = a && b ? lineDiff(a.source, b.source) : [];
+  const added = lines.filter((l) => l.op === '+').length;
+  const removed = lines.filter((l) => l.op === '-').length;
+  const options = versions.map((s) => [String(s.version), t('workbench.diff.versionN', { version: s.version })]);
+  const names = { from, to };
+  return html`<section class="compare" aria-labelledby="diff-title">
+    <h3 id="diff-title">${t('workbench.diff.title')}</h3>
+    <div class="field-row">
+      <${Field} prefix="diff" name="from" label=${t('workbench.diff.from')} kind="select" value=${from} options=${options} onInput=${(e) => setFrom(e.currentTarget.value)} />
+      <${Field} prefix="diff" name="to" label=${t('workbench.diff.to')} kind="select" value=${to} options=${options} onInput=${(e) => setTo(e.currentTarget.value)} />
+    </div>
+    <p id="diff-summary" role="status">${added + removed === 0 ? t('workbench.diff.same', names) : t('workbench.diff.summary', { ...names, added, removed })}</p>
+    ${added + removed > 0 && html`<table class="diff" id="diff-table">
+      <caption class="visually-hidden">${t('workbench.diff.caption', names)}</caption>
+      <thead><tr>
+        <th scope="col">${t('workbench.diff.oldLine', names)}</th><th scope="col">${t('workbench.diff.newLine', names)}</th>
+        <th scope="col">${t('workbench.diff.change')}</th><th scope="col">${t('workbench.diff.text')}</th>
+      </tr></thead>
+      <tbody>
+        ${folded(lines).map((l) => (l.skipped
+          ? html`<tr class="diff-skipped"><td colspan="4">${t('workbench.diff.skipped', { count: l.skipped })}</td></tr>`
+          : html`<tr class=${l.op === '+' ? 'diff-added' : l.op === '-' ? 'diff-removed' : 'diff-kept'}>
+            <td class="number">${l.old ?? ''}</td><td class="number">${l.new ?? ''}</td>
+            <td class="diff-op">${l.op === '+' ? html`<span aria-hidden="true">+</span><span class="visually-hidden">${t('workbench.diff.added')}</span>` : l.op === '-' ? html`<span aria-hidden="true">−</span><span class="visually-hidden">${t('workbench.diff.removed')}</span>` : ''}</td>
+            <td class="diff-text"><code>${l.text}</code></td>
+          </tr>`))}
+      </tbody>
+    </table>`}
+  </section>`;
+}
 
 /** How long typing must pause before the script is checked. */
 const DEBOUNCE_MS = 400;
@@ -152,6 +294,7 @@ function History({ scripts, citySlug, onActivated }) {
         <button type="button" class="button secondary" onClick=${() => setConfirming(null)}>${t('common.cancel')}</button>
       </div>
     </div>`}
+    ${scripts.length > 0 && html`<${Compare} key=${scripts.length} scripts=${scripts} />`}
   </section>`;
 }
 
@@ -220,6 +363,7 @@ function Bench({ citySlug, scripts, reload, announce }) {
   };
 
   return html`
+    <div class="bench-layout">
     <section class="panel" aria-labelledby="editor-title">
       <h2 id="editor-title">${t('workbench.editor')}</h2>
       <p>${t('workbench.intro', { version: active?.version ?? '—' })}</p>
@@ -239,6 +383,8 @@ function Bench({ citySlug, scripts, reload, announce }) {
       </form>
       <${ErrorMessage} error=${error} />
     </section>
+    <${Guide} />
+    </div>
     <${History} scripts=${scripts} citySlug=${citySlug} onActivated=${(v) => { announce(t('workbench.activated', { version: v })); reload(); }} />`;
 }
 

@@ -1,0 +1,173 @@
+// Analysis (ANALYST, ADMIN): the export catalogue with a download per dataset and format and
+// what each column means; the city's statistics and the criterion outcomes as charts. For an
+// ANALYST the API suppresses counts below 5 ("<5") and figures from fewer records (null):
+// a suppressed figure is drawn as no bar and said in words.
+
+import { useState } from './vendor/hooks.mjs';
+import { gql, download } from './api.js';
+import { t, tOr, formatNumber } from './i18n.js';
+import { html, Screen, Loading, ErrorMessage, useLoad } from './ui.js';
+
+const CATALOG = `query Catalog {
+  exportCatalog { keyId k formats datasets { name path description columns { name kind description } } }
+}`;
+const COUNT = `value suppressed display`;
+const OUTCOME = `matches { ${COUNT} } matchesWithCheckIns { ${COUNT} } meanNewcomerSatisfaction meanGroupSatisfaction meanNetworkSize meanDutchProgress endedEarlyRate`;
+const STATS = `query Stats($city: String!) {
+  cityStatistics(citySlug: $city) {
+    waitingNewcomers { ${COUNT} } medianWaitingDays readyGroups { ${COUNT} } activeMatches { ${COUNT} }
+    completedMatches { ${COUNT} } endedEarlyMatches { ${COUNT} }
+    endedEarlyByReason { reason count { ${COUNT} } }
+    activitiesPerMonth { month kind count { ${COUNT} } }
+    checkIns { month count { ${COUNT} } meanNewcomerSatisfaction meanGroupSatisfaction meanNetworkSize }
+  }
+  criterionOutcomes(citySlug: $city) { criterion threshold high { ${OUTCOME} } low { ${OUTCOME} } }
+}`;
+
+/** A bar of `share` per cent (set through the CSSOM; the policy refuses style attributes). */
+function Bar({ share, kind }) {
+  return html`<span class=${kind ? `bar ${kind}` : 'bar'} ref=${(el) => { if (el) el.style.width = `${Math.max(0, Math.min(100, share))}%`; }}></span>`;
+}
+
+/** Rows of [label, value or null, text]: a bar chart as a table, a suppressed value as words. */
+function BarChart({ id, caption, rows, max, valueTitle }) {
+  const top = max ?? Math.max(0, ...rows.map((r) => r[1] ?? 0));
+  return html`<table class="chart" id=${id}>
+    <caption>${caption}</caption>
+    <thead class="visually-hidden"><tr><th scope="col">${t('analysis.item')}</th><th scope="col">${valueTitle ?? t('analysis.value')}</th><th scope="col">${t('matching.bar')}</th></tr></thead>
+    <tbody>
+      ${rows.map(([label, value, text, kind]) => html`<tr>
+        <th scope="row">${label}</th>
+        <td class="number">${text}</td>
+        <td class="bar-cell" aria-hidden="true">${value !== null && value !== undefined && html`<${Bar} share=${top > 0 ? (value / top) * 100 : 0} kind=${kind} />`}</td>
+      </tr>`)}
+    </tbody>
+  </table>`;
+}
+
+const count = (c) => (c.suppressed ? null : c.value);
+const orDash = (value, digits = 1) => (value === null || value === undefined ? t('analysis.suppressed') : formatNumber(value, digits));
+
+function Exports({ citySlug }) {
+  const { loading, error, data } = useLoad(() => gql(CATALOG), []);
+  const [busy, setBusy] = useState(null);
+  const [failed, setFailed] = useState(null);
+  const [done, setDone] = useState('');
+  const get = async (dataset, format) => {
+    setBusy(`${dataset.name}.${format}`);
+    setFailed(null);
+    try {
+      const file = await download(`${dataset.path}?format=${encodeURIComponent(format)}&city=${encodeURIComponent(citySlug)}`);
+      // A link made here and clicked once: the file is saved, nothing is opened.
+      const url = URL.createObjectURL(file.blob);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = file.name;
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      setDone(t('analysis.downloaded', { name: file.name, count: Number(file.rows ?? 0) }));
+    } catch (e) {
+      setFailed(e);
+    } finally {
+      setBusy(null);
+    }
+  };
+  const catalog = data?.exportCatalog;
+  return html`<section class="panel" aria-labelledby="exports-title" id="exports" data-catalog-ready=${catalog ? 'true' : undefined}>
+    <h2 id="exports-title">${t('analysis.exports')}</h2>
+    ${loading && html`<${Loading} />`}
+    <${ErrorMessage} error=${error} />
+    ${catalog && html`
+      <p>${t('analysis.exportsIntro', { k: catalog.k, key: catalog.keyId })}</p>
+      <p role="status" class="status" id="export-status" aria-live="polite">${done}</p>
+      <${ErrorMessage} error=${failed} />
+      ${catalog.datasets.map((d) => html`<article class="dataset" data-dataset=${d.name} aria-labelledby=${`dataset-${d.name}`}>
+        <h3 id=${`dataset-${d.name}`}>${tOr(`analysis.dataset.${d.name}`, d.name)}</h3>
+        <p>${d.description}</p>
+        <div class="actions">
+          ${catalog.formats.map((f) => html`<button type="button" class="button secondary small download" data-format=${f} disabled=${busy !== null}
+            onClick=${() => get(d, f)}>${t('analysis.download', { format: tOr(`analysis.format.${f}`, f), dataset: tOr(`analysis.dataset.${d.name}`, d.name) })}</button>`)}
+        </div>
+        <details class="columns">
+          <summary>${t('analysis.columns', { count: d.columns.length, dataset: tOr(`analysis.dataset.${d.name}`, d.name) })}</summary>
+          <table class="table compact">
+            <thead><tr><th scope="col">${t('analysis.column')}</th><th scope="col">${t('analysis.kind')}</th><th scope="col">${t('analysis.meaning')}</th></tr></thead>
+            <tbody>
+              ${d.columns.map((c) => html`<tr><th scope="row"><code>${c.name}</code></th><td>${tOr(`analysis.columnKind.${c.kind}`, c.kind)}</td><td>${c.description}</td></tr>`)}
+            </tbody>
+          </table>
+        </details>
+      </article>`)}`}
+  </section>`;
+}
+
+function Statistics({ stats }) {
+  const states = [
+    [t('analysis.waiting'), stats.waitingNewcomers], [t('analysis.readyGroups'), stats.readyGroups],
+    [t('analysis.active'), stats.activeMatches], [t('analysis.completed'), stats.completedMatches],
+    [t('analysis.endedEarly'), stats.endedEarlyMatches],
+  ];
+  // Activities: all kinds of a month together (the API gives a count per kind and month).
+  // A kind suppressed in a month ("<5") makes that month's total a lower bound.
+  const months = new Map();
+  let monthSuppressed = false;
+  for (const a of stats.activitiesPerMonth) {
+    const m = months.get(a.month) ?? { sum: 0, suppressed: false };
+    if (a.count.suppressed) {
+      monthSuppressed = true;
+      m.suppressed = true;
+    }
+    m.sum += a.count.value ?? 0;
+    months.set(a.month, m);
+  }
+  const monthText = (m) => {
+    if (!m.suppressed) return formatNumber(m.sum);
+    return m.sum > 0 ? t('analysis.atLeast', { count: m.sum }) : t('analysis.suppressed');
+  };
+  return html`<section class="panel" aria-labelledby="stats-title" id="statistics">
+    <h2 id="stats-title">${t('analysis.statistics')}</h2>
+    <p id="median-waiting">${stats.medianWaitingDays === null ? t('analysis.medianSuppressed') : t('analysis.median', { days: formatNumber(stats.medianWaitingDays, 0) })}</p>
+    <${BarChart} id="chart-states" caption=${t('analysis.states')} rows=${states.map(([label, c]) => [label, count(c), c.display])} valueTitle=${t('analysis.number')} />
+    ${stats.endedEarlyByReason.length > 0 && html`<${BarChart} id="chart-reasons" caption=${t('analysis.reasons')} valueTitle=${t('analysis.number')}
+      rows=${stats.endedEarlyByReason.map((r) => [tOr(`endReason.${r.reason}`, r.reason), count(r.count), r.count.display, 'negative'])} />`}
+    ${months.size > 0 && html`<${BarChart} id="chart-activities" caption=${t('analysis.activities')} valueTitle=${t('analysis.number')}
+      rows=${[...months.entries()].sort((x, y) => x[0].localeCompare(y[0])).map(([month, m]) => [month, m.suppressed && m.sum === 0 ? null : m.sum, monthText(m)])} />`}
+    ${monthSuppressed && html`<p class="hint">${t('analysis.activitiesSuppressed')}</p>`}
+    ${stats.checkIns.length > 0 && html`<${BarChart} id="chart-checkins" caption=${t('analysis.checkIns')} max=${5} valueTitle=${t('analysis.satisfaction')}
+      rows=${stats.checkIns.flatMap((c) => [
+        [t('analysis.checkInNewcomer', { month: c.month, count: c.count.display }), c.meanNewcomerSatisfaction, orDash(c.meanNewcomerSatisfaction)],
+        [t('analysis.checkInGroup', { month: c.month, count: c.count.display }), c.meanGroupSatisfaction, orDash(c.meanGroupSatisfaction), 'muted'],
+      ])} />`}
+  </section>`;
+}
+
+function Outcomes({ outcomes }) {
+  return html`<section class="panel" aria-labelledby="outcomes-title" id="outcomes">
+    <h2 id="outcomes-title">${t('analysis.outcomes')}</h2>
+    <p>${t('analysis.outcomesIntro')}</p>
+    ${outcomes.length === 0 ? html`<p class="empty">${t('analysis.outcomesNone')}</p>` : outcomes.map((o) => {
+      const name = tOr(`criterion.${o.criterion}`, o.criterion);
+      const side = (key, s) => t(`analysis.${key}`, { count: s.matches.display, threshold: formatNumber(o.threshold, 1) });
+      return html`<div class="outcome" data-criterion=${o.criterion}>
+        <${BarChart} id=${`outcome-${o.criterion}-satisfaction`} caption=${t('analysis.outcomeSatisfaction', { criterion: name })} max=${5} valueTitle=${t('analysis.satisfaction')}
+          rows=${[[side('high', o.high), o.high.meanNewcomerSatisfaction, orDash(o.high.meanNewcomerSatisfaction)], [side('low', o.low), o.low.meanNewcomerSatisfaction, orDash(o.low.meanNewcomerSatisfaction), 'muted']]} />
+        <${BarChart} id=${`outcome-${o.criterion}-ended`} caption=${t('analysis.outcomeEnded', { criterion: name })} max=${1} valueTitle=${t('analysis.share')}
+          rows=${[[side('high', o.high), o.high.endedEarlyRate, o.high.endedEarlyRate === null ? t('analysis.suppressed') : `${formatNumber(o.high.endedEarlyRate * 100, 0)}%`, 'negative'],
+            [side('low', o.low), o.low.endedEarlyRate, o.low.endedEarlyRate === null ? t('analysis.suppressed') : `${formatNumber(o.low.endedEarlyRate * 100, 0)}%`, 'muted']]} />
+      </div>`;
+    })}
+  </section>`;
+}
+
+export function Analysis({ citySlug }) {
+  const { loading, error, data } = useLoad(() => gql(STATS, { city: citySlug }), [citySlug]);
+  return html`<${Screen} name="analysis" title=${t('analysis.title')} ready=${!loading}>
+    ${loading && html`<${Loading} />`}
+    <${ErrorMessage} error=${error} />
+    ${data && html`<${Statistics} stats=${data.cityStatistics} />`}
+    ${data && html`<${Outcomes} outcomes=${data.criterionOutcomes} />`}
+    <${Exports} citySlug=${citySlug} />
+  <//>`;
+}
