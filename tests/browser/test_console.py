@@ -50,6 +50,7 @@ CITY_ADMIN = "cityadmin.almere@demo.samenhier.nl"
 COORDINATOR = "coordinator.almere@demo.samenhier.nl"
 ADMIN = "admin@demo.samenhier.nl"
 ANALYST = "analyst@demo.samenhier.nl"
+BUILDER = "builder.almere@demo.samenhier.nl"
 
 # A script with an error on line 5 (a `let` without a value), and the same script fixed.
 BROKEN_SCRIPT = """fn eligible(n, g) {
@@ -463,6 +464,11 @@ class Run:
         self.axe_and_shot("match-check-in")
         self.failures.check(self.until_css("#complete-hint").text.startswith(self.text("year.complete.notYet")[:12]),
                             f"{self.lang}: no completion hint")
+        # Staff see the household's own view beside the group's, and who supports the match.
+        months = [o.get_attribute("value") for o in self.css("#household-checkin-month option")]
+        self.failures.check(months == ["3", "6", "12"], f"{self.lang}: household check-in months {months}")
+        builders = [o.text for o in self.css("#support-userId option")]
+        self.failures.check(BUILDER in builders, f"{self.lang}: the community builder cannot be chosen: {builders}")
 
         self.at("end early")
         d.find_element(By.ID, "end-match").click()
@@ -486,6 +492,20 @@ class Run:
         self.failures.check(not self.css("main img"), f"{self.lang}: an img element was made from the reason")
         self.axe_and_shot("match-ended")
 
+        self.at("exit check-in")
+        # After an early end, the exit check-in is open in both views; the household's is
+        # recorded here.
+        self.wait.until(lambda d: [o.get_attribute("value") for o in self.css("#household-checkin-month option")] == ["0"])
+        months = [o.get_attribute("value") for o in self.css("#checkin-month option")]
+        self.failures.check(months == ["0"], f"{self.lang}: group exit check-in months {months}")
+        self.fill("household-checkin-networkSize", "3")
+        d.find_element(By.ID, "household-checkin-submit").click()
+        self.wait_status(status, self.text("year.checkIn.exitRecorded"))
+        self.failures.check(self.eventually(lambda: self.css("#household-checkins-table tr[data-month='0']")),
+                            f"{self.lang}: the exit check-in is not listed")
+        d.execute_script("arguments[0].scrollIntoView({block: 'start'})", d.find_element(By.ID, "household-checkins-title"))
+        self.axe_and_shot("match-exit-check-in")
+
     def coordinator(self, password):
         d = self.driver
         self.at("coordinator")
@@ -499,6 +519,28 @@ class Run:
         self.timed("coordinator match", lambda: d.find_element(By.ID, "current-match").click(),
                    "[data-screen=match][data-ready] #log-activity")
         self.log_activity("coordinator-match")
+        self.failures.check(not self.css("#household-checkins-title"),
+                            f"{self.lang}: the coordinator is shown the household's own answers")
+        d.find_element(By.CSS_SELECTOR, ".site-header .button.secondary").click()
+        self.until_css("[data-notice=signed-out]")
+
+    def community_builder(self, password):
+        """A community builder sees the matches assigned to them and records the household's
+        own answers; nothing of staff's tools."""
+        d = self.driver
+        self.at("community builder")
+        d.find_element(By.ID, "signin-email").send_keys(BUILDER)
+        d.find_element(By.ID, "signin-password").send_keys(password)
+        self.timed("community builder matches", lambda: d.find_element(By.ID, "signin-password").send_keys(Keys.ENTER),
+                   "[data-screen=matches][data-ready]")
+        links = self.css("#active-matches a")
+        self.failures.check(len(links) == 3, f"{self.lang}: the community builder sees {len(links)} matches, not 3")
+        self.failures.check(not self.css("nav a[href='#/matching']"), f"{self.lang}: a community builder is offered matching")
+        self.axe_and_shot("builder-matches")
+        self.timed("community builder match", links[0].click, "[data-screen=match][data-ready] #household-checkins-title")
+        self.failures.check(not self.css("#support-form") and not self.css("#end-match"),
+                            f"{self.lang}: a community builder is offered staff's tools")
+        self.axe_and_shot("builder-match")
         d.find_element(By.CSS_SELECTOR, ".site-header .button.secondary").click()
         self.until_css("[data-notice=signed-out]")
 
@@ -834,6 +876,8 @@ class Run:
                 self.fill("member-add-name", f"Lid {i}")
                 self.fill("member-add-birthYear", str(1970 + i))
             self.fill("member-add-email", f"lid{i}.{self.lang}@example.org")
+            # Every member brings a certificate of conduct (VOG): screening asks for it.
+            self.set_value("member-add-vogReceivedOn", "2026-03-01")
             d.find_element(By.ID, "member-add-submit").click()
             self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#members-table tbody tr")) == i)
         members = self.css("#members-table tbody tr")
@@ -867,8 +911,22 @@ class Run:
         self.until_css("#confirm-remove").click()
         self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#members-table tbody tr")) == 5)
 
-        self.at("mark ready")
+        self.at("screening before ready")
+        # The group's page says what screening still lacks; marking ready is refused until the
+        # intake and the preparation meeting are recorded.
+        missing = self.until_css("#group-missing").text
+        self.failures.check(self.text("missing.INTAKE_CONVERSATION") in missing and self.text("missing.PREPARATION_MEETING") in missing,
+                            f"{self.lang}: what the group lacks: {missing!r}")
         d.find_element(By.ID, "mark-ready").click()
+        self.until_css("#group-action-error")
+        self.axe_and_shot("group-screening")
+        d.find_element(By.ID, "edit-group").click()
+        self.set_value("group-edit-intakeHeldOn", "2026-03-05")
+        self.set_value("group-edit-preparationAttendedOn", "2026-03-12")
+        d.find_element(By.ID, "group-edit-submit").click()
+        self.wait_status("#group-status", self.text("groups.saved"))
+        self.at("mark ready")
+        self.until_css("#mark-ready").click()
         self.wait.until(lambda d: d.find_element(By.ID, "group-state").get_attribute("data-status") == "READY")
 
         self.at("erase a member's data")
@@ -1050,6 +1108,7 @@ def main(binary, shots):
                     run.users()
                     run.sign_out()
                     run.coordinator(passwords[COORDINATOR])
+                    run.community_builder(passwords[BUILDER])
                     run.invitation()
                     run.sign_in_again()
                     # The server restarts with a new signing key: the console's token is no

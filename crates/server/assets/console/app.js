@@ -27,12 +27,12 @@ const SCREENS = [
   { route: 'groups', roles: STAFF, component: Groups },
   { route: 'matching', roles: STAFF, component: Matching },
   { route: 'scripts', roles: STAFF, component: Workbench },
-  { route: 'matches', roles: STAFF, component: ActiveMatches },
+  { route: 'matches', roles: [...STAFF, 'COMMUNITY_BUILDER'], component: ActiveMatches },
   { route: 'group', roles: ['COORDINATOR'], component: CoordinatorHome },
   { route: 'analysis', roles: ['ANALYST', 'ADMIN'], component: Analysis },
   { route: 'users', roles: STAFF, component: Users },
   // Opened from a list (#/match/ID), not from the menu.
-  { route: 'match', roles: [...STAFF, 'COORDINATOR'], component: MatchPage, hidden: true },
+  { route: 'match', roles: [...STAFF, 'COORDINATOR', 'COMMUNITY_BUILDER'], component: MatchPage, hidden: true },
 ];
 
 const ME = `query Me { me { id email role city { slug name } } }`;

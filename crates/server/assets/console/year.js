@@ -15,13 +15,20 @@ const ACTIVE = `query Active($city: String!, $after: String) {
     nodes { id startDate plannedEndDate newcomer { id preferredName } group { id name } }
   }
 }`;
-const MATCH = `query Match($id: ID!, $staff: Boolean!) {
+const MATCH = `query Match($id: ID!, $staff: Boolean!, $household: Boolean!) {
   match(id: $id) {
     id status startDate plannedEndDate endDate endReason @include(if: $staff) endReasonCode decisionSide newcomer { id preferredName } group { id name }
     activities(first: 100) { totalCount nodes { id date kind durationMinutes participants notes loggedById } }
     checkIns { id month newcomerSatisfaction groupSatisfaction dutchLevel workStatus networkSize notes }
+    householdCheckIns @include(if: $household) { id month satisfaction wellbeing dutchLevel workStatus networkSize notes }
+    communityBuilderId @include(if: $household)
   }
 }`;
+const HOUSEHOLD_CHECK_IN = `mutation HouseholdCheckIn($id: ID!, $input: HouseholdCheckInInput!) {
+  recordHouseholdCheckIn(matchId: $id, input: $input) { id month }
+}`;
+const BUILDERS = `query Builders($city: String!) { users(citySlug: $city, role: COMMUNITY_BUILDER, first: 100) { nodes { id email disabledAt } } }`;
+const ASSIGN = `mutation Assign($id: ID!, $user: ID) { assignCommunityBuilder(matchId: $id, userId: $user) { id communityBuilderId } }`;
 const LOG = `mutation Log($id: ID!, $input: ActivityInput!) {
   logActivity(matchId: $id, input: $input) { id date kind }
 }`;
@@ -158,11 +165,30 @@ function LogActivity({ matchId, onLogged }) {
 }
 
 const CHECK_IN_FIELDS = ['month', 'newcomerSatisfaction', 'groupSatisfaction', 'dutchLevel', 'workStatus', 'networkSize', 'notes'];
+const HOUSEHOLD_FIELDS = ['month', 'satisfaction', 'wellbeing', 'dutchLevel', 'workStatus', 'networkSize', 'notes'];
+/** The "month" of the exit check-in after an early end. */
+const EXIT = 0;
 
-/** The check-ins recorded so far, and the form of a month still missing. */
+/** The check-ins still open to record on `match`, given the months recorded: 3, 6 and 12 while
+ * ACTIVE (12 also once COMPLETED), the exit check-in once it ended early. */
+function openMonths(match, recorded) {
+  if (match.status === 'ENDED_EARLY') return recorded.has(EXIT) ? [] : [EXIT];
+  return CHECK_IN_MONTHS.filter((m) => !recorded.has(m) && (match.status === 'ACTIVE' || (m === 12 && match.status === 'COMPLETED')));
+}
+
+/** A month's option: its due date (for the exit check-in, the day the match ended). */
+function monthOption(match, m) {
+  return m === EXIT
+    ? [String(m), t('year.checkIn.exitDue', { date: formatDay(match.endDate) })]
+    : [String(m), t('year.checkIn.monthDue', { month: m, date: formatDay(addMonths(match.startDate, m)) })];
+}
+
+const monthLabel = (m) => (m === EXIT ? t('year.checkIn.exit') : t('year.checkIn.monthN', { month: m }));
+
+/** The group's view: the check-ins recorded so far, and the form of one still missing. */
 function CheckIns({ match, onRecorded }) {
   const recorded = new Set(match.checkIns.map((c) => c.month));
-  const open = CHECK_IN_MONTHS.filter((m) => !recorded.has(m) && (match.status === 'ACTIVE' || (m === 12 && match.status === 'COMPLETED')));
+  const open = openMonths(match, recorded);
   const [form, setForm] = useState({ month: String(open[0] ?? 3), newcomerSatisfaction: '4', groupSatisfaction: '4', dutchLevel: 'A2', workStatus: 'SEARCHING', networkSize: '5', notes: '' });
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -205,7 +231,7 @@ function CheckIns({ match, onRecorded }) {
         </tr></thead>
         <tbody>
           ${match.checkIns.map((c) => html`<tr data-month=${c.month}>
-            <th scope="row">${t('year.checkIn.monthN', { month: c.month })}</th>
+            <th scope="row">${monthLabel(c.month)}</th>
             <td>${formatNumber(c.newcomerSatisfaction)}</td><td>${formatNumber(c.groupSatisfaction)}</td>
             <td>${c.dutchLevel ?? '—'}</td><td>${t(`work.${c.workStatus}`)}</td><td>${formatNumber(c.networkSize)}</td>
             <td>${c.notes ?? '—'}</td>
@@ -215,7 +241,7 @@ function CheckIns({ match, onRecorded }) {
     ${open.length > 0 && match.startDate && html`<form class="form" id="checkin-form" onSubmit=${submit} novalidate>
       <h3>${t('year.checkIn.record')}</h3>
       <div class="field-row">
-        ${field('month', { kind: 'select', options: open.map((m) => [String(m), t('year.checkIn.monthDue', { month: m, date: formatDay(addMonths(match.startDate, m)) })]) })}
+        ${field('month', { kind: 'select', options: open.map((m) => monthOption(match, m)) })}
         ${field('newcomerSatisfaction', { kind: 'select', options: scores, hint: t('year.checkIn.newcomerHint') })}
         ${field('groupSatisfaction', { kind: 'select', options: scores })}
       </div>
@@ -228,6 +254,112 @@ function CheckIns({ match, onRecorded }) {
       <${FormError} error=${error} fields=${CHECK_IN_FIELDS} />
       <button type="submit" class="button" id="checkin-submit" disabled=${busy}>${t('year.checkIn.submit')}</button>
     </form>`}
+  </section>`;
+}
+
+/** The household's view: its own answers, asked without the group present (a community builder
+ * or staff); the group never reads them. */
+function HouseholdCheckIns({ match, onRecorded }) {
+  const rows = match.householdCheckIns ?? [];
+  const open = openMonths(match, new Set(rows.map((c) => c.month)));
+  const [form, setForm] = useState({ month: String(open[0] ?? 3), satisfaction: '4', wellbeing: '3', dutchLevel: 'A2', workStatus: 'SEARCHING', networkSize: '5', notes: '' });
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const set = (name) => (e) => setForm({ ...form, [name]: e.currentTarget.value });
+  const scores = [1, 2, 3, 4, 5].map((n) => [String(n), t('year.checkIn.score', { score: n })]);
+  const submit = async (event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const input = {
+        month: toInt(form.month),
+        satisfaction: toInt(form.satisfaction),
+        wellbeing: toInt(form.wellbeing),
+        dutchLevel: form.dutchLevel,
+        workStatus: form.workStatus,
+        networkSize: toInt(form.networkSize),
+        notes: form.notes.trim() || null,
+      };
+      if (!Number.isFinite(input.networkSize)) throw inputError('networkSize');
+      await gql(HOUSEHOLD_CHECK_IN, { id: match.id, input });
+      onRecorded(input.month);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const field = (name, props) => html`<${Field} prefix="household-checkin" name=${name} label=${t(`year.householdCheckIn.${name}`)} value=${form[name]} onInput=${set(name)} error=${error} ...${props} />`;
+  return html`<section class="panel" aria-labelledby="household-checkins-title">
+    <h2 id="household-checkins-title">${t('year.householdCheckIn.title')}</h2>
+    <p>${t('year.householdCheckIn.intro')}</p>
+    ${rows.length === 0 ? html`<p class="empty">${t('year.checkIn.none')}</p>` : html`
+      <table class="table" id="household-checkins-table">
+        <caption>${t('year.householdCheckIn.caption')}</caption>
+        <thead><tr>
+          <th scope="col">${t('year.householdCheckIn.month')}</th><th scope="col">${t('year.householdCheckIn.satisfaction')}</th>
+          <th scope="col">${t('year.householdCheckIn.wellbeing')}</th><th scope="col">${t('year.householdCheckIn.dutchLevel')}</th>
+          <th scope="col">${t('year.householdCheckIn.workStatus')}</th><th scope="col">${t('year.householdCheckIn.networkSize')}</th>
+          <th scope="col">${t('year.householdCheckIn.notes')}</th>
+        </tr></thead>
+        <tbody>
+          ${rows.map((c) => html`<tr data-month=${c.month}>
+            <th scope="row">${monthLabel(c.month)}</th>
+            <td>${formatNumber(c.satisfaction)}</td><td>${formatNumber(c.wellbeing)}</td>
+            <td>${c.dutchLevel}</td><td>${t(`work.${c.workStatus}`)}</td><td>${formatNumber(c.networkSize)}</td>
+            <td>${c.notes ?? '—'}</td>
+          </tr>`)}
+        </tbody>
+      </table>`}
+    ${open.length > 0 && match.startDate && html`<form class="form" id="household-checkin-form" onSubmit=${submit} novalidate>
+      <h3>${t('year.householdCheckIn.record')}</h3>
+      <div class="field-row">
+        ${field('month', { kind: 'select', options: open.map((m) => monthOption(match, m)) })}
+        ${field('satisfaction', { kind: 'select', options: scores })}
+        ${field('wellbeing', { kind: 'select', options: scores })}
+      </div>
+      <div class="field-row">
+        ${field('dutchLevel', { kind: 'select', options: CEFR.map((l) => [l, l]) })}
+        ${field('workStatus', { kind: 'select', options: WORK.map((w) => [w, t(`work.${w}`)]) })}
+        ${field('networkSize', { inputmode: 'numeric', hint: t('year.checkIn.networkHint') })}
+      </div>
+      ${field('notes', { kind: 'textarea', hint: t('year.checkIn.notesHint') })}
+      <${FormError} error=${error} fields=${HOUSEHOLD_FIELDS} />
+      <button type="submit" class="button" id="household-checkin-submit" disabled=${busy}>${t('year.checkIn.submit')}</button>
+    </form>`}
+  </section>`;
+}
+
+/** Staff: who supports the match (a community builder of the city), or nobody. */
+function Support({ match, citySlug, onDone }) {
+  const { data, error } = useLoad(() => gql(BUILDERS, { city: citySlug }), [citySlug]);
+  const [choice, setChoice] = useState(match.communityBuilderId ?? '');
+  const [busy, setBusy] = useState(false);
+  const [saveError, setSaveError] = useState(null);
+  const builders = (data?.users.nodes ?? []).filter((u) => !u.disabledAt || u.id === match.communityBuilderId);
+  const save = async (event) => {
+    event.preventDefault();
+    setBusy(true);
+    setSaveError(null);
+    try {
+      await gql(ASSIGN, { id: match.id, user: choice || null });
+      onDone(t(choice ? 'year.support.assigned' : 'year.support.unassigned'));
+    } catch (e) {
+      setSaveError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<section class="panel" aria-labelledby="support-title">
+    <h2 id="support-title">${t('year.support.title')}</h2>
+    <${ErrorMessage} error=${error} />
+    <form class="form" id="support-form" onSubmit=${save} novalidate>
+      <${Field} prefix="support" name="userId" label=${t('year.support.userId')} value=${choice} onInput=${(e) => setChoice(e.currentTarget.value)} error=${saveError}
+        kind="select" options=${[['', t('year.support.nobody')], ...builders.map((u) => [u.id, u.email])]} />
+      <${FormError} error=${saveError} fields=${['userId']} />
+      <button type="submit" class="button secondary" id="support-submit" disabled=${busy}>${t('year.support.submit')}</button>
+    </form>
   </section>`;
 }
 
@@ -285,10 +417,12 @@ function Closing({ match, title, onDone }) {
   </section>`;
 }
 
-export function MatchPage({ param, user }) {
-  // The reason in words is for staff only: a coordinator's query leaves it out.
+export function MatchPage({ param, user, citySlug }) {
+  // The reason in words is for staff only: a coordinator's query leaves it out; the household's
+  // own check-in answers are for staff and community builders, never the group.
   const staff = Boolean(user && (user.role === 'ADMIN' || user.role === 'CITY_ADMIN'));
-  const { loading, error, data, reload } = useLoad(() => gql(MATCH, { id: param, staff }), [param]);
+  const household = staff || user?.role === 'COMMUNITY_BUILDER';
+  const { loading, error, data, reload } = useLoad(() => gql(MATCH, { id: param, staff, household }), [param]);
   const [message, setMessage] = useState('');
   const [editing, setEditing] = useState(null);
   const match = data?.match;
@@ -321,7 +455,9 @@ export function MatchPage({ param, user }) {
           </ol>`}
       </section>
       ${match.status === 'ACTIVE' && html`<section class="panel"><${LogActivity} matchId=${match.id} onLogged=${() => { setMessage(t('year.logged')); reload(); }} /></section>`}
-      <${CheckIns} key=${match.checkIns.length} match=${match} onRecorded=${(month) => { setMessage(t('year.checkIn.recorded', { month })); reload(); }} />
+      <${CheckIns} key=${`${match.status}:${match.checkIns.length}`} match=${match} onRecorded=${(month) => { setMessage(month === EXIT ? t('year.checkIn.exitRecorded') : t('year.checkIn.recorded', { month })); reload(); }} />
+      ${household && html`<${HouseholdCheckIns} key=${`${match.status}:${(match.householdCheckIns ?? []).length}`} match=${match} onRecorded=${(month) => { setMessage(month === EXIT ? t('year.checkIn.exitRecorded') : t('year.checkIn.recorded', { month })); reload(); }} />`}
+      ${staff && ['PROPOSED', 'ACTIVE'].includes(match.status) && citySlug && html`<${Support} match=${match} citySlug=${citySlug} onDone=${(text) => { setMessage(text); reload(); }} />`}
       ${staff && match.status === 'ACTIVE' && html`<${Closing} match=${match} title=${title} onDone=${(text) => { setMessage(text); reload(); }} />`}`}
   <//>`;
 }
