@@ -198,7 +198,7 @@ async fn accepting_starts_the_year_and_rejected_pairs_are_never_proposed_again()
         .await;
     let x = recs["recommendations"].as_array().unwrap().iter().find(|r| r["group"]["id"] == w.x.as_str()).unwrap();
     assert_eq!(x["eligible"], false);
-    assert!(x["reason"].as_str().unwrap().contains("never proposed again"));
+    assert!(x["reason"].as_str().unwrap().contains("may not be proposed now"));
 }
 
 #[tokio::test]

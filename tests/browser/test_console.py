@@ -51,6 +51,7 @@ COORDINATOR = "coordinator.almere@demo.samenhier.nl"
 ADMIN = "admin@demo.samenhier.nl"
 ANALYST = "analyst@demo.samenhier.nl"
 BUILDER = "builder.almere@demo.samenhier.nl"
+LARGE_HOUSEHOLD = "Familie Tesfaye"
 
 # A script with an error on line 5 (a `let` without a value), and the same script fixed.
 BROKEN_SCRIPT = """fn eligible(n, g) {
@@ -367,6 +368,40 @@ class Run:
         row.find_element(By.CSS_SELECTOR, "input[type=text]").send_keys("test: the group declined")
         row.find_element(By.CSS_SELECTOR, "form.decision button[type=submit]").click()
         self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#proposals-table tr.proposal")) == count - 2)
+
+        self.at("propose by hand against the script, with a reason")
+        options = self.css("#byhand-household option")
+        # A pair the script finds ineligible: staff may propose it anyway, only with a reason.
+        large = [o for o in self.css("#byhand-household option") if o.text == LARGE_HOUSEHOLD]
+        self.failures.check(len(large) == 1, f"{self.lang}: the large household is not offered")
+        ineligible = []
+        if large:
+            value = large[0].get_attribute("value")
+            large[0].click()
+            # The table of the household chosen before stays until the new answer is drawn.
+            self.eventually(lambda: d.find_elements(By.CSS_SELECTOR, "#by-hand[data-recommendations-ready]")
+                            and LARGE_HOUSEHOLD in d.find_element(By.CSS_SELECTOR, "#recommendations-table caption").text)
+            ineligible = self.css("#recommendations-table tr.recommendation[data-eligible=false]")
+        self.failures.check(len(ineligible) > 0, f"{self.lang}: no ineligible group to override: "
+                            f"{d.find_element(By.ID, 'by-hand').text[:600]!r}")
+        if ineligible:
+            group_id = ineligible[0].get_attribute("data-group")
+            ineligible[0].find_element(By.CSS_SELECTOR, "button.override").click()
+            form = self.until_css(f"#override-{group_id}")
+            form.find_element(By.CSS_SELECTOR, "button.override-submit").click()
+            self.field_error(f"override-{group_id}-overrideReason", "overrideReason")
+            self.axe_and_shot("matching-override")
+            self.fill(f"override-{group_id}-overrideReason", "an interpreter was arranged")
+            self.until_css(f"#override-{group_id} button.override-submit").click()
+            self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#proposals-table tr.proposal")) == count - 1)
+            # The household declines after all (the group is free again for the next step).
+            row = [r for r in self.css("#proposals-table tr.proposal") if LARGE_HOUSEHOLD in r.text]
+            self.failures.check(len(row) == 1, f"{self.lang}: the override proposal is not listed")
+            if row:
+                row[0].find_element(By.CSS_SELECTOR, ".actions .button.secondary").click()
+                row[0].find_element(By.CSS_SELECTOR, "input[type=text]").send_keys("test: the household declined")
+                row[0].find_element(By.CSS_SELECTOR, "form.decision button[type=submit]").click()
+                self.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#proposals-table tr.proposal")) == count - 2)
 
         self.at("propose by hand")
         options = self.css("#byhand-household option")
@@ -1068,6 +1103,13 @@ def register_xss_household(base, password):
         "countryOfOrigin": "SY", "languages": [{"code": "ar", "level": "NATIVE"}], "dutchLevel": "A1",
         "interests": ["cooking"], "goals": ["WORK"], "householdAdults": 1, "childrenAges": [],
         "arrivalDate": "2026-01-10"}}, token)
+    # A household larger than any group can take: the script finds every pair ineligible, so
+    # staff can only propose it by hand against the script, with a reason.
+    graphql(base, "mutation($i: RegisterNewcomerInput!){ registerNewcomer(input: $i) { id } }", {"i": {
+        "citySlug": "almere", "name": LARGE_HOUSEHOLD, "birthYear": 1985, "gender": "MALE",
+        "countryOfOrigin": "ER", "languages": [{"code": "ti", "level": "NATIVE"}, {"code": "nl", "level": "BASIC"}],
+        "dutchLevel": "A0", "interests": ["cooking"], "goals": ["LANGUAGE"], "householdAdults": 2,
+        "childrenAges": [1, 3, 5, 7, 9, 11, 13], "arrivalDate": "2026-02-10"}}, token)
 
 
 def main(binary, shots):

@@ -49,7 +49,8 @@ pub enum MatchStatus {
     Completed,
     /// Ended before the twelve months were over.
     EndedEarly,
-    /// Declined by one of the sides; the pair is never proposed again.
+    /// Declined by one of the sides; the pair is proposed again only after a decline for the
+    /// moment (TIMING, TEMPORARILY_UNAVAILABLE) and the city's pause, else never.
     Rejected,
 }
 

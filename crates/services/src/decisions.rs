@@ -296,7 +296,8 @@ pub async fn accept(
 }
 
 /// `rejectMatch`: either side declined. PROPOSED → REJECTED; both sides are candidates again;
-/// the pair is never proposed again.
+/// the pair is not proposed again — after a decline for the moment (timing, temporarily
+/// unavailable) not before the city's pause has passed, after any other decline never.
 /// What a decline says: who declined, why (coded), and the words.
 #[derive(Clone, Debug)]
 pub struct Decline {
@@ -409,7 +410,7 @@ pub async fn recommendations(
                 let sg = values::group(&g.group, &g.members, today);
                 let err = scripts::job_error;
                 let (eligible, reason) = if repeats.contains(&(n.id.clone(), g.group.id.clone())) {
-                    (false, Some("this pair was rejected or ended early before and is never proposed again".to_owned()))
+                    (false, Some("this pair was declined or ended early before and may not be proposed now".to_owned()))
                 } else {
                     match script.eligible(&mut scope, &sn, &sg).map_err(err)? {
                         Eligibility::Yes => (true, None),

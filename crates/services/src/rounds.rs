@@ -97,7 +97,8 @@ pub async fn city_in_scope(conn: &impl ConnectionTrait, p: &Principal, op: Op, s
     }
 }
 
-/// Pairs of this city that were rejected or ended early: never proposed again.
+/// Pairs of this city that were rejected or ended early and may not be proposed `today`: all of
+/// them, but a decline for the moment whose pause has passed.
 pub async fn never_again(
     conn: &impl ConnectionTrait,
     city: &str,
@@ -127,7 +128,7 @@ pub async fn never_again(
 pub struct RoundInputs {
     pub cands: Candidates,
     pub repeats: HashSet<(String, String)>,
-    /// The declined pairs among the candidates, by row and column: never proposed again.
+    /// The declined pairs among the candidates, by row and column: not proposed in this round.
     pub never_again: Vec<(usize, usize)>,
 }
 
@@ -387,7 +388,8 @@ async fn run_round(
     if locked.iter().any(|pair| declined.contains(pair)) {
         return Err(AppError::bad_input(
             "lockedPairs",
-            "a locked pair was rejected or ended early before and is never proposed again",
+            "a locked pair was declined or ended early before and may not be proposed now (a decline for timing may be \
+             proposed again once the city's pause has passed)",
         ));
     }
     excluded.extend(declined);

@@ -7,7 +7,7 @@
 import { useState } from './vendor/hooks.mjs';
 import { gql } from './api.js';
 import { t, tOr, formatNumber, dayInAmsterdam } from './i18n.js';
-import { html, Screen, Loading, ErrorMessage, useLoad, allPages, Field } from './ui.js';
+import { html, Screen, Loading, ErrorMessage, useLoad, allPages, Field, inputError } from './ui.js';
 
 const SUBGROUP = `group candidates matched matchRate meanScore belowFourFifths`;
 const PAIR = `score explanation { criterion points } newcomer { id name } group { id name }`;
@@ -34,9 +34,9 @@ const WAITING = `query Waiting($city: String!, $after: String) {
   }
 }`;
 const RECOMMEND = `query Recommend($id: ID!) {
-  recommendations(newcomerId: $id, limit: 10) { eligible reason score explanation { criterion points } group { id name } }
+  recommendations(newcomerId: $id, limit: 25) { eligible reason score explanation { criterion points } group { id name } }
 }`;
-const PROPOSE = `mutation Propose($newcomer: ID!, $group: ID!) { proposeMatch(newcomerId: $newcomer, groupId: $group) { id status } }`;
+const PROPOSE = `mutation Propose($newcomer: ID!, $group: ID!, $override: String) { proposeMatch(newcomerId: $newcomer, groupId: $group, overrideReason: $override) { id status } }`;
 const REJECT = `mutation Reject($id: ID!, $reason: String!) { rejectMatch(id: $id, reason: $reason) { id status } }`;
 
 function criterionName(criterion) {
@@ -158,18 +158,24 @@ function ByHand({ citySlug, roundsRun, onProposed }) {
   const waiting = useLoad(() => allPages(async (after) => (await gql(WAITING, { city: citySlug, after })).newcomers), [citySlug, roundsRun, round]);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(null);
+  // A pair the script finds ineligible may still be proposed by staff, with the reason why
+  // (e.g. an interpreter was arranged): the group whose override form is open, and its reason.
+  const [overriding, setOverriding] = useState(null);
+  const [overrideReason, setOverrideReason] = useState('');
   const recommended = useLoad(() => (chosen ? gql(RECOMMEND, { id: chosen }) : Promise.resolve(null)), [chosen, round]);
   // A household with a proposal already waits for that decision first.
   const households = (waiting.data?.nodes ?? []).filter((n) => !n.currentMatch);
   const household = households.find((n) => n.id === chosen);
   const list = recommended.data?.recommendations ?? [];
   const scale = scaleOf(list);
-  const propose = async (group) => {
+  const propose = async (group, override = null) => {
     setBusy(group.id);
     setError(null);
     try {
-      await gql(PROPOSE, { newcomer: chosen, group: group.id });
+      await gql(PROPOSE, { newcomer: chosen, group: group.id, override });
       onProposed(household?.name ?? t('common.erased'), group.name);
+      setOverriding(null);
+      setOverrideReason('');
       setChosen('');
       setRound((r) => r + 1);
     } catch (e) {
@@ -198,8 +204,26 @@ function ByHand({ citySlug, roundsRun, onProposed }) {
             <td>${r.eligible
               ? html`<details class="why"><summary>${t('matching.byHand.why', { group: r.group.name })}</summary><${Explanation} parts=${r.explanation} scale=${scale} /></details>`
               : html`<span class="not-eligible">${t('matching.byHand.notEligible')}${r.reason ? `: ${r.reason}` : ''}</span>`}</td>
-            <td>${r.eligible && html`<button type="button" class="button small propose" disabled=${busy !== null} onClick=${() => propose(r.group)}
-              aria-label=${t('matching.byHand.proposeOne', { group: r.group.name })}>${t('matching.byHand.propose')}</button>`}</td>
+            <td>${r.eligible
+              ? html`<button type="button" class="button small propose" disabled=${busy !== null} onClick=${() => propose(r.group)}
+                  aria-label=${t('matching.byHand.proposeOne', { group: r.group.name })}>${t('matching.byHand.propose')}</button>`
+              : (overriding === r.group.id
+                ? html`<form class="form override-form" id=${`override-${r.group.id}`} onSubmit=${(e) => {
+                    e.preventDefault();
+                    // Without a reason the API treats it as an ordinary proposal and refuses it
+                    // for the script: the console asks for the reason at its field first.
+                    if (!overrideReason.trim()) setError(inputError('overrideReason'));
+                    else propose(r.group, overrideReason.trim());
+                  }} novalidate>
+                    <${Field} prefix=${`override-${r.group.id}`} name="overrideReason" label=${t('matching.byHand.overrideReason')} hint=${t('matching.byHand.overrideHint')}
+                      kind="textarea" value=${overrideReason} onInput=${(e) => setOverrideReason(e.currentTarget.value)} error=${error} />
+                    <div class="actions">
+                      <button type="submit" class="button small override-submit" disabled=${busy !== null}>${t('matching.byHand.overrideSubmit')}</button>
+                      <button type="button" class="button secondary small" onClick=${() => { setOverriding(null); setError(null); }}>${t('common.cancel')}</button>
+                    </div>
+                  </form>`
+                : html`<button type="button" class="button secondary small override" disabled=${busy !== null} onClick=${() => { setOverriding(r.group.id); setOverrideReason(''); setError(null); }}
+                    aria-label=${t('matching.byHand.overrideOne', { group: r.group.name })}>${t('matching.byHand.override')}</button>`)}</td>
           </tr>`)}
         </tbody>
       </table>`)}
