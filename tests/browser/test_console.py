@@ -657,6 +657,15 @@ class Run:
         self.go_nav("scripts", "[data-screen=scripts][data-ready] #history-table")
         self.failures.check(self.heading() == self.text("workbench.title"), f"{self.lang}: workbench heading")
         self.until_css("#script-problems.ok")
+        # The script language is coloured: keywords, function names, strings and comments each
+        # drawn in their own class behind the editor, holding exactly the editor's text.
+        keywords = {e.text for e in self.css(".editor .highlight .tok-keyword")}
+        self.failures.check({"fn", "if", "return"} <= keywords, f"{self.lang}: keywords not coloured: {sorted(keywords)[:10]}")
+        self.failures.check(self.css(".editor .highlight .tok-comment") and self.css(".editor .highlight .tok-string"),
+                            f"{self.lang}: comments or strings are not coloured")
+        copy = d.execute_script("return document.querySelector('.editor .highlight').textContent")
+        source = d.execute_script("return document.getElementById('script-source').value")
+        self.failures.check(copy.rstrip(" ") == source, f"{self.lang}: the coloured copy differs from the editor's text")
         active_before = self.css("#history-table tr.active-version")[0].get_attribute("data-version")
         versions_before = len(self.css("#history-table tbody tr"))
         # The script guide beside the editor: every field of n and g and the helpers, with

@@ -23,7 +23,7 @@ const TEXT: &str = "text/plain; charset=utf-8";
 /// The files under `/console/`, with their media types. `tests/api/console.rs` fails when a
 /// file in `assets/console/` is missing here (the maintenance script `vendor/update.sh`
 /// excepted).
-pub const ASSETS: [(&str, &str, &[u8]); 24] = [
+pub const ASSETS: [(&str, &str, &[u8]); 25] = [
     ("index.html", "text/html; charset=utf-8", include_bytes!("../assets/console/index.html")),
     ("console.css", "text/css; charset=utf-8", include_bytes!("../assets/console/console.css")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../assets/console/favicon.svg")),
@@ -35,6 +35,7 @@ pub const ASSETS: [(&str, &str, &[u8]); 24] = [
     ("dashboard.js", JS, include_bytes!("../assets/console/dashboard.js")),
     ("matching.js", JS, include_bytes!("../assets/console/matching.js")),
     ("workbench.js", JS, include_bytes!("../assets/console/workbench.js")),
+    ("highlight.js", JS, include_bytes!("../assets/console/highlight.js")),
     ("year.js", JS, include_bytes!("../assets/console/year.js")),
     ("groups.js", JS, include_bytes!("../assets/console/groups.js")),
     ("households.js", JS, include_bytes!("../assets/console/households.js")),

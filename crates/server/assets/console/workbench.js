@@ -4,7 +4,8 @@
 // the difference between any two versions; activating an older version (roll back) after a
 // confirmation; and the script guide (fields and helpers) beside the editor.
 //
-// The editor is a plain <textarea> with a line-number gutter: CodeMirror 6 as published
+// The editor is a plain <textarea> with a line-number gutter and the script coloured by a
+// copy drawn behind it (highlight.js): CodeMirror 6 as published
 // module files (state, view, language, lint and their dependencies) comes to well over the
 // console's 300 KB budget without a bundler, and the console has no build step.
 
@@ -12,6 +13,7 @@ import { useEffect, useRef, useState } from './vendor/hooks.mjs';
 import { gql } from './api.js';
 import { t, formatNumber, formatMoment } from './i18n.js';
 import { html, Screen, Loading, ErrorMessage, useLoad, Field } from './ui.js';
+import { Highlighted } from './highlight.js';
 
 const SCRIPTS = `query Scripts($city: String!) {
   scoringScripts(citySlug: $city) { id version sha256 note active createdAt source }
@@ -179,21 +181,32 @@ const DEBOUNCE_MS = 400;
 function Editor({ source, onChange, problems }) {
   const gutter = useRef(null);
   const area = useRef(null);
+  const colours = useRef(null);
   const lines = source.split('\n').length;
   const bad = new Set(problems.filter((p) => p.line).map((p) => p.line));
   const numbers = [];
   for (let n = 1; n <= lines; n += 1) {
     numbers.push(html`<span class=${bad.has(n) ? 'line error' : 'line'} data-line=${n}>${n}</span>`);
   }
+  // The gutter and the coloured copy follow the textarea's scrolling (through the CSSOM,
+  // which the style policy allows).
   const syncScroll = () => {
-    if (gutter.current && area.current) gutter.current.scrollTop = area.current.scrollTop;
+    if (!area.current) return;
+    if (gutter.current) gutter.current.scrollTop = area.current.scrollTop;
+    if (colours.current) {
+      colours.current.scrollTop = area.current.scrollTop;
+      colours.current.scrollLeft = area.current.scrollLeft;
+    }
   };
   useEffect(syncScroll, [source]);
   return html`<div class="editor">
     <div class="gutter" aria-hidden="true" ref=${gutter}>${numbers}</div>
+    <div class="code">
+    <pre class="highlight" aria-hidden="true" ref=${colours}><${Highlighted} source=${source} /></pre>
     <textarea id="script-source" ref=${area} wrap="off" spellcheck="false" autocapitalize="off" autocomplete="off"
       aria-describedby="script-problems" aria-invalid=${problems.length > 0 ? 'true' : 'false'}
       value=${source} onInput=${(e) => onChange(e.currentTarget.value)} onScroll=${syncScroll}></textarea>
+    </div>
   </div>`;
 }
 
