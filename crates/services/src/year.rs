@@ -7,7 +7,10 @@ use entity::{
     welcome_group,
 };
 use sea_orm::DatabaseConnection;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set,
+};
 use serde_json::json;
 
 use crate::db::begin_write;
@@ -334,53 +337,25 @@ pub async fn record_household_check_in(
 ) -> AppResult<household_check_in::Model> {
     let satisfaction = validate::int_range("satisfaction", input.satisfaction, 1, 5)?;
     let wellbeing = validate::int_range("wellbeing", input.wellbeing, 1, 5)?;
-    let network = validate::int_range("networkSize", input.network_size, 0, 1000)?;
-    let notes = validate::optional_text("notes", input.notes.as_deref(), validate::MAX_TEXT)?;
-    let txn = begin_write(db).await?;
-    let m = match_for(&txn, p, Op::HouseholdView, match_id).await?;
-    check_occasion(&m, input.month, today)?;
-    let exists = household_check_in::Entity::find()
-        .filter(household_check_in::Column::MatchId.eq(m.id.as_str()))
-        .filter(household_check_in::Column::Month.eq(input.month))
-        .one(&txn)
-        .await?;
-    if exists.is_some() {
-        return Err(AppError::conflict(format!(
-            "the household's month-{} check-in of this match is recorded already",
-            input.month
-        )));
-    }
-    let id = new_id();
-    let key = vault.key_for(&txn, &m.id).await?;
+    let common = CommonAnswers::check(input.network_size, input.notes.as_deref())?;
+    let frame = CheckInFrame::open(db, vault, today, p, CheckInView::Household, match_id, input.month).await?;
     let c = household_check_in::ActiveModel {
-        notes: Set(key.seal_opt(sealed::HOUSEHOLD_CHECK_IN_NOTES, &id, notes.as_deref())?),
-        id: Set(id),
-        match_id: Set(m.id.clone()),
-        city_slug: Set(m.city_slug.clone()),
+        notes: Set(frame.seal_notes(&common)?),
+        id: Set(frame.id.clone()),
+        match_id: Set(frame.matched.id.clone()),
+        city_slug: Set(frame.matched.city_slug.clone()),
         month: Set(input.month),
         satisfaction: Set(satisfaction),
         wellbeing: Set(wellbeing),
         dutch_level: Set(input.dutch_level.into()),
         work_status: Set(input.work_status.code().to_owned()),
-        network_size: Set(network),
+        network_size: Set(common.network_size),
         recorded_by: Set(p.user_id.clone()),
         created_at: Set(Utc::now()),
     }
-    .insert(&txn)
+    .insert(&frame.txn)
     .await?;
-    audit::record(
-        &txn,
-        Some(p),
-        audit::Entry {
-            action: "checkin.household.record",
-            entity_type: "household_check_in",
-            entity_id: &c.id,
-            city: Some(&m.city_slug),
-            details: json!({ "matchId": m.id, "month": c.month }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    frame.close(p).await?;
     Ok(c)
 }
 
@@ -582,55 +557,126 @@ pub async fn record_check_in(
 ) -> AppResult<check_in::Model> {
     let ns = validate::int_range("newcomerSatisfaction", input.newcomer_satisfaction, 1, 5)?;
     let gs = validate::int_range("groupSatisfaction", input.group_satisfaction, 1, 5)?;
-    let network = validate::int_range("networkSize", input.network_size, 0, 1000)?;
-    let notes = validate::optional_text("notes", input.notes.as_deref(), validate::MAX_TEXT)?;
-    let txn = begin_write(db).await?;
-    let m = match_for(&txn, p, Op::RecordYear, match_id).await?;
-    check_occasion(&m, input.month, today)?;
-    let exists = check_in::Entity::find()
-        .filter(check_in::Column::MatchId.eq(m.id.as_str()))
-        .filter(check_in::Column::Month.eq(input.month))
-        .one(&txn)
-        .await?;
-    if exists.is_some() {
-        return Err(AppError::conflict(format!(
-            "the month-{} check-in of this match is recorded already",
-            input.month
-        )));
-    }
-    let dutch: entity::CefrLevel = input.dutch_level.into();
-    let id = new_id();
-    let key = vault.key_for(&txn, &m.id).await?;
+    let common = CommonAnswers::check(input.network_size, input.notes.as_deref())?;
+    let frame = CheckInFrame::open(db, vault, today, p, CheckInView::Group, match_id, input.month).await?;
     let c = check_in::ActiveModel {
-        notes: Set(key.seal_opt(sealed::CHECK_IN_NOTES, &id, notes.as_deref())?),
-        id: Set(id),
-        match_id: Set(m.id.clone()),
-        city_slug: Set(m.city_slug.clone()),
+        notes: Set(frame.seal_notes(&common)?),
+        id: Set(frame.id.clone()),
+        match_id: Set(frame.matched.id.clone()),
+        city_slug: Set(frame.matched.city_slug.clone()),
         month: Set(input.month),
         newcomer_satisfaction: Set(ns),
         group_satisfaction: Set(gs),
-        dutch_level: Set(dutch),
+        dutch_level: Set(input.dutch_level.into()),
         work_status: Set(input.work_status.code().to_owned()),
-        network_size: Set(network),
+        network_size: Set(common.network_size),
         recorded_by: Set(p.user_id.clone()),
         created_at: Set(Utc::now()),
     }
-    .insert(&txn)
+    .insert(&frame.txn)
     .await?;
-    audit::record(
-        &txn,
-        Some(p),
-        audit::Entry {
-            action: "checkin.record",
-            entity_type: "check_in",
-            entity_id: &c.id,
-            city: Some(&m.city_slug),
-            details: json!({ "matchId": m.id, "month": c.month }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    frame.close(p).await?;
     Ok(c)
+}
+
+/// The answers both views of a check-in have, checked.
+struct CommonAnswers {
+    network_size: i32,
+    notes: Option<String>,
+}
+
+impl CommonAnswers {
+    fn check(network_size: i32, notes: Option<&str>) -> AppResult<Self> {
+        Ok(Self {
+            network_size: validate::int_range("networkSize", network_size, 0, 1000)?,
+            notes: validate::optional_text("notes", notes, validate::MAX_TEXT)?,
+        })
+    }
+}
+
+/// What recording either view of a check-in shares: the write transaction, the match in the
+/// caller's scope for that view, the month's rules, one answer per view and month, the new
+/// row's id, its notes sealed under the match's key, and the audit entry at the end.
+struct CheckInFrame {
+    txn: sea_orm::DatabaseTransaction,
+    matched: matches::Model,
+    view: CheckInView,
+    month: i32,
+    id: String,
+    key: sealed::DataKey,
+}
+
+impl CheckInFrame {
+    async fn open(
+        db: &DatabaseConnection,
+        vault: &Vault,
+        today: NaiveDate,
+        p: &Principal,
+        view: CheckInView,
+        match_id: &str,
+        month: i32,
+    ) -> AppResult<Self> {
+        let txn = begin_write(db).await?;
+        let op = match view {
+            CheckInView::Household => Op::HouseholdView,
+            CheckInView::Group => Op::RecordYear,
+        };
+        let matched = match_for(&txn, p, op, match_id).await?;
+        check_occasion(&matched, month, today)?;
+        let recorded = match view {
+            CheckInView::Household => {
+                household_check_in::Entity::find()
+                    .filter(household_check_in::Column::MatchId.eq(matched.id.as_str()))
+                    .filter(household_check_in::Column::Month.eq(month))
+                    .count(&txn)
+                    .await?
+            }
+            CheckInView::Group => {
+                check_in::Entity::find()
+                    .filter(check_in::Column::MatchId.eq(matched.id.as_str()))
+                    .filter(check_in::Column::Month.eq(month))
+                    .count(&txn)
+                    .await?
+            }
+        };
+        if recorded > 0 {
+            let whose = if view == CheckInView::Household { "the household's" } else { "the group's" };
+            return Err(AppError::conflict(format!(
+                "{whose} month-{month} check-in of this match is recorded already"
+            )));
+        }
+        let key = vault.key_for(&txn, &matched.id).await?;
+        Ok(Self { txn, matched, view, month, id: new_id(), key })
+    }
+
+    fn seal_notes(&self, answers: &CommonAnswers) -> AppResult<Option<String>> {
+        let column = match self.view {
+            CheckInView::Household => sealed::HOUSEHOLD_CHECK_IN_NOTES,
+            CheckInView::Group => sealed::CHECK_IN_NOTES,
+        };
+        self.key.seal_opt(column, &self.id, answers.notes.as_deref())
+    }
+
+    async fn close(self, p: &Principal) -> AppResult<()> {
+        let (action, entity_type) = match self.view {
+            CheckInView::Household => ("checkin.household.record", "household_check_in"),
+            CheckInView::Group => ("checkin.record", "check_in"),
+        };
+        audit::record(
+            &self.txn,
+            Some(p),
+            audit::Entry {
+                action,
+                entity_type,
+                entity_id: &self.id,
+                city: Some(&self.matched.city_slug),
+                details: json!({ "matchId": self.matched.id, "month": self.month }),
+            },
+        )
+        .await?;
+        self.txn.commit().await?;
+        Ok(())
+    }
 }
 
 /// Whose answers a check-in holds.
