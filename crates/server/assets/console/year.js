@@ -164,8 +164,6 @@ function LogActivity({ matchId, onLogged }) {
     save=${(input) => gql(LOG, { id: matchId, input })} onSaved=${onLogged} />`;
 }
 
-const CHECK_IN_FIELDS = ['month', 'newcomerSatisfaction', 'groupSatisfaction', 'dutchLevel', 'workStatus', 'networkSize', 'notes'];
-const HOUSEHOLD_FIELDS = ['month', 'satisfaction', 'wellbeing', 'dutchLevel', 'workStatus', 'networkSize', 'notes'];
 /** The "month" of the exit check-in after an early end. */
 const EXIT = 0;
 
@@ -185,11 +183,38 @@ function monthOption(match, m) {
 
 const monthLabel = (m) => (m === EXIT ? t('year.checkIn.exit') : t('year.checkIn.monthN', { month: m }));
 
-/** The group's view: the check-ins recorded so far, and the form of one still missing. */
-function CheckIns({ match, onRecorded }) {
-  const recorded = new Set(match.checkIns.map((c) => c.month));
-  const open = openMonths(match, recorded);
-  const [form, setForm] = useState({ month: String(open[0] ?? 3), newcomerSatisfaction: '4', groupSatisfaction: '4', dutchLevel: 'A2', workStatus: 'SEARCHING', networkSize: '5', notes: '' });
+/** The two views of a check-in: the group's (its coordinator's answers) and the household's
+ * own (asked without the group present by a community builder or staff; never the group's to
+ * read). Each lists what is recorded and has the form of a check-in still missing. */
+const VIEWS = {
+  group: {
+    rows: (match) => match.checkIns,
+    scores: ['newcomerSatisfaction', 'groupSatisfaction'],
+    hints: { newcomerSatisfaction: 'year.checkIn.newcomerHint' },
+    mutation: CHECK_IN,
+    prefix: 'checkin',
+    list: 'checkins',
+    labels: 'year.checkIn',
+  },
+  household: {
+    rows: (match) => match.householdCheckIns ?? [],
+    scores: ['satisfaction', 'wellbeing'],
+    hints: {},
+    intro: 'year.householdCheckIn.intro',
+    mutation: HOUSEHOLD_CHECK_IN,
+    prefix: 'household-checkin',
+    list: 'household-checkins',
+    labels: 'year.householdCheckIn',
+  },
+};
+
+function CheckIns({ match, view, onRecorded }) {
+  const v = VIEWS[view];
+  const rows = v.rows(match);
+  const open = openMonths(match, new Set(rows.map((c) => c.month)));
+  const [form, setForm] = useState({
+    month: String(open[0] ?? 3), [v.scores[0]]: '4', [v.scores[1]]: '4', dutchLevel: 'A2', workStatus: 'SEARCHING', networkSize: '5', notes: '',
+  });
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   const set = (name) => (e) => setForm({ ...form, [name]: e.currentTarget.value });
@@ -201,15 +226,15 @@ function CheckIns({ match, onRecorded }) {
     try {
       const input = {
         month: toInt(form.month),
-        newcomerSatisfaction: toInt(form.newcomerSatisfaction),
-        groupSatisfaction: toInt(form.groupSatisfaction),
+        [v.scores[0]]: toInt(form[v.scores[0]]),
+        [v.scores[1]]: toInt(form[v.scores[1]]),
         dutchLevel: form.dutchLevel,
         workStatus: form.workStatus,
         networkSize: toInt(form.networkSize),
         notes: form.notes.trim() || null,
       };
       if (!Number.isFinite(input.networkSize)) throw inputError('networkSize');
-      await gql(CHECK_IN, { id: match.id, input });
+      await gql(v.mutation, { id: match.id, input });
       onRecorded(input.month);
     } catch (e) {
       setError(e);
@@ -217,33 +242,31 @@ function CheckIns({ match, onRecorded }) {
       setBusy(false);
     }
   };
-  const field = (name, props) => html`<${Field} prefix="checkin" name=${name} label=${t(`year.checkIn.${name}`)} value=${form[name]} onInput=${set(name)} error=${error} ...${props} />`;
-  return html`<section class="panel" aria-labelledby="checkins-title">
-    <h2 id="checkins-title">${t('year.checkIn.title')}</h2>
-    ${match.checkIns.length === 0 ? html`<p class="empty">${t('year.checkIn.none')}</p>` : html`
-      <table class="table" id="checkins-table">
-        <caption>${t('year.checkIn.caption')}</caption>
-        <thead><tr>
-          <th scope="col">${t('year.checkIn.month')}</th><th scope="col">${t('year.checkIn.newcomerSatisfaction')}</th>
-          <th scope="col">${t('year.checkIn.groupSatisfaction')}</th><th scope="col">${t('year.checkIn.dutchLevel')}</th>
-          <th scope="col">${t('year.checkIn.workStatus')}</th><th scope="col">${t('year.checkIn.networkSize')}</th>
-          <th scope="col">${t('year.checkIn.notes')}</th>
-        </tr></thead>
+  const label = (name) => t(`${v.labels}.${name}`);
+  const field = (name, props) => html`<${Field} prefix=${v.prefix} name=${name} label=${label(name)} value=${form[name]} onInput=${set(name)} error=${error}
+    hint=${v.hints[name] ? t(v.hints[name]) : undefined} ...${props} />`;
+  const columns = ['month', ...v.scores, 'dutchLevel', 'workStatus', 'networkSize', 'notes'];
+  return html`<section class="panel" aria-labelledby=${`${v.list}-title`}>
+    <h2 id=${`${v.list}-title`}>${label('title')}</h2>
+    ${v.intro && html`<p>${t(v.intro)}</p>`}
+    ${rows.length === 0 ? html`<p class="empty">${t('year.checkIn.none')}</p>` : html`
+      <table class="table" id=${`${v.list}-table`}>
+        <caption>${label('caption')}</caption>
+        <thead><tr>${columns.map((c) => html`<th scope="col">${label(c)}</th>`)}</tr></thead>
         <tbody>
-          ${match.checkIns.map((c) => html`<tr data-month=${c.month}>
+          ${rows.map((c) => html`<tr data-month=${c.month}>
             <th scope="row">${monthLabel(c.month)}</th>
-            <td>${formatNumber(c.newcomerSatisfaction)}</td><td>${formatNumber(c.groupSatisfaction)}</td>
+            <td>${formatNumber(c[v.scores[0]])}</td><td>${formatNumber(c[v.scores[1]])}</td>
             <td>${c.dutchLevel ?? '—'}</td><td>${t(`work.${c.workStatus}`)}</td><td>${formatNumber(c.networkSize)}</td>
             <td>${c.notes ?? '—'}</td>
           </tr>`)}
         </tbody>
       </table>`}
-    ${open.length > 0 && match.startDate && html`<form class="form" id="checkin-form" onSubmit=${submit} novalidate>
-      <h3>${t('year.checkIn.record')}</h3>
+    ${open.length > 0 && match.startDate && html`<form class="form" id=${`${v.prefix}-form`} onSubmit=${submit} novalidate>
+      <h3>${label('record')}</h3>
       <div class="field-row">
         ${field('month', { kind: 'select', options: open.map((m) => monthOption(match, m)) })}
-        ${field('newcomerSatisfaction', { kind: 'select', options: scores, hint: t('year.checkIn.newcomerHint') })}
-        ${field('groupSatisfaction', { kind: 'select', options: scores })}
+        ${v.scores.map((name) => field(name, { kind: 'select', options: scores }))}
       </div>
       <div class="field-row">
         ${field('dutchLevel', { kind: 'select', options: CEFR.map((l) => [l, l]) })}
@@ -251,82 +274,8 @@ function CheckIns({ match, onRecorded }) {
         ${field('networkSize', { inputmode: 'numeric', hint: t('year.checkIn.networkHint') })}
       </div>
       ${field('notes', { kind: 'textarea', hint: t('year.checkIn.notesHint') })}
-      <${FormError} error=${error} fields=${CHECK_IN_FIELDS} />
-      <button type="submit" class="button" id="checkin-submit" disabled=${busy}>${t('year.checkIn.submit')}</button>
-    </form>`}
-  </section>`;
-}
-
-/** The household's view: its own answers, asked without the group present (a community builder
- * or staff); the group never reads them. */
-function HouseholdCheckIns({ match, onRecorded }) {
-  const rows = match.householdCheckIns ?? [];
-  const open = openMonths(match, new Set(rows.map((c) => c.month)));
-  const [form, setForm] = useState({ month: String(open[0] ?? 3), satisfaction: '4', wellbeing: '3', dutchLevel: 'A2', workStatus: 'SEARCHING', networkSize: '5', notes: '' });
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const set = (name) => (e) => setForm({ ...form, [name]: e.currentTarget.value });
-  const scores = [1, 2, 3, 4, 5].map((n) => [String(n), t('year.checkIn.score', { score: n })]);
-  const submit = async (event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const input = {
-        month: toInt(form.month),
-        satisfaction: toInt(form.satisfaction),
-        wellbeing: toInt(form.wellbeing),
-        dutchLevel: form.dutchLevel,
-        workStatus: form.workStatus,
-        networkSize: toInt(form.networkSize),
-        notes: form.notes.trim() || null,
-      };
-      if (!Number.isFinite(input.networkSize)) throw inputError('networkSize');
-      await gql(HOUSEHOLD_CHECK_IN, { id: match.id, input });
-      onRecorded(input.month);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const field = (name, props) => html`<${Field} prefix="household-checkin" name=${name} label=${t(`year.householdCheckIn.${name}`)} value=${form[name]} onInput=${set(name)} error=${error} ...${props} />`;
-  return html`<section class="panel" aria-labelledby="household-checkins-title">
-    <h2 id="household-checkins-title">${t('year.householdCheckIn.title')}</h2>
-    <p>${t('year.householdCheckIn.intro')}</p>
-    ${rows.length === 0 ? html`<p class="empty">${t('year.checkIn.none')}</p>` : html`
-      <table class="table" id="household-checkins-table">
-        <caption>${t('year.householdCheckIn.caption')}</caption>
-        <thead><tr>
-          <th scope="col">${t('year.householdCheckIn.month')}</th><th scope="col">${t('year.householdCheckIn.satisfaction')}</th>
-          <th scope="col">${t('year.householdCheckIn.wellbeing')}</th><th scope="col">${t('year.householdCheckIn.dutchLevel')}</th>
-          <th scope="col">${t('year.householdCheckIn.workStatus')}</th><th scope="col">${t('year.householdCheckIn.networkSize')}</th>
-          <th scope="col">${t('year.householdCheckIn.notes')}</th>
-        </tr></thead>
-        <tbody>
-          ${rows.map((c) => html`<tr data-month=${c.month}>
-            <th scope="row">${monthLabel(c.month)}</th>
-            <td>${formatNumber(c.satisfaction)}</td><td>${formatNumber(c.wellbeing)}</td>
-            <td>${c.dutchLevel}</td><td>${t(`work.${c.workStatus}`)}</td><td>${formatNumber(c.networkSize)}</td>
-            <td>${c.notes ?? '—'}</td>
-          </tr>`)}
-        </tbody>
-      </table>`}
-    ${open.length > 0 && match.startDate && html`<form class="form" id="household-checkin-form" onSubmit=${submit} novalidate>
-      <h3>${t('year.householdCheckIn.record')}</h3>
-      <div class="field-row">
-        ${field('month', { kind: 'select', options: open.map((m) => monthOption(match, m)) })}
-        ${field('satisfaction', { kind: 'select', options: scores })}
-        ${field('wellbeing', { kind: 'select', options: scores })}
-      </div>
-      <div class="field-row">
-        ${field('dutchLevel', { kind: 'select', options: CEFR.map((l) => [l, l]) })}
-        ${field('workStatus', { kind: 'select', options: WORK.map((w) => [w, t(`work.${w}`)]) })}
-        ${field('networkSize', { inputmode: 'numeric', hint: t('year.checkIn.networkHint') })}
-      </div>
-      ${field('notes', { kind: 'textarea', hint: t('year.checkIn.notesHint') })}
-      <${FormError} error=${error} fields=${HOUSEHOLD_FIELDS} />
-      <button type="submit" class="button" id="household-checkin-submit" disabled=${busy}>${t('year.checkIn.submit')}</button>
+      <${FormError} error=${error} fields=${columns} />
+      <button type="submit" class="button" id=${`${v.prefix}-submit`} disabled=${busy}>${t('year.checkIn.submit')}</button>
     </form>`}
   </section>`;
 }
@@ -455,8 +404,8 @@ export function MatchPage({ param, user, citySlug }) {
           </ol>`}
       </section>
       ${match.status === 'ACTIVE' && html`<section class="panel"><${LogActivity} matchId=${match.id} onLogged=${() => { setMessage(t('year.logged')); reload(); }} /></section>`}
-      <${CheckIns} key=${`${match.status}:${match.checkIns.length}`} match=${match} onRecorded=${(month) => { setMessage(month === EXIT ? t('year.checkIn.exitRecorded') : t('year.checkIn.recorded', { month })); reload(); }} />
-      ${household && html`<${HouseholdCheckIns} key=${`${match.status}:${(match.householdCheckIns ?? []).length}`} match=${match} onRecorded=${(month) => { setMessage(month === EXIT ? t('year.checkIn.exitRecorded') : t('year.checkIn.recorded', { month })); reload(); }} />`}
+      <${CheckIns} key=${`${match.status}:${match.checkIns.length}`} match=${match} view="group" onRecorded=${(month) => { setMessage(month === EXIT ? t('year.checkIn.exitRecorded') : t('year.checkIn.recorded', { month })); reload(); }} />
+      ${household && html`<${CheckIns} key=${`h:${match.status}:${(match.householdCheckIns ?? []).length}`} match=${match} view="household" onRecorded=${(month) => { setMessage(month === EXIT ? t('year.checkIn.exitRecorded') : t('year.checkIn.recorded', { month })); reload(); }} />`}
       ${staff && ['PROPOSED', 'ACTIVE'].includes(match.status) && citySlug && html`<${Support} match=${match} citySlug=${citySlug} onDone=${(text) => { setMessage(text); reload(); }} />`}
       ${staff && match.status === 'ACTIVE' && html`<${Closing} match=${match} title=${title} onDone=${(text) => { setMessage(text); reload(); }} />`}`}
   <//>`;
