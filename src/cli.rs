@@ -65,6 +65,11 @@ pub enum Command {
         #[command(subcommand)]
         command: RetentionCommand,
     },
+    /// Notifications.
+    Notify {
+        #[command(subcommand)]
+        command: NotifyCommand,
+    },
     /// Seed the database.
     Seed {
         /// Seed the synthetic demo data and print the demo users' new passwords.
@@ -88,6 +93,13 @@ pub enum Command {
 pub enum UserCommand {
     /// Add a user; the password is read as one line from standard input.
     Add(UserAdd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NotifyCommand {
+    /// One pass of the scheduler, for cron (with SAMENHIER_NOTIFY=false on the servers): find
+    /// due dates, fan events out, send what is due; prints what it did as JSON.
+    Run,
 }
 
 #[derive(Subcommand, Debug)]
@@ -169,6 +181,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { command: UserCommand::Add(args) } => user_add(settings()?, args).await,
         Command::Retention { command: RetentionCommand::Apply { months, dry_run } } => {
             retention(settings()?, months, dry_run).await
+        }
+        Command::Notify { command: NotifyCommand::Run } => {
+            let settings = settings()?;
+            settings.adopt_time_zone();
+            let conn = db::connect(&settings.database_url).await?;
+            db::migrate(&conn).await?;
+            let metrics = std::sync::Arc::new(services::metrics::Metrics::default());
+            let notifier = notify::Notifier::new(conn, &settings, metrics)?;
+            let r = notifier.pass().await.map_err(AppError::into_anyhow)?;
+            println!(
+                "{}",
+                serde_json::json!({ "due": r.due, "fannedOut": r.fanned_out, "sent": r.sent, "failed": r.failed })
+            );
+            Ok(())
         }
         Command::Seed { demo, bulk, newcomers, groups, seed } => {
             if !demo && bulk.is_none() {

@@ -16,9 +16,13 @@ pub mod json;
 pub mod matches;
 pub mod matching_run;
 pub mod newcomer;
+pub mod notification_delivery;
+pub mod notification_event;
+pub mod notification_preference;
 pub mod person_key;
 pub mod scoring_script;
 pub mod user;
+pub mod webhook_endpoint;
 pub mod welcome_group;
 
 pub use enums::*;

@@ -20,6 +20,8 @@ pub struct Model {
     /// When the account was disabled; `None` while it may sign in.
     pub disabled_at: Option<DateTimeUtc>,
     pub last_sign_in_at: Option<DateTimeUtc>,
+    /// "nl" or "en": the language of the e-mails the account gets; `None` for Dutch.
+    pub language: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -19,11 +19,16 @@ mod m20261207_000013_declines;
 mod m20261207_000014_accounts;
 mod m20261207_000015_screening;
 mod m20261207_000016_check_in_views;
+mod m20261207_000017_notifications;
 
 /// Tables whose changes move the data generation (see that migration; `person_keys` joined
-/// with the sealing of personal data, `invitations` with accounts, `household_check_ins` with the household's view).
+/// with the sealing of personal data, `invitations` with accounts, `household_check_ins` with the household's view, the notification tables with
+/// notifications).
 pub fn generation_tables() -> impl Iterator<Item = &'static str> {
-    m20261129_000006_data_generation::TABLES.into_iter().chain(["person_keys", "invitations", "household_check_ins"])
+    m20261129_000006_data_generation::TABLES
+        .into_iter()
+        .chain(["person_keys", "invitations", "household_check_ins"])
+        .chain(["notification_events", "notification_deliveries", "webhook_endpoints", "notification_preferences"])
 }
 
 pub struct Migrator;
@@ -48,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000014_accounts::Migration),
             Box::new(m20261207_000015_screening::Migration),
             Box::new(m20261207_000016_check_in_views::Migration),
+            Box::new(m20261207_000017_notifications::Migration),
         ]
     }
 }

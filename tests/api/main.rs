@@ -17,6 +17,7 @@ mod lifecycle;
 mod logs;
 mod matching;
 mod newcomers;
+mod notifications;
 mod privacy;
 mod races;
 mod review;

@@ -16,6 +16,7 @@ pub mod inputs;
 pub mod loaders;
 pub mod matching;
 pub mod newcomers;
+pub mod notifications;
 pub mod privacy;
 pub mod response_cache;
 pub mod response_shape;
@@ -42,6 +43,7 @@ pub struct QueryRoot(
     year::YearQuery,
     privacy::PrivacyQuery,
     exports::ExportQuery,
+    notifications::NotificationQuery,
 );
 
 /// Every mutation of the API.
@@ -56,6 +58,7 @@ pub struct MutationRoot(
     matching::MatchingMutation,
     year::YearMutation,
     privacy::PrivacyMutation,
+    notifications::NotificationMutation,
 );
 
 /// What a field that reaches the database (or the request's audit) adds to a query's

@@ -112,3 +112,61 @@ closed_set! {
         Decided = "DECIDED",
     }
 }
+
+closed_set! {
+    /// What a notification is about (README "Notifications" says who gets each).
+    EventKind {
+        /// A round proposed matches, or staff proposed one by hand: decisions wait.
+        MatchesProposed = "MATCHES_PROPOSED",
+        /// A proposal was accepted: the year starts.
+        MatchAccepted = "MATCH_ACCEPTED",
+        /// A proposal was declined.
+        MatchRejected = "MATCH_REJECTED",
+        /// A match ended before its year was over.
+        MatchEnded = "MATCH_ENDED",
+        /// A match completed its year.
+        MatchCompleted = "MATCH_COMPLETED",
+        /// A check-in (month 3, 6 or 12, or the exit one) fell due.
+        CheckInDue = "CHECK_IN_DUE",
+        /// A check-in is overdue.
+        CheckInOverdue = "CHECK_IN_OVERDUE",
+        /// A match is past its planned end and can be completed.
+        MatchDueForCompletion = "MATCH_DUE_FOR_COMPLETION",
+        /// A waiting household should be asked whether it still wants a group.
+        ReconfirmationDue = "RECONFIRMATION_DUE",
+        /// A city published a new version of its scoring script.
+        ScriptPublished = "SCRIPT_PUBLISHED",
+    }
+}
+
+closed_set! {
+    /// How a person gets one kind of notification.
+    DeliveryMode {
+        /// An e-mail as soon as it happens.
+        Immediate = "IMMEDIATE",
+        /// One e-mail a day with everything of that day.
+        Digest = "DIGEST",
+        /// Not at all.
+        Off = "OFF",
+    }
+}
+
+closed_set! {
+    /// Where a delivery stands.
+    DeliveryStatus {
+        /// Not sent yet, or to be tried again.
+        Pending = "PENDING",
+        /// Sent (the SMTP server took it, or the receiver answered 2xx).
+        Sent = "SENT",
+        /// Given up after the retry window; can be sent again by hand.
+        Failed = "FAILED",
+    }
+}
+
+closed_set! {
+    /// How a delivery travels.
+    Channel {
+        Email = "EMAIL",
+        Webhook = "WEBHOOK",
+    }
+}

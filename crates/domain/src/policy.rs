@@ -116,6 +116,8 @@ pub enum Op {
     ManageUsers,
     /// Create a city (ADMIN).
     CreateCity,
+    /// Register webhook endpoints, read their deliveries and send one again (ADMIN).
+    ManageWebhooks,
     /// Download anonymised exports and read their catalog.
     Export,
     /// Erase a person's personal data, or report everything held about them (the rights of
@@ -138,7 +140,7 @@ fn reach(role: Role, op: Op) -> Option<Reach> {
     match role {
         Role::Admin => Some(All),
         Role::CityAdmin => match op {
-            Export | CreateCity => None,
+            Export | CreateCity | ManageWebhooks => None,
             _ => Some(OwnCity),
         },
         Role::CommunityBuilder => match op {

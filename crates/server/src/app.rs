@@ -83,6 +83,8 @@ pub struct Application {
     pub state: Arc<AppState>,
     /// Demo users and passwords when `--demo` seeded the database just now.
     pub demo_users: Vec<demo::DemoUser>,
+    /// The notification scheduler, unless `SAMENHIER_NOTIFY=false`.
+    notifier: Option<Arc<notify::Notifier>>,
 }
 
 impl Application {
@@ -210,7 +212,13 @@ impl Application {
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
         .disable_signals()
         .run();
-        Ok(Self { port, server, signals: options.signals, state, demo_users })
+        let notifier = match state.settings.notify.scheduler {
+            true => {
+                Some(Arc::new(notify::Notifier::new(state.db.clone(), &state.settings, Arc::clone(&state.metrics))?))
+            }
+            false => None,
+        };
+        Ok(Self { port, server, signals: options.signals, state, demo_users, notifier })
     }
 
     pub fn port(&self) -> u16 {
@@ -223,7 +231,11 @@ impl Application {
         if self.signals {
             tokio::spawn(drain_on_signal(self.server.handle(), self.state.in_flight.clone()));
         }
+        let scheduler = self.notifier.map(notify::Notifier::spawn);
         let served = self.server.await;
+        if let Some(s) = scheduler {
+            s.abort();
+        }
         // On SQLite, committed data may still sit in the write-ahead log beside the file; a
         // clean stop moves it into `samenhier.db` and empties the log, so a copy of the file
         // alone is the whole database.

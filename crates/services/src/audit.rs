@@ -21,7 +21,8 @@ pub struct Entry<'a> {
 
 pub async fn record(conn: &impl ConnectionTrait, actor: Option<&Principal>, entry: Entry<'_>) -> AppResult<()> {
     row(actor, &entry, Utc::now(), &current_request_id()).insert(conn).await?;
-    Ok(())
+    // The notification a change announces is written with its audit entry, in its transaction.
+    crate::outbox::from_audit(conn, &entry).await
 }
 
 /// The row of one entry: the one place an audit row is put together.

@@ -45,6 +45,54 @@ pub struct Settings {
     pub idp: Option<IdpSettings>,
     /// Memory for answers to read-only queries (bytes; 0 = no response cache).
     pub response_cache_bytes: usize,
+    /// `SAMENHIER_SMTP_*`, `SAMENHIER_NOTIFY_*`, `SAMENHIER_PUBLIC_URL`: notifications.
+    pub notify: NotifySettings,
+}
+
+/// How notifications are sent (README "Notifications").
+#[derive(Clone, Debug)]
+pub struct NotifySettings {
+    /// `SAMENHIER_SMTP_HOST` and the rest; `None`: no e-mail is sent or kept.
+    pub smtp: Option<SmtpSettings>,
+    /// `SAMENHIER_PUBLIC_URL`: where the console is reached, for links in e-mails.
+    pub public_url: String,
+    /// `SAMENHIER_NOTIFY_INTERVAL_SECS` (default 30): the scheduler's pause between passes.
+    pub interval: Duration,
+    /// `SAMENHIER_NOTIFY_RETRY_BASE_SECS` (default 30): the wait after the first failed
+    /// attempt; each next wait doubles, up to 6 hours.
+    pub retry_base: Duration,
+    /// `SAMENHIER_NOTIFY_RETRY_HOURS` (default 48): how long a delivery is retried before it
+    /// is given up (FAILED; it can still be sent again by hand).
+    pub retry_for: Duration,
+    /// `SAMENHIER_NOTIFY_TIMEOUT_SECS` (default 10): the longest an SMTP conversation or a
+    /// webhook POST may take.
+    pub timeout: Duration,
+    /// `SAMENHIER_DIGEST_HOUR` (default 7): the hour (programme time zone) of the daily digest.
+    pub digest_hour: u32,
+    /// `SAMENHIER_NOTIFY`: false keeps this replica's scheduler off (another replica, or
+    /// `samenhier notify run` from cron, does the work).
+    pub scheduler: bool,
+}
+
+/// The SMTP server of outgoing e-mail.
+#[derive(Clone, Debug)]
+pub struct SmtpSettings {
+    pub host: String,
+    /// `SAMENHIER_SMTP_PORT`: 587 with STARTTLS, 465 with TLS, 25 without, unless set.
+    pub port: u16,
+    /// `SAMENHIER_SMTP_TLS`: starttls (default), tls, or none (loopback and tests only).
+    pub tls: SmtpTls,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    /// `SAMENHIER_SMTP_FROM`: the sender, e.g. `Samenhier <noreply@example.org>`.
+    pub from: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpTls {
+    StartTls,
+    Tls,
+    None,
 }
 
 /// `SAMENHIER_IDP_*`: the external identity provider.
@@ -157,6 +205,59 @@ impl Settings {
         if token_hours == 0 || token_hours > 24 * 30 {
             bail!("SAMENHIER_TOKEN_HOURS must be between 1 and 720");
         }
+        let smtp = match get("SAMENHIER_SMTP_HOST") {
+            None => None,
+            Some(host) => {
+                let tls = match get("SAMENHIER_SMTP_TLS").map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+                    None | Some("starttls") => SmtpTls::StartTls,
+                    Some("tls") => SmtpTls::Tls,
+                    Some("none") => SmtpTls::None,
+                    Some(other) => bail!("SAMENHIER_SMTP_TLS must be starttls, tls or none, got {other:?}"),
+                };
+                let default_port = match tls {
+                    SmtpTls::StartTls => 587,
+                    SmtpTls::Tls => 465,
+                    SmtpTls::None => 25,
+                };
+                let port = num("SAMENHIER_SMTP_PORT", default_port)?;
+                let port = u16::try_from(port)
+                    .ok()
+                    .filter(|p| *p > 0)
+                    .with_context(|| format!("SAMENHIER_SMTP_PORT must be between 1 and 65535, got {port}"))?;
+                let from = get("SAMENHIER_SMTP_FROM")
+                    .ok_or_else(|| anyhow::anyhow!("SAMENHIER_SMTP_FROM must be set when SAMENHIER_SMTP_HOST is"))?;
+                Some(SmtpSettings {
+                    host: host.trim().to_owned(),
+                    port,
+                    tls,
+                    username: get("SAMENHIER_SMTP_USERNAME"),
+                    password: get("SAMENHIER_SMTP_PASSWORD").map(|p| Secret::new(p.into_bytes())),
+                    from,
+                })
+            }
+        };
+        let digest_hour = num("SAMENHIER_DIGEST_HOUR", 7)?;
+        if digest_hour > 23 {
+            bail!("SAMENHIER_DIGEST_HOUR must be an hour from 0 to 23, got {digest_hour}");
+        }
+        let retry_hours = num("SAMENHIER_NOTIFY_RETRY_HOURS", 48)?;
+        if !(1..=720).contains(&retry_hours) {
+            bail!("SAMENHIER_NOTIFY_RETRY_HOURS must be between 1 and 720, got {retry_hours}");
+        }
+        let public_url = get("SAMENHIER_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:8080".into());
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            bail!("SAMENHIER_PUBLIC_URL must start with http:// or https://, got {public_url:?}");
+        }
+        let notify = NotifySettings {
+            smtp,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            interval: seconds("SAMENHIER_NOTIFY_INTERVAL_SECS", 30.0)?,
+            retry_base: seconds("SAMENHIER_NOTIFY_RETRY_BASE_SECS", 30.0)?,
+            retry_for: Duration::from_secs(retry_hours * 3600),
+            timeout: seconds("SAMENHIER_NOTIFY_TIMEOUT_SECS", 10.0)?,
+            digest_hour: digest_hour as u32,
+            scheduler: bool_opt("SAMENHIER_NOTIFY")?.unwrap_or(true),
+        };
         Ok(Self {
             database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
             jwt_secret,
@@ -179,6 +280,7 @@ impl Settings {
             export_k: export_k as usize,
             idp,
             response_cache_bytes: (cache_mb as usize) * 1024 * 1024,
+            notify,
         })
     }
 

@@ -721,6 +721,7 @@ async fn reset_demo_users(conn: &impl ConnectionTrait) -> anyhow::Result<Vec<Dem
                     created_at: Set(Utc::now()),
                     disabled_at: Set(None),
                     last_sign_in_at: Set(None),
+                    language: Set(None),
                 }
                 .insert(conn)
                 .await?;

@@ -24,6 +24,7 @@ pub mod groups;
 pub mod locks;
 pub mod matches;
 pub mod newcomers;
+pub mod outbox;
 pub mod page;
 pub mod privacy;
 pub mod rounds;

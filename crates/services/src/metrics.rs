@@ -72,6 +72,10 @@ struct Inner {
     db_queries: u64,
     db_failures: u64,
     db_seconds: Histogram,
+    /// Notification attempts by channel, event kind and outcome ("sent", "retry", "failed").
+    deliveries: BTreeMap<(&'static str, String, &'static str), u64>,
+    /// The outbox's backlog as this replica's scheduler last measured it.
+    outbox: Option<(u64, f64)>,
 }
 
 /// The counters of this replica.
@@ -152,6 +156,20 @@ impl Metrics {
         }
     }
 
+    /// One attempt to deliver a notification. Kinds are a closed set, so labels stay few.
+    pub fn delivery(&self, channel: &'static str, kind: &str, outcome: &'static str) {
+        let Ok(mut m) = self.0.lock() else { return };
+        *m.deliveries.entry((channel, kind.to_owned(), outcome)).or_default() += 1;
+    }
+
+    /// The outbox's backlog measured by the scheduler at the end of a pass: events not
+    /// fanned out and deliveries due but not sent, and the age of the oldest of them. Every
+    /// replica with a scheduler reports the same shared backlog: take the max, not the sum.
+    pub fn outbox(&self, depth: u64, oldest_seconds: f64) {
+        let Ok(mut m) = self.0.lock() else { return };
+        m.outbox = Some((depth, oldest_seconds));
+    }
+
     /// The text exposition.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -196,6 +214,29 @@ impl Metrics {
         counter(o, "samenhier_db_query_failures_total", "Database statements that failed.", m.db_failures);
         family(o, "samenhier_db_query_duration_seconds", "histogram", "Database statement latency.");
         m.db_seconds.write(o, "samenhier_db_query_duration_seconds", "", &REQUEST_BUCKETS);
+        if let Some((depth, oldest)) = m.outbox {
+            family(
+                o,
+                "samenhier_outbox_depth",
+                "gauge",
+                "Notification events not fanned out and deliveries due but not sent.",
+            );
+            let _ = writeln!(o, "samenhier_outbox_depth {depth}");
+            family(o, "samenhier_outbox_oldest_age_seconds", "gauge", "Age of the oldest of them (0 when none).");
+            let _ = writeln!(o, "samenhier_outbox_oldest_age_seconds {oldest}");
+        }
+        family(
+            o,
+            "samenhier_notification_deliveries_total",
+            "counter",
+            "Notification attempts by channel, kind and outcome.",
+        );
+        for ((channel, kind, outcome), n) in &m.deliveries {
+            let _ = writeln!(
+                o,
+                "samenhier_notification_deliveries_total{{channel=\"{channel}\",kind=\"{kind}\",outcome=\"{outcome}\"}} {n}"
+            );
+        }
         out
     }
 }

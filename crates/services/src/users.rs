@@ -380,6 +380,7 @@ pub async fn insert_by(
         created_at: Set(Utc::now()),
         disabled_at: Set(None),
         last_sign_in_at: Set(None),
+        language: Set(None),
     }
     .insert(conn)
     .await?;
