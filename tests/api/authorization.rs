@@ -74,6 +74,8 @@ struct Fixture {
     /// COMPLETED groups to start a new cycle, per role, and one in Rotterdam.
     cycle: Vec<String>,
     other_cycle: String,
+    /// A webhook endpoint to change and then remove.
+    webhook: String,
 }
 
 const INVITE: &str =
@@ -194,7 +196,15 @@ async fn fixture(app: &TestApp) -> Fixture {
         invitations.push(invited(app, &admin, "almere").await.1);
     }
     let (g0, g1) = (app.completed_group(&admin, "almere").await.2, app.completed_group(&admin, "almere").await.2);
+    let hook = app
+        .ok(
+            Some(&admin),
+            "mutation{ createWebhookEndpoint(input:{url:\"https://partner.example/in\", kinds:[MATCH_ACCEPTED]}){ endpoint { id } } }",
+            json!({}),
+        )
+        .await;
     Fixture {
+        webhook: hook["createWebhookEndpoint"]["endpoint"]["id"].as_str().unwrap().to_owned(),
         cycle: per_role(&g0, &g1),
         other_cycle: app.completed_group(&admin, "rotterdam").await.2,
         accounts,
@@ -896,6 +906,63 @@ fn rows() -> Vec<Row> {
             op: "auditLog",
             own: doc("{ auditLog(first: 5){ totalCount edges { node { action citySlug } } } }", |_, _| json!({})),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
+            other: None,
+        },
+        Row {
+            op: "myNotificationSettings",
+            own: doc("{ myNotificationSettings { language preferences { kind delivery } } }", |_, _| json!({})),
+            own_expect: [Ok; 6],
+            other: None,
+        },
+        Row {
+            op: "updateMyNotificationSettings",
+            own: doc(
+                "mutation{ updateMyNotificationSettings(input:{language:\"en\"}){ language } }",
+                |_, _| json!({}),
+            ),
+            own_expect: [Ok; 6],
+            other: None,
+        },
+        Row {
+            op: "webhookEndpoints",
+            own: doc("{ webhookEndpoints { id url kinds active } }", |_, _| json!({})),
+            own_expect: [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
+            other: None,
+        },
+        Row {
+            op: "webhookDeliveries",
+            own: doc("{ webhookDeliveries(first: 5){ totalCount } }", |_, _| json!({})),
+            own_expect: [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
+            other: None,
+        },
+        Row {
+            op: "createWebhookEndpoint",
+            own: doc(
+                "mutation{ createWebhookEndpoint(input:{url:\"https://partner.example/new\", kinds:[MATCH_ENDED]}){ secret } }",
+                |_, _| json!({}),
+            ),
+            own_expect: [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
+            other: None,
+        },
+        Row {
+            op: "updateWebhookEndpoint",
+            own: doc("mutation($id:ID!){ updateWebhookEndpoint(id:$id, input:{active:false}){ active } }", |f, _| {
+                json!({"id": f.webhook})
+            }),
+            own_expect: [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
+            other: None,
+        },
+        Row {
+            op: "deleteWebhookEndpoint",
+            own: doc("mutation($id:ID!){ deleteWebhookEndpoint(id:$id) }", |f, _| json!({"id": f.webhook})),
+            own_expect: [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
+            other: None,
+        },
+        Row {
+            // No delivery exists while the fixture's scheduler is off: ADMIN reaches the lookup.
+            op: "redeliverWebhook",
+            own: doc("mutation{ redeliverWebhook(id:\"no-such-delivery\"){ id } }", |_, _| json!({})),
+            own_expect: [NotFound, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
             other: None,
         },
     ]
