@@ -167,6 +167,8 @@ pub fn readable(raw: &str) -> String {
 #[derive(Clone, Debug)]
 pub struct Received {
     pub id: String,
+    pub timestamp: String,
+    pub signature: String,
     pub signature_ok: bool,
     pub body: Value,
     pub raw: String,
@@ -236,6 +238,8 @@ impl Receiver {
                     );
                     me.got.lock().unwrap().push(Received {
                         id: get("webhook-id"),
+                        timestamp: get("webhook-timestamp"),
+                        signature: get("webhook-signature"),
                         signature_ok: ok,
                         body: serde_json::from_str(&body).unwrap_or(Value::Null),
                         raw: body,
@@ -787,4 +791,37 @@ async fn notify_run_does_one_pass_from_the_command_line() {
     assert_eq!(report["fannedOut"], 1);
     assert_eq!(report["sent"], 1);
     assert_eq!(smtp.to("staff@almere.test").len(), 1);
+}
+
+/// The README's Python example verifies a real delivery, and refuses it when the body changed.
+#[tokio::test]
+async fn the_readmes_python_example_verifies_a_delivery() {
+    let (_smtp, port) = SmtpSink::start().await;
+    let app = notifying_app(port).await;
+    let admin = account(&app, "admin@programme.test", "ADMIN", None, None).await;
+    let staff = account(&app, "staff@almere.test", "CITY_ADMIN", Some("almere"), None).await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://127.0.0.1:{}/in", listener.local_addr().unwrap().port());
+    let d = app.ok(Some(&admin), CREATE_ENDPOINT, json!({"input": {"url": url, "kinds": ["MATCHES_PROPOSED"]}})).await;
+    let secret = d["createWebhookEndpoint"]["secret"].as_str().unwrap().to_owned();
+    let r = Receiver::serve(listener, Arc::new(Mutex::new(secret.clone())));
+    app.proposed_match(&staff, "almere", None).await;
+    until("the delivery arrived", || !r.all().is_empty()).await;
+    let got = r.all().remove(0);
+
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let verify_at = readme.find("def verify(secret").expect("README has the Python verification");
+    let start = readme[..verify_at].rfind("```python\n").unwrap() + "```python\n".len();
+    let example = &readme[start..start + readme[start..].find("```").unwrap()];
+    let script = format!(
+        "{example}\nimport json, sys\nh = json.loads(sys.argv[1])\nprint(verify(sys.argv[2], h, sys.argv[3].encode()), verify(sys.argv[2], h, sys.argv[3].encode() + b' '))\n"
+    );
+    let headers = json!({"webhook-id": got.id, "webhook-timestamp": got.timestamp, "webhook-signature": got.signature});
+    let out = tokio::process::Command::new("python3")
+        .args(["-c", &script, &headers.to_string(), &secret, &got.raw])
+        .output()
+        .await
+        .expect("python3 runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "True False");
 }
