@@ -916,10 +916,7 @@ fn rows() -> Vec<Row> {
         },
         Row {
             op: "updateMyNotificationSettings",
-            own: doc(
-                "mutation{ updateMyNotificationSettings(input:{language:\"en\"}){ language } }",
-                |_, _| json!({}),
-            ),
+            own: doc("mutation{ updateMyNotificationSettings(input:{language:\"en\"}){ language } }", |_, _| json!({})),
             own_expect: [Ok; 6],
             other: None,
         },
@@ -946,9 +943,10 @@ fn rows() -> Vec<Row> {
         },
         Row {
             op: "updateWebhookEndpoint",
-            own: doc("mutation($id:ID!){ updateWebhookEndpoint(id:$id, input:{active:false}){ active } }", |f, _| {
-                json!({"id": f.webhook})
-            }),
+            own: doc(
+                "mutation($id:ID!){ updateWebhookEndpoint(id:$id, input:{active:false}){ active } }",
+                |f, _| json!({"id": f.webhook}),
+            ),
             own_expect: [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
             other: None,
         },

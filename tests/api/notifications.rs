@@ -111,12 +111,13 @@ pub fn readable(raw: &str) -> String {
         let mut v = Vec::new();
         let mut i = 0;
         while i < bytes.len() {
-            if bytes[i] == b'=' && i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 {
-                if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                    v.push(b);
-                    i += 3;
-                    continue;
-                }
+            if bytes[i] == b'='
+                && i + 2 < bytes.len()
+                && let Ok(b) = u8::from_str_radix(s.get(i + 1..i + 3).unwrap_or(""), 16)
+            {
+                v.push(b);
+                i += 3;
+                continue;
             }
             v.push(bytes[i]);
             i += 1;

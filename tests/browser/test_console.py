@@ -96,7 +96,9 @@ def start_server(binary, tmp, port=None):
     e-mail address)."""
     port = port or free_port()
     env = dict(os.environ, DATABASE_URL=f"sqlite://{tmp}/console.db?mode=rwc", SAMENHIER_LOG_FORMAT="json",
-               RUST_LOG="warn", SAMENHIER_JWT_SECRET=secrets.token_urlsafe(48))
+               RUST_LOG="warn", SAMENHIER_JWT_SECRET=secrets.token_urlsafe(48),
+               # Webhook deliveries show on the webhooks screen within a second.
+               SAMENHIER_NOTIFY_INTERVAL_SECS="0.3")
     server = subprocess.Popen([binary, "serve", "--demo", "--bind", f"127.0.0.1:{port}"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     passwords = {}
@@ -1054,6 +1056,72 @@ class Run:
         self.wait.until(lambda d: d.find_element(By.CSS_SELECTOR, f"#users-table tr[data-email='{self.invited}'] .user-role").text.startswith(
             self.text("role.CITY_ADMIN")))
 
+    def notification_settings(self):
+        """Notifications: the language of one's e-mails and, per kind, at once / digest / off."""
+        d = self.driver
+        self.at("notification settings")
+        self.go_nav("settings", "[data-screen=settings][data-ready] #settings-table")
+        self.failures.check(self.heading() == self.text("settings.title"), f"{self.lang}: settings heading")
+        rows = [r.get_attribute("data-kind") for r in self.css("#settings-table tbody tr")]
+        self.failures.check("MATCHES_PROPOSED" in rows and "CHECK_IN_OVERDUE" in rows, f"{self.lang}: kinds {rows}")
+        d.find_element(By.ID, "mode-MATCH_ACCEPTED-DIGEST").click()
+        d.find_element(By.ID, "mode-SCRIPT_PUBLISHED-OFF").click()
+        d.find_element(By.CSS_SELECTOR, f"#settings-language option[value={self.lang}]").click()
+        self.axe_and_shot("settings")
+        d.find_element(By.ID, "settings-submit").click()
+        self.wait_status("#settings-status", self.text("settings.saved"))
+        saved = graphql(self.base, "{ myNotificationSettings { language preferences { kind delivery } } }", token=self.api_token())
+        modes = {p["kind"]: p["delivery"] for p in saved["myNotificationSettings"]["preferences"]}
+        self.failures.check(saved["myNotificationSettings"]["language"] == self.lang
+                            and modes.get("MATCH_ACCEPTED") == "DIGEST" and modes.get("SCRIPT_PUBLISHED") == "OFF"
+                            and modes.get("MATCHES_PROPOSED") == "IMMEDIATE", f"{self.lang}: saved settings {saved}")
+
+    def webhooks(self, city_admin_password):
+        """ADMIN registers a partner app's endpoint (a refused address at its field), sees the
+        secret once, sees a delivery arrive, sends it again, pauses and removes the endpoint."""
+        d = self.driver
+        self.at("webhooks")
+        receiver = HookReceiver()
+        try:
+            self.go_nav("webhooks", "[data-screen=webhooks][data-ready] #webhook-form")
+            self.failures.check(self.heading() == self.text("webhooks.title"), f"{self.lang}: webhooks heading")
+            self.fill("webhook-url", "ftp://partner.example/hooks")
+            d.find_element(By.ID, "webhook-submit").click()
+            self.field_error("webhook-url", "url")
+            self.axe_and_shot("webhooks-error")
+            self.fill("webhook-url", receiver.url)
+            d.find_element(By.ID, "webhook-kind-SCRIPT_PUBLISHED").click()
+            d.find_element(By.ID, "webhook-submit").click()
+            secret = self.until_css("#webhook-secret-value").get_attribute("value")
+            self.failures.check(secret.startswith("whsec_"), f"{self.lang}: secret {secret!r}")
+            self.until_css("#endpoints-table tr[data-endpoint]")
+            # Something happens: the Almere administrator publishes the active script again.
+            token = graphql(self.base, "mutation($e:String!,$p:String!){login(email:$e,password:$p){token}}",
+                            {"e": CITY_ADMIN, "p": city_admin_password})["login"]["token"]
+            source = graphql(self.base, '{ city(slug:"almere"){ activeScript { source } } }', token=token)["city"]["activeScript"]["source"]
+            graphql(self.base, 'mutation($s:String!){ publishScoringScript(citySlug:"almere", source:$s){ version } }', {"s": source}, token=token)
+            self.failures.check(self.eventually(lambda: len(receiver.received) == 1), f"{self.lang}: no delivery arrived")
+            self.failures.check(receiver.received and receiver.received[0][1]["type"] == "SCRIPT_PUBLISHED", f"{self.lang}: {receiver.received}")
+            # The log shows it sent (the screen loads it again when asked).
+            d.find_element(By.CSS_SELECTOR, "#deliveries-status option[value=SENT]").click()
+            row = self.until_css("#deliveries-table tr[data-status=SENT]")
+            self.failures.check(self.text("delivery.SENT") in row.text, f"{self.lang}: delivery row {row.text!r}")
+            self.axe_and_shot("webhooks")
+            row.find_element(By.CSS_SELECTOR, ".delivery-again").click()
+            self.wait_status("#deliveries-status", self.text("webhooks.again", kind=self.text("kind.SCRIPT_PUBLISHED")))
+            self.failures.check(self.eventually(lambda: len(receiver.received) == 2), f"{self.lang}: the redelivery did not arrive")
+            self.failures.check(len({r[0] for r in receiver.received}) == 1, f"{self.lang}: a redelivery keeps its event id")
+            # Pause, then remove after a confirmation that names it.
+            self.css("#endpoints-table .endpoint-pause")[0].click()
+            self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#endpoints-table tr[data-active=false]"))
+            self.css("#endpoints-table .endpoint-delete")[0].click()
+            confirm = self.until_css("#confirm-webhook")
+            self.failures.check(receiver.url in d.find_element(By.ID, "confirm-webhook-text").text, f"{self.lang}: the confirmation names no endpoint")
+            confirm.click()
+            self.until_css("#endpoints-empty")
+        finally:
+            receiver.close()
+
     def invitation(self):
         """The invited person opens the link, chooses a password and is signed in."""
         d = self.driver
@@ -1121,6 +1189,31 @@ def register_xss_household(base, password):
         "childrenAges": [1, 3, 5, 7, 9, 11, 13], "arrivalDate": "2026-02-10"}}, token)
 
 
+class HookReceiver:
+    """A partner app's webhook receiver on loopback: answers 204 and counts the POSTs by event."""
+
+    def __init__(self):
+        import http.server
+        received = self.received = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - the standard library's name
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                received.append((self.headers.get("webhook-id"), json.loads(body)))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
 def main(binary, shots):
     if not AXE.exists():
         print(f"axe-core is missing: run `npm ci` in {HERE}")
@@ -1157,6 +1250,7 @@ def main(binary, shots):
                     run.households()
                     run.groups()
                     run.users()
+                    run.notification_settings()
                     run.sign_out()
                     run.coordinator(passwords[COORDINATOR])
                     run.community_builder(passwords[BUILDER])
@@ -1169,6 +1263,7 @@ def main(binary, shots):
                     server, _, passwords = start_server(binary, tmp, port=int(base.rsplit(":", 1)[1]))
                     run.session_ended()
                     run.admin(passwords[ADMIN])
+                    run.webhooks(passwords[CITY_ADMIN])
                     run.analyst(passwords[ANALYST])
                 except Exception as e:  # noqa: BLE001 - report the step, go on with the other language
                     failures.check(False, f"{lang}: {run.step}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")

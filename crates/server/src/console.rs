@@ -23,7 +23,7 @@ const TEXT: &str = "text/plain; charset=utf-8";
 /// The files under `/console/`, with their media types. `tests/api/console.rs` fails when a
 /// file in `assets/console/` is missing here (the maintenance script `vendor/update.sh`
 /// excepted).
-pub const ASSETS: [(&str, &str, &[u8]); 25] = [
+pub const ASSETS: [(&str, &str, &[u8]); 26] = [
     ("index.html", "text/html; charset=utf-8", include_bytes!("../assets/console/index.html")),
     ("console.css", "text/css; charset=utf-8", include_bytes!("../assets/console/console.css")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../assets/console/favicon.svg")),
@@ -41,6 +41,7 @@ pub const ASSETS: [(&str, &str, &[u8]); 25] = [
     ("households.js", JS, include_bytes!("../assets/console/households.js")),
     ("analyst.js", JS, include_bytes!("../assets/console/analyst.js")),
     ("accounts.js", JS, include_bytes!("../assets/console/accounts.js")),
+    ("notifications.js", JS, include_bytes!("../assets/console/notifications.js")),
     ("i18n/nl.json", JSON, include_bytes!("../assets/console/i18n/nl.json")),
     ("i18n/en.json", JSON, include_bytes!("../assets/console/i18n/en.json")),
     ("vendor/preact.mjs", JS, include_bytes!("../assets/console/vendor/preact.mjs")),

@@ -16,6 +16,7 @@ import { Groups } from './groups.js';
 import { Households } from './households.js';
 import { Analysis } from './analyst.js';
 import { Invitation, Users } from './accounts.js';
+import { NotificationSettings, Webhooks } from './notifications.js';
 
 const STAFF = ['ADMIN', 'CITY_ADMIN'];
 /** The roles of no one city, who choose the city in the header. */
@@ -31,6 +32,8 @@ const SCREENS = [
   { route: 'group', roles: ['COORDINATOR'], component: CoordinatorHome },
   { route: 'analysis', roles: ['ANALYST', 'ADMIN'], component: Analysis },
   { route: 'users', roles: STAFF, component: Users },
+  { route: 'webhooks', roles: ['ADMIN'], component: Webhooks },
+  { route: 'settings', roles: ['ADMIN', 'CITY_ADMIN', 'COMMUNITY_BUILDER', 'COORDINATOR', 'ANALYST', 'PARTNER'], component: NotificationSettings },
   // Opened from a list (#/match/ID), not from the menu.
   { route: 'match', roles: [...STAFF, 'COORDINATOR', 'COMMUNITY_BUILDER'], component: MatchPage, hidden: true },
 ];
