@@ -625,7 +625,7 @@ class Run:
         self.timed("analysis", lambda: d.find_element(By.ID, "signin-password").send_keys(password + Keys.ENTER),
                    "[data-screen=analysis][data-ready] #exports[data-catalog-ready]")
         menu = [a.get_attribute("href").rsplit("#/", 1)[-1] for a in self.css("nav a")]
-        self.failures.check(menu == ["analysis"], f"{self.lang}: an analyst's menu: {menu}")
+        self.failures.check(menu == ["analysis", "settings"], f"{self.lang}: an analyst's menu: {menu}")
         self.failures.check(self.heading() == self.text("analysis.title"), f"{self.lang}: analysis heading")
         states = self.css("#chart-states tbody tr")
         self.failures.check(len(states) == 5, f"{self.lang}: {len(states)} rows in the city's chart")
@@ -1104,11 +1104,18 @@ class Run:
             self.failures.check(receiver.received and receiver.received[0][1]["type"] == "SCRIPT_PUBLISHED", f"{self.lang}: {receiver.received}")
             # The log shows it sent (the screen loads it again when asked).
             d.find_element(By.CSS_SELECTOR, "#deliveries-status option[value=SENT]").click()
-            row = self.until_css("#deliveries-table tr[data-status=SENT]")
+
+            def sent_row():
+                rows = self.css("#deliveries[data-ready] #deliveries-table tr[data-status=SENT]")
+                if not rows and self.css("#deliveries[data-ready]"):
+                    d.find_element(By.ID, "deliveries-reload").click()
+                return rows
+            self.failures.check(self.eventually(sent_row), f"{self.lang}: no sent delivery is listed")
+            row = self.css("#deliveries-table tr[data-status=SENT]")[0]
             self.failures.check(self.text("delivery.SENT") in row.text, f"{self.lang}: delivery row {row.text!r}")
             self.axe_and_shot("webhooks")
             row.find_element(By.CSS_SELECTOR, ".delivery-again").click()
-            self.wait_status("#deliveries-status", self.text("webhooks.again", kind=self.text("kind.SCRIPT_PUBLISHED")))
+            self.wait_status("#deliveries-message", self.text("webhooks.again", kind=self.text("kind.SCRIPT_PUBLISHED")))
             self.failures.check(self.eventually(lambda: len(receiver.received) == 2), f"{self.lang}: the redelivery did not arrive")
             self.failures.check(len({r[0] for r in receiver.received}) == 1, f"{self.lang}: a redelivery keeps its event id")
             # Pause, then remove after a confirmation that names it.

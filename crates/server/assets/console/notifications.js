@@ -149,7 +149,8 @@ function Deliveries({ endpoints }) {
       <${Field} prefix="deliveries" name="endpoint" label=${t('webhooks.endpoint')} kind="select" value=${endpoint}
         options=${[['', t('webhooks.anyEndpoint')], ...endpoints.map((e) => [e.id, e.url])]} onInput=${(e) => setEndpoint(e.currentTarget.value)} />
     </div>
-    <p role="status" class="status" aria-live="polite" id="deliveries-status">${message}</p>
+    <div class="actions"><button type="button" class="button secondary small" id="deliveries-reload" onClick=${reload}>${t('common.reload')}</button></div>
+    <p role="status" class="status" aria-live="polite" id="deliveries-message">${message}</p>
     <${ErrorMessage} error=${error} />
     <${ErrorMessage} error=${actionError} />
     ${data && (data.nodes.length === 0
