@@ -903,6 +903,21 @@ fn rows() -> Vec<Row> {
             other: None,
         },
         Row {
+            op: "programmeReport",
+            own: doc(
+                "{ programmeReport(from:\"2026-01-01\", to:\"2026-12-31\"){ total { proposed { display } } } }",
+                |_, _| json!({}),
+            ),
+            own_expect: [Ok, Ok, Forbidden, Forbidden, Ok, Forbidden],
+            other: Some((
+                doc(
+                    "{ programmeReport(from:\"2026-01-01\", to:\"2026-12-31\", citySlugs:[\"rotterdam\"]){ total { proposed { display } } } }",
+                    |_, _| json!({}),
+                ),
+                [Ok, Forbidden, Forbidden, Forbidden, Ok, Forbidden],
+            )),
+        },
+        Row {
             op: "auditLog",
             own: doc("{ auditLog(first: 5){ totalCount edges { node { action citySlug } } } }", |_, _| json!({})),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],

@@ -20,6 +20,7 @@ mod newcomers;
 mod notifications;
 mod privacy;
 mod races;
+mod report;
 mod review;
 mod schema;
 mod screening;

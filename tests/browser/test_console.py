@@ -654,6 +654,30 @@ class Run:
         self.failures.check(files and (Path(self.downloads) / files[0]).read_text(encoding="utf-8").startswith("match_pseudonym,"),
                             f"{self.lang}: the export was not downloaded: {sorted(os.listdir(self.downloads))}")
 
+        self.at("the programme report")
+        report = self.until_css("#report[data-ready] #report-cities")
+        d.execute_script("arguments[0].scrollIntoView({block: 'start'})", d.find_element(By.ID, "report-title"))
+        rows = [r.get_attribute("data-city") for r in self.css("#report-cities tbody tr")]
+        self.failures.check(rows == ["almere", "den-haag", "haarlem", "rotterdam", "all"], f"{self.lang}: report rows {rows}")
+        self.failures.check("<5" in report.text, f"{self.lang}: an analyst's report suppresses no small count")
+        self.axe_and_shot("report")
+        # A period that ends before it starts is refused at its field.
+        self.set_value("report-to", "2020-01-01")
+        d.find_element(By.ID, "report-submit").click()
+        self.field_error("report-to", "to")
+        self.set_value("report-to", time.strftime("%Y-%m-%d"))
+        d.find_element(By.ID, "report-submit").click()
+        self.until_css("#report[data-ready] #report-cities")
+        self.until_css("#report-csv:not([disabled])").click()
+        files = []
+        for _ in range(100):
+            files = [f for f in os.listdir(self.downloads) if f == "programme-report.csv"]
+            if files:
+                break
+            time.sleep(0.05)
+        self.failures.check(files and (Path(self.downloads) / files[0]).read_text(encoding="utf-8").startswith("city,figure,key,value"),
+                            f"{self.lang}: the report was not downloaded: {sorted(os.listdir(self.downloads))}")
+
     def workbench(self):
         d = self.driver
         self.go_nav("scripts", "[data-screen=scripts][data-ready] #history-table")

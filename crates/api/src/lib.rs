@@ -18,6 +18,7 @@ pub mod matching;
 pub mod newcomers;
 pub mod notifications;
 pub mod privacy;
+pub mod report;
 pub mod response_cache;
 pub mod response_shape;
 pub mod scalars;
@@ -44,6 +45,7 @@ pub struct QueryRoot(
     privacy::PrivacyQuery,
     exports::ExportQuery,
     notifications::NotificationQuery,
+    report::ReportQuery,
 );
 
 /// Every mutation of the API.

@@ -209,9 +209,11 @@ impl DueCheckIn {
 pub struct SuppressibleCount {
     /// The count, or null where suppressed.
     pub value: Option<i32>,
-    /// True where the count is below 5 and withheld.
+    /// True where the count is withheld: below 5, or (secondary suppression) a count that
+    /// would otherwise give a small one back by subtraction from a total shown beside it.
     pub suppressed: bool,
-    /// The count as text: "12", or "<5".
+    /// The count as text: "12", or "<5" where suppressed (for a secondary suppression too, so
+    /// the two cannot be told apart).
     pub display: String,
 }
 

@@ -27,7 +27,7 @@ fn error(status: StatusCode, code: &str, field: Option<&str>, message: &str, req
         .body(json!({ "errors": [{ "message": message, "extensions": extensions }] }).to_string())
 }
 
-fn app_error(e: AppError, request_id: &str) -> HttpResponse {
+pub(crate) fn app_error(e: AppError, request_id: &str) -> HttpResponse {
     let status = match &e {
         AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,

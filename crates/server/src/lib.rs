@@ -7,4 +7,5 @@ pub mod console;
 pub mod export_http;
 pub mod graphiql;
 pub mod graphql_http;
+pub mod report_http;
 pub mod telemetry;

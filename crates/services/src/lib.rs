@@ -27,6 +27,7 @@ pub mod newcomers;
 pub mod outbox;
 pub mod page;
 pub mod privacy;
+pub mod report;
 pub mod rounds;
 pub mod run_record;
 pub mod script_values;

@@ -26,7 +26,7 @@ pub struct Count {
 }
 
 impl Count {
-    fn new(value: u64, suppress_small: bool) -> Self {
+    pub(crate) fn new(value: u64, suppress_small: bool) -> Self {
         Self { value, suppressed: suppress_small && value < MIN_COUNT }
     }
 }
@@ -62,7 +62,7 @@ async fn city_for_stats(db: &DatabaseConnection, p: &Principal, city: &str) -> A
     Ok((city, p.role == domain::enums::Role::Analyst))
 }
 
-fn median(mut v: Vec<i64>) -> Option<f64> {
+pub(crate) fn median(mut v: Vec<i64>) -> Option<f64> {
     if v.is_empty() {
         return None;
     }
@@ -74,7 +74,7 @@ fn median(mut v: Vec<i64>) -> Option<f64> {
 /// Secondary suppression: where a total is shown and exactly one of its parts is suppressed,
 /// the part would come back by subtraction (total minus the parts shown), so the smallest
 /// part still shown is suppressed as well.
-fn protect_parts(parts: &mut [Count], total: Count) {
+pub(crate) fn protect_parts(parts: &mut [Count], total: Count) {
     if total.suppressed || parts.iter().filter(|c| c.suppressed).count() != 1 {
         return;
     }

@@ -1,12 +1,13 @@
 // Analysis (ANALYST, ADMIN): the export catalogue with a download per dataset and format and
-// what each column means; the city's statistics and the criterion outcomes as charts. For an
+// what each column means; the city's statistics and the criterion outcomes as charts; the
+// programme report over a period, as charts and as CSV. For an
 // ANALYST the API suppresses counts below 5 ("<5") and figures from fewer records (null):
 // a suppressed figure is drawn as no bar and said in words.
 
 import { useState } from './vendor/hooks.mjs';
 import { gql, download } from './api.js';
-import { t, tOr, formatNumber } from './i18n.js';
-import { html, Screen, Loading, ErrorMessage, useLoad } from './ui.js';
+import { t, tOr, formatNumber, formatDay } from './i18n.js';
+import { html, Screen, Loading, ErrorMessage, useLoad, Field } from './ui.js';
 
 const CATALOG = `query Catalog {
   exportCatalog { keyId k formats datasets { name path description columns { name kind description } } }
@@ -161,13 +162,96 @@ function Outcomes({ outcomes }) {
   </section>`;
 }
 
+const FIGURES = `citySlug proposed { ${COUNT} } started { ${COUNT} } activeAtEnd { ${COUNT} } completed { ${COUNT} }
+  endedEarly { ${COUNT} } endedEarlyByReason { reason count { ${COUNT} } } waitingNow { ${COUNT} } medianWaitingDays
+  checkIns { month view count { ${COUNT} } meanSatisfaction meanNetworkSize } activitiesByKind { kind count { ${COUNT} } }`;
+const REPORT = `query Report($from: Date!, $to: Date!) { programmeReport(from: $from, to: $to) { from to cities { ${FIGURES} } total { ${FIGURES} } } }`;
+const MATCH_FIGURES = ['proposed', 'started', 'activeAtEnd', 'completed', 'endedEarly'];
+
+/** The programme report over a period (`programmeReport`): the total as charts, each city as a
+ * row, and the same as CSV for a spreadsheet. */
+function Report({ cities }) {
+  const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/Amsterdam' });
+  const [period, setPeriod] = useState({ from: `${today.slice(0, 4)}-01-01`, to: today });
+  const [asked, setAsked] = useState(period);
+  const { loading, error, data } = useLoad(() => gql(REPORT, asked), [asked.from, asked.to]);
+  const [failed, setFailed] = useState(null);
+  const csv = async () => {
+    setFailed(null);
+    try {
+      const file = await download(`/reports/programme.csv?from=${encodeURIComponent(asked.from)}&to=${encodeURIComponent(asked.to)}`);
+      const url = URL.createObjectURL(file.blob);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = file.name;
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } catch (e) {
+      setFailed(e);
+    }
+  };
+  const r = data?.programmeReport;
+  const cityName = (slug) => cities.find((c) => c.slug === slug)?.name ?? slug;
+  const shown = (c) => (c.suppressed ? c.display : formatNumber(c.value));
+  return html`<section class="panel" aria-labelledby="report-title" id="report" data-ready=${loading ? undefined : 'true'}>
+    <h2 id="report-title">${t('report.title')}</h2>
+    <p>${t('report.intro')}</p>
+    <form class="form inline-form" id="report-form" onSubmit=${(e) => { e.preventDefault(); setAsked(period); }} novalidate>
+      <div class="field-row">
+        <${Field} prefix="report" name="from" type="date" label=${t('report.from')} value=${period.from} onInput=${(e) => setPeriod({ ...period, from: e.currentTarget.value })} error=${error} />
+        <${Field} prefix="report" name="to" type="date" label=${t('report.to')} value=${period.to} onInput=${(e) => setPeriod({ ...period, to: e.currentTarget.value })} error=${error} />
+      </div>
+      <div class="actions">
+        <button type="submit" class="button" id="report-submit">${t('report.make')}</button>
+        <button type="button" class="button secondary" id="report-csv" onClick=${csv} disabled=${!r}>${t('report.csv')}</button>
+      </div>
+    </form>
+    ${loading && html`<${Loading} />`}
+    ${error && !['from', 'to'].includes(error.field) && html`<${ErrorMessage} error=${error} />`}
+    <${ErrorMessage} error=${failed} />
+    ${r && html`
+      <${BarChart} id="report-matches" caption=${t('report.matches', { from: formatDay(r.from), to: formatDay(r.to) })}
+        rows=${MATCH_FIGURES.map((f) => [t(`report.figure.${f}`), count(r.total[f]), shown(r.total[f])])} />
+      <table class="table" id="report-cities">
+        <caption>${t('report.byCity')}</caption>
+        <thead><tr><th scope="col">${t('report.city')}</th>${MATCH_FIGURES.map((f) => html`<th scope="col" class="number">${t(`report.figure.${f}`)}</th>`)}
+          <th scope="col" class="number">${t('report.figure.waitingNow')}</th><th scope="col" class="number">${t('report.figure.medianWaitingDays')}</th></tr></thead>
+        <tbody>
+          ${[...r.cities, r.total].map((c) => html`<tr data-city=${c.citySlug ?? 'all'}>
+            <th scope="row">${c.citySlug ? cityName(c.citySlug) : t('report.total')}</th>
+            ${MATCH_FIGURES.map((f) => html`<td class="number">${shown(c[f])}</td>`)}
+            <td class="number">${shown(c.waitingNow)}</td><td class="number">${orDash(c.medianWaitingDays, 0)}</td>
+          </tr>`)}
+        </tbody>
+      </table>
+      <${BarChart} id="report-activities" caption=${t('report.activities')}
+        rows=${r.total.activitiesByKind.map((a) => [tOr(`activity.${a.kind}`, a.kind), count(a.count), shown(a.count)])} />
+      <table class="table" id="report-check-ins">
+        <caption>${t('report.checkIns')}</caption>
+        <thead><tr><th scope="col">${t('report.checkIn')}</th><th scope="col" class="number">${t('report.count')}</th>
+          <th scope="col" class="number">${t('report.satisfaction')}</th><th scope="col" class="number">${t('report.network')}</th></tr></thead>
+        <tbody>
+          ${r.total.checkIns.map((c) => html`<tr>
+            <th scope="row">${t(c.month === 0 ? 'report.exitCheckIn' : 'report.monthCheckIn', { month: c.month })} — ${t(`report.view.${c.view}`)}</th>
+            <td class="number">${shown(c.count)}</td><td class="number">${orDash(c.meanSatisfaction)}</td><td class="number">${orDash(c.meanNetworkSize)}</td>
+          </tr>`)}
+        </tbody>
+      </table>`}
+  </section>`;
+}
+
+const CITIES = `query Cities { cities { slug name } }`;
+
 export function Analysis({ citySlug }) {
-  const { loading, error, data } = useLoad(() => gql(STATS, { city: citySlug }), [citySlug]);
+  const { loading, error, data } = useLoad(async () => ({ ...(await gql(STATS, { city: citySlug })), ...(await gql(CITIES)) }), [citySlug]);
   return html`<${Screen} name="analysis" title=${t('analysis.title')} ready=${!loading}>
     ${loading && html`<${Loading} />`}
     <${ErrorMessage} error=${error} />
     ${data && html`<${Statistics} stats=${data.cityStatistics} />`}
     ${data && html`<${Outcomes} outcomes=${data.criterionOutcomes} />`}
     <${Exports} citySlug=${citySlug} />
+    ${data && html`<${Report} cities=${data.cities} />`}
   <//>`;
 }
