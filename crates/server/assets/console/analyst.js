@@ -245,7 +245,10 @@ function Report({ cities }) {
 const CITIES = `query Cities { cities { slug name } }`;
 
 export function Analysis({ citySlug }) {
-  const { loading, error, data } = useLoad(async () => ({ ...(await gql(STATS, { city: citySlug })), ...(await gql(CITIES)) }), [citySlug]);
+  const { loading, error, data } = useLoad(async () => {
+    const [stats, cities] = await Promise.all([gql(STATS, { city: citySlug }), gql(CITIES)]);
+    return { ...stats, ...cities };
+  }, [citySlug]);
   return html`<${Screen} name="analysis" title=${t('analysis.title')} ready=${!loading}>
     ${loading && html`<${Loading} />`}
     <${ErrorMessage} error=${error} />
