@@ -60,9 +60,12 @@ pub struct ProgrammeReport {
     pub total: Figures,
 }
 
+/// A match as the report reads it: city, status, created, started, ended, end reason code.
+type MatchRow = (String, MatchStatus, DateTime<Utc>, Option<NaiveDate>, Option<NaiveDate>, Option<String>);
+
 /// The raw rows of the cities asked for, read once.
 struct Rows {
-    matches: Vec<(String, MatchStatus, DateTime<Utc>, Option<NaiveDate>, Option<NaiveDate>, Option<String>)>,
+    matches: Vec<MatchRow>,
     waiting: Vec<(String, DateTime<Utc>)>,
     group_checks: Vec<(String, i32, DateTime<Utc>, i32, i32)>,
     household_checks: Vec<(String, i32, DateTime<Utc>, i32, i32)>,
@@ -159,7 +162,8 @@ fn figures(
 /// The same figure of every city beside the total's, protected against subtraction.
 fn protect_cities(cities: &mut [Figures], total: &Figures) {
     type Pick = fn(&mut Figures) -> &mut Count;
-    let picks: [(Pick, fn(&Figures) -> Count); 6] = [
+    type Read = fn(&Figures) -> Count;
+    let picks: [(Pick, Read); 6] = [
         (|f| &mut f.proposed, |f| f.proposed),
         (|f| &mut f.started, |f| f.started),
         (|f| &mut f.active_at_end, |f| f.active_at_end),
