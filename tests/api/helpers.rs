@@ -264,6 +264,18 @@ impl TestApp {
     }
 }
 
+/// Moves a household's registration (and any confirmation) `days` days into the past.
+pub async fn registered_days_ago(app: &TestApp, id: &str, days: i64) {
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let n = entity::newcomer::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
+    let then = chrono::Utc::now() - chrono::Duration::days(days);
+    let mut am: entity::newcomer::ActiveModel = n.into();
+    am.created_at = Set(then);
+    am.waiting_since = Set(then);
+    am.confirmed_at = Set(None);
+    am.update(&app.state.db).await.unwrap();
+}
+
 pub fn activity_input(date: &str) -> Value {
     json!({ "date": date, "kind": "MEAL", "durationMinutes": 120, "participants": 6, "notes": "cooked together" })
 }

@@ -348,18 +348,6 @@ async fn until(what: &str, mut done: impl FnMut() -> bool) {
     panic!("timed out waiting until {what}");
 }
 
-/// Moves a household's registration `days` into the past (as if it had waited that long).
-async fn waited_days(app: &TestApp, id: &str, days: i64) {
-    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
-    let n = entity::newcomer::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
-    let then = chrono::Utc::now() - chrono::Duration::days(days);
-    let mut am: entity::newcomer::ActiveModel = n.into();
-    am.created_at = Set(then);
-    am.waiting_since = Set(then);
-    am.confirmed_at = Set(None);
-    am.update(&app.state.db).await.unwrap();
-}
-
 fn kinds_seen(r: &Receiver) -> BTreeMap<String, usize> {
     let mut m = BTreeMap::new();
     for x in r.all() {
@@ -424,7 +412,7 @@ async fn a_programmes_events_arrive_once_each_by_email_and_signed_webhook_and_ca
     .await;
     // A household that has waited 400 days.
     let n6 = app.register(&staff, "almere").await;
-    waited_days(&app, &n6, 400).await;
+    registered_days_ago(&app, &n6, 400).await;
 
     until("the completion is announced", || !hooks.of_kind("MATCH_DUE_FOR_COMPLETION").is_empty()).await;
     app.ok(Some(&staff), "mutation($id:ID!){ completeMatch(id:$id){ status } }", json!({"id": m3})).await;

@@ -45,18 +45,6 @@ async fn unscreened_group(app: &TestApp, token: &str, city: &str, without_vog: u
     (g, members)
 }
 
-/// Moves a household's registration (and any confirmation) `days` days into the past.
-async fn registered_days_ago(app: &TestApp, id: &str, days: i64) {
-    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
-    let n = entity::newcomer::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
-    let then = chrono::Utc::now() - chrono::Duration::days(days);
-    let mut am: entity::newcomer::ActiveModel = n.into();
-    am.created_at = Set(then);
-    am.waiting_since = Set(then);
-    am.confirmed_at = Set(None);
-    am.update(&app.state.db).await.unwrap();
-}
-
 async fn audited(app: &TestApp, admin: &str, entity_id: &str, action: &str) -> bool {
     let d = app
         .ok(

@@ -46,6 +46,18 @@ function BarChart({ id, caption, rows, max, valueTitle }) {
   </table>`;
 }
 
+/** Saves a downloaded file: a link made here and clicked once, so nothing is opened. */
+function save(file) {
+  const url = URL.createObjectURL(file.blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = file.name;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
 const count = (c) => (c.suppressed ? null : c.value);
 const orDash = (value, digits = 1) => (value === null || value === undefined ? t('analysis.suppressed') : formatNumber(value, digits));
 
@@ -59,15 +71,7 @@ function Exports({ citySlug }) {
     setFailed(null);
     try {
       const file = await download(`${dataset.path}?format=${encodeURIComponent(format)}&city=${encodeURIComponent(citySlug)}`);
-      // A link made here and clicked once: the file is saved, nothing is opened.
-      const url = URL.createObjectURL(file.blob);
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = file.name;
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      save(file);
       setDone(t('analysis.downloaded', { name: file.name, count: Number(file.rows ?? 0) }));
     } catch (e) {
       setFailed(e);
@@ -180,14 +184,7 @@ function Report({ cities }) {
     setFailed(null);
     try {
       const file = await download(`/reports/programme.csv?from=${encodeURIComponent(asked.from)}&to=${encodeURIComponent(asked.to)}`);
-      const url = URL.createObjectURL(file.blob);
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = file.name;
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      save(file);
     } catch (e) {
       setFailed(e);
     }
