@@ -306,7 +306,7 @@ impl Notifier {
                 by_user.entry(d.user_id.clone().unwrap_or_default()).or_default().push(d.clone());
             }
             for (user_id, items) in by_user {
-                let outcome = self.send_digest(&user_id, &items).await;
+                let outcome = self.send_mail(&user_id, &items).await;
                 let ok = self.settle(&items, outcome).await?;
                 if ok { sent += items.len() } else { failed += items.len() }
             }
@@ -383,7 +383,7 @@ impl Notifier {
                 }
             }
             Some(Channel::Email) => {
-                self.send_digest(d.user_id.as_deref().unwrap_or_default(), std::slice::from_ref(d)).await
+                self.send_mail(d.user_id.as_deref().unwrap_or_default(), std::slice::from_ref(d)).await
             }
             None => Err((None, format!("unknown channel {:?}", d.channel))),
         }
@@ -391,11 +391,7 @@ impl Notifier {
 
     /// One e-mail to one person of one or more deliveries (a digest when more, or when they
     /// were kept for the digest).
-    async fn send_digest(
-        &self,
-        user_id: &str,
-        items: &[delivery::Model],
-    ) -> Result<Option<i32>, (Option<i32>, String)> {
+    async fn send_mail(&self, user_id: &str, items: &[delivery::Model]) -> Result<Option<i32>, (Option<i32>, String)> {
         let Some(mailer) = &self.mailer else { return Err((None, "no SMTP server is configured".into())) };
         let u = match user::Entity::find_by_id(user_id).one(&self.db).await {
             Ok(Some(u)) if u.disabled_at.is_none() => u,

@@ -408,11 +408,6 @@ pub async fn list_endpoints(db: &DatabaseConnection, p: &Principal) -> AppResult
     Ok(webhook_endpoint::Entity::find().order_by_asc(webhook_endpoint::Column::Id).all(db).await?)
 }
 
-/// One endpoint.
-pub async fn get_endpoint(db: &DatabaseConnection, p: &Principal, id: &str) -> AppResult<webhook_endpoint::Model> {
-    endpoint(db, p, id).await
-}
-
 /// Filters of `webhookDeliveries`.
 #[derive(Clone, Debug, Default)]
 pub struct DeliveryFilter {
