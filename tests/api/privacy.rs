@@ -764,3 +764,83 @@ async fn retention_erases_everyone_past_the_period_and_a_dry_run_changes_nothing
     let (ok, _, err) = samenhier(&app.database_url, &["retention", "apply", "--months", "0"], "");
     assert!(!ok && err.contains("--months"), "{err}");
 }
+
+/// Finding 1 of the research-data issue (files of different scopes disagree) and finding 4
+/// (exact points give back what is withheld), checked from the files alone.
+#[tokio::test]
+async fn a_city_file_is_the_all_cities_file_filtered_and_points_leave_only_as_bands() {
+    let app = spawn_app().await;
+    services::demo::seed(&app.state.db, &app.state.settings).await.expect("demo seed");
+    let analyst = app.user("ANALYST", None, None).await;
+    let cities: Vec<String> =
+        entity::city::Entity::find().all(&app.state.db).await.unwrap().into_iter().map(|c| c.slug).collect();
+    assert!(cities.len() >= 4);
+    let newcomers = entity::newcomer::Entity::find().all(&app.state.db).await.unwrap();
+    let groups = entity::welcome_group::Entity::find().all(&app.state.db).await.unwrap();
+    for (dataset, id_column) in [("newcomers", "newcomer_pseudonym"), ("groups", "group_pseudonym")] {
+        let all = download(&app, Some(&analyst), &format!("/exports/{dataset}")).await;
+        let (header, all_rows) = parse_csv(&all.body);
+        let by_pseudonym: HashMap<&str, &HashMap<String, String>> =
+            all_rows.iter().map(|r| (r[id_column].as_str(), r)).collect();
+        for city in &cities {
+            let one = download(&app, Some(&analyst), &format!("/exports/{dataset}?city={city}")).await;
+            assert_eq!(one.status, 200, "{}", one.body);
+            let (_, rows) = parse_csv(&one.body);
+            // The same rows with the same values: joining the two files on the pseudonym adds
+            // nothing to either, so no class of the join is smaller than in the all-cities file.
+            let expected = all_rows.iter().filter(|r| &r["city"] == city).count();
+            assert_eq!(rows.len(), expected, "{dataset} of {city}: the all-cities rows of the city");
+            for row in &rows {
+                let twin = by_pseudonym
+                    .get(row[id_column].as_str())
+                    .unwrap_or_else(|| panic!("{dataset} of {city}: a row withheld from the all-cities file: {row:?}"));
+                for h in &header {
+                    assert_eq!(row[h], twin[h], "{dataset} of {city}: {h} differs between the files");
+                }
+            }
+            let total = match dataset {
+                "newcomers" => newcomers.iter().filter(|n| &n.city_slug == city).count(),
+                _ => groups.iter().filter(|g| &g.city_slug == city).count(),
+            };
+            assert_eq!(rows.len() + one.suppressed.unwrap_or(usize::MAX), total, "{dataset} of {city}: suppressed");
+        }
+    }
+
+    // Points: bands 1 to 3 of the round's range, never the points themselves.
+    let file = download(&app, Some(&analyst), "/exports/matches?format=jsonl").await;
+    let lines: Vec<Value> = file.body.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(!lines.is_empty());
+    let is_band = |v: &Value| v.is_null() || v.as_i64().is_some_and(|b| (1..=3).contains(&b));
+    let mut banded = 0;
+    for line in &lines {
+        assert!(is_band(&line["score"]), "score {}", line["score"]);
+        for (criterion, v) in line["criteria"].as_object().unwrap() {
+            assert!(is_band(v), "{criterion}: {v}");
+            banded += usize::from(!v.is_null());
+        }
+    }
+    assert!(banded > 0, "bands are published where a round's pairs differ");
+    // The computation of finding 4: the proposal month less the waiting points (a point a
+    // month in Almere's script) gave each household's registration month. With bands it no
+    // longer does: the stored points of Almere's matches say how many months each waited,
+    // and the published value differs from them wherever a household waited more than 3.
+    let stored = entity::matches::Entity::find().all(&app.state.db).await.unwrap();
+    let mut recovered = 0;
+    let mut hidden = 0;
+    for m in stored.iter().filter(|m| m.city_slug == "almere" && m.run_id.is_some()) {
+        let Some(line) =
+            lines.iter().find(|l| l["match_pseudonym"] == pseudonym(TEST_EXPORT_KEY, "match", &m.id).as_str())
+        else {
+            continue;
+        };
+        let points: Vec<(String, i64)> = serde_json::from_value(m.explanation.clone()).unwrap();
+        let Some((_, waiting)) = points.iter().find(|(c, _)| c == "waiting") else { continue };
+        let published = line["criteria"]["waiting"].as_i64();
+        if published == Some(waiting / 100) {
+            recovered += 1;
+        } else {
+            hidden += 1;
+        }
+    }
+    assert!(hidden > recovered, "waiting points hidden for {hidden}, still exact for {recovered}");
+}

@@ -146,8 +146,7 @@ pub async fn download(req: HttpRequest, path: web::Path<String>, state: web::Dat
                 }
                 _ => state.db.begin().await?,
             };
-            let (planned, rows) = datasets::plan(&snapshot, ask.dataset, ask.city.as_deref(), k).await?;
-            let suppressed = planned.suppressed();
+            let (planned, rows, suppressed) = datasets::plan(&snapshot, ask.dataset, ask.city.as_deref(), k).await?;
             let generalisation = planned.describe();
             audit::record(
                 &state.db,

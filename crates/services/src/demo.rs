@@ -513,6 +513,8 @@ async fn year_together(
     }
     .insert(conn)
     .await?;
+    // The round's pairs as a real round stores them, each with the match it became.
+    let mut stored_pairs = Vec::new();
     for (i, &(row, col, _)) in proposal.pairs.iter().take(24).enumerate() {
         let n = &cands.newcomers[row];
         let g = &cands.groups[col].group;
@@ -563,6 +565,15 @@ async fn year_together(
         }
         .insert(conn)
         .await?;
+        stored_pairs.push(crate::run_record::StoredPair {
+            newcomer_id: n.id.clone(),
+            group_id: g.id.clone(),
+            score: scored.total,
+            parts: crate::run_record::explanation(&crate::matches::Proposed::explanation(&scored.parts))
+                .map_err(AppError::into_anyhow)?,
+            match_id: Some(match_id.clone()),
+            overridden: false,
+        });
         let (n_status, g_status) = match status {
             MatchStatus::Active => (NewcomerStatus::Matched, GroupStatus::Matched),
             MatchStatus::Completed => (NewcomerStatus::Completed, GroupStatus::Completed),
@@ -627,6 +638,14 @@ async fn year_together(
             .await?;
         }
     }
+    entity::matching_run::Entity::update_many()
+        .set(entity::matching_run::ActiveModel {
+            pairs: Set(crate::run_record::to_json(&stored_pairs).map_err(AppError::into_anyhow)?),
+            ..Default::default()
+        })
+        .filter(entity::matching_run::Column::Id.eq(run_id.as_str()))
+        .exec(conn)
+        .await?;
     Ok(())
 }
 

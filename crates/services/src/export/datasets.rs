@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use entity::{activity_log, check_in, group_member, matches, newcomer, welcome_group};
+use entity::{activity_log, check_in, group_member, matches, matching_run, newcomer, welcome_group};
 use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use anonymise::ExportKey;
@@ -58,8 +58,16 @@ const MATCHES: &[Column] = &[
     col("run_pseudonym", P, "the matching round that proposed it; empty when proposed by hand"),
     col("city", A, "city slug"),
     col("status", A, "PROPOSED, ACTIVE, COMPLETED, ENDED_EARLY or REJECTED"),
-    col("score", A, "total points of the pair under the script that proposed it"),
-    col("criteria", A, "JSON object: points per criterion, summing exactly to score"),
+    col(
+        "score",
+        A,
+        "band of the pair's total points among the pairs its round proposed: 1 (lowest third) to 3 (highest); empty when proposed by hand or when every pair of the round scored the same",
+    ),
+    col(
+        "criteria",
+        A,
+        "JSON object: per criterion, the band (1 to 3) of its points among the pairs its round proposed; null where every pair scored the same",
+    ),
     col("proposed_month", A, "YYYY-MM the match was proposed"),
     col("start_month", A, "YYYY-MM the year together started; empty before"),
     col("end_month", A, "YYYY-MM it ended; empty while it lasts"),
@@ -179,8 +187,6 @@ impl Dataset {
 pub enum Cell {
     Null,
     Int(i64),
-    /// Hundredths, printed as a decimal number ("12.50").
-    Hundredths(i64),
     Bool(bool),
     Text(String),
     /// A JSON value written as JSON in JSON Lines (not as a string holding JSON), and as its
@@ -199,6 +205,72 @@ pub enum Planned {
     None,
     Newcomers(Plan<PersonFacts>),
     Groups(Plan<GroupFacts>),
+    Matches(RoundRanges),
+}
+
+/// Bands of a criterion's points: points leave the server only as the third of the range they
+/// fall in, so nothing a script computes from personal data (such as waiting time, which with
+/// the proposal month would give back the registration month) reaches analysts in detail.
+pub const SCORE_BANDS: i64 = 3;
+
+/// The lowest and highest points (hundredths) of the total and of each criterion among the pairs
+/// one round proposed. A round's pairs never change once it ran, so a match's bands are the same
+/// in every download, whatever else was registered since.
+#[derive(Default)]
+pub struct RoundRange {
+    total: Option<(i64, i64)>,
+    parts: HashMap<String, (i64, i64)>,
+}
+
+/// The ranges of every round that proposed a match, by run id.
+pub type RoundRanges = HashMap<String, RoundRange>;
+
+fn widen(range: &mut Option<(i64, i64)>, v: i64) {
+    *range = Some(range.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))));
+}
+
+/// The band (1 to `SCORE_BANDS`) of `v` in `range`; `None` without a range or when the range is
+/// a single value (a band would then say nothing but could be read as "middle").
+pub fn band(v: i64, range: Option<(i64, i64)>) -> Option<i64> {
+    let (lo, hi) = range?;
+    if hi <= lo {
+        return None;
+    }
+    Some(((v.clamp(lo, hi) - lo) * SCORE_BANDS / (hi - lo)).min(SCORE_BANDS - 1) + 1)
+}
+
+/// The ranges of the rounds that proposed the matches of the export.
+async fn round_ranges(conn: &impl ConnectionTrait) -> AppResult<RoundRanges> {
+    let run_ids: Vec<Option<String>> =
+        matches::Entity::find().select_only().column(matches::Column::RunId).distinct().into_tuple().all(conn).await?;
+    let run_ids: Vec<String> = run_ids.into_iter().flatten().collect();
+    let mut ranges = RoundRanges::new();
+    for ids in run_ids.chunks(PAGE as usize) {
+        let runs: Vec<(String, serde_json::Value)> = matching_run::Entity::find()
+            .select_only()
+            .column(matching_run::Column::Id)
+            .column(matching_run::Column::Pairs)
+            .filter(matching_run::Column::Id.is_in(ids.to_vec()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (id, pairs) in runs {
+            let pairs: Vec<crate::run_record::StoredPair> = crate::run_record::read("matching_runs.pairs", &pairs)?;
+            let mut range = RoundRange::default();
+            for pair in pairs.iter().filter(|p| p.match_id.is_some()) {
+                widen(&mut range.total, pair.score);
+                for (criterion, points) in &pair.parts {
+                    let mut r = range.parts.get(criterion).copied();
+                    widen(&mut r, *points);
+                    if let Some(r) = r {
+                        range.parts.insert(criterion.clone(), r);
+                    }
+                }
+            }
+            ranges.insert(id, range);
+        }
+    }
+    Ok(ranges)
 }
 
 impl Planned {
@@ -207,6 +279,7 @@ impl Planned {
     pub fn describe(&self) -> String {
         let (names, levels, words): (&[&str], &[usize], &[&[&str]]) = match self {
             Planned::None => return String::new(),
+            Planned::Matches(_) => return format!("score and criteria=bands of {SCORE_BANDS} of the round's range"),
             Planned::Newcomers(p) => (&generalise::PERSON_QI, &p.levels, &PERSON_LEVEL_NAMES),
             Planned::Groups(p) => (&generalise::GROUP_QI, &p.levels, &GROUP_LEVEL_NAMES),
         };
@@ -218,15 +291,6 @@ impl Planned {
             .map(|((name, level), words)| format!("{name}={}", words.get(*level).copied().unwrap_or("?")))
             .collect();
         parts.join("; ")
-    }
-
-    /// Rows withheld by k-anonymity.
-    pub fn suppressed(&self) -> usize {
-        match self {
-            Planned::None => 0,
-            Planned::Newcomers(p) => p.suppressed,
-            Planned::Groups(p) => p.suppressed,
-        }
     }
 }
 
@@ -277,19 +341,36 @@ macro_rules! page_of {
     }};
 }
 
-/// Pass one of a person dataset: the histogram of raw quasi-identifiers, then the plan.
+/// How many rows of the asked scope a plan releases and withholds.
+fn scope_counts<K>(plan: &Plan<K>, hist: &HashMap<K, usize>, in_scope: impl Fn(&K) -> bool) -> (usize, usize)
+where
+    K: Eq + std::hash::Hash,
+{
+    hist.iter().filter(|(key, _)| in_scope(key)).fold((0, 0), |(kept, withheld), (key, n)| {
+        if plan.decide(key).is_some() { (kept + n, withheld) } else { (kept, withheld + n) }
+    })
+}
+
+/// Pass one: for a person dataset the histogram of raw quasi-identifiers and the plan, for the
+/// matches the ranges of their rounds. Returns the plan, the rows of the asked scope that will
+/// be written, and those withheld.
+///
+/// The plan is made over every city, whatever `city` asks for: a city filter only selects rows
+/// of the one plan, so a city's file and the all-cities file give every row the same values
+/// and withhold the same rows (planning per scope let the two be joined into small classes).
 pub async fn plan(
     conn: &impl ConnectionTrait,
     dataset: Dataset,
     city: Option<&str>,
     k: usize,
-) -> AppResult<(Planned, usize)> {
+) -> AppResult<(Planned, usize, usize)> {
+    let everywhere: Option<&str> = None;
     match dataset {
         Dataset::Newcomers => {
             let mut hist: HashMap<PersonFacts, usize> = HashMap::new();
             let mut after: Option<String> = None;
             loop {
-                let page = page_of!(conn, newcomer, city, after.as_deref());
+                let page = page_of!(conn, newcomer, everywhere, after.as_deref());
                 for n in &page {
                     *hist.entry(person_facts(n)).or_default() += 1;
                 }
@@ -300,26 +381,27 @@ pub async fn plan(
             }
             // The search over the lattice of generalisations is CPU work (millions of small
             // steps for a large city): off the async workers.
-            let plan = tokio::task::spawn_blocking(move || {
+            let city = city.map(str::to_owned);
+            tokio::task::spawn_blocking(move || {
                 let mut countries: HashMap<&str, usize> = HashMap::new();
                 for (f, n) in &hist {
                     *countries.entry(f.country.as_str()).or_default() += n;
                 }
                 let common = |c: &str| countries.get(c).is_some_and(|n| *n >= k);
-                generalise::plan(&hist, k, &PERSON_MAX_LEVELS, &PERSON_PRIORITY, |f, levels| {
+                let plan = generalise::plan(&hist, k, &PERSON_MAX_LEVELS, &PERSON_PRIORITY, |f, levels| {
                     generalise::publish_person(f, levels, &common)
-                })
+                });
+                let (kept, withheld) = scope_counts(&plan, &hist, |f| city.as_deref().is_none_or(|c| f.city == c));
+                (Planned::Newcomers(plan), kept, withheld)
             })
             .await
-            .map_err(domain::error::AppError::internal)?;
-            let kept = plan.kept;
-            Ok((Planned::Newcomers(plan), kept))
+            .map_err(domain::error::AppError::internal)
         }
         Dataset::Groups => {
             let mut hist: HashMap<GroupFacts, usize> = HashMap::new();
             let mut after: Option<String> = None;
             loop {
-                let page = page_of!(conn, welcome_group, city, after.as_deref());
+                let page = page_of!(conn, welcome_group, everywhere, after.as_deref());
                 let facts = group_aggregates(conn, &page).await?;
                 for g in &page {
                     if let Some(a) = facts.get(&g.id) {
@@ -331,17 +413,22 @@ pub async fn plan(
                     _ => break,
                 }
             }
-            let plan = tokio::task::spawn_blocking(move || {
-                generalise::plan(&hist, k, &GROUP_MAX_LEVELS, &GROUP_PRIORITY, generalise::publish_group)
+            let city = city.map(str::to_owned);
+            tokio::task::spawn_blocking(move || {
+                let plan = generalise::plan(&hist, k, &GROUP_MAX_LEVELS, &GROUP_PRIORITY, generalise::publish_group);
+                let (kept, withheld) = scope_counts(&plan, &hist, |f| city.as_deref().is_none_or(|c| f.city == c));
+                (Planned::Groups(plan), kept, withheld)
             })
             .await
-            .map_err(domain::error::AppError::internal)?;
-            let kept = plan.kept;
-            Ok((Planned::Groups(plan), kept))
+            .map_err(domain::error::AppError::internal)
         }
-        Dataset::Matches | Dataset::Activities | Dataset::Checkins => {
+        Dataset::Matches => {
             let rows = count(conn, dataset, city).await?;
-            Ok((Planned::None, rows))
+            Ok((Planned::Matches(round_ranges(conn).await?), rows, 0))
+        }
+        Dataset::Activities | Dataset::Checkins => {
+            let rows = count(conn, dataset, city).await?;
+            Ok((Planned::None, rows, 0))
         }
     }
 }
@@ -431,11 +518,19 @@ pub async fn page(
             let page = page_of!(conn, matches, city, after);
             full = page.len() as u64 == PAGE;
             last = page.last().map(|m| m.id.clone());
+            let none = RoundRange::default();
             for m in page {
+                let range = match (planned, m.run_id.as_deref()) {
+                    (Planned::Matches(ranges), Some(run)) => ranges.get(run).unwrap_or(&none),
+                    _ => &none,
+                };
                 let criteria: serde_json::Map<String, serde_json::Value> =
                     crate::run_record::explanation(&m.explanation)?
                         .into_iter()
-                        .map(|(name, h)| (name, serde_json::json!(h as f64 / 100.0)))
+                        .map(|(name, h)| {
+                            let b = band(h, range.parts.get(&name).copied());
+                            (name, b.map_or(serde_json::Value::Null, serde_json::Value::from))
+                        })
                         .collect();
                 let months = m.start_date.map(|s| months_between(s, m.end_date.unwrap_or(today)));
                 rows.push(vec![
@@ -445,7 +540,7 @@ pub async fn page(
                     Cell::opt(m.run_id.as_deref().map(|r| key.pseudonym("run", r))),
                     Cell::Text(m.city_slug),
                     Cell::Text(m.status.to_value()),
-                    Cell::Hundredths(m.score),
+                    band(m.score, range.total).map_or(Cell::Null, Cell::Int),
                     Cell::Json(serde_json::Value::Object(criteria)),
                     Cell::Text(month_of_time(m.created_at)),
                     Cell::opt(m.start_date.map(month_of)),

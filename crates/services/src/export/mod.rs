@@ -62,7 +62,6 @@ impl Format {
                     match cell {
                         Cell::Null => {}
                         Cell::Int(n) => out.push_str(&n.to_string()),
-                        Cell::Hundredths(h) => out.push_str(&hundredths(*h)),
                         Cell::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
                         Cell::Text(t) => csv_field(t, out),
                         Cell::Json(v) => csv_field(&v.to_string(), out),
@@ -81,7 +80,6 @@ impl Format {
                     match cell {
                         Cell::Null => out.push_str("null"),
                         Cell::Int(n) => out.push_str(&n.to_string()),
-                        Cell::Hundredths(h) => out.push_str(&hundredths(*h)),
                         Cell::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
                         Cell::Text(t) => out.push_str(&serde_json::Value::from(t.as_str()).to_string()),
                         Cell::Json(v) => out.push_str(&v.to_string()),
@@ -91,13 +89,6 @@ impl Format {
             }
         }
     }
-}
-
-/// `1250` → `"12.50"`, exactly.
-fn hundredths(h: i64) -> String {
-    let sign = if h < 0 { "-" } else { "" };
-    let a = h.unsigned_abs();
-    format!("{sign}{}.{:02}", a / 100, a % 100)
 }
 
 /// RFC 4180: quoted when it holds a comma, quote or line break; a leading `=`, `+`, `-` or `@`
@@ -130,8 +121,8 @@ mod tests {
             Cell::Null,
             Cell::Text("almere".into()),
             Cell::Text("ENDED_EARLY".into()),
-            Cell::Hundredths(-1205),
-            Cell::Text("{\"language\":10.0,\"age\":-2.05}".into()),
+            Cell::Int(2),
+            Cell::Json(serde_json::json!({"language": 3, "age": null})),
             Cell::Text("2026-01".into()),
             Cell::Text("2026-02".into()),
             Cell::Text("2026-05".into()),
@@ -144,12 +135,13 @@ mod tests {
         Format::Csv.write_row(Dataset::Matches, &row, &mut csv);
         assert_eq!(
             csv,
-            "p1,p2,p3,,almere,ENDED_EARLY,-12.05,\"{\"\"language\"\":10.0,\"\"age\"\":-2.05}\",2026-01,2026-02,2026-05,\"'=cmd\",3,A2\r\n"
+            "p1,p2,p3,,almere,ENDED_EARLY,2,\"{\"\"age\"\":null,\"\"language\"\":3}\",2026-01,2026-02,2026-05,\"'=cmd\",3,A2\r\n"
         );
         let mut jl = String::new();
         Format::JsonLines.write_row(Dataset::Matches, &row, &mut jl);
         let v: serde_json::Value = serde_json::from_str(jl.trim_end()).unwrap_or_default();
-        assert_eq!(v["score"], serde_json::json!(-12.05));
+        assert_eq!(v["score"], serde_json::json!(2));
+        assert_eq!(v["criteria"]["language"], serde_json::json!(3));
         assert_eq!(v["run_pseudonym"], serde_json::Value::Null);
         assert_eq!(v["months_together"], serde_json::json!(3));
         assert_eq!(v["start_dutch_level"], serde_json::json!("A2"));
@@ -174,7 +166,6 @@ mod tests {
         let mut csv = String::new();
         Format::Csv.write_row(Dataset::Groups, &group, &mut csv);
         assert!(csv.contains(",true,2026-03\r\n"), "{csv}");
-        assert_eq!(hundredths(5), "0.05");
         assert_eq!(
             Format::Csv.header(Dataset::Activities),
             "activity_pseudonym,match_pseudonym,city,month,kind,duration_minutes,participants\r\n"
