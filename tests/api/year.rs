@@ -424,3 +424,43 @@ async fn the_programmes_year_from_screening_to_the_exit_check_in() {
     let moved = since(&after["newcomer"]["waitingSince"]) - since(&waited["newcomer"]["waitingSince"]);
     assert_eq!(moved.num_days(), (today() - start).num_days(), "the months in the match do not count as waiting");
 }
+
+/// `criterionOutcomes` never pools script versions: the demo's matches come from a round of
+/// version 1; a match proposed by a round of a newly published version is compared on its own.
+#[tokio::test]
+async fn criterion_outcomes_are_per_script_version() {
+    let app = spawn_app().await;
+    services::demo::seed(&app.state.db, &app.state.settings).await.expect("demo seed");
+    let admin = app.admin().await;
+    let source =
+        "fn eligible(n, g) { true }\nfn score(n, g) { #{ closeness: 10 - age_gap(n.age, g.member_ages) / 10 } }";
+    let published = app
+        .ok(
+            Some(&admin),
+            "mutation($s:String!){ publishScoringScript(citySlug:\"almere\", source:$s){ version } }",
+            json!({"s": source}),
+        )
+        .await;
+    let version = published["publishScoringScript"]["version"].as_i64().unwrap();
+    assert!(version >= 2);
+    let run = app
+        .ok(Some(&admin), "mutation { runMatching(input:{citySlug:\"almere\"}){ matches { id } } }", json!({}))
+        .await;
+    let m = run["runMatching"]["matches"][0]["id"].as_str().expect("the round proposed a match").to_owned();
+    app.ok(Some(&admin), "mutation($id:ID!){ acceptMatch(id:$id){ status } }", json!({"id": m})).await;
+    let q = "{ criterionOutcomes(citySlug:\"almere\"){ scriptVersion criterion high { matches { value } } low { matches { value } } } }";
+    let list = app.ok(Some(&admin), q, json!({})).await["criterionOutcomes"].as_array().unwrap().clone();
+    let count =
+        |o: &Value| o["high"]["matches"]["value"].as_i64().unwrap() + o["low"]["matches"]["value"].as_i64().unwrap();
+    let new: Vec<&Value> = list.iter().filter(|o| o["scriptVersion"] == json!(version)).collect();
+    assert_eq!(new.len(), 1, "the new version's one criterion: {list:?}");
+    assert_eq!(new[0]["criterion"], "closeness");
+    assert_eq!(count(new[0]), 1, "one match behind the new version's figures");
+    let old: Vec<&Value> = list.iter().filter(|o| o["scriptVersion"] == json!(1)).collect();
+    assert!(!old.is_empty() && old.iter().all(|o| o["criterion"] != "closeness"), "{list:?}");
+    let started_v1 = count(old[0]);
+    assert!(
+        started_v1 > 1 && old.iter().all(|o| count(o) == started_v1),
+        "each of version 1's criteria over its matches"
+    );
+}

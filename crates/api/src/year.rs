@@ -323,6 +323,11 @@ impl From<stats::OutcomeSummary> for OutcomeSummary {
 /// What the outcomes say about one criterion of the city's scripts.
 #[derive(SimpleObject)]
 pub struct CriterionOutcome {
+    /// The version of the city's scoring script whose rounds proposed the matches compared;
+    /// null for matches proposed by hand (no round, so no version). Versions are never pooled:
+    /// with other weights or rules the same criterion's points mean something else. The number
+    /// of matches behind each figure is in `high.matches` and `low.matches`.
+    pub script_version: Option<i32>,
     /// The criterion's name in the explanations.
     pub criterion: String,
     /// The median points of this criterion; "high" means more than this.
@@ -543,8 +548,9 @@ impl YearQuery {
         run.await.gql()
     }
 
-    /// For each criterion of the city's explanations: the outcomes of matches where it scored
-    /// high against those where it scored low. See the README, "Reading criterion outcomes".
+    /// For each version of the city's script and each criterion of its explanations: the
+    /// outcomes of matches where it scored high against those where it scored low, one entry
+    /// per version and criterion. See the README, "Reading criterion outcomes".
     #[graphql(complexity = "child_complexity + DB_COST")]
     async fn criterion_outcomes(
         &self,
@@ -557,6 +563,7 @@ impl YearQuery {
                 .await?
                 .into_iter()
                 .map(|c| CriterionOutcome {
+                    script_version: c.script_version,
                     criterion: c.criterion,
                     threshold: c.threshold,
                     high: c.high.into(),

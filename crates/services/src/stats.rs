@@ -197,6 +197,9 @@ pub struct OutcomeSummary {
 }
 
 pub struct CriterionOutcome {
+    /// The version of the city's script whose rounds proposed the matches compared; `None` for
+    /// matches proposed by hand (no round, so no version).
+    pub script_version: Option<i32>,
     pub criterion: String,
     /// Matches with more points than this are "high", the rest "low".
     pub threshold: f64,
@@ -205,6 +208,7 @@ pub struct CriterionOutcome {
 }
 
 struct MatchOutcome {
+    script_version: Option<i32>,
     points: HashMap<String, i64>,
     ended_early: bool,
     latest: Option<check_in::Model>,
@@ -234,8 +238,10 @@ fn summarize(items: &[&MatchOutcome], suppress: bool) -> OutcomeSummary {
     }
 }
 
-/// `criterionOutcomes`: for every criterion in the explanations of the city's started
-/// matches, the outcomes of the matches where it scored above its median against the rest.
+/// `criterionOutcomes`: for every version of the city's script and every criterion in the
+/// explanations of the started matches its rounds proposed, the outcomes of the matches where
+/// it scored above its median against the rest. Versions are never pooled: with other weights
+/// or rules, the same criterion's points mean something else.
 pub async fn criterion_outcomes(
     db: &DatabaseConnection,
     p: &Principal,
@@ -256,32 +262,55 @@ pub async fn criterion_outcomes(
             }
         }
     }
+    let run_ids: Vec<String> = started.iter().filter_map(|m| m.run_id.clone()).collect();
+    let mut versions: HashMap<String, i32> = HashMap::new();
+    for ids in run_ids.chunks(500) {
+        use sea_orm::QuerySelect;
+        let rows: Vec<(String, i32)> = entity::matching_run::Entity::find()
+            .select_only()
+            .column(entity::matching_run::Column::Id)
+            .column(entity::matching_run::Column::ScriptVersion)
+            .filter(entity::matching_run::Column::Id.is_in(ids.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        versions.extend(rows);
+    }
     let mut outcomes: Vec<MatchOutcome> = Vec::with_capacity(started.len());
     for m in &started {
         outcomes.push(MatchOutcome {
+            script_version: m.run_id.as_ref().and_then(|r| versions.get(r).copied()),
             points: crate::run_record::explanation(&m.explanation)?.into_iter().collect(),
             ended_early: m.status == MatchStatus::EndedEarly,
             latest: latest.remove(&m.id),
             start_rank: m.start_dutch_level.map(|l| cefr_rank(crate::script_values::cefr(l))),
         });
     }
-    let mut criteria: Vec<String> = outcomes.iter().flat_map(|o| o.points.keys().cloned()).collect();
-    criteria.sort();
-    criteria.dedup();
-    Ok(criteria
-        .into_iter()
-        .map(|criterion| {
-            let mut pts: Vec<i64> = outcomes.iter().map(|o| o.points.get(&criterion).copied().unwrap_or(0)).collect();
+    // Versions in order, hand-proposed matches (no version) last.
+    let mut by_version: BTreeMap<(bool, Option<i32>), Vec<&MatchOutcome>> = BTreeMap::new();
+    for o in &outcomes {
+        by_version.entry((o.script_version.is_none(), o.script_version)).or_default().push(o);
+    }
+    let mut result = Vec::new();
+    for ((_, script_version), group) in by_version {
+        let mut criteria: Vec<&String> = group.iter().flat_map(|o| o.points.keys()).collect();
+        criteria.sort();
+        criteria.dedup();
+        for criterion in criteria {
+            let points = |o: &MatchOutcome| o.points.get(criterion).copied().unwrap_or(0);
+            let mut pts: Vec<i64> = group.iter().map(|o| points(o)).collect();
             pts.sort_unstable();
             let threshold = if pts.is_empty() { 0 } else { pts[(pts.len() - 1) / 2] };
             let (high, low): (Vec<&MatchOutcome>, Vec<&MatchOutcome>) =
-                outcomes.iter().partition(|o| o.points.get(&criterion).copied().unwrap_or(0) > threshold);
-            CriterionOutcome {
+                group.iter().copied().partition(|o| points(o) > threshold);
+            result.push(CriterionOutcome {
+                script_version,
                 threshold: threshold as f64 / 100.0,
                 high: summarize(&high, suppress),
                 low: summarize(&low, suppress),
-                criterion,
-            }
-        })
-        .collect())
+                criterion: criterion.clone(),
+            });
+        }
+    }
+    Ok(result)
 }

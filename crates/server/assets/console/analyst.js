@@ -22,7 +22,7 @@ const STATS = `query Stats($city: String!) {
     activitiesPerMonth { month kind count { ${COUNT} } }
     checkIns { month count { ${COUNT} } meanNewcomerSatisfaction meanGroupSatisfaction meanNetworkSize }
   }
-  criterionOutcomes(citySlug: $city) { criterion threshold high { ${OUTCOME} } low { ${OUTCOME} } }
+  criterionOutcomes(citySlug: $city) { scriptVersion criterion threshold high { ${OUTCOME} } low { ${OUTCOME} } }
 }`;
 
 /** A bar of `share` per cent (set through the CSSOM; the policy refuses style attributes). */
@@ -155,10 +155,12 @@ function Outcomes({ outcomes }) {
     ${outcomes.length === 0 ? html`<p class="empty">${t('analysis.outcomesNone')}</p>` : outcomes.map((o) => {
       const name = tOr(`criterion.${o.criterion}`, o.criterion);
       const side = (key, s) => t(`analysis.${key}`, { count: s.matches.display, threshold: formatNumber(o.threshold, 1) });
-      return html`<div class="outcome" data-criterion=${o.criterion}>
-        <${BarChart} id=${`outcome-${o.criterion}-satisfaction`} caption=${t('analysis.outcomeSatisfaction', { criterion: name })} max=${5} valueTitle=${t('analysis.satisfaction')}
+      const version = o.scriptVersion === null ? 'hand' : `v${o.scriptVersion}`;
+      return html`<div class="outcome" data-criterion=${o.criterion} data-script-version=${version}>
+        <h3>${o.scriptVersion === null ? t('analysis.outcomeByHand') : t('analysis.outcomeVersion', { version: o.scriptVersion })}</h3>
+        <${BarChart} id=${`outcome-${version}-${o.criterion}-satisfaction`} caption=${t('analysis.outcomeSatisfaction', { criterion: name })} max=${5} valueTitle=${t('analysis.satisfaction')}
           rows=${[[side('high', o.high), o.high.meanNewcomerSatisfaction, orDash(o.high.meanNewcomerSatisfaction)], [side('low', o.low), o.low.meanNewcomerSatisfaction, orDash(o.low.meanNewcomerSatisfaction), 'muted']]} />
-        <${BarChart} id=${`outcome-${o.criterion}-ended`} caption=${t('analysis.outcomeEnded', { criterion: name })} max=${1} valueTitle=${t('analysis.share')}
+        <${BarChart} id=${`outcome-${version}-${o.criterion}-ended`} caption=${t('analysis.outcomeEnded', { criterion: name })} max=${1} valueTitle=${t('analysis.share')}
           rows=${[[side('high', o.high), o.high.endedEarlyRate, o.high.endedEarlyRate === null ? t('analysis.suppressed') : `${formatNumber(o.high.endedEarlyRate * 100, 0)}%`, 'negative'],
             [side('low', o.low), o.low.endedEarlyRate, o.low.endedEarlyRate === null ? t('analysis.suppressed') : `${formatNumber(o.low.endedEarlyRate * 100, 0)}%`, 'muted']]} />
       </div>`;
