@@ -65,6 +65,11 @@ pub enum Command {
         #[command(subcommand)]
         command: RetentionCommand,
     },
+    /// Anonymised exports.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// Notifications.
     Notify {
         #[command(subcommand)]
@@ -93,6 +98,30 @@ pub enum Command {
 pub enum UserCommand {
     /// Add a user; the password is read as one line from standard input.
     Add(UserAdd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// Search the least generalised recoding of the quasi-identifiers that keeps every class of
+    /// the joined datasets at k or more on today's data, print it with what it would release,
+    /// and store it as a PROPOSED export policy for an ADMIN to adopt (adoptExportPolicy, or
+    /// the console's analysis screen).
+    Plan {
+        /// The k to reach (default: SAMENHIER_EXPORT_K).
+        #[arg(long)]
+        k: Option<usize>,
+        /// Fix a quasi-identifier's level by hand, NAME=LEVEL (0 is the finest), e.g.
+        /// `--keep gender=0 --keep dutch_level=1`; the search chooses the others. Repeatable.
+        #[arg(long, value_name = "NAME=LEVEL")]
+        keep: Vec<String>,
+        /// Share of rows the search may withhold rather than coarsen a column (0 to 0.5;
+        /// default 0.05).
+        #[arg(long, value_name = "SHARE")]
+        max_withheld: Option<f64>,
+        /// Why the policy is proposed (kept with it).
+        #[arg(long)]
+        note: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -182,6 +211,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Retention { command: RetentionCommand::Apply { months, dry_run } } => {
             retention(settings()?, months, dry_run).await
         }
+        Command::Export { command: ExportCommand::Plan { k, keep, max_withheld, note } } => {
+            export_plan(settings()?, k, keep, max_withheld, note).await
+        }
         Command::Notify { command: NotifyCommand::Run } => {
             let settings = settings()?;
             settings.adopt_time_zone();
@@ -218,6 +250,51 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn export_plan(
+    settings: Settings,
+    k: Option<usize>,
+    keep: Vec<String>,
+    max_withheld: Option<f64>,
+    note: Option<String>,
+) -> anyhow::Result<()> {
+    let conn = db::connect(&settings.database_url).await?;
+    db::migrate(&conn).await?;
+    let k = k.unwrap_or(settings.export_k);
+    let started = std::time::Instant::now();
+    let mut ask = services::export::datasets::Ask::standard(k);
+    for pair in keep {
+        let (name, level) = pair
+            .split_once('=')
+            .and_then(|(n, l)| l.trim().parse::<usize>().ok().map(|l| (n.trim().to_owned(), l)))
+            .ok_or_else(|| anyhow::anyhow!("--keep takes NAME=LEVEL, e.g. --keep gender=0; got {pair:?}"))?;
+        ask.fixed.insert(name, level);
+    }
+    if let Some(share) = max_withheld {
+        ask.suppression = share;
+    }
+    let p = services::export::policy::propose(&conn, None, ask, note, settings.today())
+        .await
+        .map_err(AppError::into_anyhow)?;
+    let recoding = services::export::policy::recoding(&p);
+    println!(
+        "proposed export policy {} (k = {}), searched in {:.1} s",
+        p.version,
+        p.k,
+        started.elapsed().as_secs_f64()
+    );
+    for part in recoding.describe().split("; ") {
+        println!("  {part}");
+    }
+    println!("  countries named as themselves: {}", p.countries);
+    println!("it would release today (rows, withheld):");
+    for d in services::export::Dataset::ALL {
+        let c = &p.preview[d.name()];
+        println!("  {:<11} {:>6} {:>6}", d.name(), c["rows"], c["withheld"]);
+    }
+    println!("an ADMIN adopts it with: mutation {{ adoptExportPolicy(version: {}) {{ version keyId }} }}", p.version);
+    Ok(())
 }
 
 async fn retention(settings: Settings, months: u32, dry_run: bool) -> anyhow::Result<()> {

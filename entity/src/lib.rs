@@ -9,6 +9,8 @@ pub mod check_in;
 pub mod city;
 pub mod contact_read;
 pub mod enums;
+pub mod export_policy;
+pub mod export_release_row;
 pub mod group_member;
 pub mod household_check_in;
 pub mod invitation;

@@ -173,6 +173,31 @@ pub const ADD_MEMBER: &str =
 pub const REGISTER: &str =
     "mutation($input: RegisterNewcomerInput!){ registerNewcomer(input:$input){ id status version } }";
 
+impl TestApp {
+    /// Proposes an export policy on today's data with `k` and adopts it, as an ADMIN does;
+    /// returns its version.
+    pub async fn adopt_export_policy(&self, admin: &str, k: Option<i32>) -> i64 {
+        let proposed = self
+            .ok(
+                Some(admin),
+                "mutation($k:Int){ proposeExportPolicy(k:$k, note:\"test\"){ version state } }",
+                json!({"k": k}),
+            )
+            .await;
+        assert_eq!(proposed["proposeExportPolicy"]["state"], "PROPOSED");
+        let version = proposed["proposeExportPolicy"]["version"].as_i64().expect("a version");
+        let adopted = self
+            .ok(
+                Some(admin),
+                "mutation($v:Int!){ adoptExportPolicy(version:$v){ version state } }",
+                json!({"v": version}),
+            )
+            .await;
+        assert_eq!(adopted["adoptExportPolicy"]["state"], "ADOPTED");
+        version
+    }
+}
+
 pub fn group_input(city: &str) -> Value {
     json!({
         "citySlug": city, "name": "Buren van de Haven", "neighbourhood": "Centrum", "capacity": 4,

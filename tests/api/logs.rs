@@ -159,6 +159,10 @@ async fn no_personal_value_reaches_the_logs_at_any_level() {
         json!({"id": n, "r": secrets[10]}),
     )
     .await;
+    let v =
+        c.ok(&admin, "mutation{ proposeExportPolicy{ version } }", json!({})).await["proposeExportPolicy"]["version"]
+            .clone();
+    c.ok(&admin, "mutation($v:Int!){ adoptExportPolicy(version:$v){ version } }", json!({"v": v})).await;
     let export = c
         .http
         .get(format!("http://127.0.0.1:{port}/exports/newcomers?format=jsonl"))

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use hmac::{Hmac, KeyInit, Mac};
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveEnum, ConnectionTrait, EntityTrait};
 use serde_json::{Value, json};
 
 use crate::cli::samenhier;
@@ -74,11 +74,61 @@ fn parse_csv(text: &str) -> (Vec<String>, Vec<HashMap<String, String>>) {
     (header, rows)
 }
 
-fn pseudonym(key: &str, kind: &str, id: &str) -> String {
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).expect("any key length");
-    mac.update(format!("{kind}:{id}").as_bytes());
-    mac.finalize().into_bytes()[..12].iter().map(|b| format!("{b:02x}")).collect()
+fn hmac(key: &[u8], input: &[u8]) -> Vec<u8> {
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).expect("any key length");
+    mac.update(input);
+    mac.finalize().into_bytes().to_vec()
 }
+
+/// The key of export policy `version` under the server's export key `master`.
+fn policy_key(master: &str, version: i64) -> Vec<u8> {
+    hmac(master.as_bytes(), format!("derive:policy:v{version}").as_bytes())
+}
+
+/// The pseudonym of record `id` of `kind` under a (policy) key.
+fn pseudonym(key: &[u8], kind: &str, id: &str) -> String {
+    hmac(key, format!("{kind}:{id}").as_bytes())[..12].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The threat model's join, computed here from the files alone: each released household's
+/// quasi-identifiers with the periods its matches started (from `matches`, joined on
+/// `newcomer_pseudonym`), counted over every household of the file. Returns the classes
+/// smaller than `k`.
+fn small_join_classes(
+    newcomers: &[HashMap<String, String>],
+    matches: &[HashMap<String, String>],
+    k: usize,
+) -> Vec<(Vec<String>, usize)> {
+    let mut starts: HashMap<&str, Vec<&str>> = HashMap::new();
+    for m in matches {
+        if !m["start_period"].is_empty() {
+            starts.entry(m["newcomer_pseudonym"].as_str()).or_default().push(m["start_period"].as_str());
+        }
+    }
+    let mut classes: HashMap<Vec<String>, usize> = HashMap::new();
+    for n in newcomers {
+        let mut key: Vec<String> = HOUSEHOLD_QI.iter().map(|c| n[*c].clone()).collect();
+        let mut periods = starts.get(n["newcomer_pseudonym"].as_str()).cloned().unwrap_or_default();
+        periods.sort_unstable();
+        key.push(periods.join(";"));
+        *classes.entry(key).or_default() += 1;
+    }
+    classes.into_iter().filter(|(_, n)| *n < k).collect()
+}
+
+/// What someone who knows a household knows (README, "For analysts": the threat model).
+const HOUSEHOLD_QI: [&str; 10] = [
+    "city",
+    "age_band",
+    "gender",
+    "origin",
+    "household_adults",
+    "household_children",
+    "arrival_period",
+    "dutch_level",
+    "goals",
+    "language_count",
+];
 
 /// Every name, contact detail and free text held about people, read straight from the tables.
 async fn personal_values(app: &TestApp) -> Vec<String> {
@@ -213,6 +263,8 @@ async fn exports_hold_no_personal_values_are_k_anonymous_and_join() {
     let analyst = app.user("ANALYST", None, None).await;
     let personal = personal_values(&app).await;
     assert!(personal.len() > 400, "the seed holds personal values to look for: {}", personal.len());
+    let version = app.adopt_export_policy(&admin, None).await;
+    let key = policy_key(TEST_EXPORT_KEY, version);
 
     let mut tables: HashMap<&str, Vec<HashMap<String, String>>> = HashMap::new();
     for dataset in DATASETS {
@@ -262,37 +314,57 @@ async fn exports_hold_no_personal_values_are_k_anonymous_and_join() {
         tables.insert(dataset, rows);
     }
 
-    // k-anonymity on the person datasets' quasi-identifiers.
-    let qi: [(&str, &[&str]); 2] = [
-        (
-            "newcomers",
-            &["city", "age_band", "gender", "origin", "household_adults", "household_children", "arrival_period"],
-        ),
-        ("groups", &["city", "member_count", "members_age_band"]),
-    ];
-    for (dataset, columns) in qi {
-        let mut classes: HashMap<Vec<&str>, usize> = HashMap::new();
-        for row in &tables[dataset] {
-            *classes.entry(columns.iter().map(|c| row[*c].as_str()).collect()).or_default() += 1;
+    // k-anonymity on the threat model's join of households with the periods their matches
+    // started, and on the groups' quasi-identifiers with theirs.
+    let small = small_join_classes(&tables["newcomers"], &tables["matches"], K);
+    assert!(small.is_empty(), "households joined with their matches: classes below {K}: {small:?}");
+    assert!(tables["newcomers"].len() > 20, "k-anonymity left households to study: {}", tables["newcomers"].len());
+    let mut group_starts: HashMap<&str, Vec<&str>> = HashMap::new();
+    for m in &tables["matches"] {
+        if !m["start_period"].is_empty() {
+            group_starts.entry(m["group_pseudonym"].as_str()).or_default().push(m["start_period"].as_str());
         }
-        let small: Vec<_> = classes.iter().filter(|(_, n)| **n < K).collect();
-        assert!(small.is_empty(), "{dataset}: combinations with fewer than {K} rows: {small:?}");
-        assert!(!tables[dataset].is_empty(), "{dataset}: k-anonymity left rows to study");
     }
+    let mut classes: HashMap<Vec<String>, usize> = HashMap::new();
+    for g in &tables["groups"] {
+        let mut periods = group_starts.get(g["group_pseudonym"].as_str()).cloned().unwrap_or_default();
+        periods.sort_unstable();
+        let key = vec![g["city"].clone(), g["member_count"].clone(), g["members_age_band"].clone(), periods.join(";")];
+        *classes.entry(key).or_default() += 1;
+    }
+    let small: Vec<_> = classes.iter().filter(|(_, n)| **n < K).collect();
+    assert!(small.is_empty(), "groups joined with their matches: classes below {K}: {small:?}");
+    // Every match, check-in and activity links to a released household (and group): nothing
+    // withheld from one file is released through another.
+    let released: HashSet<&str> = tables["newcomers"].iter().map(|r| r["newcomer_pseudonym"].as_str()).collect();
+    let released_groups: HashSet<&str> = tables["groups"].iter().map(|r| r["group_pseudonym"].as_str()).collect();
+    assert!(tables["matches"].iter().all(|m| released.contains(m["newcomer_pseudonym"].as_str())
+        && released_groups.contains(m["group_pseudonym"].as_str())));
+    assert!(tables["checkins"].iter().all(|c| released.contains(c["newcomer_pseudonym"].as_str())));
+    let released_matches: HashSet<&str> = tables["matches"].iter().map(|r| r["match_pseudonym"].as_str()).collect();
+    assert!(tables["activities"].iter().all(|a| released_matches.contains(a["match_pseudonym"].as_str())));
+    assert!(!tables["matches"].is_empty() && !tables["checkins"].is_empty(), "events left to study");
 
-    // Pseudonyms: the key's HMAC of the record id, the same in every dataset.
-    let want = pseudonym(TEST_EXPORT_KEY, "newcomer", &person.id);
-    let match_p = pseudonym(TEST_EXPORT_KEY, "match", &person.match_id);
-    let m = tables["matches"].iter().find(|r| r["match_pseudonym"] == match_p).expect("the match is exported");
-    assert_eq!(m["newcomer_pseudonym"], want);
-    assert_eq!(m["status"], "ENDED_EARLY");
-    assert_eq!(m["end_reason_code"], "NEWCOMER_MOVED");
-    let c = tables["checkins"].iter().find(|r| r["match_pseudonym"] == match_p).expect("the check-in is exported");
-    assert_eq!(c["newcomer_pseudonym"], want);
-    assert!(tables["activities"].iter().any(|r| r["match_pseudonym"] == match_p));
-    let newcomer_ps: HashSet<&str> = tables["newcomers"].iter().map(|r| r["newcomer_pseudonym"].as_str()).collect();
-    let joined = tables["checkins"].iter().filter(|r| newcomer_ps.contains(r["newcomer_pseudonym"].as_str())).count();
-    assert!(joined > 0, "check-ins join to newcomers");
+    // Pseudonyms: the policy key's HMAC of the record id, the same in every dataset.
+    let stored = entity::matches::Entity::find().all(&app.state.db).await.unwrap();
+    let by_pseudonym: HashMap<String, &entity::matches::Model> =
+        stored.iter().map(|m| (pseudonym(&key, "match", &m.id), m)).collect();
+    for row in &tables["matches"] {
+        let m = by_pseudonym.get(&row["match_pseudonym"]).expect("every match pseudonym is the HMAC of a match id");
+        assert_eq!(row["newcomer_pseudonym"], pseudonym(&key, "newcomer", &m.newcomer_id));
+        assert_eq!(row["group_pseudonym"], pseudonym(&key, "group", &m.group_id));
+        assert_eq!(row["status"], m.status.to_value());
+    }
+    // The household with a history is either released in full or withheld in full.
+    let match_p = pseudonym(&key, "match", &person.match_id);
+    let in_matches = tables["matches"].iter().find(|r| r["match_pseudonym"] == match_p);
+    let in_newcomers = released.contains(pseudonym(&key, "newcomer", &person.id).as_str());
+    assert_eq!(in_matches.is_some(), in_newcomers);
+    if let Some(m) = in_matches {
+        assert_eq!(m["status"], "ENDED_EARLY");
+        assert_eq!(m["end_reason_code"], "NEWCOMER_MOVED");
+    }
+    assert_eq!(tables["checkins"].iter().any(|r| r["match_pseudonym"] == match_p), in_newcomers);
     for ids in tables.values().flat_map(|rows| rows.iter()) {
         for (col, v) in ids {
             if col.ends_with("_pseudonym") && !v.is_empty() {
@@ -315,6 +387,7 @@ async fn exports_hold_no_personal_values_are_k_anonymous_and_join() {
     assert_eq!(details["city"], "almere");
     assert_eq!(details["rows"], rows.len());
     assert_eq!(details["keyId"].as_str(), almere.key_id.as_deref());
+    assert_eq!(details["policyVersion"], version);
 }
 
 #[tokio::test]
@@ -343,14 +416,52 @@ async fn export_requests_are_checked_with_clear_errors() {
         assert_eq!(body["errors"][0]["extensions"]["field"].as_str(), field, "{path}");
         assert!(body["errors"][0]["message"].as_str().is_some_and(|m| m.len() > 10), "{path}: {}", d.body);
     }
+    // Before an administrator adopted a policy there is nothing to download.
+    let d = download(&app, Some(&analyst), "/exports/newcomers").await;
+    assert_eq!(d.status, 409, "{}", d.body);
+    let body: Value = serde_json::from_str(&d.body).unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "CONFLICT");
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("adoptExportPolicy"), "{}", d.body);
     // A refused export is not an export: nothing in the audit log.
     let admin = app.admin().await;
     let audit =
         app.ok(Some(&admin), "{ auditLog(filter:{action:\"export.download\"}){ totalCount } }", json!({})).await;
     assert_eq!(audit["auditLog"]["totalCount"], 0);
+    // Proposing and adopting: ADMIN only, bad input named, only a proposal can be adopted.
+    for (token, query, want, want_field) in [
+        (&analyst, "mutation{ proposeExportPolicy{ version } }", "FORBIDDEN", None),
+        (&city_admin, "mutation{ adoptExportPolicy(version: 1){ version } }", "FORBIDDEN", None),
+        (&admin, "mutation{ proposeExportPolicy(k: 1){ version } }", "BAD_USER_INPUT", Some("k")),
+        (&admin, "mutation{ proposeExportPolicy(k: 101){ version } }", "BAD_USER_INPUT", Some("k")),
+        (&admin, "mutation{ adoptExportPolicy(version: 7){ version } }", "NOT_FOUND", None),
+        (
+            &admin,
+            "mutation{ proposeExportPolicy(keep: [{column: \"religion\", level: 0}]){ version } }",
+            "BAD_USER_INPUT",
+            Some("keep"),
+        ),
+        (
+            &admin,
+            "mutation{ proposeExportPolicy(keep: [{column: \"gender\", level: 2}]){ version } }",
+            "BAD_USER_INPUT",
+            Some("keep"),
+        ),
+        (&admin, "mutation{ proposeExportPolicy(maxWithheld: 0.9){ version } }", "BAD_USER_INPUT", Some("maxWithheld")),
+    ] {
+        let r = app.gql(Some(token), query, json!({})).await;
+        assert_eq!(code(&r).as_deref(), Some(want), "{query}: {r}");
+        assert_eq!(field(&r).as_deref(), want_field, "{query}: {r}");
+    }
+    let none = app.ok(Some(&admin), "{ exportPolicies { version } }", json!({})).await;
+    assert_eq!(none["exportPolicies"], json!([]), "a refused proposal stores nothing");
+    let version = app.adopt_export_policy(&admin, None).await;
+    let again = app
+        .gql(Some(&admin), "mutation($v:Int!){ adoptExportPolicy(version:$v){ version } }", json!({"v": version}))
+        .await;
+    assert_eq!(code(&again).as_deref(), Some("CONFLICT"), "{again}");
     // An empty export still has its header.
     let d = download(&app, Some(&admin), "/exports/activities?format=csv").await;
-    assert_eq!(d.body, "activity_pseudonym,match_pseudonym,city,month,kind,duration_minutes,participants\r\n");
+    assert_eq!(d.body, "activity_pseudonym,match_pseudonym,city,period,kind,duration_minutes,participants\r\n");
     assert_eq!(d.suppressed, Some(0));
     // The catalog tells a notebook what there is.
     let cat = app
@@ -362,35 +473,69 @@ async fn export_requests_are_checked_with_clear_errors() {
         .await;
     assert_eq!(cat["exportCatalog"]["k"], 5);
     assert_eq!(cat["exportCatalog"]["keyId"].as_str(), d.key_id.as_deref());
+    let policies = app
+        .ok(
+            Some(&analyst),
+            "{ exportPolicies { version state keyId levels { part column level meaning } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(policies["exportPolicies"][0]["state"], "ADOPTED");
+    assert_eq!(policies["exportPolicies"][0]["keyId"].as_str(), d.key_id.as_deref());
+    assert!(policies["exportPolicies"][0]["levels"].as_array().unwrap().iter().any(|l| l["column"] == "event_period"));
     let names: Vec<&str> =
         cat["exportCatalog"]["datasets"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
     assert_eq!(names, DATASETS);
 }
 
 #[tokio::test]
-async fn a_new_export_key_gives_new_pseudonyms() {
+async fn a_new_policy_or_a_new_export_key_gives_new_pseudonyms() {
     let (url, dir) = fresh_database().await;
     let first = spawn_app_on(url.clone(), dir, &[]).await;
+    services::demo::seed(&first.state.db, &first.state.settings).await.expect("demo seed");
     let admin = first.admin().await;
-    let n = first.register(&admin, "haarlem").await;
-    let before = download(&first, Some(&admin), "/exports/newcomers?format=jsonl").await;
+    let v1 = first.adopt_export_policy(&admin, None).await;
+    let one = download(&first, Some(&admin), "/exports/newcomers?format=jsonl").await;
+    // The same recoding adopted again is a new policy with a key of its own.
+    let v2 = first.adopt_export_policy(&admin, None).await;
+    let two = download(&first, Some(&admin), "/exports/newcomers?format=jsonl").await;
     let second = spawn_app_on(url, None, &[("SAMENHIER_EXPORT_KEY", "a-rotated-export-key-of-32-bytes-or-more")]).await;
     let admin2 = second.user("ADMIN", None, None).await;
-    let after = download(&second, Some(&admin2), "/exports/newcomers?format=jsonl").await;
-    assert_ne!(before.key_id, after.key_id);
-    // One household alone is below k: suppressed. Check the pseudonym in a place without k.
-    assert_eq!(before.suppressed, Some(1));
-    let p_before = pseudonym(TEST_EXPORT_KEY, "newcomer", &n);
-    let p_after = pseudonym("a-rotated-export-key-of-32-bytes-or-more", "newcomer", &n);
-    assert_ne!(p_before, p_after);
-    first.proposed_match(&admin, "haarlem", None).await;
-    let one = download(&first, Some(&admin), "/exports/matches?format=jsonl").await;
-    let two = download(&second, Some(&admin2), "/exports/matches?format=jsonl").await;
-    let row1: Value = serde_json::from_str(one.body.lines().next().unwrap()).unwrap();
-    let row2: Value = serde_json::from_str(two.body.lines().next().unwrap()).unwrap();
-    assert_ne!(row1["match_pseudonym"], row2["match_pseudonym"]);
-    assert_ne!(row1["newcomer_pseudonym"], row2["newcomer_pseudonym"]);
-    assert_eq!(row1["score"], row2["score"]);
+    // What was released stays as it was released, named by the key it was made with.
+    let still = download(&second, Some(&admin2), "/exports/newcomers?format=jsonl").await;
+    assert_eq!((still.key_id.as_deref(), &still.body), (two.key_id.as_deref(), &two.body));
+    let v3 = second.adopt_export_policy(&admin2, None).await;
+    let three = download(&second, Some(&admin2), "/exports/newcomers?format=jsonl").await;
+    let ids: HashSet<Option<String>> = [&one, &two, &three].iter().map(|d| d.key_id.clone()).collect();
+    assert_eq!(ids.len(), 3, "three policies, three keys");
+    let pseudonyms = |d: &Download| -> HashSet<String> {
+        d.body
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["newcomer_pseudonym"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (p1, p2, p3) = (pseudonyms(&one), pseudonyms(&two), pseudonyms(&three));
+    assert!(!p1.is_empty() && p1.len() == p2.len() && p2.len() == p3.len(), "the same rows");
+    assert!(
+        p1.is_disjoint(&p2) && p2.is_disjoint(&p3) && p1.is_disjoint(&p3),
+        "files of two policies cannot be joined"
+    );
+    // Each is the HMAC under its policy's key.
+    let n = entity::newcomer::Entity::find().all(&first.state.db).await.unwrap();
+    for (set, master, v) in
+        [(&p1, TEST_EXPORT_KEY, v1), (&p2, TEST_EXPORT_KEY, v2), (&p3, "a-rotated-export-key-of-32-bytes-or-more", v3)]
+    {
+        let key = policy_key(master, v);
+        let all: HashSet<String> = n.iter().map(|n| pseudonym(&key, "newcomer", &n.id)).collect();
+        assert!(set.is_subset(&all), "policy {v}");
+    }
+    // The retired policy's rows are gone from the database; its record stays.
+    let rows = entity::export_release_row::Entity::find().all(&second.state.db).await.unwrap();
+    assert!(rows.iter().all(|r| r.policy_version == v3 as i32));
+    let policies = second.ok(Some(&admin2), "{ exportPolicies { version state retiredAt } }", json!({})).await;
+    let states: Vec<&str> =
+        policies["exportPolicies"].as_array().unwrap().iter().map(|p| p["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["ADOPTED", "RETIRED", "RETIRED"]);
 }
 
 /// The SQLite file and its write-ahead log, as they lie on disk.
@@ -772,6 +917,9 @@ async fn a_city_file_is_the_all_cities_file_filtered_and_points_leave_only_as_ba
     let app = spawn_app().await;
     services::demo::seed(&app.state.db, &app.state.settings).await.expect("demo seed");
     let analyst = app.user("ANALYST", None, None).await;
+    let admin = app.admin().await;
+    let version = app.adopt_export_policy(&admin, None).await;
+    let key = policy_key(TEST_EXPORT_KEY, version);
     let cities: Vec<String> =
         entity::city::Entity::find().all(&app.state.db).await.unwrap().into_iter().map(|c| c.slug).collect();
     assert!(cities.len() >= 4);
@@ -828,9 +976,7 @@ async fn a_city_file_is_the_all_cities_file_filtered_and_points_leave_only_as_ba
     let mut recovered = 0;
     let mut hidden = 0;
     for m in stored.iter().filter(|m| m.city_slug == "almere" && m.run_id.is_some()) {
-        let Some(line) =
-            lines.iter().find(|l| l["match_pseudonym"] == pseudonym(TEST_EXPORT_KEY, "match", &m.id).as_str())
-        else {
+        let Some(line) = lines.iter().find(|l| l["match_pseudonym"] == pseudonym(&key, "match", &m.id).as_str()) else {
             continue;
         };
         let points: Vec<(String, i64)> = serde_json::from_value(m.explanation.clone()).unwrap();
@@ -843,4 +989,63 @@ async fn a_city_file_is_the_all_cities_file_filtered_and_points_leave_only_as_ba
         }
     }
     assert!(hidden > recovered, "waiting points hidden for {hidden}, still exact for {recovered}");
+}
+
+#[tokio::test]
+async fn files_under_one_policy_never_disagree_before_or_after_new_registrations() {
+    let app = spawn_app().await;
+    services::demo::seed(&app.state.db, &app.state.settings).await.expect("demo seed");
+    let admin = app.admin().await;
+    let analyst = app.user("ANALYST", None, None).await;
+    let version = app.adopt_export_policy(&admin, None).await;
+    let paths: Vec<String> = DATASETS
+        .iter()
+        .flat_map(|d| {
+            ["", "&city=almere", "&city=haarlem"].into_iter().map(move |c| format!("/exports/{d}?format=jsonl{c}"))
+        })
+        .collect();
+    let mut before = Vec::new();
+    for path in &paths {
+        let d = download(&app, Some(&analyst), path).await;
+        assert_eq!(d.status, 200, "{path}: {}", d.body);
+        before.push(d);
+    }
+    // Six new households (finding 1: adding six switched which columns the file kept), and a
+    // match that starts.
+    for _ in 0..6 {
+        app.register(&admin, "almere").await;
+    }
+    app.active_match(&admin, "haarlem", None, 1).await;
+    for (path, then) in paths.iter().zip(&before) {
+        let now = download(&app, Some(&analyst), path).await;
+        assert_eq!(now.body, then.body, "{path}: a later file under the same policy is the same file");
+        assert_eq!(now.key_id, then.key_id);
+    }
+    // The next policy releases them, under another key: nothing joins across the two.
+    let next = app.adopt_export_policy(&admin, None).await;
+    assert_eq!(next, version + 1);
+    let later = download(&app, Some(&analyst), "/exports/newcomers?format=jsonl").await;
+    let ids = |body: &str| -> HashSet<String> {
+        body.lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["newcomer_pseudonym"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(
+        ids(&later.body).is_disjoint(&ids(&before
+            [paths.iter().position(|p| p == "/exports/newcomers?format=jsonl").unwrap()]
+        .body))
+    );
+    // The release is checked on the join with every file that links to it.
+    let (_, newcomers) = parse_csv(&download(&app, Some(&analyst), "/exports/newcomers").await.body);
+    let (_, matches) = parse_csv(&download(&app, Some(&analyst), "/exports/matches").await.body);
+    let small = small_join_classes(&newcomers, &matches, K);
+    assert!(small.is_empty(), "{small:?}");
+    // Finding 2: (city, start period) of the released matches is no small class either.
+    let mut by_start: HashMap<(&str, &str), usize> = HashMap::new();
+    for m in matches.iter().filter(|m| !m["start_period"].is_empty()) {
+        *by_start.entry((m["city"].as_str(), m["start_period"].as_str())).or_default() += 1;
+    }
+    // Each released household with a start is in a join class of k or more, so every
+    // (city, period) that occurs is shared by at least k households' starts.
+    assert!(by_start.values().all(|n| *n >= K), "{by_start:?}");
 }

@@ -343,8 +343,10 @@ async fn staff_override_the_scripts_eligibility_with_a_reason() {
         .await;
     assert_eq!(code(&seen).as_deref(), Some("FORBIDDEN"), "{seen}");
 
-    // Analysts see the flag, not the reason.
+    // Analysts see the flag, not the reason (k = 2: the two alike households are released).
     let analyst = app.user("ANALYST", None, None).await;
+    let root = app.admin().await;
+    app.adopt_export_policy(&root, Some(2)).await;
     let body = app
         .client
         .get(format!("{}/exports/matches?format=jsonl", app.address))

@@ -270,6 +270,7 @@ async fn metrics_count_requests_rounds_and_exports_in_prometheus_text() {
         .await
         .unwrap();
     app.ok(Some(&token), "mutation { runMatching(input:{citySlug:\"almere\", dryRun:true}){ id } }", json!({})).await;
+    app.adopt_export_policy(&token, None).await;
     app.client
         .get(format!("{}/exports/groups", app.address))
         .bearer_auth(&token)

@@ -30,6 +30,13 @@ impl ExportKey {
         Self { key, id }
     }
 
+    /// A key of its own for `purpose` (`"policy:v3"`, `"research-project:…"`):
+    /// `HMAC-SHA-256(this key, "derive:" purpose)`. Pseudonyms under two derived keys cannot be
+    /// joined without this key, and a derived key says nothing about this one.
+    pub fn derive(&self, purpose: &str) -> ExportKey {
+        ExportKey::new(Secret::new(mac(&self.key, format!("derive:{purpose}").as_bytes())))
+    }
+
     /// Eight hex digits naming the key, stored with every export in the audit log.
     pub fn id(&self) -> &str {
         &self.id
@@ -74,6 +81,10 @@ mod tests {
         assert_ne!(a.id(), key(2).id());
         assert_eq!(a.pseudonym("newcomer", "x").len(), 24);
         assert_eq!(a.id().len(), 8);
+        let (v1, v2) = (a.derive("policy:v1"), a.derive("policy:v2"));
+        assert_ne!(v1.pseudonym("newcomer", "x"), v2.pseudonym("newcomer", "x"));
+        assert_ne!(v1.pseudonym("newcomer", "x"), a.pseudonym("newcomer", "x"));
+        assert_eq!(v1.id(), key(1).derive("policy:v1").id());
     }
 
     #[test]

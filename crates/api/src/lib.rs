@@ -44,6 +44,7 @@ pub struct QueryRoot(
     year::YearQuery,
     privacy::PrivacyQuery,
     exports::ExportQuery,
+    exports::ExportPolicyQuery,
     notifications::NotificationQuery,
     report::ReportQuery,
 );
@@ -61,6 +62,7 @@ pub struct MutationRoot(
     year::YearMutation,
     privacy::PrivacyMutation,
     notifications::NotificationMutation,
+    exports::ExportPolicyMutation,
 );
 
 /// What a field that reaches the database (or the request's audit) adds to a query's

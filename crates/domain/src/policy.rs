@@ -118,8 +118,10 @@ pub enum Op {
     CreateCity,
     /// Register webhook endpoints, read their deliveries and send one again (ADMIN).
     ManageWebhooks,
-    /// Download anonymised exports and read their catalog.
+    /// Download anonymised exports and read their catalog and policies.
     Export,
+    /// Propose and adopt the export policy (ADMIN).
+    ExportPolicy,
     /// Erase a person's personal data, or report everything held about them (the rights of
     /// erasure and access).
     PersonalData,
@@ -140,7 +142,7 @@ fn reach(role: Role, op: Op) -> Option<Reach> {
     match role {
         Role::Admin => Some(All),
         Role::CityAdmin => match op {
-            Export | CreateCity | ManageWebhooks => None,
+            Export | ExportPolicy | CreateCity | ManageWebhooks => None,
             _ => Some(OwnCity),
         },
         Role::CommunityBuilder => match op {

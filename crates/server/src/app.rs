@@ -133,6 +133,9 @@ impl Application {
         };
         let jwt = JwtKeys::new(&secret, &settings.jwt_issuer, &settings.jwt_audience, settings.token_lifetime)?;
         let demo_users = if options.demo { demo::seed(&conn, &settings).await? } else { Vec::new() };
+        if options.demo {
+            demo::adopt_export_policy(&conn, &settings, &export_key).await?;
+        }
         // Rows written before sealing existed, and the demo's (generated in plain text, then
         // sealed like any older row).
         let sealed =

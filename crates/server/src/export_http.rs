@@ -1,19 +1,18 @@
-//! `GET /exports/{dataset}`: checks the caller and the parameters, plans k-anonymity (pass one),
-//! writes the audit entry, then streams the rows page by page (pass two).
+//! `GET /exports/{dataset}`: checks the caller and the parameters, finds the adopted export
+//! policy, writes the audit entry, then streams the policy's stored release rows page by page.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use sea_orm::TransactionTrait;
 use serde_json::json;
 
 use api::state::AppState;
 use domain::error::{AppError, REQUEST_ID};
 use domain::policy::Op;
-use services::export::datasets::{self, Dataset, Planned};
-use services::export::{ExportKey, Format};
+use services::export::datasets::{self, Cell, Dataset};
+use services::export::{Format, policy};
 use services::{audit, users};
 
 fn error(status: StatusCode, code: &str, field: Option<&str>, message: &str, request_id: &str) -> HttpResponse {
@@ -130,24 +129,18 @@ pub async fn download(req: HttpRequest, path: web::Path<String>, state: web::Dat
     let prepared = REQUEST_ID
         .scope(rid.clone(), async {
             let (p, ask) = check(&req, &path, &state).await?;
-            let k = state.settings.export_k;
-            // Planned and streamed from one snapshot: a change in between could otherwise put
-            // a class below k into the file (PostgreSQL: REPEATABLE READ, read-only; SQLite's
-            // read transaction in WAL mode keeps the snapshot of its first read).
-            let snapshot = match state.db.get_database_backend() {
-                sea_orm::DatabaseBackend::Postgres => {
-                    state
-                        .db
-                        .begin_with_config(
-                            Some(sea_orm::IsolationLevel::RepeatableRead),
-                            Some(sea_orm::AccessMode::ReadOnly),
-                        )
-                        .await?
-                }
-                _ => state.db.begin().await?,
-            };
-            let (planned, rows, suppressed) = datasets::plan(&snapshot, ask.dataset, ask.city.as_deref(), k).await?;
-            let generalisation = planned.describe();
+            // Counted and streamed from one snapshot: an adoption in between retires the
+            // rows being read.
+            let snapshot = services::db::begin_snapshot(&state.db).await?;
+            let adopted = policy::current(&snapshot).await?.ok_or_else(|| {
+                AppError::conflict(
+                    "no export policy has been adopted yet: an administrator proposes one (`samenhier export plan` or proposeExportPolicy) and adopts it (adoptExportPolicy)",
+                )
+            })?;
+            let counts = adopted.counts.clone().unwrap_or_default();
+            let (rows, suppressed) = policy::scope_counts(&counts, ask.dataset, ask.city.as_deref());
+            let generalisation = policy::recoding(&adopted).describe();
+            let key_id = policy::release_key_id(&state.export_key, &adopted);
             audit::record(
                 &state.db,
                 Some(&p),
@@ -158,29 +151,30 @@ pub async fn download(req: HttpRequest, path: web::Path<String>, state: web::Dat
                     city: ask.city.as_deref(),
                     details: json!({
                         "dataset": ask.dataset.name(), "format": ask.format.name(), "city": ask.city,
-                        "rows": rows, "suppressed": suppressed, "k": k, "keyId": state.export_key.id(),
-                        "generalisation": generalisation,
+                        "rows": rows, "suppressed": suppressed, "k": adopted.k, "keyId": key_id,
+                        "policyVersion": adopted.version, "generalisation": generalisation,
                     }),
                 },
             )
             .await?;
-            tracing::info!(request_id = %rid, dataset = ask.dataset.name(), rows, suppressed, "export");
+            tracing::info!(request_id = %rid, dataset = ask.dataset.name(), rows, suppressed, policy = adopted.version, "export");
             state.metrics.export(ask.dataset.name(), ask.format.name());
-            Ok::<_, AppError>((ask, planned, rows, suppressed, generalisation, snapshot))
+            Ok::<_, AppError>((ask, adopted, rows, suppressed, generalisation, key_id, snapshot))
         })
         .await;
-    let (ask, planned, rows, suppressed, generalisation, snapshot) = match prepared {
+    let (ask, adopted, rows, suppressed, generalisation, key_id, snapshot) = match prepared {
         Ok(v) => v,
         Err(e) => return app_error(e, &request_id),
     };
     let filename = format!(
-        "samenhier-{}-{}-{}.{}",
+        "samenhier-{}-{}-policy{}.{}",
         ask.dataset.name(),
         ask.city.as_deref().unwrap_or("all"),
-        state.settings.today(),
+        adopted.version,
         ask.format.name()
     );
-    let body = stream(Arc::clone(&state), snapshot, ask.dataset, ask.format, ask.city, planned, request_id.clone());
+    let body =
+        stream(Arc::clone(&state), snapshot, ask.dataset, ask.format, ask.city, adopted.version, request_id.clone());
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, ask.format.content_type()))
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
@@ -188,45 +182,37 @@ pub async fn download(req: HttpRequest, path: web::Path<String>, state: web::Dat
         .insert_header(("x-request-id", request_id))
         .insert_header(("x-suppressed-rows", suppressed.to_string()))
         .insert_header(("x-export-rows", rows.to_string()))
-        .insert_header(("x-export-key-id", state.export_key.id().to_owned()))
-        .insert_header(("x-export-k", state.settings.export_k.to_string()))
+        .insert_header(("x-export-key-id", key_id))
+        .insert_header(("x-export-k", adopted.k.to_string()))
+        .insert_header(("x-export-policy-version", adopted.version.to_string()))
         .insert_header(("x-export-generalisation", generalisation))
         .streaming(body)
 }
 
 struct Cursor {
-    state: Arc<AppState>,
-    /// The read transaction the export was planned in; every page reads from it.
+    /// The read transaction the export was counted in; every page reads from it.
     snapshot: sea_orm::DatabaseTransaction,
-    planned: Arc<Planned>,
-    after: Option<String>,
+    after: Option<i32>,
     started: bool,
     done: bool,
     _in_flight: api::state::InFlightGuard,
 }
 
-/// The body: the header line, then one chunk per page. A database failure half-way aborts the
-/// response (the client sees an incomplete transfer, never a silently short file).
+/// The body: the header line, then one chunk per page of stored rows. A database failure
+/// half-way aborts the response (the client sees an incomplete transfer, never a silently short
+/// file).
 fn stream(
     state: Arc<AppState>,
     snapshot: sea_orm::DatabaseTransaction,
     dataset: Dataset,
     format: Format,
     city: Option<String>,
-    planned: Planned,
+    version: i32,
     request_id: String,
 ) -> impl futures_util::Stream<Item = Result<web::Bytes, std::io::Error>> {
     // The export is in flight until its last page is sent (a shutdown waits for it).
     let in_flight = state.in_flight.enter();
-    let cursor = Cursor {
-        state,
-        snapshot,
-        planned: Arc::new(planned),
-        after: None,
-        started: false,
-        done: false,
-        _in_flight: in_flight,
-    };
+    let cursor = Cursor { snapshot, after: None, started: false, done: false, _in_flight: in_flight };
     futures_util::stream::unfold(cursor, move |mut c| {
         let city = city.clone();
         let request_id = request_id.clone();
@@ -241,18 +227,16 @@ fn stream(
                     return Some((Ok(web::Bytes::from(header)), c));
                 }
             }
-            let today = c.state.settings.today();
-            let key: &ExportKey = &c.state.export_key;
-            match datasets::page(&c.snapshot, dataset, city.as_deref(), c.after.as_deref(), key, &c.planned, today)
-                .await
-            {
-                Ok((rows, next)) => {
+            match policy::page(&c.snapshot, version, dataset, city.as_deref(), c.after).await {
+                Ok(rows) => {
                     let mut out = String::new();
                     for row in &rows {
-                        format.write_row(dataset, row, &mut out);
+                        let cells: Vec<Cell> =
+                            row.row.as_array().map(|a| a.iter().map(Cell::from_json).collect()).unwrap_or_default();
+                        format.write_row(dataset, &cells, &mut out);
                     }
-                    c.done = next.is_none();
-                    c.after = next;
+                    c.done = (rows.len() as u64) < datasets::PAGE;
+                    c.after = rows.last().map(|r| r.ordinal);
                     Some((Ok(web::Bytes::from(out)), c))
                 }
                 Err(e) => {

@@ -189,3 +189,26 @@ fn classify_db(err: &sea_orm::DbErr) -> Option<AppError> {
 pub fn error_from_ref(err: &sea_orm::DbErr) -> AppError {
     classify_db(err).unwrap_or_else(|| AppError::Internal(anyhow::anyhow!("{err}")))
 }
+
+/// Begins a read-only transaction that sees one moment of the database for all its reads
+/// (PostgreSQL: REPEATABLE READ, read only; SQLite's read transaction in WAL mode keeps the
+/// snapshot of its first read).
+pub async fn begin_snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, sea_orm::DbErr> {
+    match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => {
+            db.begin_with_config(Some(sea_orm::IsolationLevel::RepeatableRead), Some(sea_orm::AccessMode::ReadOnly))
+                .await
+        }
+        _ => db.begin().await,
+    }
+}
+
+/// Serialises writers of one kind across replicas for the rest of the transaction: on
+/// PostgreSQL a transaction-scoped advisory lock on `key`; SQLite's write transaction already
+/// holds the database's one write lock.
+pub async fn serialise(txn: &DatabaseTransaction, key: i64) -> Result<(), sea_orm::DbErr> {
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({key})")).await?;
+    }
+    Ok(())
+}

@@ -768,3 +768,40 @@ async fn reset_demo_users(conn: &impl ConnectionTrait) -> anyhow::Result<Vec<Dem
     }
     Ok(out)
 }
+
+/// The demo's export policy: when none was ever proposed, the demo administrator proposes one
+/// with the server's k and adopts it, so the analysis screen's downloads work at once. A real
+/// installation does this by hand (README, "For analysts").
+pub async fn adopt_export_policy(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    master: &crate::export::ExportKey,
+) -> anyhow::Result<()> {
+    if !crate::export::policy::list(db).await.map_err(AppError::into_anyhow)?.is_empty() {
+        return Ok(());
+    }
+    let Some(admin) =
+        user::Entity::find().filter(user::Column::Email.eq(format!("admin@{DEMO_DOMAIN}"))).one(db).await?
+    else {
+        return Ok(());
+    };
+    let p = domain::policy::Principal {
+        user_id: admin.id,
+        role: domain::enums::Role::Admin,
+        city: None,
+        group: None,
+        supported: None,
+    };
+    let today = settings.today();
+    let proposal = crate::export::policy::propose(
+        db,
+        Some(&p),
+        crate::export::datasets::Ask::standard(settings.export_k),
+        Some("the demo's policy".into()),
+        today,
+    )
+    .await
+    .map_err(AppError::into_anyhow)?;
+    crate::export::policy::adopt(db, &p, master, proposal.version, today).await.map_err(AppError::into_anyhow)?;
+    Ok(())
+}

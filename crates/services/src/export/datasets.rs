@@ -1,19 +1,18 @@
 //! The five datasets: their columns (an explicit allow-list: a column added to the database
-//! later is never exported by default) and how a page of each is read and turned into rows.
+//! later is never exported by default) and how the rows of a release are made from the
+//! database under one policy's recoding (`build`).
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use entity::{activity_log, check_in, group_member, matches, matching_run, newcomer, welcome_group};
 use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use anonymise::ExportKey;
-use anonymise::generalise::{
-    self, GROUP_MAX_LEVELS, GROUP_PRIORITY, GroupFacts, PERSON_MAX_LEVELS, PERSON_PRIORITY, PersonFacts, Plan,
-};
+use anonymise::generalise::{self, EVENT_PERIOD, GroupFacts, PersonFacts};
 use domain::error::AppResult;
 
-/// Rows read from the database at a time: memory stays flat however large the table.
+/// Rows read from or written to the database at a time.
 pub const PAGE: u64 = 500;
 
 /// The datasets an analyst can download.
@@ -68,12 +67,12 @@ const MATCHES: &[Column] = &[
         A,
         "JSON object: per criterion, the band (1 to 3) of its points among the pairs its round proposed; null where every pair scored the same",
     ),
-    col("proposed_month", A, "YYYY-MM the match was proposed"),
-    col("start_month", A, "YYYY-MM the year together started; empty before"),
-    col("end_month", A, "YYYY-MM it ended; empty while it lasts"),
+    col("proposed_period", A, "the event period (quarter YYYY-Qn or year, as the policy says) the match was proposed"),
+    col("start_period", Q, "the event period the year together started; empty before"),
+    col("end_period", A, "the event period it ended; empty while it lasts"),
     col("end_reason_code", A, "why it ended (a code; the free-text reason is never exported)"),
     col("months_together", A, "whole months from start to end (or to the export date while active)"),
-    col("start_dutch_level", A, "the newcomer's CEFR Dutch level at the start"),
+    col("start_dutch_level", A, "the newcomer's CEFR Dutch level at the start, as coarse as the policy's Dutch level"),
     col("staff_override", A, "true when staff proposed or locked the pair although the script found it ineligible"),
 ];
 
@@ -81,7 +80,7 @@ const ACTIVITIES: &[Column] = &[
     col("activity_pseudonym", P, "the activity"),
     col("match_pseudonym", P, "the match (joins matches)"),
     col("city", A, "city slug"),
-    col("month", A, "YYYY-MM of the activity"),
+    col("period", A, "the event period of the activity"),
     col("kind", A, "MEAL, LANGUAGE, ..."),
     col("duration_minutes", A, "how long it took"),
     col("participants", A, "how many people took part"),
@@ -102,6 +101,8 @@ const CHECKINS: &[Column] = &[
 ];
 
 /// No registration date: it would identify like the arrival date, outside the generalisation.
+/// Every quasi-identifier of the threat model is generalised here or, for the months matches
+/// started, in `matches`; the k-check runs on both together.
 const NEWCOMERS: &[Column] = &[
     col("newcomer_pseudonym", P, "the household (its main applicant)"),
     col("city", Q, "city slug"),
@@ -123,9 +124,9 @@ const NEWCOMERS: &[Column] = &[
         "children as text, top-coded: 0, 1, 2, 3+ (1+ or * when coarser); a string in JSON Lines too",
     ),
     col("arrival_period", Q, "YYYY-MM of arrival (YYYY-Qn, YYYY or * when coarser)"),
-    col("dutch_level", A, "CEFR Dutch level at registration"),
-    col("goals", A, "semicolon-separated goal codes (WORK, STUDY, LANGUAGE, ...)"),
-    col("language_count", A, "how many languages the newcomer speaks"),
+    col("dutch_level", Q, "CEFR Dutch level at registration (A0-A1 / A2-B1 / B2+ or * when coarser)"),
+    col("goals", Q, "semicolon-separated goal codes (WORK, STUDY, LANGUAGE, ...); how many (3+) or * when coarser"),
+    col("language_count", Q, "how many languages the newcomer speaks, as text, top-coded: 4+ (2+ or * when coarser)"),
     col("status", A, "WAITING, MATCHED, COMPLETED or WITHDRAWN"),
 ];
 
@@ -140,7 +141,7 @@ const GROUPS: &[Column] = &[
     col("interest_count", A, "interests the group lists"),
     col("availability_hours_per_month", A, "hours a month the group offers"),
     col("has_coordinator", A, "whether one member coordinates"),
-    col("created_month", A, "YYYY-MM the group was registered"),
+    col("created_period", A, "the event period the group was registered"),
 ];
 
 impl Dataset {
@@ -176,8 +177,10 @@ impl Dataset {
             Dataset::Matches => "every match, proposed to ended, with its score and criteria and how long it lasted",
             Dataset::Activities => "what groups and households did together, by month",
             Dataset::Checkins => "the check-ins of months 3, 6 and 12: satisfaction, Dutch level, work, network",
-            Dataset::Newcomers => "one row per household, quasi-identifiers generalised and k-anonymous",
-            Dataset::Groups => "one row per welcome group, volunteers in aggregate, k-anonymous",
+            Dataset::Newcomers => {
+                "one row per household, quasi-identifiers generalised and k-anonymous with its matches"
+            }
+            Dataset::Groups => "one row per welcome group, volunteers in aggregate, k-anonymous with its matches",
         }
     }
 }
@@ -198,14 +201,29 @@ impl Cell {
     fn opt(v: Option<String>) -> Self {
         v.map_or(Cell::Null, Cell::Text)
     }
-}
 
-/// The k-anonymity plan of a person dataset, made before the first row is written.
-pub enum Planned {
-    None,
-    Newcomers(Plan<PersonFacts>),
-    Groups(Plan<GroupFacts>),
-    Matches(RoundRanges),
+    /// As stored in a release row.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Cell::Null => serde_json::Value::Null,
+            Cell::Int(n) => (*n).into(),
+            Cell::Bool(b) => (*b).into(),
+            Cell::Text(t) => t.as_str().into(),
+            Cell::Json(v) => v.clone(),
+        }
+    }
+
+    /// Back from a release row: a string is text, an object or array JSON (no column holds
+    /// JSON that is a bare string).
+    pub fn from_json(v: &serde_json::Value) -> Self {
+        match v {
+            serde_json::Value::Null => Cell::Null,
+            serde_json::Value::Bool(b) => Cell::Bool(*b),
+            serde_json::Value::Number(n) => n.as_i64().map_or_else(|| Cell::Json(v.clone()), Cell::Int),
+            serde_json::Value::String(t) => Cell::Text(t.clone()),
+            _ => Cell::Json(v.clone()),
+        }
+    }
 }
 
 /// Bands of a criterion's points: points leave the server only as the third of the range they
@@ -214,8 +232,7 @@ pub enum Planned {
 pub const SCORE_BANDS: i64 = 3;
 
 /// The lowest and highest points (hundredths) of the total and of each criterion among the pairs
-/// one round proposed. A round's pairs never change once it ran, so a match's bands are the same
-/// in every download, whatever else was registered since.
+/// one round proposed. A round's pairs never change once it ran.
 #[derive(Default)]
 pub struct RoundRange {
     total: Option<(i64, i64)>,
@@ -239,11 +256,8 @@ pub fn band(v: i64, range: Option<(i64, i64)>) -> Option<i64> {
     Some(((v.clamp(lo, hi) - lo) * SCORE_BANDS / (hi - lo)).min(SCORE_BANDS - 1) + 1)
 }
 
-/// The ranges of the rounds that proposed the matches of the export.
-async fn round_ranges(conn: &impl ConnectionTrait) -> AppResult<RoundRanges> {
-    let run_ids: Vec<Option<String>> =
-        matches::Entity::find().select_only().column(matches::Column::RunId).distinct().into_tuple().all(conn).await?;
-    let run_ids: Vec<String> = run_ids.into_iter().flatten().collect();
+/// The ranges of the rounds that proposed `run_ids`.
+async fn round_ranges(conn: &impl ConnectionTrait, run_ids: Vec<String>) -> AppResult<RoundRanges> {
     let mut ranges = RoundRanges::new();
     for ids in run_ids.chunks(PAGE as usize) {
         let runs: Vec<(String, serde_json::Value)> = matching_run::Entity::find()
@@ -273,49 +287,518 @@ async fn round_ranges(conn: &impl ConnectionTrait) -> AppResult<RoundRanges> {
     Ok(ranges)
 }
 
-impl Planned {
-    /// How coarse each generalised column is in this export, e.g.
-    /// `age_band=10 years; gender=as recorded; ...`; empty for datasets without quasi-identifiers.
-    pub fn describe(&self) -> String {
-        let (names, levels, words): (&[&str], &[usize], &[&[&str]]) = match self {
-            Planned::None => return String::new(),
-            Planned::Matches(_) => return format!("score and criteria=bands of {SCORE_BANDS} of the round's range"),
-            Planned::Newcomers(p) => (&generalise::PERSON_QI, &p.levels, &PERSON_LEVEL_NAMES),
-            Planned::Groups(p) => (&generalise::GROUP_QI, &p.levels, &GROUP_LEVEL_NAMES),
+/// The recoding a policy fixes: one level per quasi-identifier of households and of groups
+/// (indexes as in `generalise::PERSON_QI` and `GROUP_QI`), the countries named as themselves,
+/// and k.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recoding {
+    pub k: usize,
+    pub households: Vec<usize>,
+    pub groups: Vec<usize>,
+    pub countries: HashSet<String>,
+}
+
+impl Recoding {
+    /// The granularity of every month released.
+    pub fn event_level(&self) -> usize {
+        self.households.get(EVENT_PERIOD).copied().unwrap_or(generalise::PERSON_MAX_LEVELS[EVENT_PERIOD])
+    }
+
+    /// `{"households": {"age_band": 1, ...}, "groups": {...}}`, as stored.
+    pub fn levels_json(&self) -> serde_json::Value {
+        let named = |names: &[&str], levels: &[usize]| -> serde_json::Map<String, serde_json::Value> {
+            names.iter().zip(levels).map(|(n, l)| ((*n).to_owned(), serde_json::Value::from(*l))).collect()
         };
-        let parts: Vec<String> = names
+        serde_json::json!({
+            "households": named(&generalise::PERSON_QI, &self.households),
+            "groups": named(&generalise::GROUP_QI, &self.groups),
+        })
+    }
+
+    /// Back from the stored form; a level missing or out of range is the coarsest (a stored
+    /// policy is never read finer than it was written).
+    pub fn from_stored(k: i32, levels: &serde_json::Value, countries: &serde_json::Value) -> Self {
+        let read = |part: &str, names: &[&str], max: &[usize]| -> Vec<usize> {
+            names.iter().zip(max).map(|(n, m)| levels[part][*n].as_u64().map_or(*m, |l| (l as usize).min(*m))).collect()
+        };
+        let mut groups = read("groups", &generalise::GROUP_QI, &[0, 2, 2, 0]);
+        // The groups' event period is the households'; its own slot is not searched.
+        if let Some(e) = groups.get_mut(3) {
+            *e = 0;
+        }
+        Recoding {
+            k: k.max(2) as usize,
+            households: read("households", &generalise::PERSON_QI, &generalise::PERSON_MAX_LEVELS),
+            groups,
+            countries: countries
+                .as_array()
+                .map(|a| a.iter().filter_map(|c| c.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// `age_band=10 years; gender=as recorded; ...`, for headers and the audit log.
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<String> = generalise::PERSON_QI
             .iter()
-            .zip(levels)
-            .zip(words.iter())
+            .zip(&self.households)
+            .zip(generalise::PERSON_LEVEL_NAMES.iter())
             .skip(1)
             .map(|((name, level), words)| format!("{name}={}", words.get(*level).copied().unwrap_or("?")))
             .collect();
+        parts.extend(
+            generalise::GROUP_QI
+                .iter()
+                .zip(&self.groups)
+                .zip(generalise::GROUP_LEVEL_NAMES.iter())
+                .skip(1)
+                .map(|((name, level), words)| format!("{name}={}", words.get(*level).copied().unwrap_or("?"))),
+        );
+        parts.push(format!("score and criteria=bands of {SCORE_BANDS} of the round's range"));
         parts.join("; ")
     }
 }
 
-const PERSON_LEVEL_NAMES: [&[&str]; 7] = [
-    &["as recorded"],
-    &["5 years", "10 years", "20 years", "withheld"],
-    &["as recorded", "withheld"],
-    &["country or sub-region", "sub-region", "continent", "withheld"],
-    &["3+", "2+", "withheld"],
-    &["3+", "1+", "withheld"],
-    &["month", "quarter", "year", "withheld"],
-];
-
-const GROUP_LEVEL_NAMES: [&[&str]; 3] =
-    [&["as recorded"], &["8+", "bands", "withheld"], &["10 years", "20 years", "withheld"]];
-
-fn month_of(d: NaiveDate) -> String {
-    generalise::month(d)
+/// Everything a release is made of, read once.
+pub struct Source {
+    newcomers: Vec<newcomer::Model>,
+    groups: Vec<welcome_group::Model>,
+    aggregates: HashMap<String, GroupAggregate>,
+    matches: Vec<matches::Model>,
+    check_ins: Vec<check_in::Model>,
+    activities: Vec<activity_log::Model>,
+    ranges: RoundRanges,
 }
 
-fn month_of_time(t: DateTime<Utc>) -> String {
-    generalise::month(domain::time::local_date(t))
+/// Reads every table a release is made of (the programme holds hundreds of households, so all
+/// of it fits in memory; reads go in pages of `PAGE` ids).
+pub async fn read_source(conn: &impl ConnectionTrait) -> AppResult<Source> {
+    macro_rules! all_of {
+        ($entity:ident) => {{
+            let mut rows = Vec::new();
+            let mut after: Option<String> = None;
+            loop {
+                let mut q = $entity::Entity::find().order_by_asc($entity::Column::Id).limit(PAGE);
+                if let Some(a) = after.as_deref() {
+                    q = q.filter($entity::Column::Id.gt(a));
+                }
+                let page = q.all(conn).await?;
+                let full = page.len() as u64 == PAGE;
+                after = page.last().map(|r| r.id.clone());
+                rows.extend(page);
+                if !full {
+                    break;
+                }
+            }
+            rows
+        }};
+    }
+    let newcomers = all_of!(newcomer);
+    let groups = all_of!(welcome_group);
+    let matches = all_of!(matches);
+    let check_ins = all_of!(check_in);
+    let activities = all_of!(activity_log);
+    let mut aggregates = HashMap::new();
+    for page in groups.chunks(PAGE as usize) {
+        aggregates.extend(group_aggregates(conn, page).await?);
+    }
+    let run_ids: HashSet<String> = matches.iter().filter_map(|m| m.run_id.clone()).collect();
+    let ranges = round_ranges(conn, run_ids.into_iter().collect()).await?;
+    Ok(Source { newcomers, groups, aggregates, matches, check_ins, activities, ranges })
 }
 
-fn person_facts(n: &newcomer::Model) -> PersonFacts {
+/// Year and month each match of a household (or group) started, by its id.
+type Starts<'a> = HashMap<&'a str, Vec<(i32, u32)>>;
+
+impl Source {
+    /// The months each household's and each group's matches started.
+    fn starts(&self) -> (Starts<'_>, Starts<'_>) {
+        let mut households = Starts::new();
+        let mut groups = Starts::new();
+        for m in &self.matches {
+            if let Some(s) = m.start_date {
+                households.entry(m.newcomer_id.as_str()).or_default().push((s.year(), s.month()));
+                groups.entry(m.group_id.as_str()).or_default().push((s.year(), s.month()));
+            }
+        }
+        for v in households.values_mut().chain(groups.values_mut()) {
+            v.sort_unstable();
+        }
+        (households, groups)
+    }
+
+    /// The facts of every household and every group, with the months their matches started.
+    pub fn facts(&self) -> (Vec<PersonFacts>, Vec<Option<GroupFacts>>) {
+        let (household_starts, group_starts) = self.starts();
+        let households = self
+            .newcomers
+            .iter()
+            .map(|n| person_facts(n, household_starts.get(n.id.as_str()).cloned().unwrap_or_default()))
+            .collect();
+        let groups = self
+            .groups
+            .iter()
+            .map(|g| {
+                self.aggregates.get(&g.id).map(|a| GroupFacts {
+                    starts: group_starts.get(g.id.as_str()).cloned().unwrap_or_default(),
+                    ..a.facts.clone()
+                })
+            })
+            .collect();
+        (households, groups)
+    }
+}
+
+/// Histogram of facts.
+pub fn histogram<K: Eq + std::hash::Hash + Clone>(facts: impl IntoIterator<Item = K>) -> HashMap<K, usize> {
+    let mut hist = HashMap::new();
+    for f in facts {
+        *hist.entry(f).or_insert(0) += 1;
+    }
+    hist
+}
+
+/// The countries of origin at least `k` households share: named as themselves at the finest
+/// origin level.
+pub fn common_countries(households: &[PersonFacts], k: usize) -> HashSet<String> {
+    let mut countries: HashMap<&str, usize> = HashMap::new();
+    for f in households {
+        *countries.entry(f.country.as_str()).or_default() += 1;
+    }
+    countries.into_iter().filter(|(_, n)| *n >= k).map(|(c, _)| c.to_owned()).collect()
+}
+
+/// What an administrator asks of a proposal: k, levels fixed by hand (by column name, e.g.
+/// `gender` at 0 to keep it as recorded), and the share of rows the search may withhold rather
+/// than generalise further.
+#[derive(Clone, Debug)]
+pub struct Ask {
+    pub k: usize,
+    pub fixed: HashMap<String, usize>,
+    pub suppression: f64,
+}
+
+impl Ask {
+    /// k, nothing fixed, the standard suppression budget.
+    pub fn standard(k: usize) -> Self {
+        Ask { k, fixed: HashMap::new(), suppression: generalise::SUPPRESSION_BUDGET }
+    }
+
+    /// Checks the names and levels: every problem names the column and what is allowed.
+    pub fn check(&self) -> AppResult<()> {
+        if !(2..=100).contains(&self.k) {
+            return Err(domain::error::AppError::bad_input(
+                "k",
+                format!("k must be between 2 and 100, got {}", self.k),
+            ));
+        }
+        if !(0.0..=0.5).contains(&self.suppression) || self.suppression.is_nan() {
+            return Err(domain::error::AppError::bad_input(
+                "maxWithheld",
+                format!("the share of rows that may be withheld must be between 0 and 0.5, got {}", self.suppression),
+            ));
+        }
+        for (name, level) in &self.fixed {
+            let (names, max): (&[&str], &[usize]) = (&generalise::PERSON_QI, &generalise::PERSON_MAX_LEVELS);
+            let found = names.iter().position(|n| n == name).map(|i| max[i]).or_else(|| {
+                generalise::GROUP_QI.iter().take(3).position(|n| n == name).map(|i| generalise::GROUP_MAX_LEVELS[i])
+            });
+            match found {
+                None => {
+                    let mut known: Vec<&str> = names.iter().skip(1).copied().collect();
+                    known.extend(generalise::GROUP_QI.iter().skip(1).take(2));
+                    return Err(domain::error::AppError::bad_input(
+                        "keep",
+                        format!("there is no quasi-identifier {name:?}; use one of {}", known.join(", ")),
+                    ));
+                }
+                Some(m) if *level > m => {
+                    return Err(domain::error::AppError::bad_input(
+                        "keep",
+                        format!("{name} has levels 0 to {m}, got {level}"),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn bounds(&self, names: &[&str], max: &[usize]) -> generalise::Bounds {
+        generalise::Bounds {
+            ranges: names
+                .iter()
+                .zip(max)
+                .map(|(n, m)| self.fixed.get(*n).map_or((0, *m), |l| (*l.min(m), *l.min(m))))
+                .collect(),
+            suppression: self.suppression,
+        }
+    }
+}
+
+/// Searches the least generalised recoding that leaves at most the suppression budget of
+/// households (then of groups) in classes smaller than k, over the join of each with the
+/// months its matches started, within the levels `ask` fixes. CPU work: run it off the async
+/// workers.
+pub fn search(households: &[PersonFacts], groups: &[Option<GroupFacts>], ask: &Ask) -> Recoding {
+    let k = ask.k;
+    let countries = common_countries(households, k);
+    let hist = histogram(households.iter().cloned());
+    let common = |c: &str| countries.contains(c);
+    let household_levels = generalise::search_within(
+        &hist,
+        k,
+        &generalise::PERSON_MAX_LEVELS,
+        &ask.bounds(&generalise::PERSON_QI, &generalise::PERSON_MAX_LEVELS),
+        &generalise::PERSON_PRIORITY,
+        |f, d, l| generalise::publish_person(f, d, l, &common),
+    );
+    let event = household_levels[EVENT_PERIOD];
+    let group_hist = histogram(groups.iter().flatten().cloned());
+    let group_levels = generalise::search_within(
+        &group_hist,
+        k,
+        &generalise::GROUP_MAX_LEVELS,
+        &ask.bounds(&generalise::GROUP_QI, &generalise::GROUP_MAX_LEVELS),
+        &generalise::GROUP_PRIORITY,
+        |f, d, l| generalise::publish_group(f, d, l, event),
+    );
+    Recoding { k, households: household_levels, groups: group_levels, countries }
+}
+
+/// The rows of one release: per dataset, `(city, cells)` in file order, and per dataset and
+/// city how many rows were withheld.
+#[derive(Default)]
+pub struct Release {
+    pub rows: HashMap<&'static str, Vec<(String, Vec<Cell>)>>,
+    pub withheld: HashMap<&'static str, HashMap<String, usize>>,
+}
+
+impl Release {
+    fn push(&mut self, dataset: Dataset, city: &str, row: Vec<Cell>) {
+        self.rows.entry(dataset.name()).or_default().push((city.to_owned(), row));
+    }
+
+    fn withhold(&mut self, dataset: Dataset, city: &str) {
+        *self.withheld.entry(dataset.name()).or_default().entry(city.to_owned()).or_default() += 1;
+    }
+
+    /// `{dataset: {city: {"rows": n, "withheld": m}}}`, as stored with the policy.
+    pub fn counts(&self) -> serde_json::Value {
+        let mut out = serde_json::Map::new();
+        for d in Dataset::ALL {
+            let mut per_city: HashMap<&str, (usize, usize)> = HashMap::new();
+            for (city, _) in self.rows.get(d.name()).into_iter().flatten() {
+                per_city.entry(city).or_default().0 += 1;
+            }
+            for (city, n) in self.withheld.get(d.name()).into_iter().flatten() {
+                per_city.entry(city).or_default().1 += n;
+            }
+            let cities: serde_json::Map<String, serde_json::Value> = per_city
+                .into_iter()
+                .map(|(c, (rows, withheld))| (c.to_owned(), serde_json::json!({ "rows": rows, "withheld": withheld })))
+                .collect();
+            out.insert(d.name().to_owned(), serde_json::Value::Object(cities));
+        }
+        serde_json::Value::Object(out)
+    }
+}
+
+/// Makes the release of `source` under `recoding`: k-anonymity is checked once, on the
+/// households joined with the months their matches started (and the groups likewise), over
+/// every city together; a household or group in a class smaller than k is withheld from every
+/// dataset that links to it (its matches, their check-ins and activities). Pure.
+pub fn build(source: &Source, recoding: &Recoding, key: &ExportKey, today: NaiveDate) -> Release {
+    let (household_facts, group_facts) = source.facts();
+    let k = recoding.k;
+    let event = recoding.event_level();
+    let common = |c: &str| recoding.countries.contains(c);
+    // Which households and groups are released: those in classes of k or more, counted among
+    // the released ones only, where a started match links two released sides (a household
+    // whose match is withheld would show fewer starts in the files than its class was checked
+    // with). Withholding shrinks classes, so repeat until nothing changes.
+    let mut kept_households: Vec<bool> = vec![true; household_facts.len()];
+    let mut kept_groups: Vec<bool> = group_facts.iter().map(Option::is_some).collect();
+    let household_index: HashMap<&str, usize> =
+        source.newcomers.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+    let group_index: HashMap<&str, usize> = source.groups.iter().enumerate().map(|(i, g)| (g.id.as_str(), i)).collect();
+    let (households, groups) = loop {
+        let households = generalise::apply(
+            &histogram(household_facts.iter().zip(&kept_households).filter(|(_, k)| **k).map(|(f, _)| f.clone())),
+            k,
+            &recoding.households,
+            |f, d, l| generalise::publish_person(f, d, l, &common),
+        );
+        let groups = generalise::apply(
+            &histogram(group_facts.iter().zip(&kept_groups).filter(|(_, k)| **k).filter_map(|(f, _)| f.clone())),
+            k,
+            &recoding.groups,
+            |f, d, l| generalise::publish_group(f, d, l, event),
+        );
+        let mut changed = false;
+        for (i, f) in household_facts.iter().enumerate() {
+            if kept_households[i] && households.decide(f).is_none() {
+                kept_households[i] = false;
+                changed = true;
+            }
+        }
+        for (i, f) in group_facts.iter().enumerate() {
+            if kept_groups[i] && f.as_ref().is_none_or(|f| groups.decide(f).is_none()) {
+                kept_groups[i] = false;
+                changed = true;
+            }
+        }
+        for m in source.matches.iter().filter(|m| m.start_date.is_some()) {
+            let (Some(&h), Some(&g)) =
+                (household_index.get(m.newcomer_id.as_str()), group_index.get(m.group_id.as_str()))
+            else {
+                continue;
+            };
+            if kept_households[h] != kept_groups[g] {
+                kept_households[h] = false;
+                kept_groups[g] = false;
+                changed = true;
+            }
+        }
+        if !changed {
+            break (households, groups);
+        }
+    };
+    let mut release = Release::default();
+    let mut released_households: HashSet<&str> = HashSet::new();
+    for ((n, f), kept) in source.newcomers.iter().zip(&household_facts).zip(&kept_households) {
+        let Some(qi) = households.decide(f).filter(|_| *kept) else {
+            release.withhold(Dataset::Newcomers, &n.city_slug);
+            continue;
+        };
+        released_households.insert(n.id.as_str());
+        let mut row = vec![Cell::Text(key.pseudonym("newcomer", &n.id))];
+        // City, age, gender, origin, adults, children, arrival, Dutch level, goals, languages;
+        // the event period is the matches file's.
+        row.extend(qi.iter().take(EVENT_PERIOD).cloned().map(Cell::Text));
+        row.push(Cell::Text(n.status.to_value()));
+        release.push(Dataset::Newcomers, &n.city_slug, row);
+    }
+    let mut released_groups: HashSet<&str> = HashSet::new();
+    for ((g, f), kept) in source.groups.iter().zip(&group_facts).zip(&kept_groups) {
+        let (Some(f), Some(agg), true) = (f, source.aggregates.get(&g.id), *kept) else {
+            release.withhold(Dataset::Groups, &g.city_slug);
+            continue;
+        };
+        let Some(qi) = groups.decide(f) else {
+            release.withhold(Dataset::Groups, &g.city_slug);
+            continue;
+        };
+        released_groups.insert(g.id.as_str());
+        let mut row = vec![Cell::Text(key.pseudonym("group", &g.id))];
+        row.extend(qi.iter().take(3).cloned().map(Cell::Text));
+        let created = domain::time::local_date(g.created_at);
+        row.extend([
+            Cell::Text(g.status.to_value()),
+            Cell::Int(g.capacity.into()),
+            Cell::Int(g.languages.0.len() as i64),
+            Cell::Int(g.interests.0.len() as i64),
+            g.availability_hours_per_month.map_or(Cell::Null, |h| Cell::Int(h.into())),
+            Cell::Bool(agg.has_coordinator),
+            Cell::Text(generalise::period(created.year(), created.month(), event)),
+        ]);
+        release.push(Dataset::Groups, &g.city_slug, row);
+    }
+    let dutch_level = recoding.households.get(7).copied().unwrap_or(2);
+    let period = |d: NaiveDate| generalise::period(d.year(), d.month(), event);
+    let mut released_matches: HashSet<&str> = HashSet::new();
+    let none = RoundRange::default();
+    for m in &source.matches {
+        if !released_households.contains(m.newcomer_id.as_str()) || !released_groups.contains(m.group_id.as_str()) {
+            release.withhold(Dataset::Matches, &m.city_slug);
+            continue;
+        }
+        released_matches.insert(m.id.as_str());
+        let range = m.run_id.as_deref().and_then(|r| source.ranges.get(r)).unwrap_or(&none);
+        // A stored explanation that does not read back is left out rather than fail the release.
+        let criteria: serde_json::Map<String, serde_json::Value> = crate::run_record::explanation(&m.explanation)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(name, h)| {
+                let b = band(h, range.parts.get(&name).copied());
+                (name, b.map_or(serde_json::Value::Null, serde_json::Value::from))
+            })
+            .collect();
+        let months = m.start_date.map(|s| months_between(s, m.end_date.unwrap_or(today)));
+        release.push(
+            Dataset::Matches,
+            &m.city_slug,
+            vec![
+                Cell::Text(key.pseudonym("match", &m.id)),
+                Cell::Text(key.pseudonym("newcomer", &m.newcomer_id)),
+                Cell::Text(key.pseudonym("group", &m.group_id)),
+                Cell::opt(m.run_id.as_deref().map(|r| key.pseudonym("run", r))),
+                Cell::Text(m.city_slug.clone()),
+                Cell::Text(m.status.to_value()),
+                band(m.score, range.total).map_or(Cell::Null, Cell::Int),
+                Cell::Json(serde_json::Value::Object(criteria)),
+                Cell::Text(period(domain::time::local_date(m.created_at))),
+                Cell::opt(m.start_date.map(period)),
+                Cell::opt(m.end_date.map(period)),
+                Cell::opt(m.end_reason_code.clone()),
+                months.map_or(Cell::Null, Cell::Int),
+                Cell::opt(m.start_dutch_level.map(|l| generalise::dutch(&l.to_value(), dutch_level))),
+                Cell::Bool(m.override_reason.is_some()),
+            ],
+        );
+    }
+    let pairs: HashMap<&str, (&str, &str)> =
+        source.matches.iter().map(|m| (m.id.as_str(), (m.newcomer_id.as_str(), m.group_id.as_str()))).collect();
+    for c in &source.check_ins {
+        let Some((n, g)) = pairs.get(c.match_id.as_str()).filter(|_| released_matches.contains(c.match_id.as_str()))
+        else {
+            release.withhold(Dataset::Checkins, &c.city_slug);
+            continue;
+        };
+        release.push(
+            Dataset::Checkins,
+            &c.city_slug,
+            vec![
+                Cell::Text(key.pseudonym("checkin", &c.id)),
+                Cell::Text(key.pseudonym("match", &c.match_id)),
+                Cell::Text(key.pseudonym("newcomer", n)),
+                Cell::Text(key.pseudonym("group", g)),
+                Cell::Text(c.city_slug.clone()),
+                Cell::Int(c.month.into()),
+                Cell::Int(c.newcomer_satisfaction.into()),
+                Cell::Int(c.group_satisfaction.into()),
+                Cell::Text(c.dutch_level.to_value()),
+                Cell::Text(c.work_status.clone()),
+                Cell::Int(c.network_size.into()),
+            ],
+        );
+    }
+    for a in &source.activities {
+        if !released_matches.contains(a.match_id.as_str()) {
+            release.withhold(Dataset::Activities, &a.city_slug);
+            continue;
+        }
+        release.push(
+            Dataset::Activities,
+            &a.city_slug,
+            vec![
+                Cell::Text(key.pseudonym("activity", &a.id)),
+                Cell::Text(key.pseudonym("match", &a.match_id)),
+                Cell::Text(a.city_slug.clone()),
+                Cell::Text(period(a.date)),
+                Cell::Text(a.kind.clone()),
+                Cell::Int(a.duration_minutes.into()),
+                Cell::Int(a.participants.into()),
+            ],
+        );
+    }
+    release
+}
+
+fn person_facts(n: &newcomer::Model, starts: Vec<(i32, u32)>) -> PersonFacts {
+    let mut goals = n.goals.0.clone();
+    goals.sort();
+    goals.dedup();
     PersonFacts {
         city: n.city_slug.clone(),
         birth_year: n.birth_year,
@@ -324,133 +807,11 @@ fn person_facts(n: &newcomer::Model) -> PersonFacts {
         adults: n.household_adults,
         children: n.children_ages.0.len() as i32,
         arrival: (n.arrival_date.year(), n.arrival_date.month()),
+        dutch_level: n.dutch_level.to_value(),
+        goals,
+        languages: n.languages.0.len() as i32,
+        starts,
     }
-}
-
-/// A page of `entity` rows with ids after `after`, in one city or all.
-macro_rules! page_of {
-    ($conn:expr, $entity:ident, $city:expr, $after:expr) => {{
-        let mut q = $entity::Entity::find().order_by_asc($entity::Column::Id).limit(PAGE);
-        if let Some(c) = $city {
-            q = q.filter($entity::Column::CitySlug.eq(c));
-        }
-        if let Some(a) = $after {
-            q = q.filter($entity::Column::Id.gt(a));
-        }
-        q.all($conn).await?
-    }};
-}
-
-/// How many rows of the asked scope a plan releases and withholds.
-fn scope_counts<K>(plan: &Plan<K>, hist: &HashMap<K, usize>, in_scope: impl Fn(&K) -> bool) -> (usize, usize)
-where
-    K: Eq + std::hash::Hash,
-{
-    hist.iter().filter(|(key, _)| in_scope(key)).fold((0, 0), |(kept, withheld), (key, n)| {
-        if plan.decide(key).is_some() { (kept + n, withheld) } else { (kept, withheld + n) }
-    })
-}
-
-/// Pass one: for a person dataset the histogram of raw quasi-identifiers and the plan, for the
-/// matches the ranges of their rounds. Returns the plan, the rows of the asked scope that will
-/// be written, and those withheld.
-///
-/// The plan is made over every city, whatever `city` asks for: a city filter only selects rows
-/// of the one plan, so a city's file and the all-cities file give every row the same values
-/// and withhold the same rows (planning per scope let the two be joined into small classes).
-pub async fn plan(
-    conn: &impl ConnectionTrait,
-    dataset: Dataset,
-    city: Option<&str>,
-    k: usize,
-) -> AppResult<(Planned, usize, usize)> {
-    let everywhere: Option<&str> = None;
-    match dataset {
-        Dataset::Newcomers => {
-            let mut hist: HashMap<PersonFacts, usize> = HashMap::new();
-            let mut after: Option<String> = None;
-            loop {
-                let page = page_of!(conn, newcomer, everywhere, after.as_deref());
-                for n in &page {
-                    *hist.entry(person_facts(n)).or_default() += 1;
-                }
-                match page.last() {
-                    Some(last) if page.len() as u64 == PAGE => after = Some(last.id.clone()),
-                    _ => break,
-                }
-            }
-            // The search over the lattice of generalisations is CPU work (millions of small
-            // steps for a large city): off the async workers.
-            let city = city.map(str::to_owned);
-            tokio::task::spawn_blocking(move || {
-                let mut countries: HashMap<&str, usize> = HashMap::new();
-                for (f, n) in &hist {
-                    *countries.entry(f.country.as_str()).or_default() += n;
-                }
-                let common = |c: &str| countries.get(c).is_some_and(|n| *n >= k);
-                let plan = generalise::plan(&hist, k, &PERSON_MAX_LEVELS, &PERSON_PRIORITY, |f, levels| {
-                    generalise::publish_person(f, levels, &common)
-                });
-                let (kept, withheld) = scope_counts(&plan, &hist, |f| city.as_deref().is_none_or(|c| f.city == c));
-                (Planned::Newcomers(plan), kept, withheld)
-            })
-            .await
-            .map_err(domain::error::AppError::internal)
-        }
-        Dataset::Groups => {
-            let mut hist: HashMap<GroupFacts, usize> = HashMap::new();
-            let mut after: Option<String> = None;
-            loop {
-                let page = page_of!(conn, welcome_group, everywhere, after.as_deref());
-                let facts = group_aggregates(conn, &page).await?;
-                for g in &page {
-                    if let Some(a) = facts.get(&g.id) {
-                        *hist.entry(a.facts.clone()).or_default() += 1;
-                    }
-                }
-                match page.last() {
-                    Some(last) if page.len() as u64 == PAGE => after = Some(last.id.clone()),
-                    _ => break,
-                }
-            }
-            let city = city.map(str::to_owned);
-            tokio::task::spawn_blocking(move || {
-                let plan = generalise::plan(&hist, k, &GROUP_MAX_LEVELS, &GROUP_PRIORITY, generalise::publish_group);
-                let (kept, withheld) = scope_counts(&plan, &hist, |f| city.as_deref().is_none_or(|c| f.city == c));
-                (Planned::Groups(plan), kept, withheld)
-            })
-            .await
-            .map_err(domain::error::AppError::internal)
-        }
-        Dataset::Matches => {
-            let rows = count(conn, dataset, city).await?;
-            Ok((Planned::Matches(round_ranges(conn).await?), rows, 0))
-        }
-        Dataset::Activities | Dataset::Checkins => {
-            let rows = count(conn, dataset, city).await?;
-            Ok((Planned::None, rows, 0))
-        }
-    }
-}
-
-async fn count(conn: &impl ConnectionTrait, dataset: Dataset, city: Option<&str>) -> AppResult<usize> {
-    use sea_orm::PaginatorTrait;
-    macro_rules! count_of {
-        ($entity:ident) => {{
-            let mut q = $entity::Entity::find();
-            if let Some(c) = city {
-                q = q.filter($entity::Column::CitySlug.eq(c));
-            }
-            q.count(conn).await? as usize
-        }};
-    }
-    Ok(match dataset {
-        Dataset::Matches => count_of!(matches),
-        Dataset::Activities => count_of!(activity_log),
-        Dataset::Checkins => count_of!(check_in),
-        Dataset::Newcomers => count_of!(newcomer),
-        Dataset::Groups => count_of!(welcome_group),
-    })
 }
 
 struct GroupAggregate {
@@ -487,7 +848,12 @@ async fn group_aggregates(
             let (mut ys, has_coordinator) = years.remove(&g.id).unwrap_or_default();
             ys.sort_unstable();
             let median = (!ys.is_empty()).then(|| ys[ys.len() / 2]);
-            let facts = GroupFacts { city: g.city_slug.clone(), members: ys.len() as i32, median_birth_year: median };
+            let facts = GroupFacts {
+                city: g.city_slug.clone(),
+                members: ys.len() as i32,
+                median_birth_year: median,
+                starts: Vec::new(),
+            };
             (g.id.clone(), GroupAggregate { facts, has_coordinator })
         })
         .collect())
@@ -497,158 +863,6 @@ async fn group_aggregates(
 fn months_between(start: NaiveDate, end: NaiveDate) -> i64 {
     let m = (end.year() - start.year()) as i64 * 12 + end.month() as i64 - start.month() as i64;
     if end.day() < start.day() { (m - 1).max(0) } else { m.max(0) }
-}
-
-/// Pass two: the rows of one page after `after`, and the cursor of the next page (`None` at the
-/// end). Rows the plan withholds are skipped.
-pub async fn page(
-    conn: &impl ConnectionTrait,
-    dataset: Dataset,
-    city: Option<&str>,
-    after: Option<&str>,
-    key: &ExportKey,
-    planned: &Planned,
-    today: NaiveDate,
-) -> AppResult<(Vec<Vec<Cell>>, Option<String>)> {
-    let mut rows = Vec::new();
-    let last: Option<String>;
-    let full: bool;
-    match dataset {
-        Dataset::Matches => {
-            let page = page_of!(conn, matches, city, after);
-            full = page.len() as u64 == PAGE;
-            last = page.last().map(|m| m.id.clone());
-            let none = RoundRange::default();
-            for m in page {
-                let range = match (planned, m.run_id.as_deref()) {
-                    (Planned::Matches(ranges), Some(run)) => ranges.get(run).unwrap_or(&none),
-                    _ => &none,
-                };
-                let criteria: serde_json::Map<String, serde_json::Value> =
-                    crate::run_record::explanation(&m.explanation)?
-                        .into_iter()
-                        .map(|(name, h)| {
-                            let b = band(h, range.parts.get(&name).copied());
-                            (name, b.map_or(serde_json::Value::Null, serde_json::Value::from))
-                        })
-                        .collect();
-                let months = m.start_date.map(|s| months_between(s, m.end_date.unwrap_or(today)));
-                rows.push(vec![
-                    Cell::Text(key.pseudonym("match", &m.id)),
-                    Cell::Text(key.pseudonym("newcomer", &m.newcomer_id)),
-                    Cell::Text(key.pseudonym("group", &m.group_id)),
-                    Cell::opt(m.run_id.as_deref().map(|r| key.pseudonym("run", r))),
-                    Cell::Text(m.city_slug),
-                    Cell::Text(m.status.to_value()),
-                    band(m.score, range.total).map_or(Cell::Null, Cell::Int),
-                    Cell::Json(serde_json::Value::Object(criteria)),
-                    Cell::Text(month_of_time(m.created_at)),
-                    Cell::opt(m.start_date.map(month_of)),
-                    Cell::opt(m.end_date.map(month_of)),
-                    Cell::opt(m.end_reason_code),
-                    months.map_or(Cell::Null, Cell::Int),
-                    Cell::opt(m.start_dutch_level.map(|l| l.to_value())),
-                    Cell::Bool(m.override_reason.is_some()),
-                ]);
-            }
-        }
-        Dataset::Activities => {
-            let page = page_of!(conn, activity_log, city, after);
-            full = page.len() as u64 == PAGE;
-            last = page.last().map(|m| m.id.clone());
-            for a in page {
-                rows.push(vec![
-                    Cell::Text(key.pseudonym("activity", &a.id)),
-                    Cell::Text(key.pseudonym("match", &a.match_id)),
-                    Cell::Text(a.city_slug),
-                    Cell::Text(month_of(a.date)),
-                    Cell::Text(a.kind),
-                    Cell::Int(a.duration_minutes.into()),
-                    Cell::Int(a.participants.into()),
-                ]);
-            }
-        }
-        Dataset::Checkins => {
-            let page = page_of!(conn, check_in, city, after);
-            full = page.len() as u64 == PAGE;
-            last = page.last().map(|m| m.id.clone());
-            let match_ids: HashSet<String> = page.iter().map(|c| c.match_id.clone()).collect();
-            let pairs: HashMap<String, (String, String)> = if match_ids.is_empty() {
-                HashMap::new()
-            } else {
-                matches::Entity::find()
-                    .select_only()
-                    .column(matches::Column::Id)
-                    .column(matches::Column::NewcomerId)
-                    .column(matches::Column::GroupId)
-                    .filter(matches::Column::Id.is_in(match_ids))
-                    .into_tuple::<(String, String, String)>()
-                    .all(conn)
-                    .await?
-                    .into_iter()
-                    .map(|(id, n, g)| (id, (n, g)))
-                    .collect()
-            };
-            for c in page {
-                let (n, g) = pairs.get(&c.match_id).cloned().unzip();
-                rows.push(vec![
-                    Cell::Text(key.pseudonym("checkin", &c.id)),
-                    Cell::Text(key.pseudonym("match", &c.match_id)),
-                    Cell::opt(n.map(|n| key.pseudonym("newcomer", &n))),
-                    Cell::opt(g.map(|g| key.pseudonym("group", &g))),
-                    Cell::Text(c.city_slug),
-                    Cell::Int(c.month.into()),
-                    Cell::Int(c.newcomer_satisfaction.into()),
-                    Cell::Int(c.group_satisfaction.into()),
-                    Cell::Text(c.dutch_level.to_value()),
-                    Cell::Text(c.work_status),
-                    Cell::Int(c.network_size.into()),
-                ]);
-            }
-        }
-        Dataset::Newcomers => {
-            let page = page_of!(conn, newcomer, city, after);
-            full = page.len() as u64 == PAGE;
-            last = page.last().map(|m| m.id.clone());
-            for n in page {
-                let Planned::Newcomers(plan) = planned else { break };
-                let Some(qi) = plan.decide(&person_facts(&n)) else { continue };
-                let mut row = vec![Cell::Text(key.pseudonym("newcomer", &n.id))];
-                row.extend(qi.iter().cloned().map(Cell::Text));
-                row.extend([
-                    Cell::Text(n.dutch_level.to_value()),
-                    Cell::Text(n.goals.0.join(";")),
-                    Cell::Int(n.languages.0.len() as i64),
-                    Cell::Text(n.status.to_value()),
-                ]);
-                rows.push(row);
-            }
-        }
-        Dataset::Groups => {
-            let page = page_of!(conn, welcome_group, city, after);
-            full = page.len() as u64 == PAGE;
-            last = page.last().map(|m| m.id.clone());
-            let aggregates = group_aggregates(conn, &page).await?;
-            for g in page {
-                let Planned::Groups(plan) = planned else { break };
-                let Some(agg) = aggregates.get(&g.id) else { continue };
-                let Some(qi) = plan.decide(&agg.facts) else { continue };
-                let mut row = vec![Cell::Text(key.pseudonym("group", &g.id))];
-                row.extend(qi.iter().cloned().map(Cell::Text));
-                row.extend([
-                    Cell::Text(g.status.to_value()),
-                    Cell::Int(g.capacity.into()),
-                    Cell::Int(g.languages.0.len() as i64),
-                    Cell::Int(g.interests.0.len() as i64),
-                    g.availability_hours_per_month.map_or(Cell::Null, |h| Cell::Int(h.into())),
-                    Cell::Bool(agg.has_coordinator),
-                    Cell::Text(month_of_time(g.created_at)),
-                ]);
-                rows.push(row);
-            }
-        }
-    }
-    Ok((rows, if full { last } else { None }))
 }
 
 #[cfg(test)]

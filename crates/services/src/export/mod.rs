@@ -1,11 +1,14 @@
 //! Anonymised exports for analysts: `GET /exports/{dataset}?format=csv|jsonl[&city=SLUG]`.
 //!
 //! No direct identifiers (columns come from an allow-list per dataset), keyed pseudonyms for
-//! every id, generalised quasi-identifiers and k-anonymity on the person datasets, streamed in
-//! pages so memory stays flat, and every export in the audit log. See `datasets` for the
-//! columns, `generalise` for the recoding and `pseudonym` for the key.
+//! every id, quasi-identifiers recoded by the adopted policy and k-anonymity checked on the
+//! join of every dataset, the release stored when the policy is adopted and streamed in pages,
+//! and every export in the audit log. See `datasets` for the columns and the release,
+//! `policy` for proposing and adopting, `generalise` for the recoding and `pseudonym` for the
+//! key.
 
 pub mod datasets;
+pub mod policy;
 
 pub use anonymise::ExportKey;
 pub use datasets::{Cell, ColumnKind, Dataset};
@@ -168,7 +171,7 @@ mod tests {
         assert!(csv.contains(",true,2026-03\r\n"), "{csv}");
         assert_eq!(
             Format::Csv.header(Dataset::Activities),
-            "activity_pseudonym,match_pseudonym,city,month,kind,duration_minutes,participants\r\n"
+            "activity_pseudonym,match_pseudonym,city,period,kind,duration_minutes,participants\r\n"
         );
     }
 }
