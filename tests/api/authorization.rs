@@ -786,6 +786,25 @@ fn rows() -> Vec<Row> {
             other: None,
         },
         Row {
+            op: "exportPolicies",
+            own: doc("{ exportPolicies { version state } }", |_, _| json!({})),
+            own_expect: [Ok, Forbidden, Forbidden, Forbidden, Ok, Forbidden],
+            other: None,
+        },
+        Row {
+            op: "proposeExportPolicy",
+            own: doc("mutation{ proposeExportPolicy(k: 2){ version } }", |_, _| json!({})),
+            own_expect: [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
+            other: None,
+        },
+        Row {
+            // No policy 999: ADMIN reaches the lookup, everyone else is refused before it.
+            op: "adoptExportPolicy",
+            own: doc("mutation{ adoptExportPolicy(version: 999){ version } }", |_, _| json!({})),
+            own_expect: [NotFound, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
+            other: None,
+        },
+        Row {
             op: "personalDataReport",
             own: doc("query($id:ID!){ personalDataReport(newcomerId:$id) }", |f, _| json!({"id": f.own_newcomer})),
             own_expect: [Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden],
