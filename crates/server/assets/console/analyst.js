@@ -1,17 +1,33 @@
 // Analysis (ANALYST, ADMIN): the export catalogue with a download per dataset and format and
-// what each column means; the city's statistics and the criterion outcomes as charts; the
-// programme report over a period, as charts and as CSV. For an
+// what each column means, under the adopted export policy; the export policies (for ADMIN:
+// propose one with levels fixed by hand, compare the previews, adopt); the city's statistics
+// and the criterion outcomes as charts; the programme report over a period, as charts and as
+// CSV. For an
 // ANALYST the API suppresses counts below 5 ("<5") and figures from fewer records (null):
 // a suppressed figure is drawn as no bar and said in words.
 
 import { useState } from './vendor/hooks.mjs';
 import { gql, download } from './api.js';
-import { t, tOr, formatNumber, formatDay } from './i18n.js';
-import { html, Screen, Loading, ErrorMessage, useLoad, Field } from './ui.js';
+import { t, tOr, formatNumber, formatDay, formatMoment } from './i18n.js';
+import { html, Screen, Loading, ErrorMessage, useLoad, Field, FormError, Confirm } from './ui.js';
 
 const CATALOG = `query Catalog {
-  exportCatalog { keyId k formats datasets { name path description columns { name kind description } } }
+  exportCatalog { keyId k policy { version adoptedAt } formats datasets { name path description columns { name kind description } } }
 }`;
+const COUNTS = `dataset rows withheld`;
+const POLICIES = `query Policies {
+  exportPolicies { version state k keyId note levels { part column level } countries preview { ${COUNTS} } released { ${COUNTS} } proposedAt adoptedAt retiredAt }
+}`;
+const PROPOSE = `mutation Propose($k: Int, $keep: [ExportLevelInput!], $share: Float, $note: String) {
+  proposeExportPolicy(k: $k, keep: $keep, maxWithheld: $share, note: $note) { version }
+}`;
+const ADOPT = `mutation Adopt($version: Int!) { adoptExportPolicy(version: $version) { version } }`;
+/** The quasi-identifiers a policy recodes and how many levels each has (generalise.rs). */
+const QUASI_IDENTIFIERS = [
+  ['age_band', 4], ['gender', 2], ['origin', 4], ['household_adults', 3], ['household_children', 3],
+  ['arrival_period', 4], ['dutch_level', 3], ['goals', 3], ['language_count', 3], ['event_period', 3],
+  ['member_count', 3], ['members_age_band', 3],
+];
 const COUNT = `value suppressed display`;
 const OUTCOME = `matches { ${COUNT} } matchesWithCheckIns { ${COUNT} } meanNewcomerSatisfaction meanGroupSatisfaction meanNetworkSize meanDutchProgress endedEarlyRate`;
 const STATS = `query Stats($city: String!) {
@@ -61,8 +77,8 @@ function save(file) {
 const count = (c) => (c.suppressed ? null : c.value);
 const orDash = (value, digits = 1) => (value === null || value === undefined ? t('analysis.suppressed') : formatNumber(value, digits));
 
-function Exports({ citySlug }) {
-  const { loading, error, data } = useLoad(() => gql(CATALOG), []);
+function Exports({ citySlug, revision }) {
+  const { loading, error, data } = useLoad(() => gql(CATALOG), [revision]);
   const [busy, setBusy] = useState(null);
   const [failed, setFailed] = useState(null);
   const [done, setDone] = useState('');
@@ -84,8 +100,9 @@ function Exports({ citySlug }) {
     <h2 id="exports-title">${t('analysis.exports')}</h2>
     ${loading && html`<${Loading} />`}
     <${ErrorMessage} error=${error} />
-    ${catalog && html`
-      <p>${t('analysis.exportsIntro', { k: catalog.k, key: catalog.keyId })}</p>
+    ${catalog && !catalog.policy && html`<p class="notice" id="exports-no-policy">${t('policy.none')}</p>`}
+    ${catalog?.policy && html`
+      <p id="exports-policy">${t('analysis.exportsIntro', { k: catalog.k, key: catalog.keyId, version: catalog.policy.version, date: formatMoment(catalog.policy.adoptedAt) })}</p>
       <p role="status" class="status" id="export-status" aria-live="polite">${done}</p>
       <${ErrorMessage} error=${failed} />
       ${catalog.datasets.map((d) => html`<article class="dataset" data-dataset=${d.name} aria-labelledby=${`dataset-${d.name}`}>
@@ -243,17 +260,126 @@ function Report({ cities }) {
 
 const CITIES = `query Cities { cities { slug name } }`;
 
-export function Analysis({ citySlug }) {
+/** Rows and withheld rows per dataset. */
+function Counts({ id, caption, counts }) {
+  return html`<table class="table compact" id=${id}>
+    <caption>${caption}</caption>
+    <thead><tr><th scope="col">${t('policy.dataset')}</th><th scope="col" class="number">${t('policy.rows')}</th><th scope="col" class="number">${t('policy.withheld')}</th></tr></thead>
+    <tbody>${counts.map((c) => html`<tr data-dataset=${c.dataset}><th scope="row">${tOr(`analysis.dataset.${c.dataset}`, c.dataset)}</th><td class="number">${formatNumber(c.rows)}</td><td class="number">${formatNumber(c.withheld)}</td></tr>`)}</tbody>
+  </table>`;
+}
+
+function Policy({ policy, admin, onAdopted }) {
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const adopt = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await gql(ADOPT, { version: policy.version });
+      setAsking(false);
+      onAdopted(policy.version);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const v = policy.version;
+  return html`<article class="policy" data-version=${v} data-state=${policy.state} aria-labelledby=${`policy-${v}`}>
+    <h3 id=${`policy-${v}`}>${t('policy.heading', { version: v, state: t(`policy.state.${policy.state}`) })}</h3>
+    <p>${t('policy.facts', { k: policy.k, key: policy.keyId, date: formatMoment(policy.adoptedAt ?? policy.proposedAt) })}</p>
+    ${policy.note && html`<p class="hint">${policy.note}</p>`}
+    <table class="table compact" id=${`policy-${v}-levels`}>
+      <caption>${t('policy.levels')}</caption>
+      <thead><tr><th scope="col">${t('policy.column')}</th><th scope="col">${t('policy.level')}</th></tr></thead>
+      <tbody>${policy.levels.map((l) => html`<tr data-column=${l.column}><th scope="row"><code>${l.column}</code> ${t(`policy.qi.${l.column}`)}</th><td>${t(`policy.levelName.${l.column}.${l.level}`)}</td></tr>`)}</tbody>
+    </table>
+    ${policy.state === 'PROPOSED'
+      ? html`<${Counts} id=${`policy-${v}-preview`} caption=${t('policy.preview')} counts=${policy.preview} />`
+      : html`<${Counts} id=${`policy-${v}-released`} caption=${t('policy.released')} counts=${policy.released} />`}
+    ${admin && policy.state === 'PROPOSED' && (asking
+      ? html`<${Confirm} id=${`policy-${v}-confirm`} text=${t('policy.adoptConfirm', { version: v })} confirmLabel=${t('policy.adopt', { version: v })}
+          onConfirm=${adopt} onCancel=${() => setAsking(false)} busy=${busy} error=${error} />`
+      : html`<div class="actions"><button type="button" class="button" id=${`policy-${v}-adopt`} onClick=${() => setAsking(true)}>${t('policy.adopt', { version: v })}</button></div>`)}
+  </article>`;
+}
+
+function ExportPolicies({ admin, onAdopted }) {
+  const { loading, error, data, reload } = useLoad(async () => (await gql(POLICIES)).exportPolicies, []);
+  const [form, setForm] = useState({ k: '5', share: '5', note: '', keep: {} });
+  const [busy, setBusy] = useState(false);
+  const [failed, setFailed] = useState(null);
+  const [message, setMessage] = useState('');
+  const propose = async (event) => {
+    event.preventDefault();
+    setBusy(true);
+    setFailed(null);
+    setMessage('');
+    try {
+      const keep = Object.entries(form.keep).filter(([, level]) => level !== '').map(([column, level]) => ({ column, level: Number(level) }));
+      const k = form.k.trim() === '' ? null : Number(form.k);
+      const share = form.share.trim() === '' ? null : Number(form.share.replace(',', '.')) / 100;
+      const r = await gql(PROPOSE, { k, keep, share, note: form.note.trim() || null });
+      setMessage(t('policy.proposed', { version: r.proposeExportPolicy.version }));
+      reload();
+    } catch (e) {
+      setFailed(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const adopted = (version) => {
+    setMessage(t('policy.adopted', { version }));
+    reload();
+    onAdopted();
+  };
+  const shown = (data ?? []).filter((p) => p.state !== 'RETIRED').concat((data ?? []).filter((p) => p.state === 'RETIRED').slice(0, 3));
+  return html`<section class="panel" aria-labelledby="policies-title" id="export-policies">
+    <h2 id="policies-title">${t('policy.title')}</h2>
+    <p>${t('policy.intro')}</p>
+    <p role="status" class="status" id="policy-status" aria-live="polite">${message}</p>
+    ${loading && !data && html`<${Loading} />`}
+    <${ErrorMessage} error=${error} />
+    ${admin && html`<form class="form" id="policy-form" onSubmit=${propose} novalidate>
+      <div class="field-row">
+        <${Field} prefix="policy" name="k" type="number" inputmode="numeric" label=${t('policy.k')} hint=${t('policy.kHint')} value=${form.k}
+          onInput=${(e) => setForm({ ...form, k: e.currentTarget.value })} error=${failed} />
+        <${Field} prefix="policy" name="maxWithheld" inputmode="decimal" label=${t('policy.share')} hint=${t('policy.shareHint')} value=${form.share}
+          onInput=${(e) => setForm({ ...form, share: e.currentTarget.value })} error=${failed} />
+      </div>
+      <fieldset class="keep">
+        <legend>${t('policy.keep')}</legend>
+        <div class="field-grid">
+          ${QUASI_IDENTIFIERS.map(([column, levels]) => html`<${Field} prefix="policy-keep" name=${column} kind="select" label=${t(`policy.qi.${column}`)}
+            value=${form.keep[column] ?? ''} onInput=${(e) => setForm({ ...form, keep: { ...form.keep, [column]: e.currentTarget.value } })}
+            options=${[['', t('policy.searched')], ...Array.from({ length: levels }, (_, l) => [String(l), t(`policy.levelName.${column}.${l}`)])]} />`)}
+        </div>
+      </fieldset>
+      <${Field} prefix="policy" name="note" label=${t('policy.note')} value=${form.note} onInput=${(e) => setForm({ ...form, note: e.currentTarget.value })} error=${failed} />
+      <${FormError} error=${failed} fields=${['k', 'maxWithheld', 'note']} />
+      <div class="actions"><button type="submit" class="button" id="policy-propose" disabled=${busy}>${busy ? t('policy.searching') : t('policy.propose')}</button></div>
+    </form>`}
+    ${data && data.length === 0 && html`<p id="policies-none">${t('policy.noneYet')}</p>`}
+    ${shown.map((p) => html`<${Policy} key=${p.version} policy=${p} admin=${admin} onAdopted=${adopted} />`)}
+  </section>`;
+}
+
+export function Analysis({ citySlug, user }) {
   const { loading, error, data } = useLoad(async () => {
     const [stats, cities] = await Promise.all([gql(STATS, { city: citySlug }), gql(CITIES)]);
     return { ...stats, ...cities };
   }, [citySlug]);
+  // Moves when a policy is adopted, so the catalogue names the new one.
+  const [revision, setRevision] = useState(0);
   return html`<${Screen} name="analysis" title=${t('analysis.title')} ready=${!loading}>
     ${loading && html`<${Loading} />`}
     <${ErrorMessage} error=${error} />
     ${data && html`<${Statistics} stats=${data.cityStatistics} />`}
     ${data && html`<${Outcomes} outcomes=${data.criterionOutcomes} />`}
-    <${Exports} citySlug=${citySlug} />
+    <${Exports} citySlug=${citySlug} revision=${revision} />
+    <${ExportPolicies} admin=${user?.role === 'ADMIN'} onAdopted=${() => setRevision(revision + 1)} />
     ${data && html`<${Report} cities=${data.cities} />`}
   <//>`;
 }
