@@ -24,6 +24,10 @@ pub struct Model {
     pub erased_at: Option<DateTimeUtc>,
     /// A keyed hash of the e-mail address (the address itself is sealed): unique in a group.
     pub email_index: String,
+    /// When the member gave research consent; `None`: no consent (the default).
+    pub research_consent_at: Option<DateTimeUtc>,
+    /// The version of the research information the member consented to.
+    pub research_consent_version: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -55,6 +55,11 @@ pub struct Model {
     pub baseline_dutch_level: Option<CefrLevel>,
     pub baseline_wellbeing: Option<i32>,
     pub baseline_recorded_on: Option<Date>,
+    /// When the household gave research consent (separate from the privacy notice); `None`:
+    /// no consent (the default, and after a withdrawal).
+    pub research_consent_at: Option<DateTimeUtc>,
+    /// The version of the research information it consented to.
+    pub research_consent_version: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

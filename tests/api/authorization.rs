@@ -22,6 +22,8 @@ const ROLES: [&str; 6] = ["ADMIN", "CITY_ADMIN", "COORDINATOR", "PARTNER", "ANAL
 /// "other" things are in Rotterdam. Destructive operations get a fresh target per role.
 struct Fixture {
     tokens: Vec<String>,
+    /// The ANALYST account's id (a researcher to name in a project).
+    analyst_id: String,
     own_group: String,
     other_group: String,
     own_newcomer: String,
@@ -203,7 +205,10 @@ async fn fixture(app: &TestApp) -> Fixture {
             json!({}),
         )
         .await;
+    let analyst_id =
+        app.ok(Some(&tokens[4]), "{ me { id } }", json!({})).await["me"]["id"].as_str().unwrap().to_owned();
     Fixture {
+        analyst_id,
         webhook: hook["createWebhookEndpoint"]["endpoint"]["id"].as_str().unwrap().to_owned(),
         cycle: per_role(&g0, &g1),
         other_cycle: app.completed_group(&admin, "rotterdam").await.2,
@@ -294,6 +299,20 @@ struct Row {
 fn doc(q: &'static str, vars: impl Fn(&Fixture, usize) -> Value + 'static) -> Doc {
     Box::new(move |f, r| (q.to_owned(), vars(f, r)))
 }
+
+macro_rules! project_input {
+    () => {
+        "{name:\"Outcomes\", agreementReference:\"DSA-1\", purpose:\"Which criteria go with good outcomes\", datasets:[{dataset:\"households\"}], startsOn:\"2026-01-01\", endsOn:\"2030-12-31\", researcherIds:[$r]}"
+    };
+}
+const REGISTER_PROJECT: &str =
+    concat!("mutation($r:ID!){ registerResearchProject(input:", project_input!(), "){ id } }");
+const UPDATE_PROJECT: &str =
+    concat!("mutation($r:ID!){ updateResearchProject(id:\"no-such-project\", input:", project_input!(), "){ id } }");
+const RESEARCH_CONSENT: &str =
+    "mutation($id:ID!){ setResearchConsent(newcomerId:$id, consent:true, version:\"r-1\"){ id } }";
+const MEMBER_RESEARCH_CONSENT: &str =
+    "mutation($id:ID!){ setMemberResearchConsent(memberId:$id, consent:true, version:\"r-1\"){ id } }";
 
 fn rows() -> Vec<Row> {
     vec![
@@ -392,6 +411,16 @@ fn rows() -> Vec<Row> {
             own_expect: [Ok, Ok, Ok, Forbidden, Forbidden, Forbidden],
             other: Some((
                 doc(UPDATE_MEMBER, |f, _| json!({"id": f.other_member})),
+                [Ok, NotFound, NotFound, Forbidden, Forbidden, Forbidden],
+            )),
+        },
+        // Before removeGroupMember takes the members away.
+        Row {
+            op: "setMemberResearchConsent",
+            own: doc(MEMBER_RESEARCH_CONSENT, |f, r| json!({"id": f.own_members[r]})),
+            own_expect: [Ok, Ok, Ok, Forbidden, Forbidden, Forbidden],
+            other: Some((
+                doc(MEMBER_RESEARCH_CONSENT, |f, _| json!({"id": f.other_member})),
                 [Ok, NotFound, NotFound, Forbidden, Forbidden, Forbidden],
             )),
         },
@@ -803,6 +832,40 @@ fn rows() -> Vec<Row> {
             own: doc("mutation{ adoptExportPolicy(version: 999){ version } }", |_, _| json!({})),
             own_expect: [NotFound, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
             other: None,
+        },
+        Row {
+            op: "researchProjects",
+            own: doc("{ researchProjects { id } }", |_, _| json!({})),
+            own_expect: [Ok, Forbidden, Forbidden, Forbidden, Ok, Forbidden],
+            other: None,
+        },
+        Row {
+            op: "researchDatasets",
+            own: doc("{ researchDatasets { name } }", |_, _| json!({})),
+            own_expect: [Ok, Forbidden, Forbidden, Forbidden, Ok, Forbidden],
+            other: None,
+        },
+        Row {
+            op: "registerResearchProject",
+            own: doc(REGISTER_PROJECT, |f, _| json!({"r": f.analyst_id})),
+            own_expect: [Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
+            other: None,
+        },
+        Row {
+            // No such project: ADMIN reaches the lookup, everyone else is refused before it.
+            op: "updateResearchProject",
+            own: doc(UPDATE_PROJECT, |f, _| json!({"r": f.analyst_id})),
+            own_expect: [NotFound, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden],
+            other: None,
+        },
+        Row {
+            op: "setResearchConsent",
+            own: doc(RESEARCH_CONSENT, |f, _| json!({"id": f.own_newcomer})),
+            own_expect: [Ok, Ok, Forbidden, NotFound, Forbidden, NotFound],
+            other: Some((
+                doc(RESEARCH_CONSENT, |f, _| json!({"id": f.other_newcomer})),
+                [Ok, NotFound, Forbidden, NotFound, Forbidden, NotFound],
+            )),
         },
         Row {
             op: "personalDataReport",

@@ -21,6 +21,7 @@ mod notifications;
 mod privacy;
 mod races;
 mod report;
+mod research;
 mod review;
 mod schema;
 mod screening;

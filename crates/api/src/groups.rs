@@ -197,8 +197,8 @@ impl WelcomeGroup {
 
 /// A volunteer in a welcome group. Personal data: partners do not see contact details.
 pub struct GroupMember {
-    model: group_member::Model,
-    contact: bool,
+    pub(crate) model: group_member::Model,
+    pub(crate) contact: bool,
 }
 
 impl GroupMember {
@@ -295,6 +295,17 @@ impl GroupMember {
     /// When the member joined.
     async fn created_at(&self) -> Timestamp {
         Timestamp(self.model.created_at)
+    }
+    /// The member's research consent; null when none was given (the default) or it was
+    /// withdrawn. Hidden from partners.
+    async fn research_consent(&self) -> Option<crate::research::ResearchConsent> {
+        if !self.contact {
+            return None;
+        }
+        crate::research::ResearchConsent::of(
+            self.model.research_consent_at,
+            self.model.research_consent_version.as_deref(),
+        )
     }
 }
 

@@ -19,6 +19,7 @@ pub mod newcomers;
 pub mod notifications;
 pub mod privacy;
 pub mod report;
+pub mod research;
 pub mod response_cache;
 pub mod response_shape;
 pub mod scalars;
@@ -45,6 +46,7 @@ pub struct QueryRoot(
     privacy::PrivacyQuery,
     exports::ExportQuery,
     exports::ExportPolicyQuery,
+    research::ResearchQuery,
     notifications::NotificationQuery,
     report::ReportQuery,
 );
@@ -63,6 +65,7 @@ pub struct MutationRoot(
     privacy::PrivacyMutation,
     notifications::NotificationMutation,
     exports::ExportPolicyMutation,
+    research::ResearchMutation,
 );
 
 /// What a field that reaches the database (or the request's audit) adds to a query's

@@ -275,6 +275,14 @@ impl Newcomer {
     async fn privacy_notice_version(&self) -> async_graphql::Result<Option<&str>> {
         self.full(self.model.privacy_notice_version.as_deref())
     }
+    /// The household's research consent (separate from the privacy notice); null when it gave
+    /// none (the default) or withdrew it. Staff only.
+    async fn research_consent(&self) -> async_graphql::Result<Option<crate::research::ResearchConsent>> {
+        self.full(crate::research::ResearchConsent::of(
+            self.model.research_consent_at,
+            self.model.research_consent_version.as_deref(),
+        ))
+    }
     /// When the household started waiting, moved forward by the time it spent in a match that
     /// ended early: today minus this is the time it has waited, and only that. Staff only.
     async fn waiting_since(&self) -> async_graphql::Result<Option<Timestamp>> {

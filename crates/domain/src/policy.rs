@@ -122,6 +122,11 @@ pub enum Op {
     Export,
     /// Propose and adopt the export policy (ADMIN).
     ExportPolicy,
+    /// Register and change research projects (ADMIN).
+    ResearchProjects,
+    /// Read the research projects one is named in and download their extracts (ANALYST; the
+    /// project's membership decides which).
+    ResearchExtract,
     /// Erase a person's personal data, or report everything held about them (the rights of
     /// erasure and access).
     PersonalData,
@@ -142,7 +147,7 @@ fn reach(role: Role, op: Op) -> Option<Reach> {
     match role {
         Role::Admin => Some(All),
         Role::CityAdmin => match op {
-            Export | ExportPolicy | CreateCity | ManageWebhooks => None,
+            Export | ExportPolicy | ResearchProjects | ResearchExtract | CreateCity | ManageWebhooks => None,
             _ => Some(OwnCity),
         },
         Role::CommunityBuilder => match op {
@@ -159,7 +164,7 @@ fn reach(role: Role, op: Op) -> Option<Reach> {
             _ => None,
         },
         Role::Analyst => match op {
-            Statistics | Export => Some(All),
+            Statistics | Export | ResearchExtract => Some(All),
             _ => None,
         },
     }

@@ -201,6 +201,7 @@ impl Application {
                 .route("/exports/", web::get().to(crate::export_http::index))
                 .route("/exports/{dataset}", web::get().to(crate::export_http::download))
                 .route("/reports/programme.csv", web::get().to(crate::report_http::programme_csv))
+                .route("/research/{project}/{dataset}", web::get().to(crate::research_http::download))
                 .route("/graphiql/{file}", web::get().to(crate::graphiql::asset))
                 .route("/", web::get().to(crate::console::index))
                 .route("/console/{file:.+}", web::get().to(crate::console::asset))

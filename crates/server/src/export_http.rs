@@ -213,16 +213,18 @@ fn stream(
     // The export is in flight until its last page is sent (a shutdown waits for it).
     let in_flight = state.in_flight.enter();
     let cursor = Cursor { snapshot, after: None, started: false, done: false, _in_flight: in_flight };
+    let names = dataset.names();
     futures_util::stream::unfold(cursor, move |mut c| {
         let city = city.clone();
         let request_id = request_id.clone();
+        let names = names.clone();
         async move {
             if c.done {
                 return None;
             }
             if !c.started {
                 c.started = true;
-                let header = format.header(dataset);
+                let header = format.header(&dataset.names());
                 if !header.is_empty() {
                     return Some((Ok(web::Bytes::from(header)), c));
                 }
@@ -233,7 +235,7 @@ fn stream(
                     for row in &rows {
                         let cells: Vec<Cell> =
                             row.row.as_array().map(|a| a.iter().map(Cell::from_json).collect()).unwrap_or_default();
-                        format.write_row(dataset, &cells, &mut out);
+                        format.write_row(&names, &cells, &mut out);
                     }
                     c.done = (rows.len() as u64) < datasets::PAGE;
                     c.after = rows.last().map(|r| r.ordinal);

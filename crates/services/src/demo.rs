@@ -276,6 +276,8 @@ fn generate(
                 created_at: Set(now),
                 erased_at: Set(None),
                 email_index: Set(String::new()),
+                research_consent_at: Set((mi % 3 != 2).then_some(now)),
+                research_consent_version: Set((mi % 3 != 2).then(|| "research-2026-01".to_owned())),
             });
         }
         g_langs.sort();
@@ -318,7 +320,7 @@ fn generate(
     }
 
     let mut newcomers = Vec::with_capacity(n_newcomers);
-    for _ in 0..n_newcomers {
+    for ni in 0..n_newcomers {
         let origin = pick_origin(rng);
         let given = *origin.given.choose(rng).unwrap_or(&"Sam");
         let family = *origin.family.choose(rng).unwrap_or(&"Doe");
@@ -406,6 +408,10 @@ fn generate(
             confirmed_at: Set(Some(now - Duration::days(waited % 30))),
             idempotency_key: Set(None),
             erased_at: Set(None),
+            // Three in four gave research consent too (by position, so the generated people
+            // stay what they were).
+            research_consent_at: Set((ni % 4 != 3).then(|| now - Duration::days(waited))),
+            research_consent_version: Set((ni % 4 != 3).then(|| "research-2026-01".to_owned())),
             version: Set(1),
             created_at: Set(now - Duration::days(waited)),
             updated_at: Set(now),

@@ -468,6 +468,9 @@ pub async fn add_member(
         interests: Set(StringList(interests)),
         sector: Set(sector),
         is_coordinator: Set(input.is_coordinator),
+        // Research consent is asked for apart (`setResearchConsent`): none until given.
+        research_consent_at: Set(None),
+        research_consent_version: Set(None),
         vog_received_on: Set(vog),
         created_at: Set(Utc::now()),
         erased_at: Set(None),

@@ -28,6 +28,7 @@ pub mod outbox;
 pub mod page;
 pub mod privacy;
 pub mod report;
+pub mod research;
 pub mod rounds;
 pub mod run_record;
 pub mod script_values;

@@ -360,6 +360,9 @@ pub async fn register(
     let key = vault.create_key(&txn, &id).await?;
     let mut model = newcomer::ActiveModel {
         registered_by: Set(Some(p.user_id.clone())),
+        // Research consent is asked for apart (`setResearchConsent`): none until given.
+        research_consent_at: Set(None),
+        research_consent_version: Set(None),
         city_slug: Set(city_slug),
         name: Set(key.seal(sealed::NEWCOMER_NAME, &id, &name)?),
         preferred_name: Set(key.seal(sealed::NEWCOMER_PREFERRED_NAME, &id, &preferred_name)?),

@@ -74,6 +74,8 @@ const MATCHES: &[Column] = &[
     col("months_together", A, "whole months from start to end (or to the export date while active)"),
     col("start_dutch_level", A, "the newcomer's CEFR Dutch level at the start, as coarse as the policy's Dutch level"),
     col("staff_override", A, "true when staff proposed or locked the pair although the script found it ineligible"),
+    col("decided_side", A, "who decided a rejection or an early end: NEWCOMER, GROUP or STAFF"),
+    col("decline_code", A, "why a proposal was declined (a code; the free-text reason is never exported)"),
 ];
 
 const ACTIVITIES: &[Column] = &[
@@ -170,6 +172,11 @@ impl Dataset {
             Dataset::Newcomers => NEWCOMERS,
             Dataset::Groups => GROUPS,
         }
+    }
+
+    /// The column names, in file order.
+    pub fn names(self) -> Vec<&'static str> {
+        self.columns().iter().map(|c| c.name).collect()
     }
 
     pub fn description(self) -> &'static str {
@@ -744,6 +751,8 @@ pub fn build(source: &Source, recoding: &Recoding, key: &ExportKey, today: Naive
                 months.map_or(Cell::Null, Cell::Int),
                 Cell::opt(m.start_dutch_level.map(|l| generalise::dutch(&l.to_value(), dutch_level))),
                 Cell::Bool(m.override_reason.is_some()),
+                Cell::opt(m.decided_side.clone()),
+                Cell::opt(m.decline_code.clone()),
             ],
         );
     }

@@ -43,19 +43,16 @@ impl Format {
         }
     }
 
-    /// The header line of CSV; JSON Lines has none.
-    pub fn header(self, dataset: Dataset) -> String {
+    /// The header line of CSV (the column names); JSON Lines has none.
+    pub fn header(self, names: &[&str]) -> String {
         match self {
-            Format::Csv => {
-                let names: Vec<&str> = dataset.columns().iter().map(|c| c.name).collect();
-                format!("{}\r\n", names.join(","))
-            }
+            Format::Csv => format!("{}\r\n", names.join(",")),
             Format::JsonLines => String::new(),
         }
     }
 
-    /// Appends one row to `out`.
-    pub fn write_row(self, dataset: Dataset, row: &[Cell], out: &mut String) {
+    /// Appends one row of the columns `names` to `out`.
+    pub fn write_row(self, names: &[&str], row: &[Cell], out: &mut String) {
         match self {
             Format::Csv => {
                 for (i, cell) in row.iter().enumerate() {
@@ -74,11 +71,11 @@ impl Format {
             }
             Format::JsonLines => {
                 out.push('{');
-                for (i, (cell, column)) in row.iter().zip(dataset.columns()).enumerate() {
+                for (i, (cell, name)) in row.iter().zip(names).enumerate() {
                     if i > 0 {
                         out.push(',');
                     }
-                    out.push_str(&serde_json::Value::from(column.name).to_string());
+                    out.push_str(&serde_json::Value::from(*name).to_string());
                     out.push(':');
                     match cell {
                         Cell::Null => out.push_str("null"),
@@ -135,13 +132,13 @@ mod tests {
             Cell::Text("A2".into()),
         ];
         let mut csv = String::new();
-        Format::Csv.write_row(Dataset::Matches, &row, &mut csv);
+        Format::Csv.write_row(&Dataset::Matches.names(), &row, &mut csv);
         assert_eq!(
             csv,
             "p1,p2,p3,,almere,ENDED_EARLY,2,\"{\"\"age\"\":null,\"\"language\"\":3}\",2026-01,2026-02,2026-05,\"'=cmd\",3,A2\r\n"
         );
         let mut jl = String::new();
-        Format::JsonLines.write_row(Dataset::Matches, &row, &mut jl);
+        Format::JsonLines.write_row(&Dataset::Matches.names(), &row, &mut jl);
         let v: serde_json::Value = serde_json::from_str(jl.trim_end()).unwrap_or_default();
         assert_eq!(v["score"], serde_json::json!(2));
         assert_eq!(v["criteria"]["language"], serde_json::json!(3));
@@ -163,14 +160,14 @@ mod tests {
             Cell::Text("2026-03".into()),
         ];
         let mut jl = String::new();
-        Format::JsonLines.write_row(Dataset::Groups, &group, &mut jl);
+        Format::JsonLines.write_row(&Dataset::Groups.names(), &group, &mut jl);
         let v: serde_json::Value = serde_json::from_str(jl.trim_end()).unwrap_or_default();
         assert_eq!(v["has_coordinator"], serde_json::json!(true));
         let mut csv = String::new();
-        Format::Csv.write_row(Dataset::Groups, &group, &mut csv);
+        Format::Csv.write_row(&Dataset::Groups.names(), &group, &mut csv);
         assert!(csv.contains(",true,2026-03\r\n"), "{csv}");
         assert_eq!(
-            Format::Csv.header(Dataset::Activities),
+            Format::Csv.header(&Dataset::Activities.names()),
             "activity_pseudonym,match_pseudonym,city,period,kind,duration_minutes,participants\r\n"
         );
     }

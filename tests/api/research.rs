@@ -1,0 +1,284 @@
+//! Research extracts under an agreement, checked from the outside: who may download, which
+//! people and columns an extract holds, whose key its pseudonyms are made with, and that a
+//! project's dates are kept. The checks compute HMACs themselves and read the database through
+//! the entities.
+
+use std::collections::HashSet;
+
+use hmac::{Hmac, KeyInit, Mac};
+use sea_orm::EntityTrait;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+fn hmac(key: &[u8], input: &[u8]) -> Vec<u8> {
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).expect("any key length");
+    mac.update(input);
+    mac.finalize().into_bytes().to_vec()
+}
+
+fn pseudonym(key: &[u8], kind: &str, id: &str) -> String {
+    hmac(key, format!("{kind}:{id}").as_bytes())[..12].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn project_key(project: &str) -> Vec<u8> {
+    hmac(TEST_EXPORT_KEY.as_bytes(), format!("derive:research-project:{project}").as_bytes())
+}
+
+struct Got {
+    status: u16,
+    download_id: Option<String>,
+    body: String,
+}
+
+async fn get(app: &TestApp, token: &str, path: &str) -> Got {
+    let resp = app.client.get(format!("{}{path}", app.address)).bearer_auth(token).send().await.expect("GET");
+    let status = resp.status().as_u16();
+    let download_id = resp.headers().get("x-research-download-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    Got { status, download_id, body: resp.text().await.expect("body") }
+}
+
+fn lines(body: &str) -> Vec<Value> {
+    body.lines().map(|l| serde_json::from_str(l).expect("a JSON object per line")).collect()
+}
+
+fn error_code(body: &str) -> String {
+    let v: Value = serde_json::from_str(body).expect("a JSON error");
+    v["errors"][0]["extensions"]["code"].as_str().unwrap_or_default().to_owned()
+}
+
+async fn user_id(app: &TestApp, token: &str) -> String {
+    app.ok(Some(token), "{ me { id } }", json!({})).await["me"]["id"].as_str().unwrap().to_owned()
+}
+
+const REGISTER_PROJECT: &str = "mutation($input: ResearchProjectInput!){ registerResearchProject(input:$input){ id keyId datasets { dataset columns path } researchers { email } } }";
+
+fn project_input(researchers: &[&str], starts: chrono::NaiveDate, ends: chrono::NaiveDate) -> Value {
+    json!({
+        "name": "Which criteria go with good outcomes",
+        "agreementReference": "DSA-2026-014",
+        "purpose": "Relate the criteria of the matching script to the check-in outcomes.",
+        "datasets": [
+            {"dataset": "households"},
+            {"dataset": "matches", "columns": ["criteria", "match_pseudonym", "household_pseudonym", "start_month", "days_registration_to_proposal"]},
+            {"dataset": "members", "columns": ["member_pseudonym", "birth_year"]},
+        ],
+        "startsOn": starts.to_string(),
+        "endsOn": ends.to_string(),
+        "researcherIds": researchers,
+    })
+}
+
+#[tokio::test]
+async fn an_extract_holds_only_consenting_people_under_the_projects_own_key_within_its_dates() {
+    let app = spawn_app().await;
+    services::demo::seed(&app.state.db, &app.state.settings).await.expect("demo seed");
+    let admin = app.admin().await;
+    let (r1, r2, outsider) = (
+        app.user("ANALYST", None, None).await,
+        app.user("ANALYST", None, None).await,
+        app.user("ANALYST", None, None).await,
+    );
+    let (r1_id, r2_id) = (user_id(&app, &r1).await, user_id(&app, &r2).await);
+    let city_admin = app.user("CITY_ADMIN", Some("almere"), None).await;
+    let today = app.state.settings.today();
+    let (starts, ends) = (today - chrono::Duration::days(10), today + chrono::Duration::days(30));
+
+    // Registering: ADMIN only, every problem named at its field.
+    let refused =
+        app.gql(Some(&city_admin), REGISTER_PROJECT, json!({"input": project_input(&[&r1_id], starts, ends)})).await;
+    assert_eq!(code(&refused).as_deref(), Some("FORBIDDEN"), "{refused}");
+    let admin_id = user_id(&app, &admin).await;
+    for (change, want_field) in [
+        (json!({"datasets": [{"dataset": "people"}]}), "datasets[0]"),
+        (json!({"datasets": [{"dataset": "households", "columns": ["name"]}]}), "datasets[0].columns"),
+        (json!({"datasets": []}), "datasets"),
+        (json!({"endsOn": (starts - chrono::Duration::days(1)).to_string()}), "endsOn"),
+        (json!({"researcherIds": [admin_id]}), "researcherIds[0]"),
+        (json!({"researcherIds": ["no-such-account"]}), "researcherIds[0]"),
+        (json!({"agreementReference": "  "}), "agreementReference"),
+    ] {
+        let mut input = project_input(&[&r1_id], starts, ends);
+        for (k, v) in change.as_object().unwrap() {
+            input[k] = v.clone();
+        }
+        let r = app.gql(Some(&admin), REGISTER_PROJECT, json!({ "input": input })).await;
+        assert_eq!(code(&r).as_deref(), Some("BAD_USER_INPUT"), "{change}: {r}");
+        assert_eq!(field(&r).as_deref(), Some(want_field), "{change}: {r}");
+    }
+    let none = app.ok(Some(&admin), "{ researchProjects { id } }", json!({})).await;
+    assert_eq!(none["researchProjects"], json!([]), "refused input stores nothing");
+
+    let a = app.ok(Some(&admin), REGISTER_PROJECT, json!({"input": project_input(&[&r1_id], starts, ends)})).await;
+    let a = &a["registerResearchProject"];
+    let a_id = a["id"].as_str().unwrap().to_owned();
+    let approved = a["datasets"].as_array().unwrap().iter().find(|d| d["dataset"] == "matches").unwrap();
+    assert_eq!(approved["path"], format!("/research/{a_id}/matches"));
+    assert_eq!(
+        approved["columns"],
+        json!(["match_pseudonym", "household_pseudonym", "criteria", "start_month", "days_registration_to_proposal"]),
+        "approved columns in file order"
+    );
+    let b =
+        app.ok(Some(&admin), REGISTER_PROJECT, json!({"input": project_input(&[&r1_id, &r2_id], starts, ends)})).await;
+    let b_id = b["registerResearchProject"]["id"].as_str().unwrap().to_owned();
+    assert_ne!(a["keyId"], b["registerResearchProject"]["keyId"]);
+    // An analyst sees the projects naming them, no other.
+    let seen = app.ok(Some(&r2), "{ researchProjects { id } }", json!({})).await;
+    assert_eq!(seen["researchProjects"], json!([{"id": b_id}]));
+
+    // Only consenting, not erased households, pseudonymised with the project's key.
+    let got = get(&app, &r1, &format!("/research/{a_id}/households?format=jsonl")).await;
+    assert_eq!(got.status, 200, "{}", got.body);
+    let rows = lines(&got.body);
+    let households = entity::newcomer::Entity::find().all(&app.state.db).await.unwrap();
+    let consenting: Vec<&entity::newcomer::Model> =
+        households.iter().filter(|n| n.research_consent_at.is_some() && n.erased_at.is_none()).collect();
+    assert!(consenting.len() > 100 && consenting.len() < households.len(), "the demo has both: {}", consenting.len());
+    assert_eq!(rows.len(), consenting.len());
+    let key_a = project_key(&a_id);
+    let want: HashSet<String> = consenting.iter().map(|n| pseudonym(&key_a, "newcomer", &n.id)).collect();
+    let have: HashSet<String> = rows.iter().map(|r| r["household_pseudonym"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(have, want, "exactly the consenting households");
+    let download_id = got.download_id.clone().expect("X-Research-Download-Id");
+    assert!(rows.iter().all(|r| r["project_id"] == a_id.as_str() && r["download_id"] == download_id.as_str()));
+    // Full detail: the exact birth year and arrival month.
+    let first =
+        consenting.iter().find(|n| pseudonym(&key_a, "newcomer", &n.id) == rows[0]["household_pseudonym"]).unwrap();
+    assert_eq!(rows[0]["birth_year"], first.birth_year);
+    assert_eq!(rows[0]["arrival_month"], first.arrival_date.format("%Y-%m").to_string());
+
+    // Only the approved columns, in file order after the marks.
+    let got = get(&app, &r1, &format!("/research/{a_id}/matches?format=csv")).await;
+    assert_eq!(got.status, 200, "{}", got.body);
+    assert_eq!(
+        got.body.lines().next().unwrap(),
+        "project_id,download_id,match_pseudonym,household_pseudonym,criteria,start_month,days_registration_to_proposal"
+    );
+    let jl = lines(&get(&app, &r1, &format!("/research/{a_id}/matches?format=jsonl")).await.body);
+    assert!(
+        jl.iter().any(|m| m["criteria"]
+            .as_object()
+            .is_some_and(|c| c.values().any(|v| v.as_f64().is_some_and(|p| p.fract() != 0.0 || p > 3.0)))),
+        "exact points, not bands"
+    );
+
+    // Pseudonyms differ from the anonymised files' and between projects.
+    let version = app.adopt_export_policy(&admin, None).await;
+    let anonymised = app
+        .client
+        .get(format!("{}/exports/newcomers?format=jsonl", app.address))
+        .bearer_auth(&r1)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let anonymised: HashSet<String> =
+        lines(&anonymised).iter().map(|r| r["newcomer_pseudonym"].as_str().unwrap().to_owned()).collect();
+    assert!(!anonymised.is_empty() && have.is_disjoint(&anonymised), "policy {version}");
+    let in_b: HashSet<String> = lines(&get(&app, &r1, &format!("/research/{b_id}/households?format=jsonl")).await.body)
+        .iter()
+        .map(|r| r["household_pseudonym"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(in_b.len(), have.len());
+    assert!(in_b.is_disjoint(&have), "two projects' extracts cannot be joined");
+
+    // Consent is withdrawn: the household is in no later extract. Giving it needs a version.
+    let leaving = consenting[0].id.clone();
+    let no_version = app
+        .gql(
+            Some(&admin),
+            "mutation($n:ID!){ setResearchConsent(newcomerId:$n, consent:true){ id } }",
+            json!({"n": leaving}),
+        )
+        .await;
+    assert_eq!(field(&no_version).as_deref(), Some("version"), "{no_version}");
+    let withdrawn = app
+        .ok(
+            Some(&admin),
+            "mutation($n:ID!){ setResearchConsent(newcomerId:$n, consent:false){ researchConsent { version } } }",
+            json!({"n": leaving}),
+        )
+        .await;
+    assert_eq!(withdrawn["setResearchConsent"]["researchConsent"], Value::Null);
+    let later = lines(&get(&app, &r1, &format!("/research/{a_id}/households?format=jsonl")).await.body);
+    assert_eq!(later.len(), consenting.len() - 1);
+    assert!(later.iter().all(|r| r["household_pseudonym"] != pseudonym(&key_a, "newcomer", &leaving).as_str()));
+    let members = entity::group_member::Entity::find().all(&app.state.db).await.unwrap();
+    let member = members.iter().find(|m| m.research_consent_at.is_none()).unwrap();
+    let given = app
+        .ok(Some(&admin), "mutation($m:ID!){ setMemberResearchConsent(memberId:$m, consent:true, version:\"research-2026-02\"){ researchConsent { version } } }", json!({"m": member.id}))
+        .await;
+    assert_eq!(given["setMemberResearchConsent"]["researchConsent"]["version"], "research-2026-02");
+    let in_members: Vec<Value> = lines(&get(&app, &r1, &format!("/research/{a_id}/members?format=jsonl")).await.body);
+    assert_eq!(in_members.len(), members.iter().filter(|m| m.research_consent_at.is_some()).count() + 1);
+    assert!(in_members.iter().any(|r| r["member_pseudonym"] == pseudonym(&key_a, "member", &member.id).as_str()));
+
+    // Refusals: not named, not an analyst, not approved, unknown.
+    for (token, path, status, want) in [
+        (&r2, format!("/research/{a_id}/households"), 403, "FORBIDDEN"),
+        (&outsider, format!("/research/{a_id}/households"), 403, "FORBIDDEN"),
+        (&admin, format!("/research/{a_id}/households"), 403, "FORBIDDEN"),
+        (&city_admin, format!("/research/{a_id}/households"), 403, "FORBIDDEN"),
+        (&r1, format!("/research/{a_id}/checkins"), 403, "FORBIDDEN"),
+        (&r1, format!("/research/{a_id}/people"), 400, "BAD_USER_INPUT"),
+        (&r1, format!("/research/{a_id}/households?format=xlsx"), 400, "BAD_USER_INPUT"),
+        (&r1, "/research/no-such-project/households".to_owned(), 404, "NOT_FOUND"),
+    ] {
+        let got = get(&app, token, &path).await;
+        assert_eq!(got.status, status, "{path}: {}", got.body);
+        assert_eq!(error_code(&got.body), want, "{path}");
+    }
+
+    // After the end date: refused, and said why.
+    let mut ended = project_input(&[&r1_id], today - chrono::Duration::days(60), today - chrono::Duration::days(1));
+    ended["name"] = json!("A finished study");
+    app.ok(
+        Some(&admin),
+        "mutation($id:ID!, $input: ResearchProjectInput!){ updateResearchProject(id:$id, input:$input){ id } }",
+        json!({"id": a_id, "input": ended}),
+    )
+    .await;
+    let got = get(&app, &r1, &format!("/research/{a_id}/households")).await;
+    assert_eq!(got.status, 403, "{}", got.body);
+    assert!(got.body.contains("ended on"), "{}", got.body);
+    let early = project_input(&[&r1_id], today + chrono::Duration::days(1), today + chrono::Duration::days(9));
+    app.ok(
+        Some(&admin),
+        "mutation($id:ID!, $input: ResearchProjectInput!){ updateResearchProject(id:$id, input:$input){ id } }",
+        json!({"id": b_id, "input": early}),
+    )
+    .await;
+    assert_eq!(get(&app, &r1, &format!("/research/{b_id}/households")).await.status, 403);
+
+    // Every download is recorded with the project and audited with its id.
+    let p = app.ok(Some(&admin), "{ researchProjects { id downloads { id dataset rows userId } } }", json!({})).await;
+    let a_downloads =
+        p["researchProjects"].as_array().unwrap().iter().find(|p| p["id"] == a_id.as_str()).unwrap()["downloads"]
+            .clone();
+    assert_eq!(a_downloads.as_array().unwrap().len(), 5, "{a_downloads}");
+    assert!(
+        a_downloads
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["id"] == download_id.as_str() && d["userId"] == r1_id.as_str())
+    );
+    let audit = app
+        .ok(
+            Some(&admin),
+            "{ auditLog(filter:{action:\"research.download\"}, first: 20){ totalCount edges { node { details } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(audit["auditLog"]["totalCount"], 6, "five from project A and one from B");
+    assert!(
+        audit["auditLog"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["node"]["details"].as_str().unwrap().contains(&download_id))
+    );
+}
