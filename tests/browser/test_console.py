@@ -654,6 +654,20 @@ class Run:
         self.failures.check(files and (Path(self.downloads) / files[0]).read_text(encoding="utf-8").startswith("match_pseudonym,"),
                             f"{self.lang}: the export was not downloaded: {sorted(os.listdir(self.downloads))}")
 
+        self.at("a research extract")
+        project = self.until_css("#research-projects[data-ready] article.project")
+        d.execute_script("arguments[0].scrollIntoView({block: 'start'})", project)
+        project.find_element(By.CSS_SELECTOR, "li[data-dataset=households] button.research-download[data-format=csv]").click()
+        files = []
+        for _ in range(100):
+            files = [f for f in os.listdir(self.downloads) if f.startswith("research-") and f.endswith(".csv")]
+            if files:
+                break
+            time.sleep(0.05)
+        self.failures.check(files and (Path(self.downloads) / files[0]).read_text(encoding="utf-8").startswith("project_id,download_id,household_pseudonym,"),
+                            f"{self.lang}: the extract was not downloaded: {sorted(os.listdir(self.downloads))}")
+        self.axe_and_shot("research-extract")
+
         self.at("the programme report")
         report = self.until_css("#report[data-ready] #report-cities")
         d.execute_script("arguments[0].scrollIntoView({block: 'start'})", d.find_element(By.ID, "report-title"))
@@ -870,6 +884,26 @@ class Run:
         self.wait_status("#household-status", self.text("households.saved"))
         self.failures.check(self.eventually(lambda: "Stad" in d.find_element(By.ID, "household-facts").text),
                             f"{self.lang}: the edit is not shown")
+
+        self.at("research consent: given, then withdrawn")
+        given = d.find_element(By.ID, "household-research-consent")
+        self.failures.check(given.get_attribute("data-given") == "false", f"{self.lang}: a new household has research consent")
+        d.find_element(By.ID, "research-consent-household").click()
+        # An empty version (set as the page sees it: clearing a field fires no input event).
+        self.set_value("research-consent-version", "")
+        d.find_element(By.ID, "confirm-research-consent").click()
+        self.field_error("research-consent-version", "version")
+        self.fill("research-consent-version", "research-2026-01")
+        d.find_element(By.ID, "confirm-research-consent").click()
+        self.wait_status("#household-status", self.text("households.researchConsentSaved"))
+        self.wait.until(lambda d: d.find_element(By.ID, "household-research-consent").get_attribute("data-given") == "true")
+        self.failures.check("research-2026-01" in d.find_element(By.ID, "household-research-consent").text,
+                            f"{self.lang}: the consent's version is not shown")
+        self.axe_and_shot("household-research-consent")
+        d.find_element(By.ID, "research-withdraw-household").click()
+        self.until_css("#confirm-research-withdraw").click()
+        self.wait_status("#household-status", self.text("households.researchWithdrawn"))
+        self.wait.until(lambda d: d.find_element(By.ID, "household-research-consent").get_attribute("data-given") == "false")
 
         self.at("personal-data report")
         d.find_element(By.ID, "report-household").click()
@@ -1138,6 +1172,24 @@ class Run:
         self.until_css(f"#export-policies article.policy[data-version='{first}'][data-state=RETIRED]")
         self.wait.until(lambda d: f" {version} " in d.find_element(By.ID, "exports-policy").text)
         self.axe_and_shot("export-policy-adopted")
+
+        self.at("register a research project")
+        d.execute_script("arguments[0].scrollIntoView({block: 'start'})", self.until_css("#research-projects[data-ready] #project-form"))
+        self.fill("project-name", "Criteria and outcomes")
+        self.fill("project-agreementReference", "DSA-2026-014")
+        self.fill("project-purpose", "Relate the matching criteria to the check-in outcomes.")
+        self.set_value("project-endsOn", time.strftime("%Y-12-31", time.localtime(time.time() + 366 * 86400)))
+        self.until_css(f"#project-researchers input[data-email='{ANALYST}']").click()
+        d.find_element(By.ID, "project-submit").click()
+        # No dataset approved: refused at the datasets.
+        self.until_css("#project-datasets-error")
+        d.find_element(By.ID, "project-dataset-households").click()
+        d.find_element(By.ID, "project-dataset-matches").click()
+        d.find_element(By.ID, "project-submit").click()
+        self.wait_status("#research-status", self.text("research.registered", name="Criteria and outcomes"))
+        project = self.until_css("#research-projects article.project")
+        self.failures.check(ANALYST in project.text, f"{self.lang}: the project does not name its researcher")
+        self.axe_and_shot("research-project")
 
     def webhooks(self, city_admin_password):
         """ADMIN registers a partner app's endpoint (a refused address at its field), sees the

@@ -8,8 +8,8 @@
 
 import { useState } from './vendor/hooks.mjs';
 import { gql, download } from './api.js';
-import { t, tOr, formatNumber, formatDay, formatMoment } from './i18n.js';
-import { html, Screen, Loading, ErrorMessage, useLoad, Field, FormError, Confirm } from './ui.js';
+import { t, tOr, formatNumber, formatDay, formatMoment, dayInAmsterdam } from './i18n.js';
+import { html, Screen, Loading, ErrorMessage, useLoad, Field, FormError, Confirm, errorText } from './ui.js';
 
 const CATALOG = `query Catalog {
   exportCatalog { keyId k policy { version adoptedAt } formats datasets { name path description columns { name kind description } } }
@@ -21,6 +21,14 @@ const POLICIES = `query Policies {
 const PROPOSE = `mutation Propose($k: Int, $keep: [ExportLevelInput!], $share: Float, $note: String) {
   proposeExportPolicy(k: $k, keep: $keep, maxWithheld: $share, note: $note) { version }
 }`;
+const PROJECTS = `query Projects {
+  researchProjects { id name agreementReference purpose startsOn endsOn keyId datasets { dataset columns path } researchers { id email } downloads { id dataset format rows at } }
+}`;
+const RESEARCH_SETUP = `query ResearchSetup {
+  researchDatasets { name description columns { name description } }
+  users(role: ANALYST, first: 100) { nodes { id email disabledAt } }
+}`;
+const REGISTER_PROJECT = `mutation RegisterProject($input: ResearchProjectInput!) { registerResearchProject(input: $input) { id name } }`;
 const ADOPT = `mutation Adopt($version: Int!) { adoptExportPolicy(version: $version) { version } }`;
 /** The quasi-identifiers a policy recodes and how many levels each has (generalise.rs). */
 const QUASI_IDENTIFIERS = [
@@ -366,6 +374,120 @@ function ExportPolicies({ admin, onAdopted }) {
   </section>`;
 }
 
+/** A project as its researcher sees it: the approved datasets with a download each, within
+ * the project's dates; as ADMIN: the downloads made. */
+function Project({ project, admin, today }) {
+  const [busy, setBusy] = useState(null);
+  const [failed, setFailed] = useState(null);
+  const [done, setDone] = useState('');
+  const open = today >= project.startsOn && today <= project.endsOn;
+  const get = async (d, format) => {
+    setBusy(`${d.dataset}.${format}`);
+    setFailed(null);
+    try {
+      const file = await download(`${d.path}?format=${encodeURIComponent(format)}`);
+      save(file);
+      setDone(t('analysis.downloaded', { name: file.name, count: Number(file.rows ?? 0) }));
+    } catch (e) {
+      setFailed(e);
+    } finally {
+      setBusy(null);
+    }
+  };
+  return html`<article class="project" data-project=${project.id} aria-labelledby=${`project-${project.id}`}>
+    <h3 id=${`project-${project.id}`}>${project.name}</h3>
+    <p>${t('research.facts', { agreement: project.agreementReference, from: formatDay(project.startsOn), to: formatDay(project.endsOn), key: project.keyId })}</p>
+    <p class="hint">${project.purpose}</p>
+    <p>${t('research.researchers', { list: project.researchers.map((r) => r.email).join(', ') })}</p>
+    ${!open && html`<p class="notice" id=${`project-${project.id}-closed`}>${today > project.endsOn ? t('research.ended', { date: formatDay(project.endsOn) }) : t('research.notYet', { date: formatDay(project.startsOn) })}</p>`}
+    <p role="status" class="status" aria-live="polite" id=${`project-${project.id}-status`}>${done}</p>
+    <${ErrorMessage} error=${failed} />
+    <ul class="approvals">
+      ${project.datasets.map((d) => html`<li data-dataset=${d.dataset}>
+        <strong>${tOr(`research.dataset.${d.dataset}`, d.dataset)}</strong>: <span class="hint">${d.columns.join(', ')}</span>
+        ${!admin && open && html`<span class="actions compact">${['csv', 'jsonl'].map((f) => html`<button type="button" class="button secondary small research-download" data-format=${f} disabled=${busy !== null}
+          onClick=${() => get(d, f)}>${t('analysis.download', { format: tOr(`analysis.format.${f}`, f), dataset: tOr(`research.dataset.${d.dataset}`, d.dataset) })}</button>`)}</span>`}
+      </li>`)}
+    </ul>
+    ${admin && html`<table class="table compact" id=${`project-${project.id}-downloads`}>
+      <caption>${t('research.downloads', { count: project.downloads.length })}</caption>
+      <thead><tr><th scope="col">${t('research.downloadId')}</th><th scope="col">${t('policy.dataset')}</th><th scope="col" class="number">${t('policy.rows')}</th><th scope="col">${t('research.at')}</th></tr></thead>
+      <tbody>${project.downloads.slice(0, 20).map((d) => html`<tr><th scope="row"><code>${d.id}</code></th><td>${tOr(`research.dataset.${d.dataset}`, d.dataset)}</td><td class="number">${formatNumber(d.rows)}</td><td>${formatMoment(d.at)}</td></tr>`)}</tbody>
+    </table>`}
+  </article>`;
+}
+
+function ProjectForm({ onRegistered }) {
+  const { data, error } = useLoad(() => gql(RESEARCH_SETUP), []);
+  const today = dayInAmsterdam(new Date());
+  const [form, setForm] = useState({ name: '', agreementReference: '', purpose: '', startsOn: today, endsOn: '', datasets: {}, researchers: {} });
+  const [busy, setBusy] = useState(false);
+  const [failed, setFailed] = useState(null);
+  const set = (name) => (e) => setForm({ ...form, [name]: e.currentTarget.value });
+  const submit = async (event) => {
+    event.preventDefault();
+    setBusy(true);
+    setFailed(null);
+    try {
+      const datasets = Object.entries(form.datasets).filter(([, on]) => on).map(([dataset]) => ({ dataset }));
+      const researcherIds = Object.entries(form.researchers).filter(([, on]) => on).map(([id]) => id);
+      const r = await gql(REGISTER_PROJECT, { input: {
+        name: form.name, agreementReference: form.agreementReference, purpose: form.purpose,
+        startsOn: form.startsOn || null, endsOn: form.endsOn || null, datasets, researcherIds,
+      } });
+      setForm({ name: '', agreementReference: '', purpose: '', startsOn: today, endsOn: '', datasets: {}, researchers: {} });
+      onRegistered(r.registerResearchProject.name);
+    } catch (e) {
+      setFailed(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const analysts = (data?.users?.nodes ?? []).filter((u) => !u.disabledAt);
+  return html`<form class="form" id="project-form" onSubmit=${submit} novalidate>
+    <h3>${t('research.register')}</h3>
+    <${ErrorMessage} error=${error} />
+    <${Field} prefix="project" name="name" label=${t('research.name')} value=${form.name} onInput=${set('name')} error=${failed} />
+    <${Field} prefix="project" name="agreementReference" label=${t('research.agreement')} hint=${t('research.agreementHint')} value=${form.agreementReference} onInput=${set('agreementReference')} error=${failed} />
+    <${Field} prefix="project" name="purpose" kind="textarea" label=${t('research.purpose')} value=${form.purpose} onInput=${set('purpose')} error=${failed} />
+    <div class="field-row">
+      <${Field} prefix="project" name="startsOn" type="date" label=${t('research.startsOn')} value=${form.startsOn} onInput=${set('startsOn')} error=${failed} />
+      <${Field} prefix="project" name="endsOn" type="date" label=${t('research.endsOn')} value=${form.endsOn} onInput=${set('endsOn')} error=${failed} />
+    </div>
+    <fieldset class="checkboxes" id="project-datasets">
+      <legend>${t('research.datasets')}</legend>
+      ${(data?.researchDatasets ?? []).map((d) => html`<label title=${d.columns.map((c) => c.name).join(', ')}><input type="checkbox" id=${`project-dataset-${d.name}`} checked=${!!form.datasets[d.name]}
+        onChange=${(e) => setForm({ ...form, datasets: { ...form.datasets, [d.name]: e.currentTarget.checked } })} /> ${tOr(`research.dataset.${d.name}`, d.name)}</label>`)}
+      ${failed?.field?.startsWith('datasets') && html`<p class="error-message" id="project-datasets-error">${errorText(failed)}</p>`}
+    </fieldset>
+    <fieldset class="checkboxes" id="project-researchers">
+      <legend>${t('research.researcherAccounts')}</legend>
+      ${analysts.length === 0 && html`<p class="hint">${t('research.noAnalysts')}</p>`}
+      ${analysts.map((u) => html`<label><input type="checkbox" class="project-researcher" data-email=${u.email} checked=${!!form.researchers[u.id]}
+        onChange=${(e) => setForm({ ...form, researchers: { ...form.researchers, [u.id]: e.currentTarget.checked } })} /> ${u.email}</label>`)}
+      ${failed?.field?.startsWith('researcherIds') && html`<p class="error-message" id="project-researchers-error">${errorText(failed)}</p>`}
+    </fieldset>
+    <${FormError} error=${failed} fields=${['name', 'agreementReference', 'purpose', 'startsOn', 'endsOn']} />
+    <div class="actions"><button type="submit" class="button" id="project-submit" disabled=${busy}>${t('research.registerSubmit')}</button></div>
+  </form>`;
+}
+
+function ResearchProjects({ admin }) {
+  const { loading, error, data, reload } = useLoad(async () => (await gql(PROJECTS)).researchProjects, []);
+  const [message, setMessage] = useState('');
+  const today = dayInAmsterdam(new Date());
+  return html`<section class="panel" aria-labelledby="research-title" id="research-projects" data-ready=${data ? 'true' : undefined}>
+    <h2 id="research-title">${t('research.title')}</h2>
+    <p>${t(admin ? 'research.introAdmin' : 'research.intro')}</p>
+    <p role="status" class="status" aria-live="polite" id="research-status">${message}</p>
+    ${loading && !data && html`<${Loading} />`}
+    <${ErrorMessage} error=${error} />
+    ${data && data.length === 0 && html`<p id="research-none">${t(admin ? 'research.noneAdmin' : 'research.none')}</p>`}
+    ${(data ?? []).map((p) => html`<${Project} key=${p.id} project=${p} admin=${admin} today=${today} />`)}
+    ${admin && html`<${ProjectForm} onRegistered=${(name) => { setMessage(t('research.registered', { name })); reload(); }} />`}
+  </section>`;
+}
+
 export function Analysis({ citySlug, user }) {
   const { loading, error, data } = useLoad(async () => {
     const [stats, cities] = await Promise.all([gql(STATS, { city: citySlug }), gql(CITIES)]);
@@ -380,6 +502,7 @@ export function Analysis({ citySlug, user }) {
     ${data && html`<${Outcomes} outcomes=${data.criterionOutcomes} />`}
     <${Exports} citySlug=${citySlug} revision=${revision} />
     <${ExportPolicies} admin=${user?.role === 'ADMIN'} onAdopted=${() => setRevision(revision + 1)} />
+    <${ResearchProjects} admin=${user?.role === 'ADMIN'} />
     ${data && html`<${Report} cities=${data.cities} />`}
   <//>`;
 }

@@ -92,8 +92,10 @@ export async function download(path) {
     throw new ApiError('', 'UNAUTHENTICATED');
   }
   if (!response.ok) {
-    const code = { 403: 'FORBIDDEN', 400: 'BAD_USER_INPUT', 404: 'NOT_FOUND', 429: 'RATE_LIMITED', 503: 'UNAVAILABLE' }[response.status] ?? 'INTERNAL';
-    throw new ApiError('', code);
+    // The body is a GraphQL-style error (code, field, message); the status decides when not.
+    const byStatus = { 403: 'FORBIDDEN', 400: 'BAD_USER_INPUT', 404: 'NOT_FOUND', 409: 'CONFLICT', 429: 'RATE_LIMITED', 503: 'UNAVAILABLE' }[response.status] ?? 'INTERNAL';
+    const error = await response.json().then((b) => b?.errors?.[0], () => null);
+    throw new ApiError(error?.message ?? '', error?.extensions?.code ?? byStatus, error?.extensions ?? {});
   }
   const disposition = response.headers.get('content-disposition') ?? '';
   const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? path.split('/').pop();

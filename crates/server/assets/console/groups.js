@@ -8,6 +8,7 @@ import { useState } from './vendor/hooks.mjs';
 import { gql } from './api.js';
 import { t, formatDay, formatNumber, dayInAmsterdam } from './i18n.js';
 import { lacks } from './dashboard.js';
+import { RESEARCH_INFORMATION } from './households.js';
 import {
   html, Screen, Loading, ErrorMessage, useLoad, Field, FormError, Confirm, Facts, Pager,
   sortRows, splitList, toInt, inputError, ListControls, useList,
@@ -24,7 +25,7 @@ const LIST = `query GroupList($city: String!, $status: GroupStatus, $after: Stri
 const GROUP_FIELDS = `id name neighbourhood status statusReason capacity languages interests availabilityHoursPerMonth
   preferences memberCount allMembersHaveVog version createdAt currentMatch { id status }
   intakeHeldOn preparationAttendedOn cycle missingForReady { code memberIds }
-  members { id name email phone birthYear languages interests sector isCoordinator vogReceivedOn erasedAt }`;
+  members { id name email phone birthYear languages interests sector isCoordinator vogReceivedOn erasedAt researchConsent { givenAt version } }`;
 const GROUP = `query Group($id: ID!) { welcomeGroup(id: $id) { ${GROUP_FIELDS} } }`;
 const CREATE = `mutation CreateGroup($input: CreateWelcomeGroupInput!) { createWelcomeGroup(input: $input) { id } }`;
 const UPDATE = `mutation UpdateGroup($id: ID!, $input: UpdateWelcomeGroupInput!) { updateWelcomeGroup(id: $id, input: $input) { id version } }`;
@@ -32,6 +33,9 @@ const ADD = `mutation AddMember($id: ID!, $input: GroupMemberInput!) { addGroupM
 const UPDATE_MEMBER = `mutation UpdateMember($id: ID!, $input: UpdateGroupMemberInput!) { updateGroupMember(id: $id, input: $input) { id } }`;
 const REMOVE = `mutation RemoveMember($id: ID!) { removeGroupMember(id: $id) }`;
 const ERASE = `mutation EraseMember($id: ID!) { eraseGroupMember(id: $id) }`;
+const MEMBER_CONSENT = `mutation MemberResearchConsent($id: ID!, $consent: Boolean!, $version: String) {
+  setMemberResearchConsent(memberId: $id, consent: $consent, version: $version) { id }
+}`;
 const HAND_OVER = `mutation HandOver($id: ID!, $member: ID!) { handOverCoordination(groupId: $id, memberId: $member) { id } }`;
 const READY = `mutation Ready($id: ID!) { markGroupReady(id: $id) { id status } }`;
 const NEW_CYCLE = `mutation NewCycle($id: ID!) { startNewCycle(groupId: $id) { id status cycle } }`;
@@ -329,14 +333,16 @@ function GroupPage({ id }) {
         <h2 id="group-members-title">${t('year.members', { count: group.memberCount })}</h2>
         ${group.members.length === 0 ? html`<p class="empty">${t('groups.noMembers')}</p>` : html`
           <table class="table" id="members-table">
-            <thead><tr><th scope="col">${t('member.name')}</th><th scope="col">${t('member.email')}</th><th scope="col">${t('member.birthYear')}</th><th scope="col">${t('member.vogReceivedOn')}</th><th scope="col">${t('groups.col.actions')}</th></tr></thead>
+            <thead><tr><th scope="col">${t('member.name')}</th><th scope="col">${t('member.email')}</th><th scope="col">${t('member.birthYear')}</th><th scope="col">${t('member.vogReceivedOn')}</th><th scope="col">${t('member.researchConsent')}</th><th scope="col">${t('groups.col.actions')}</th></tr></thead>
             <tbody>
               ${group.members.map((m) => html`<tr data-member=${m.id} class=${m.isCoordinator ? 'coordinator' : ''}>
                 <th scope="row"><span class="member-name">${m.erasedAt ? t('common.erased') : m.name}</span>${m.isCoordinator ? html` <span class="tag">${t('year.coordinator')}</span>` : ''}</th>
                 <td>${m.email ?? ''}</td>
                 <td>${m.erasedAt ? '' : m.birthYear}</td>
                 <td>${m.vogReceivedOn ? formatDay(m.vogReceivedOn) : t('groups.noVog')}</td>
+                <td class="member-research" data-given=${m.researchConsent ? 'true' : 'false'}>${m.researchConsent ? t('member.researchConsentGiven', { version: m.researchConsent.version }) : t('member.researchConsentNone')}</td>
                 <td>${isOpen && !m.erasedAt && html`<div class="actions compact">
+                  <button type="button" class="button secondary small member-research-consent" aria-label=${t('member.actionFor', { action: t(m.researchConsent ? 'member.researchWithdraw' : 'member.researchGive'), name: m.name })} onClick=${() => open(['researchConsent', m])}>${t(m.researchConsent ? 'member.researchWithdraw' : 'member.researchGive')}</button>
                   <button type="button" class="button secondary small member-edit" aria-label=${t('member.actionFor', { action: t('member.edit'), name: m.name })} onClick=${() => open(['editMember', m])}>${t('member.edit')}</button>
                   ${!m.isCoordinator && html`<button type="button" class="button secondary small member-handover" aria-label=${t('member.actionFor', { action: t('member.handOver'), name: m.name })} onClick=${() => open(['handOver', m])}>${t('member.handOver')}</button>`}
                   <button type="button" class="button secondary small member-remove" aria-label=${t('member.actionFor', { action: t('member.remove'), name: m.name })} onClick=${() => open(['remove', m])}>${t('member.remove')}</button>
@@ -361,6 +367,11 @@ function GroupPage({ id }) {
         ${memberMode && memberMode[0] === 'remove' && html`<${Confirm} id="confirm-remove" busy=${busy} error=${actionError}
           text=${t('member.removeConfirm', { name: memberMode[1].name, group: group.name })} confirmLabel=${t('member.removeSubmit', { name: memberMode[1].name })}
           onConfirm=${() => act(() => gql(REMOVE, { id: memberMode[1].id }), t('member.removed', { name: memberMode[1].name }))} onCancel=${() => setMode(null)} />`}
+        ${memberMode && memberMode[0] === 'researchConsent' && html`<${Confirm} id="confirm-member-research" busy=${busy} error=${actionError}
+          text=${t(memberMode[1].researchConsent ? 'member.researchWithdrawConfirm' : 'member.researchGiveConfirm', { name: memberMode[1].name, version: RESEARCH_INFORMATION })}
+          confirmLabel=${t(memberMode[1].researchConsent ? 'member.researchWithdraw' : 'member.researchGive')}
+          onConfirm=${() => act(() => gql(MEMBER_CONSENT, { id: memberMode[1].id, consent: !memberMode[1].researchConsent, version: memberMode[1].researchConsent ? null : RESEARCH_INFORMATION }),
+            t(memberMode[1].researchConsent ? 'member.researchWithdrawn' : 'member.researchGiven', { name: memberMode[1].name }))} onCancel=${() => setMode(null)} />`}
         ${memberMode && memberMode[0] === 'erase' && html`<${Confirm} id="confirm-erase-member" busy=${busy} error=${actionError}
           text=${t('member.eraseConfirm', { name: memberMode[1].name })} confirmLabel=${t('member.eraseSubmit', { name: memberMode[1].name })}
           onConfirm=${() => act(() => gql(ERASE, { id: memberMode[1].id }), t('member.erased'))} onCancel=${() => setMode(null)} />`}

@@ -28,6 +28,7 @@ const LIST = `query HouseholdList($city: String!, $status: NewcomerStatus, $afte
 const RECORD = `id status statusReason name preferredName email phone erasedAt birthYear gender countryOfOrigin
   languages { code level } dutchLevel interests sector education goals householdAdults childrenAges householdSize
   arrivalDate neighbourhood needs shareContactWithGroup consentDate privacyNoticeVersion waitingSince version createdAt
+  researchConsent { givenAt version }
   currentMatch { id status group { id name } }
   lastConfirmedAt baseline { networkSize workStatus dutchLevel wellbeing recordedOn }`;
 const ONE = `query Household($id: ID!) { newcomer(id: $id) { ${RECORD} } }`;
@@ -37,6 +38,11 @@ const WITHDRAW = `mutation WithdrawHousehold($id: ID!, $reason: String!) { withd
 const ERASE = `mutation EraseHousehold($id: ID!) { eraseNewcomer(id: $id) }`;
 const REPORT = `query Report($id: ID!) { personalDataReport(newcomerId: $id) }`;
 const CONFIRM = `mutation Confirm($id: ID!) { confirmStillWaiting(newcomerId: $id) { id } }`;
+const CONSENT = `mutation ResearchConsent($id: ID!, $consent: Boolean!, $version: String) {
+  setResearchConsent(newcomerId: $id, consent: $consent, version: $version) { id researchConsent { givenAt version } }
+}`;
+/** The version of the research information the programme hands out now (staff may name another). */
+export const RESEARCH_INFORMATION = 'research-2026-01';
 const BASELINE = `mutation Baseline($id: ID!, $input: BaselineInput!) { recordBaseline(newcomerId: $id, input: $input) { id } }`;
 export const WORK_STATUSES = ['NONE', 'SEARCHING', 'VOLUNTEERING', 'EDUCATION', 'PART_TIME_WORK', 'FULL_TIME_WORK'];
 const BASELINE_FIELDS = ['networkSize', 'workStatus', 'dutchLevel', 'wellbeing'];
@@ -292,8 +298,9 @@ function reportHref(report) {
 function HouseholdPage({ id }) {
   const { loading, error, data, reload } = useLoad(() => gql(ONE, { id }), [id]);
   const [message, setMessage] = useState('');
-  const [mode, setMode] = useState(null); // 'edit' | 'withdraw' | 'report' | 'erase'
+  const [mode, setMode] = useState(null); // 'edit' | 'withdraw' | 'report' | 'erase' | 'consent' | 'withdraw-consent'
   const [busy, setBusy] = useState(false);
+  const [consentVersion, setConsentVersion] = useState(RESEARCH_INFORMATION);
   const [actionError, setActionError] = useState(null);
   const [reason, setReason] = useState('');
   const [report, setReport] = useState(null);
@@ -367,6 +374,9 @@ function HouseholdPage({ id }) {
           [t('household.needs'), n.needs],
           [t('household.shareContactWithGroup'), n.shareContactWithGroup ? t('common.yes') : t('common.no')],
           [t('household.consentDate'), n.consentDate ? formatDay(n.consentDate) : null],
+          [t('household.researchConsent'), html`<span id="household-research-consent" data-given=${n.researchConsent ? 'true' : 'false'}>${n.researchConsent
+            ? t('household.researchConsentGiven', { date: formatMoment(n.researchConsent.givenAt), version: n.researchConsent.version })
+            : t('household.researchConsentNone')}</span>`],
           [t('household.waitingSince'), n.status === 'WAITING' && n.waitingSince ? formatMoment(n.waitingSince) : null],
           [t('household.lastConfirmedAt'), n.status === 'WAITING' && n.lastConfirmedAt ? formatMoment(n.lastConfirmedAt) : null],
           [t('household.baseline'), n.baseline ? t('household.baselineText', {
@@ -380,6 +390,8 @@ function HouseholdPage({ id }) {
           ${n.status === 'WAITING' && html`<button type="button" class="button secondary" id="confirm-waiting" disabled=${busy} onClick=${() => act(() => gql(CONFIRM, { id }), t('households.confirmed'))}>${t('dashboard.reconfirm.action')}</button>`}
           ${!n.erasedAt && html`<button type="button" class="button secondary" id="baseline-household" onClick=${() => open('baseline')}>${t(n.baseline ? 'households.baselineAgain' : 'households.baselineRecord')}</button>`}
           ${n.status === 'WAITING' && html`<button type="button" class="button secondary" id="withdraw-household" onClick=${() => open('withdraw')}>${t('households.withdraw')}</button>`}
+          ${!n.erasedAt && !n.researchConsent && html`<button type="button" class="button secondary" id="research-consent-household" onClick=${() => open('consent')}>${t('households.researchConsent')}</button>`}
+          ${!n.erasedAt && n.researchConsent && html`<button type="button" class="button secondary" id="research-withdraw-household" onClick=${() => open('withdraw-consent')}>${t('households.researchWithdraw')}</button>`}
           <button type="button" class="button secondary" id="report-household" onClick=${() => open('report')}>${t('households.report')}</button>
           ${!n.erasedAt && html`<button type="button" class="button secondary" id="erase-household" onClick=${() => open('erase')}>${t('households.erase')}</button>`}
         </div>`}
@@ -398,6 +410,19 @@ function HouseholdPage({ id }) {
             <button type="button" class="button secondary" onClick=${() => setMode(null)}>${t('common.cancel')}</button>
           </div>
         </form>`}
+        ${mode === 'consent' && html`<form class="confirm" id="research-consent-form" onSubmit=${(e) => { e.preventDefault(); act(() => gql(CONSENT, { id, consent: true, version: consentVersion.trim() || null }), t('households.researchConsentSaved')); }} novalidate>
+          <p>${t('households.researchConsentExplain', { household: name })}</p>
+          <${Field} prefix="research-consent" name="version" label=${t('households.researchConsentVersion')} hint=${t('households.researchConsentVersionHint')}
+            value=${consentVersion} onInput=${(e) => setConsentVersion(e.currentTarget.value)} error=${actionError} />
+          ${actionError && actionError.field !== 'version' && html`<${ErrorMessage} error=${actionError} />`}
+          <div class="actions">
+            <button type="submit" class="button" id="confirm-research-consent" disabled=${busy}>${t('households.researchConsentSubmit')}</button>
+            <button type="button" class="button secondary" onClick=${() => setMode(null)}>${t('common.cancel')}</button>
+          </div>
+        </form>`}
+        ${mode === 'withdraw-consent' && html`<${Confirm} id="confirm-research-withdraw" busy=${busy} error=${actionError}
+          text=${t('households.researchWithdrawConfirm', { household: name })} confirmLabel=${t('households.researchWithdraw')}
+          onConfirm=${() => act(() => gql(CONSENT, { id, consent: false, version: null }), t('households.researchWithdrawn'))} onCancel=${() => setMode(null)} />`}
         ${mode === 'report' && html`<${Confirm} id="confirm-report" busy=${busy} error=${actionError}
           text=${t('households.reportConfirm', { household: name })} confirmLabel=${t('households.reportSubmit')}
           onConfirm=${fetchReport} onCancel=${() => setMode(null)} />`}
