@@ -1008,6 +1008,14 @@ class Run:
         self.failures.check("2026" in row.find_elements(By.CSS_SELECTOR, "td")[2].text,
                             f"{self.lang}: the certificate date is not shown: {row.text!r}")
 
+        self.at("a member's research consent")
+        self.css("#members-table tbody tr")[1].find_element(By.CSS_SELECTOR, ".member-research-consent").click()
+        self.until_css("#confirm-member-research").click()
+        self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#members-table tbody tr")[1].find_element(
+            By.CSS_SELECTOR, "td.member-research").get_attribute("data-given") == "true")
+        self.failures.check(self.css("#members-table tbody tr")[0].find_element(By.CSS_SELECTOR, "td.member-research").get_attribute("data-given") == "false",
+                            f"{self.lang}: consent was recorded for another member")
+
         self.at("hand over coordination")
         self.css("#members-table tbody tr")[1].find_element(By.CSS_SELECTOR, ".member-handover").click()
         confirm = self.until_css("#confirm-handover")
