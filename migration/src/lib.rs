@@ -22,17 +22,18 @@ mod m20261207_000016_check_in_views;
 mod m20261207_000017_notifications;
 mod m20261207_000018_export_policies;
 mod m20261207_000019_research;
+mod m20261207_000020_round_candidates;
 
 /// Tables whose changes move the data generation (see that migration; `person_keys` joined
 /// with the sealing of personal data, `invitations` with accounts, `household_check_ins` with the household's view, the notification tables with
-/// notifications, the export policies and their released rows with export policies, the research tables with research).
+/// notifications, the export policies and their released rows with export policies, the research tables with research, `round_candidates` with a round's candidates).
 pub fn generation_tables() -> impl Iterator<Item = &'static str> {
     m20261129_000006_data_generation::TABLES
         .into_iter()
         .chain(["person_keys", "invitations", "household_check_ins"])
         .chain(["notification_events", "notification_deliveries", "webhook_endpoints", "notification_preferences"])
         .chain(["export_policies", "export_release_rows"])
-        .chain(["research_projects", "research_project_members", "research_downloads"])
+        .chain(["research_projects", "research_project_members", "research_downloads", "round_candidates"])
 }
 
 pub struct Migrator;
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000017_notifications::Migration),
             Box::new(m20261207_000018_export_policies::Migration),
             Box::new(m20261207_000019_research::Migration),
+            Box::new(m20261207_000020_round_candidates::Migration),
         ]
     }
 }

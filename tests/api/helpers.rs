@@ -318,3 +318,22 @@ pub const LOG_ACTIVITY: &str =
     "mutation($m:ID!,$input:ActivityInput!){ logActivity(matchId:$m, input:$input){ id date kind } }";
 pub const CHECK_IN: &str =
     "mutation($m:ID!,$input:CheckInInput!){ recordCheckIn(matchId:$m, input:$input){ id month } }";
+
+/// HMAC-SHA-256, computed here (apart from the server's code) to check pseudonyms.
+pub fn hmac(key: &[u8], input: &[u8]) -> Vec<u8> {
+    use hmac::{KeyInit, Mac};
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("any key length");
+    mac.update(input);
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// The pseudonym of record `id` of `kind` under a (derived) key: 24 hex digits of the HMAC.
+pub fn pseudonym(key: &[u8], kind: &str, id: &str) -> String {
+    hmac(key, format!("{kind}:{id}").as_bytes())[..12].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The key derived from the server's export key for `purpose` (`policy:v1`,
+/// `research-project:…`).
+pub fn derived_key(purpose: &str) -> Vec<u8> {
+    hmac(TEST_EXPORT_KEY.as_bytes(), format!("derive:{purpose}").as_bytes())
+}

@@ -4,7 +4,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use hmac::{Hmac, KeyInit, Mac};
 use sea_orm::{ActiveEnum, ConnectionTrait, EntityTrait};
 use serde_json::{Value, json};
 
@@ -74,20 +73,9 @@ fn parse_csv(text: &str) -> (Vec<String>, Vec<HashMap<String, String>>) {
     (header, rows)
 }
 
-fn hmac(key: &[u8], input: &[u8]) -> Vec<u8> {
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).expect("any key length");
-    mac.update(input);
-    mac.finalize().into_bytes().to_vec()
-}
-
 /// The key of export policy `version` under the server's export key `master`.
 fn policy_key(master: &str, version: i64) -> Vec<u8> {
     hmac(master.as_bytes(), format!("derive:policy:v{version}").as_bytes())
-}
-
-/// The pseudonym of record `id` of `kind` under a (policy) key.
-fn pseudonym(key: &[u8], kind: &str, id: &str) -> String {
-    hmac(key, format!("{kind}:{id}").as_bytes())[..12].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The threat model's join, computed here from the files alone: each released household's

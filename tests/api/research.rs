@@ -5,24 +5,13 @@
 
 use std::collections::HashSet;
 
-use hmac::{Hmac, KeyInit, Mac};
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-fn hmac(key: &[u8], input: &[u8]) -> Vec<u8> {
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).expect("any key length");
-    mac.update(input);
-    mac.finalize().into_bytes().to_vec()
-}
-
-fn pseudonym(key: &[u8], kind: &str, id: &str) -> String {
-    hmac(key, format!("{kind}:{id}").as_bytes())[..12].iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn project_key(project: &str) -> Vec<u8> {
-    hmac(TEST_EXPORT_KEY.as_bytes(), format!("derive:research-project:{project}").as_bytes())
+    derived_key(&format!("research-project:{project}"))
 }
 
 struct Got {
@@ -62,6 +51,7 @@ fn project_input(researchers: &[&str], starts: chrono::NaiveDate, ends: chrono::
             {"dataset": "households"},
             {"dataset": "matches", "columns": ["criteria", "match_pseudonym", "household_pseudonym", "start_month", "days_registration_to_proposal"]},
             {"dataset": "members", "columns": ["member_pseudonym", "birth_year"]},
+            {"dataset": "candidates"},
         ],
         "startsOn": starts.to_string(),
         "endsOn": ends.to_string(),
@@ -82,6 +72,22 @@ async fn an_extract_holds_only_consenting_people_under_the_projects_own_key_with
     let (r1_id, r2_id) = (user_id(&app, &r1).await, user_id(&app, &r2).await);
     let city_admin = app.user("CITY_ADMIN", Some("almere"), None).await;
     let today = app.state.settings.today();
+    // A committed round stores every pair it could propose; a dry run stores none.
+    app.ok(Some(&admin), "mutation { runMatching(input:{citySlug:\"almere\", dryRun:true}){ id } }", json!({})).await;
+    assert!(entity::round_candidate::Entity::find().all(&app.state.db).await.unwrap().is_empty());
+    let round = app
+        .ok(
+            Some(&admin),
+            "mutation { runMatching(input:{citySlug:\"almere\"}){ id matchedCount eligiblePairs } }",
+            json!({}),
+        )
+        .await;
+    let stored = entity::round_candidate::Entity::find().all(&app.state.db).await.unwrap();
+    assert_eq!(stored.len() as i64, round["runMatching"]["eligiblePairs"].as_i64().unwrap(), "{round}");
+    assert_eq!(
+        stored.iter().filter(|c| c.proposed).count() as i64,
+        round["runMatching"]["matchedCount"].as_i64().unwrap()
+    );
     let (starts, ends) = (today - chrono::Duration::days(10), today + chrono::Duration::days(30));
 
     // Registering: ADMIN only, every problem named at its field.
@@ -163,18 +169,32 @@ async fn an_extract_holds_only_consenting_people_under_the_projects_own_key_with
         "exact points, not bands"
     );
 
+    // Candidates: every pair of the round whose household consented, with its points, whether
+    // it was proposed and the match it became.
+    let candidates = lines(&get(&app, &r1, &format!("/research/{a_id}/candidates?format=jsonl")).await.body);
+    let consenting_ids: HashSet<&str> = consenting.iter().map(|n| n.id.as_str()).collect();
+    let of_consenting: Vec<&entity::round_candidate::Model> =
+        stored.iter().filter(|c| consenting_ids.contains(c.newcomer_id.as_str())).collect();
+    assert!(!of_consenting.is_empty() && of_consenting.len() < stored.len(), "both kinds of household were candidates");
+    assert_eq!(candidates.len(), of_consenting.len());
+    assert!(candidates.iter().all(|c| want.contains(c["household_pseudonym"].as_str().unwrap())));
+    let proposed: Vec<&Value> = candidates.iter().filter(|c| c["proposed"] == true).collect();
+    assert_eq!(proposed.len(), of_consenting.iter().filter(|c| c.proposed).count());
+    assert!(proposed.iter().all(|c| c["match_status"] == "PROPOSED" && c["match_pseudonym"].is_string()));
+    assert!(candidates.iter().filter(|c| c["proposed"] == false).all(|c| c["match_pseudonym"].is_null()));
+    let one = of_consenting[0];
+    let row = candidates
+        .iter()
+        .find(|c| {
+            c["household_pseudonym"] == pseudonym(&key_a, "newcomer", &one.newcomer_id).as_str()
+                && c["group_pseudonym"] == pseudonym(&key_a, "group", &one.group_id).as_str()
+        })
+        .expect("the pair is in the extract");
+    assert_eq!(row["score"].as_f64(), Some(one.score as f64 / 100.0));
+
     // Pseudonyms differ from the anonymised files' and between projects.
     let version = app.adopt_export_policy(&admin, None).await;
-    let anonymised = app
-        .client
-        .get(format!("{}/exports/newcomers?format=jsonl", app.address))
-        .bearer_auth(&r1)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let anonymised = get(&app, &r1, "/exports/newcomers?format=jsonl").await.body;
     let anonymised: HashSet<String> =
         lines(&anonymised).iter().map(|r| r["newcomer_pseudonym"].as_str().unwrap().to_owned()).collect();
     assert!(!anonymised.is_empty() && have.is_disjoint(&anonymised), "policy {version}");
@@ -258,7 +278,7 @@ async fn an_extract_holds_only_consenting_people_under_the_projects_own_key_with
     let a_downloads =
         p["researchProjects"].as_array().unwrap().iter().find(|p| p["id"] == a_id.as_str()).unwrap()["downloads"]
             .clone();
-    assert_eq!(a_downloads.as_array().unwrap().len(), 5, "{a_downloads}");
+    assert_eq!(a_downloads.as_array().unwrap().len(), 6, "{a_downloads}");
     assert!(
         a_downloads
             .as_array()
@@ -273,7 +293,7 @@ async fn an_extract_holds_only_consenting_people_under_the_projects_own_key_with
             json!({}),
         )
         .await;
-    assert_eq!(audit["auditLog"]["totalCount"], 6, "five from project A and one from B");
+    assert_eq!(audit["auditLog"]["totalCount"], 7, "six from project A and one from B");
     assert!(
         audit["auditLog"]["edges"]
             .as_array()

@@ -36,6 +36,7 @@ pub enum ResearchDataset {
     Checkins,
     HouseholdCheckins,
     Activities,
+    Candidates,
 }
 
 /// (name, meaning) of every column of a research dataset, in file order.
@@ -131,17 +132,38 @@ const ACTIVITIES: Columns = &[
     ("participants", "people"),
 ];
 
+const CANDIDATES: Columns = &[
+    ("run_pseudonym", "the round"),
+    ("round_month", "YYYY-MM the round ran"),
+    ("city", "city slug"),
+    ("script_version", "the version of the city's script that scored it"),
+    ("household_pseudonym", "the household (joins households)"),
+    ("group_pseudonym", "the group (joins members)"),
+    ("score", "the pair's total points"),
+    ("criteria", "JSON object: the points of each criterion"),
+    ("proposed", "whether the round proposed this pair"),
+    ("match_pseudonym", "the match it became; empty when not proposed"),
+    ("match_status", "PROPOSED, ACTIVE, COMPLETED, ENDED_EARLY or REJECTED"),
+    ("decided_side", "who decided a rejection or an early end"),
+    ("decline_code", "why the proposal was declined (a code)"),
+    ("end_reason_code", "why the match ended (a code)"),
+    ("latest_checkin_month", "3, 6 or 12: its latest check-in"),
+    ("latest_newcomer_satisfaction", "1-5 at that check-in"),
+    ("latest_group_satisfaction", "1-5 at that check-in"),
+];
+
 /// The columns every extract row starts with: which project and which download it is.
 pub const MARKS: [&str; 2] = ["project_id", "download_id"];
 
 impl ResearchDataset {
-    pub const ALL: [ResearchDataset; 6] = [
+    pub const ALL: [ResearchDataset; 7] = [
         ResearchDataset::Households,
         ResearchDataset::Members,
         ResearchDataset::Matches,
         ResearchDataset::Checkins,
         ResearchDataset::HouseholdCheckins,
         ResearchDataset::Activities,
+        ResearchDataset::Candidates,
     ];
 
     pub fn name(self) -> &'static str {
@@ -152,6 +174,7 @@ impl ResearchDataset {
             ResearchDataset::Checkins => "checkins",
             ResearchDataset::HouseholdCheckins => "household_checkins",
             ResearchDataset::Activities => "activities",
+            ResearchDataset::Candidates => "candidates",
         }
     }
 
@@ -167,6 +190,7 @@ impl ResearchDataset {
             ResearchDataset::Checkins => CHECKINS,
             ResearchDataset::HouseholdCheckins => HOUSEHOLD_CHECKINS,
             ResearchDataset::Activities => ACTIVITIES,
+            ResearchDataset::Candidates => CANDIDATES,
         }
     }
 
@@ -179,6 +203,9 @@ impl ResearchDataset {
             ResearchDataset::Checkins => "the group's check-ins of consenting households' matches",
             ResearchDataset::HouseholdCheckins => "the household's own check-ins, with the exit check-in",
             ResearchDataset::Activities => "the activities of consenting households' matches, by date",
+            ResearchDataset::Candidates => {
+                "every pair a committed round could propose to a consenting household, with its points, whether it was proposed, the decision and the outcomes at check-ins"
+            }
         }
     }
 }
@@ -309,11 +336,24 @@ pub async fn register(
     .insert(&txn)
     .await?;
     set_researchers(&txn, &project.id, &researchers).await?;
+    audit_project(&txn, p, "research.project.register", &project, &researchers).await?;
+    txn.commit().await?;
+    Ok(project)
+}
+
+/// The audit entry of a registration or change: what was approved, when, for whom.
+async fn audit_project(
+    conn: &impl ConnectionTrait,
+    p: &Principal,
+    action: &str,
+    project: &research_project::Model,
+    researchers: &[String],
+) -> AppResult<()> {
     audit::record(
-        &txn,
+        conn,
         Some(p),
         audit::Entry {
-            action: "research.project.register",
+            action,
             entity_type: "research_project",
             entity_id: &project.id,
             city: None,
@@ -323,9 +363,7 @@ pub async fn register(
             }),
         },
     )
-    .await?;
-    txn.commit().await?;
-    Ok(project)
+    .await
 }
 
 /// Changes a project: every field is replaced (ADMIN; audited). Shortening the dates or taking
@@ -353,21 +391,7 @@ pub async fn update(
     active.updated_at = Set(Utc::now());
     let project = active.update(&txn).await?;
     set_researchers(&txn, &project.id, &researchers).await?;
-    audit::record(
-        &txn,
-        Some(p),
-        audit::Entry {
-            action: "research.project.update",
-            entity_type: "research_project",
-            entity_id: &project.id,
-            city: None,
-            details: json!({
-                "datasets": project.datasets, "startsOn": project.starts_on, "endsOn": project.ends_on,
-                "researchers": researchers,
-            }),
-        },
-    )
-    .await?;
+    audit_project(&txn, p, "research.project.update", &project, &researchers).await?;
     txn.commit().await?;
     Ok(project)
 }
@@ -644,13 +668,16 @@ pub async fn extract(
                     m.decided_side.clone().map_or(Cell::Null, Cell::Text),
                     m.decline_code.clone().map_or(Cell::Null, Cell::Text),
                     m.end_reason_code.clone().map_or(Cell::Null, Cell::Text),
-                    m.start_date.map_or(Cell::Null, |s| Cell::Int(months_between(s, m.end_date.unwrap_or(today)))),
+                    m.start_date.map_or(Cell::Null, |s| {
+                        Cell::Int(crate::export::datasets::months_between(s, m.end_date.unwrap_or(today)))
+                    }),
                     m.start_dutch_level.map_or(Cell::Null, |l| Cell::Text(l.to_value())),
                     Cell::Bool(m.override_reason.is_some()),
                 ]);
             }
             out
         }
+        ResearchDataset::Candidates => candidate_rows(conn, &households, key).await?,
         ResearchDataset::Checkins | ResearchDataset::HouseholdCheckins | ResearchDataset::Activities => {
             let of_consenting: HashSet<String> = matches::Entity::find()
                 .all(conn)
@@ -741,10 +768,86 @@ pub async fn extract(
         .collect())
 }
 
-/// Whole months from `start` to `end`.
-fn months_between(start: NaiveDate, end: NaiveDate) -> i64 {
-    let m = (end.year() - start.year()) as i64 * 12 + end.month() as i64 - start.month() as i64;
-    if end.day() < start.day() { (m - 1).max(0) } else { m.max(0) }
+/// The candidates of the committed rounds for `households`, joined with the match each became
+/// and its latest check-in.
+async fn candidate_rows(
+    conn: &impl ConnectionTrait,
+    households: &HashSet<&str>,
+    key: &ExportKey,
+) -> AppResult<Vec<Vec<Cell>>> {
+    let ids: Vec<String> = households.iter().map(|h| (*h).to_owned()).collect();
+    let mut pairs = Vec::new();
+    for chunk in ids.chunks(crate::db::IN_LIST_CHUNK) {
+        pairs.extend(
+            entity::round_candidate::Entity::find()
+                .filter(entity::round_candidate::Column::NewcomerId.is_in(chunk.to_vec()))
+                .all(conn)
+                .await?,
+        );
+    }
+    pairs.sort_by(|a, b| (&a.run_id, &a.newcomer_id, &a.group_id).cmp(&(&b.run_id, &b.newcomer_id, &b.group_id)));
+    let run_ids: HashSet<String> = pairs.iter().map(|p| p.run_id.clone()).collect();
+    let runs: HashMap<String, entity::matching_run::Model> = if run_ids.is_empty() {
+        HashMap::new()
+    } else {
+        entity::matching_run::Entity::find()
+            .filter(entity::matching_run::Column::Id.is_in(run_ids.iter().cloned().collect::<Vec<_>>()))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect()
+    };
+    let of_runs: Vec<matches::Model> = if run_ids.is_empty() {
+        Vec::new()
+    } else {
+        matches::Entity::find()
+            .filter(matches::Column::RunId.is_in(run_ids.into_iter().collect::<Vec<_>>()))
+            .all(conn)
+            .await?
+    };
+    let by_pair: HashMap<(&str, &str, &str), &matches::Model> = of_runs
+        .iter()
+        .filter_map(|m| m.run_id.as_deref().map(|r| ((r, m.newcomer_id.as_str(), m.group_id.as_str()), m)))
+        .collect();
+    let match_ids: Vec<String> = of_runs.iter().map(|m| m.id.clone()).collect();
+    let mut latest: HashMap<String, check_in::Model> = HashMap::new();
+    for chunk in match_ids.chunks(crate::db::IN_LIST_CHUNK) {
+        for c in check_in::Entity::find().filter(check_in::Column::MatchId.is_in(chunk.to_vec())).all(conn).await? {
+            if latest.get(&c.match_id).is_none_or(|l| l.month < c.month) {
+                latest.insert(c.match_id.clone(), c);
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(pairs.len());
+    for p in &pairs {
+        let run = runs.get(&p.run_id);
+        let parts: crate::run_record::Explanation = crate::run_record::read("round_candidates.parts", &p.parts)?;
+        let points: serde_json::Map<String, Value> =
+            parts.into_iter().map(|(n, h)| (n, json!(h as f64 / 100.0))).collect();
+        let m = by_pair.get(&(p.run_id.as_str(), p.newcomer_id.as_str(), p.group_id.as_str()));
+        let check = m.and_then(|m| latest.get(&m.id));
+        out.push(vec![
+            Cell::Text(key.pseudonym("run", &p.run_id)),
+            run.map_or(Cell::Null, |r| Cell::Text(month(domain::time::local_date(r.created_at)))),
+            run.map_or(Cell::Null, |r| Cell::Text(r.city_slug.clone())),
+            run.map_or(Cell::Null, |r| Cell::Int(r.script_version.into())),
+            Cell::Text(key.pseudonym("newcomer", &p.newcomer_id)),
+            Cell::Text(key.pseudonym("group", &p.group_id)),
+            Cell::Json(json!(p.score as f64 / 100.0)),
+            Cell::Json(Value::Object(points)),
+            Cell::Bool(p.proposed),
+            m.map_or(Cell::Null, |m| Cell::Text(key.pseudonym("match", &m.id))),
+            m.map_or(Cell::Null, |m| Cell::Text(m.status.to_value())),
+            m.and_then(|m| m.decided_side.clone()).map_or(Cell::Null, Cell::Text),
+            m.and_then(|m| m.decline_code.clone()).map_or(Cell::Null, Cell::Text),
+            m.and_then(|m| m.end_reason_code.clone()).map_or(Cell::Null, Cell::Text),
+            check.map_or(Cell::Null, |c| Cell::Int(c.month.into())),
+            check.map_or(Cell::Null, |c| Cell::Int(c.newcomer_satisfaction.into())),
+            check.map_or(Cell::Null, |c| Cell::Int(c.group_satisfaction.into())),
+        ]);
+    }
+    Ok(out)
 }
 
 /// Gives or withdraws a household's research consent. Giving needs the version of the research

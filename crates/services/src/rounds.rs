@@ -198,6 +198,10 @@ fn index_pairs(
         .collect()
 }
 
+/// The most eligible pairs a committed round stores as candidates for research (each is
+/// scored once more with its explanation); a larger round stores its proposals only.
+pub const CANDIDATE_CAP: usize = 20_000;
+
 /// One computed pair with its explanation (hundredths).
 struct PairOut {
     row: usize,
@@ -401,7 +405,8 @@ async fn run_round(
     let script = Arc::clone(&active.script);
     let objective = input.objective.solver();
     let all_locked = locked.clone();
-    let (cands, proposal, pairs, excluded) =
+    let keep_candidates = !input.dry_run;
+    let (cands, proposal, pairs, excluded, candidate_pairs) =
         scripts::scoring_job(scoring, &city, "the round", scoring.scoring_budget, move || -> AppResult<_> {
             let (ns, gs) = cands.script_values(today);
             // A locked pair with a reason that the script finds ineligible is forced: its
@@ -432,7 +437,22 @@ async fn run_round(
                 pairs.push(PairOut { row, col, score: scored.total, parts, override_reason: Some(why) });
             }
             pairs.sort_by_key(|p| p.row);
-            Ok((cands, proposal, pairs, excluded))
+            // Every pair the round could propose, with its points, for research: scored once
+            // more on Rhai (the matrix keeps totals only), so only for a committed round of
+            // the programme's size.
+            let mut candidate_pairs = Vec::new();
+            if keep_candidates && proposal.scores.eligible_pairs() <= CANDIDATE_CAP {
+                let skip: HashSet<(usize, usize)> = excluded.iter().copied().collect();
+                for (r, n) in ns.iter().enumerate() {
+                    for (c, g) in gs.iter().enumerate() {
+                        if proposal.scores.get(r, c).is_some() && !skip.contains(&(r, c)) {
+                            let scored = script.score(&mut scope, n, g).map_err(scripts::job_error)?;
+                            candidate_pairs.push((r, c, scored.total, scored.parts));
+                        }
+                    }
+                }
+            }
+            Ok((cands, proposal, pairs, excluded, candidate_pairs))
         })
         .await??;
     let excluded_set: HashSet<(usize, usize)> = excluded.iter().copied().collect();
@@ -577,6 +597,21 @@ async fn run_round(
     .await?;
     for chunk in new_matches.chunks(crate::db::IN_LIST_CHUNK) {
         matches::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+    }
+    let proposed: HashSet<(usize, usize)> = pairs.iter().map(|p| (p.row, p.col)).collect();
+    for chunk in candidate_pairs.chunks(crate::db::IN_LIST_CHUNK) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for (r, c, score, parts) in chunk {
+            rows.push(entity::round_candidate::ActiveModel {
+                run_id: Set(run.id.clone()),
+                newcomer_id: Set(cands.newcomers[*r].id.clone()),
+                group_id: Set(cands.groups[*c].group.id.clone()),
+                score: Set(*score),
+                parts: Set(run_record::to_json(parts)?),
+                proposed: Set(proposed.contains(&(*r, *c))),
+            });
+        }
+        entity::round_candidate::Entity::insert_many(rows).exec(&txn).await?;
     }
     audit::record(
         &txn,

@@ -82,27 +82,34 @@ function save(file) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
-const count = (c) => (c.suppressed ? null : c.value);
-const orDash = (value, digits = 1) => (value === null || value === undefined ? t('analysis.suppressed') : formatNumber(value, digits));
-
-function Exports({ citySlug, revision }) {
-  const { loading, error, data } = useLoad(() => gql(CATALOG), [revision]);
+/** One download at a time from a path with the token: saved, and said in the status line. */
+function useDownload() {
   const [busy, setBusy] = useState(null);
   const [failed, setFailed] = useState(null);
   const [done, setDone] = useState('');
-  const get = async (dataset, format) => {
-    setBusy(`${dataset.name}.${format}`);
+  const fetchFile = async (path) => {
+    setBusy(path);
     setFailed(null);
     try {
-      const file = await download(`${dataset.path}?format=${encodeURIComponent(format)}&city=${encodeURIComponent(citySlug)}`);
+      const file = await download(path);
       save(file);
-      setDone(t('analysis.downloaded', { name: file.name, count: Number(file.rows ?? 0) }));
+      setDone(file.rows === null ? t('analysis.downloadedFile', { name: file.name }) : t('analysis.downloaded', { name: file.name, count: Number(file.rows) }));
     } catch (e) {
       setFailed(e);
     } finally {
       setBusy(null);
     }
   };
+  return { busy, failed, done, fetchFile };
+}
+
+const count = (c) => (c.suppressed ? null : c.value);
+const orDash = (value, digits = 1) => (value === null || value === undefined ? t('analysis.suppressed') : formatNumber(value, digits));
+
+function Exports({ citySlug, revision }) {
+  const { loading, error, data } = useLoad(() => gql(CATALOG), [revision]);
+  const { busy, failed, done, fetchFile } = useDownload();
+  const get = (dataset, format) => fetchFile(`${dataset.path}?format=${encodeURIComponent(format)}&city=${encodeURIComponent(citySlug)}`);
   const catalog = data?.exportCatalog;
   return html`<section class="panel" aria-labelledby="exports-title" id="exports" data-catalog-ready=${catalog ? 'true' : undefined}>
     <h2 id="exports-title">${t('analysis.exports')}</h2>
@@ -206,16 +213,8 @@ function Report({ cities }) {
   const [period, setPeriod] = useState({ from: `${today.slice(0, 4)}-01-01`, to: today });
   const [asked, setAsked] = useState(period);
   const { loading, error, data } = useLoad(() => gql(REPORT, asked), [asked.from, asked.to]);
-  const [failed, setFailed] = useState(null);
-  const csv = async () => {
-    setFailed(null);
-    try {
-      const file = await download(`/reports/programme.csv?from=${encodeURIComponent(asked.from)}&to=${encodeURIComponent(asked.to)}`);
-      save(file);
-    } catch (e) {
-      setFailed(e);
-    }
-  };
+  const { failed, done, fetchFile } = useDownload();
+  const csv = () => fetchFile(`/reports/programme.csv?from=${encodeURIComponent(asked.from)}&to=${encodeURIComponent(asked.to)}`);
   const r = data?.programmeReport;
   const cityName = (slug) => cities.find((c) => c.slug === slug)?.name ?? slug;
   const shown = (c) => (c.suppressed ? c.display : formatNumber(c.value));
@@ -234,6 +233,7 @@ function Report({ cities }) {
     </form>
     ${loading && html`<${Loading} />`}
     ${error && !['from', 'to'].includes(error.field) && html`<${ErrorMessage} error=${error} />`}
+    <p role="status" class="status" aria-live="polite" id="report-status">${done}</p>
     <${ErrorMessage} error=${failed} />
     ${r && html`
       <${BarChart} id="report-matches" caption=${t('report.matches', { from: formatDay(r.from), to: formatDay(r.to) })}
@@ -377,23 +377,9 @@ function ExportPolicies({ admin, onAdopted }) {
 /** A project as its researcher sees it: the approved datasets with a download each, within
  * the project's dates; as ADMIN: the downloads made. */
 function Project({ project, admin, today }) {
-  const [busy, setBusy] = useState(null);
-  const [failed, setFailed] = useState(null);
-  const [done, setDone] = useState('');
+  const { busy, failed, done, fetchFile } = useDownload();
   const open = today >= project.startsOn && today <= project.endsOn;
-  const get = async (d, format) => {
-    setBusy(`${d.dataset}.${format}`);
-    setFailed(null);
-    try {
-      const file = await download(`${d.path}?format=${encodeURIComponent(format)}`);
-      save(file);
-      setDone(t('analysis.downloaded', { name: file.name, count: Number(file.rows ?? 0) }));
-    } catch (e) {
-      setFailed(e);
-    } finally {
-      setBusy(null);
-    }
-  };
+  const get = (d, format) => fetchFile(`${d.path}?format=${encodeURIComponent(format)}`);
   return html`<article class="project" data-project=${project.id} aria-labelledby=${`project-${project.id}`}>
     <h3 id=${`project-${project.id}`}>${project.name}</h3>
     <p>${t('research.facts', { agreement: project.agreementReference, from: formatDay(project.startsOn), to: formatDay(project.endsOn), key: project.keyId })}</p>

@@ -869,7 +869,7 @@ async fn group_aggregates(
 }
 
 /// Whole months from `start` to `end`.
-fn months_between(start: NaiveDate, end: NaiveDate) -> i64 {
+pub fn months_between(start: NaiveDate, end: NaiveDate) -> i64 {
     let m = (end.year() - start.year()) as i64 * 12 + end.month() as i64 - start.month() as i64;
     if end.day() < start.day() { (m - 1).max(0) } else { m.max(0) }
 }
