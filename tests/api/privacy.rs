@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::cli::samenhier;
 use crate::helpers::*;
 
-const DATASETS: [&str; 5] = ["matches", "activities", "checkins", "newcomers", "groups"];
+const DATASETS: [&str; 6] = ["matches", "activities", "checkins", "newcomers", "groups", "candidates"];
 const K: usize = 5;
 
 /// A downloaded export: status, headers we care about, body.
@@ -251,6 +251,9 @@ async fn exports_hold_no_personal_values_are_k_anonymous_and_join() {
     let analyst = app.user("ANALYST", None, None).await;
     let personal = personal_values(&app).await;
     assert!(personal.len() > 400, "the seed holds personal values to look for: {}", personal.len());
+    // A committed round: its candidates are a dataset too.
+    app.ok(Some(&admin), "mutation { runMatching(input:{citySlug:\"haarlem\"}){ id } }", json!({})).await;
+    assert!(!entity::round_candidate::Entity::find().all(&app.state.db).await.unwrap().is_empty());
     let version = app.adopt_export_policy(&admin, None).await;
     let key = policy_key(TEST_EXPORT_KEY, version);
 
@@ -295,6 +298,7 @@ async fn exports_hold_no_personal_values_are_k_anonymous_and_join() {
             "groups" => entity::welcome_group::Entity::find().all(&app.state.db).await.unwrap().len(),
             "matches" => entity::matches::Entity::find().all(&app.state.db).await.unwrap().len(),
             "activities" => entity::activity_log::Entity::find().all(&app.state.db).await.unwrap().len(),
+            "candidates" => entity::round_candidate::Entity::find().all(&app.state.db).await.unwrap().len(),
             _ => entity::check_in::Entity::find().all(&app.state.db).await.unwrap().len(),
         };
         let suppressed = csv.suppressed.expect("X-Suppressed-Rows");
@@ -330,6 +334,14 @@ async fn exports_hold_no_personal_values_are_k_anonymous_and_join() {
         && released_groups.contains(m["group_pseudonym"].as_str())));
     assert!(tables["checkins"].iter().all(|c| released.contains(c["newcomer_pseudonym"].as_str())));
     let released_matches: HashSet<&str> = tables["matches"].iter().map(|r| r["match_pseudonym"].as_str()).collect();
+    assert!(tables["candidates"].iter().all(|c| released.contains(c["newcomer_pseudonym"].as_str())
+        && released_groups.contains(c["group_pseudonym"].as_str())
+        && (c["match_pseudonym"].is_empty() || released_matches.contains(c["match_pseudonym"].as_str()))));
+    assert!(
+        tables["candidates"].iter().any(|c| c["proposed"] == "true")
+            && tables["candidates"].iter().any(|c| c["proposed"] == "false"),
+        "candidates left to study, proposed and not"
+    );
     assert!(tables["activities"].iter().all(|a| released_matches.contains(a["match_pseudonym"].as_str())));
     assert!(!tables["matches"].is_empty() && !tables["checkins"].is_empty(), "events left to study");
 
@@ -368,7 +380,7 @@ async fn exports_hold_no_personal_values_are_k_anonymous_and_join() {
     let audit = app
         .ok(Some(&admin), "{ auditLog(filter:{action:\"export.download\"}, first: 20){ totalCount edges { node { actorRole entityId details } } } }", json!({}))
         .await;
-    assert_eq!(audit["auditLog"]["totalCount"], 11);
+    assert_eq!(audit["auditLog"]["totalCount"], 13);
     let details: Value =
         serde_json::from_str(audit["auditLog"]["edges"][0]["node"]["details"].as_str().unwrap()).unwrap();
     assert_eq!(audit["auditLog"]["edges"][0]["node"]["actorRole"], "ANALYST");

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::{activity_log, check_in, group_member, matches, matching_run, newcomer, welcome_group};
 use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -23,6 +23,7 @@ pub enum Dataset {
     Checkins,
     Newcomers,
     Groups,
+    Candidates,
 }
 
 /// What a column holds, for the catalog.
@@ -146,9 +147,33 @@ const GROUPS: &[Column] = &[
     col("created_period", A, "the event period the group was registered"),
 ];
 
+/// Every pair a committed round could propose (`round_candidates`), between released
+/// households and groups: what a criterion did to the pairs that were not chosen too.
+const CANDIDATES: &[Column] = &[
+    col("run_pseudonym", P, "the round (joins matches)"),
+    col("newcomer_pseudonym", P, "the household (joins newcomers)"),
+    col("group_pseudonym", P, "the welcome group (joins groups)"),
+    col("match_pseudonym", P, "the match it became; empty when the round did not propose it"),
+    col("city", A, "city slug"),
+    col("round_period", A, "the event period the round ran"),
+    col("proposed", A, "whether the round proposed this pair"),
+    col(
+        "score",
+        A,
+        "band of the pair's total points among every pair the round could propose: 1 (lowest third) to 3; empty where they all scored the same",
+    ),
+    col("criteria", A, "JSON object: per criterion, the band (1 to 3) of its points among the round's candidates"),
+];
+
 impl Dataset {
-    pub const ALL: [Dataset; 5] =
-        [Dataset::Matches, Dataset::Activities, Dataset::Checkins, Dataset::Newcomers, Dataset::Groups];
+    pub const ALL: [Dataset; 6] = [
+        Dataset::Matches,
+        Dataset::Activities,
+        Dataset::Checkins,
+        Dataset::Newcomers,
+        Dataset::Groups,
+        Dataset::Candidates,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -157,6 +182,7 @@ impl Dataset {
             Dataset::Checkins => "checkins",
             Dataset::Newcomers => "newcomers",
             Dataset::Groups => "groups",
+            Dataset::Candidates => "candidates",
         }
     }
 
@@ -171,6 +197,7 @@ impl Dataset {
             Dataset::Checkins => CHECKINS,
             Dataset::Newcomers => NEWCOMERS,
             Dataset::Groups => GROUPS,
+            Dataset::Candidates => CANDIDATES,
         }
     }
 
@@ -188,6 +215,7 @@ impl Dataset {
                 "one row per household, quasi-identifiers generalised and k-anonymous with its matches"
             }
             Dataset::Groups => "one row per welcome group, volunteers in aggregate, k-anonymous with its matches",
+            Dataset::Candidates => "every pair a round could propose, with banded points and whether it was proposed",
         }
     }
 }
@@ -375,6 +403,9 @@ pub struct Source {
     check_ins: Vec<check_in::Model>,
     activities: Vec<activity_log::Model>,
     ranges: RoundRanges,
+    candidates: Vec<entity::round_candidate::Model>,
+    /// City and time of every round that stored candidates.
+    runs: HashMap<String, (String, DateTime<Utc>)>,
 }
 
 /// Reads every table a release is made of (the programme holds hundreds of households, so all
@@ -411,7 +442,28 @@ pub async fn read_source(conn: &impl ConnectionTrait) -> AppResult<Source> {
     }
     let run_ids: HashSet<String> = matches.iter().filter_map(|m| m.run_id.clone()).collect();
     let ranges = round_ranges(conn, run_ids.into_iter().collect()).await?;
-    Ok(Source { newcomers, groups, aggregates, matches, check_ins, activities, ranges })
+    let candidates = entity::round_candidate::Entity::find()
+        .order_by_asc(entity::round_candidate::Column::RunId)
+        .order_by_asc(entity::round_candidate::Column::NewcomerId)
+        .order_by_asc(entity::round_candidate::Column::GroupId)
+        .all(conn)
+        .await?;
+    let candidate_runs: Vec<String> =
+        candidates.iter().map(|c| c.run_id.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let mut runs = HashMap::new();
+    for ids in candidate_runs.chunks(PAGE as usize) {
+        let found: Vec<(String, String, DateTime<Utc>)> = matching_run::Entity::find()
+            .select_only()
+            .column(matching_run::Column::Id)
+            .column(matching_run::Column::CitySlug)
+            .column(matching_run::Column::CreatedAt)
+            .filter(matching_run::Column::Id.is_in(ids.to_vec()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        runs.extend(found.into_iter().map(|(id, city, at)| (id, (city, at))));
+    }
+    Ok(Source { newcomers, groups, aggregates, matches, check_ins, activities, ranges, candidates, runs })
 }
 
 /// Year and month each match of a household (or group) started, by its id.
@@ -798,6 +850,63 @@ pub fn build(source: &Source, recoding: &Recoding, key: &ExportKey, today: Naive
                 Cell::Text(a.kind.clone()),
                 Cell::Int(a.duration_minutes.into()),
                 Cell::Int(a.participants.into()),
+            ],
+        );
+    }
+    // Candidates: bands of each round's range over all its candidates.
+    let mut ranges: HashMap<&str, RoundRange> = HashMap::new();
+    let mut parts_of: Vec<crate::run_record::Explanation> = Vec::with_capacity(source.candidates.len());
+    for c in &source.candidates {
+        // Parts that do not read back are left out rather than fail the release.
+        let parts: crate::run_record::Explanation =
+            crate::run_record::read("round_candidates.parts", &c.parts).unwrap_or_default();
+        let range = ranges.entry(c.run_id.as_str()).or_default();
+        widen(&mut range.total, c.score);
+        for (criterion, points) in &parts {
+            let mut r = range.parts.get(criterion).copied();
+            widen(&mut r, *points);
+            if let Some(r) = r {
+                range.parts.insert(criterion.clone(), r);
+            }
+        }
+        parts_of.push(parts);
+    }
+    let became: HashMap<(&str, &str, &str), &str> = source
+        .matches
+        .iter()
+        .filter_map(|m| m.run_id.as_deref().map(|r| ((r, m.newcomer_id.as_str(), m.group_id.as_str()), m.id.as_str())))
+        .collect();
+    for (c, parts) in source.candidates.iter().zip(parts_of) {
+        let Some((city, at)) = source.runs.get(&c.run_id) else { continue };
+        if !released_households.contains(c.newcomer_id.as_str()) || !released_groups.contains(c.group_id.as_str()) {
+            release.withhold(Dataset::Candidates, city);
+            continue;
+        }
+        let range = ranges.get(c.run_id.as_str()).unwrap_or(&none);
+        let criteria: serde_json::Map<String, serde_json::Value> = parts
+            .into_iter()
+            .map(|(name, h)| {
+                let b = band(h, range.parts.get(&name).copied());
+                (name, b.map_or(serde_json::Value::Null, serde_json::Value::from))
+            })
+            .collect();
+        // A match the round proposed links only when its match is released too.
+        let match_id = became
+            .get(&(c.run_id.as_str(), c.newcomer_id.as_str(), c.group_id.as_str()))
+            .filter(|m| released_matches.contains(**m));
+        release.push(
+            Dataset::Candidates,
+            city,
+            vec![
+                Cell::Text(key.pseudonym("run", &c.run_id)),
+                Cell::Text(key.pseudonym("newcomer", &c.newcomer_id)),
+                Cell::Text(key.pseudonym("group", &c.group_id)),
+                Cell::opt(match_id.map(|m| key.pseudonym("match", m))),
+                Cell::Text(city.clone()),
+                Cell::Text(period(domain::time::local_date(*at))),
+                Cell::Bool(c.proposed),
+                band(c.score, range.total).map_or(Cell::Null, Cell::Int),
+                Cell::Json(serde_json::Value::Object(criteria)),
             ],
         );
     }
