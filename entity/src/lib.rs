@@ -26,6 +26,7 @@ pub mod research_download;
 pub mod research_project;
 pub mod research_project_member;
 pub mod round_candidate;
+pub mod round_feature;
 pub mod scoring_script;
 pub mod user;
 pub mod webhook_endpoint;

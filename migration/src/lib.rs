@@ -33,7 +33,13 @@ pub fn generation_tables() -> impl Iterator<Item = &'static str> {
         .chain(["person_keys", "invitations", "household_check_ins"])
         .chain(["notification_events", "notification_deliveries", "webhook_endpoints", "notification_preferences"])
         .chain(["export_policies", "export_release_rows"])
-        .chain(["research_projects", "research_project_members", "research_downloads", "round_candidates"])
+        .chain([
+            "research_projects",
+            "research_project_members",
+            "research_downloads",
+            "round_candidates",
+            "round_features",
+        ])
 }
 
 pub struct Migrator;

@@ -21,6 +21,17 @@ enum RoundCandidates {
     Proposed,
 }
 
+/// What the script read of each household and group of a round that stored candidates, as
+/// the round saw it (personal data: erased with the person).
+#[derive(DeriveIden)]
+enum RoundFeatures {
+    Table,
+    RunId,
+    Kind,
+    EntityId,
+    Features,
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -53,10 +64,36 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        add_generation_triggers(manager, "round_candidates").await
+        manager
+            .create_table(
+                Table::create()
+                    .table(RoundFeatures::Table)
+                    .col(ColumnDef::new(RoundFeatures::RunId).string_len(36).not_null())
+                    .col(ColumnDef::new(RoundFeatures::Kind).string_len(16).not_null())
+                    .col(ColumnDef::new(RoundFeatures::EntityId).string_len(36).not_null())
+                    .col(ColumnDef::new(RoundFeatures::Features).json_binary().not_null())
+                    .primary_key(
+                        Index::create().col(RoundFeatures::RunId).col(RoundFeatures::Kind).col(RoundFeatures::EntityId),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        // Erasure deletes a person's rows.
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_round_features_entity")
+                    .table(RoundFeatures::Table)
+                    .col(RoundFeatures::EntityId)
+                    .to_owned(),
+            )
+            .await?;
+        add_generation_triggers(manager, "round_candidates").await?;
+        add_generation_triggers(manager, "round_features").await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.drop_table(Table::drop().table(RoundFeatures::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(RoundCandidates::Table).to_owned()).await
     }
 }

@@ -191,6 +191,10 @@ async fn an_extract_holds_only_consenting_people_under_the_projects_own_key_with
         })
         .expect("the pair is in the extract");
     assert_eq!(row["score"].as_f64(), Some(one.score as f64 / 100.0));
+    // What the script read, as the round saw it.
+    let household = households.iter().find(|n| n.id == one.newcomer_id).unwrap();
+    assert_eq!(row["household_features"]["dutch_level"], services::script_values::cefr(household.dutch_level));
+    assert!(row["group_features"]["size"].as_i64().is_some_and(|s| s > 0), "{}", row["group_features"]);
 
     // Pseudonyms differ from the anonymised files' and between projects.
     let version = app.adopt_export_policy(&admin, None).await;
@@ -301,4 +305,14 @@ async fn an_extract_holds_only_consenting_people_under_the_projects_own_key_with
             .iter()
             .any(|e| e["node"]["details"].as_str().unwrap().contains(&download_id))
     );
+
+    // Those facts are personal data: erasing the household takes them away (a candidate the
+    // round did not propose has no live match that would refuse the erasure).
+    let unproposed = of_consenting
+        .iter()
+        .find(|c| !c.proposed && !stored.iter().any(|o| o.proposed && o.newcomer_id == c.newcomer_id))
+        .unwrap();
+    app.ok(Some(&admin), "mutation($id:ID!){ eraseNewcomer(id:$id) }", json!({"id": unproposed.newcomer_id})).await;
+    let left = entity::round_feature::Entity::find().all(&app.state.db).await.unwrap();
+    assert!(!left.is_empty() && left.iter().all(|f| f.entity_id != unproposed.newcomer_id));
 }

@@ -139,6 +139,11 @@ async fn erase_newcomer_rows(db: &DatabaseConnection, cause: Cause<'_>, id: &str
     let mut subjects = match_ids.clone();
     subjects.push(n.id.clone());
     crate::sealed::shred(&txn, subjects).await?;
+    // What rounds' scripts read of the household, kept for research: personal data.
+    entity::round_feature::Entity::delete_many()
+        .filter(entity::round_feature::Column::EntityId.eq(n.id.as_str()))
+        .exec(&txn)
+        .await?;
     if !match_ids.is_empty() {
         // Free text written about the year together is about this household too.
         matches::Entity::update_many()
@@ -221,6 +226,12 @@ async fn erase_member_rows(db: &DatabaseConnection, cause: Cause<'_>, id: &str) 
     .update(&txn)
     .await?;
     crate::sealed::shred(&txn, vec![member.id.clone()]).await?;
+    // The group's features kept with rounds hold this member's age and sector among the
+    // others': they go with the member.
+    entity::round_feature::Entity::delete_many()
+        .filter(entity::round_feature::Column::EntityId.eq(member.group_id.as_str()))
+        .exec(&txn)
+        .await?;
     let (action, details) = match cause {
         Cause::Request(_) => ("group.member.erase", json!({ "groupId": group.id })),
         Cause::Retention { months } => ("retention.erase", json!({ "groupId": group.id, "retentionMonths": months })),

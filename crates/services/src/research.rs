@@ -150,6 +150,8 @@ const CANDIDATES: Columns = &[
     ("latest_checkin_month", "3, 6 or 12: its latest check-in"),
     ("latest_newcomer_satisfaction", "1-5 at that check-in"),
     ("latest_group_satisfaction", "1-5 at that check-in"),
+    ("household_features", "JSON: what the script read of the household (n), as the round saw it"),
+    ("group_features", "JSON: what the script read of the group (g), as the round saw it"),
 ];
 
 /// The columns every extract row starts with: which project and which download it is.
@@ -819,6 +821,19 @@ async fn candidate_rows(
             }
         }
     }
+    let mut features: HashMap<(String, String, String), Value> = HashMap::new();
+    for runs_chunk in runs.keys().cloned().collect::<Vec<_>>().chunks(crate::db::IN_LIST_CHUNK) {
+        for f in entity::round_feature::Entity::find()
+            .filter(entity::round_feature::Column::RunId.is_in(runs_chunk.to_vec()))
+            .all(conn)
+            .await?
+        {
+            features.insert((f.run_id, f.kind, f.entity_id), f.features);
+        }
+    }
+    let feature = |run: &str, kind: &str, id: &str| {
+        features.get(&(run.to_owned(), kind.to_owned(), id.to_owned())).cloned().map_or(Cell::Null, Cell::Json)
+    };
     let mut out = Vec::with_capacity(pairs.len());
     for p in &pairs {
         let run = runs.get(&p.run_id);
@@ -845,6 +860,8 @@ async fn candidate_rows(
             check.map_or(Cell::Null, |c| Cell::Int(c.month.into())),
             check.map_or(Cell::Null, |c| Cell::Int(c.newcomer_satisfaction.into())),
             check.map_or(Cell::Null, |c| Cell::Int(c.group_satisfaction.into())),
+            feature(&p.run_id, "newcomer", &p.newcomer_id),
+            feature(&p.run_id, "group", &p.group_id),
         ]);
     }
     Ok(out)

@@ -406,7 +406,7 @@ async fn run_round(
     let objective = input.objective.solver();
     let all_locked = locked.clone();
     let keep_candidates = !input.dry_run;
-    let (cands, proposal, pairs, excluded, candidate_pairs) =
+    let (cands, proposal, pairs, excluded, candidate_pairs, features) =
         scripts::scoring_job(scoring, &city, "the round", scoring.scoring_budget, move || -> AppResult<_> {
             let (ns, gs) = cands.script_values(today);
             // A locked pair with a reason that the script finds ineligible is forced: its
@@ -452,7 +452,15 @@ async fn run_round(
                     }
                 }
             }
-            Ok((cands, proposal, pairs, excluded, candidate_pairs))
+            // What the script read of each side of a stored candidate, as this round saw it.
+            let rows: std::collections::BTreeSet<usize> = candidate_pairs.iter().map(|p| p.0).collect();
+            let cols: std::collections::BTreeSet<usize> = candidate_pairs.iter().map(|p| p.1).collect();
+            let features: Vec<(&'static str, usize, Value)> = rows
+                .into_iter()
+                .map(|r| ("newcomer", r, crate::script_values::newcomer_features(&ns[r])))
+                .chain(cols.into_iter().map(|c| ("group", c, crate::script_values::group_features(&gs[c]))))
+                .collect();
+            Ok((cands, proposal, pairs, excluded, candidate_pairs, features))
         })
         .await??;
     let excluded_set: HashSet<(usize, usize)> = excluded.iter().copied().collect();
@@ -612,6 +620,19 @@ async fn run_round(
             });
         }
         entity::round_candidate::Entity::insert_many(rows).exec(&txn).await?;
+    }
+    for chunk in features.chunks(crate::db::IN_LIST_CHUNK) {
+        let rows = chunk.iter().map(|(kind, at, value)| entity::round_feature::ActiveModel {
+            run_id: Set(run.id.clone()),
+            kind: Set((*kind).to_owned()),
+            entity_id: Set(if *kind == "newcomer" {
+                cands.newcomers[*at].id.clone()
+            } else {
+                cands.groups[*at].group.id.clone()
+            }),
+            features: Set(value.clone()),
+        });
+        entity::round_feature::Entity::insert_many(rows).exec(&txn).await?;
     }
     audit::record(
         &txn,

@@ -78,3 +78,29 @@ pub fn group(m: &welcome_group::Model, members: &[group_member::Model], today: N
         availability_hours: m.availability_hours_per_month.unwrap_or(0).into(),
     }))
 }
+
+fn tags(t: &Tags) -> serde_json::Value {
+    serde_json::Value::Array(t.0.iter().map(|s| serde_json::Value::from(s.as_str())).collect())
+}
+
+/// What a script reads of a household (`n`), as JSON: kept with a round's candidates so
+/// research sees the facts as the round saw them.
+pub fn newcomer_features(n: &ScriptNewcomer) -> serde_json::Value {
+    let d = &n.0;
+    serde_json::json!({
+        "age": d.age, "gender": d.gender.as_str(), "languages": tags(&d.languages),
+        "dutch_level": d.dutch_level.as_str(), "interests": tags(&d.interests), "sector": d.sector.as_str(),
+        "goals": tags(&d.goals), "household_size": d.household_size, "children_ages": &d.children_ages.0[..],
+        "city": d.city.as_str(), "neighbourhood": d.neighbourhood.as_str(), "waiting_days": d.waiting_days,
+    })
+}
+
+/// What a script reads of a group (`g`), as JSON.
+pub fn group_features(g: &ScriptGroup) -> serde_json::Value {
+    let d = &g.0;
+    serde_json::json!({
+        "city": d.city.as_str(), "neighbourhood": d.neighbourhood.as_str(), "capacity": d.capacity, "size": d.size,
+        "languages": tags(&d.languages), "interests": tags(&d.interests), "member_ages": &d.member_ages.0[..],
+        "sectors": tags(&d.sectors), "availability_hours": d.availability_hours,
+    })
+}
