@@ -118,7 +118,7 @@ async fn exports_list_themselves_and_criteria_are_json_objects() {
     let index: serde_json::Value =
         app.client.get(format!("{}/exports", app.address)).send().await.unwrap().json().await.unwrap();
     let names: Vec<&str> = index["datasets"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
-    assert_eq!(names.len(), 6, "{index}");
+    assert_eq!(names.len(), 7, "{index}");
     assert!(names.contains(&"matches"));
     let admin = app.admin().await;
     // Two alike households with alike groups, started the same day: one class of two.

@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 use crate::cli::samenhier;
 use crate::helpers::*;
 
-const DATASETS: [&str; 6] = ["matches", "activities", "checkins", "newcomers", "groups", "candidates"];
+const DATASETS: [&str; 7] =
+    ["matches", "activities", "checkins", "newcomers", "groups", "candidates", "household_checkins"];
 const K: usize = 5;
 
 /// A downloaded export: status, headers we care about, body.
@@ -102,6 +103,11 @@ fn small_join_classes(
         *classes.entry(key).or_default() += 1;
     }
     classes.into_iter().filter(|(_, n)| *n < k).collect()
+}
+
+/// The match pseudonyms of a matches file.
+fn released_matches_of(matches: &[HashMap<String, String>]) -> HashSet<&str> {
+    matches.iter().map(|r| r["match_pseudonym"].as_str()).collect()
 }
 
 /// What someone who knows a household knows (README, "For analysts": the threat model).
@@ -299,6 +305,7 @@ async fn exports_hold_no_personal_values_are_k_anonymous_and_join() {
             "matches" => entity::matches::Entity::find().all(&app.state.db).await.unwrap().len(),
             "activities" => entity::activity_log::Entity::find().all(&app.state.db).await.unwrap().len(),
             "candidates" => entity::round_candidate::Entity::find().all(&app.state.db).await.unwrap().len(),
+            "household_checkins" => entity::household_check_in::Entity::find().all(&app.state.db).await.unwrap().len(),
             _ => entity::check_in::Entity::find().all(&app.state.db).await.unwrap().len(),
         };
         let suppressed = csv.suppressed.expect("X-Suppressed-Rows");
@@ -333,6 +340,12 @@ async fn exports_hold_no_personal_values_are_k_anonymous_and_join() {
     assert!(tables["matches"].iter().all(|m| released.contains(m["newcomer_pseudonym"].as_str())
         && released_groups.contains(m["group_pseudonym"].as_str())));
     assert!(tables["checkins"].iter().all(|c| released.contains(c["newcomer_pseudonym"].as_str())));
+    assert!(
+        tables["household_checkins"]
+            .iter()
+            .all(|c| released_matches_of(&tables["matches"]).contains(c["match_pseudonym"].as_str()))
+    );
+    assert!(tables["matches"].iter().all(|m| ["0-2", "3-5", "6-11", "12+"].contains(&m["waited_band"].as_str())));
     let released_matches: HashSet<&str> = tables["matches"].iter().map(|r| r["match_pseudonym"].as_str()).collect();
     assert!(tables["candidates"].iter().all(|c| released.contains(c["newcomer_pseudonym"].as_str())
         && released_groups.contains(c["group_pseudonym"].as_str())
@@ -380,7 +393,7 @@ async fn exports_hold_no_personal_values_are_k_anonymous_and_join() {
     let audit = app
         .ok(Some(&admin), "{ auditLog(filter:{action:\"export.download\"}, first: 20){ totalCount edges { node { actorRole entityId details } } } }", json!({}))
         .await;
-    assert_eq!(audit["auditLog"]["totalCount"], 13);
+    assert_eq!(audit["auditLog"]["totalCount"], 15);
     let details: Value =
         serde_json::from_str(audit["auditLog"]["edges"][0]["node"]["details"].as_str().unwrap()).unwrap();
     assert_eq!(audit["auditLog"]["edges"][0]["node"]["actorRole"], "ANALYST");

@@ -24,6 +24,7 @@ pub enum Dataset {
     Newcomers,
     Groups,
     Candidates,
+    HouseholdCheckins,
 }
 
 /// What a column holds, for the catalog.
@@ -77,6 +78,11 @@ const MATCHES: &[Column] = &[
     col("staff_override", A, "true when staff proposed or locked the pair although the script found it ineligible"),
     col("decided_side", A, "who decided a rejection or an early end: NEWCOMER, GROUP or STAFF"),
     col("decline_code", A, "why a proposal was declined (a code; the free-text reason is never exported)"),
+    col(
+        "waited_band",
+        A,
+        "time from registration to this proposal: 0-2, 3-5, 6-11 or 12+ months (a band: with the proposal period the exact time would give the registration month)",
+    ),
 ];
 
 const ACTIVITIES: &[Column] = &[
@@ -131,6 +137,9 @@ const NEWCOMERS: &[Column] = &[
     col("goals", Q, "semicolon-separated goal codes (WORK, STUDY, LANGUAGE, ...); how many (3+) or * when coarser"),
     col("language_count", Q, "how many languages the newcomer speaks, as text, top-coded: 4+ (2+ or * when coarser)"),
     col("status", A, "WAITING, MATCHED, COMPLETED or WITHDRAWN"),
+    col("baseline_network_size", A, "people it counted on at the baseline (registration), top-coded at 10+"),
+    col("baseline_work_status", A, "work status at the baseline (a code)"),
+    col("baseline_wellbeing", A, "well-being 1-5 at the baseline"),
 ];
 
 const GROUPS: &[Column] = &[
@@ -165,14 +174,30 @@ const CANDIDATES: &[Column] = &[
     col("criteria", A, "JSON object: per criterion, the band (1 to 3) of its points among the round's candidates"),
 ];
 
+/// The household's own answers (`household_check_ins`), never the group's: months 3, 6 and 12
+/// and the exit check-in (month 0).
+const HOUSEHOLD_CHECKINS: &[Column] = &[
+    col("household_checkin_pseudonym", P, "the household's check-in"),
+    col("match_pseudonym", P, "the match (joins matches)"),
+    col("newcomer_pseudonym", P, "the household (joins newcomers)"),
+    col("city", A, "city slug"),
+    col("checkin_month", A, "3, 6 or 12: the month of the year together; 0 the exit check-in"),
+    col("satisfaction", A, "1-5"),
+    col("wellbeing", A, "1-5"),
+    col("dutch_level", A, "CEFR Dutch level at the check-in"),
+    col("work_status", A, "a code"),
+    col("network_size", A, "people the household counts on"),
+];
+
 impl Dataset {
-    pub const ALL: [Dataset; 6] = [
+    pub const ALL: [Dataset; 7] = [
         Dataset::Matches,
         Dataset::Activities,
         Dataset::Checkins,
         Dataset::Newcomers,
         Dataset::Groups,
         Dataset::Candidates,
+        Dataset::HouseholdCheckins,
     ];
 
     pub fn name(self) -> &'static str {
@@ -183,6 +208,7 @@ impl Dataset {
             Dataset::Newcomers => "newcomers",
             Dataset::Groups => "groups",
             Dataset::Candidates => "candidates",
+            Dataset::HouseholdCheckins => "household_checkins",
         }
     }
 
@@ -198,6 +224,7 @@ impl Dataset {
             Dataset::Newcomers => NEWCOMERS,
             Dataset::Groups => GROUPS,
             Dataset::Candidates => CANDIDATES,
+            Dataset::HouseholdCheckins => HOUSEHOLD_CHECKINS,
         }
     }
 
@@ -216,6 +243,7 @@ impl Dataset {
             }
             Dataset::Groups => "one row per welcome group, volunteers in aggregate, k-anonymous with its matches",
             Dataset::Candidates => "every pair a round could propose, with banded points and whether it was proposed",
+            Dataset::HouseholdCheckins => "the household's own check-ins, with the exit check-in",
         }
     }
 }
@@ -404,6 +432,7 @@ pub struct Source {
     activities: Vec<activity_log::Model>,
     ranges: RoundRanges,
     candidates: Vec<entity::round_candidate::Model>,
+    household_check_ins: Vec<entity::household_check_in::Model>,
     /// City and time of every round that stored candidates.
     runs: HashMap<String, (String, DateTime<Utc>)>,
 }
@@ -436,6 +465,10 @@ pub async fn read_source(conn: &impl ConnectionTrait) -> AppResult<Source> {
     let matches = all_of!(matches);
     let check_ins = all_of!(check_in);
     let activities = all_of!(activity_log);
+    let household_check_ins = {
+        use entity::household_check_in;
+        all_of!(household_check_in)
+    };
     let mut aggregates = HashMap::new();
     for page in groups.chunks(PAGE as usize) {
         aggregates.extend(group_aggregates(conn, page).await?);
@@ -463,7 +496,18 @@ pub async fn read_source(conn: &impl ConnectionTrait) -> AppResult<Source> {
             .await?;
         runs.extend(found.into_iter().map(|(id, city, at)| (id, (city, at))));
     }
-    Ok(Source { newcomers, groups, aggregates, matches, check_ins, activities, ranges, candidates, runs })
+    Ok(Source {
+        newcomers,
+        groups,
+        aggregates,
+        matches,
+        check_ins,
+        activities,
+        ranges,
+        candidates,
+        household_check_ins,
+        runs,
+    })
 }
 
 /// Year and month each match of a household (or group) started, by its id.
@@ -735,7 +779,12 @@ pub fn build(source: &Source, recoding: &Recoding, key: &ExportKey, today: Naive
         // City, age, gender, origin, adults, children, arrival, Dutch level, goals, languages;
         // the event period is the matches file's.
         row.extend(qi.iter().take(EVENT_PERIOD).cloned().map(Cell::Text));
-        row.push(Cell::Text(n.status.to_value()));
+        row.extend([
+            Cell::Text(n.status.to_value()),
+            n.baseline_network_size.map_or(Cell::Null, |v| Cell::Text(generalise::top_code(v, 10))),
+            Cell::opt(n.baseline_work_status.clone()),
+            n.baseline_wellbeing.map_or(Cell::Null, |v| Cell::Int(v.into())),
+        ]);
         release.push(Dataset::Newcomers, &n.city_slug, row);
     }
     let mut released_groups: HashSet<&str> = HashSet::new();
@@ -764,6 +813,8 @@ pub fn build(source: &Source, recoding: &Recoding, key: &ExportKey, today: Naive
         release.push(Dataset::Groups, &g.city_slug, row);
     }
     let dutch_level = recoding.households.get(7).copied().unwrap_or(2);
+    let registered: HashMap<&str, NaiveDate> =
+        source.newcomers.iter().map(|n| (n.id.as_str(), domain::time::local_date(n.created_at))).collect();
     let period = |d: NaiveDate| generalise::period(d.year(), d.month(), event);
     let mut released_matches: HashSet<&str> = HashSet::new();
     let none = RoundRange::default();
@@ -805,6 +856,11 @@ pub fn build(source: &Source, recoding: &Recoding, key: &ExportKey, today: Naive
                 Cell::Bool(m.override_reason.is_some()),
                 Cell::opt(m.decided_side.clone()),
                 Cell::opt(m.decline_code.clone()),
+                Cell::opt(
+                    registered
+                        .get(m.newcomer_id.as_str())
+                        .map(|r| waited_band(months_between(*r, domain::time::local_date(m.created_at))).to_owned()),
+                ),
             ],
         );
     }
@@ -850,6 +906,31 @@ pub fn build(source: &Source, recoding: &Recoding, key: &ExportKey, today: Naive
                 Cell::Text(a.kind.clone()),
                 Cell::Int(a.duration_minutes.into()),
                 Cell::Int(a.participants.into()),
+            ],
+        );
+    }
+    let household_of: HashMap<&str, &str> =
+        source.matches.iter().map(|m| (m.id.as_str(), m.newcomer_id.as_str())).collect();
+    for c in &source.household_check_ins {
+        let Some(n) = household_of.get(c.match_id.as_str()).filter(|_| released_matches.contains(c.match_id.as_str()))
+        else {
+            release.withhold(Dataset::HouseholdCheckins, &c.city_slug);
+            continue;
+        };
+        release.push(
+            Dataset::HouseholdCheckins,
+            &c.city_slug,
+            vec![
+                Cell::Text(key.pseudonym("household_checkin", &c.id)),
+                Cell::Text(key.pseudonym("match", &c.match_id)),
+                Cell::Text(key.pseudonym("newcomer", n)),
+                Cell::Text(c.city_slug.clone()),
+                Cell::Int(c.month.into()),
+                Cell::Int(c.satisfaction.into()),
+                Cell::Int(c.wellbeing.into()),
+                Cell::Text(c.dutch_level.to_value()),
+                Cell::Text(c.work_status.clone()),
+                Cell::Int(c.network_size.into()),
             ],
         );
     }
@@ -975,6 +1056,16 @@ async fn group_aggregates(
             (g.id.clone(), GroupAggregate { facts, has_coordinator })
         })
         .collect())
+}
+
+/// The band of a wait of `months` months.
+fn waited_band(months: i64) -> &'static str {
+    match months {
+        ..=2 => "0-2",
+        3..=5 => "3-5",
+        6..=11 => "6-11",
+        _ => "12+",
+    }
 }
 
 /// Whole months from `start` to `end`.
