@@ -226,8 +226,8 @@ async fn erase_member_rows(db: &DatabaseConnection, cause: Cause<'_>, id: &str) 
     .update(&txn)
     .await?;
     crate::sealed::shred(&txn, vec![member.id.clone()]).await?;
-    // The group's features kept with rounds hold this member's age and sector among the
-    // others': they go with the member.
+    // The group's features kept with rounds hold this member's languages and interests among
+    // the others': they go with the member.
     entity::round_feature::Entity::delete_many()
         .filter(entity::round_feature::Column::EntityId.eq(member.group_id.as_str()))
         .exec(&txn)

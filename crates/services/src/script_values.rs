@@ -95,12 +95,14 @@ pub fn newcomer_features(n: &ScriptNewcomer) -> serde_json::Value {
     })
 }
 
-/// What a script reads of a group (`g`), as JSON.
+/// What a script reads of a group (`g`) as the group's own facts, as JSON. The members' ages
+/// and sectors (`g.member_ages`, `g.sectors`) are left out: they are each member's personal
+/// data, and a research extract holds a member's facts only with that member's consent (the
+/// `members` dataset).
 pub fn group_features(g: &ScriptGroup) -> serde_json::Value {
     let d = &g.0;
     serde_json::json!({
         "city": d.city.as_str(), "neighbourhood": d.neighbourhood.as_str(), "capacity": d.capacity, "size": d.size,
-        "languages": tags(&d.languages), "interests": tags(&d.interests), "member_ages": &d.member_ages.0[..],
-        "sectors": tags(&d.sectors), "availability_hours": d.availability_hours,
+        "languages": tags(&d.languages), "interests": tags(&d.interests), "availability_hours": d.availability_hours,
     })
 }
