@@ -557,6 +557,11 @@ fn month(d: NaiveDate) -> String {
     format!("{:04}-{:02}", d.year(), d.month())
 }
 
+/// Points per criterion as a JSON object of points (the explanation holds hundredths).
+fn points_json(parts: crate::run_record::Explanation) -> Value {
+    Value::Object(parts.into_iter().map(|(name, h)| (name, json!(h as f64 / 100.0))).collect())
+}
+
 fn json_list<T: serde::Serialize>(v: &T) -> Cell {
     Cell::Json(serde_json::to_value(v).unwrap_or(Value::Null))
 }
@@ -648,10 +653,7 @@ pub async fn extract(
             let rows = matches::Entity::find().order_by_asc(matches::Column::Id).all(conn).await?;
             let mut out = Vec::new();
             for m in rows.iter().filter(|m| households.contains(m.newcomer_id.as_str())) {
-                let points: serde_json::Map<String, Value> = crate::run_record::explanation(&m.explanation)?
-                    .into_iter()
-                    .map(|(name, h)| (name, json!(h as f64 / 100.0)))
-                    .collect();
+                let points = points_json(crate::run_record::explanation(&m.explanation)?);
                 let proposed = domain::time::local_date(m.created_at);
                 let waited = registered.get(m.newcomer_id.as_str()).map(|r| (proposed - *r).num_days());
                 out.push(vec![
@@ -662,7 +664,7 @@ pub async fn extract(
                     Cell::Text(m.city_slug.clone()),
                     Cell::Text(m.status.to_value()),
                     Cell::Json(json!(m.score as f64 / 100.0)),
-                    Cell::Json(Value::Object(points)),
+                    Cell::Json(points),
                     Cell::Text(month(proposed)),
                     m.start_date.map_or(Cell::Null, |d| Cell::Text(month(d))),
                     m.end_date.map_or(Cell::Null, |d| Cell::Text(month(d))),
@@ -838,8 +840,7 @@ async fn candidate_rows(
     for p in &pairs {
         let run = runs.get(&p.run_id);
         let parts: crate::run_record::Explanation = crate::run_record::read("round_candidates.parts", &p.parts)?;
-        let points: serde_json::Map<String, Value> =
-            parts.into_iter().map(|(n, h)| (n, json!(h as f64 / 100.0))).collect();
+        let points = points_json(parts);
         let m = by_pair.get(&(p.run_id.as_str(), p.newcomer_id.as_str(), p.group_id.as_str()));
         let check = m.and_then(|m| latest.get(&m.id));
         out.push(vec![
@@ -850,7 +851,7 @@ async fn candidate_rows(
             Cell::Text(key.pseudonym("newcomer", &p.newcomer_id)),
             Cell::Text(key.pseudonym("group", &p.group_id)),
             Cell::Json(json!(p.score as f64 / 100.0)),
-            Cell::Json(Value::Object(points)),
+            Cell::Json(points),
             Cell::Bool(p.proposed),
             m.map_or(Cell::Null, |m| Cell::Text(key.pseudonym("match", &m.id))),
             m.map_or(Cell::Null, |m| Cell::Text(m.status.to_value())),

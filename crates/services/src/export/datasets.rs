@@ -309,6 +309,33 @@ fn widen(range: &mut Option<(i64, i64)>, v: i64) {
     *range = Some(range.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))));
 }
 
+impl RoundRange {
+    /// Widens the range by one pair's total and points.
+    fn add(&mut self, score: i64, parts: &crate::run_record::Explanation) {
+        widen(&mut self.total, score);
+        for (criterion, points) in parts {
+            let mut r = self.parts.get(criterion).copied();
+            widen(&mut r, *points);
+            if let Some(r) = r {
+                self.parts.insert(criterion.clone(), r);
+            }
+        }
+    }
+
+    /// Each criterion's band in this range (null where the range is one value).
+    fn bands(&self, parts: crate::run_record::Explanation) -> serde_json::Value {
+        serde_json::Value::Object(
+            parts
+                .into_iter()
+                .map(|(name, h)| {
+                    let b = band(h, self.parts.get(&name).copied());
+                    (name, b.map_or(serde_json::Value::Null, serde_json::Value::from))
+                })
+                .collect(),
+        )
+    }
+}
+
 /// The band (1 to `SCORE_BANDS`) of `v` in `range`; `None` without a range or when the range is
 /// a single value (a band would then say nothing but could be read as "middle").
 pub fn band(v: i64, range: Option<(i64, i64)>) -> Option<i64> {
@@ -335,14 +362,7 @@ async fn round_ranges(conn: &impl ConnectionTrait, run_ids: Vec<String>) -> AppR
             let pairs: Vec<crate::run_record::StoredPair> = crate::run_record::read("matching_runs.pairs", &pairs)?;
             let mut range = RoundRange::default();
             for pair in pairs.iter().filter(|p| p.match_id.is_some()) {
-                widen(&mut range.total, pair.score);
-                for (criterion, points) in &pair.parts {
-                    let mut r = range.parts.get(criterion).copied();
-                    widen(&mut r, *points);
-                    if let Some(r) = r {
-                        range.parts.insert(criterion.clone(), r);
-                    }
-                }
+                range.add(pair.score, &pair.parts);
             }
             ranges.insert(id, range);
         }
@@ -384,7 +404,7 @@ impl Recoding {
         let read = |part: &str, names: &[&str], max: &[usize]| -> Vec<usize> {
             names.iter().zip(max).map(|(n, m)| levels[part][*n].as_u64().map_or(*m, |l| (l as usize).min(*m))).collect()
         };
-        let mut groups = read("groups", &generalise::GROUP_QI, &[0, 2, 2, 0]);
+        let mut groups = read("groups", &generalise::GROUP_QI, &generalise::GROUP_MAX_LEVELS);
         // The groups' event period is the households'; its own slot is not searched.
         if let Some(e) = groups.get_mut(3) {
             *e = 0;
@@ -826,14 +846,7 @@ pub fn build(source: &Source, recoding: &Recoding, key: &ExportKey, today: Naive
         released_matches.insert(m.id.as_str());
         let range = m.run_id.as_deref().and_then(|r| source.ranges.get(r)).unwrap_or(&none);
         // A stored explanation that does not read back is left out rather than fail the release.
-        let criteria: serde_json::Map<String, serde_json::Value> = crate::run_record::explanation(&m.explanation)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(name, h)| {
-                let b = band(h, range.parts.get(&name).copied());
-                (name, b.map_or(serde_json::Value::Null, serde_json::Value::from))
-            })
-            .collect();
+        let criteria = range.bands(crate::run_record::explanation(&m.explanation).unwrap_or_default());
         let months = m.start_date.map(|s| months_between(s, m.end_date.unwrap_or(today)));
         release.push(
             Dataset::Matches,
@@ -846,7 +859,7 @@ pub fn build(source: &Source, recoding: &Recoding, key: &ExportKey, today: Naive
                 Cell::Text(m.city_slug.clone()),
                 Cell::Text(m.status.to_value()),
                 band(m.score, range.total).map_or(Cell::Null, Cell::Int),
-                Cell::Json(serde_json::Value::Object(criteria)),
+                Cell::Json(criteria),
                 Cell::Text(period(domain::time::local_date(m.created_at))),
                 Cell::opt(m.start_date.map(period)),
                 Cell::opt(m.end_date.map(period)),
@@ -909,10 +922,8 @@ pub fn build(source: &Source, recoding: &Recoding, key: &ExportKey, today: Naive
             ],
         );
     }
-    let household_of: HashMap<&str, &str> =
-        source.matches.iter().map(|m| (m.id.as_str(), m.newcomer_id.as_str())).collect();
     for c in &source.household_check_ins {
-        let Some(n) = household_of.get(c.match_id.as_str()).filter(|_| released_matches.contains(c.match_id.as_str()))
+        let Some((n, _)) = pairs.get(c.match_id.as_str()).filter(|_| released_matches.contains(c.match_id.as_str()))
         else {
             release.withhold(Dataset::HouseholdCheckins, &c.city_slug);
             continue;
@@ -941,15 +952,7 @@ pub fn build(source: &Source, recoding: &Recoding, key: &ExportKey, today: Naive
         // Parts that do not read back are left out rather than fail the release.
         let parts: crate::run_record::Explanation =
             crate::run_record::read("round_candidates.parts", &c.parts).unwrap_or_default();
-        let range = ranges.entry(c.run_id.as_str()).or_default();
-        widen(&mut range.total, c.score);
-        for (criterion, points) in &parts {
-            let mut r = range.parts.get(criterion).copied();
-            widen(&mut r, *points);
-            if let Some(r) = r {
-                range.parts.insert(criterion.clone(), r);
-            }
-        }
+        ranges.entry(c.run_id.as_str()).or_default().add(c.score, &parts);
         parts_of.push(parts);
     }
     let became: HashMap<(&str, &str, &str), &str> = source
@@ -964,13 +967,7 @@ pub fn build(source: &Source, recoding: &Recoding, key: &ExportKey, today: Naive
             continue;
         }
         let range = ranges.get(c.run_id.as_str()).unwrap_or(&none);
-        let criteria: serde_json::Map<String, serde_json::Value> = parts
-            .into_iter()
-            .map(|(name, h)| {
-                let b = band(h, range.parts.get(&name).copied());
-                (name, b.map_or(serde_json::Value::Null, serde_json::Value::from))
-            })
-            .collect();
+        let criteria = range.bands(parts);
         // A match the round proposed links only when its match is released too.
         let match_id = became
             .get(&(c.run_id.as_str(), c.newcomer_id.as_str(), c.group_id.as_str()))
@@ -987,7 +984,7 @@ pub fn build(source: &Source, recoding: &Recoding, key: &ExportKey, today: Naive
                 Cell::Text(period(domain::time::local_date(*at))),
                 Cell::Bool(c.proposed),
                 band(c.score, range.total).map_or(Cell::Null, Cell::Int),
-                Cell::Json(serde_json::Value::Object(criteria)),
+                Cell::Json(criteria),
             ],
         );
     }
